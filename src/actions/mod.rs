@@ -1,0 +1,122 @@
+//! What the filing commands do, without a terminal: each action reads under
+//! the repository lock, checks everything, then writes through one
+//! [`Transaction`](crate::store::Transaction) and one commit.
+
+pub mod assign;
+mod approve;
+mod link;
+mod new;
+mod set;
+mod status;
+
+use std::path::Path;
+
+use git2::Oid;
+
+pub use approve::{ApprovalRequest, approve};
+pub use link::link;
+pub use new::{NewRecord, new_record};
+pub use set::set_fields;
+pub use status::change_status;
+
+use crate::classify;
+use crate::error::{Error, Result};
+use crate::id::RecordId;
+use crate::record::{Event, FieldChange, Record, Timestamp, document};
+use crate::store::{Author, CommitMode, Entry, Store};
+use crate::yaml::{self, Mapping, Value};
+
+/// Who acts, when, and whether to commit.
+#[derive(Debug, Clone)]
+pub struct Context<'s> {
+    /// The repository.
+    pub store: &'s Store,
+    /// The author of the change.
+    pub author: Author,
+    /// The time of the change.
+    pub now: Timestamp,
+    /// Commit, or only write the working tree.
+    pub mode: CommitMode,
+}
+
+/// What an action did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The records written, with their new documents.
+    pub records: Vec<(RecordId, Value)>,
+    /// The commit made, if any.
+    pub commit: Option<Oid>,
+    /// Whether anything changed at all.
+    pub changed: bool,
+}
+
+impl Outcome {
+    fn unchanged(id: RecordId, doc: Value) -> Outcome {
+        Outcome { records: vec![(id, doc)], commit: None, changed: false }
+    }
+}
+
+/// Loads a record for rewriting: refuses a file whose comments a rewrite
+/// would lose.
+fn load_for_rewrite(store: &Store, id: &RecordId) -> Result<Entry> {
+    let (entry, text) = store.load(id)?;
+    if let Some(line) = entry.doc.as_mapping().and_then(|m| yaml::lost_comment_line(&text, m)) {
+        return Err(Error::CommentWouldBeLost { path: entry.path, line });
+    }
+    Ok(entry)
+}
+
+fn mapping_mut(doc: &mut Value) -> &mut Mapping {
+    if !doc.is_mapping() {
+        *doc = Value::Mapping(Mapping::new());
+    }
+    match doc {
+        Value::Mapping(m) => m,
+        _ => unreachable!("made a mapping just above"),
+    }
+}
+
+/// Appends an event to the document's history.
+fn append_event(doc: &mut Value, event: &Event) {
+    let map = mapping_mut(doc);
+    let history = map
+        .entry(Value::String("history".into()))
+        .or_insert_with(|| Value::Sequence(Vec::new()));
+    if !history.is_sequence() {
+        *history = Value::Sequence(Vec::new());
+    }
+    if let Value::Sequence(seq) = history {
+        seq.push(yaml::to_value(event));
+    }
+}
+
+/// Applies the policy's classification to the document, returning the
+/// changes it made.
+fn apply_classification(store: &Store, path: &Path, doc: &mut Value) -> Result<Vec<FieldChange>> {
+    let record = Record::from_doc(path, None, doc)?;
+    let mut changes = Vec::new();
+    for derived in classify::derive(store.policy(), &record) {
+        let map = mapping_mut(doc);
+        let old = document::get(map, derived.field).cloned();
+        if old.as_ref() != Some(&derived.value) {
+            document::set(map, derived.field, derived.value.clone()).map_err(|m| Error::usage(m, None))?;
+            changes.push(FieldChange { field: derived.field.to_owned(), from: old, to: Some(derived.value) });
+        }
+    }
+    Ok(changes)
+}
+
+/// Checks that every linked ID exists, one `stat` each.
+fn check_links(store: &Store, path: &Path, record: &Record) -> Result<()> {
+    if let Some(missing) = record.common.links.all().find(|id| !store.exists(id)) {
+        return Err(Error::field(path.to_owned(), format!("links.{}", missing.kind().link_key()), format!("{missing} does not exist in this repository"), Some("link only records that exist; `arende list` shows them".into()), None));
+    }
+    Ok(())
+}
+
+/// A commit message line naming the fields that changed.
+fn summary_of(changes: &[FieldChange]) -> String {
+    let mut fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+    fields.dedup();
+    fields.join(", ")
+}

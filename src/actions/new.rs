@@ -1,0 +1,133 @@
+//! `arende new`: file a record.
+
+use std::path::Path;
+
+use super::{Context, Outcome, append_event, apply_classification, assign, check_links};
+use crate::error::{Error, Result};
+use crate::id::RecordId;
+use crate::kind::Kind;
+use crate::record::{Event, Record, document};
+use crate::schema;
+use crate::store::Transaction;
+use crate::yaml::{Mapping, Value};
+
+/// What a person gives to file a record.
+#[derive(Debug, Clone, Default)]
+pub struct NewRecord {
+    /// Fields from a file (`--from`), laid first.
+    pub from: Mapping,
+    /// `key=value` assignments, laid over `from`.
+    pub assignments: Vec<String>,
+    /// The title, if given on its own.
+    pub title: Option<String>,
+    /// A note for the first history event.
+    pub note: Option<String>,
+}
+
+/// Keys a new record may not be given: the tool writes them.
+const WRITTEN_BY_TOOL: &[&str] = &["id", "kind", "status", "history"];
+
+/// Files a new record of `kind`: classifies it, checks it, writes it and
+/// commits. Makes no scan of the repository: the ID is random and checked
+/// with one `stat`.
+pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outcome> {
+    let machine = cx.store.policy().machine(kind);
+    let mut doc = Mapping::new();
+    for (key, value) in input.from {
+        let name = key.as_str().unwrap_or_default().to_owned();
+        if WRITTEN_BY_TOOL.contains(&name.as_str()) {
+            return Err(Error::usage(format!("a new record's `{name}` is set by arende, not by the input"), None));
+        }
+        doc.insert(key, value);
+    }
+    if let Some(title) = input.title {
+        doc.insert("title".into(), Value::String(title));
+    }
+    for text in &input.assignments {
+        let a = assign::parse(kind, text)?;
+        match a.value {
+            Some(v) => {
+                document::set(&mut doc, &a.field, v).map_err(|m| Error::usage(m, None))?;
+            }
+            None => {
+                document::remove(&mut doc, &a.field);
+            }
+        }
+    }
+    if doc.get("title").and_then(Value::as_str).is_none_or(|t| t.trim().is_empty()) {
+        return Err(Error::usage(
+            format!("a new {kind} needs a title"),
+            Some("pass --title \"…\" (or title=… with --set)".to_owned()),
+        ));
+    }
+    doc.insert("status".into(), Value::String(machine.initial.clone()));
+    if !doc.contains_key("opened_at") {
+        doc.insert("opened_at".into(), Value::String(cx.now.to_rfc3339()));
+    }
+
+    let mut tx: Transaction<'_> = cx.store.begin()?;
+    let id = fresh_id(cx, kind, &tx);
+    doc.insert("id".into(), Value::String(id.to_string()));
+    doc.insert("kind".into(), Value::String(kind.name().to_owned()));
+    let path = cx.store.rel_path(&id);
+    let path = Path::new(&path);
+    let mut doc = Value::Mapping(doc);
+    apply_classification(cx.store, path, &mut doc)?;
+    let mut doc = Value::Mapping(canonical_order(kind, doc.as_mapping().cloned().unwrap_or_default()));
+    append_event(
+        &mut doc,
+        &Event {
+            at: cx.now,
+            by: cx.author.to_string(),
+            status: Some(machine.initial.clone()),
+            note: Some(input.note.unwrap_or_else(|| "opened".to_owned())),
+            changes: Vec::new(),
+        },
+    );
+    let record = Record::from_doc(path, None, &doc)?;
+    check_links(cx.store, path, &record)?;
+    tx.write(&id, &doc);
+    let title = record.common.title.lines().next().unwrap_or_default().to_owned();
+    let commit = tx.finish(cx.mode, &format!("{id}: new {kind}: {title}"), &cx.author, &cx.now)?;
+    Ok(Outcome { records: vec![(id, doc)], commit, changed: true })
+}
+
+fn fresh_id(cx: &Context<'_>, kind: Kind, tx: &Transaction<'_>) -> RecordId {
+    let date = cx.now.with_timezone(&cx.store.tz()).date_naive();
+    loop {
+        let id = RecordId::generate(kind, date);
+        if !cx.store.exists(&id) && !tx.is_staged(&id) {
+            return id;
+        }
+    }
+}
+
+/// Orders a new record's keys the way people read them: identity first,
+/// the kind's own fields in the model's order, links and history last.
+fn canonical_order(kind: Kind, mut doc: Mapping) -> Mapping {
+    const HEAD: &[&str] = &["id", "kind", "title", "description", "status", "opened_at"];
+    const TAIL: &[&str] = &["links", "approvals", "source"];
+    let mut out = Mapping::new();
+    let mut take = |name: &str, out: &mut Mapping| {
+        if let Some(v) = doc.remove(name) {
+            out.insert(Value::String(name.to_owned()), v);
+        }
+    };
+    for name in HEAD {
+        take(name, &mut out);
+    }
+    for name in schema::top_level_fields(kind) {
+        if !TAIL.contains(&name.as_str()) && name != "history" {
+            take(&name, &mut out);
+        }
+    }
+    for name in TAIL {
+        take(name, &mut out);
+    }
+    let history = doc.remove("history");
+    out.extend(doc);
+    if let Some(h) = history {
+        out.insert("history".into(), h);
+    }
+    out
+}

@@ -1,0 +1,19 @@
+//! `arende completions`: shell completions.
+
+use arende::error::{ExitCode, Result};
+use clap::CommandFactory;
+
+use super::{Cli, Ui};
+
+/// Print shell completions.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    shell: clap_complete::Shell,
+}
+
+pub fn cmd_completions(_ui: &Ui, args: &CompletionsArgs) -> Result<ExitCode> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(args.shell, &mut cmd, "arende", &mut std::io::stdout());
+    Ok(ExitCode::Ok)
+}

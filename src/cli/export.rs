@@ -1,0 +1,90 @@
+//! `arende export`: every record, for spreadsheets and other tools.
+
+use arende::error::{Error, ExitCode, Result};
+use arende::kind::Kind;
+use arende::record::document;
+use arende::yaml::{Mapping, Value};
+
+use super::output::to_json;
+use super::{Format, Ui};
+
+/// Export records as JSON (whole documents) or CSV (one column per dotted field).
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Only this kind.
+    kind: Option<String>,
+}
+
+pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
+    let format = ui.format(&[Format::Json, Format::Csv], Format::Json)?;
+    let kinds: Vec<Kind> = match &args.kind {
+        Some(k) => vec![Kind::parse(k).ok_or_else(|| Error::usage(format!("`{k}` is not a kind of record"), None))?],
+        None => Vec::new(),
+    };
+    let store = ui.store()?;
+    let scan = store.scan(&kinds);
+    if let Some(first) = scan.errors.first() {
+        // An export that silently skipped a record would lose it downstream.
+        for e in &scan.errors[1..] {
+            ui.error_ref(e);
+        }
+        return Err(Error::usage(
+            format!("{} record file(s) could not be read; nothing was exported: {first}", scan.errors.len()),
+            Some("fix the files `arende validate` names, then export again".to_owned()),
+        ));
+    }
+    if format == Format::Json {
+        let docs: Vec<serde_json::Value> = scan.entries.iter().map(|e| to_json(&e.doc)).collect();
+        ui.print_json(&serde_json::Value::Array(docs));
+        return Ok(ExitCode::Ok);
+    }
+    let mut columns: Vec<String> = ["id", "kind", "title", "status", "opened_at"].map(String::from).to_vec();
+    let rows: Vec<Vec<(String, String)>> = scan
+        .entries
+        .iter()
+        .map(|e| {
+            let mut cells = Vec::new();
+            if let Some(m) = e.doc.as_mapping() {
+                flatten("", m, &mut cells);
+            }
+            cells
+        })
+        .collect();
+    for row in &rows {
+        for (k, _) in row {
+            if !columns.contains(k) {
+                columns.push(k.clone());
+            }
+        }
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(&columns);
+    for row in &rows {
+        let record: Vec<&str> = columns
+            .iter()
+            .map(|c| row.iter().find(|(k, _)| k == c).map_or("", |(_, v)| v.as_str()))
+            .collect();
+        let _ = w.write_record(record);
+    }
+    ui.print(&String::from_utf8_lossy(&w.into_inner().unwrap_or_default()));
+    Ok(ExitCode::Ok)
+}
+
+/// Scalars under dotted keys; lists of scalars joined by "; "; lists of
+/// mappings (history, approvals) as JSON in one cell, so nothing is lost.
+fn flatten(prefix: &str, map: &Mapping, out: &mut Vec<(String, String)>) {
+    for (k, v) in map {
+        let Some(k) = k.as_str() else { continue };
+        let key = if prefix.is_empty() { k.to_owned() } else { format!("{prefix}.{k}") };
+        match v {
+            Value::Mapping(m) => flatten(&key, m, out),
+            Value::Sequence(s) if s.iter().any(|x| x.is_mapping() || x.is_sequence()) => {
+                out.push((key, serde_json::to_string(&to_json(v)).unwrap_or_default()));
+            }
+            Value::Sequence(s) => {
+                out.push((key, s.iter().map(document::display).collect::<Vec<_>>().join("; ")));
+            }
+            other => out.push((key, document::display(other))),
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The command line: one file per subcommand, each an `XxxArgs` struct and a
+//! `cmd_xxx` function that parses nothing more, calls the library, and prints.
+
+mod approve;
+mod completions;
+mod export;
+mod init;
+mod link;
+mod list;
+mod log;
+mod new;
+mod output;
+mod policy;
+mod set;
+mod show;
+mod status;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use arende::actions::Context;
+use arende::error::{Error, ExitCode as Code, Result};
+use arende::store::{Author, CommitMode, Store};
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use output::{Format, Ui};
+
+/// Keep IT service-management records as YAML files in git, held to the rules
+/// of your ITIL agreement.
+#[derive(Debug, Parser)]
+#[command(name = "arende", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Global {
+    /// Run as if started in DIR.
+    #[arg(short = 'C', global = true, env = "ARENDE_DIR", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Output format (each command lists the formats it has; all have json).
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
+    /// Write the files but make no commit (the index is not touched either).
+    #[arg(long, global = true)]
+    pub no_commit: bool,
+    /// The author of commits and history events, "Name <email>" [default: git config].
+    #[arg(long, global = true, env = "ARENDE_AUTHOR", value_name = "AUTHOR")]
+    pub author: Option<String>,
+    /// The clock, as an RFC 3339 time (for reproducible runs).
+    #[arg(long, global = true, env = "ARENDE_NOW", value_name = "TIME")]
+    pub now: Option<String>,
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print nothing but results and errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(init::InitArgs),
+    New(new::NewArgs),
+    Show(show::ShowArgs),
+    List(list::ListArgs),
+    Set(set::SetArgs),
+    Status(status::StatusArgs),
+    Approve(approve::ApproveArgs),
+    Link(link::LinkArgs),
+    Log(log::LogArgs),
+    Export(export::ExportArgs),
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
+    Completions(completions::CompletionsArgs),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(Code::BadInput as u8) } else { ExitCode::SUCCESS };
+        }
+    };
+    let ui = Ui::new(&cli.global);
+    let result = match &cli.command {
+        Command::Init(a) => init::cmd_init(&ui, a),
+        Command::New(a) => new::cmd_new(&ui, a),
+        Command::Show(a) => show::cmd_show(&ui, a),
+        Command::List(a) => list::cmd_list(&ui, a),
+        Command::Set(a) => set::cmd_set(&ui, a),
+        Command::Status(a) => status::cmd_status(&ui, a),
+        Command::Approve(a) => approve::cmd_approve(&ui, a),
+        Command::Link(a) => link::cmd_link(&ui, a),
+        Command::Log(a) => log::cmd_log(&ui, a),
+        Command::Export(a) => export::cmd_export(&ui, a),
+        Command::Policy(a) => policy::cmd_policy(&ui, a),
+        Command::Completions(a) => completions::cmd_completions(&ui, a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            let code = e.exit_code();
+            ui.error(e);
+            ExitCode::from(code as u8)
+        }
+    }
+}
+
+impl Ui {
+    /// Opens the record repository the options point at.
+    pub fn store(&self) -> Result<Store> {
+        let start = match &self.global.dir {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
+        };
+        Store::discover(&start)
+    }
+
+    /// The context a changing command runs in.
+    pub fn context<'s>(&self, store: &'s Store) -> Result<Context<'s>> {
+        let now = arende::clock::now(self.global.now.as_deref(), store.tz())?;
+        let author = Author::resolve(self.global.author.as_deref(), store.root())?;
+        let mode = if self.global.no_commit { CommitMode::WorkingTreeOnly } else { CommitMode::Commit };
+        Ok(Context { store, author, now, mode })
+    }
+
+    /// Whether standard input is a person at a terminal.
+    pub fn interactive(&self) -> bool {
+        std::io::stdin().is_terminal()
+    }
+}

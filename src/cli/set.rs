@@ -1,0 +1,31 @@
+//! `arende set`: change fields.
+
+use arende::actions::set_fields;
+use arende::error::{ExitCode, Result};
+use arende::id::RecordId;
+
+use super::output::report_outcome;
+use super::{Format, Ui};
+
+/// Change fields of a record (re-classifies it and records the change in its history).
+#[derive(Debug, clap::Args)]
+pub struct SetArgs {
+    /// The record's ID.
+    id: String,
+    /// Fields as key=value (dotted keys for nesting; key= removes a field).
+    #[arg(value_name = "KEY=VALUE", required = true)]
+    assignments: Vec<String>,
+    /// A note for the history event.
+    #[arg(long)]
+    note: Option<String>,
+}
+
+pub fn cmd_set(ui: &Ui, args: &SetArgs) -> Result<ExitCode> {
+    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let id = RecordId::parse(&args.id)?;
+    let store = ui.store()?;
+    let cx = ui.context(&store)?;
+    let outcome = set_fields(&cx, &id, &args.assignments, args.note.clone())?;
+    report_outcome(ui, format, &outcome, "updated");
+    Ok(ExitCode::Ok)
+}

@@ -1,0 +1,32 @@
+//! The clock. Every time a command writes comes from here, so `--now` /
+//! `ARENDE_NOW` makes a run reproducible (tests, replays, demos).
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::error::{Error, Result};
+use crate::record::Timestamp;
+
+/// Now, in the repository's timezone: the pinned time if one is given.
+pub fn now(pinned: Option<&str>, tz: Tz) -> Result<Timestamp> {
+    let utc = match pinned {
+        Some(text) => parse_time(text)?.with_timezone(&Utc),
+        None => Utc::now(),
+    };
+    Ok(utc.with_timezone(&tz).fixed_offset())
+}
+
+/// Parses an RFC 3339 time with its offset.
+pub fn parse_time(text: &str) -> Result<Timestamp> {
+    DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
+        Error::usage(
+            format!("`{text}` is not an RFC 3339 time: {e}"),
+            Some("write it with its offset, e.g. 2026-11-22T09:30:00+01:00".to_owned()),
+        )
+    })
+}
+
+/// Parses a timezone name such as `Europe/Stockholm`.
+pub fn parse_tz(name: &str) -> Option<Tz> {
+    name.parse().ok()
+}

@@ -1,0 +1,45 @@
+//! `arende.yaml`: which policy pack a repository follows, and its settings.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::yaml::{self, Value};
+
+/// The name of the repository configuration file; it marks a record repository.
+pub const CONFIG_FILE: &str = "arende.yaml";
+
+/// The repository configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepoConfig {
+    /// The policy pack in force (`inera`, `ehm`, `stockholm`).
+    pub policy: String,
+    /// The organisation keeping the records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// The timezone for business hours and display; the pack's if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+}
+
+impl RepoConfig {
+    /// Reads `arende.yaml` in `root`.
+    pub fn read(root: &Path) -> Result<RepoConfig> {
+        let path = root.join(CONFIG_FILE);
+        let text = yaml::read_text(&path, yaml::MAX_RECORD_BYTES)?;
+        let doc = yaml::parse_mapping(&path, &text)?;
+        yaml::from_value(&Value::Mapping(doc)).map_err(|message| Error::Config {
+            path,
+            message,
+            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:` and `timezone:`".into()),
+        })
+    }
+
+    /// The file's text.
+    pub fn to_yaml(&self) -> String {
+        let value = yaml::to_value(self);
+        value.as_mapping().map(yaml::to_string).unwrap_or_default()
+    }
+}

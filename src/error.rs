@@ -1,0 +1,241 @@
+//! Typed errors of the library. The CLI renders them with miette; each one
+//! knows its exit code (SPEC §4) and, where it comes from a file, carries the
+//! file's text so the report can point at the offending line.
+
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The process exit codes of SPEC §4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// Success.
+    Ok = 0,
+    /// The records break rules (validation, `--check`, review, a refused transition).
+    RulesBroken = 1,
+    /// Bad usage or bad input.
+    BadInput = 2,
+    /// The repository or the filesystem failed.
+    Environment = 3,
+}
+
+/// A place in a file, for a labelled span in the report.
+#[derive(Debug, Clone)]
+pub struct FileSpan {
+    /// The file's text, shown around the span.
+    pub source: NamedSource<String>,
+    /// Byte offset and length of the offending text.
+    pub span: SourceSpan,
+    /// 1-based line of the span.
+    pub line: usize,
+    /// 1-based column of the span.
+    pub column: usize,
+}
+
+impl FileSpan {
+    /// A span at a 1-based line and column of `text`.
+    pub fn at(path: &Path, text: &str, line: usize, column: usize, len: usize) -> Self {
+        let offset = crate::yaml::offset_of(text, line, column);
+        let len = len.min(text.len().saturating_sub(offset));
+        FileSpan {
+            source: NamedSource::new(path.display().to_string(), text.to_owned()),
+            span: (offset, len).into(),
+            line,
+            column,
+        }
+    }
+}
+
+impl miette::SourceCode for FileSpan {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> std::result::Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        self.source.read_span(span, context_lines_before, context_lines_after)
+    }
+}
+
+/// Everything that can go wrong in arende's library core.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum Error {
+    /// The file is not well-formed YAML.
+    #[error("{path}:{line}:{column}: not valid YAML: {message}", path = .path.display(), line = .at.as_ref().map_or(0, |s| s.line), column = .at.as_ref().map_or(0, |s| s.column))]
+    #[diagnostic(code(arende::yaml), help("fix the YAML syntax at that place; `arende show` prints a record as the tool would write it"))]
+    Yaml {
+        path: PathBuf,
+        message: String,
+        #[source_code]
+        at: Option<FileSpan>,
+        #[label("here")]
+        span: Option<SourceSpan>,
+    },
+
+    /// A field has a value of the wrong type or outside its allowed set.
+    #[error("{path}:{line}: field `{field}`: {message}", path = .path.display(), line = .at.as_ref().map_or(0, |s| s.line))]
+    #[diagnostic(code(arende::field))]
+    Field {
+        path: PathBuf,
+        field: String,
+        message: String,
+        #[help]
+        help: Option<String>,
+        #[source_code]
+        at: Option<FileSpan>,
+        #[label("this value")]
+        span: Option<SourceSpan>,
+    },
+
+    /// The file is larger than a record may be.
+    #[error("{}: {size} bytes is larger than the {limit} bytes a record file may have", .path.display())]
+    #[diagnostic(code(arende::too_large), help("a record this large is not a ticket; keep bulk data such as measurements in a CSV file and refer to it"))]
+    TooLarge { path: PathBuf, size: u64, limit: u64 },
+
+    /// The file is not UTF-8.
+    #[error("{}:{line}: not valid UTF-8 text", .path.display())]
+    #[diagnostic(code(arende::encoding), help("save the file as UTF-8"))]
+    NotUtf8 { path: PathBuf, line: usize },
+
+    /// The file holds git conflict markers.
+    #[error("{}:{line}: unresolved merge conflict (conflict markers in the file)", .path.display())]
+    #[diagnostic(code(arende::merge_conflict), help("resolve the conflict, keep one version of each field, and remove the <<<<<<< ======= >>>>>>> lines"))]
+    MergeConflict { path: PathBuf, line: usize },
+
+    /// A record path is a symbolic link (which could point out of the repository).
+    #[error("{}: is a symbolic link; records must be regular files inside the repository", .path.display())]
+    #[diagnostic(code(arende::symlink), help("replace the link with the file it points to"))]
+    Symlink { path: PathBuf },
+
+    /// A rewrite would drop a comment a person wrote.
+    #[error("{}:{line}: has a comment that rewriting the file would lose; arende will not change it", .path.display())]
+    #[diagnostic(code(arende::comment), help("move the comment into `description` or a history note (`--note`), or edit the file by hand"))]
+    CommentWouldBeLost { path: PathBuf, line: usize },
+
+    /// No record repository was found.
+    #[error("{}: not inside an arende repository (no arende.yaml here or in any parent folder)", .dir.display())]
+    #[diagnostic(code(arende::not_a_repo), help("run `arende init` to make one, or point at one with -C DIR or ARENDE_DIR"))]
+    NotARepository { dir: PathBuf },
+
+    /// A writing command needs git, and there is no git repository.
+    #[error("{}: the record repository is not in a git repository", .dir.display())]
+    #[diagnostic(code(arende::no_git), help("run `git init` there (or `arende init`), or use --no-commit"))]
+    NoGit { dir: PathBuf },
+
+    /// The repository configuration is broken.
+    #[error("{}: {message}", .path.display())]
+    #[diagnostic(code(arende::config))]
+    Config {
+        path: PathBuf,
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    /// A string that is not a record ID.
+    #[error("`{input}` is not a record ID ({reason})")]
+    #[diagnostic(code(arende::bad_id), help("IDs look like INC-20261122-K7QF2M: a kind prefix (INC, PRB, CHG, REL, SR, CI, CAP), a date and a code"))]
+    BadId { input: String, reason: String },
+
+    /// No record has this ID.
+    #[error("no record {id} in this repository (looked for {})", .path.display())]
+    #[diagnostic(code(arende::unknown_id), help("`arende list` shows the records there are"))]
+    UnknownId { id: String, path: PathBuf },
+
+    /// A bad argument that clap could not catch.
+    #[error("{message}")]
+    #[diagnostic(code(arende::usage))]
+    Usage {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    /// A request the policy refuses (illegal status jump, unmet precondition).
+    #[error("{message}")]
+    #[diagnostic(code(arende::refused))]
+    Refused {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    /// A filesystem operation failed.
+    #[error("{}: {source}", .path.display())]
+    #[diagnostic(code(arende::io))]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A git operation failed.
+    #[error("git: {message}")]
+    #[diagnostic(code(arende::git), help("nothing was changed; check `git status` and try again"))]
+    Git { message: String },
+
+    /// No author for the commit.
+    #[error("no author for the commit: git has no user.name/user.email and no --author was given")]
+    #[diagnostic(code(arende::no_author), help("pass --author \"Name <email>\", set ARENDE_AUTHOR, or run `git config user.name` and `git config user.email`"))]
+    NoAuthor,
+}
+
+impl Error {
+    /// The exit code SPEC §4 assigns to this error.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Refused { .. } => ExitCode::RulesBroken,
+            Error::Yaml { .. }
+            | Error::Field { .. }
+            | Error::TooLarge { .. }
+            | Error::NotUtf8 { .. }
+            | Error::MergeConflict { .. }
+            | Error::Symlink { .. }
+            | Error::CommentWouldBeLost { .. }
+            | Error::Config { .. }
+            | Error::BadId { .. }
+            | Error::UnknownId { .. }
+            | Error::Usage { .. }
+            | Error::NoAuthor => ExitCode::BadInput,
+            Error::NotARepository { .. } | Error::NoGit { .. } | Error::Io { .. } | Error::Git { .. } => {
+                ExitCode::Environment
+            }
+        }
+    }
+
+    /// A field error, pointing into the file where there is one.
+    pub fn field(
+        path: impl Into<PathBuf>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        help: Option<String>,
+        at: Option<FileSpan>,
+    ) -> Self {
+        let span = at.as_ref().map(|a| a.span);
+        Error::Field { path: path.into(), field: field.into(), message: message.into(), help, at, span }
+    }
+
+    /// A usage error with a hint.
+    pub fn usage(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
+        Error::Usage { message: message.into(), help: help.into() }
+    }
+
+    /// A refusal with a hint.
+    pub fn refused(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
+        Error::Refused { message: message.into(), help: help.into() }
+    }
+
+    /// An I/O failure on a path.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+impl From<git2::Error> for Error {
+    fn from(e: git2::Error) -> Self {
+        Error::Git { message: e.message().to_owned() }
+    }
+}

@@ -1,0 +1,273 @@
+//! Policy packs (SPEC §3): the rules of an organisation's agreement as data.
+//!
+//! A pack is YAML compiled into the binary. Every pack is laid over
+//! `base.yaml` (what all three agreements share, such as the status machines
+//! of SPEC §2), and a record repository may lay `policy/overrides.yaml` over
+//! the result. Layering is a deep merge: mappings merge key by key, anything
+//! else is replaced.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::kind::Kind;
+use crate::record::{Level, Priority, statuses};
+use crate::yaml::{self, Mapping, Value};
+
+const BASE: &str = include_str!("packs/base.yaml");
+
+/// The packs that ship inside the binary: name and YAML text.
+pub const PACKS: &[(&str, &str)] = &[
+    ("inera", include_str!("packs/inera.yaml")),
+    ("ehm", include_str!("packs/ehm.yaml")),
+    ("stockholm", include_str!("packs/stockholm.yaml")),
+];
+
+/// Where a repository's own overrides live, relative to its root.
+pub const OVERRIDES: &str = "policy/overrides.yaml";
+
+/// A seed document a pack's values come from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDocument {
+    /// The file in `seeds/`.
+    pub file: String,
+    /// Its title, in the original language.
+    pub title: String,
+}
+
+/// A party of the agreement (*part*): who reports, owns or approves.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    /// The value used in records (`kund`, `staden`, …).
+    pub id: String,
+    /// The name in the agreement's language.
+    pub label: String,
+    /// Whether the party can report tickets (`reporter.party`).
+    #[serde(default = "yes")]
+    pub reports: bool,
+    /// Whether the party can approve (`arende approve --by`).
+    #[serde(default)]
+    pub approves: bool,
+    /// The seed clause that names the party.
+    pub clause: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A priority level with its label and definition in the agreement's words.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityLevel {
+    /// 1–5.
+    pub level: u8,
+    /// The label (*Kritisk*, *Akut*, …).
+    pub label: String,
+    /// The definition, quoted from the seed.
+    pub definition: String,
+    /// The seed clause.
+    pub clause: String,
+}
+
+/// A problem class (*problemklass*) with its label and definition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemClass {
+    /// 1–4.
+    pub class: u8,
+    /// The label.
+    pub label: String,
+    /// The definition, quoted from the seed.
+    pub definition: String,
+    /// The seed clause.
+    pub clause: String,
+}
+
+/// The impact × urgency matrix that gives an incident its priority.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Matrix {
+    /// Where the matrix comes from, or why it was chosen where the seed is silent.
+    pub clause: String,
+    /// `cells[impact][urgency]` = priority.
+    pub cells: BTreeMap<String, BTreeMap<String, u8>>,
+}
+
+/// The allowed moves between a kind's statuses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusMachine {
+    /// The status a new record starts in.
+    pub initial: String,
+    /// For each status, the statuses it may move to.
+    pub transitions: BTreeMap<String, Vec<String>>,
+}
+
+impl StatusMachine {
+    /// The statuses `from` may move to.
+    pub fn next(&self, from: &str) -> &[String] {
+        self.transitions.get(from).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether `from → to` is allowed.
+    pub fn allows(&self, from: &str, to: &str) -> bool {
+        self.next(from).iter().any(|s| s == to)
+    }
+}
+
+/// A policy pack in force: the built-in pack with the repository's overrides.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// The pack's name (`inera`, `ehm`, `stockholm`).
+    pub name: String,
+    /// What the pack covers.
+    pub title: String,
+    /// The seed documents it rests on.
+    #[serde(default)]
+    pub sources: Vec<SourceDocument>,
+    /// The timezone of business hours and display.
+    pub timezone: String,
+    /// The parties.
+    pub parties: Vec<Party>,
+    /// The priority levels.
+    pub priorities: Vec<PriorityLevel>,
+    /// The priority a service request gets, where the agreement gives one.
+    pub request_priority: Option<u8>,
+    /// Impact × urgency → priority.
+    pub matrix: Matrix,
+    /// Problem classes.
+    #[serde(default)]
+    pub problem_classes: Vec<ProblemClass>,
+    /// The status machine of each kind.
+    pub status_machines: BTreeMap<Kind, StatusMachine>,
+}
+
+impl Policy {
+    /// The names of the built-in packs.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        PACKS.iter().map(|(name, _)| *name)
+    }
+
+    /// A built-in pack with a repository's overrides (if `root` has any).
+    pub fn load(name: &str, root: Option<&Path>) -> Result<Policy> {
+        let (_, text) = PACKS.iter().find(|(n, _)| *n == name).ok_or_else(|| Error::Config {
+            path: "arende.yaml".into(),
+            message: format!("unknown policy pack `{name}`"),
+            help: Some(format!("use one of: {}", Policy::names().collect::<Vec<_>>().join(", "))),
+        })?;
+        let mut merged = builtin_layer("base.yaml", BASE)?;
+        deep_merge(&mut merged, builtin_layer(&format!("{name}.yaml"), text)?);
+        if let Some(root) = root {
+            let path = root.join(OVERRIDES);
+            if path.exists() {
+                let text = yaml::read_text(&path, yaml::MAX_RECORD_BYTES)?;
+                deep_merge(&mut merged, yaml::parse_mapping(&path, &text)?);
+            }
+        }
+        let origin = root.map_or_else(|| format!("built-in pack {name}"), |r| r.join(OVERRIDES).display().to_string());
+        let policy: Policy = yaml::from_value(&Value::Mapping(merged)).map_err(|message| Error::Config {
+            path: origin.clone().into(),
+            message: format!("policy pack `{name}`: {message}"),
+            help: Some("compare the override with `arende policy show --format yaml`".into()),
+        })?;
+        policy.check().map_err(|message| Error::Config { path: origin.into(), message, help: None })?;
+        Ok(policy)
+    }
+
+    /// The machine of a kind (every pack has one per kind: `check` sees to it).
+    pub fn machine(&self, kind: Kind) -> &StatusMachine {
+        &self.status_machines[&kind]
+    }
+
+    /// The priority the matrix gives.
+    pub fn priority_for(&self, impact: Level, urgency: Level) -> Option<Priority> {
+        self.matrix.cells.get(impact.as_str())?.get(urgency.as_str()).and_then(|&p| Priority::new(p))
+    }
+
+    /// A party by its ID.
+    pub fn party(&self, id: &str) -> Option<&Party> {
+        self.parties.iter().find(|p| p.id == id)
+    }
+
+    /// The priority level with this number.
+    pub fn priority_level(&self, level: u8) -> Option<&PriorityLevel> {
+        self.priorities.iter().find(|p| p.level == level)
+    }
+
+    /// A pack is data written by people: check what the types cannot.
+    fn check(&self) -> std::result::Result<(), String> {
+        for kind in Kind::ALL {
+            let machine = self
+                .status_machines
+                .get(&kind)
+                .ok_or_else(|| format!("no status machine for {kind}"))?;
+            let known = statuses(kind);
+            let unknown = std::iter::once(&machine.initial)
+                .chain(machine.transitions.keys())
+                .chain(machine.transitions.values().flatten())
+                .find(|s| !known.contains(&s.as_str()));
+            if let Some(s) = unknown {
+                return Err(format!("status machine of {kind}: `{s}` is not a {kind} status ({})", known.join(", ")));
+            }
+        }
+        for level in ["high", "medium", "low"] {
+            for urgency in ["high", "medium", "low"] {
+                let p = self.matrix.cells.get(level).and_then(|row| row.get(urgency)).ok_or_else(|| {
+                    format!("matrix: no priority for impact {level} × urgency {urgency}")
+                })?;
+                if self.priority_level(*p).is_none() {
+                    return Err(format!("matrix: priority {p} (impact {level} × urgency {urgency}) is not a priority level of the pack"));
+                }
+            }
+        }
+        if let Some(p) = self.request_priority
+            && self.priority_level(p).is_none()
+        {
+            return Err(format!("request_priority {p} is not a priority level of the pack"));
+        }
+        Ok(())
+    }
+}
+
+fn builtin_layer(name: &str, text: &str) -> Result<Mapping> {
+    yaml::parse_mapping(Path::new(name), text)
+}
+
+/// Lays `over` onto `base`: mappings merge key by key, anything else replaces.
+pub fn deep_merge(base: &mut Mapping, over: Mapping) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(Value::Mapping(b)), Value::Mapping(o)) => deep_merge(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_pack_loads() {
+        for name in Policy::names() {
+            let policy = Policy::load(name, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(policy.name, name);
+        }
+    }
+
+    #[test]
+    fn overrides_merge_deeply() {
+        let mut base = yaml::parse_mapping(Path::new("a"), "a: {b: 1, c: 2}\nd: [1]\n").unwrap();
+        let over = yaml::parse_mapping(Path::new("b"), "a: {c: 3}\nd: [2]\n").unwrap();
+        deep_merge(&mut base, over);
+        assert_eq!(yaml::to_string(&base), "a:\n  b: 1\n  c: 3\nd:\n- 2\n");
+    }
+}

@@ -1,0 +1,254 @@
+//! Field types shared by several kinds of record.
+
+use chrono::{DateTime, FixedOffset};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::id::RecordId;
+use crate::yaml::Value;
+
+/// A point in time: RFC 3339 with its offset (SPEC §1).
+pub type Timestamp = DateTime<FixedOffset>;
+
+/// A degree of impact, urgency or risk (*hög, medel, låg*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// *hög*
+    High,
+    /// *medel*
+    Medium,
+    /// *låg*
+    Low,
+}
+
+impl Level {
+    /// The value as written in a record.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::High => "high",
+            Level::Medium => "medium",
+            Level::Low => "low",
+        }
+    }
+}
+
+/// An incident or request priority, 1 (most urgent) to 5. Which levels a
+/// policy uses, and what they mean, is the policy's: Inera has 1–4,
+/// Stockholm and E-hälsomyndigheten 1–5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[schemars(transparent)]
+pub struct Priority(#[schemars(range(min = 1, max = 5))] u8);
+
+impl Priority {
+    /// A priority from its number, if it is 1–5.
+    pub fn new(n: u8) -> Option<Priority> {
+        (1..=5).contains(&n).then_some(Priority(n))
+    }
+
+    /// The number.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Priority {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        u8::try_from(n)
+            .ok()
+            .and_then(Priority::new)
+            .ok_or_else(|| serde::de::Error::custom(format!("priority {n} is not one of 1, 2, 3, 4, 5")))
+    }
+}
+
+/// A service's availability class (seed 003 §3.1: A 99.9 %, B 98 %).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum ServiceClass {
+    /// A-klassat system.
+    A,
+    /// B-klassat system.
+    B,
+}
+
+/// How a ticket reached the service desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// *telefon*: required for Inera priority 1.
+    Phone,
+    /// *e-post*
+    Email,
+    /// a web form
+    Web,
+    /// automatic monitoring (*övervakning*)
+    Monitoring,
+}
+
+/// Who reported a ticket. `party` is one of the policy's parties.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Reporter {
+    /// The reporting party, from the policy (Inera: kund, agent, slutkund, …).
+    pub party: Option<String>,
+    /// The reporting organisation.
+    pub organisation: Option<String>,
+    /// The person.
+    pub name: Option<String>,
+}
+
+/// A decision on an approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// *godkänd*
+    Approved,
+    /// *avslagen*
+    Rejected,
+}
+
+impl Decision {
+    /// The value as written in a record.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approved => "approved",
+            Decision::Rejected => "rejected",
+        }
+    }
+}
+
+/// An approval (*godkännande*, the G of seed 002's tables) by a party.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Approval {
+    /// The approving party or body (e.g. `andringsforum`, `staden`).
+    pub by: String,
+    /// Approved or rejected.
+    pub decision: Decision,
+    /// When.
+    pub at: Timestamp,
+    /// What the approval is for, where a policy asks for approvals of
+    /// separate steps (e.g. `classification`, `proposal`, `closing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// A remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One field's change inside a history event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FieldChange {
+    /// Dotted field name.
+    pub field: String,
+    /// The value before (absent: the field was not set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub from: Option<Value>,
+    /// The value after (absent: the field was removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub to: Option<Value>,
+}
+
+/// An entry in a record's `history`, appended by every command that changes
+/// the record. SLA clocks are computed from these, not from commit times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Event {
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who did it (`Name <email>`).
+    pub by: String,
+    /// The status the record moved to, if it moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// A remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The fields that changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
+}
+
+/// Links to other records, kept in both directions by `arende link`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Links {
+    /// Linked incidents.
+    #[serde(default)]
+    pub incidents: Vec<RecordId>,
+    /// Linked problems.
+    #[serde(default)]
+    pub problems: Vec<RecordId>,
+    /// Linked changes.
+    #[serde(default)]
+    pub changes: Vec<RecordId>,
+    /// Linked releases.
+    #[serde(default)]
+    pub releases: Vec<RecordId>,
+    /// Linked configuration items.
+    #[serde(default)]
+    pub configuration_items: Vec<RecordId>,
+    /// Linked service requests.
+    #[serde(default)]
+    pub requests: Vec<RecordId>,
+    /// Linked capacity reviews.
+    #[serde(default)]
+    pub capacity_reviews: Vec<RecordId>,
+}
+
+impl Links {
+    /// Every linked ID.
+    pub fn all(&self) -> impl Iterator<Item = &RecordId> {
+        self.incidents
+            .iter()
+            .chain(&self.problems)
+            .chain(&self.changes)
+            .chain(&self.releases)
+            .chain(&self.configuration_items)
+            .chain(&self.requests)
+            .chain(&self.capacity_reviews)
+    }
+}
+
+/// Where an imported record came from, so a re-run of the import is a no-op.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Source {
+    /// The other system (`servicenow`, …).
+    pub system: String,
+    /// The record's ID there.
+    pub id: String,
+}
+
+/// A start and an end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Window {
+    /// Start.
+    pub start: Option<Timestamp>,
+    /// End.
+    pub end: Option<Timestamp>,
+}
+
+/// A local ticket number (*ärendenummer*). People write `kund: 4711` without
+/// quotes, so a number is read as its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(transparent)]
+pub struct TicketNumber(#[schemars(with = "TicketNumberSchema")] pub String);
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only describes the schema: a string or a whole number
+enum TicketNumberSchema {
+    Text(String),
+    Number(u64),
+}
+
+impl<'de> Deserialize<'de> for TicketNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::String(s) => Ok(TicketNumber(s)),
+            Value::Number(n) if n.is_u64() || n.is_i64() => Ok(TicketNumber(n.to_string())),
+            other => Err(serde::de::Error::custom(format!(
+                "a ticket number is text or a whole number, not {}",
+                crate::record::describe(&other)
+            ))),
+        }
+    }
+}

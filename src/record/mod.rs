@@ -1,0 +1,211 @@
+//! The record model (SPEC §2): a record is a YAML document, and a typed view
+//! of it for the engine. The document is the truth that is written back; the
+//! typed view is what rules and clocks read.
+
+pub mod common;
+pub mod document;
+pub mod kinds;
+pub mod status;
+
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+pub use common::*;
+pub use kinds::*;
+pub use status::*;
+
+use crate::error::{Error, FileSpan, Result};
+use crate::id::RecordId;
+use crate::kind::Kind;
+use crate::yaml::{self, Value};
+
+/// The fields every record has.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+pub struct Common {
+    /// The ID; also the file name.
+    pub id: RecordId,
+    /// The kind.
+    pub kind: Kind,
+    /// A one-line summary.
+    pub title: String,
+    /// What happened, in full.
+    pub description: Option<String>,
+    /// When it was opened.
+    pub opened_at: Timestamp,
+    /// What happened to it, oldest first; append-only.
+    #[serde(default)]
+    pub history: Vec<Event>,
+    /// Related records.
+    #[serde(default)]
+    pub links: Links,
+    /// Approvals given (*godkännanden*).
+    #[serde(default)]
+    pub approvals: Vec<Approval>,
+    /// Where an imported record came from.
+    pub source: Option<Source>,
+}
+
+/// The kind-specific part of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// An incident.
+    Incident(Incident),
+    /// A problem.
+    Problem(Problem),
+    /// A change.
+    Change(Change),
+    /// A release.
+    Release(Release),
+    /// A service request.
+    ServiceRequest(ServiceRequest),
+    /// A configuration item.
+    ConfigurationItem(ConfigurationItem),
+    /// A capacity review.
+    CapacityReview(CapacityReview),
+}
+
+/// The typed view of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Fields every record has.
+    pub common: Common,
+    /// Fields of its kind.
+    pub body: Body,
+}
+
+impl Record {
+    /// Reads the typed view of a document (a YAML mapping). `text` is the
+    /// file the document was parsed from, if any, so an error can point at
+    /// the offending line.
+    pub fn from_doc(path: &Path, text: Option<&str>, value: &Value) -> Result<Record> {
+        let common: Common = typed(path, text, value)?;
+        let body = match common.kind {
+            Kind::Incident => Body::Incident(typed(path, text, value)?),
+            Kind::Problem => Body::Problem(typed(path, text, value)?),
+            Kind::Change => Body::Change(typed(path, text, value)?),
+            Kind::Release => Body::Release(typed(path, text, value)?),
+            Kind::ServiceRequest => Body::ServiceRequest(typed(path, text, value)?),
+            Kind::ConfigurationItem => Body::ConfigurationItem(typed(path, text, value)?),
+            Kind::CapacityReview => Body::CapacityReview(typed(path, text, value)?),
+        };
+        Ok(Record { common, body })
+    }
+
+    /// The record's ID.
+    pub fn id(&self) -> &RecordId {
+        &self.common.id
+    }
+
+    /// The record's kind.
+    pub fn kind(&self) -> Kind {
+        self.common.kind
+    }
+
+    /// The current status.
+    pub fn status(&self) -> &'static str {
+        match &self.body {
+            Body::Incident(x) => x.status.as_str(),
+            Body::Problem(x) => x.status.as_str(),
+            Body::Change(x) => x.status.as_str(),
+            Body::Release(x) => x.status.as_str(),
+            Body::ServiceRequest(x) => x.status.as_str(),
+            Body::ConfigurationItem(x) => x.status.as_str(),
+            Body::CapacityReview(x) => x.status.as_str(),
+        }
+    }
+
+    /// The priority, for the kinds that have one.
+    pub fn priority(&self) -> Option<Priority> {
+        match &self.body {
+            Body::Incident(x) => x.priority,
+            Body::ServiceRequest(x) => x.priority,
+            _ => None,
+        }
+    }
+}
+
+/// Every status a kind can be in, in lifecycle order.
+pub fn statuses(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Incident | Kind::ServiceRequest => TicketStatus::ALL,
+        Kind::Problem => ProblemStatus::ALL,
+        Kind::Change => ChangeStatus::ALL,
+        Kind::Release => ReleaseStatus::ALL,
+        Kind::ConfigurationItem => CiStatus::ALL,
+        Kind::CapacityReview => CapacityStatus::ALL,
+    }
+}
+
+fn typed<T: DeserializeOwned>(path: &Path, text: Option<&str>, value: &Value) -> Result<T> {
+    let quick = match yaml::from_value::<T>(value) {
+        Ok(t) => return Ok(t),
+        Err(message) => message,
+    };
+    // The slow path: parse again from text, which names the field and its place.
+    let rendered;
+    let source = match (text, value) {
+        (Some(t), _) => t,
+        (None, Value::Mapping(m)) => {
+            rendered = yaml::to_string(m);
+            &rendered
+        }
+        (None, _) => "",
+    };
+    let (message, place) = yaml::type_error::<T>(source).unwrap_or((quick, None));
+    let (field, message) = split_field(&message);
+    let at = match (text, place) {
+        (Some(t), Some((line, column))) => Some(FileSpan::at(path, t, line, column, 1)),
+        (Some(t), None) => yaml::locate_key(t, &field.split('.').collect::<Vec<_>>())
+            .map(|(line, column)| FileSpan::at(path, t, line, column, field.len())),
+        _ => None,
+    };
+    let help = hint(&field, &message);
+    Err(Error::field(path, field, message, help, at))
+}
+
+/// serde messages read `tickets.kund: invalid type: …` or `missing field `x``.
+fn split_field(message: &str) -> (String, String) {
+    if let Some((field, rest)) = message.split_once(": ")
+        && !field.is_empty()
+        && field.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+    {
+        return (field.to_owned(), rest.to_owned());
+    }
+    if let Some(start) = message.find("missing field `") {
+        let rest = &message[start + 15..];
+        if let Some(end) = rest.find('`') {
+            return (rest[..end].to_owned(), "is required but missing".to_owned());
+        }
+    }
+    ("(record)".to_owned(), message.to_owned())
+}
+
+fn hint(field: &str, message: &str) -> Option<String> {
+    if message.contains("unknown variant") {
+        Some(format!("set `{field}` to one of the values listed"))
+    } else if message.contains("is required but missing") {
+        Some(format!("add `{field}:` to the record"))
+    } else if message.contains("invalid type") && message.contains("expected a string") {
+        Some(format!("quote the value of `{field}`, e.g. '17.10', so YAML reads it as text"))
+    } else if message.contains("premature end of input") || message.contains("input contains invalid characters") {
+        Some(format!("write `{field}` as RFC 3339 with an offset, e.g. 2026-11-22T09:30:00+01:00"))
+    } else {
+        None
+    }
+}
+
+/// A short description of a YAML value's type, for messages.
+pub fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+    }
+}

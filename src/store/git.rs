@@ -1,0 +1,171 @@
+//! The git side of the store: authors, trees, commits, and a record's commits.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+use git2::{ObjectType, Oid, Repository, Signature, Sort, Tree};
+
+use crate::error::{Error, Result};
+use crate::record::Timestamp;
+
+/// The author of a change: who commits, and who the history names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    /// Full name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+}
+
+impl Author {
+    /// Parses `Name <email>`.
+    pub fn parse(text: &str) -> Result<Author> {
+        let bad = || {
+            Error::usage(
+                format!("`{text}` is not an author"),
+                Some("write it as \"Name <email>\", e.g. --author \"Anna Berg <anna.berg@example.se>\"".to_owned()),
+            )
+        };
+        let (name, rest) = text.split_once('<').ok_or_else(bad)?;
+        let email = rest.strip_suffix('>').ok_or_else(bad)?.trim();
+        let name = name.trim();
+        if name.is_empty() || email.is_empty() || email.contains(['<', '>']) {
+            return Err(bad());
+        }
+        Ok(Author { name: name.to_owned(), email: email.to_owned() })
+    }
+
+    /// The author to use: the one given, else `GIT_AUTHOR_NAME` and
+    /// `GIT_AUTHOR_EMAIL`, else git's `user.name` and `user.email`.
+    pub fn resolve(given: Option<&str>, repo_dir: &Path) -> Result<Author> {
+        if let Some(text) = given {
+            return Author::parse(text);
+        }
+        if let (Ok(name), Ok(email)) = (std::env::var("GIT_AUTHOR_NAME"), std::env::var("GIT_AUTHOR_EMAIL"))
+            && !name.is_empty()
+            && !email.is_empty()
+        {
+            return Ok(Author { name, email });
+        }
+        let config = match Repository::discover(repo_dir) {
+            Ok(repo) => repo.config(),
+            Err(_) => git2::Config::open_default(),
+        }
+        .map_err(|_| Error::NoAuthor)?;
+        match (config.get_string("user.name"), config.get_string("user.email")) {
+            (Ok(name), Ok(email)) if !name.is_empty() && !email.is_empty() => Ok(Author { name, email }),
+            _ => Err(Error::NoAuthor),
+        }
+    }
+
+    pub(crate) fn signature(&self, at: &Timestamp) -> Result<Signature<'static>> {
+        let time = git2::Time::new(at.timestamp(), at.offset().local_minus_utc() / 60);
+        Ok(Signature::new(&self.name, &self.email, &time)?)
+    }
+}
+
+impl std::fmt::Display for Author {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} <{}>", self.name, self.email)
+    }
+}
+
+/// Opens the git repository the record repository lives in.
+pub(crate) fn open_repo(root: &Path) -> Result<Repository> {
+    let repo = Repository::discover(root).map_err(|_| Error::NoGit { dir: root.to_owned() })?;
+    if repo.is_bare() {
+        return Err(Error::NoGit { dir: root.to_owned() });
+    }
+    Ok(repo)
+}
+
+/// A change to a tree: a path (components) and the blob to put there.
+pub(crate) type TreeEdit = (Vec<String>, Oid);
+
+/// Writes the tree `base` with `edits` applied. Each tree on the way is
+/// rebuilt once, however many edits fall in it, so a bulk import of many
+/// files into one folder costs one pass over that folder.
+pub(crate) fn edit_tree(repo: &Repository, base: Option<&Tree<'_>>, edits: &[TreeEdit]) -> Result<Oid> {
+    let mut builder = repo.treebuilder(base)?;
+    let mut deeper: BTreeMap<&str, Vec<TreeEdit>> = BTreeMap::new();
+    for (path, blob) in edits {
+        match path.as_slice() {
+            [file] => {
+                builder.insert(file, *blob, 0o100644)?;
+            }
+            [dir, rest @ ..] if !rest.is_empty() => {
+                deeper.entry(dir.as_str()).or_default().push((rest.to_vec(), *blob));
+            }
+            _ => {}
+        }
+    }
+    for (dir, sub_edits) in deeper {
+        let sub_tree = base
+            .and_then(|t| t.get_name(dir))
+            .filter(|e| e.kind() == Some(ObjectType::Tree))
+            .and_then(|e| e.to_object(repo).ok())
+            .and_then(|o| o.into_tree().ok());
+        let oid = edit_tree(repo, sub_tree.as_ref(), &sub_edits)?;
+        builder.insert(dir, oid, 0o040000)?;
+    }
+    Ok(builder.write()?)
+}
+
+/// A commit that changed a record's file.
+#[derive(Debug, Clone)]
+pub struct HistoryCommit {
+    /// The commit ID.
+    pub id: String,
+    /// `Name <email>`.
+    pub author: String,
+    /// When it was authored.
+    pub at: DateTime<FixedOffset>,
+    /// The first line of its message.
+    pub summary: String,
+}
+
+/// The commits reachable from HEAD that changed the file at `rel` (relative
+/// to the record repository's root), newest first. A commit counts when the
+/// file differs from every parent's, as `git log` shows it.
+pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
+    let repo = open_repo(root)?;
+    let workdir = repo.workdir().ok_or_else(|| Error::NoGit { dir: root.to_owned() })?;
+    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    let workdir = std::fs::canonicalize(workdir).map_err(|e| Error::io(workdir, e))?;
+    let path = root.strip_prefix(&workdir).unwrap_or(Path::new("")).join(rel);
+    let head = match repo.head() {
+        Ok(h) => h,
+        Err(_) => return Ok(Vec::new()), // no commits yet
+    };
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+    walk.push(head.peel_to_commit()?.id())?;
+    let blob_at = |tree: &Tree<'_>| tree.get_path(&path).ok().map(|e| e.id());
+    let mut out = Vec::new();
+    for oid in walk {
+        let commit = repo.find_commit(oid?)?;
+        let mine = blob_at(&commit.tree()?);
+        let changed = if commit.parent_count() == 0 {
+            mine.is_some()
+        } else {
+            commit.parents().all(|p| p.tree().ok().and_then(|t| blob_at(&t)) != mine)
+        };
+        if changed {
+            let when = commit.author().when();
+            let offset = FixedOffset::east_opt(when.offset_minutes() * 60).unwrap_or(FixedOffset::east_opt(0).unwrap());
+            let at = offset.timestamp_opt(when.seconds(), 0).single().unwrap_or_default();
+            out.push(HistoryCommit {
+                id: commit.id().to_string(),
+                author: format!(
+                    "{} <{}>",
+                    commit.author().name().unwrap_or_default(),
+                    commit.author().email().unwrap_or_default()
+                ),
+                at,
+                summary: commit.summary().ok().flatten().unwrap_or_default().to_owned(),
+            });
+        }
+    }
+    Ok(out)
+}
