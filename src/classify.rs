@@ -4,7 +4,7 @@
 //! disagree.
 
 use crate::policy::Policy;
-use crate::record::{Body, Record};
+use crate::record::{Body, Incident, Measurements, PatientSafety, Record, ReleaseLevel};
 use crate::yaml::Value;
 
 /// A value classification sets.
@@ -23,22 +23,43 @@ pub struct Derived {
 pub fn derive(policy: &Policy, record: &Record) -> Vec<Derived> {
     let mut out = Vec::new();
     match &record.body {
-        Body::Incident(inc) => {
-            // A priority with a reason is a manual override and stands.
-            if inc.priority_reason.as_deref().is_none_or(str::is_empty)
-                && let (Some(impact), Some(urgency)) = (inc.impact, inc.urgency)
-                && let Some(p) = policy.priority_for(impact, urgency)
-            {
+        Body::Incident(inc) => out.extend(incident_priority(policy, inc)),
+        Body::Release(rel) => {
+            if let Some(level) = rel.version.as_deref().and_then(|v| policy.release_level(v)) {
+                let name = match level {
+                    ReleaseLevel::External => "external",
+                    ReleaseLevel::Internal => "internal",
+                };
                 out.push(Derived {
-                    field: "priority",
-                    value: Value::Number(p.get().into()),
+                    field: "level",
+                    value: Value::String(name.into()),
                     reason: format!(
-                        "impact {} × urgency {} gives priority {} ({})",
-                        impact.as_str(),
-                        urgency.as_str(),
-                        p.get(),
-                        policy.matrix.clause
+                        "version {} is an {name} release",
+                        rel.version.as_deref().unwrap_or_default()
                     ),
+                });
+            }
+        }
+        Body::CapacityReview(cap) => {
+            if let (Some(Measurements::Inline(ms)), Some(t)) = (&cap.measurements, &cap.thresholds)
+                && !ms.is_empty()
+            {
+                let peak = ms
+                    .iter()
+                    .flat_map(|m| [m.cpu, m.memory, m.disk])
+                    .flatten()
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let rec = if t.upgrade_above.is_some_and(|u| peak > u) {
+                    "upgrade"
+                } else if t.downgrade_below.is_some_and(|d| peak < d) {
+                    "downgrade"
+                } else {
+                    "keep"
+                };
+                out.push(Derived {
+                    field: "recommendation",
+                    value: Value::String(rec.into()),
+                    reason: format!("peak use {peak:.1} % against the thresholds gives `{rec}`"),
                 });
             }
         }
@@ -54,4 +75,53 @@ pub fn derive(policy: &Policy, record: &Record) -> Vec<Derived> {
         _ => {}
     }
     out
+}
+
+/// An incident's priority: the matrix, raised to the floor patient safety
+/// sets. A priority with a reason is a manual override and stands.
+fn incident_priority(policy: &Policy, inc: &Incident) -> Option<Derived> {
+    if inc
+        .priority_reason
+        .as_deref()
+        .is_some_and(|r| !r.is_empty())
+    {
+        return None;
+    }
+    let mut derived = match (inc.impact, inc.urgency) {
+        (Some(impact), Some(urgency)) => policy.priority_for(impact, urgency).map(|p| {
+            let why = format!(
+                "impact {} × urgency {} gives priority {} ({})",
+                impact.as_str(),
+                urgency.as_str(),
+                p.get(),
+                policy.matrix.clause
+            );
+            (p.get(), why)
+        }),
+        _ => None,
+    };
+    let safety = inc.patient_safety.map(|s| match s {
+        PatientSafety::None => "none",
+        PatientSafety::Some => "some",
+        PatientSafety::Major => "major",
+    });
+    if let Some((name, cap)) =
+        safety.and_then(|s| policy.patient_safety_priority.get(s).map(|c| (s, *c)))
+    {
+        let current = derived
+            .as_ref()
+            .map(|d| d.0)
+            .or(inc.priority.map(|p| p.get()));
+        if current.is_none_or(|p| p > cap) {
+            derived = Some((
+                cap,
+                format!("patient safety `{name}` means priority {cap} at least"),
+            ));
+        }
+    }
+    derived.map(|(p, reason)| Derived {
+        field: "priority",
+        value: Value::Number(p.into()),
+        reason,
+    })
 }

@@ -56,7 +56,8 @@ impl miette::SourceCode for FileSpan {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> std::result::Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        self.source.read_span(span, context_lines_before, context_lines_after)
+        self.source
+            .read_span(span, context_lines_before, context_lines_after)
     }
 }
 
@@ -64,8 +65,13 @@ impl miette::SourceCode for FileSpan {
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum Error {
     /// The file is not well-formed YAML.
-    #[error("{path}:{line}:{column}: not valid YAML: {message}", path = .path.display(), line = .at.as_ref().map_or(0, |s| s.line), column = .at.as_ref().map_or(0, |s| s.column))]
-    #[diagnostic(code(arende::yaml), help("fix the YAML syntax at that place; `arende show` prints a record as the tool would write it"))]
+    #[error("{place}not valid YAML: {message}", place = match .at { Some(s) => format!("{}:{}:{}: ", .path.display(), s.line, s.column), None => format!("{}: ", .path.display()) })]
+    #[diagnostic(
+        code(arende::yaml),
+        help(
+            "fix the YAML syntax at that place; `arende show` prints a record as the tool would write it"
+        )
+    )]
     Yaml {
         path: PathBuf,
         message: String,
@@ -76,7 +82,7 @@ pub enum Error {
     },
 
     /// A field has a value of the wrong type or outside its allowed set.
-    #[error("{path}:{line}: field `{field}`: {message}", path = .path.display(), line = .at.as_ref().map_or(0, |s| s.line))]
+    #[error("{place}field `{field}`: {message}", place = match .at { Some(s) => format!("{}:{}: ", .path.display(), s.line), None => format!("{}: ", .path.display()) })]
     #[diagnostic(code(arende::field))]
     Field {
         path: PathBuf,
@@ -92,8 +98,17 @@ pub enum Error {
 
     /// The file is larger than a record may be.
     #[error("{}: {size} bytes is larger than the {limit} bytes a record file may have", .path.display())]
-    #[diagnostic(code(arende::too_large), help("a record this large is not a ticket; keep bulk data such as measurements in a CSV file and refer to it"))]
-    TooLarge { path: PathBuf, size: u64, limit: u64 },
+    #[diagnostic(
+        code(arende::too_large),
+        help(
+            "a record this large is not a ticket; keep bulk data such as measurements in a CSV file and refer to it"
+        )
+    )]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
 
     /// The file is not UTF-8.
     #[error("{}:{line}: not valid UTF-8 text", .path.display())]
@@ -102,27 +117,46 @@ pub enum Error {
 
     /// The file holds git conflict markers.
     #[error("{}:{line}: unresolved merge conflict (conflict markers in the file)", .path.display())]
-    #[diagnostic(code(arende::merge_conflict), help("resolve the conflict, keep one version of each field, and remove the <<<<<<< ======= >>>>>>> lines"))]
+    #[diagnostic(
+        code(arende::merge_conflict),
+        help(
+            "resolve the conflict, keep one version of each field, and remove the <<<<<<< ======= >>>>>>> lines"
+        )
+    )]
     MergeConflict { path: PathBuf, line: usize },
 
     /// A record path is a symbolic link (which could point out of the repository).
     #[error("{}: is a symbolic link; records must be regular files inside the repository", .path.display())]
-    #[diagnostic(code(arende::symlink), help("replace the link with the file it points to"))]
+    #[diagnostic(
+        code(arende::symlink),
+        help("replace the link with the file it points to")
+    )]
     Symlink { path: PathBuf },
 
     /// A rewrite would drop a comment a person wrote.
     #[error("{}:{line}: has a comment that rewriting the file would lose; arende will not change it", .path.display())]
-    #[diagnostic(code(arende::comment), help("move the comment into `description` or a history note (`--note`), or edit the file by hand"))]
+    #[diagnostic(
+        code(arende::comment),
+        help(
+            "move the comment into `description` or a history note (`--note`), or edit the file by hand"
+        )
+    )]
     CommentWouldBeLost { path: PathBuf, line: usize },
 
     /// No record repository was found.
     #[error("{}: not inside an arende repository (no arende.yaml here or in any parent folder)", .dir.display())]
-    #[diagnostic(code(arende::not_a_repo), help("run `arende init` to make one, or point at one with -C DIR or ARENDE_DIR"))]
+    #[diagnostic(
+        code(arende::not_a_repo),
+        help("run `arende init` to make one, or point at one with -C DIR or ARENDE_DIR")
+    )]
     NotARepository { dir: PathBuf },
 
     /// A writing command needs git, and there is no git repository.
     #[error("{}: the record repository is not in a git repository", .dir.display())]
-    #[diagnostic(code(arende::no_git), help("run `git init` there (or `arende init`), or use --no-commit"))]
+    #[diagnostic(
+        code(arende::no_git),
+        help("run `git init` there (or `arende init`), or use --no-commit")
+    )]
     NoGit { dir: PathBuf },
 
     /// The repository configuration is broken.
@@ -137,12 +171,20 @@ pub enum Error {
 
     /// A string that is not a record ID.
     #[error("`{input}` is not a record ID ({reason})")]
-    #[diagnostic(code(arende::bad_id), help("IDs look like INC-20261122-K7QF2M: a kind prefix (INC, PRB, CHG, REL, SR, CI, CAP), a date and a code"))]
+    #[diagnostic(
+        code(arende::bad_id),
+        help(
+            "IDs look like INC-20261122-K7QF2M: a kind prefix (INC, PRB, CHG, REL, SR, CI, CAP), a date and a code"
+        )
+    )]
     BadId { input: String, reason: String },
 
     /// No record has this ID.
     #[error("no record {id} in this repository (looked for {})", .path.display())]
-    #[diagnostic(code(arende::unknown_id), help("`arende list` shows the records there are"))]
+    #[diagnostic(
+        code(arende::unknown_id),
+        help("`arende list` shows the records there are")
+    )]
     UnknownId { id: String, path: PathBuf },
 
     /// A bad argument that clap could not catch.
@@ -174,12 +216,20 @@ pub enum Error {
 
     /// A git operation failed.
     #[error("git: {message}")]
-    #[diagnostic(code(arende::git), help("nothing was changed; check `git status` and try again"))]
+    #[diagnostic(
+        code(arende::git),
+        help("nothing was changed; check `git status` and try again")
+    )]
     Git { message: String },
 
     /// No author for the commit.
     #[error("no author for the commit: git has no user.name/user.email and no --author was given")]
-    #[diagnostic(code(arende::no_author), help("pass --author \"Name <email>\", set ARENDE_AUTHOR, or run `git config user.name` and `git config user.email`"))]
+    #[diagnostic(
+        code(arende::no_author),
+        help(
+            "pass --author \"Name <email>\", set ARENDE_AUTHOR, or run `git config user.name` and `git config user.email`"
+        )
+    )]
     NoAuthor,
 }
 
@@ -200,9 +250,10 @@ impl Error {
             | Error::UnknownId { .. }
             | Error::Usage { .. }
             | Error::NoAuthor => ExitCode::BadInput,
-            Error::NotARepository { .. } | Error::NoGit { .. } | Error::Io { .. } | Error::Git { .. } => {
-                ExitCode::Environment
-            }
+            Error::NotARepository { .. }
+            | Error::NoGit { .. }
+            | Error::Io { .. }
+            | Error::Git { .. } => ExitCode::Environment,
         }
     }
 
@@ -215,27 +266,45 @@ impl Error {
         at: Option<FileSpan>,
     ) -> Self {
         let span = at.as_ref().map(|a| a.span);
-        Error::Field { path: path.into(), field: field.into(), message: message.into(), help, at, span }
+        Error::Field {
+            path: path.into(),
+            field: field.into(),
+            message: message.into(),
+            help,
+            at,
+            span,
+        }
     }
 
     /// A usage error with a hint.
     pub fn usage(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
-        Error::Usage { message: message.into(), help: help.into() }
+        Error::Usage {
+            message: message.into(),
+            help: help.into(),
+        }
     }
 
     /// A refusal with a hint.
     pub fn refused(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
-        Error::Refused { message: message.into(), help: help.into() }
+        Error::Refused {
+            message: message.into(),
+            help: help.into(),
+        }
     }
 
     /// An I/O failure on a path.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 
 impl From<git2::Error> for Error {
     fn from(e: git2::Error) -> Self {
-        Error::Git { message: e.message().to_owned() }
+        Error::Git {
+            message: e.message().to_owned(),
+        }
     }
 }

@@ -24,26 +24,40 @@ const MAX_LEN: usize = 64;
 /// The ID of a record; also its file name without `.yaml`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[schemars(transparent)]
-pub struct RecordId(#[schemars(regex(pattern = r"^(INC|PRB|CHG|REL|SR|CI|CAP)-[0-9A-Z][0-9A-Z-]*$"))] String);
+pub struct RecordId(
+    #[schemars(regex(pattern = r"^(INC|PRB|CHG|REL|SR|CI|CAP)-[0-9A-Z][0-9A-Z-]*$"))] String,
+);
 
 impl RecordId {
     /// Parses an ID as typed by a person (lower case is accepted). IDs become
     /// file names, so anything that could leave the kind's folder is refused.
     pub fn parse(input: &str) -> Result<RecordId> {
         let s = input.trim().to_ascii_uppercase();
-        let bad = |reason: &str| Error::BadId { input: input.to_owned(), reason: reason.to_owned() };
+        let bad = |reason: &str| Error::BadId {
+            input: input.to_owned(),
+            reason: reason.to_owned(),
+        };
         if s.is_empty() {
             return Err(bad("it is empty"));
         }
         if s.len() > MAX_LEN {
             return Err(bad("it is longer than 64 characters"));
         }
-        if !s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-') {
-            return Err(bad("only letters, digits and `-` may appear; no `/`, `.` or spaces"));
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(bad(
+                "only letters, digits and `-` may appear; no `/`, `.` or spaces",
+            ));
         }
-        let (prefix, rest) = s.split_once('-').ok_or_else(|| bad("it has no kind prefix"))?;
+        let (prefix, rest) = s
+            .split_once('-')
+            .ok_or_else(|| bad("it has no kind prefix"))?;
         if Kind::from_prefix(prefix).is_none() {
-            return Err(bad("the prefix is not one of INC, PRB, CHG, REL, SR, CI, CAP"));
+            return Err(bad(
+                "the prefix is not one of INC, PRB, CHG, REL, SR, CI, CAP",
+            ));
         }
         if rest.is_empty() || rest.starts_with('-') || rest.ends_with('-') {
             return Err(bad("nothing follows the prefix"));
@@ -57,8 +71,15 @@ impl RecordId {
         // Without an OS random source no ID can be trusted to be unique;
         // this only fails on platforms arende does not run on.
         getrandom::fill(&mut bytes).expect("the operating system's random source is unavailable");
-        let code: String = bytes.iter().map(|b| CROCKFORD[(b & 31) as usize] as char).collect();
-        RecordId(format!("{}-{}-{code}", kind.prefix(), date.format("%Y%m%d")))
+        let code: String = bytes
+            .iter()
+            .map(|b| CROCKFORD[(b & 31) as usize] as char)
+            .collect();
+        RecordId(format!(
+            "{}-{}-{code}",
+            kind.prefix(),
+            date.format("%Y%m%d")
+        ))
     }
 
     /// The kind the prefix names.
@@ -104,9 +125,21 @@ mod tests {
 
     #[test]
     fn paths_and_junk_are_refused() {
-        for bad in ["../etc/passwd", "INC-1/2", "INC-..", "INC-", "XYZ-1", "", "INC 1", "inc-20261122-ab.c"] {
+        for bad in [
+            "../etc/passwd",
+            "INC-1/2",
+            "INC-..",
+            "INC-",
+            "XYZ-1",
+            "",
+            "INC 1",
+            "inc-20261122-ab.c",
+        ] {
             assert!(RecordId::parse(bad).is_err(), "{bad} should be refused");
         }
-        assert_eq!(RecordId::parse("inc-20261122-k7qf2m").unwrap().as_str(), "INC-20261122-K7QF2M");
+        assert_eq!(
+            RecordId::parse("inc-20261122-k7qf2m").unwrap().as_str(),
+            "INC-20261122-K7QF2M"
+        );
     }
 }

@@ -6,7 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A kind of record (SPEC §1, §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// An unplanned event that hinders normal work (*incident*).
@@ -98,14 +100,15 @@ impl Kind {
     /// short form (`request`, `ci`, `capacity`).
     pub fn parse(s: &str) -> Option<Kind> {
         let s = s.to_ascii_lowercase().replace('-', "_");
-        Kind::ALL.into_iter().find(|k| {
-            s == k.name() || s == k.dir() || s == k.prefix().to_ascii_lowercase()
-        }).or(match s.as_str() {
-            "request" | "sr" => Some(Kind::ServiceRequest),
-            "ci" | "configuration" | "config_item" => Some(Kind::ConfigurationItem),
-            "capacity" | "cap" => Some(Kind::CapacityReview),
-            _ => None,
-        })
+        Kind::ALL
+            .into_iter()
+            .find(|k| s == k.name() || s == k.dir() || s == k.prefix().to_ascii_lowercase())
+            .or(match s.as_str() {
+                "request" | "sr" => Some(Kind::ServiceRequest),
+                "ci" | "configuration" | "config_item" => Some(Kind::ConfigurationItem),
+                "capacity" | "cap" => Some(Kind::CapacityReview),
+                _ => None,
+            })
     }
 }
 

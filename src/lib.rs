@@ -6,7 +6,12 @@
 //! This library knows nothing of terminals: the `arende` binary parses
 //! arguments, calls in here, and prints.
 
+// Errors carry the text of the file they point into, for source spans; they
+// are returned once per command, so their size costs nothing worth boxing for.
+#![allow(clippy::result_large_err)]
+
 pub mod actions;
+pub mod audit;
 pub mod classify;
 pub mod clock;
 pub mod config;
@@ -17,6 +22,7 @@ pub mod policy;
 pub mod record;
 pub mod schema;
 pub mod store;
+pub mod validate;
 pub mod yaml;
 
 pub use error::{Error, ExitCode, Result};

@@ -22,6 +22,18 @@ struct RecordSchema<T> {
 
 /// The JSON Schema of a whole record of `kind`.
 pub fn json_schema(kind: Kind) -> Json {
+    cached(kind).clone()
+}
+
+/// Schemas are generated once per process: `set`, pack checks and rule
+/// evaluation look fields up often.
+fn cached(kind: Kind) -> &'static Json {
+    static SCHEMAS: [std::sync::OnceLock<Json>; 7] = [const { std::sync::OnceLock::new() }; 7];
+    let slot = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    SCHEMAS[slot].get_or_init(|| generate(kind))
+}
+
+fn generate(kind: Kind) -> Json {
     let schema = match kind {
         Kind::Incident => schema_for!(RecordSchema<Incident>),
         Kind::Problem => schema_for!(RecordSchema<Problem>),
@@ -33,10 +45,22 @@ pub fn json_schema(kind: Kind) -> Json {
     };
     let mut value = schema.to_value();
     if let Some(obj) = value.as_object_mut() {
-        obj.insert("$id".into(), json!(format!("https://arende.dev/schemas/{}.schema.json", kind.name())));
-        obj.insert("title".into(), json!(format!("arende {} record", kind.name().replace('_', " "))));
+        obj.insert(
+            "$id".into(),
+            json!(format!(
+                "https://arende.dev/schemas/{}.schema.json",
+                kind.name()
+            )),
+        );
+        obj.insert(
+            "title".into(),
+            json!(format!("arende {} record", kind.name().replace('_', " "))),
+        );
         if let Some(props) = obj.get_mut("properties").and_then(Json::as_object_mut) {
-            props.insert("kind".into(), json!({ "const": kind.name(), "description": "The kind." }));
+            props.insert(
+                "kind".into(),
+                json!({ "const": kind.name(), "description": "The kind." }),
+            );
         }
     }
     value
@@ -61,23 +85,27 @@ impl FieldShape {
 /// The shape of a dotted field of a `kind` record, or `None` if the kind has
 /// no such field.
 pub fn field_shape(kind: Kind, dotted: &str) -> Option<FieldShape> {
-    let root = json_schema(kind);
-    let mut node = &root;
+    let root = cached(kind);
+    let mut node = root;
     for part in dotted.split('.') {
-        node = alternatives(&root, node)
+        node = alternatives(root, node)
             .into_iter()
             .find_map(|n| n.get("properties").and_then(|p| p.get(part)))?;
     }
     let mut shape = FieldShape::default();
-    for n in alternatives(&root, node) {
+    for n in alternatives(root, node) {
         match n.get("type") {
             Some(Json::String(t)) => shape.types.push(t.clone()),
-            Some(Json::Array(ts)) => shape.types.extend(ts.iter().filter_map(|t| t.as_str().map(str::to_owned))),
+            Some(Json::Array(ts)) => shape
+                .types
+                .extend(ts.iter().filter_map(|t| t.as_str().map(str::to_owned))),
             _ => {}
         }
         if let Some(values) = n.get("enum").and_then(Json::as_array) {
             shape.types.push("string".into());
-            shape.values.extend(values.iter().filter_map(|v| v.as_str().map(str::to_owned)));
+            shape
+                .values
+                .extend(values.iter().filter_map(|v| v.as_str().map(str::to_owned)));
         }
         if let Some(c) = n.get("const").and_then(Json::as_str) {
             shape.types.push("string".into());
@@ -91,7 +119,7 @@ pub fn field_shape(kind: Kind, dotted: &str) -> Option<FieldShape> {
 
 /// The field names of a kind, top level, in the order records list them.
 pub fn top_level_fields(kind: Kind) -> Vec<String> {
-    json_schema(kind)
+    cached(kind)
         .get("properties")
         .and_then(Json::as_object)
         .map(|p| p.keys().cloned().collect())
@@ -109,7 +137,9 @@ fn alternatives<'a>(root: &'a Json, node: &'a Json) -> Vec<&'a Json> {
         }
         out.push(n);
         if let Some(r) = n.get("$ref").and_then(Json::as_str)
-            && let Some(target) = r.strip_prefix("#/$defs/").and_then(|name| root.get("$defs")?.get(name))
+            && let Some(target) = r
+                .strip_prefix("#/$defs/")
+                .and_then(|name| root.get("$defs")?.get(name))
         {
             stack.push(target);
         }
@@ -128,13 +158,33 @@ mod tests {
 
     #[test]
     fn field_shapes_follow_refs_and_options() {
-        assert!(field_shape(Kind::Incident, "priority").unwrap().accepts("integer"));
+        assert!(
+            field_shape(Kind::Incident, "priority")
+                .unwrap()
+                .accepts("integer")
+        );
         let impact = field_shape(Kind::Incident, "impact").unwrap();
         assert_eq!(impact.values, ["high", "medium", "low"]);
-        assert!(field_shape(Kind::Incident, "tickets.kund").unwrap().accepts("string"));
-        assert!(field_shape(Kind::Incident, "local_troubleshooting").unwrap().accepts("boolean"));
-        assert!(field_shape(Kind::Incident, "title").unwrap().accepts("string"));
-        assert!(field_shape(Kind::Change, "interfaces").unwrap().accepts("array"));
+        assert!(
+            field_shape(Kind::Incident, "tickets.kund")
+                .unwrap()
+                .accepts("string")
+        );
+        assert!(
+            field_shape(Kind::Incident, "local_troubleshooting")
+                .unwrap()
+                .accepts("boolean")
+        );
+        assert!(
+            field_shape(Kind::Incident, "title")
+                .unwrap()
+                .accepts("string")
+        );
+        assert!(
+            field_shape(Kind::Change, "interfaces")
+                .unwrap()
+                .accepts("array")
+        );
         assert_eq!(field_shape(Kind::Incident, "priorty"), None);
         assert_eq!(field_shape(Kind::Incident, "tickets.nobody"), None);
     }

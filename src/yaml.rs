@@ -30,17 +30,27 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String> {
 pub fn read_text_as(file: &Path, path: &Path, limit: u64) -> Result<String> {
     let meta = std::fs::symlink_metadata(file).map_err(|e| Error::io(path, e))?;
     if meta.file_type().is_symlink() {
-        return Err(Error::Symlink { path: path.to_owned() });
+        return Err(Error::Symlink {
+            path: path.to_owned(),
+        });
     }
     if meta.len() > limit {
-        return Err(Error::TooLarge { path: path.to_owned(), size: meta.len(), limit });
+        return Err(Error::TooLarge {
+            path: path.to_owned(),
+            size: meta.len(),
+            limit,
+        });
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     std::fs::File::open(file)
         .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(|e| Error::io(path, e))?;
     if bytes.len() as u64 > limit {
-        return Err(Error::TooLarge { path: path.to_owned(), size: bytes.len() as u64, limit });
+        return Err(Error::TooLarge {
+            path: path.to_owned(),
+            size: bytes.len() as u64,
+            limit,
+        });
     }
     text_from_bytes(path, bytes)
 }
@@ -50,16 +60,18 @@ pub fn text_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let good = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..good].iter().filter(|&&b| b == b'\n').count() + 1;
-        Error::NotUtf8 { path: path.to_owned(), line }
+        Error::NotUtf8 {
+            path: path.to_owned(),
+            line,
+        }
     })
 }
 
 /// The 1-based line of the first git conflict marker in `text`, if any.
 pub fn conflict_marker_line(text: &str) -> Option<usize> {
-    text.lines().position(|l| {
-        l.starts_with("<<<<<<<") || l.starts_with(">>>>>>>") || l == "======="
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| l.starts_with("<<<<<<<") || l.starts_with(">>>>>>>") || l == "=======")
+        .map(|i| i + 1)
 }
 
 /// How deep `[`/`{` may nest. serde_yaml stops at 128 levels, but only
@@ -124,12 +136,25 @@ fn parse_value(path: &Path, text: &str) -> Result<Value> {
 /// Parses a YAML document whose top level must be a mapping.
 pub fn parse_mapping(path: &Path, text: &str) -> Result<Mapping> {
     if let Some(line) = conflict_marker_line(text) {
-        return Err(Error::MergeConflict { path: path.to_owned(), line });
+        return Err(Error::MergeConflict {
+            path: path.to_owned(),
+            line,
+        });
     }
     match parse_value(path, text) {
         Ok(Value::Mapping(m)) => Ok(m),
-        Ok(Value::Null) => Err(yaml_error(path, text, "the file is empty; a record is a mapping of fields".into(), Some((1, 1)))),
-        Ok(_) => Err(yaml_error(path, text, "the top level must be a mapping of fields (`key: value` lines)".into(), Some((1, 1)))),
+        Ok(Value::Null) => Err(yaml_error(
+            path,
+            text,
+            "the file is empty; a record is a mapping of fields".into(),
+            Some((1, 1)),
+        )),
+        Ok(_) => Err(yaml_error(
+            path,
+            text,
+            "the top level must be a mapping of fields (`key: value` lines)".into(),
+            Some((1, 1)),
+        )),
         Err(e) => Err(e),
     }
 }
@@ -137,7 +162,12 @@ pub fn parse_mapping(path: &Path, text: &str) -> Result<Mapping> {
 fn yaml_error(path: &Path, text: &str, message: String, loc: Option<(usize, usize)>) -> Error {
     let at = loc.map(|(l, c)| FileSpan::at(path, text, l, c, 1));
     let span = at.as_ref().map(|a| a.span);
-    Error::Yaml { path: path.to_owned(), message, at, span }
+    Error::Yaml {
+        path: path.to_owned(),
+        message,
+        at,
+        span,
+    }
 }
 
 /// serde_yaml appends " at line L column C" to its messages; arende puts the
@@ -160,7 +190,10 @@ pub fn from_value<T: DeserializeOwned>(value: &Value) -> std::result::Result<T, 
 pub fn type_error<T: DeserializeOwned>(text: &str) -> Option<(String, Option<(usize, usize)>)> {
     match serde_yaml::from_str::<T>(text) {
         Ok(_) => None,
-        Err(e) => Some((strip_location(&e.to_string()), e.location().map(|l| (l.line(), l.column())))),
+        Err(e) => Some((
+            strip_location(&e.to_string()),
+            e.location().map(|l| (l.line(), l.column())),
+        )),
     }
 }
 
@@ -263,7 +296,10 @@ pub fn locate_key(text: &str, path: &[&str]) -> Option<(usize, usize)> {
                 continue;
             }
             let quoted = [key.to_string(), format!("\"{key}\""), format!("'{key}'")];
-            if quoted.iter().any(|k| body.strip_prefix(k.as_str()).is_some_and(|r| r.starts_with(':'))) {
+            if quoted.iter().any(|k| {
+                body.strip_prefix(k.as_str())
+                    .is_some_and(|r| r.starts_with(':'))
+            }) {
                 found = Some((i + 1, column + 1));
                 start = i + 1;
                 parent_column = Some(column);
@@ -313,7 +349,10 @@ mod tests {
     #[test]
     fn conflict_markers_are_a_merge_conflict() {
         let text = "title: a\n<<<<<<< HEAD\nstatus: new\n=======\nstatus: closed\n>>>>>>> b\n";
-        assert!(matches!(parse_mapping(Path::new("x"), text), Err(Error::MergeConflict { line: 2, .. })));
+        assert!(matches!(
+            parse_mapping(Path::new("x"), text),
+            Err(Error::MergeConflict { line: 2, .. })
+        ));
     }
 
     #[test]
@@ -328,12 +367,18 @@ mod tests {
     fn alias_bombs_and_deep_nesting_are_errors_not_crashes() {
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
         for i in 0..12 {
-            let prev = if i == 0 { "a".to_owned() } else { format!("b{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_owned()
+            } else {
+                format!("b{}", i - 1)
+            };
             bomb.push_str(&format!("b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert!(parse_mapping(Path::new("x"), &bomb).is_err());
         let deep = format!("a: {}{}", "[".repeat(100_000), "]".repeat(100_000));
-        let err = parse_mapping(Path::new("x"), &deep).unwrap_err().to_string();
+        let err = parse_mapping(Path::new("x"), &deep)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("nested more than 64"), "{err}");
         let fine = "a: [[1, 2], {b: '[[[[', c: \"{{{{\"}]\n# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n";
         assert_eq!(too_deep(fine), None);
@@ -343,7 +388,10 @@ mod tests {
     fn scalars_parse_like_yaml() {
         assert_eq!(parse_scalar("3"), Value::Number(3.into()));
         assert_eq!(parse_scalar("true"), Value::Bool(true));
-        assert_eq!(parse_scalar("hello world"), Value::String("hello world".into()));
+        assert_eq!(
+            parse_scalar("hello world"),
+            Value::String("hello world".into())
+        );
         assert_eq!(parse_scalar("a: b"), Value::String("a: b".into()));
     }
 }

@@ -1,9 +1,9 @@
 //! `arende approve`: record an approval (*godkännande*).
 
-use super::{Context, Outcome, append_event, load_for_rewrite, mapping_mut};
+use super::{Context, Outcome, append_event, guard, load_for_rewrite, mapping_mut};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
-use crate::record::{Approval, Decision, Event, Record};
+use crate::record::{Approval, Decision, Event};
 use crate::yaml::{self, Value};
 
 /// An approval to record.
@@ -23,9 +23,17 @@ pub struct ApprovalRequest {
 pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Result<Outcome> {
     let policy = cx.store.policy();
     if !policy.party(&request.by).is_some_and(|p| p.approves) {
-        let approvers: Vec<&str> = policy.parties.iter().filter(|p| p.approves).map(|p| p.id.as_str()).collect();
+        let approvers: Vec<&str> = policy
+            .parties
+            .iter()
+            .filter(|p| p.approves)
+            .map(|p| p.id.as_str())
+            .collect();
         return Err(Error::usage(
-            format!("`{}` cannot approve under the {} policy", request.by, policy.name),
+            format!(
+                "`{}` cannot approve under the {} policy",
+                request.by, policy.name
+            ),
             Some(format!("approving parties: {}", approvers.join(", "))),
         ));
     }
@@ -40,11 +48,19 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
         note: request.note.clone(),
     };
     let map = mapping_mut(&mut doc);
-    let list = map.entry("approvals".into()).or_insert_with(|| Value::Sequence(Vec::new()));
+    let list = map
+        .entry("approvals".into())
+        .or_insert_with(|| Value::Sequence(Vec::new()));
     match list {
         Value::Sequence(seq) => seq.push(yaml::to_value(&approval)),
         _ => {
-            return Err(Error::field(entry.path.clone(), "approvals", "is not a list", Some("approvals is a list of {by, decision, at}".into()), None));
+            return Err(Error::field(
+                entry.path.clone(),
+                "approvals",
+                "is not a list",
+                Some("approvals is a list of {by, decision, at}".into()),
+                None,
+            ));
         }
     }
     let what = match &request.step {
@@ -64,8 +80,12 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
             changes: Vec::new(),
         },
     );
-    Record::from_doc(&entry.path, None, &doc)?;
+    guard(cx.store, id, &entry.path, Some(&entry.doc), &doc)?;
     tx.write(id, &doc);
     let commit = tx.finish(cx.mode, &format!("{id}: {what}"), &cx.author, &cx.now)?;
-    Ok(Outcome { records: vec![(id.clone(), doc)], commit, changed: true })
+    Ok(Outcome {
+        records: vec![(id.clone(), doc)],
+        commit,
+        changed: true,
+    })
 }

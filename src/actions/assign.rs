@@ -11,7 +11,10 @@ use crate::yaml::{self, Value};
 pub const PROTECTED: &[(&str, &str)] = &[
     ("id", "an ID never changes"),
     ("kind", "a record's kind never changes"),
-    ("status", "use `arende status ID STATUS`, which checks the policy's status machine"),
+    (
+        "status",
+        "use `arende status ID STATUS`, which checks the policy's status machine",
+    ),
     ("history", "history is append-only and written by the tool"),
     ("approvals", "use `arende approve ID --by PARTY`"),
     ("links", "use `arende link ID ID`, which links both ways"),
@@ -41,15 +44,24 @@ pub fn split(text: &str) -> Result<(String, String)> {
 /// Reads `key=value` for a record of `kind`.
 pub fn parse(kind: Kind, text: &str) -> Result<Assignment> {
     let (field, raw) = split(text)?;
-    if let Some((_, why)) = PROTECTED.iter().find(|(f, _)| field == *f || field.starts_with(&format!("{f}."))) {
-        return Err(Error::usage(format!("`{field}` cannot be set"), Some((*why).to_owned())));
+    if let Some((_, why)) = PROTECTED
+        .iter()
+        .find(|(f, _)| field == *f || field.starts_with(&format!("{f}.")))
+    {
+        return Err(Error::usage(
+            format!("`{field}` cannot be set"),
+            Some((*why).to_owned()),
+        ));
     }
     let shape = schema::field_shape(kind, &field).ok_or_else(|| unknown_field(kind, &field))?;
     if raw.is_empty() {
         return Ok(Assignment { field, value: None });
     }
     let value = coerce(&field, &raw, &shape)?;
-    Ok(Assignment { field, value: Some(value) })
+    Ok(Assignment {
+        field,
+        value: Some(value),
+    })
 }
 
 fn coerce(field: &str, raw: &str, shape: &FieldShape) -> Result<Value> {
@@ -68,10 +80,18 @@ fn coerce(field: &str, raw: &str, shape: &FieldShape) -> Result<Value> {
         return Ok(Value::String(raw.to_owned()));
     }
     if shape.accepts("integer") {
-        return raw.trim().parse::<i64>().map(|n| Value::Number(n.into())).map_err(|_| bad("a whole number"));
+        return raw
+            .trim()
+            .parse::<i64>()
+            .map(|n| Value::Number(n.into()))
+            .map_err(|_| bad("a whole number"));
     }
     if shape.accepts("number") {
-        return raw.trim().parse::<f64>().map(|n| Value::Number(n.into())).map_err(|_| bad("a number"));
+        return raw
+            .trim()
+            .parse::<f64>()
+            .map(|n| Value::Number(n.into()))
+            .map_err(|_| bad("a number"));
     }
     if shape.accepts("boolean") {
         return match raw.trim() {
@@ -85,10 +105,21 @@ fn coerce(field: &str, raw: &str, shape: &FieldShape) -> Result<Value> {
             return yaml::parse_any(std::path::Path::new(field), raw);
         }
         return Ok(Value::Sequence(
-            raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::String(s.to_owned())).collect(),
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_owned()))
+                .collect(),
         ));
     }
-    yaml::parse_any(std::path::Path::new(field), raw)
+    let value = yaml::parse_any(std::path::Path::new(field), raw)?;
+    if shape.accepts("object") && !value.is_mapping() {
+        return Err(Error::usage(
+            format!("{field} is a group of fields, not a single value"),
+            Some(format!("set one of its fields, e.g. {field}.<name>={raw}")),
+        ));
+    }
+    Ok(value)
 }
 
 fn unknown_field(kind: Kind, field: &str) -> Error {
@@ -103,7 +134,12 @@ fn unknown_field(kind: Kind, field: &str) -> Error {
         Some(s) if s != top => format!("did you mean `{s}`?"),
         _ => format!(
             "{kind} fields are: {}",
-            fields.iter().filter(|f| !PROTECTED.iter().any(|(p, _)| p == *f)).cloned().collect::<Vec<_>>().join(", ")
+            fields
+                .iter()
+                .filter(|f| !PROTECTED.iter().any(|(p, _)| p == *f))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     Error::usage(format!("{kind} has no field `{field}`"), Some(help))
@@ -146,7 +182,10 @@ mod tests {
         let e = parse(Kind::Incident, "impact=hgh").unwrap_err().to_string();
         assert!(e.contains("high, medium, low"), "{e}");
         let e = parse(Kind::Incident, "priorty=1").unwrap_err();
-        assert!(format!("{:?}", e).contains("did you mean `priority`"), "{e:?}");
+        assert!(
+            format!("{:?}", e).contains("did you mean `priority`"),
+            "{e:?}"
+        );
         assert!(parse(Kind::Incident, "status=closed").is_err());
         assert!(parse(Kind::Incident, "history=[]").is_err());
         assert!(parse(Kind::Incident, "noequals").is_err());

@@ -1,16 +1,19 @@
 //! `arende link`: link two records, both ways.
 
-use super::{Context, Outcome, append_event, load_for_rewrite, mapping_mut};
+use super::{Context, Outcome, append_event, guard, load_for_rewrite, mapping_mut};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
-use crate::record::{Event, Record};
+use crate::record::Event;
 use crate::yaml::{Mapping, Value};
 
 /// Links `a` and `b` both ways. Linking records already linked both ways is
 /// no change.
 pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
     if a == b {
-        return Err(Error::usage(format!("{a} cannot be linked to itself"), None));
+        return Err(Error::usage(
+            format!("{a} cannot be linked to itself"),
+            None,
+        ));
     }
     let mut tx = cx.store.begin()?;
     let ea = load_for_rewrite(cx.store, a)?;
@@ -20,9 +23,13 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
     let added_a = add_link(&mut da, b);
     let added_b = add_link(&mut db, a);
     if !added_a && !added_b {
-        return Ok(Outcome { records: vec![(a.clone(), da), (b.clone(), db)], commit: None, changed: false });
+        return Ok(Outcome {
+            records: vec![(a.clone(), da), (b.clone(), db)],
+            commit: None,
+            changed: false,
+        });
     }
-    for (doc, other, entry) in [(&mut da, b, &ea), (&mut db, a, &eb)] {
+    for (doc, other, entry, me) in [(&mut da, b, &ea, a), (&mut db, a, &eb, b)] {
         append_event(
             doc,
             &Event {
@@ -33,29 +40,39 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
                 changes: Vec::new(),
             },
         );
-        Record::from_doc(&entry.path, None, doc)?;
+        guard(cx.store, me, &entry.path, Some(&entry.doc), doc)?;
     }
     tx.write(a, &da);
     tx.write(b, &db);
     let commit = tx.finish(cx.mode, &format!("{a}: link {b}"), &cx.author, &cx.now)?;
-    Ok(Outcome { records: vec![(a.clone(), da), (b.clone(), db)], commit, changed: true })
+    Ok(Outcome {
+        records: vec![(a.clone(), da), (b.clone(), db)],
+        commit,
+        changed: true,
+    })
 }
 
 /// Adds `other` under `links.<its kind>`; false if it was there already.
 fn add_link(doc: &mut Value, other: &RecordId) -> bool {
     let map = mapping_mut(doc);
-    let links = map.entry("links".into()).or_insert_with(|| Value::Mapping(Mapping::new()));
+    let links = map
+        .entry("links".into())
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
     if !links.is_mapping() {
         *links = Value::Mapping(Mapping::new());
     }
-    let Value::Mapping(links) = links else { return false };
+    let Value::Mapping(links) = links else {
+        return false;
+    };
     let list = links
         .entry(other.kind().link_key().into())
         .or_insert_with(|| Value::Sequence(Vec::new()));
     if !list.is_sequence() {
         *list = Value::Sequence(Vec::new());
     }
-    let Value::Sequence(seq) = list else { return false };
+    let Value::Sequence(seq) = list else {
+        return false;
+    };
     let id = Value::String(other.to_string());
     if seq.contains(&id) {
         return false;

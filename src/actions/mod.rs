@@ -2,8 +2,9 @@
 //! the repository lock, checks everything, then writes through one
 //! [`Transaction`](crate::store::Transaction) and one commit.
 
-pub mod assign;
 mod approve;
+pub mod assign;
+pub mod classify;
 mod link;
 mod new;
 mod set;
@@ -19,11 +20,12 @@ pub use new::{NewRecord, new_record};
 pub use set::set_fields;
 pub use status::change_status;
 
-use crate::classify;
+use crate::classify as derivation;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::{Event, FieldChange, Record, Timestamp, document};
 use crate::store::{Author, CommitMode, Entry, Store};
+use crate::validate;
 use crate::yaml::{self, Mapping, Value};
 
 /// Who acts, when, and whether to commit.
@@ -52,7 +54,11 @@ pub struct Outcome {
 
 impl Outcome {
     fn unchanged(id: RecordId, doc: Value) -> Outcome {
-        Outcome { records: vec![(id, doc)], commit: None, changed: false }
+        Outcome {
+            records: vec![(id, doc)],
+            commit: None,
+            changed: false,
+        }
     }
 }
 
@@ -60,8 +66,15 @@ impl Outcome {
 /// would lose.
 fn load_for_rewrite(store: &Store, id: &RecordId) -> Result<Entry> {
     let (entry, text) = store.load(id)?;
-    if let Some(line) = entry.doc.as_mapping().and_then(|m| yaml::lost_comment_line(&text, m)) {
-        return Err(Error::CommentWouldBeLost { path: entry.path, line });
+    if let Some(line) = entry
+        .doc
+        .as_mapping()
+        .and_then(|m| yaml::lost_comment_line(&text, m))
+    {
+        return Err(Error::CommentWouldBeLost {
+            path: entry.path,
+            line,
+        });
     }
     Ok(entry)
 }
@@ -95,12 +108,17 @@ fn append_event(doc: &mut Value, event: &Event) {
 fn apply_classification(store: &Store, path: &Path, doc: &mut Value) -> Result<Vec<FieldChange>> {
     let record = Record::from_doc(path, None, doc)?;
     let mut changes = Vec::new();
-    for derived in classify::derive(store.policy(), &record) {
+    for derived in derivation::derive(store.policy(), &record) {
         let map = mapping_mut(doc);
         let old = document::get(map, derived.field).cloned();
         if old.as_ref() != Some(&derived.value) {
-            document::set(map, derived.field, derived.value.clone()).map_err(|m| Error::usage(m, None))?;
-            changes.push(FieldChange { field: derived.field.to_owned(), from: old, to: Some(derived.value) });
+            document::set(map, derived.field, derived.value.clone())
+                .map_err(|m| Error::usage(m, None))?;
+            changes.push(FieldChange {
+                field: derived.field.to_owned(),
+                from: old,
+                to: Some(derived.value),
+            });
         }
     }
     Ok(changes)
@@ -109,9 +127,63 @@ fn apply_classification(store: &Store, path: &Path, doc: &mut Value) -> Result<V
 /// Checks that every linked ID exists, one `stat` each.
 fn check_links(store: &Store, path: &Path, record: &Record) -> Result<()> {
     if let Some(missing) = record.common.links.all().find(|id| !store.exists(id)) {
-        return Err(Error::field(path.to_owned(), format!("links.{}", missing.kind().link_key()), format!("{missing} does not exist in this repository"), Some("link only records that exist; `arende list` shows them".into()), None));
+        return Err(Error::field(
+            path.to_owned(),
+            format!("links.{}", missing.kind().link_key()),
+            format!("{missing} does not exist in this repository"),
+            Some("link only records that exist; `arende list` shows them".into()),
+            None,
+        ));
     }
     Ok(())
+}
+
+/// Reads the typed view of `after` and refuses it if it breaks an error
+/// rule that `before` did not break: how `status`, `set`, `approve`, `link`
+/// and `new` enforce the policy's preconditions, with the same rules
+/// `validate` re-checks on hand-edited files.
+fn guard(
+    store: &Store,
+    id: &RecordId,
+    path: &Path,
+    before: Option<&Value>,
+    after: &Value,
+) -> Result<Record> {
+    let after_record = Record::from_doc(path, None, after)?;
+    let before_record = match before {
+        Some(doc) => Some(Record::from_doc(path, None, doc)?),
+        None => None,
+    };
+    let errors = validate::new_errors(
+        store,
+        before.zip(before_record.as_ref()),
+        (after, &after_record),
+    )?;
+    if errors.is_empty() {
+        return Ok(after_record);
+    }
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|v| format!("{} {} (`{}`)", v.rule, v.message, v.field))
+        .collect();
+    let help: Vec<String> = errors
+        .iter()
+        .map(|v| {
+            let fix = v.help.clone().unwrap_or_default();
+            match &v.clause {
+                Some(c) => format!("{}: {fix} — {c}", v.rule),
+                None => format!("{}: {fix}", v.rule),
+            }
+        })
+        .collect();
+    Err(Error::refused(
+        format!(
+            "{id}: refused by the {} policy: {}",
+            store.policy().name,
+            lines.join("; ")
+        ),
+        Some(help.join("\n")),
+    ))
 }
 
 /// A commit message line naming the fields that changed.

@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use super::{Context, Outcome, append_event, apply_classification, assign, check_links};
+use super::{Context, Outcome, append_event, apply_classification, assign, check_links, guard};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::kind::Kind;
-use crate::record::{Event, Record, document};
+use crate::record::{Event, document};
 use crate::schema;
 use crate::store::Transaction;
 use crate::yaml::{Mapping, Value};
@@ -36,7 +36,10 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
     for (key, value) in input.from {
         let name = key.as_str().unwrap_or_default().to_owned();
         if WRITTEN_BY_TOOL.contains(&name.as_str()) {
-            return Err(Error::usage(format!("a new record's `{name}` is set by arende, not by the input"), None));
+            return Err(Error::usage(
+                format!("a new record's `{name}` is set by arende, not by the input"),
+                None,
+            ));
         }
         doc.insert(key, value);
     }
@@ -54,7 +57,11 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
             }
         }
     }
-    if doc.get("title").and_then(Value::as_str).is_none_or(|t| t.trim().is_empty()) {
+    if doc
+        .get("title")
+        .and_then(Value::as_str)
+        .is_none_or(|t| t.trim().is_empty())
+    {
         return Err(Error::usage(
             format!("a new {kind} needs a title"),
             Some("pass --title \"…\" (or title=… with --set)".to_owned()),
@@ -73,7 +80,10 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
     let path = Path::new(&path);
     let mut doc = Value::Mapping(doc);
     apply_classification(cx.store, path, &mut doc)?;
-    let mut doc = Value::Mapping(canonical_order(kind, doc.as_mapping().cloned().unwrap_or_default()));
+    let mut doc = Value::Mapping(canonical_order(
+        kind,
+        doc.as_mapping().cloned().unwrap_or_default(),
+    ));
     append_event(
         &mut doc,
         &Event {
@@ -84,12 +94,27 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
             changes: Vec::new(),
         },
     );
-    let record = Record::from_doc(path, None, &doc)?;
+    let record = guard(cx.store, &id, path, None, &doc)?;
     check_links(cx.store, path, &record)?;
     tx.write(&id, &doc);
-    let title = record.common.title.lines().next().unwrap_or_default().to_owned();
-    let commit = tx.finish(cx.mode, &format!("{id}: new {kind}: {title}"), &cx.author, &cx.now)?;
-    Ok(Outcome { records: vec![(id, doc)], commit, changed: true })
+    let title = record
+        .common
+        .title
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let commit = tx.finish(
+        cx.mode,
+        &format!("{id}: new {kind}: {title}"),
+        &cx.author,
+        &cx.now,
+    )?;
+    Ok(Outcome {
+        records: vec![(id, doc)],
+        commit,
+        changed: true,
+    })
 }
 
 fn fresh_id(cx: &Context<'_>, kind: Kind, tx: &Transaction<'_>) -> RecordId {

@@ -1,19 +1,33 @@
 //! `arende set`: change fields.
 
-use super::{Context, Outcome, append_event, apply_classification, assign, check_links, load_for_rewrite, mapping_mut, summary_of};
+use super::{
+    Context, Outcome, append_event, apply_classification, assign, check_links, guard,
+    load_for_rewrite, mapping_mut, summary_of,
+};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
-use crate::record::{Event, FieldChange, Record, document};
+use crate::record::{Event, FieldChange, document};
 
 /// Changes fields of a record, re-classifies it, and records what changed
 /// in its history. Assigning a value a field already has is no change: no
 /// history event, no commit.
-pub fn set_fields(cx: &Context<'_>, id: &RecordId, assignments: &[String], note: Option<String>) -> Result<Outcome> {
+pub fn set_fields(
+    cx: &Context<'_>,
+    id: &RecordId,
+    assignments: &[String],
+    note: Option<String>,
+) -> Result<Outcome> {
     if assignments.is_empty() {
-        return Err(Error::usage("nothing to set", Some("give one or more key=value".to_owned())));
+        return Err(Error::usage(
+            "nothing to set",
+            Some("give one or more key=value".to_owned()),
+        ));
     }
     let kind = id.kind();
-    let parsed = assignments.iter().map(|a| assign::parse(kind, a)).collect::<Result<Vec<_>>>()?;
+    let parsed = assignments
+        .iter()
+        .map(|a| assign::parse(kind, a))
+        .collect::<Result<Vec<_>>>()?;
     let tx = cx.store.begin()?;
     let entry = load_for_rewrite(cx.store, id)?;
     let mut doc = entry.doc.clone();
@@ -32,15 +46,27 @@ pub fn set_fields(cx: &Context<'_>, id: &RecordId, assignments: &[String], note:
                 document::remove(map, &a.field);
             }
         }
-        changes.push(FieldChange { field: a.field.clone(), from: old, to: a.value.clone() });
+        changes.push(FieldChange {
+            field: a.field.clone(),
+            from: old,
+            to: a.value.clone(),
+        });
     }
+    place_new_keys(entry.doc.as_mapping(), mapping_mut(&mut doc));
     let derived = apply_classification(cx.store, &entry.path, &mut doc)?;
-    if let Some(overruled) = derived.iter().find(|d| parsed.iter().any(|a| a.field == d.field)) {
+    if let Some(overruled) = derived
+        .iter()
+        .find(|d| parsed.iter().any(|a| a.field == d.field))
+    {
         return Err(Error::refused(
             format!(
                 "{id}: {} is derived by the policy and would be reset to {}",
                 overruled.field,
-                overruled.to.as_ref().map(document::display).unwrap_or_default()
+                overruled
+                    .to
+                    .as_ref()
+                    .map(document::display)
+                    .unwrap_or_default()
             ),
             Some(format!(
                 "to override the matrix, give a reason too: arende set {id} {}=… priority_reason=\"…\"",
@@ -53,11 +79,52 @@ pub fn set_fields(cx: &Context<'_>, id: &RecordId, assignments: &[String], note:
         return Ok(Outcome::unchanged(id.clone(), doc));
     }
     let summary = summary_of(&changes);
-    append_event(&mut doc, &Event { at: cx.now, by: cx.author.to_string(), status: None, note, changes });
-    let record = Record::from_doc(&entry.path, None, &doc)?;
+    append_event(
+        &mut doc,
+        &Event {
+            at: cx.now,
+            by: cx.author.to_string(),
+            status: None,
+            note,
+            changes,
+        },
+    );
+    let record = guard(cx.store, id, &entry.path, Some(&entry.doc), &doc)?;
     check_links(cx.store, &entry.path, &record)?;
     let mut tx = tx;
     tx.write(id, &doc);
-    let commit = tx.finish(cx.mode, &format!("{id}: set {summary}"), &cx.author, &cx.now)?;
-    Ok(Outcome { records: vec![(id.clone(), doc)], commit, changed: true })
+    let commit = tx.finish(
+        cx.mode,
+        &format!("{id}: set {summary}"),
+        &cx.author,
+        &cx.now,
+    )?;
+    Ok(Outcome {
+        records: vec![(id.clone(), doc)],
+        commit,
+        changed: true,
+    })
+}
+
+/// A field new to the record goes just before `history`, where `new` puts
+/// fields, not after the log of events. Keys already there keep their place,
+/// wherever a person put them.
+fn place_new_keys(old: Option<&crate::yaml::Mapping>, map: &mut crate::yaml::Mapping) {
+    let Some(old) = old else { return };
+    let is_new = |k: &crate::yaml::Value| !old.contains_key(k);
+    if !map.keys().any(is_new) || !map.contains_key("history") {
+        return;
+    }
+    let entries: Vec<(crate::yaml::Value, crate::yaml::Value)> =
+        std::mem::take(map).into_iter().collect();
+    let (added, kept): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| is_new(k));
+    let mut added = Some(added);
+    for (k, v) in kept {
+        if k.as_str() == Some("history")
+            && let Some(added) = added.take()
+        {
+            map.extend(added);
+        }
+        map.insert(k, v);
+    }
 }

@@ -1,19 +1,27 @@
 //! `arende status`: move a record through its status machine.
 
-use super::{Context, Outcome, append_event, load_for_rewrite, mapping_mut};
+use super::{Context, Outcome, append_event, guard, load_for_rewrite, mapping_mut};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
-use crate::record::{Event, Record, statuses};
+use crate::record::{Event, statuses};
 use crate::yaml::Value;
 
 /// Moves a record to `to`, if the policy's status machine allows the move
 /// from where it is.
-pub fn change_status(cx: &Context<'_>, id: &RecordId, to: &str, note: Option<String>) -> Result<Outcome> {
+pub fn change_status(
+    cx: &Context<'_>,
+    id: &RecordId,
+    to: &str,
+    note: Option<String>,
+) -> Result<Outcome> {
     let kind = id.kind();
     if !statuses(kind).contains(&to) {
         return Err(Error::usage(
             format!("`{to}` is not a {kind} status"),
-            Some(format!("{kind} statuses are: {}", statuses(kind).join(", "))),
+            Some(format!(
+                "{kind} statuses are: {}",
+                statuses(kind).join(", ")
+            )),
         ));
     }
     let mut tx = cx.store.begin()?;
@@ -26,12 +34,18 @@ pub fn change_status(cx: &Context<'_>, id: &RecordId, to: &str, note: Option<Str
     if !machine.allows(from, to) {
         let next = machine.next(from);
         let help = if next.is_empty() {
-            format!("{from} is final: the {} policy moves a {kind} nowhere from there", cx.store.policy().name)
+            format!(
+                "{from} is final: the {} policy allows no move from it",
+                cx.store.policy().name
+            )
         } else {
-            format!("from {from} a {kind} can move to: {}", next.join(", "))
+            format!("from {from} it can move to: {}", next.join(", "))
         };
         return Err(Error::refused(
-            format!("{id}: {from} → {to} is not allowed by the {} policy's status machine", cx.store.policy().name),
+            format!(
+                "{id}: {from} → {to} is not allowed by the {} policy's status machine",
+                cx.store.policy().name
+            ),
             Some(help),
         ));
     }
@@ -39,10 +53,25 @@ pub fn change_status(cx: &Context<'_>, id: &RecordId, to: &str, note: Option<Str
     mapping_mut(&mut doc).insert("status".into(), Value::String(to.to_owned()));
     append_event(
         &mut doc,
-        &Event { at: cx.now, by: cx.author.to_string(), status: Some(to.to_owned()), note, changes: Vec::new() },
+        &Event {
+            at: cx.now,
+            by: cx.author.to_string(),
+            status: Some(to.to_owned()),
+            note,
+            changes: Vec::new(),
+        },
     );
-    Record::from_doc(&entry.path, None, &doc)?;
+    guard(cx.store, id, &entry.path, Some(&entry.doc), &doc)?;
     tx.write(id, &doc);
-    let commit = tx.finish(cx.mode, &format!("{id}: {from} → {to}"), &cx.author, &cx.now)?;
-    Ok(Outcome { records: vec![(id.clone(), doc)], commit, changed: true })
+    let commit = tx.finish(
+        cx.mode,
+        &format!("{id}: {from} → {to}"),
+        &cx.author,
+        &cx.now,
+    )?;
+    Ok(Outcome {
+        records: vec![(id.clone(), doc)],
+        commit,
+        changed: true,
+    })
 }

@@ -42,8 +42,18 @@ pub fn cmd_approve(ui: &Ui, args: &ApproveArgs) -> Result<ExitCode> {
         DecisionArg::Approved => Decision::Approved,
         DecisionArg::Rejected => Decision::Rejected,
     };
-    let request = ApprovalRequest { by: args.by.clone(), decision, step: args.step.clone(), note: args.note.clone() };
+    let request = ApprovalRequest {
+        by: args.by.clone(),
+        decision,
+        step: args.step.clone(),
+        note: args.note.clone(),
+    };
     let outcome = approve(&cx, &id, request)?;
-    report_outcome(ui, format, &outcome, &format!("{} by {}", decision.as_str(), args.by));
+    report_outcome(
+        ui,
+        format,
+        &outcome,
+        &format!("{} by {}", decision.as_str(), args.by),
+    );
     Ok(ExitCode::Ok)
 }

@@ -18,7 +18,10 @@ pub struct ExportArgs {
 pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
     let format = ui.format(&[Format::Json, Format::Csv], Format::Json)?;
     let kinds: Vec<Kind> = match &args.kind {
-        Some(k) => vec![Kind::parse(k).ok_or_else(|| Error::usage(format!("`{k}` is not a kind of record"), None))?],
+        Some(k) => vec![
+            Kind::parse(k)
+                .ok_or_else(|| Error::usage(format!("`{k}` is not a kind of record"), None))?,
+        ],
         None => Vec::new(),
     };
     let store = ui.store()?;
@@ -29,7 +32,10 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
             ui.error_ref(e);
         }
         return Err(Error::usage(
-            format!("{} record file(s) could not be read; nothing was exported: {first}", scan.errors.len()),
+            format!(
+                "{} record file(s) could not be read; nothing was exported: {first}",
+                scan.errors.len()
+            ),
             Some("fix the files `arende validate` names, then export again".to_owned()),
         ));
     }
@@ -38,7 +44,9 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
         ui.print_json(&serde_json::Value::Array(docs));
         return Ok(ExitCode::Ok);
     }
-    let mut columns: Vec<String> = ["id", "kind", "title", "status", "opened_at"].map(String::from).to_vec();
+    let mut columns: Vec<String> = ["id", "kind", "title", "status", "opened_at"]
+        .map(String::from)
+        .to_vec();
     let rows: Vec<Vec<(String, String)>> = scan
         .entries
         .iter()
@@ -62,11 +70,17 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
     for row in &rows {
         let record: Vec<&str> = columns
             .iter()
-            .map(|c| row.iter().find(|(k, _)| k == c).map_or("", |(_, v)| v.as_str()))
+            .map(|c| {
+                row.iter()
+                    .find(|(k, _)| k == c)
+                    .map_or("", |(_, v)| v.as_str())
+            })
             .collect();
         let _ = w.write_record(record);
     }
-    ui.print(&String::from_utf8_lossy(&w.into_inner().unwrap_or_default()));
+    ui.print(&String::from_utf8_lossy(
+        &w.into_inner().unwrap_or_default(),
+    ));
     Ok(ExitCode::Ok)
 }
 
@@ -75,14 +89,24 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
 fn flatten(prefix: &str, map: &Mapping, out: &mut Vec<(String, String)>) {
     for (k, v) in map {
         let Some(k) = k.as_str() else { continue };
-        let key = if prefix.is_empty() { k.to_owned() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             Value::Mapping(m) => flatten(&key, m, out),
             Value::Sequence(s) if s.iter().any(|x| x.is_mapping() || x.is_sequence()) => {
                 out.push((key, serde_json::to_string(&to_json(v)).unwrap_or_default()));
             }
             Value::Sequence(s) => {
-                out.push((key, s.iter().map(document::display).collect::<Vec<_>>().join("; ")));
+                out.push((
+                    key,
+                    s.iter()
+                        .map(document::display)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ));
             }
             other => out.push((key, document::display(other))),
         }

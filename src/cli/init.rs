@@ -40,11 +40,19 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
         let existing = RepoConfig::read(&dir)?;
         if existing.policy != args.policy {
             return Err(Error::usage(
-                format!("{} already follows the {} policy", config_path.display(), existing.policy),
+                format!(
+                    "{} already follows the {} policy",
+                    config_path.display(),
+                    existing.policy
+                ),
                 Some("edit arende.yaml to change the policy of an existing repository".to_owned()),
             ));
         }
-        ui.info(&format!("{} is already an arende repository ({} policy)", dir.display(), existing.policy));
+        ui.info(&format!(
+            "{} is already an arende repository ({} policy)",
+            dir.display(),
+            existing.policy
+        ));
         report(ui, format, &dir, &existing.policy, None);
         return Ok(ExitCode::Ok);
     }
@@ -53,7 +61,11 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
         opts.initial_head("main");
         git2::Repository::init_opts(&dir, &opts)?;
     }
-    let config = RepoConfig { policy: args.policy.clone(), organisation: args.organisation.clone(), timezone: None };
+    let config = RepoConfig {
+        policy: args.policy.clone(),
+        organisation: args.organisation.clone(),
+        timezone: None,
+    };
     write_atomic(&config_path, config.to_yaml().as_bytes(), true)?;
     match commit_skeleton(ui, &dir) {
         Ok(commit) => {
@@ -79,7 +91,11 @@ fn commit_skeleton(ui: &Ui, dir: &Path) -> Result<Option<git2::Oid>> {
         return tx.write_only().map(|()| None);
     }
     let author = Author::resolve(ui.global.author.as_deref(), dir)?;
-    tx.commit(&format!("arende init: {} policy", store.policy().name), &author, &now(ui, &store)?)
+    tx.commit(
+        &format!("arende init: {} policy", store.policy().name),
+        &author,
+        &now(ui, &store)?,
+    )
 }
 
 fn now(ui: &Ui, store: &Store) -> Result<arende::record::Timestamp> {
@@ -95,6 +111,10 @@ fn report(ui: &Ui, format: Format, dir: &Path, policy: &str, commit: Option<git2
             "commit": commit.map(|c| c.to_string()),
         }));
     } else if let Some(c) = commit {
-        ui.info(&format!("initialised {} with the {policy} policy (commit {:.7})", root.display(), c.to_string()));
+        ui.info(&format!(
+            "initialised {} with the {policy} policy (commit {:.7})",
+            root.display(),
+            c.to_string()
+        ));
     }
 }

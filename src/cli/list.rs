@@ -25,12 +25,15 @@ pub struct ListArgs {
     #[arg(long = "where", value_name = "KEY=VALUE")]
     filters: Vec<String>,
     /// Sort by this field (prefix - for descending) [default: id].
-    #[arg(long, value_name = "FIELD")]
+    #[arg(long, value_name = "FIELD", allow_hyphen_values = true)]
     sort: Option<String>,
 }
 
 pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Table, Format::Human, Format::Json, Format::Csv], Format::Table)?;
+    let format = ui.format(
+        &[Format::Table, Format::Human, Format::Json, Format::Csv],
+        Format::Table,
+    )?;
     let kind = match &args.kind {
         Some(k) => Some(Kind::parse(k).ok_or_else(|| {
             Error::usage(
@@ -51,10 +54,17 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
         .entries
         .iter()
         .filter(|e| args.status.is_empty() || args.status.iter().any(|s| s == e.record.status()))
-        .filter(|e| args.priority.is_none_or(|p| e.record.priority().map(|x| x.get()) == Some(p)))
+        .filter(|e| {
+            args.priority
+                .is_none_or(|p| e.record.priority().map(|x| x.get()) == Some(p))
+        })
         .filter(|e| {
             filters.iter().all(|(key, want)| {
-                e.doc.as_mapping().and_then(|m| document::get(m, key)).map(document::display).as_deref()
+                e.doc
+                    .as_mapping()
+                    .and_then(|m| document::get(m, key))
+                    .map(document::display)
+                    .as_deref()
                     == Some(want.as_str())
             })
         })
@@ -80,9 +90,21 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
             row.push(e.record.kind().to_string());
         }
         row.push(e.record.status().to_owned());
-        row.push(e.record.priority().map(|p| p.get().to_string()).unwrap_or_default());
+        row.push(
+            e.record
+                .priority()
+                .map(|p| p.get().to_string())
+                .unwrap_or_default(),
+        );
         row.push(e.record.common.title.clone());
-        row.push(e.record.common.opened_at.with_timezone(&store.tz()).format("%Y-%m-%d %H:%M").to_string());
+        row.push(
+            e.record
+                .common
+                .opened_at
+                .with_timezone(&store.tz())
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        );
         row
     };
     match format {
@@ -109,7 +131,9 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
             for e in &rows {
                 let _ = w.write_record(cells(e));
             }
-            ui.print(&String::from_utf8_lossy(&w.into_inner().unwrap_or_default()));
+            ui.print(&String::from_utf8_lossy(
+                &w.into_inner().unwrap_or_default(),
+            ));
         }
         _ => {
             let mut table = ui.table(&header);
@@ -123,11 +147,19 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
     for error in &scan.errors {
         ui.error_ref(error);
     }
-    Ok(if scan.errors.is_empty() { ExitCode::Ok } else { ExitCode::BadInput })
+    Ok(if scan.errors.is_empty() {
+        ExitCode::Ok
+    } else {
+        ExitCode::BadInput
+    })
 }
 
 fn field_text(e: &Entry, field: &str) -> String {
-    e.doc.as_mapping().and_then(|m| document::get(m, field)).map(document::display).unwrap_or_default()
+    e.doc
+        .as_mapping()
+        .and_then(|m| document::get(m, field))
+        .map(document::display)
+        .unwrap_or_default()
 }
 
 /// Numbers as numbers, the rest as text.

@@ -1,75 +1,103 @@
 //! `arende log`: a record's life, from git and from its history.
 
+use arende::audit::{Step, life};
 use arende::error::{ExitCode, Result};
 use arende::id::RecordId;
-use arende::record::{Event, Timestamp, document};
-use arende::store::record_commits;
+use arende::record::{Event, document};
 use serde_json::json;
 
 use super::{Format, Ui};
 
-/// Show a record's life: the commits that changed its file, and its history events.
+/// Show a record's life: every commit that changed its file, oldest first,
+/// each with the history events it recorded.
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
     /// The record's ID.
     id: String,
 }
 
-struct Line {
-    at: Timestamp,
-    source: &'static str,
-    who: String,
-    what: String,
-    commit: Option<String>,
-}
-
 pub fn cmd_log(ui: &Ui, args: &LogArgs) -> Result<ExitCode> {
     let format = ui.format(&[Format::Table, Format::Human, Format::Json], Format::Table)?;
     let id = RecordId::parse(&args.id)?;
     let store = ui.store()?;
-    let (entry, _) = store.load(&id)?;
-    let mut lines: Vec<Line> = entry.record.common.history.iter().map(event_line).collect();
-    for c in record_commits(store.root(), &entry.path)? {
-        lines.push(Line { at: c.at, source: "commit", who: c.author, what: c.summary, commit: Some(c.id) });
-    }
-    // Oldest first; at the same moment the event comes before the commit that recorded it.
-    lines.sort_by(|a, b| a.at.cmp(&b.at).then(a.source.cmp(b.source).reverse()));
+    let steps = life(&store, &id)?;
     if format == Format::Json {
-        let items: Vec<_> = lines
-            .iter()
-            .map(|l| json!({"at": l.at.to_rfc3339(), "source": l.source, "by": l.who, "what": l.what, "commit": l.commit}))
-            .collect();
-        ui.print_json(&json!(items));
+        ui.print_json(&json!(steps.iter().map(step_json).collect::<Vec<_>>()));
         return Ok(ExitCode::Ok);
     }
+    let tz = store.tz();
     let mut table = ui.table(&["when", "source", "who", "what"]);
-    for l in &lines {
-        let source = match &l.commit {
-            Some(c) => format!("commit {:.7}", c),
-            None => l.source.to_owned(),
-        };
-        table.add_row(vec![
-            l.at.with_timezone(&store.tz()).format("%Y-%m-%d %H:%M").to_string(),
-            source,
-            l.who.clone(),
-            l.what.clone(),
-        ]);
+    for step in &steps {
+        match &step.commit {
+            Some(c) => {
+                let mut what = c.summary.clone();
+                if step.events.is_empty() {
+                    what.push_str(" (no history event: edited by hand)");
+                }
+                if step.rewrote_history {
+                    what.push_str(" (rewrote history)");
+                }
+                table.add_row(vec![
+                    c.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+                    format!("commit {:.7}", c.id),
+                    c.author.clone(),
+                    what,
+                ]);
+            }
+            None => {
+                table.add_row(vec![
+                    String::new(),
+                    "uncommitted".into(),
+                    String::new(),
+                    "changes in the working tree".into(),
+                ]);
+            }
+        }
+        for e in &step.events {
+            table.add_row(vec![
+                e.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+                "  event".into(),
+                e.by.clone(),
+                describe(e),
+            ]);
+        }
     }
     ui.print(&table.to_string());
     Ok(ExitCode::Ok)
 }
 
-fn event_line(e: &Event) -> Line {
+fn step_json(step: &Step) -> serde_json::Value {
+    let events: Vec<_> = step
+        .events
+        .iter()
+        .map(|e| serde_json::to_value(e).unwrap_or_default())
+        .collect();
+    match &step.commit {
+        Some(c) => json!({
+            "commit": c.id, "at": c.at.to_rfc3339(), "author": c.author, "summary": c.summary,
+            "events": events, "rewrote_history": step.rewrote_history,
+        }),
+        None => {
+            json!({ "commit": null, "events": events, "rewrote_history": step.rewrote_history })
+        }
+    }
+}
+
+fn describe(e: &Event) -> String {
     let mut parts = Vec::new();
     if let Some(s) = &e.status {
         parts.push(format!("status {s}"));
     }
     for c in &e.changes {
-        let show = |v: &Option<arende::yaml::Value>| v.as_ref().map(document::display).unwrap_or_else(|| "–".into());
+        let show = |v: &Option<arende::yaml::Value>| {
+            v.as_ref()
+                .map(document::display)
+                .unwrap_or_else(|| "–".into())
+        };
         parts.push(format!("{}: {} → {}", c.field, show(&c.from), show(&c.to)));
     }
     if let Some(n) = &e.note {
         parts.push(n.clone());
     }
-    Line { at: e.at, source: "history", who: e.by.clone(), what: parts.join("; "), commit: None }
+    parts.join("; ")
 }

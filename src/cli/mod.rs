@@ -2,6 +2,7 @@
 //! `cmd_xxx` function that parses nothing more, calls the library, and prints.
 
 mod approve;
+mod classify;
 mod completions;
 mod export;
 mod init;
@@ -14,6 +15,7 @@ mod policy;
 mod set;
 mod show;
 mod status;
+mod validate;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -84,10 +86,12 @@ enum Command {
     Status(status::StatusArgs),
     Approve(approve::ApproveArgs),
     Link(link::LinkArgs),
+    Classify(classify::ClassifyArgs),
     Log(log::LogArgs),
     Export(export::ExportArgs),
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    Validate(validate::ValidateArgs),
     Completions(completions::CompletionsArgs),
 }
 
@@ -97,7 +101,11 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(Code::BadInput as u8) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(Code::BadInput as u8)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let ui = Ui::new(&cli.global);
@@ -110,9 +118,11 @@ pub fn run() -> ExitCode {
         Command::Status(a) => status::cmd_status(&ui, a),
         Command::Approve(a) => approve::cmd_approve(&ui, a),
         Command::Link(a) => link::cmd_link(&ui, a),
+        Command::Classify(a) => classify::cmd_classify(&ui, a),
         Command::Log(a) => log::cmd_log(&ui, a),
         Command::Export(a) => export::cmd_export(&ui, a),
         Command::Policy(a) => policy::cmd_policy(&ui, a),
+        Command::Validate(a) => validate::cmd_validate(&ui, a),
         Command::Completions(a) => completions::cmd_completions(&ui, a),
     };
     match result {
@@ -139,8 +149,17 @@ impl Ui {
     pub fn context<'s>(&self, store: &'s Store) -> Result<Context<'s>> {
         let now = arende::clock::now(self.global.now.as_deref(), store.tz())?;
         let author = Author::resolve(self.global.author.as_deref(), store.root())?;
-        let mode = if self.global.no_commit { CommitMode::WorkingTreeOnly } else { CommitMode::Commit };
-        Ok(Context { store, author, now, mode })
+        let mode = if self.global.no_commit {
+            CommitMode::WorkingTreeOnly
+        } else {
+            CommitMode::Commit
+        };
+        Ok(Context {
+            store,
+            author,
+            now,
+            mode,
+        })
     }
 
     /// Whether standard input is a person at a terminal.

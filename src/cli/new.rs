@@ -71,7 +71,11 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
 }
 
 fn read_fields(path: &Path) -> Result<Mapping> {
-    let shown = if path == Path::new("-") { Path::new("<stdin>") } else { path };
+    let shown = if path == Path::new("-") {
+        Path::new("<stdin>")
+    } else {
+        path
+    };
     let text = if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -79,11 +83,21 @@ fn read_fields(path: &Path) -> Result<Mapping> {
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io(shown, e))?;
         if bytes.len() as u64 > yaml::MAX_RECORD_BYTES {
-            return Err(Error::TooLarge { path: shown.to_owned(), size: bytes.len() as u64, limit: yaml::MAX_RECORD_BYTES });
+            return Err(Error::TooLarge {
+                path: shown.to_owned(),
+                size: bytes.len() as u64,
+                limit: yaml::MAX_RECORD_BYTES,
+            });
         }
         yaml::text_from_bytes(shown, bytes)?
     } else {
-        yaml::read_text(path, yaml::MAX_RECORD_BYTES)?
+        yaml::read_text(path, yaml::MAX_RECORD_BYTES).map_err(|e| match e {
+            // A file the person named that is not there is bad input, not a broken disk.
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                Error::usage(format!("{}: no such file", path.display()), None)
+            }
+            other => other,
+        })?
     };
     yaml::parse_mapping(shown, &text)
 }
@@ -91,7 +105,10 @@ fn read_fields(path: &Path) -> Result<Mapping> {
 /// Asks a person at a terminal for what is missing: in `$VISUAL`/`$EDITOR`
 /// if one is set, else a prompt for the title.
 fn ask(kind: Kind, mut fields: Mapping) -> Result<Mapping> {
-    let editor = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).ok().filter(|e| !e.trim().is_empty());
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .ok()
+        .filter(|e| !e.trim().is_empty());
     if let Some(editor) = editor {
         let mut file = tempfile::Builder::new()
             .prefix(&format!("arende-new-{}-", kind.name()))
@@ -103,7 +120,8 @@ fn ask(kind: Kind, mut fields: Mapping) -> Result<Mapping> {
         if !template.contains_key("description") {
             template.insert("description".into(), Value::String(String::new()));
         }
-        file.write_all(yaml::to_string(&template).as_bytes()).map_err(|e| Error::io(file.path(), e))?;
+        file.write_all(yaml::to_string(&template).as_bytes())
+            .map_err(|e| Error::io(file.path(), e))?;
         let status = std::process::Command::new("sh")
             .arg("-c")
             .arg(format!("{editor} \"$1\""))
@@ -112,14 +130,20 @@ fn ask(kind: Kind, mut fields: Mapping) -> Result<Mapping> {
             .status()
             .map_err(|e| Error::io(file.path(), e))?;
         if !status.success() {
-            return Err(Error::usage("the editor exited with an error; nothing was filed", None));
+            return Err(Error::usage(
+                "the editor exited with an error; nothing was filed",
+                None,
+            ));
         }
         return read_fields(file.path());
     }
     eprint!("Title: ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("<stdin>", e))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("<stdin>", e))?;
     fields.insert("title".into(), Value::String(line.trim().to_owned()));
     Ok(fields)
 }

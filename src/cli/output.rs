@@ -23,11 +23,17 @@ pub enum Format {
     Csv,
     /// Markdown.
     Markdown,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML, for CI systems that show test reports.
+    Junit,
 }
 
 impl Format {
     fn name(self) -> String {
-        self.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default()
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
     }
 }
 
@@ -43,9 +49,15 @@ impl Ui {
         let color = match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
         };
-        Ui { global: global.clone(), color }
+        Ui {
+            global: global.clone(),
+            color,
+        }
     }
 
     /// The format asked for, if the command has it; `default` if none was asked.
@@ -55,7 +67,14 @@ impl Ui {
             Some(f) if allowed.contains(&f) => Ok(f),
             Some(f) => Err(Error::usage(
                 format!("this command has no --format {}", f.name()),
-                Some(format!("use one of: {}", allowed.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "))),
+                Some(format!(
+                    "use one of: {}",
+                    allowed
+                        .iter()
+                        .map(|f| f.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             )),
         }
     }
@@ -65,12 +84,16 @@ impl Ui {
     pub fn print(&self, text: &str) {
         let mut out = std::io::stdout().lock();
         let ok = out.write_all(text.as_bytes()).and_then(|()| {
-            if text.ends_with('\n') { Ok(()) } else { out.write_all(b"\n") }
-        });
-        if let Err(e) = ok.and_then(|()| out.flush()) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
+            if text.ends_with('\n') {
+                Ok(())
+            } else {
+                out.write_all(b"\n")
             }
+        });
+        if let Err(e) = ok.and_then(|()| out.flush())
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            std::process::exit(0);
         }
     }
 
@@ -89,9 +112,13 @@ impl Ui {
     /// A table in the house style.
     pub fn table(&self, header: &[&str]) -> Table {
         let mut table = Table::new();
-        table.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+        table
+            .load_style(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
         if !std::io::stdout().is_terminal() {
-            table.load_style(presets::ASCII_MARKDOWN).set_content_arrangement(ContentArrangement::Disabled);
+            table
+                .load_style(presets::ASCII_MARKDOWN)
+                .set_content_arrangement(ContentArrangement::Disabled);
         }
         if !self.color {
             table.force_no_tty();
@@ -107,6 +134,11 @@ impl Ui {
 
     /// Reports an error that is kept (one of many, as a scan finds them).
     pub fn error_ref(&self, error: &Error) {
+        self.diagnostic(error);
+    }
+
+    /// Draws any diagnostic on standard error.
+    pub fn diagnostic(&self, error: &dyn miette::Diagnostic) {
         let mut out = String::new();
         let handler = miette::GraphicalReportHandler::new_themed(if self.color {
             miette::GraphicalTheme::unicode()
@@ -132,7 +164,11 @@ pub fn to_json(value: &arende::yaml::Value) -> serde_json::Value {
 /// output with `--format json`, else one line on standard error.
 pub fn report_outcome(ui: &Ui, format: Format, outcome: &arende::actions::Outcome, what: &str) {
     if format == Format::Json {
-        let records: Vec<serde_json::Value> = outcome.records.iter().map(|(_, doc)| to_json(doc)).collect();
+        let records: Vec<serde_json::Value> = outcome
+            .records
+            .iter()
+            .map(|(_, doc)| to_json(doc))
+            .collect();
         ui.print_json(&serde_json::json!({
             "changed": outcome.changed,
             "commit": outcome.commit.map(|c| c.to_string()),
@@ -140,7 +176,11 @@ pub fn report_outcome(ui: &Ui, format: Format, outcome: &arende::actions::Outcom
         }));
         return;
     }
-    let ids: Vec<String> = outcome.records.iter().map(|(id, _)| id.to_string()).collect();
+    let ids: Vec<String> = outcome
+        .records
+        .iter()
+        .map(|(id, _)| id.to_string())
+        .collect();
     let ids = ids.join(", ");
     match (outcome.changed, outcome.commit) {
         (false, _) => ui.info(&format!("{ids}: no change")),

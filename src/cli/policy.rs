@@ -12,6 +12,18 @@ use super::{Format, Ui};
 pub enum PolicyCommand {
     /// Print the pack in force (the built-in pack with the repository's overrides).
     Show(ShowPolicyArgs),
+    /// Print a rule (or built-in check): what it asks, its severity and the seed clause.
+    Explain(ExplainArgs),
+}
+
+/// Which rule to explain.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The rule ID, e.g. INC002.
+    rule: String,
+    /// A built-in pack by name, instead of the repository's.
+    #[arg(long)]
+    pack: Option<String>,
 }
 
 /// Which pack to show.
@@ -25,6 +37,140 @@ pub struct ShowPolicyArgs {
 pub fn cmd_policy(ui: &Ui, command: &PolicyCommand) -> Result<ExitCode> {
     match command {
         PolicyCommand::Show(args) => show(ui, args),
+        PolicyCommand::Explain(args) => explain(ui, args),
+    }
+}
+
+fn explain(ui: &Ui, args: &ExplainArgs) -> Result<ExitCode> {
+    let format = ui.format(&[Format::Human, Format::Json, Format::Yaml], Format::Human)?;
+    let policy = match &args.pack {
+        Some(name) => Policy::load(name, None)?,
+        None => ui.store()?.policy().clone(),
+    };
+    if let Some(rule) = policy.rule(&args.rule) {
+        match format {
+            Format::Json => ui.print_json(&serde_json::to_value(rule).unwrap_or_default()),
+            Format::Yaml => {
+                let value = yaml::to_value(rule);
+                ui.print(&value.as_mapping().map(yaml::to_string).unwrap_or_default());
+            }
+            _ => {
+                let source = policy
+                    .sources
+                    .iter()
+                    .find(|s| s.file.starts_with(&rule.clause.seed))
+                    .map_or(rule.clause.seed.clone(), |s| {
+                        format!("{} ({})", s.file, s.title)
+                    });
+                let mut out = format!(
+                    "{} [{}] {}\n\napplies to: {}\nwhen:      {}\nrequires:  {}\nreports:   {}\n",
+                    rule.id,
+                    rule.severity.as_str(),
+                    rule.title,
+                    rule.kind,
+                    describe_all(&rule.when, "always"),
+                    describe_all(&rule.require, "-"),
+                    rule.message
+                );
+                if let Some(h) = &rule.help {
+                    out.push_str(&format!("fix:       {h}\n"));
+                }
+                out.push_str(&format!(
+                    "\nseed:      {source}\nsection:   {}\nwords:     «{}»\n",
+                    rule.clause.section, rule.clause.words
+                ));
+                if let Some(c) = &rule.chosen {
+                    out.push_str(&format!("chosen:    {c}\n"));
+                }
+                out.push_str(&format!("policy:    {} ({})\n", policy.name, policy.title));
+                ui.print(&out);
+            }
+        }
+        return Ok(ExitCode::Ok);
+    }
+    if let Some(check) = arende::validate::checks::find(&args.rule) {
+        if format == Format::Json {
+            ui.print_json(&serde_json::json!({
+                "id": check.id, "severity": check.severity.as_str(), "title": check.title, "why": check.why, "built_in": true,
+            }));
+        } else {
+            ui.print(&format!(
+                "{} [{}] {}\n\nbuilt-in check of every repository, whatever the policy\nwhy:       {}\n",
+                check.id,
+                check.severity.as_str(),
+                check.title,
+                check.why
+            ));
+        }
+        return Ok(ExitCode::Ok);
+    }
+    Err(arende::error::Error::usage(
+        format!("the {} policy has no rule {}", policy.name, args.rule),
+        Some(format!(
+            "its rules are: {}",
+            policy
+                .rules
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    ))
+}
+
+fn describe_all(ps: &[arende::policy::Predicate], empty: &str) -> String {
+    if ps.is_empty() {
+        return empty.to_owned();
+    }
+    ps.iter().map(describe).collect::<Vec<_>>().join(" and ")
+}
+
+fn describe(p: &arende::policy::Predicate) -> String {
+    let f = p.field.clone().unwrap_or_default();
+    let show = |v: &arende::yaml::Value| arende::record::document::display(v);
+    if let Some(v) = &p.equals {
+        format!("{f} = {}", show(v))
+    } else if let Some(vs) = &p.one_of {
+        format!(
+            "{f} in [{}]",
+            vs.iter().map(show).collect::<Vec<_>>().join(", ")
+        )
+    } else if let Some(b) = p.present {
+        if b {
+            format!("{f} is set")
+        } else {
+            format!("{f} is not set")
+        }
+    } else if let Some(re) = &p.matches {
+        format!("{f} matches {re}")
+    } else if let Some(o) = &p.at_most_field {
+        format!("{f} <= {o}")
+    } else if p.in_register.is_some() {
+        format!("{f} is in the standard-change register")
+    } else if p.derived.is_some() {
+        format!("{f} is what classification gives")
+    } else if p.noted_changes.is_some() {
+        format!("every change of {f} has a reason")
+    } else if let Some(party) = &p.approved_by {
+        match &p.step {
+            Some(s) => format!("approved by {party} (step {s})"),
+            None => format!("approved by {party}"),
+        }
+    } else if let Some(k) = &p.linked {
+        format!("linked to {k}")
+    } else if let Some(la) = &p.linked_all {
+        format!(
+            "every linked {} has {} in [{}]",
+            la.links,
+            la.field,
+            la.one_of
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    } else {
+        "?".into()
     }
 }
 
@@ -53,14 +199,27 @@ fn human(ui: &Ui, p: &Policy) -> String {
     out.push_str("\nPriorities\n");
     let mut t = ui.table(&["prio", "label", "definition", "clause"]);
     for l in &p.priorities {
-        t.add_row(vec![l.level.to_string(), l.label.clone(), l.definition.clone(), l.clause.clone()]);
+        t.add_row(vec![
+            l.level.to_string(),
+            l.label.clone(),
+            l.definition.clone(),
+            l.clause.clone(),
+        ]);
     }
     out.push_str(&format!("{t}\n"));
-    out.push_str(&format!("\nPriority matrix: impact × urgency ({})\n", p.matrix.clause));
+    out.push_str(&format!(
+        "\nPriority matrix: impact × urgency ({})\n",
+        p.matrix.clause
+    ));
     let mut t = ui.table(&["impact \\ urgency", "high", "medium", "low"]);
     for impact in ["high", "medium", "low"] {
         let row = &p.matrix.cells[impact];
-        t.add_row(vec![impact.to_owned(), row["high"].to_string(), row["medium"].to_string(), row["low"].to_string()]);
+        t.add_row(vec![
+            impact.to_owned(),
+            row["high"].to_string(),
+            row["medium"].to_string(),
+            row["low"].to_string(),
+        ]);
     }
     out.push_str(&format!("{t}\n"));
     if let Some(r) = p.request_priority {
@@ -70,7 +229,12 @@ fn human(ui: &Ui, p: &Policy) -> String {
         out.push_str("\nProblem classes\n");
         let mut t = ui.table(&["class", "label", "definition", "clause"]);
         for c in &p.problem_classes {
-            t.add_row(vec![c.class.to_string(), c.label.clone(), c.definition.clone(), c.clause.clone()]);
+            t.add_row(vec![
+                c.class.to_string(),
+                c.label.clone(),
+                c.definition.clone(),
+                c.clause.clone(),
+            ]);
         }
         out.push_str(&format!("{t}\n"));
     }
@@ -89,8 +253,16 @@ fn human(ui: &Ui, p: &Policy) -> String {
     out.push_str("\nStatus machines\n");
     for kind in Kind::ALL {
         let m = p.machine(kind);
-        let moves: Vec<String> = m.transitions.iter().map(|(from, to)| format!("{from} → {}", to.join(" | "))).collect();
-        out.push_str(&format!("  {kind} (starts {}): {}\n", m.initial, moves.join(", ")));
+        let moves: Vec<String> = m
+            .transitions
+            .iter()
+            .map(|(from, to)| format!("{from} → {}", to.join(" | ")))
+            .collect();
+        out.push_str(&format!(
+            "  {kind} (starts {}): {}\n",
+            m.initial,
+            moves.join(", ")
+        ));
     }
     out
 }

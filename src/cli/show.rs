@@ -16,7 +16,10 @@ pub struct ShowArgs {
 }
 
 pub fn cmd_show(ui: &Ui, args: &ShowArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Yaml, Format::Json, Format::Table, Format::Human], Format::Yaml)?;
+    let format = ui.format(
+        &[Format::Yaml, Format::Json, Format::Table, Format::Human],
+        Format::Yaml,
+    )?;
     let id = RecordId::parse(&args.id)?;
     let store = ui.store()?;
     let (entry, text) = store.load(&id)?;

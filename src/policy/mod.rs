@@ -6,10 +6,14 @@
 //! the result. Layering is a deep merge: mappings merge key by key, anything
 //! else is replaced.
 
+pub mod rule;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+pub use rule::{Clause, Predicate, Rule, Severity};
 
 use crate::error::{Error, Result};
 use crate::kind::Kind;
@@ -120,6 +124,60 @@ impl StatusMachine {
     }
 }
 
+/// A change category with the agreement's names for it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeCategoryLabel {
+    /// The value used in records (`standard`, `normal`, `emergency`).
+    pub id: String,
+    /// The agreement's word (*Akut*, *förhandsgodkänd*, …).
+    pub label: String,
+    /// What it means, quoted from the seed.
+    pub definition: String,
+    /// The seed clause.
+    pub clause: String,
+}
+
+/// The release version scheme (seed 003 §3.2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseScheme {
+    /// A version of an external release (callers must adapt), e.g. `^\d+\.\d+$`.
+    pub external: String,
+    /// A version of an internal release, e.g. `^\d+\.\d+\.\d+$`.
+    pub internal: String,
+    /// How many releases may be deployed in production at once.
+    pub max_deployed: Option<usize>,
+    /// The seed clause.
+    pub clause: String,
+}
+
+/// A row of a responsibility table (seed 002: A ansvarar, G godkänner, M medverkar).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaciRow {
+    /// The task's number in the seed's table.
+    pub nr: u32,
+    /// The task, in the seed's words.
+    pub task: String,
+    /// Staden's letter: A, G, M or -.
+    pub staden: String,
+    /// Leverantören's letter: A, G, M or -.
+    pub leverantor: String,
+}
+
+/// A responsibility table of one process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaciTable {
+    /// The process (`incident`, `problem`, `change`, `release`, `configuration`).
+    pub process: String,
+    /// The seed section.
+    pub clause: String,
+    /// The rows.
+    pub rows: Vec<RaciRow>,
+}
+
 /// A policy pack in force: the built-in pack with the repository's overrides.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -146,6 +204,29 @@ pub struct Policy {
     pub problem_classes: Vec<ProblemClass>,
     /// The status machine of each kind.
     pub status_machines: BTreeMap<Kind, StatusMachine>,
+    /// The change categories under the agreement's names.
+    #[serde(default)]
+    pub change_categories: Vec<ChangeCategoryLabel>,
+    /// The highest priority (lowest number) an incident may have for each
+    /// degree of patient-safety impact (`major: 1`, `some: 2`).
+    #[serde(default)]
+    pub patient_safety_priority: BTreeMap<String, u8>,
+    /// The release version scheme, where the agreement has one.
+    pub release_scheme: Option<ReleaseScheme>,
+    /// The responsibility tables (A/G/M).
+    #[serde(default)]
+    pub raci: Vec<RaciTable>,
+    /// The rules.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    #[serde(skip)]
+    compiled: Compiled,
+}
+
+/// Regular expressions of a pack, compiled once when it is loaded.
+#[derive(Debug, Clone, Default)]
+struct Compiled {
+    patterns: BTreeMap<String, regex::Regex>,
 }
 
 impl Policy {
@@ -156,11 +237,17 @@ impl Policy {
 
     /// A built-in pack with a repository's overrides (if `root` has any).
     pub fn load(name: &str, root: Option<&Path>) -> Result<Policy> {
-        let (_, text) = PACKS.iter().find(|(n, _)| *n == name).ok_or_else(|| Error::Config {
-            path: "arende.yaml".into(),
-            message: format!("unknown policy pack `{name}`"),
-            help: Some(format!("use one of: {}", Policy::names().collect::<Vec<_>>().join(", "))),
-        })?;
+        let (_, text) = PACKS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| Error::Config {
+                path: "arende.yaml".into(),
+                message: format!("unknown policy pack `{name}`"),
+                help: Some(format!(
+                    "use one of: {}",
+                    Policy::names().collect::<Vec<_>>().join(", ")
+                )),
+            })?;
         let mut merged = builtin_layer("base.yaml", BASE)?;
         deep_merge(&mut merged, builtin_layer(&format!("{name}.yaml"), text)?);
         if let Some(root) = root {
@@ -170,14 +257,49 @@ impl Policy {
                 deep_merge(&mut merged, yaml::parse_mapping(&path, &text)?);
             }
         }
-        let origin = root.map_or_else(|| format!("built-in pack {name}"), |r| r.join(OVERRIDES).display().to_string());
-        let policy: Policy = yaml::from_value(&Value::Mapping(merged)).map_err(|message| Error::Config {
+        let origin = root.map_or_else(
+            || format!("built-in pack {name}"),
+            |r| r.join(OVERRIDES).display().to_string(),
+        );
+        let mut policy: Policy =
+            yaml::from_value(&Value::Mapping(merged)).map_err(|message| Error::Config {
+                path: origin.clone().into(),
+                message: format!("policy pack `{name}`: {message}"),
+                help: Some("compare the override with `arende policy show --format yaml`".into()),
+            })?;
+        policy.compile().map_err(|message| Error::Config {
             path: origin.clone().into(),
-            message: format!("policy pack `{name}`: {message}"),
-            help: Some("compare the override with `arende policy show --format yaml`".into()),
+            message,
+            help: None,
         })?;
-        policy.check().map_err(|message| Error::Config { path: origin.into(), message, help: None })?;
+        policy.check().map_err(|message| Error::Config {
+            path: origin.into(),
+            message,
+            help: None,
+        })?;
         Ok(policy)
+    }
+
+    /// The rule with this ID.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+    }
+
+    /// A regular expression of the pack, compiled when the pack was loaded.
+    pub fn pattern(&self, source: &str) -> Option<&regex::Regex> {
+        self.compiled.patterns.get(source)
+    }
+
+    /// The release level a version has under the pack's scheme.
+    pub fn release_level(&self, version: &str) -> Option<crate::record::ReleaseLevel> {
+        let scheme = self.release_scheme.as_ref()?;
+        if self.pattern(&scheme.external)?.is_match(version) {
+            Some(crate::record::ReleaseLevel::External)
+        } else if self.pattern(&scheme.internal)?.is_match(version) {
+            Some(crate::record::ReleaseLevel::Internal)
+        } else {
+            None
+        }
     }
 
     /// The machine of a kind (every pack has one per kind: `check` sees to it).
@@ -187,7 +309,11 @@ impl Policy {
 
     /// The priority the matrix gives.
     pub fn priority_for(&self, impact: Level, urgency: Level) -> Option<Priority> {
-        self.matrix.cells.get(impact.as_str())?.get(urgency.as_str()).and_then(|&p| Priority::new(p))
+        self.matrix
+            .cells
+            .get(impact.as_str())?
+            .get(urgency.as_str())
+            .and_then(|&p| Priority::new(p))
     }
 
     /// A party by its ID.
@@ -200,8 +326,61 @@ impl Policy {
         self.priorities.iter().find(|p| p.level == level)
     }
 
+    fn compile(&mut self) -> std::result::Result<(), String> {
+        let mut sources: Vec<String> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.when.iter().chain(&r.require))
+            .filter_map(|p| p.matches.clone())
+            .collect();
+        if let Some(s) = &self.release_scheme {
+            sources.push(s.external.clone());
+            sources.push(s.internal.clone());
+        }
+        for source in sources {
+            let re = regex::Regex::new(&source).map_err(|e| format!("pattern `{source}`: {e}"))?;
+            self.compiled.patterns.insert(source, re);
+        }
+        Ok(())
+    }
+
     /// A pack is data written by people: check what the types cannot.
     fn check(&self) -> std::result::Result<(), String> {
+        let mut ids = std::collections::BTreeSet::new();
+        for rule in &self.rules {
+            if !ids.insert(rule.id.as_str()) {
+                return Err(format!("rule {} is defined twice", rule.id));
+            }
+            for p in rule.when.iter().chain(&rule.require) {
+                if p.test_count() != 1 {
+                    return Err(format!(
+                        "rule {}: each predicate needs exactly one test, one has {}",
+                        rule.id,
+                        p.test_count()
+                    ));
+                }
+                match &p.field {
+                    Some(f) if crate::schema::field_shape(rule.kind, f).is_none() => {
+                        return Err(format!(
+                            "rule {}: {} has no field `{f}`",
+                            rule.id, rule.kind
+                        ));
+                    }
+                    None if p.needs_field() => {
+                        return Err(format!("rule {}: a predicate needs a `field`", rule.id));
+                    }
+                    _ => {}
+                }
+                if let Some(party) = &p.approved_by
+                    && !self.party(party).is_some_and(|x| x.approves)
+                {
+                    return Err(format!(
+                        "rule {}: `{party}` is not an approving party of the pack",
+                        rule.id
+                    ));
+                }
+            }
+        }
         for kind in Kind::ALL {
             let machine = self
                 .status_machines
@@ -213,23 +392,35 @@ impl Policy {
                 .chain(machine.transitions.values().flatten())
                 .find(|s| !known.contains(&s.as_str()));
             if let Some(s) = unknown {
-                return Err(format!("status machine of {kind}: `{s}` is not a {kind} status ({})", known.join(", ")));
+                return Err(format!(
+                    "status machine of {kind}: `{s}` is not a {kind} status ({})",
+                    known.join(", ")
+                ));
             }
         }
         for level in ["high", "medium", "low"] {
             for urgency in ["high", "medium", "low"] {
-                let p = self.matrix.cells.get(level).and_then(|row| row.get(urgency)).ok_or_else(|| {
-                    format!("matrix: no priority for impact {level} × urgency {urgency}")
-                })?;
+                let p = self
+                    .matrix
+                    .cells
+                    .get(level)
+                    .and_then(|row| row.get(urgency))
+                    .ok_or_else(|| {
+                        format!("matrix: no priority for impact {level} × urgency {urgency}")
+                    })?;
                 if self.priority_level(*p).is_none() {
-                    return Err(format!("matrix: priority {p} (impact {level} × urgency {urgency}) is not a priority level of the pack"));
+                    return Err(format!(
+                        "matrix: priority {p} (impact {level} × urgency {urgency}) is not a priority level of the pack"
+                    ));
                 }
             }
         }
         if let Some(p) = self.request_priority
             && self.priority_level(p).is_none()
         {
-            return Err(format!("request_priority {p} is not a priority level of the pack"));
+            return Err(format!(
+                "request_priority {p} is not a priority level of the pack"
+            ));
         }
         Ok(())
     }

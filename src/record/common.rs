@@ -55,10 +55,9 @@ impl Priority {
 impl<'de> Deserialize<'de> for Priority {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let n = u64::deserialize(d)?;
-        u8::try_from(n)
-            .ok()
-            .and_then(Priority::new)
-            .ok_or_else(|| serde::de::Error::custom(format!("priority {n} is not one of 1, 2, 3, 4, 5")))
+        u8::try_from(n).ok().and_then(Priority::new).ok_or_else(|| {
+            serde::de::Error::custom(format!("priority {n} is not one of 1, 2, 3, 4, 5"))
+        })
     }
 }
 

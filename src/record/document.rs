@@ -81,11 +81,20 @@ mod tests {
         let mut doc = Mapping::new();
         set(&mut doc, "tickets.kund", Value::String("K-1".into())).unwrap();
         set(&mut doc, "tickets.agent", Value::String("A-1".into())).unwrap();
-        assert_eq!(get(&doc, "tickets.kund"), Some(&Value::String("K-1".into())));
-        assert_eq!(get(&doc, "tickets.agent"), Some(&Value::String("A-1".into())));
+        assert_eq!(
+            get(&doc, "tickets.kund"),
+            Some(&Value::String("K-1".into()))
+        );
+        assert_eq!(
+            get(&doc, "tickets.agent"),
+            Some(&Value::String("A-1".into()))
+        );
         set(&mut doc, "title", Value::String("x".into())).unwrap();
         assert!(set(&mut doc, "title.sub", Value::Null).is_err());
-        assert_eq!(remove(&mut doc, "tickets.kund"), Some(Value::String("K-1".into())));
+        assert_eq!(
+            remove(&mut doc, "tickets.kund"),
+            Some(Value::String("K-1".into()))
+        );
         assert_eq!(get(&doc, "tickets.kund"), None);
     }
 }

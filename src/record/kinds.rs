@@ -5,8 +5,12 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::common::{Channel, Level, Priority, Reporter, ServiceClass, TicketNumber, Timestamp, Window};
-use super::status::{CapacityStatus, ChangeStatus, CiStatus, ProblemStatus, ReleaseStatus, TicketStatus};
+use super::common::{
+    Channel, Level, Priority, Reporter, ServiceClass, TicketNumber, Timestamp, Window,
+};
+use super::status::{
+    CapacityStatus, ChangeStatus, CiStatus, ProblemStatus, ReleaseStatus, TicketStatus,
+};
 use crate::id::RecordId;
 
 fn yes() -> bool {

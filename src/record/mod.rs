@@ -170,7 +170,9 @@ fn typed<T: DeserializeOwned>(path: &Path, text: Option<&str>, value: &Value) ->
 fn split_field(message: &str) -> (String, String) {
     if let Some((field, rest)) = message.split_once(": ")
         && !field.is_empty()
-        && field.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+        && field
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
     {
         return (field.to_owned(), rest.to_owned());
     }
@@ -189,9 +191,15 @@ fn hint(field: &str, message: &str) -> Option<String> {
     } else if message.contains("is required but missing") {
         Some(format!("add `{field}:` to the record"))
     } else if message.contains("invalid type") && message.contains("expected a string") {
-        Some(format!("quote the value of `{field}`, e.g. '17.10', so YAML reads it as text"))
-    } else if message.contains("premature end of input") || message.contains("input contains invalid characters") {
-        Some(format!("write `{field}` as RFC 3339 with an offset, e.g. 2026-11-22T09:30:00+01:00"))
+        Some(format!(
+            "quote the value of `{field}`, e.g. '17.10', so YAML reads it as text"
+        ))
+    } else if message.contains("premature end of input")
+        || message.contains("input contains invalid characters")
+    {
+        Some(format!(
+            "write `{field}` as RFC 3339 with an offset, e.g. 2026-11-22T09:30:00+01:00"
+        ))
     } else {
         None
     }

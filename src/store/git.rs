@@ -33,7 +33,10 @@ impl Author {
         if name.is_empty() || email.is_empty() || email.contains(['<', '>']) {
             return Err(bad());
         }
-        Ok(Author { name: name.to_owned(), email: email.to_owned() })
+        Ok(Author {
+            name: name.to_owned(),
+            email: email.to_owned(),
+        })
     }
 
     /// The author to use: the one given, else `GIT_AUTHOR_NAME` and
@@ -42,8 +45,10 @@ impl Author {
         if let Some(text) = given {
             return Author::parse(text);
         }
-        if let (Ok(name), Ok(email)) = (std::env::var("GIT_AUTHOR_NAME"), std::env::var("GIT_AUTHOR_EMAIL"))
-            && !name.is_empty()
+        if let (Ok(name), Ok(email)) = (
+            std::env::var("GIT_AUTHOR_NAME"),
+            std::env::var("GIT_AUTHOR_EMAIL"),
+        ) && !name.is_empty()
             && !email.is_empty()
         {
             return Ok(Author { name, email });
@@ -53,8 +58,13 @@ impl Author {
             Err(_) => git2::Config::open_default(),
         }
         .map_err(|_| Error::NoAuthor)?;
-        match (config.get_string("user.name"), config.get_string("user.email")) {
-            (Ok(name), Ok(email)) if !name.is_empty() && !email.is_empty() => Ok(Author { name, email }),
+        match (
+            config.get_string("user.name"),
+            config.get_string("user.email"),
+        ) {
+            (Ok(name), Ok(email)) if !name.is_empty() && !email.is_empty() => {
+                Ok(Author { name, email })
+            }
             _ => Err(Error::NoAuthor),
         }
     }
@@ -73,9 +83,13 @@ impl std::fmt::Display for Author {
 
 /// Opens the git repository the record repository lives in.
 pub(crate) fn open_repo(root: &Path) -> Result<Repository> {
-    let repo = Repository::discover(root).map_err(|_| Error::NoGit { dir: root.to_owned() })?;
+    let repo = Repository::discover(root).map_err(|_| Error::NoGit {
+        dir: root.to_owned(),
+    })?;
     if repo.is_bare() {
-        return Err(Error::NoGit { dir: root.to_owned() });
+        return Err(Error::NoGit {
+            dir: root.to_owned(),
+        });
     }
     Ok(repo)
 }
@@ -86,7 +100,11 @@ pub(crate) type TreeEdit = (Vec<String>, Oid);
 /// Writes the tree `base` with `edits` applied. Each tree on the way is
 /// rebuilt once, however many edits fall in it, so a bulk import of many
 /// files into one folder costs one pass over that folder.
-pub(crate) fn edit_tree(repo: &Repository, base: Option<&Tree<'_>>, edits: &[TreeEdit]) -> Result<Oid> {
+pub(crate) fn edit_tree(
+    repo: &Repository,
+    base: Option<&Tree<'_>>,
+    edits: &[TreeEdit],
+) -> Result<Oid> {
     let mut builder = repo.treebuilder(base)?;
     let mut deeper: BTreeMap<&str, Vec<TreeEdit>> = BTreeMap::new();
     for (path, blob) in edits {
@@ -95,7 +113,10 @@ pub(crate) fn edit_tree(repo: &Repository, base: Option<&Tree<'_>>, edits: &[Tre
                 builder.insert(file, *blob, 0o100644)?;
             }
             [dir, rest @ ..] if !rest.is_empty() => {
-                deeper.entry(dir.as_str()).or_default().push((rest.to_vec(), *blob));
+                deeper
+                    .entry(dir.as_str())
+                    .or_default()
+                    .push((rest.to_vec(), *blob));
             }
             _ => {}
         }
@@ -123,17 +144,24 @@ pub struct HistoryCommit {
     pub at: DateTime<FixedOffset>,
     /// The first line of its message.
     pub summary: String,
+    /// The record file as that commit left it (`None`: the commit deleted it).
+    pub content: Option<Vec<u8>>,
 }
 
 /// The commits reachable from HEAD that changed the file at `rel` (relative
-/// to the record repository's root), newest first. A commit counts when the
+/// to the record repository's root), oldest first. A commit counts when the
 /// file differs from every parent's, as `git log` shows it.
 pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
     let repo = open_repo(root)?;
-    let workdir = repo.workdir().ok_or_else(|| Error::NoGit { dir: root.to_owned() })?;
+    let workdir = repo.workdir().ok_or_else(|| Error::NoGit {
+        dir: root.to_owned(),
+    })?;
     let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
     let workdir = std::fs::canonicalize(workdir).map_err(|e| Error::io(workdir, e))?;
-    let path = root.strip_prefix(&workdir).unwrap_or(Path::new("")).join(rel);
+    let path = root
+        .strip_prefix(&workdir)
+        .unwrap_or(Path::new(""))
+        .join(rel);
     let head = match repo.head() {
         Ok(h) => h,
         Err(_) => return Ok(Vec::new()), // no commits yet
@@ -149,12 +177,18 @@ pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
         let changed = if commit.parent_count() == 0 {
             mine.is_some()
         } else {
-            commit.parents().all(|p| p.tree().ok().and_then(|t| blob_at(&t)) != mine)
+            commit
+                .parents()
+                .all(|p| p.tree().ok().and_then(|t| blob_at(&t)) != mine)
         };
         if changed {
             let when = commit.author().when();
-            let offset = FixedOffset::east_opt(when.offset_minutes() * 60).unwrap_or(FixedOffset::east_opt(0).unwrap());
-            let at = offset.timestamp_opt(when.seconds(), 0).single().unwrap_or_default();
+            let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
+                .unwrap_or(FixedOffset::east_opt(0).unwrap());
+            let at = offset
+                .timestamp_opt(when.seconds(), 0)
+                .single()
+                .unwrap_or_default();
             out.push(HistoryCommit {
                 id: commit.id().to_string(),
                 author: format!(
@@ -163,9 +197,18 @@ pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
                     commit.author().email().unwrap_or_default()
                 ),
                 at,
-                summary: commit.summary().ok().flatten().unwrap_or_default().to_owned(),
+                summary: commit
+                    .summary()
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default()
+                    .to_owned(),
+                content: mine
+                    .and_then(|oid| repo.find_blob(oid).ok())
+                    .map(|b| b.content().to_vec()),
             });
         }
     }
+    out.reverse();
     Ok(out)
 }

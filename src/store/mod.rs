@@ -75,7 +75,12 @@ impl Store {
             message: format!("`{tz_name}` is not a timezone name"),
             help: Some("use an IANA name such as Europe/Stockholm".into()),
         })?;
-        Ok(Store { root: root.to_owned(), config, policy, tz })
+        Ok(Store {
+            root: root.to_owned(),
+            config,
+            policy,
+            tz,
+        })
     }
 
     /// The repository's root folder.
@@ -113,11 +118,23 @@ impl Store {
         let rel = self.rel_path(id);
         let abs = self.root.join(&rel);
         if abs.symlink_metadata().is_err() {
-            return Err(Error::UnknownId { id: id.to_string(), path: rel });
+            return Err(Error::UnknownId {
+                id: id.to_string(),
+                path: rel,
+            });
         }
         let (entry, text) = read_entry(&self.root, &rel)?;
         if entry.record.id() != id {
-            return Err(Error::field(rel, "id", format!("the file of {id} says it is {}", entry.record.id()), Some("a record's file name is its ID; correct the `id:` field or rename the file".into()), None));
+            return Err(Error::field(
+                rel,
+                "id",
+                format!("the file of {id} says it is {}", entry.record.id()),
+                Some(
+                    "a record's file name is its ID; correct the `id:` field or rename the file"
+                        .into(),
+                ),
+                None,
+            ));
         }
         Ok((entry, text))
     }
@@ -126,7 +143,11 @@ impl Store {
     /// parallel. A bad file does not stop the scan: it is reported in
     /// [`Scan::errors`] and the rest are read.
     pub fn scan(&self, kinds: &[Kind]) -> Scan {
-        let kinds = if kinds.is_empty() { &Kind::ALL[..] } else { kinds };
+        let kinds = if kinds.is_empty() {
+            &Kind::ALL[..]
+        } else {
+            kinds
+        };
         let mut paths = Vec::new();
         let mut errors = Vec::new();
         for kind in kinds {
@@ -134,7 +155,11 @@ impl Store {
             if !dir.is_dir() {
                 continue;
             }
-            for item in walkdir::WalkDir::new(&dir).min_depth(1).max_depth(1).sort_by_file_name() {
+            for item in walkdir::WalkDir::new(&dir)
+                .min_depth(1)
+                .max_depth(1)
+                .sort_by_file_name()
+            {
                 match item {
                     Ok(e) if is_record_file(e.path()) => {
                         paths.push(Path::new(kind.dir()).join(e.file_name()));
@@ -144,8 +169,10 @@ impl Store {
                 }
             }
         }
-        let results: Vec<Result<Entry>> =
-            paths.par_iter().map(|rel| read_entry(&self.root, rel).map(|(entry, _)| entry)).collect();
+        let results: Vec<Result<Entry>> = paths
+            .par_iter()
+            .map(|rel| read_entry(&self.root, rel).map(|(entry, _)| entry))
+            .collect();
         let mut entries = Vec::with_capacity(results.len());
         for r in results {
             match r {
@@ -172,5 +199,12 @@ fn read_entry(root: &Path, rel: &Path) -> Result<(Entry, String)> {
     let text = yaml::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?;
     let doc = Value::Mapping(yaml::parse_mapping(rel, &text)?);
     let record = Record::from_doc(rel, Some(&text), &doc)?;
-    Ok((Entry { path: rel.to_owned(), doc, record }, text))
+    Ok((
+        Entry {
+            path: rel.to_owned(),
+            doc,
+            record,
+        },
+        text,
+    ))
 }

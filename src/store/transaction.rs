@@ -48,13 +48,18 @@ impl<'s> Transaction<'s> {
         let path = store.root().join(CONFIG_FILE);
         let lock = File::open(&path).map_err(|e| Error::io(&path, e))?;
         lock.lock().map_err(|e| Error::io(&path, e))?;
-        Ok(Transaction { store, _lock: lock, writes: BTreeMap::new() })
+        Ok(Transaction {
+            store,
+            _lock: lock,
+            writes: BTreeMap::new(),
+        })
     }
 
     /// Stages a record's new document.
     pub fn write(&mut self, id: &RecordId, doc: &Value) {
         let text = doc.as_mapping().map(yaml::to_string).unwrap_or_default();
-        self.writes.insert(self.store.rel_path(id), text.into_bytes());
+        self.writes
+            .insert(self.store.rel_path(id), text.into_bytes());
     }
 
     /// Stages any file, by its path relative to the repository root.
@@ -79,7 +84,13 @@ impl<'s> Transaction<'s> {
 
     /// Lands the staged files as `mode` says: [`Transaction::commit`] or
     /// [`Transaction::write_only`].
-    pub fn finish(self, mode: CommitMode, message: &str, author: &Author, at: &Timestamp) -> Result<Option<Oid>> {
+    pub fn finish(
+        self,
+        mode: CommitMode,
+        message: &str,
+        author: &Author,
+        at: &Timestamp,
+    ) -> Result<Option<Oid>> {
         match mode {
             CommitMode::Commit => self.commit(message, author, at),
             CommitMode::WorkingTreeOnly => self.write_only().map(|()| None),
@@ -113,7 +124,10 @@ impl<'s> Transaction<'s> {
         let mut edits: Vec<TreeEdit> = Vec::with_capacity(self.writes.len());
         for (rel, bytes) in &self.writes {
             let path = prefix.join(rel);
-            let parts = path.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+            let parts = path
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
             edits.push((parts, repo.blob(bytes)?));
         }
         let tree = repo.find_tree(edit_tree(&repo, base_tree.as_ref(), &edits)?)?;
@@ -150,10 +164,15 @@ impl<'s> Transaction<'s> {
 
 /// Where the record repository sits inside the git work tree.
 fn repo_prefix(repo: &Repository, root: &Path) -> Result<PathBuf> {
-    let workdir = repo.workdir().ok_or_else(|| Error::NoGit { dir: root.to_owned() })?;
+    let workdir = repo.workdir().ok_or_else(|| Error::NoGit {
+        dir: root.to_owned(),
+    })?;
     let workdir = std::fs::canonicalize(workdir).map_err(|e| Error::io(workdir, e))?;
     let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
-    Ok(root.strip_prefix(&workdir).map(Path::to_owned).unwrap_or_default())
+    Ok(root
+        .strip_prefix(&workdir)
+        .map(Path::to_owned)
+        .unwrap_or_default())
 }
 
 struct HeadState {
@@ -170,12 +189,23 @@ impl HeadState {
             Some(name) => {
                 let old = match repo.refname_to_id(name) {
                     Ok(oid) => Some(oid),
-                    Err(e) if e.code() == ErrorCode::NotFound || e.code() == ErrorCode::UnbornBranch => None,
+                    Err(e)
+                        if e.code() == ErrorCode::NotFound
+                            || e.code() == ErrorCode::UnbornBranch =>
+                    {
+                        None
+                    }
                     Err(e) => return Err(e.into()),
                 };
-                Ok(HeadState { branch: Some(name.to_owned()), old })
+                Ok(HeadState {
+                    branch: Some(name.to_owned()),
+                    old,
+                })
             }
-            None => Ok(HeadState { branch: None, old: head.target() }),
+            None => Ok(HeadState {
+                branch: None,
+                old: head.target(),
+            }),
         }
     }
 
@@ -187,7 +217,10 @@ impl HeadState {
             None => repo.reference(name, new, false, &log),
         }
         .map_err(|e| Error::Git {
-            message: format!("{name} moved while arende was writing ({}); nothing was changed", e.message()),
+            message: format!(
+                "{name} moved while arende was writing ({}); nothing was changed",
+                e.message()
+            ),
         })?;
         Ok(())
     }
@@ -252,7 +285,10 @@ type IndexBackup = Vec<(PathBuf, Option<git2::IndexEntry>)>;
 
 fn update_index(repo: &Repository, paths: &[PathBuf]) -> Result<IndexBackup> {
     let mut index = repo.index()?;
-    let backup = paths.iter().map(|p| (p.clone(), index.get_path(p, 0))).collect();
+    let backup = paths
+        .iter()
+        .map(|p| (p.clone(), index.get_path(p, 0)))
+        .collect();
     for p in paths {
         index.add_path(p)?;
     }

@@ -1,0 +1,194 @@
+//! Speed figures of SPEC §5, printed, never asserted: a repository of N
+//! records (`ARENDE_BENCH_RECORDS`, default 10 000) is generated with one
+//! commit, then the real binary is timed.
+//!
+//! Run: `cargo bench --bench store` (or `ARENDE_BENCH_RECORDS=100000 cargo bench --bench store`).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use arende::store::{Author, Store};
+
+const BIN: &str = env!("CARGO_BIN_EXE_arende");
+const NOW: &str = "2026-11-22T09:30:00+01:00";
+const AUTHOR: &str = "Bench Mark <bench@example.se>";
+
+fn main() {
+    let n: usize = std::env::var("ARENDE_BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("repo");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    run(
+        &home,
+        &root,
+        &[
+            "init",
+            "--policy",
+            "ehm",
+            root.to_str().expect("utf-8 path"),
+        ],
+    );
+
+    let started = Instant::now();
+    generate(&root, n);
+    let generated = started.elapsed();
+
+    let store = Store::open(&root).expect("open");
+    let scan = best_of(3, || {
+        let s = store.scan(&[]);
+        assert_eq!(s.entries.len(), n, "every generated record parses");
+    });
+    let list = best_of(5, || {
+        run(
+            &home,
+            &root,
+            &[
+                "list",
+                "incident",
+                "--status",
+                "in_progress",
+                "--priority",
+                "2",
+            ],
+        )
+    });
+    let show = best_of(5, || run(&home, &root, &["show", "INC-20261101-000001"]));
+    let mut news: Vec<Duration> = (0..10)
+        .map(|_| {
+            timed(|| {
+                run(
+                    &home,
+                    &root,
+                    &[
+                        "new",
+                        "incident",
+                        "--title",
+                        "Bench",
+                        "impact=low",
+                        "urgency=low",
+                    ],
+                )
+            })
+        })
+        .collect();
+    news.sort();
+
+    println!(
+        "arende benchmark: {n} records, {} cores",
+        std::thread::available_parallelism().map_or(1, |p| p.get())
+    );
+    println!("{:<44} {:>10}", "what", "time");
+    println!(
+        "{:<44} {:>10}",
+        "generate + one commit (library)",
+        fmt(generated)
+    );
+    println!(
+        "{:<44} {:>10}",
+        "read + parse every record (scan, best of 3)",
+        fmt(scan)
+    );
+    println!(
+        "{:<44} {:>10}",
+        "arende list with filters (warm, best of 5)",
+        fmt(list)
+    );
+    println!("{:<44} {:>10}", "arende show (best of 5)", fmt(show));
+    println!(
+        "{:<44} {:>10}",
+        "arende new incident (median of 10)",
+        fmt(news[news.len() / 2])
+    );
+    println!(
+        "{:<44} {:>10}",
+        "arende new incident (slowest of 10)",
+        fmt(news[news.len() - 1])
+    );
+}
+
+fn generate(root: &Path, n: usize) {
+    let store = Store::open(root).expect("open");
+    let mut tx = store.begin().expect("lock");
+    let statuses = [
+        "new",
+        "assigned",
+        "in_progress",
+        "awaiting_customer",
+        "resolved",
+        "closed",
+    ];
+    let levels = ["high", "medium", "low"];
+    for i in 1..=n {
+        let status = statuses[i % statuses.len()];
+        let (impact, urgency) = (levels[i % 3], levels[(i / 3) % 3]);
+        let priority = store
+            .policy()
+            .priority_for(level(impact), level(urgency))
+            .map_or(3, |p| p.get());
+        let id = format!("INC-20261101-{i:06}");
+        let text = format!(
+            "id: {id}\nkind: incident\ntitle: Generated incident {i}\ndescription: |-\n  Line one of a description.\n  Line two.\n\
+             status: {status}\nopened_at: 2026-11-01T08:00:00+01:00\nservice: E-recept\nservice_class: A\n\
+             impact: {impact}\nurgency: {urgency}\npriority: {priority}\nreporter:\n  party: aktor\n  organisation: Region {r}\n\
+             reported_via: phone\npatient_safety: none\nhistory:\n- at: 2026-11-01T08:00:00+01:00\n  by: {AUTHOR}\n  status: new\n  note: opened\n",
+            r = i % 21
+        );
+        tx.write_file(
+            Path::new("incidents").join(format!("{id}.yaml")),
+            text.into_bytes(),
+        );
+    }
+    let author = Author::parse(AUTHOR).expect("author");
+    let now = arende::clock::parse_time(NOW).expect("time");
+    tx.commit("bench: generated records", &author, &now)
+        .expect("commit");
+}
+
+fn level(s: &str) -> arende::record::Level {
+    match s {
+        "high" => arende::record::Level::High,
+        "medium" => arende::record::Level::Medium,
+        _ => arende::record::Level::Low,
+    }
+}
+
+fn run(home: &Path, root: &Path, args: &[&str]) {
+    let out = Command::new(BIN)
+        .args(args)
+        .arg("-C")
+        .arg(root)
+        .env("HOME", home)
+        .env("ARENDE_AUTHOR", AUTHOR)
+        .env("ARENDE_NOW", NOW)
+        .env_remove("ARENDE_DIR")
+        .output()
+        .expect("run arende");
+    assert!(
+        out.status.success(),
+        "arende {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn timed(f: impl FnOnce()) -> Duration {
+    let t = Instant::now();
+    f();
+    t.elapsed()
+}
+
+fn best_of(k: usize, mut f: impl FnMut()) -> Duration {
+    (0..k).map(|_| timed(&mut f)).min().unwrap_or_default()
+}
+
+fn fmt(d: Duration) -> String {
+    if d.as_secs_f64() >= 1.0 {
+        format!("{:.2} s", d.as_secs_f64())
+    } else {
+        format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+    }
+}

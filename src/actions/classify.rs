@@ -1,0 +1,99 @@
+//! `arende classify`: apply the policy's derived values to stored records.
+
+use std::path::Path;
+
+use super::{Context, append_event, apply_classification, guard, load_for_rewrite};
+use crate::classify;
+use crate::error::Result;
+use crate::id::RecordId;
+use crate::record::{Event, FieldChange, document};
+use crate::store::Store;
+
+/// A stored value that disagrees with the policy.
+#[derive(Debug, Clone)]
+pub struct Disagreement {
+    /// The record.
+    pub id: RecordId,
+    /// Its file.
+    pub path: std::path::PathBuf,
+    /// The field, the stored value and the derived one.
+    pub change: FieldChange,
+    /// Why the policy derives that value.
+    pub reason: String,
+}
+
+/// Every stored value that disagrees with what the policy derives, for the
+/// given records (all if `ids` is empty). Changes nothing.
+pub fn check(store: &Store, ids: &[RecordId]) -> Result<Vec<Disagreement>> {
+    let entries = if ids.is_empty() {
+        let scan = store.scan(&[]);
+        if let Some(e) = scan.errors.into_iter().next() {
+            return Err(e);
+        }
+        scan.entries
+    } else {
+        ids.iter()
+            .map(|id| store.load(id).map(|(e, _)| e))
+            .collect::<Result<Vec<_>>>()?
+    };
+    let mut out = Vec::new();
+    for e in entries {
+        let Some(map) = e.doc.as_mapping() else {
+            continue;
+        };
+        for d in classify::derive(store.policy(), &e.record) {
+            let stored = document::get(map, d.field).cloned();
+            if stored.as_ref() != Some(&d.value) {
+                out.push(Disagreement {
+                    id: e.record.id().clone(),
+                    path: e.path.clone(),
+                    change: FieldChange {
+                        field: d.field.to_owned(),
+                        from: stored,
+                        to: Some(d.value),
+                    },
+                    reason: d.reason,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the derived values into every record that disagrees, with a
+/// history event each, in one commit.
+pub fn apply(cx: &Context<'_>, ids: &[RecordId]) -> Result<(Vec<Disagreement>, Option<git2::Oid>)> {
+    let mut tx = cx.store.begin()?;
+    let found = check(cx.store, ids)?;
+    let mut touched: Vec<&RecordId> = found.iter().map(|d| &d.id).collect();
+    touched.dedup();
+    for id in &touched {
+        let entry = load_for_rewrite(cx.store, id)?;
+        let mut doc = entry.doc.clone();
+        let changes = apply_classification(cx.store, Path::new(&entry.path), &mut doc)?;
+        if changes.is_empty() {
+            continue;
+        }
+        append_event(
+            &mut doc,
+            &Event {
+                at: cx.now,
+                by: cx.author.to_string(),
+                status: None,
+                note: Some("classified by the policy".into()),
+                changes,
+            },
+        );
+        guard(cx.store, id, &entry.path, Some(&entry.doc), &doc)?;
+        tx.write(id, &doc);
+    }
+    if tx.is_empty() {
+        return Ok((found, None));
+    }
+    let message = match touched.as_slice() {
+        [one] => format!("{one}: classify"),
+        many => format!("classify: {} records", many.len()),
+    };
+    let commit = tx.finish(cx.mode, &message, &cx.author, &cx.now)?;
+    Ok((found, commit))
+}

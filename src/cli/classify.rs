@@ -1,0 +1,102 @@
+//! `arende classify`: derive priorities, release levels and capacity
+//! recommendations from the policy.
+
+use arende::actions::classify::{Disagreement, apply, check};
+use arende::error::{Error, ExitCode, Result};
+use arende::id::RecordId;
+use arende::record::document;
+use serde_json::json;
+
+use super::{Format, Ui};
+
+/// Apply the policy's classification (priority from impact × urgency,
+/// release level from the version, capacity recommendation), or with
+/// --check only report stored values that disagree.
+#[derive(Debug, clap::Args)]
+pub struct ClassifyArgs {
+    /// The records to classify.
+    ids: Vec<String>,
+    /// Every record.
+    #[arg(long, conflicts_with = "ids")]
+    all: bool,
+    /// Change nothing; exit 1 where a stored value disagrees.
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn cmd_classify(ui: &Ui, args: &ClassifyArgs) -> Result<ExitCode> {
+    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    if args.ids.is_empty() && !args.all {
+        return Err(Error::usage(
+            "name the records to classify, or pass --all",
+            None,
+        ));
+    }
+    let ids = args
+        .ids
+        .iter()
+        .map(|t| RecordId::parse(t))
+        .collect::<Result<Vec<_>>>()?;
+    let store = ui.store()?;
+    let (found, commit) = if args.check {
+        (check(&store, &ids)?, None)
+    } else {
+        let cx = ui.context(&store)?;
+        apply(&cx, &ids)?
+    };
+    if format == Format::Json {
+        ui.print_json(&json!({
+            "check": args.check,
+            "disagreements": found.iter().map(as_json).collect::<Vec<_>>(),
+            "commit": commit.map(|c| c.to_string()),
+        }));
+    } else {
+        for d in &found {
+            let show = |v: &Option<arende::yaml::Value>| {
+                v.as_ref()
+                    .map(document::display)
+                    .unwrap_or_else(|| "–".into())
+            };
+            ui.print(&format!(
+                "{}: {}: {} → {} ({})",
+                d.path.display(),
+                d.change.field,
+                show(&d.change.from),
+                show(&d.change.to),
+                d.reason
+            ));
+        }
+        match (args.check, found.is_empty(), commit) {
+            (_, true, _) => ui.info("every stored value agrees with the policy"),
+            (true, false, _) => ui.info(&format!(
+                "{} stored values disagree with the policy",
+                found.len()
+            )),
+            (false, false, Some(c)) => ui.info(&format!(
+                "classified {} values (commit {:.7})",
+                found.len(),
+                c.to_string()
+            )),
+            (false, false, None) => ui.info(&format!(
+                "classified {} values (not committed)",
+                found.len()
+            )),
+        }
+    }
+    Ok(if args.check && !found.is_empty() {
+        ExitCode::RulesBroken
+    } else {
+        ExitCode::Ok
+    })
+}
+
+fn as_json(d: &Disagreement) -> serde_json::Value {
+    json!({
+        "id": d.id.as_str(),
+        "path": d.path.display().to_string(),
+        "field": d.change.field,
+        "stored": d.change.from,
+        "derived": d.change.to,
+        "reason": d.reason,
+    })
+}

@@ -1,0 +1,279 @@
+//! `arende validate`: check every record, report every problem.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use arende::error::{Error, ExitCode, FileSpan, Result};
+use arende::policy::Severity;
+use arende::validate::{Finding, Report, validate};
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+
+use super::{Format, Ui};
+
+/// Check every record against the record model and the policy's rules, and
+/// the repository as a whole. Exits 1 on errors (2 if a file cannot be read).
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Only report on these files or folders [default: the whole repository].
+    paths: Vec<PathBuf>,
+    /// Warnings fail too.
+    #[arg(long)]
+    strict: bool,
+}
+
+pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
+    let format = ui.format(
+        &[Format::Human, Format::Json, Format::Github, Format::Junit],
+        Format::Human,
+    )?;
+    let store = ui.store()?;
+    let only = args
+        .paths
+        .iter()
+        .map(|p| relative_to_root(store.root(), p))
+        .collect::<Result<Vec<_>>>()?;
+    let report = validate(&store, &only)?;
+    match format {
+        Format::Json => ui.print_json(&serde_json::to_value(&report).unwrap_or_default()),
+        Format::Github => ui.print(&github(&report, &git_prefix(store.root()))),
+        Format::Junit => ui.print(&junit(&report)),
+        _ => human(ui, store.root(), &report),
+    }
+    let (errors, warnings) = (
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+    );
+    if format != Format::Json {
+        ui.info(&format!(
+            "checked {} record files: {errors} errors, {warnings} warnings",
+            report.files
+        ));
+    }
+    Ok(if report.unreadable() {
+        ExitCode::BadInput
+    } else if errors > 0 || (args.strict && warnings > 0) {
+        ExitCode::RulesBroken
+    } else {
+        ExitCode::Ok
+    })
+}
+
+fn relative_to_root(root: &Path, p: &Path) -> Result<PathBuf> {
+    let abs = std::fs::canonicalize(p).map_err(|e| Error::io(p, e))?;
+    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    abs.strip_prefix(&root).map(Path::to_owned).map_err(|_| {
+        Error::usage(
+            format!(
+                "{} is not inside the repository {}",
+                p.display(),
+                root.display()
+            ),
+            None,
+        )
+    })
+}
+
+/// A finding as a miette diagnostic with its span in the record file.
+#[derive(Debug)]
+struct RuleDiagnostic {
+    finding: Finding,
+    source: Option<NamedSource<String>>,
+    span: Option<SourceSpan>,
+}
+
+impl std::fmt::Display for RuleDiagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let place = match (self.finding.line, self.finding.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", self.finding.path.display()),
+            _ => self.finding.path.display().to_string(),
+        };
+        write!(f, "{place}: {}", self.finding.message)
+    }
+}
+
+impl std::error::Error for RuleDiagnostic {}
+
+impl Diagnostic for RuleDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.finding.rule.clone()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        let mut text = self.finding.help.clone().unwrap_or_default();
+        if let Some(c) = &self.finding.clause {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(c);
+        }
+        (!text.is_empty()).then(|| Box::new(text) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span?;
+        let label = self.finding.field.clone().unwrap_or_default();
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(label),
+            span,
+        ))))
+    }
+}
+
+fn human(ui: &Ui, root: &Path, report: &Report) {
+    for f in &report.findings {
+        if let Some(e) = &f.error {
+            ui.error_ref(e);
+            continue;
+        }
+        let (source, span) = match (f.line, f.column) {
+            (Some(line), Some(column)) => match std::fs::read_to_string(root.join(&f.path)) {
+                Ok(text) => {
+                    let key_len = f
+                        .field
+                        .as_deref()
+                        .and_then(|x| x.rsplit('.').next())
+                        .map_or(1, str::len);
+                    let at = FileSpan::at(&f.path, &text, line, column, key_len);
+                    (Some(at.source), Some(at.span))
+                }
+                Err(_) => (None, None),
+            },
+            _ => (None, None),
+        };
+        ui.diagnostic(&RuleDiagnostic {
+            finding: f.clone(),
+            source,
+            span,
+        });
+    }
+}
+
+/// Where the record repository sits in its git work tree: GitHub reads
+/// annotation paths from the top of the repository.
+fn git_prefix(root: &Path) -> PathBuf {
+    let Ok(repo) = git2::Repository::discover(root) else {
+        return PathBuf::new();
+    };
+    let (Some(workdir), Ok(root)) = (
+        repo.workdir().and_then(|w| std::fs::canonicalize(w).ok()),
+        std::fs::canonicalize(root),
+    ) else {
+        return PathBuf::new();
+    };
+    root.strip_prefix(workdir)
+        .map(Path::to_owned)
+        .unwrap_or_default()
+}
+
+fn github(report: &Report, prefix: &Path) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = format!(
+            "file={}",
+            escape_property(&prefix.join(&f.path).display().to_string())
+        );
+        if let Some(l) = f.line {
+            let _ = write!(props, ",line={l}");
+        }
+        if let Some(c) = f.column {
+            let _ = write!(props, ",col={c}");
+        }
+        let _ = write!(props, ",title={}", escape_property(&f.rule));
+        let mut message = f.message.clone();
+        if let Some(h) = &f.help {
+            let _ = write!(message, "\n{h}");
+        }
+        if let Some(c) = &f.clause {
+            let _ = write!(message, "\n{c}");
+        }
+        let _ = writeln!(out, "::{level} {props}::{}", escape_data(&message));
+    }
+    out
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn junit(report: &Report) -> String {
+    let failures = report.count(Severity::Error);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"arende validate\" tests=\"{}\" failures=\"{failures}\">",
+        report.checked.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"arende validate\" tests=\"{}\" failures=\"{failures}\">",
+        report.checked.len()
+    );
+    for path in &report.checked {
+        let name = xml(&path.display().to_string());
+        let mine: Vec<&Finding> = report.findings.iter().filter(|f| &f.path == path).collect();
+        if mine.is_empty() {
+            let _ = writeln!(out, "    <testcase classname=\"records\" name=\"{name}\"/>");
+            continue;
+        }
+        let _ = writeln!(out, "    <testcase classname=\"records\" name=\"{name}\">");
+        for f in mine {
+            let place = match f.line {
+                Some(l) => format!("{}:{l}:{}", path.display(), f.column.unwrap_or(1)),
+                None => path.display().to_string(),
+            };
+            let body = xml(&format!(
+                "{place}: {}\n{}",
+                f.message,
+                f.help.clone().unwrap_or_default()
+            ));
+            match f.severity {
+                Severity::Error => {
+                    let _ = writeln!(
+                        out,
+                        "      <failure type=\"{}\" message=\"{}\">{body}</failure>",
+                        xml(&f.rule),
+                        xml(&f.message)
+                    );
+                }
+                Severity::Warning => {
+                    let _ = writeln!(
+                        out,
+                        "      <system-out>warning {}: {body}</system-out>",
+                        xml(&f.rule)
+                    );
+                }
+            }
+        }
+        let _ = writeln!(out, "    </testcase>");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

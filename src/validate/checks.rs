@@ -1,0 +1,68 @@
+//! The checks that are not rules of any agreement but of the repository
+//! itself: files that cannot be read, IDs, links, cycles, and personal
+//! identity numbers. Each has a stable ID and a descriptor, like a pack rule,
+//! so `arende policy explain` and `docs/policies.md` cover them too.
+
+use crate::error::Error;
+use crate::policy::Severity;
+
+/// The descriptor of a built-in check.
+#[derive(Debug, Clone, Copy)]
+pub struct Check {
+    /// Stable ID.
+    pub id: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// What it checks, in one line.
+    pub title: &'static str,
+    /// Why it exists.
+    pub why: &'static str,
+}
+
+macro_rules! checks {
+    ($($name:ident = $id:literal, $sev:ident, $title:literal, $why:literal;)+) => {
+        $(
+            #[doc = $title]
+            pub const $name: Check = Check { id: $id, severity: Severity::$sev, title: $title, why: $why };
+        )+
+        /// Every built-in check.
+        pub const ALL: &[Check] = &[$($name),+];
+    };
+}
+
+checks! {
+    UNREADABLE = "REC001", Error, "The file can be read as a YAML record",
+        "A file that is not UTF-8, is too large, is a symbolic link or is not valid YAML holds no record anyone can trust.";
+    MERGE_CONFLICT = "REC002", Error, "The file has no unresolved merge conflict",
+        "Conflict markers left by git mean two versions of a record were never reconciled.";
+    SCHEMA = "REC003", Error, "Every field has the type and values of the record model",
+        "The field names and values of SPEC §2 are the contract between people, scripts and the rules.";
+    DUPLICATE_ID = "REPO001", Error, "No two records share an ID",
+        "IDs name records in links, commits and conversations; a duplicate makes them ambiguous.";
+    FILE_NAME = "REPO002", Error, "A record's file name is its ID, in its kind's folder",
+        "Commands find a record by its ID alone; a record filed elsewhere is invisible to them.";
+    DANGLING_LINK = "REPO003", Error, "Every link points at a record that exists",
+        "A link to nothing breaks the trail from incident to problem to change to release.";
+    ONE_WAY_LINK = "REPO004", Error, "Links go both ways",
+        "`arende link` links both ways; a one-way link was made by hand and half of it is missing.";
+    DEPENDENCY_CYCLE = "REPO005", Error, "Configuration items do not depend on themselves through others",
+        "A cycle of dependencies cannot be a real system's structure and hides the true order of impact.";
+    TOO_MANY_DEPLOYED = "REPO006", Error, "No more releases are deployed at once than the policy allows",
+        "E-hälsomyndigheten runs two versions of the service platform in production in parallel (seed 003, Releasehantering).";
+    PERSONAL_NUMBER = "SEC001", Error, "No Swedish personal identity number in any text",
+        "Ticket text is shared with suppliers and kept forever in git; personnummer and samordningsnummer must not be in it.";
+}
+
+/// The check a file-level error belongs to.
+pub fn for_error(e: &Error) -> Check {
+    match e {
+        Error::MergeConflict { .. } => MERGE_CONFLICT,
+        Error::Field { .. } => SCHEMA,
+        _ => UNREADABLE,
+    }
+}
+
+/// The descriptor of a built-in check by ID.
+pub fn find(id: &str) -> Option<Check> {
+    ALL.iter().copied().find(|c| c.id.eq_ignore_ascii_case(id))
+}

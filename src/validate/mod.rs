@@ -1,0 +1,554 @@
+//! `arende validate`: every record against the record model and every rule
+//! of the policy, and the repository as a whole. Every problem is reported;
+//! nothing stops at the first.
+
+pub mod checks;
+pub mod engine;
+pub mod personnummer;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use engine::{Context, Lookup, Violation};
+
+use crate::error::{Error, Result};
+use crate::id::RecordId;
+use crate::policy::Severity;
+use crate::record::{Body, Record, ReleaseStatus};
+use crate::store::{Entry, Store};
+use crate::yaml::{self, Value};
+
+/// One problem found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The rule or check ID.
+    pub rule: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file, relative to the repository root.
+    pub path: PathBuf,
+    /// 1-based line, where known.
+    pub line: Option<usize>,
+    /// 1-based column, where known.
+    pub column: Option<usize>,
+    /// The field concerned, where there is one.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// The seed clause the rule comes from.
+    pub clause: Option<String>,
+    /// The file-level error, for rendering with its source span.
+    #[serde(skip)]
+    pub error: Option<std::sync::Arc<Error>>,
+}
+
+/// The outcome of a validation.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// Record files looked at.
+    pub files: usize,
+    /// Their paths, relative to the root.
+    pub checked: Vec<PathBuf>,
+    /// Problems, by file and line.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// How many findings have this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// Whether a file could not be read as a record at all.
+    pub fn unreadable(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.rule == checks::UNREADABLE.id || f.rule == checks::MERGE_CONFLICT.id)
+    }
+}
+
+/// The IDs in the repository's standard-change register (`policy/standard-changes.yaml`:
+/// a list of entries with an `id`).
+pub fn standard_register(store: &Store) -> Result<BTreeSet<String>> {
+    let path = store.root().join(REGISTER);
+    if !path.exists() {
+        return Ok(BTreeSet::new());
+    }
+    let text = yaml::read_text(&path, yaml::MAX_RECORD_BYTES)?;
+    let doc = yaml::parse_any(Path::new(REGISTER), &text)?;
+    let entries = doc
+        .get("changes")
+        .and_then(Value::as_sequence)
+        .or_else(|| doc.as_sequence());
+    Ok(entries
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("id").map(crate::record::document::display))
+        .collect())
+}
+
+/// Where the standard-change register lives, relative to the root.
+pub const REGISTER: &str = "policy/standard-changes.yaml";
+
+struct ScanLookup<'a>(HashMap<&'a RecordId, &'a Value>);
+
+impl Lookup for ScanLookup<'_> {
+    fn document(&self, id: &RecordId) -> Option<Value> {
+        self.0.get(id).map(|v| (*v).clone())
+    }
+}
+
+/// Finds records through the store, one file at a time (for commands that
+/// change one record and must not read them all).
+pub struct StoreLookup<'a>(pub &'a Store);
+
+impl Lookup for StoreLookup<'_> {
+    fn document(&self, id: &RecordId) -> Option<Value> {
+        self.0.load(id).ok().map(|(e, _)| e.doc)
+    }
+}
+
+/// Validates the repository. With `only` non-empty, reports only findings in
+/// files under those paths (relative to the root); the whole repository is
+/// still read, since links and cycles cross files.
+pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
+    let register = standard_register(store)?;
+    let scan = store.scan(&[]);
+    let mut findings: Vec<Finding> = scan.errors.iter().map(file_finding).collect();
+    let lookup = ScanLookup(
+        scan.entries
+            .iter()
+            .map(|e| (e.record.id(), &e.doc))
+            .collect(),
+    );
+    let cx = Context {
+        policy: store.policy(),
+        register: &register,
+        lookup: &lookup,
+    };
+    let per_record: Vec<Finding> = scan
+        .entries
+        .par_iter()
+        .flat_map_iter(|e| record_findings(&cx, e))
+        .collect();
+    findings.extend(per_record);
+    findings.extend(repo_findings(store, &scan.entries));
+    if !only.is_empty() {
+        findings.retain(|f| only.iter().any(|p| f.path.starts_with(p)));
+    }
+    locate(store.root(), &mut findings);
+    findings.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+    let mut checked: Vec<PathBuf> = scan.entries.iter().map(|e| e.path.clone()).collect();
+    checked.extend(
+        findings
+            .iter()
+            .filter(|f| f.error.is_some())
+            .map(|f| f.path.clone()),
+    );
+    checked.sort();
+    checked.dedup();
+    if !only.is_empty() {
+        checked.retain(|c| only.iter().any(|p| c.starts_with(p)));
+    }
+    Ok(Report {
+        files: checked.len(),
+        checked,
+        findings,
+    })
+}
+
+/// The rule violations and sensitive data in one record.
+pub fn check_record(cx: &Context<'_>, doc: &Value, record: &Record) -> Vec<Violation> {
+    let mut out = engine::check(cx, doc, record);
+    let mut texts = Vec::new();
+    strings(doc, "", &mut texts);
+    if let Some((field, number)) = texts
+        .iter()
+        .find_map(|(f, t)| personnummer::find(t).map(|n| (f.clone(), n.to_owned())))
+    {
+        out.push(Violation {
+            rule: checks::PERSONAL_NUMBER.id.into(),
+            severity: checks::PERSONAL_NUMBER.severity,
+            field,
+            message: format!(
+                "a Swedish personal identity number ({}) is in the text",
+                mask(&number)
+            ),
+            help: Some(
+                "remove it; refer to the person by a case number or initials instead".into(),
+            ),
+            clause: None,
+        });
+    }
+    out
+}
+
+/// `19121212-1212` as `19121212-****`: a report must not repeat the number.
+fn mask(number: &str) -> String {
+    let keep = number.len().saturating_sub(4);
+    format!("{}****", &number[..keep])
+}
+
+fn record_findings(cx: &Context<'_>, e: &Entry) -> Vec<Finding> {
+    let mut out: Vec<Finding> = check_record(cx, &e.doc, &e.record)
+        .into_iter()
+        .map(|v| Finding {
+            rule: v.rule,
+            severity: v.severity,
+            path: e.path.clone(),
+            line: None,
+            column: None,
+            field: Some(v.field),
+            message: v.message,
+            help: v.help,
+            clause: v.clause,
+            error: None,
+        })
+        .collect();
+    let expected = Path::new(e.record.kind().dir()).join(format!("{}.yaml", e.record.id()));
+    let id_kind = e.record.id().kind();
+    if e.path != expected || id_kind != e.record.kind() {
+        out.push(repo_finding(
+            checks::FILE_NAME,
+            &e.path,
+            "id",
+            format!("{} is filed as {}", e.record.id(), e.path.display()),
+            format!(
+                "move it to {} (a {} ID starts with {})",
+                expected.display(),
+                e.record.kind(),
+                e.record.kind().prefix()
+            ),
+        ));
+    }
+    out
+}
+
+fn repo_findings(store: &Store, entries: &[Entry]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut by_id: HashMap<&RecordId, &Entry> = HashMap::new();
+    for e in entries {
+        if let Some(first) = by_id.insert(e.record.id(), e) {
+            out.push(repo_finding(
+                checks::DUPLICATE_ID,
+                &e.path,
+                "id",
+                format!(
+                    "{} is also the ID of {}",
+                    e.record.id(),
+                    first.path.display()
+                ),
+                "give one of them a new ID (arende new makes unique ones)".into(),
+            ));
+        }
+    }
+    for e in entries {
+        for (key, ids) in links_of(&e.doc) {
+            for id in ids {
+                let Ok(other_id) = RecordId::parse(&id) else {
+                    continue;
+                };
+                match by_id.get(&other_id) {
+                    None => out.push(repo_finding(
+                        checks::DANGLING_LINK,
+                        &e.path,
+                        &format!("links.{key}"),
+                        format!("links to {id}, which does not exist"),
+                        "remove the link or file the record it names".into(),
+                    )),
+                    Some(other) => {
+                        let back = e.record.kind().link_key();
+                        let linked_back = links_of(&other.doc).into_iter().any(|(k, ids)| {
+                            k == back && ids.iter().any(|x| x == e.record.id().as_str())
+                        });
+                        if !linked_back {
+                            out.push(repo_finding(
+                                checks::ONE_WAY_LINK,
+                                &e.path,
+                                &format!("links.{key}"),
+                                format!("links to {id}, which does not link back"),
+                                format!(
+                                    "run `arende link {} {id}` to link both ways",
+                                    e.record.id()
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out.extend(cycles(entries));
+    if let Some(max) = store
+        .policy()
+        .release_scheme
+        .as_ref()
+        .and_then(|s| s.max_deployed)
+    {
+        let deployed: Vec<&Entry> = entries
+            .iter()
+            .filter(|e| matches!(&e.record.body, Body::Release(r) if r.status == ReleaseStatus::Deployed))
+            .collect();
+        if deployed.len() > max {
+            for e in &deployed {
+                out.push(repo_finding(
+                    checks::TOO_MANY_DEPLOYED,
+                    &e.path,
+                    "status",
+                    format!(
+                        "{} releases are deployed at once; the {} policy allows {max}",
+                        deployed.len(),
+                        store.policy().name
+                    ),
+                    "retire the oldest deployed release".into(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Dependency cycles among configuration items, each reported once, on the
+/// item with the smallest ID in the cycle.
+fn cycles(entries: &[Entry]) -> Vec<Finding> {
+    let graph: BTreeMap<&str, (&Entry, Vec<String>)> = entries
+        .iter()
+        .filter_map(|e| match &e.record.body {
+            Body::ConfigurationItem(ci) => Some((
+                e.record.id().as_str(),
+                (e, ci.depends_on.iter().map(|d| d.to_string()).collect()),
+            )),
+            _ => None,
+        })
+        .collect();
+    let mut reported = BTreeSet::new();
+    let mut out = Vec::new();
+    for start in graph.keys() {
+        // Depth-first search for a path back to `start`.
+        let mut stack: Vec<(String, Vec<String>)> =
+            vec![(start.to_string(), vec![start.to_string()])];
+        let mut seen = BTreeSet::new();
+        while let Some((node, path)) = stack.pop() {
+            let Some((_, deps)) = graph.get(node.as_str()) else {
+                continue;
+            };
+            for d in deps {
+                if d == start {
+                    let mut members = path.clone();
+                    members.sort();
+                    if reported.insert(members.clone()) && members[0] == *start {
+                        let (entry, _) = graph[start];
+                        let mut shown = path.clone();
+                        shown.push(start.to_string());
+                        out.push(repo_finding(
+                            checks::DEPENDENCY_CYCLE,
+                            &entry.path,
+                            "depends_on",
+                            format!("depends on itself: {}", shown.join(" → ")),
+                            "remove the dependency that closes the cycle".into(),
+                        ));
+                    }
+                } else if seen.insert(d.clone()) {
+                    let mut next = path.clone();
+                    next.push(d.clone());
+                    stack.push((d.clone(), next));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn links_of(doc: &Value) -> Vec<(String, Vec<String>)> {
+    doc.get("links")
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| {
+            let ids = v
+                .as_sequence()?
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect();
+            Some((k.as_str()?.to_owned(), ids))
+        })
+        .collect()
+}
+
+fn repo_finding(
+    check: checks::Check,
+    path: &Path,
+    field: &str,
+    message: String,
+    help: String,
+) -> Finding {
+    Finding {
+        rule: check.id.into(),
+        severity: check.severity,
+        path: path.to_owned(),
+        line: None,
+        column: None,
+        field: Some(field.to_owned()),
+        message,
+        help: Some(help),
+        clause: None,
+        error: None,
+    }
+}
+
+fn file_finding(e: &Error) -> Finding {
+    let check = checks::for_error(e);
+    let (path, field, line, column) = match e {
+        Error::Yaml { path, at, .. } => (
+            path.clone(),
+            None,
+            at.as_ref().map(|a| a.line),
+            at.as_ref().map(|a| a.column),
+        ),
+        Error::Field {
+            path, field, at, ..
+        } => (
+            path.clone(),
+            Some(field.clone()),
+            at.as_ref().map(|a| a.line),
+            at.as_ref().map(|a| a.column),
+        ),
+        Error::MergeConflict { path, line } | Error::NotUtf8 { path, line } => {
+            (path.clone(), None, Some(*line), Some(1))
+        }
+        Error::TooLarge { path, .. } | Error::Symlink { path } => (path.clone(), None, None, None),
+        Error::Io { path, .. } => (path.clone(), None, None, None),
+        _ => (PathBuf::new(), None, None, None),
+    };
+    let help = match e {
+        Error::Field { help, .. } => help.clone(),
+        _ => None,
+    };
+    Finding {
+        rule: check.id.into(),
+        severity: check.severity,
+        path,
+        line,
+        column,
+        field,
+        message: e.to_string(),
+        help,
+        clause: None,
+        error: Some(std::sync::Arc::new(clone_error(e))),
+    }
+}
+
+/// Errors are not Clone (they may hold I/O errors); rebuild the ones that
+/// carry a source span, which is what rendering needs.
+fn clone_error(e: &Error) -> Error {
+    match e {
+        Error::Yaml {
+            path,
+            message,
+            at,
+            span,
+        } => Error::Yaml {
+            path: path.clone(),
+            message: message.clone(),
+            at: at.clone(),
+            span: *span,
+        },
+        Error::Field {
+            path,
+            field,
+            message,
+            help,
+            at,
+            span,
+        } => Error::Field {
+            path: path.clone(),
+            field: field.clone(),
+            message: message.clone(),
+            help: help.clone(),
+            at: at.clone(),
+            span: *span,
+        },
+        other => Error::usage(other.to_string(), None),
+    }
+}
+
+/// Fills in line and column of findings that name a field, reading each
+/// file once.
+fn locate(root: &Path, findings: &mut [Finding]) {
+    let mut texts: HashMap<PathBuf, Option<String>> = HashMap::new();
+    for f in findings.iter_mut().filter(|f| f.line.is_none()) {
+        let Some(field) = f.field.clone() else {
+            continue;
+        };
+        let text = texts
+            .entry(f.path.clone())
+            .or_insert_with(|| yaml::read_text(&root.join(&f.path), yaml::MAX_RECORD_BYTES).ok());
+        let Some(text) = text else { continue };
+        let parts: Vec<&str> = field.split('.').collect();
+        let found = (1..=parts.len())
+            .rev()
+            .find_map(|n| yaml::locate_key(text, &parts[..n]));
+        if let Some((line, column)) = found {
+            f.line = Some(line);
+            f.column = Some(column);
+        }
+    }
+}
+
+/// Every string value in a document, with its dotted path.
+fn strings(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::String(s) => out.push((path.to_owned(), s.clone())),
+        Value::Sequence(seq) => seq.iter().for_each(|x| strings(x, path, out)),
+        Value::Mapping(m) => {
+            for (k, x) in m {
+                let key = k.as_str().unwrap_or_default();
+                let p = if path.is_empty() {
+                    key.to_owned()
+                } else {
+                    format!("{path}.{key}")
+                };
+                strings(x, &p, out);
+            }
+        }
+        Value::Tagged(t) => strings(&t.value, path, out),
+        _ => {}
+    }
+}
+
+/// The error rules the record `after` breaks that `before` did not: what a
+/// command must refuse to make. Rules a record already broke (a hand edit)
+/// do not block unrelated changes.
+pub fn new_errors(
+    store: &Store,
+    before: Option<(&Value, &Record)>,
+    after: (&Value, &Record),
+) -> Result<Vec<Violation>> {
+    let register = standard_register(store)?;
+    let lookup = StoreLookup(store);
+    let cx = Context {
+        policy: store.policy(),
+        register: &register,
+        lookup: &lookup,
+    };
+    let old: BTreeSet<String> = before
+        .map(|(doc, rec)| {
+            check_record(&cx, doc, rec)
+                .into_iter()
+                .map(|v| v.rule)
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(check_record(&cx, after.0, after.1)
+        .into_iter()
+        .filter(|v| v.severity == Severity::Error && !old.contains(&v.rule))
+        .collect())
+}

@@ -1,0 +1,327 @@
+//! Helpers for the CLI tests: a hermetic environment for the real `arende`
+//! binary, and read-only looks at the git state it leaves behind.
+
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use git2::{Oid, Repository, Signature};
+use tempfile::TempDir;
+
+/// The author every command runs as.
+pub const AUTHOR_NAME: &str = "Anna Berg";
+pub const AUTHOR_EMAIL: &str = "anna@example.se";
+pub const AUTHOR: &str = "Anna Berg <anna@example.se>";
+/// The clock every command runs at.
+pub const NOW: &str = "2026-11-22T09:30:00+01:00";
+/// `NOW` as seconds since the epoch (08:30 UTC).
+pub const NOW_EPOCH: i64 = 1_795_336_200;
+
+/// Variables that would make a test depend on the machine it runs on.
+const REMOVED_VARS: &[&str] = &[
+    "ARENDE_DIR",
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "EDITOR",
+    "VISUAL",
+];
+
+/// A sandbox: its own HOME and XDG config, and a work folder.
+pub struct Sandbox {
+    home: TempDir,
+    xdg: TempDir,
+    /// Where the record repository lives (or anything else a test makes).
+    pub work: TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            home: TempDir::new().unwrap(),
+            xdg: TempDir::new().unwrap(),
+            work: TempDir::new().unwrap(),
+        }
+    }
+
+    /// A sandbox holding an `arende init --policy inera` repository.
+    pub fn with_repo() -> Sandbox {
+        let sb = Sandbox::new();
+        let out = sb.run(&["init", "--policy", "inera"]);
+        assert_eq!(code(&out), 0, "init failed: {}", stderr(&out));
+        sb
+    }
+
+    /// The record repository's root.
+    pub fn root(&self) -> &Path {
+        self.work.path()
+    }
+
+    /// The binary, with a pinned environment, run in the repository root.
+    pub fn cmd(&self) -> Command {
+        self.cmd_in(self.root())
+    }
+
+    /// The binary, with a pinned environment, run in `dir`.
+    pub fn cmd_in(&self, dir: &Path) -> Command {
+        let mut cmd = Command::cargo_bin("arende").unwrap();
+        cmd.current_dir(dir);
+        for var in REMOVED_VARS {
+            cmd.env_remove(var);
+        }
+        cmd.envs(self.pinned_env());
+        cmd
+    }
+
+    /// The same as a plain `std::process::Command`, for spawning several at once.
+    pub fn std_cmd_in(&self, dir: &Path) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("arende"));
+        cmd.current_dir(dir);
+        for var in REMOVED_VARS {
+            cmd.env_remove(var);
+        }
+        cmd.envs(self.pinned_env())
+            .stdin(std::process::Stdio::null());
+        cmd
+    }
+
+    /// HOME and XDG config in the sandbox, no system git config, and a
+    /// pinned author and clock.
+    fn pinned_env(&self) -> Vec<(&'static str, OsString)> {
+        vec![
+            ("HOME", self.home.path().into()),
+            ("XDG_CONFIG_HOME", self.xdg.path().into()),
+            ("GIT_CONFIG_NOSYSTEM", "1".into()),
+            (
+                "GIT_CONFIG_GLOBAL",
+                self.home.path().join(".gitconfig").into(),
+            ),
+            ("ARENDE_AUTHOR", AUTHOR.into()),
+            ("ARENDE_NOW", NOW.into()),
+            ("NO_COLOR", "1".into()),
+        ]
+    }
+
+    /// Runs `arende ARGS` in the repository root and returns its output.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let out = self.cmd().args(args).output().unwrap();
+        assert_no_panic(&out);
+        out
+    }
+
+    /// Runs `arende ARGS`, expects exit 0, and returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(code(&out), 0, "arende {args:?} failed:\n{}", stderr(&out));
+        stdout(&out)
+    }
+
+    /// Files an incident and returns its ID.
+    pub fn new_incident(&self, title: &str, fields: &[&str]) -> String {
+        let mut args = vec!["new", "incident", "--title", title];
+        args.extend_from_slice(fields);
+        self.ok(&args).trim().to_owned()
+    }
+
+    /// The usual incident of these tests: Inera, kund report, high × medium.
+    pub fn journal_incident(&self) -> String {
+        self.new_incident(
+            "Journal nere",
+            &[
+                "impact=high",
+                "urgency=medium",
+                "reporter.party=kund",
+                "tickets.kund=4711",
+                "reported_via=phone",
+            ],
+        )
+    }
+
+    /// Path of a record file.
+    pub fn record_path(&self, id: &str) -> PathBuf {
+        let dir = match id.split('-').next().unwrap() {
+            "INC" => "incidents",
+            "PRB" => "problems",
+            "CHG" => "changes",
+            "REL" => "releases",
+            "SR" => "requests",
+            "CI" => "configuration",
+            "CAP" => "capacity",
+            other => panic!("unknown prefix {other}"),
+        };
+        self.root().join(dir).join(format!("{id}.yaml"))
+    }
+
+    /// A record file's bytes.
+    pub fn record_bytes(&self, id: &str) -> Vec<u8> {
+        std::fs::read(self.record_path(id)).unwrap()
+    }
+
+    /// A record file, parsed.
+    pub fn record(&self, id: &str) -> serde_yaml::Mapping {
+        serde_yaml::from_slice(&self.record_bytes(id)).unwrap()
+    }
+
+    pub fn git(&self) -> Git {
+        Git::open(self.root())
+    }
+}
+
+/// Read-only looks at a git repository (and one way to commit a hand edit).
+pub struct Git {
+    pub repo: Repository,
+}
+
+impl Git {
+    pub fn open(path: &Path) -> Git {
+        Git {
+            repo: Repository::open(path).unwrap(),
+        }
+    }
+
+    /// The commit HEAD points at, if any.
+    pub fn head(&self) -> Option<Oid> {
+        self.repo.head().ok().and_then(|h| h.target())
+    }
+
+    /// How many commits HEAD reaches.
+    pub fn commit_count(&self) -> usize {
+        if self.head().is_none() {
+            return 0;
+        }
+        let mut walk = self.repo.revwalk().unwrap();
+        walk.push_head().unwrap();
+        walk.count()
+    }
+
+    /// The commits HEAD reaches, newest first.
+    pub fn commits(&self) -> Vec<git2::Commit<'_>> {
+        let mut walk = self.repo.revwalk().unwrap();
+        walk.set_sorting(git2::Sort::TOPOLOGICAL).unwrap();
+        walk.push_head().unwrap();
+        walk.map(|oid| self.repo.find_commit(oid.unwrap()).unwrap())
+            .collect()
+    }
+
+    /// The index file's bytes (so "unchanged" means byte for byte).
+    pub fn index_bytes(&self) -> Vec<u8> {
+        std::fs::read(self.repo.path().join("index")).unwrap_or_default()
+    }
+
+    /// The index's entries as (path, blob id).
+    pub fn index_entries(&self) -> Vec<(String, Oid)> {
+        let index = self.repo.index().unwrap();
+        index
+            .iter()
+            .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), e.id))
+            .collect()
+    }
+
+    /// The bytes of `rel` in HEAD's tree, if it is there.
+    pub fn head_file(&self, rel: &str) -> Option<Vec<u8>> {
+        let tree = self.repo.head().ok()?.peel_to_tree().ok()?;
+        let entry = tree.get_path(Path::new(rel)).ok()?;
+        let blob = self.repo.find_blob(entry.id()).ok()?;
+        Some(blob.content().to_vec())
+    }
+
+    /// Stages every file and commits it as a person would by hand.
+    pub fn commit_all(&self, message: &str) -> Oid {
+        let mut index = self.repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.write().unwrap();
+        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = Signature::new(
+            "Hand Editor",
+            "hand@example.se",
+            &git2::Time::new(NOW_EPOCH, 60),
+        )
+        .unwrap();
+        let parents: Vec<git2::Commit<'_>> = self
+            .head()
+            .map(|h| self.repo.find_commit(h).unwrap())
+            .into_iter()
+            .collect();
+        let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        self.repo
+            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parent_refs)
+            .unwrap()
+    }
+}
+
+/// Everything a test compares to prove a command changed nothing.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub head: Option<Oid>,
+    pub commits: usize,
+    pub index: Vec<u8>,
+    pub file: Vec<u8>,
+}
+
+impl Snapshot {
+    pub fn take(sb: &Sandbox, id: &str) -> Snapshot {
+        let git = sb.git();
+        Snapshot {
+            head: git.head(),
+            commits: git.commit_count(),
+            index: git.index_bytes(),
+            file: sb.record_bytes(id),
+        }
+    }
+}
+
+pub fn code(out: &Output) -> i32 {
+    out.status.code().expect("killed by a signal")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// No command may panic, whatever it is given.
+pub fn assert_no_panic(out: &Output) {
+    let err = stderr(out);
+    assert!(!err.contains("panicked"), "arende panicked:\n{err}");
+    assert_ne!(
+        out.status.code(),
+        Some(101),
+        "exit 101 is a Rust panic:\n{err}"
+    );
+}
+
+/// Whether `s` is an incident ID as `new` makes them.
+pub fn is_incident_id(s: &str) -> bool {
+    use predicates::prelude::*;
+    predicates::str::is_match(r"^INC-\d{8}-[0-9A-Z]{6}$")
+        .unwrap()
+        .eval(s)
+}
+
+/// A top-level string field of a parsed record.
+pub fn field<'a>(doc: &'a serde_yaml::Mapping, key: &str) -> &'a serde_yaml::Value {
+    doc.get(key)
+        .unwrap_or_else(|| panic!("no `{key}` in {doc:?}"))
+}
+
+/// The `history` list of a parsed record.
+pub fn history(doc: &serde_yaml::Mapping) -> Vec<serde_yaml::Mapping> {
+    field(doc, "history")
+        .as_sequence()
+        .expect("history is a list")
+        .iter()
+        .map(|e| e.as_mapping().expect("an event is a mapping").clone())
+        .collect()
+}
