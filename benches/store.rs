@@ -34,6 +34,37 @@ fn main() {
         ],
     );
 
+    let empty = dir.path().join("empty");
+    run(
+        &home,
+        &empty,
+        &[
+            "init",
+            "--policy",
+            "ehm",
+            empty.to_str().expect("utf-8 path"),
+        ],
+    );
+    let mut news_empty: Vec<Duration> = (0..10)
+        .map(|_| {
+            timed(|| {
+                run(
+                    &home,
+                    &empty,
+                    &[
+                        "new",
+                        "incident",
+                        "--title",
+                        "Bench",
+                        "impact=low",
+                        "urgency=low",
+                    ],
+                )
+            })
+        })
+        .collect();
+    news_empty.sort();
+
     let started = Instant::now();
     generate(&root, n);
     let generated = started.elapsed();
@@ -43,6 +74,7 @@ fn main() {
         let s = store.scan(&[]);
         assert_eq!(s.entries.len(), n, "every generated record parses");
     });
+    let validate = best_of(3, || run(&home, &root, &["validate", "-q"]));
     let list = best_of(5, || {
         run(
             &home,
@@ -166,6 +198,7 @@ fn run(home: &Path, root: &Path, args: &[&str]) {
         .env("ARENDE_AUTHOR", AUTHOR)
         .env("ARENDE_NOW", NOW)
         .env_remove("ARENDE_DIR")
+        .env("NO_COLOR", "1")
         .output()
         .expect("run arende");
     assert!(

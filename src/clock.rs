@@ -1,7 +1,7 @@
 //! The clock. Every time a command writes comes from here, so `--now` /
 //! `ARENDE_NOW` makes a run reproducible (tests, replays, demos).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
@@ -13,6 +13,9 @@ pub fn now(pinned: Option<&str>, tz: Tz) -> Result<Timestamp> {
         Some(text) => parse_time(text)?.with_timezone(&Utc),
         None => Utc::now(),
     };
+    // Records are read by people: whole seconds are precise enough for any
+    // SLA clock, and nanoseconds would be noise in every file and diff.
+    let utc = utc.with_nanosecond(0).unwrap_or(utc);
     Ok(utc.with_timezone(&tz).fixed_offset())
 }
 

@@ -69,7 +69,10 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
     }
     doc.insert("status".into(), Value::String(machine.initial.clone()));
     if !doc.contains_key("opened_at") {
-        doc.insert("opened_at".into(), Value::String(cx.now.to_rfc3339()));
+        doc.insert(
+            "opened_at".into(),
+            Value::String(cx.now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)),
+        );
     }
 
     let mut tx: Transaction<'_> = cx.store.begin()?;

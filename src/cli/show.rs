@@ -60,7 +60,7 @@ fn flatten(prefix: &str, map: &Mapping, rows: &mut Vec<(String, String)>) {
                     }
                 }
             }
-            other => rows.push((key, document::display(other))),
+            other => rows.push((key, document::display(other).trim_end().to_owned())),
         }
     }
 }
