@@ -12,6 +12,7 @@
 
 pub mod actions;
 pub mod audit;
+pub mod calendar;
 pub mod classify;
 pub mod clock;
 pub mod config;

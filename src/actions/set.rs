@@ -68,10 +68,16 @@ pub fn set_fields(
                     .map(document::display)
                     .unwrap_or_default()
             ),
-            Some(format!(
-                "to override the matrix, give a reason too: arende set {id} {}=… priority_reason=\"…\"",
-                overruled.field
-            )),
+            Some(if overruled.field == "priority" {
+                format!(
+                    "to override the matrix, give a reason too: arende set {id} priority=… priority_reason=\"…\""
+                )
+            } else {
+                format!(
+                    "{} follows from other fields; change those instead",
+                    overruled.field
+                )
+            }),
         ));
     }
     changes.extend(derived);

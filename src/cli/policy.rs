@@ -3,6 +3,7 @@
 use arende::error::{ExitCode, Result};
 use arende::kind::Kind;
 use arende::policy::Policy;
+use arende::record::statuses;
 use arende::yaml;
 
 use super::{Format, Ui};
@@ -250,19 +251,70 @@ fn human(ui: &Ui, p: &Policy) -> String {
         ]);
     }
     out.push_str(&format!("{t}\n"));
+    if !p.change_categories.is_empty() {
+        out.push_str("\nChange categories\n");
+        let mut t = ui.table(&["category", "label", "definition", "clause"]);
+        for c in &p.change_categories {
+            t.add_row(vec![
+                c.id.clone(),
+                c.label.clone(),
+                c.definition.clone(),
+                c.clause.clone(),
+            ]);
+        }
+        out.push_str(&format!("{t}\n"));
+    }
+    if let Some(r) = &p.release_scheme {
+        out.push_str(&format!(
+            "\nRelease versions: external {}, internal {}; at most {} deployed at once ({})\n",
+            r.external,
+            r.internal,
+            r.max_deployed
+                .map_or("any number".to_owned(), |m| m.to_string()),
+            r.clause
+        ));
+    }
     out.push_str("\nStatus machines\n");
     for kind in Kind::ALL {
         let m = p.machine(kind);
-        let moves: Vec<String> = m
-            .transitions
+        let moves: Vec<String> = statuses(kind)
             .iter()
-            .map(|(from, to)| format!("{from} → {}", to.join(" | ")))
+            .filter(|s| !m.next(s).is_empty())
+            .map(|from| format!("{from} → {}", m.next(from).join(" | ")))
             .collect();
         out.push_str(&format!(
             "  {kind} (starts {}): {}\n",
             m.initial,
             moves.join(", ")
         ));
+    }
+    out.push_str("\nRules\n");
+    let mut t = ui.table(&["rule", "severity", "kind", "what", "seed clause"]);
+    for r in &p.rules {
+        t.add_row(vec![
+            r.id.clone(),
+            r.severity.as_str().to_owned(),
+            r.kind.to_string(),
+            r.title.clone(),
+            format!("{} {}", r.clause.seed, r.clause.section),
+        ]);
+    }
+    out.push_str(&format!("{t}\n"));
+    for table in &p.raci {
+        out.push_str(&format!(
+            "\nResponsibilities, {} (A ansvarar, G godkänner, M medverkar; {})\n",
+            table.process, table.clause
+        ));
+        let mut t = ui.table(&["nr", "task", "Staden", "Leverantören"]);
+        for row in &table.rows {
+            t.add_row(vec![
+                row.nr.to_string(),
+                row.task.clone(),
+                row.staden.clone(),
+                row.leverantor.clone(),
+            ]);
+        }
+        out.push_str(&format!("{t}\n"));
     }
     out
 }

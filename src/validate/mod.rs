@@ -121,8 +121,11 @@ impl Lookup for StoreLookup<'_> {
 /// still read, since links and cycles cross files.
 pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
     let register = standard_register(store)?;
-    let scan = store.scan(&[]);
-    let mut findings: Vec<Finding> = scan.errors.iter().map(file_finding).collect();
+    let mut scan = store.scan(&[]);
+    let mut findings: Vec<Finding> = std::mem::take(&mut scan.errors)
+        .into_iter()
+        .map(file_finding)
+        .collect();
     let lookup = ScanLookup(
         scan.entries
             .iter()
@@ -404,9 +407,9 @@ fn repo_finding(
     }
 }
 
-fn file_finding(e: &Error) -> Finding {
-    let check = checks::for_error(e);
-    let (path, field, line, column) = match e {
+fn file_finding(e: Error) -> Finding {
+    let check = checks::for_error(&e);
+    let (path, field, line, column) = match &e {
         Error::Yaml { path, at, .. } => (
             path.clone(),
             None,
@@ -428,7 +431,7 @@ fn file_finding(e: &Error) -> Finding {
         Error::Io { path, .. } => (path.clone(), None, None, None),
         _ => (PathBuf::new(), None, None, None),
     };
-    let help = match e {
+    let help = match &e {
         Error::Field { help, .. } => help.clone(),
         _ => None,
     };
@@ -442,41 +445,7 @@ fn file_finding(e: &Error) -> Finding {
         message: e.to_string(),
         help,
         clause: None,
-        error: Some(std::sync::Arc::new(clone_error(e))),
-    }
-}
-
-/// Errors are not Clone (they may hold I/O errors); rebuild the ones that
-/// carry a source span, which is what rendering needs.
-fn clone_error(e: &Error) -> Error {
-    match e {
-        Error::Yaml {
-            path,
-            message,
-            at,
-            span,
-        } => Error::Yaml {
-            path: path.clone(),
-            message: message.clone(),
-            at: at.clone(),
-            span: *span,
-        },
-        Error::Field {
-            path,
-            field,
-            message,
-            help,
-            at,
-            span,
-        } => Error::Field {
-            path: path.clone(),
-            field: field.clone(),
-            message: message.clone(),
-            help: help.clone(),
-            at: at.clone(),
-            span: *span,
-        },
-        other => Error::usage(other.to_string(), None),
+        error: Some(std::sync::Arc::new(e)),
     }
 }
 
