@@ -154,10 +154,14 @@ fn guard(
         Some(doc) => Some(Record::from_doc(path, None, doc)?),
         None => None,
     };
+    let moved = before_record
+        .as_ref()
+        .is_some_and(|b| b.status() != after_record.status());
     let errors = validate::new_errors(
         store,
         before.zip(before_record.as_ref()),
         (after, &after_record),
+        moved,
     )?;
     if errors.is_empty() {
         return Ok(after_record);

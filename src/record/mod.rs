@@ -156,7 +156,13 @@ fn typed<T: DeserializeOwned>(path: &Path, text: Option<&str>, value: &Value) ->
     };
     let (message, place) = yaml::type_error::<T>(source).unwrap_or((quick, None));
     let (field, message) = split_field(&message);
+    let key = yaml::locate_key(source, &field.split('.').collect::<Vec<_>>());
+    let key_len = field.rsplit('.').next().map_or(1, str::len);
     let at = match (text, place) {
+        // Point at the key, as rule findings do, when it is on the line serde names.
+        (Some(t), Some((line, _))) if key.is_some_and(|(l, _)| l == line) => {
+            key.map(|(l, c)| FileSpan::at(path, t, l, c, key_len))
+        }
         (Some(t), Some((line, column))) => Some(FileSpan::at(path, t, line, column, 1)),
         (Some(t), None) => yaml::locate_key(t, &field.split('.').collect::<Vec<_>>())
             .map(|(line, column)| FileSpan::at(path, t, line, column, field.len())),

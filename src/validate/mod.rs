@@ -254,6 +254,28 @@ fn repo_findings(store: &Store, entries: &[Entry]) -> Vec<Finding> {
         }
     }
     for e in entries {
+        let references: Vec<(&str, &RecordId)> = match &e.record.body {
+            Body::ConfigurationItem(ci) => {
+                ci.depends_on.iter().map(|d| ("depends_on", d)).collect()
+            }
+            Body::CapacityReview(cap) => cap
+                .configuration_item
+                .iter()
+                .map(|c| ("configuration_item", c))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (field, id) in references {
+            if !by_id.contains_key(id) {
+                out.push(repo_finding(
+                    checks::DANGLING_LINK,
+                    &e.path,
+                    field,
+                    format!("{field} names {id}, which does not exist"),
+                    "name a configuration item that exists".into(),
+                ));
+            }
+        }
         for (key, ids) in links_of(&e.doc) {
             for id in ids {
                 let Ok(other_id) = RecordId::parse(&id) else {
@@ -462,9 +484,13 @@ fn locate(root: &Path, findings: &mut [Finding]) {
             .or_insert_with(|| yaml::read_text(&root.join(&f.path), yaml::MAX_RECORD_BYTES).ok());
         let Some(text) = text else { continue };
         let parts: Vec<&str> = field.split('.').collect();
+        // The field itself, else its nearest parent, else the record's `id`:
+        // a report always has a place to point at.
         let found = (1..=parts.len())
             .rev()
-            .find_map(|n| yaml::locate_key(text, &parts[..n]));
+            .find_map(|n| yaml::locate_key(text, &parts[..n]))
+            .or_else(|| yaml::locate_key(text, &["id"]))
+            .or(Some((1, 1)));
         if let Some((line, column)) = found {
             f.line = Some(line);
             f.column = Some(column);
@@ -495,11 +521,14 @@ fn strings(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
 
 /// The error rules the record `after` breaks that `before` did not: what a
 /// command must refuse to make. Rules a record already broke (a hand edit)
-/// do not block unrelated changes.
+/// do not block unrelated changes; but a status move (`moved`) must meet
+/// every rule that depends on the status, whatever was broken before, since
+/// those rules are the preconditions of the status it moves to.
 pub fn new_errors(
     store: &Store,
     before: Option<(&Value, &Record)>,
     after: (&Value, &Record),
+    moved: bool,
 ) -> Result<Vec<Violation>> {
     let register = standard_register(store)?;
     let lookup = StoreLookup(store);
@@ -518,6 +547,17 @@ pub fn new_errors(
         .unwrap_or_default();
     Ok(check_record(&cx, after.0, after.1)
         .into_iter()
-        .filter(|v| v.severity == Severity::Error && !old.contains(&v.rule))
+        .filter(|v| {
+            v.severity == Severity::Error
+                && (!old.contains(&v.rule) || (moved && gated_by_status(store, &v.rule)))
+        })
         .collect())
+}
+
+/// Whether a rule applies only in some statuses: a precondition of them.
+fn gated_by_status(store: &Store, rule: &str) -> bool {
+    store
+        .policy()
+        .rule(rule)
+        .is_some_and(|r| r.when.iter().any(|p| p.field.as_deref() == Some("status")))
 }
