@@ -164,7 +164,8 @@ fn generate(root: &Path, n: usize) {
             "id: {id}\nkind: incident\ntitle: Generated incident {i}\ndescription: |-\n  Line one of a description.\n  Line two.\n\
              status: {status}\nopened_at: 2026-11-01T08:00:00+01:00\nservice: E-recept\nservice_class: A\n\
              impact: {impact}\nurgency: {urgency}\npriority: {priority}\nreporter:\n  party: aktor\n  organisation: Region {r}\n\
-             reported_via: phone\npatient_safety: none\nmajor_incident_manager: Eva Ek\nhistory:\n- at: 2026-11-01T08:00:00+01:00\n  by: {AUTHOR}\n  status: new\n  note: opened\n",
+             reported_via: phone\npatient_safety: none\nmajor_incident_manager: Eva Ek\nhistory:\n{history}",
+            history = history_to(status),
             r = i % 21
         );
         tx.write_file(
@@ -176,6 +177,26 @@ fn generate(root: &Path, n: usize) {
     let now = arende::clock::parse_time(NOW).expect("time");
     tx.commit("bench: generated records", &author, &now)
         .expect("commit");
+}
+
+/// History events walking the incident status machine from `new` to
+/// `status`, as commands would have written them: `validate` checks it.
+fn history_to(status: &str) -> String {
+    const WALK: [&str; 5] = ["new", "assigned", "in_progress", "resolved", "closed"];
+    let steps: Vec<&str> = match status {
+        "awaiting_customer" => vec!["new", "assigned", "in_progress", "awaiting_customer"],
+        other => {
+            let end = WALK.iter().position(|s| *s == other).unwrap_or(0);
+            WALK[..=end].to_vec()
+        }
+    };
+    steps
+        .iter()
+        .enumerate()
+        .map(|(minute, s)| {
+            format!("- at: 2026-11-01T08:{minute:02}:00+01:00\n  by: {AUTHOR}\n  status: {s}\n")
+        })
+        .collect()
 }
 
 fn level(s: &str) -> arende::record::Level {

@@ -46,6 +46,11 @@ const CHECK_TESTS: &[(&str, &str, &str)] = &[
         "bad_record_files_are_named_and_never_crash",
     ),
     (
+        "REC004",
+        "tests/rules.rs",
+        "validate_checks_that_history_walks_the_status_machine",
+    ),
+    (
         "REPO001",
         "tests/invalid_fixture.rs",
         "the_invalid_fixture_breaks_exactly_the_known_rules",

@@ -688,3 +688,49 @@ fn ehm_allows_two_deployed_releases_at_once() {
         show(&found)
     );
 }
+
+#[test]
+fn validate_checks_that_history_walks_the_status_machine() {
+    let sb = Sandbox::with_repo();
+    let id = sb.journal_incident();
+    for status in ["assigned", "in_progress"] {
+        sb.ok(&["status", &id, status]);
+    }
+    let (code, findings, _) = validate(&sb, false).unwrap();
+    assert_eq!(code, 0, "{}", show(&findings));
+    assert!(findings.iter().all(|f| f.rule != "REC004"));
+
+    // A hand edit that jumps to closed leaves the history at in_progress.
+    let path = sb.record_path(&id);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "status: in_progress\nopened_at",
+            "status: closed\nopened_at",
+        ),
+    )
+    .unwrap();
+    let (code, findings, _) = validate(&sb, false).unwrap();
+    assert_eq!(code, 1, "{}", show(&findings));
+    let f = findings
+        .iter()
+        .find(|f| f.rule == "REC004")
+        .expect("REC004 reported");
+    assert!(f.message.contains("ends at in_progress"), "{}", f.message);
+    assert!(f.line.is_some(), "points at the history key");
+
+    // A history event that skips a move of the machine.
+    std::fs::write(
+        &path,
+        text.replace("status: assigned\n", "status: resolved\n"),
+    )
+    .unwrap();
+    let (code, findings, _) = validate(&sb, false).unwrap();
+    assert_eq!(code, 1, "{}", show(&findings));
+    let f = findings
+        .iter()
+        .find(|f| f.rule == "REC004")
+        .expect("REC004 reported");
+    assert!(f.message.contains("new → resolved"), "{}", f.message);
+}

@@ -95,7 +95,8 @@ pub struct Predicate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
     /// Every history event that changed the field from an earlier value
-    /// gives a reason: a note, or a change of `<field>_reason` beside it.
+    /// gives a reason: a note, or another field changed beside it (a
+    /// `<field>_reason`, or the impact or urgency the value follows from).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub noted_changes: Option<bool>,
     /// The record links at least one record under this `links` key.

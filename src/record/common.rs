@@ -61,6 +61,31 @@ impl<'de> Deserialize<'de> for Priority {
     }
 }
 
+/// A problem class or the fault class a change fixes: 1 kritisk, 2 hög,
+/// 3 medium, 4 låg (seed 000 §3.3, §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[schemars(transparent)]
+pub struct FaultClass(#[schemars(range(min = 1, max = 4))] u8);
+
+impl FaultClass {
+    /// The number.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for FaultClass {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        match u8::try_from(n) {
+            Ok(c @ 1..=4) => Ok(FaultClass(c)),
+            _ => Err(serde::de::Error::custom(format!(
+                "class {n} is not one of 1 (kritisk), 2 (hög), 3 (medium), 4 (låg)"
+            ))),
+        }
+    }
+}
+
 /// A service's availability class (seed 003 §3.1: A 99.9 %, B 98 %).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum ServiceClass {

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    Channel, Level, Priority, Reporter, ServiceClass, TicketNumber, Timestamp, Window,
+    Channel, FaultClass, Level, Priority, Reporter, ServiceClass, TicketNumber, Timestamp, Window,
 };
 use super::status::{
     CapacityStatus, ChangeStatus, CiStatus, ProblemStatus, ReleaseStatus, TicketStatus,
@@ -137,8 +137,7 @@ pub struct Problem {
     /// Where it is in its life.
     pub status: ProblemStatus,
     /// 1 kritisk, 2 hög, 3 medium, 4 låg.
-    #[schemars(range(min = 1, max = 4))]
-    pub class: Option<u8>,
+    pub class: Option<FaultClass>,
     /// The root cause (*grundorsak*).
     pub root_cause: Option<String>,
     /// A temporary way around it.
@@ -209,8 +208,7 @@ pub struct Change {
     /// Standard, normal or emergency.
     pub category: Option<ChangeCategory>,
     /// The fault class fixed, 1–4, when the change fixes a problem or incident.
-    #[schemars(range(min = 1, max = 4))]
-    pub fault_class: Option<u8>,
+    pub fault_class: Option<FaultClass>,
     /// The entry in the standard-change register.
     pub standard_ref: Option<String>,
     /// Risk.

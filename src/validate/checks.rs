@@ -37,6 +37,8 @@ checks! {
         "Conflict markers left by git mean two versions of a record were never reconciled.";
     SCHEMA = "REC003", Error, "Every field has the type and values of the record model",
         "The field names and values of SPEC §2 are the contract between people, scripts and the rules.";
+    HISTORY = "REC004", Error, "The history walks the status machine, in time order, to the record's status",
+        "SLA clocks and audits read the history; one that skips a move the policy forbids, goes back in time or ends elsewhere than the status hides what happened.";
     DUPLICATE_ID = "REPO001", Error, "No two records share an ID",
         "IDs name records in links, commits and conversations; a duplicate makes them ambiguous.";
     FILE_NAME = "REPO002", Error, "A record's file name is its ID, in its kind's folder",

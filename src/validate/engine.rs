@@ -178,15 +178,14 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
     }
     if p.noted_changes.is_some() {
         let field = p.field.as_deref().unwrap_or_default();
-        let reason_field = format!("{field}_reason");
         return record.common.history.iter().all(|e| {
             let changed = e
                 .changes
                 .iter()
                 .any(|c| c.field == field && c.from.as_ref().is_some_and(|v| !v.is_null()));
-            !changed
-                || e.note.as_deref().is_some_and(|n| !n.trim().is_empty())
-                || e.changes.iter().any(|c| c.field == reason_field)
+            let noted = e.note.as_deref().is_some_and(|n| !n.trim().is_empty());
+            let explained = e.changes.iter().any(|c| c.field != field);
+            !changed || noted || explained
         });
     }
     if let Some(key) = &p.linked {

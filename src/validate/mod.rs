@@ -216,6 +216,19 @@ fn record_findings(cx: &Context<'_>, e: &Entry) -> Vec<Finding> {
             error: None,
         })
         .collect();
+    if let Some((index, message)) = history_problem(cx.policy, &e.record) {
+        out.push(repo_finding(
+            checks::HISTORY,
+            &e.path,
+            "history",
+            message,
+            format!(
+                "history is appended by arende commands; look at event {} with `arende log {}`",
+                index + 1,
+                e.record.id()
+            ),
+        ));
+    }
     let expected = Path::new(e.record.kind().dir()).join(format!("{}.yaml", e.record.id()));
     let id_kind = e.record.id().kind();
     if e.path != expected || id_kind != e.record.kind() {
@@ -560,4 +573,59 @@ fn gated_by_status(store: &Store, rule: &str) -> bool {
         .policy()
         .rule(rule)
         .is_some_and(|r| r.when.iter().any(|p| p.field.as_deref() == Some("status")))
+}
+
+/// The first event where a record's history leaves the status machine or
+/// goes back in time, or where its last status is not the record's status.
+/// A record with no status events (filed by hand) is not judged.
+fn history_problem(policy: &crate::policy::Policy, record: &Record) -> Option<(usize, String)> {
+    let machine = policy.machine(record.kind());
+    let events = &record.common.history;
+    let mut previous: Option<&str> = None;
+    let mut last_index = 0;
+    for (i, event) in events.iter().enumerate() {
+        if i > 0 && event.at < events[i - 1].at {
+            return Some((
+                i,
+                format!("event {} is dated before the event it follows", i + 1),
+            ));
+        }
+        let Some(status) = event.status.as_deref() else {
+            continue;
+        };
+        match previous {
+            None if status != machine.initial => {
+                return Some((
+                    i,
+                    format!(
+                        "the first status is {status}, but a {} starts as {}",
+                        record.kind(),
+                        machine.initial
+                    ),
+                ));
+            }
+            Some(from) if from != status && !machine.allows(from, status) => {
+                return Some((
+                    i,
+                    format!(
+                        "{from} → {status} is not a move the {} policy allows",
+                        policy.name
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        previous = Some(status);
+        last_index = i;
+    }
+    match previous {
+        Some(last) if last != record.status() => Some((
+            last_index,
+            format!(
+                "the history ends at {last}, but the record's status is {}",
+                record.status()
+            ),
+        )),
+        _ => None,
+    }
 }
