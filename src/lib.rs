@@ -22,6 +22,7 @@ pub mod kind;
 pub mod policy;
 pub mod record;
 pub mod schema;
+pub mod sla;
 pub mod store;
 pub mod validate;
 pub mod yaml;

@@ -14,6 +14,7 @@ mod output;
 mod policy;
 mod set;
 mod show;
+mod sla;
 mod status;
 mod validate;
 
@@ -92,6 +93,7 @@ enum Command {
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
     Validate(validate::ValidateArgs),
+    Sla(sla::SlaArgs),
     Completions(completions::CompletionsArgs),
 }
 
@@ -123,6 +125,7 @@ pub fn run() -> ExitCode {
         Command::Export(a) => export::cmd_export(&ui, a),
         Command::Policy(a) => policy::cmd_policy(&ui, a),
         Command::Validate(a) => validate::cmd_validate(&ui, a),
+        Command::Sla(a) => sla::cmd_sla(&ui, a),
         Command::Completions(a) => completions::cmd_completions(&ui, a),
     };
     match result {

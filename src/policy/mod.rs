@@ -178,6 +178,96 @@ pub struct RaciTable {
     pub rows: Vec<RaciRow>,
 }
 
+/// How an SLA clock counts time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockHours {
+    /// Around the clock, every day (on-call, *beredskap*).
+    Always,
+    /// Only in the service desk's office hours on working days.
+    Office,
+}
+
+/// An SLA target: a number of minutes, hours or working days.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<i64>,
+    /// Hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<i64>,
+    /// Working days (*arbetsdagar*), counted in office hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_days: Option<u32>,
+}
+
+impl Target {
+    /// As a person says it.
+    pub fn describe(&self) -> String {
+        match (self.minutes, self.hours, self.working_days) {
+            (Some(m), _, _) => format!("{m} min"),
+            (_, Some(h), _) => format!("{h} h"),
+            (_, _, Some(d)) => format!("{d} working days"),
+            _ => "-".into(),
+        }
+    }
+}
+
+/// One SLA clock of the agreement: which tickets it runs for, its target,
+/// and which statuses stop and pause it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockSpec {
+    /// Stable name (`response`, `feedback`, …).
+    pub id: String,
+    /// What it measures, in one line.
+    pub title: String,
+    /// The kinds it runs for.
+    pub kinds: Vec<Kind>,
+    /// The priorities it runs for.
+    pub priorities: Vec<u8>,
+    /// The target.
+    pub target: Target,
+    /// Around the clock or in office hours.
+    pub hours: ClockHours,
+    /// The clock stops when the ticket first reaches one of these statuses.
+    pub stops_at: Vec<String>,
+    /// The clock pauses while the ticket is in one of these statuses.
+    #[serde(default)]
+    pub pauses_in: Vec<String>,
+    /// Where it comes from.
+    pub clause: Clause,
+    /// Where the pack fills a value the seed leaves open: what and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<String>,
+}
+
+/// Service levels: the calendar, the clocks, and the thresholds reports use.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceLevels {
+    /// Office hours and days off.
+    pub calendar: crate::calendar::CalendarSettings,
+    /// Where the office hours come from.
+    pub calendar_clause: String,
+    /// The clocks.
+    #[serde(default)]
+    pub clocks: Vec<ClockSpec>,
+    /// Priorities that start the major-incident routine.
+    #[serde(default)]
+    pub major_incident_priorities: Vec<u8>,
+    /// An outage longer than this many minutes calls for a crisis assessment.
+    pub crisis_after_minutes: Option<i64>,
+    /// Availability targets in percent, per service class (`A`, `B`).
+    #[serde(default)]
+    pub availability: BTreeMap<String, f64>,
+    /// Where the major-incident, crisis and availability values come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
+}
+
 /// A policy pack in force: the built-in pack with the repository's overrides.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -219,6 +309,8 @@ pub struct Policy {
     /// The rules.
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// Service levels, where the agreement sets them.
+    pub service_levels: Option<ServiceLevels>,
     #[serde(skip)]
     compiled: Compiled,
 }
@@ -412,6 +504,40 @@ impl Policy {
                     return Err(format!(
                         "matrix: priority {p} (impact {level} × urgency {urgency}) is not a priority level of the pack"
                     ));
+                }
+            }
+        }
+        if let Some(sl) = &self.service_levels {
+            crate::calendar::BusinessCalendar::new(sl.calendar.clone())
+                .map_err(|e| format!("service_levels.calendar: {e}"))?;
+            for c in &sl.clocks {
+                let targets = [
+                    c.target.minutes.is_some(),
+                    c.target.hours.is_some(),
+                    c.target.working_days.is_some(),
+                ];
+                if targets.iter().filter(|t| **t).count() != 1 {
+                    return Err(format!(
+                        "clock {}: give exactly one of minutes, hours, working_days",
+                        c.id
+                    ));
+                }
+                if c.target.working_days.is_some() && c.hours == ClockHours::Always {
+                    return Err(format!(
+                        "clock {}: working days are counted in office hours",
+                        c.id
+                    ));
+                }
+                for kind in &c.kinds {
+                    let known = statuses(*kind);
+                    if let Some(s) = c
+                        .stops_at
+                        .iter()
+                        .chain(&c.pauses_in)
+                        .find(|s| !known.contains(&s.as_str()))
+                    {
+                        return Err(format!("clock {}: `{s}` is not a {kind} status", c.id));
+                    }
                 }
             }
         }

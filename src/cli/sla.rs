@@ -1,0 +1,178 @@
+//! `arende sla`: every open ticket's SLA clocks.
+
+use arende::calendar::BusinessCalendar;
+use arende::error::{Error, ExitCode, Result};
+use arende::sla::{ClockState, clocks, crisis_outage, human, is_major_incident};
+use chrono::Duration;
+use serde_json::json;
+
+use super::{Format, Ui};
+
+/// Show every open ticket's SLA clocks: target, due time, time left or
+/// overdue, running or paused; major incidents and outages that call for a
+/// crisis assessment.
+#[derive(Debug, clap::Args)]
+pub struct SlaArgs {
+    /// The moment to look from [default: now].
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
+    /// Only clocks past their target.
+    #[arg(long)]
+    breached: bool,
+}
+
+pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
+    let format = ui.format(&[Format::Table, Format::Human, Format::Json], Format::Table)?;
+    let store = ui.store()?;
+    let policy = store.policy();
+    let Some(levels) = &policy.service_levels else {
+        return Err(Error::usage(
+            format!("the {} policy sets no service levels", policy.name),
+            None,
+        ));
+    };
+    let calendar = BusinessCalendar::new(levels.calendar.clone())
+        .map_err(|m| Error::usage(format!("service_levels.calendar: {m}"), None))?;
+    let at = match &args.at {
+        Some(t) => arende::clock::parse_time(t)?
+            .with_timezone(&store.tz())
+            .fixed_offset(),
+        None => arende::clock::now(ui.global.now.as_deref(), store.tz())?,
+    };
+    let scan = store.scan(&[]);
+    let mut rows = Vec::new();
+    for e in &scan.entries {
+        let record = &e.record;
+        if matches!(record.status(), "resolved" | "closed") || record.common.opened_at > at {
+            continue;
+        }
+        let major = is_major_incident(policy, record);
+        let crisis = crisis_outage(policy, record, at);
+        for c in clocks(policy, &calendar, record, at) {
+            if args.breached && c.state != ClockState::Breached {
+                continue;
+            }
+            rows.push((record, c, major, crisis));
+        }
+        if !args.breached
+            && (major || crisis.is_some())
+            && clocks(policy, &calendar, record, at).is_empty()
+        {
+            // Flagged tickets show even without a clock of their own.
+            rows.push((record, placeholder(), major, crisis));
+        }
+    }
+    let tz = store.tz();
+    if format == Format::Json {
+        let items: Vec<_> = rows
+            .iter()
+            .map(|(r, c, major, crisis)| {
+                json!({
+                    "id": r.id().as_str(),
+                    "priority": r.priority().map(|p| p.get()),
+                    "status": r.status(),
+                    "title": r.common.title,
+                    "clock": if c.clock.is_empty() { serde_json::Value::Null } else { serde_json::to_value(c).unwrap_or_default() },
+                    "due": c.due.map(|d| d.with_timezone(&tz).to_rfc3339()),
+                    "major_incident": major,
+                    "crisis_assessment": crisis.is_some(),
+                    "outage_minutes": crisis.map(|d| d.num_minutes()),
+                })
+            })
+            .collect();
+        ui.print_json(&json!({ "at": at.to_rfc3339(), "clocks": items }));
+    } else {
+        let mut table = ui.table(&[
+            "id", "prio", "status", "clock", "target", "due", "left", "state", "flags",
+        ]);
+        for (r, c, major, crisis) in &rows {
+            let left = Duration::seconds(c.left_seconds);
+            let span = |d: Duration| match c.hours {
+                // Office time is counted in working hours; "3 d" would read as calendar days.
+                arende::policy::ClockHours::Office => working_hours(d),
+                arende::policy::ClockHours::Always => human(d),
+            };
+            let left = if c.clock.is_empty() || c.state == ClockState::NotStarted {
+                String::new()
+            } else if left < Duration::zero() {
+                format!("overdue {}", span(-left))
+            } else {
+                span(left)
+            };
+            let mut flags = Vec::new();
+            if *major {
+                flags.push("major incident".to_owned());
+            }
+            if let Some(d) = crisis {
+                flags.push(format!("crisis assessment (outage {})", human(*d)));
+            }
+            if c.at_risk {
+                flags.push("at risk".to_owned());
+            }
+            table.add_row(vec![
+                r.id().to_string(),
+                r.priority()
+                    .map(|p| p.get().to_string())
+                    .unwrap_or_default(),
+                r.status().to_owned(),
+                c.clock.clone(),
+                c.target.clone(),
+                c.due
+                    .map(|d| d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+                left,
+                if c.clock.is_empty() {
+                    String::new()
+                } else {
+                    state_name(c.state).to_owned()
+                },
+                flags.join(", "),
+            ]);
+        }
+        ui.print(&table.to_string());
+        ui.info(&format!(
+            "{} clocks at {}",
+            rows.len(),
+            at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
+        ));
+    }
+    for e in &scan.errors {
+        ui.error_ref(e);
+    }
+    Ok(if scan.errors.is_empty() {
+        ExitCode::Ok
+    } else {
+        ExitCode::BadInput
+    })
+}
+
+fn working_hours(d: Duration) -> String {
+    let minutes = d.num_minutes();
+    format!("{} h {:02} min working time", minutes / 60, minutes % 60)
+}
+
+fn state_name(s: ClockState) -> &'static str {
+    match s {
+        ClockState::NotStarted => "not started (incomplete)",
+        ClockState::Running => "running",
+        ClockState::Paused => "paused",
+        ClockState::Met => "met",
+        ClockState::Breached => "breached",
+    }
+}
+
+fn placeholder() -> arende::sla::ClockStatus {
+    arende::sla::ClockStatus {
+        clock: String::new(),
+        title: String::new(),
+        target: String::new(),
+        hours: arende::policy::ClockHours::Always,
+        started: None,
+        stopped: None,
+        due: None,
+        used_seconds: 0,
+        left_seconds: 0,
+        state: ClockState::NotStarted,
+        at_risk: false,
+    }
+}

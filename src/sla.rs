@@ -1,0 +1,277 @@
+//! SLA clocks, computed from a record's `history`, never from commit times.
+//!
+//! A clock runs from the moment the ticket is complete (`opened_at`, or the
+//! event that made an incomplete ticket complete) until the ticket first
+//! reaches a status that stops it, pausing while it is in a status that
+//! pauses it. Time is counted around the clock or in office hours, as the
+//! policy says; every target, working days included, becomes an amount of
+//! such time, so one calculation serves all clocks.
+
+use chrono::Duration;
+use serde::Serialize;
+
+use crate::calendar::BusinessCalendar;
+use crate::policy::{ClockHours, ClockSpec, Policy};
+use crate::record::{Body, Record, Timestamp};
+use crate::yaml::Value;
+
+/// Past this share of its target a running clock is "at risk" (SPEC §4).
+pub const AT_RISK: f64 = 0.75;
+
+/// Where a clock stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    /// The ticket is not complete yet; the clock has not started.
+    NotStarted,
+    /// Running, within its target.
+    Running,
+    /// Paused (awaiting the customer).
+    Paused,
+    /// Stopped within its target.
+    Met,
+    /// Past its target, running or stopped.
+    Breached,
+}
+
+/// One clock of one ticket at one moment.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClockStatus {
+    /// The clock's name in the policy.
+    pub clock: String,
+    /// What it measures.
+    pub title: String,
+    /// The target as the policy states it.
+    pub target: String,
+    /// Around the clock or in office hours.
+    pub hours: ClockHours,
+    /// When it started.
+    pub started: Option<Timestamp>,
+    /// When it stopped.
+    pub stopped: Option<Timestamp>,
+    /// When the target is (or was) reached; unknown while paused.
+    pub due: Option<Timestamp>,
+    /// Counted time used, in seconds.
+    pub used_seconds: i64,
+    /// Counted time left (negative: overdue), in seconds.
+    pub left_seconds: i64,
+    /// Where it stands.
+    pub state: ClockState,
+    /// Running past 75 % of its target.
+    pub at_risk: bool,
+}
+
+/// The clocks the policy runs for `record`, as they stand at `at`.
+pub fn clocks(
+    policy: &Policy,
+    calendar: &BusinessCalendar,
+    record: &Record,
+    at: Timestamp,
+) -> Vec<ClockStatus> {
+    let Some(levels) = &policy.service_levels else {
+        return Vec::new();
+    };
+    let Some(priority) = record.priority().map(|p| p.get()) else {
+        return Vec::new();
+    };
+    levels
+        .clocks
+        .iter()
+        .filter(|c| c.kinds.contains(&record.kind()) && c.priorities.contains(&priority))
+        .map(|spec| {
+            clock(
+                spec,
+                calendar,
+                record,
+                &policy.machine(record.kind()).initial,
+                at,
+            )
+        })
+        .collect()
+}
+
+/// The status of a ticket over time: where it was from each moment on.
+fn timeline(record: &Record, initial: &str) -> Vec<(Timestamp, String)> {
+    let mut out = vec![(record.common.opened_at, initial.to_owned())];
+    for e in &record.common.history {
+        if let Some(s) = &e.status {
+            out.push((e.at, s.clone()));
+        }
+    }
+    out.sort_by_key(|(t, _)| *t);
+    out
+}
+
+/// When the ticket became complete: at registration, or at the event that
+/// set `complete_at_registration` to true.
+fn completed_at(record: &Record) -> Option<Timestamp> {
+    let complete = match &record.body {
+        Body::Incident(i) => i.complete_at_registration,
+        Body::ServiceRequest(r) => r.complete_at_registration,
+        _ => true,
+    };
+    let completed_later = record.common.history.iter().find(|e| {
+        e.changes
+            .iter()
+            .any(|c| c.field == "complete_at_registration" && c.to == Some(Value::Bool(true)))
+    });
+    match completed_later {
+        Some(e) => Some(e.at),
+        None if complete => Some(record.common.opened_at),
+        None => None,
+    }
+}
+
+fn clock(
+    spec: &ClockSpec,
+    cal: &BusinessCalendar,
+    record: &Record,
+    initial: &str,
+    at: Timestamp,
+) -> ClockStatus {
+    let measure = |a: Timestamp, b: Timestamp| -> Duration {
+        if b <= a {
+            return Duration::zero();
+        }
+        match spec.hours {
+            ClockHours::Always => b - a,
+            ClockHours::Office => cal.working_time_between(a, b),
+        }
+    };
+    let advance = |t: Timestamp, d: Duration| -> Timestamp {
+        match spec.hours {
+            ClockHours::Always => cal.add_calendar_time(t, d),
+            ClockHours::Office => cal.add_working_hours(t, d),
+        }
+    };
+    let mut status = ClockStatus {
+        clock: spec.id.clone(),
+        title: spec.title.clone(),
+        target: format!(
+            "{}{}",
+            spec.target.describe(),
+            if spec.hours == ClockHours::Always {
+                " (24/7)"
+            } else {
+                " (office hours)"
+            }
+        ),
+        hours: spec.hours,
+        started: None,
+        stopped: None,
+        due: None,
+        used_seconds: 0,
+        left_seconds: 0,
+        state: ClockState::NotStarted,
+        at_risk: false,
+    };
+    let Some(start) = completed_at(record) else {
+        return status;
+    };
+    if start > at {
+        return status;
+    }
+    status.started = Some(start);
+    let target = match (
+        spec.target.minutes,
+        spec.target.hours,
+        spec.target.working_days,
+    ) {
+        (Some(m), _, _) => Duration::minutes(m),
+        (_, Some(h), _) => Duration::hours(h),
+        (_, _, Some(d)) => measure(start, cal.add_working_days(start, d)),
+        _ => Duration::zero(),
+    };
+
+    // The ticket's statuses from the start on; the status at `start` is the last one reached before it.
+    let line = timeline(record, initial);
+    let stop = line
+        .iter()
+        .find(|(t, s)| *t >= start && *t <= at && spec.stops_at.contains(s))
+        .map(|(t, _)| *t);
+    let horizon = stop.unwrap_or(at);
+    // Running segments: [start, horizon] minus the time in pausing statuses.
+    let mut segments: Vec<(Timestamp, Timestamp)> = Vec::new();
+    for (i, (t, s)) in line.iter().enumerate() {
+        let end = line.get(i + 1).map_or(horizon, |(n, _)| *n).min(horizon);
+        let begin = (*t).max(start);
+        if end > begin && !spec.pauses_in.contains(s) {
+            segments.push((begin, end));
+        }
+    }
+    let used: Duration = segments
+        .iter()
+        .map(|(a, b)| measure(*a, *b))
+        .fold(Duration::zero(), |x, y| x + y);
+    // The instant the target is reached along the running segments.
+    let mut remaining = target;
+    let mut due = None;
+    for (a, b) in &segments {
+        let m = measure(*a, *b);
+        if m >= remaining {
+            due = Some(advance(*a, remaining));
+            break;
+        }
+        remaining -= m;
+    }
+    let paused_now = stop.is_none()
+        && line
+            .iter()
+            .rev()
+            .find(|(t, _)| *t <= at)
+            .is_some_and(|(_, s)| spec.pauses_in.contains(s));
+    if due.is_none() && stop.is_none() && !paused_now {
+        due = Some(advance(horizon, remaining));
+    }
+    status.stopped = stop;
+    status.due = due;
+    status.used_seconds = used.num_seconds();
+    status.left_seconds = (target - used).num_seconds();
+    status.state = match (stop, used > target, paused_now) {
+        (_, true, _) => ClockState::Breached,
+        (Some(_), false, _) => ClockState::Met,
+        (None, false, true) => ClockState::Paused,
+        (None, false, false) => ClockState::Running,
+    };
+    status.at_risk = matches!(status.state, ClockState::Running | ClockState::Paused)
+        && target > Duration::zero()
+        && used.num_seconds() as f64 > AT_RISK * target.num_seconds() as f64;
+    status
+}
+
+/// Whether the record is a major incident under the policy.
+pub fn is_major_incident(policy: &Policy, record: &Record) -> bool {
+    let Some(levels) = &policy.service_levels else {
+        return false;
+    };
+    record.kind() == crate::kind::Kind::Incident
+        && record
+            .priority()
+            .is_some_and(|p| levels.major_incident_priorities.contains(&p.get()))
+}
+
+/// How long an incident's outage has lasted at `at` (to its end, if it ended),
+/// when it is longer than the policy's crisis threshold.
+pub fn crisis_outage(policy: &Policy, record: &Record, at: Timestamp) -> Option<Duration> {
+    let limit = policy.service_levels.as_ref()?.crisis_after_minutes?;
+    let Body::Incident(inc) = &record.body else {
+        return None;
+    };
+    let outage = inc.outage.as_ref()?;
+    let start = outage.start?;
+    let end = outage.end.unwrap_or(at).min(at);
+    let length = end - start;
+    (length > Duration::minutes(limit)).then_some(length)
+}
+
+/// A duration as people read it: `2 h 05 min`, `3 d 4 h`.
+pub fn human(d: Duration) -> String {
+    let sign = if d < Duration::zero() { "-" } else { "" };
+    let s = d.num_seconds().abs();
+    let (days, hours, minutes) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
+    match (days, hours) {
+        (0, 0) => format!("{sign}{minutes} min"),
+        (0, _) => format!("{sign}{hours} h {minutes:02} min"),
+        _ => format!("{sign}{days} d {hours} h"),
+    }
+}
