@@ -109,6 +109,14 @@ fn cell(s: &str) -> String {
 }
 
 /// The seed file a rule's clause names, from the pack's `sources`.
+fn seed_file_of(policy: &Policy, seed: &str) -> String {
+    policy
+        .sources
+        .iter()
+        .find(|s| s.file.starts_with(seed))
+        .map_or_else(|| seed.to_owned(), |s| s.file.clone())
+}
+
 fn seed_file(policy: &Policy, rule: &Rule) -> String {
     policy
         .sources
@@ -248,7 +256,114 @@ fn render() -> String {
             }
         }
     }
+    for p in &packs {
+        let Some(sl) = &p.service_levels else {
+            continue;
+        };
+        if sl.calendar_clause.contains("not in the seeds") {
+            let _ = writeln!(
+                w,
+                "| {} | [service hours](#service-levels) | – | {} |",
+                p.name,
+                cell(&sl.calendar_clause)
+            );
+        }
+        for c in sl.clocks.iter().filter(|c| c.chosen.is_some()) {
+            let _ = writeln!(
+                w,
+                "| {} | SLA clock `{}` ({}) | `{}` {} | {} |",
+                p.name,
+                c.id,
+                cell(&c.title),
+                seed_file_of(p, &c.clause.seed),
+                cell(&c.clause.section),
+                cell(c.chosen.as_deref().unwrap_or_default())
+            );
+        }
+    }
     let _ = writeln!(w);
+
+    let _ = writeln!(w, "## Service levels\n");
+    let _ = writeln!(
+        w,
+        "The SLA clocks `arende sla` and `arende report` compute from each ticket's \
+         history (`src/sla.rs`; the cases of the issue are tests/sla.rs). A clock \
+         starts when the ticket is complete, stops at the first status in *stops at*, \
+         and pauses while the ticket is in a status in *pauses in*.\n"
+    );
+    for p in &packs {
+        let Some(sl) = &p.service_levels else {
+            let _ = writeln!(w, "- **{}**: the seeds set no service levels.\n", p.name);
+            continue;
+        };
+        let hours = &sl.calendar.office_hours;
+        let _ = writeln!(
+            w,
+            "- **{}**: office hours {}–{} on working days ({}); major incidents: priority {}; \
+             crisis assessment after {}; availability targets {}.\n",
+            p.name,
+            hours.open,
+            hours.close,
+            cell(&sl.calendar_clause),
+            if sl.major_incident_priorities.is_empty() {
+                "–".to_owned()
+            } else {
+                sl.major_incident_priorities
+                    .iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            sl.crisis_after_minutes
+                .map_or("–".to_owned(), |m| format!("{m} min")),
+            if sl.availability.is_empty() {
+                "–".to_owned()
+            } else {
+                sl.availability
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v} %"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        );
+        if sl.clocks.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            w,
+            "| Clock | Kinds | Priorities | Target | Counted | Stops at | Pauses in | Seed | Words |"
+        );
+        let _ = writeln!(w, "|---|---|---|---|---|---|---|---|---|");
+        for c in &sl.clocks {
+            let _ = writeln!(
+                w,
+                "| `{}` {} | {} | {} | {} | {} | {} | {} | `{}` {} | {} |",
+                c.id,
+                cell(&c.title),
+                c.kinds
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                c.priorities
+                    .iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                c.target.describe(),
+                match c.hours {
+                    arende::policy::ClockHours::Always => "24/7",
+                    arende::policy::ClockHours::Office => "office hours",
+                },
+                c.stops_at.join(", "),
+                c.pauses_in.join(", "),
+                seed_file_of(p, &c.clause.seed),
+                cell(&c.clause.section),
+                cell(&c.clause.words)
+            );
+        }
+        let _ = writeln!(w);
+    }
 
     let _ = writeln!(w, "## Built-in checks\n");
     let _ = writeln!(

@@ -162,3 +162,75 @@ fn priority_1_at_02_on_a_sunday_runs_around_the_clock() {
     assert_eq!(c.state, ClockState::Met);
     assert_eq!(c.stopped.unwrap().to_rfc3339(), "2026-11-22T02:12:00+01:00");
 }
+
+mod common;
+
+mod cli {
+    use super::common::Sandbox;
+
+    #[test]
+    fn arende_sla_shows_due_times_and_breaches_from_the_command_line() {
+        let sb = Sandbox::new();
+        sb.ok(&["init", "--policy", "ehm"]);
+        let id = sb
+            .cmd()
+            .args([
+                "new",
+                "incident",
+                "--title",
+                "Receptdepån långsam",
+                "impact=medium",
+                "urgency=medium",
+            ])
+            .env("ARENDE_NOW", "2026-11-20T17:55:00+01:00")
+            .output()
+            .expect("run");
+        assert!(
+            id.status.success(),
+            "{}",
+            String::from_utf8_lossy(&id.stderr)
+        );
+        let id = String::from_utf8(id.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned();
+
+        let out = sb.ok(&[
+            "sla",
+            "--format",
+            "json",
+            "--at",
+            "2026-11-23T09:00:00+01:00",
+        ]);
+        let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let clock = &json["clocks"][0];
+        assert_eq!(clock["id"], id.as_str());
+        assert_eq!(clock["due"], "2026-11-25T17:55:00+01:00");
+        assert_eq!(clock["clock"]["state"], "running");
+
+        let out = sb.ok(&[
+            "sla",
+            "--breached",
+            "--format",
+            "json",
+            "--at",
+            "2026-11-23T09:00:00+01:00",
+        ]);
+        let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(
+            json["clocks"].as_array().map(Vec::len),
+            Some(0),
+            "nothing breached yet"
+        );
+        let out = sb.ok(&[
+            "sla",
+            "--breached",
+            "--format",
+            "json",
+            "--at",
+            "2026-11-26T09:00:00+01:00",
+        ]);
+        let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(json["clocks"][0]["clock"]["state"], "breached");
+    }
+}
