@@ -5,6 +5,7 @@ mod approve;
 mod classify;
 mod completions;
 mod export;
+mod hook;
 mod init;
 mod link;
 mod list;
@@ -12,6 +13,7 @@ mod log;
 mod new;
 mod output;
 mod policy;
+mod review;
 mod set;
 mod show;
 mod sla;
@@ -93,6 +95,9 @@ enum Command {
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
     Validate(validate::ValidateArgs),
+    Review(review::ReviewArgs),
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
     Sla(sla::SlaArgs),
     Completions(completions::CompletionsArgs),
 }
@@ -125,6 +130,8 @@ pub fn run() -> ExitCode {
         Command::Export(a) => export::cmd_export(&ui, a),
         Command::Policy(a) => policy::cmd_policy(&ui, a),
         Command::Validate(a) => validate::cmd_validate(&ui, a),
+        Command::Review(a) => review::cmd_review(&ui, a),
+        Command::Hook(a) => hook::cmd_hook(&ui, a),
         Command::Sla(a) => sla::cmd_sla(&ui, a),
         Command::Completions(a) => completions::cmd_completions(&ui, a),
     };

@@ -64,7 +64,10 @@ pub fn for_error(e: &Error) -> Check {
     }
 }
 
-/// The descriptor of a built-in check by ID.
+/// The descriptor of a built-in check (of `validate` or of `review`) by ID.
 pub fn find(id: &str) -> Option<Check> {
-    ALL.iter().copied().find(|c| c.id.eq_ignore_ascii_case(id))
+    ALL.iter()
+        .chain(crate::review::checks::ALL)
+        .copied()
+        .find(|c| c.id.eq_ignore_ascii_case(id))
 }

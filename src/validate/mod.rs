@@ -578,7 +578,7 @@ fn gated_by_status(store: &Store, rule: &str) -> bool {
 /// The first event where a record's history leaves the status machine or
 /// goes back in time, or where its last status is not the record's status.
 /// A record with no status events (filed by hand) is not judged.
-fn history_problem(policy: &crate::policy::Policy, record: &Record) -> Option<(usize, String)> {
+pub fn history_problem(policy: &crate::policy::Policy, record: &Record) -> Option<(usize, String)> {
     let machine = policy.machine(record.kind());
     let events = &record.common.history;
     let mut previous: Option<&str> = None;

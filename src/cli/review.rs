@@ -1,0 +1,35 @@
+//! `arende review`: what a branch does to the records, for its pull request.
+
+use arende::error::{ExitCode, Result};
+use arende::policy::Severity;
+use arende::review::{markdown, review};
+
+use super::{Format, Ui};
+
+/// Review a branch: every record it adds, changes or deletes, field by field,
+/// every rule its HEAD state breaks, and the rules only a difference can
+/// break (illegal status jumps, deletions, rewritten history, removed
+/// approvals, unexplained re-prioritisation, changed IDs). Exits 1 on errors.
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    /// BASE or BASE..HEAD (e.g. origin/main..HEAD); compared from their merge base.
+    range: String,
+}
+
+pub fn cmd_review(ui: &Ui, args: &ReviewArgs) -> Result<ExitCode> {
+    let format = ui.format(
+        &[Format::Markdown, Format::Human, Format::Json],
+        Format::Markdown,
+    )?;
+    let store = ui.store()?;
+    let review = review(&store, &args.range)?;
+    match format {
+        Format::Json => ui.print_json(&serde_json::to_value(&review).unwrap_or_default()),
+        _ => ui.print(&markdown(&review)),
+    }
+    Ok(if review.count(Severity::Error) > 0 {
+        ExitCode::RulesBroken
+    } else {
+        ExitCode::Ok
+    })
+}

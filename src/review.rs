@@ -1,0 +1,718 @@
+//! `arende review`: what a branch does to the records, for the person who
+//! reviews its pull request. Both sides are read from git objects, so the
+//! branch need not be checked out.
+//!
+//! Three kinds of finding: the rules the HEAD state of each changed record
+//! breaks (as `validate` reports them); the rules only a difference can
+//! break (checks REV001–REV006: status jumps, deletions, rewritten history,
+//! removed approvals, unexplained re-prioritisation, changed IDs); and files
+//! that cannot be read (conflict markers, broken YAML).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use git2::{Oid, Repository, Tree};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::id::RecordId;
+use crate::kind::Kind;
+use crate::policy::{Policy, Severity};
+use crate::record::{Event, Record, document};
+use crate::store::Store;
+use crate::validate::{self, Context, Lookup};
+use crate::yaml::{self, Mapping, Value};
+
+/// The checks only a difference between two revisions can fail.
+pub mod checks {
+    use crate::policy::Severity;
+    use crate::validate::checks::Check;
+
+    /// A status move the policy's machine does not allow.
+    pub const STATUS_JUMP: Check = Check {
+        id: "REV001",
+        severity: Severity::Error,
+        title: "Status moves follow the policy's status machine",
+        why: "A hand edit can set any status; the agreement's process (approval before implementation, …) only holds if every move is one the policy allows.",
+    };
+    /// A record deleted.
+    pub const DELETED: Check = Check {
+        id: "REV002",
+        severity: Severity::Error,
+        title: "Records are closed or retired, never deleted",
+        why: "The register is the audit trail the agreements ask for; a deleted record erases it.",
+    };
+    /// History rewritten.
+    pub const HISTORY_REWRITTEN: Check = Check {
+        id: "REV003",
+        severity: Severity::Error,
+        title: "History is append-only",
+        why: "SLA clocks and audits are computed from the history; an event removed or changed after the fact falsifies them.",
+    };
+    /// An approval removed.
+    pub const APPROVAL_REMOVED: Check = Check {
+        id: "REV004",
+        severity: Severity::Error,
+        title: "Approvals are never removed",
+        why: "An approval (G in the responsibility tables) is a decision on record; withdrawing one is a new decision, not an erasure.",
+    };
+    /// A priority changed without a reason.
+    pub const UNEXPLAINED_PRIORITY: Check = Check {
+        id: "REV005",
+        severity: Severity::Error,
+        title: "A changed priority says why",
+        why: "Re-prioritisation is a decision others rely on (seed 002 §2.2); it comes with a reason: a note, a priority_reason, or the impact or urgency it follows from.",
+    };
+    /// An ID changed.
+    pub const ID_CHANGED: Check = Check {
+        id: "REV006",
+        severity: Severity::Error,
+        title: "A record keeps its ID",
+        why: "Links, commits and conversations name records by ID; a changed ID breaks every reference to it.",
+    };
+    /// Every review check.
+    pub const ALL: &[Check] = &[
+        STATUS_JUMP,
+        DELETED,
+        HISTORY_REWRITTEN,
+        APPROVAL_REMOVED,
+        UNEXPLAINED_PRIORITY,
+        ID_CHANGED,
+    ];
+}
+
+/// How a record changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// New on the branch.
+    Added,
+    /// Changed on the branch.
+    Changed,
+    /// Deleted on the branch.
+    Deleted,
+}
+
+/// One field's old and new value.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldDiff {
+    /// Dotted field name.
+    pub field: String,
+    /// The value at BASE (absent: not set).
+    pub old: Option<String>,
+    /// The value at HEAD (absent: removed).
+    pub new: Option<String>,
+}
+
+/// A problem the review found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewFinding {
+    /// Rule or check ID.
+    pub rule: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The field concerned.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// The seed clause, for pack rules.
+    pub clause: Option<String>,
+}
+
+/// What the branch did to one record.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordReview {
+    /// The record's ID (at HEAD, or at BASE if deleted).
+    pub id: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// The file, relative to the repository root.
+    pub path: PathBuf,
+    /// Added, changed or deleted.
+    pub change: ChangeKind,
+    /// Status at BASE and at HEAD.
+    pub status: (Option<String>, Option<String>),
+    /// The fields that changed (history shown as the number of events added).
+    pub fields: Vec<FieldDiff>,
+    /// History events the branch added.
+    pub events_added: usize,
+    /// Problems.
+    pub findings: Vec<ReviewFinding>,
+}
+
+/// The whole review.
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    /// The base commit (the merge base of BASE and HEAD).
+    pub base: String,
+    /// The head commit.
+    pub head: String,
+    /// The records the branch touches.
+    pub records: Vec<RecordReview>,
+}
+
+impl Review {
+    /// Findings of a severity across all records.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.records
+            .iter()
+            .flat_map(|r| &r.findings)
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// Reviews `range` (`BASE`, or `BASE..HEAD`) in the store's git repository.
+pub fn review(store: &Store, range: &str) -> Result<Review> {
+    let repo = Repository::discover(store.root()).map_err(|_| Error::NoGit {
+        dir: store.root().to_owned(),
+    })?;
+    let (base_rev, head_rev) = match range.split_once("..") {
+        Some((b, h)) => (b, if h.is_empty() { "HEAD" } else { h }),
+        None => (range, "HEAD"),
+    };
+    let resolve = |rev: &str| -> Result<git2::Commit<'_>> {
+        repo.revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|e| {
+                Error::usage(
+                    format!(
+                        "`{rev}` is not a revision of this repository: {}",
+                        e.message()
+                    ),
+                    None,
+                )
+            })
+    };
+    let head = resolve(head_rev)?;
+    let base_tip = resolve(base_rev)?;
+    let base = match repo.merge_base(base_tip.id(), head.id()) {
+        Ok(oid) => repo.find_commit(oid)?,
+        Err(_) => base_tip,
+    };
+    let prefix = record_prefix(&repo, store.root())?;
+    let old = records_in(&repo, &base.tree()?, &prefix)?;
+    let new = records_in(&repo, &head.tree()?, &prefix)?;
+
+    // HEAD's records, for rules that look across links.
+    let head_docs: HashMap<RecordId, Value> = new
+        .values()
+        .filter_map(|f| match &f.parsed {
+            Ok((doc, rec)) => Some((rec.id().clone(), doc.clone())),
+            Err(_) => None,
+        })
+        .collect();
+    let register = validate::standard_register(store)?;
+    let lookup = MapLookup(&head_docs);
+    let cx = Context {
+        policy: store.policy(),
+        register: &register,
+        lookup: &lookup,
+    };
+
+    let paths: BTreeSet<&PathBuf> = old.keys().chain(new.keys()).collect();
+    let mut records = Vec::new();
+    for path in paths {
+        let (o, n) = (old.get(path), new.get(path));
+        if let (Some(o), Some(n)) = (o, n)
+            && o.blob == n.blob
+        {
+            continue;
+        }
+        records.push(review_record(store.policy(), &cx, path, o, n));
+    }
+    Ok(Review {
+        base: base.id().to_string(),
+        head: head.id().to_string(),
+        records,
+    })
+}
+
+struct MapLookup<'a>(&'a HashMap<RecordId, Value>);
+
+impl Lookup for MapLookup<'_> {
+    fn document(&self, id: &RecordId) -> Option<Value> {
+        self.0.get(id).cloned()
+    }
+}
+
+struct FileAt {
+    blob: Oid,
+    parsed: std::result::Result<(Value, Record), String>,
+}
+
+fn record_prefix(repo: &Repository, root: &Path) -> Result<PathBuf> {
+    let workdir = repo.workdir().ok_or_else(|| Error::NoGit {
+        dir: root.to_owned(),
+    })?;
+    let workdir = std::fs::canonicalize(workdir).map_err(|e| Error::io(workdir, e))?;
+    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    Ok(root
+        .strip_prefix(&workdir)
+        .map(Path::to_owned)
+        .unwrap_or_default())
+}
+
+/// Every record file of a tree, keyed by its path relative to the record root.
+fn records_in(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    prefix: &Path,
+) -> Result<BTreeMap<PathBuf, FileAt>> {
+    let mut out = BTreeMap::new();
+    for kind in Kind::ALL {
+        let dir = prefix.join(kind.dir());
+        let Ok(entry) = tree.get_path(&dir) else {
+            continue;
+        };
+        let Ok(sub) = repo.find_tree(entry.id()) else {
+            continue;
+        };
+        for item in sub.iter() {
+            let Ok(name) = item.name() else { continue };
+            if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+                continue;
+            }
+            let rel = Path::new(kind.dir()).join(name);
+            let blob = repo.find_blob(item.id())?;
+            let parsed = parse(&rel, blob.content());
+            out.insert(
+                rel,
+                FileAt {
+                    blob: item.id(),
+                    parsed,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn parse(rel: &Path, bytes: &[u8]) -> std::result::Result<(Value, Record), String> {
+    if bytes.len() as u64 > yaml::MAX_RECORD_BYTES {
+        return Err(format!("{} is larger than a record may be", rel.display()));
+    }
+    let text = yaml::text_from_bytes(rel, bytes.to_vec()).map_err(|e| e.to_string())?;
+    let doc = Value::Mapping(yaml::parse_mapping(rel, &text).map_err(|e| e.to_string())?);
+    let record = Record::from_doc(rel, Some(&text), &doc).map_err(|e| e.to_string())?;
+    Ok((doc, record))
+}
+
+fn finding(check: crate::validate::checks::Check, field: &str, message: String) -> ReviewFinding {
+    ReviewFinding {
+        rule: check.id.into(),
+        severity: check.severity,
+        field: Some(field.into()),
+        message,
+        clause: None,
+    }
+}
+
+fn review_record(
+    policy: &Policy,
+    cx: &Context<'_>,
+    path: &Path,
+    old: Option<&FileAt>,
+    new: Option<&FileAt>,
+) -> RecordReview {
+    let old_parsed = old.and_then(|f| f.parsed.as_ref().ok());
+    let new_parsed = new.and_then(|f| f.parsed.as_ref().ok());
+    let shown = new_parsed.or(old_parsed);
+    let mut r = RecordReview {
+        id: shown.map_or_else(
+            || {
+                path.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            },
+            |(_, rec)| rec.id().to_string(),
+        ),
+        kind: shown.map_or_else(String::new, |(_, rec)| rec.kind().to_string()),
+        title: shown.map_or_else(String::new, |(_, rec)| rec.common.title.clone()),
+        path: path.to_owned(),
+        change: match (old, new) {
+            (None, _) => ChangeKind::Added,
+            (Some(_), None) => ChangeKind::Deleted,
+            _ => ChangeKind::Changed,
+        },
+        status: (
+            old_parsed.map(|(_, r)| r.status().to_owned()),
+            new_parsed.map(|(_, r)| r.status().to_owned()),
+        ),
+        fields: Vec::new(),
+        events_added: 0,
+        findings: Vec::new(),
+    };
+    if let Some(Err(message)) = new.map(|f| &f.parsed) {
+        let check = if message.contains("merge conflict") {
+            crate::validate::checks::MERGE_CONFLICT
+        } else {
+            crate::validate::checks::UNREADABLE
+        };
+        r.findings.push(ReviewFinding {
+            rule: check.id.into(),
+            severity: check.severity,
+            field: None,
+            message: message.clone(),
+            clause: None,
+        });
+        return r;
+    }
+    if r.change == ChangeKind::Deleted {
+        r.findings.push(finding(
+            checks::DELETED,
+            "id",
+            format!("{} was deleted; close or retire it instead", r.id),
+        ));
+        return r;
+    }
+    let Some((new_doc, new_rec)) = new_parsed else {
+        return r;
+    };
+
+    // The HEAD state, as validate sees it.
+    for v in validate::check_record(cx, new_doc, new_rec) {
+        r.findings.push(ReviewFinding {
+            rule: v.rule,
+            severity: v.severity,
+            field: Some(v.field),
+            message: v.message,
+            clause: v.clause,
+        });
+    }
+    if let Some((_, message)) = validate::history_problem(policy, new_rec) {
+        r.findings.push(finding(
+            crate::validate::checks::HISTORY,
+            "history",
+            message,
+        ));
+    }
+    let Some((old_doc, old_rec)) = old_parsed else {
+        r.fields = diff_fields(None, new_doc.as_mapping());
+        r.events_added = new_rec.common.history.len();
+        return r;
+    };
+    r.fields = diff_fields(old_doc.as_mapping(), new_doc.as_mapping());
+    let old_events = &old_rec.common.history;
+    let new_events = &new_rec.common.history;
+    let appended =
+        new_events.len() >= old_events.len() && new_events[..old_events.len()] == old_events[..];
+    r.events_added = if appended {
+        new_events.len() - old_events.len()
+    } else {
+        0
+    };
+    if !appended {
+        let kept = old_events
+            .iter()
+            .zip(new_events)
+            .take_while(|(a, b)| a == b)
+            .count();
+        r.findings.push(finding(
+            checks::HISTORY_REWRITTEN,
+            "history",
+            format!(
+                "history event {} of the base was removed or rewritten",
+                kept + 1
+            ),
+        ));
+    }
+    if old_rec.id() != new_rec.id() {
+        r.findings.push(finding(
+            checks::ID_CHANGED,
+            "id",
+            format!("the ID changed from {} to {}", old_rec.id(), new_rec.id()),
+        ));
+    }
+    status_moves(
+        policy,
+        old_rec,
+        new_rec,
+        if appended {
+            &new_events[old_events.len()..]
+        } else {
+            &[]
+        },
+        &mut r,
+    );
+    let removed: Vec<&crate::record::Approval> = old_rec
+        .common
+        .approvals
+        .iter()
+        .filter(|a| !new_rec.common.approvals.contains(a))
+        .collect();
+    for a in removed {
+        r.findings.push(finding(
+            checks::APPROVAL_REMOVED,
+            "approvals",
+            format!(
+                "the approval by {} ({}) of {} was removed",
+                a.by,
+                a.decision.as_str(),
+                a.at.to_rfc3339()
+            ),
+        ));
+    }
+    if let (Some(op), Some(np)) = (old_rec.priority(), new_rec.priority())
+        && op != np
+    {
+        let added = if appended {
+            &new_events[old_events.len()..]
+        } else {
+            &[][..]
+        };
+        let reasoned_event = added.iter().any(|e| {
+            e.changes.iter().any(|c| c.field == "priority")
+                && (e.note.as_deref().is_some_and(|n| !n.trim().is_empty())
+                    || e.changes.iter().any(|c| c.field != "priority"))
+        });
+        let reason_field = |doc: &Value| {
+            doc.as_mapping()
+                .and_then(|m| document::get(m, "priority_reason"))
+                .map(document::display)
+        };
+        let reason_given = reason_field(new_doc).is_some_and(|n| !n.trim().is_empty())
+            && reason_field(new_doc) != reason_field(old_doc);
+        if !reasoned_event && !reason_given {
+            r.findings.push(finding(
+                checks::UNEXPLAINED_PRIORITY,
+                "priority",
+                format!(
+                    "the priority changed from {} to {} without a reason",
+                    op.get(),
+                    np.get()
+                ),
+            ));
+        }
+    }
+    r
+}
+
+/// Checks the status moves between BASE and HEAD: the status events the
+/// branch added must each be a move the machine allows, starting from the
+/// base status; a status changed with no event must itself be such a move.
+fn status_moves(
+    policy: &Policy,
+    old: &Record,
+    new: &Record,
+    added: &[Event],
+    r: &mut RecordReview,
+) {
+    let machine = policy.machine(new.kind());
+    let mut from = old.status().to_owned();
+    for e in added {
+        let Some(to) = &e.status else { continue };
+        if *to != from && !machine.allows(&from, to) {
+            r.findings.push(finding(
+                checks::STATUS_JUMP,
+                "status",
+                format!(
+                    "{from} → {to} is not a move the {} policy allows",
+                    policy.name
+                ),
+            ));
+        }
+        from = to.clone();
+    }
+    let to = new.status();
+    if from != to && !machine.allows(&from, to) {
+        r.findings.push(finding(
+            checks::STATUS_JUMP,
+            "status",
+            format!("{from} → {to} is not a move the {} policy allows (changed without a history event)", policy.name),
+        ));
+    }
+}
+
+/// Scalars by dotted path; lists shown whole; `history` left out (its events
+/// are counted instead).
+fn diff_fields(old: Option<&Mapping>, new: Option<&Mapping>) -> Vec<FieldDiff> {
+    let mut a = BTreeMap::new();
+    let mut b = BTreeMap::new();
+    if let Some(m) = old {
+        flatten("", m, &mut a);
+    }
+    if let Some(m) = new {
+        flatten("", m, &mut b);
+    }
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let mut order: Vec<String> = Vec::new();
+    if let Some(m) = new.or(old) {
+        collect_order("", m, &mut order);
+    }
+    let mut out: Vec<FieldDiff> = keys
+        .into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| FieldDiff {
+            field: k.clone(),
+            old: a.get(k).cloned(),
+            new: b.get(k).cloned(),
+        })
+        .collect();
+    out.sort_by_key(|d| {
+        order
+            .iter()
+            .position(|k| *k == d.field)
+            .unwrap_or(usize::MAX)
+    });
+    out
+}
+
+fn flatten(prefix: &str, m: &Mapping, out: &mut BTreeMap<String, String>) {
+    for (k, v) in m {
+        let Some(k) = k.as_str() else { continue };
+        let key = if prefix.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        if key == "history" {
+            continue;
+        }
+        match v {
+            Value::Mapping(inner) => flatten(&key, inner, out),
+            Value::Sequence(seq) if seq.iter().any(Value::is_mapping) => {
+                out.insert(
+                    key,
+                    seq.iter()
+                        .map(|x| serde_json::to_string(x).unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                );
+            }
+            other => {
+                out.insert(key, document::display(other).trim_end().to_owned());
+            }
+        }
+    }
+}
+
+fn collect_order(prefix: &str, m: &Mapping, out: &mut Vec<String>) {
+    for (k, v) in m {
+        let Some(k) = k.as_str() else { continue };
+        let key = if prefix.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            Value::Mapping(inner) => collect_order(&key, inner, out),
+            _ => out.push(key),
+        }
+    }
+}
+
+/// The review as Markdown, for a pull-request comment: a summary table, then
+/// a section per record.
+pub fn markdown(review: &Review) -> String {
+    let mut out = String::new();
+    let (errors, warnings) = (
+        review.count(Severity::Error),
+        review.count(Severity::Warning),
+    );
+    out.push_str("## arende review\n\n");
+    out.push_str(&format!(
+        "{} record(s) changed between `{:.7}` and `{:.7}`: {} error(s), {} warning(s).\n\n",
+        review.records.len(),
+        review.base,
+        review.head,
+        errors,
+        warnings
+    ));
+    if review.records.is_empty() {
+        out.push_str("No records changed.\n");
+        return out;
+    }
+    out.push_str("| Record | Kind | Change | Status | Findings |\n|---|---|---|---|---|\n");
+    for r in &review.records {
+        let status = match &r.status {
+            (Some(a), Some(b)) if a != b => format!("{a} → {b}"),
+            (_, Some(b)) => b.clone(),
+            (Some(a), None) => format!("{a} → (deleted)"),
+            (None, None) => "?".into(),
+        };
+        let findings = if r.findings.is_empty() {
+            "✓".to_owned()
+        } else {
+            r.findings
+                .iter()
+                .map(|f| format!("{} {}", icon(f.severity), f.rule))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!(
+            "| [{}](#{}) {} | {} | {} | {} | {} |\n",
+            r.id,
+            r.id.to_lowercase(),
+            md(&r.title),
+            r.kind,
+            change_name(r.change),
+            status,
+            findings
+        ));
+    }
+    for r in &review.records {
+        out.push_str(&format!("\n### {}\n\n", r.id));
+        out.push_str(&format!(
+            "{} · {} · `{}`\n\n",
+            change_name(r.change),
+            md(&r.title),
+            r.path.display()
+        ));
+        for f in &r.findings {
+            out.push_str(&format!(
+                "- {} **{}** {}",
+                icon(f.severity),
+                f.rule,
+                md(&f.message)
+            ));
+            if let Some(field) = &f.field {
+                out.push_str(&format!(" (`{field}`)"));
+            }
+            if let Some(c) = &f.clause {
+                out.push_str(&format!("  \n  <sub>{}</sub>", md(c)));
+            }
+            out.push('\n');
+        }
+        if !r.findings.is_empty() {
+            out.push('\n');
+        }
+        if !r.fields.is_empty() {
+            out.push_str("| Field | Before | After |\n|---|---|---|\n");
+            for d in &r.fields {
+                out.push_str(&format!(
+                    "| `{}` | {} | {} |\n",
+                    d.field,
+                    d.old.as_deref().map(md).unwrap_or_default(),
+                    d.new.as_deref().map(md).unwrap_or_default()
+                ));
+            }
+        }
+        if r.events_added > 0 {
+            out.push_str(&format!("\n{} history event(s) added.\n", r.events_added));
+        }
+    }
+    out
+}
+
+fn icon(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "❌",
+        Severity::Warning => "⚠️",
+    }
+}
+
+fn change_name(c: ChangeKind) -> &'static str {
+    match c {
+        ChangeKind::Added => "added",
+        ChangeKind::Changed => "changed",
+        ChangeKind::Deleted => "deleted",
+    }
+}
+
+/// Text safe inside a Markdown table cell.
+fn md(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
