@@ -192,7 +192,7 @@ pub fn review(store: &Store, range: &str) -> Result<Review> {
         Ok(oid) => repo.find_commit(oid)?,
         Err(_) => base_tip,
     };
-    let prefix = record_prefix(&repo, store.root())?;
+    let prefix = crate::store::repo_prefix(&repo, store.root())?;
     let old = records_in(&repo, &base.tree()?, &prefix)?;
     let new = records_in(&repo, &head.tree()?, &prefix)?;
 
@@ -241,18 +241,6 @@ impl Lookup for MapLookup<'_> {
 struct FileAt {
     blob: Oid,
     parsed: std::result::Result<(Value, Record), String>,
-}
-
-fn record_prefix(repo: &Repository, root: &Path) -> Result<PathBuf> {
-    let workdir = repo.workdir().ok_or_else(|| Error::NoGit {
-        dir: root.to_owned(),
-    })?;
-    let workdir = std::fs::canonicalize(workdir).map_err(|e| Error::io(workdir, e))?;
-    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
-    Ok(root
-        .strip_prefix(&workdir)
-        .map(Path::to_owned)
-        .unwrap_or_default())
 }
 
 /// Every record file of a tree, keyed by its path relative to the record root.

@@ -48,18 +48,15 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
         }
         let major = is_major_incident(policy, record);
         let crisis = crisis_outage(policy, record, at);
-        for c in clocks(policy, &calendar, record, at) {
-            if args.breached && c.state != ClockState::Breached {
-                continue;
-            }
-            rows.push((record, c, major, crisis));
-        }
-        if !args.breached
-            && (major || crisis.is_some())
-            && clocks(policy, &calendar, record, at).is_empty()
-        {
+        let ticket_clocks = clocks(policy, &calendar, record, at);
+        if ticket_clocks.is_empty() && !args.breached && (major || crisis.is_some()) {
             // Flagged tickets show even without a clock of their own.
-            rows.push((record, placeholder(), major, crisis));
+            rows.push((record, None, major, crisis));
+        }
+        for c in ticket_clocks {
+            if !args.breached || c.state == ClockState::Breached {
+                rows.push((record, Some(c), major, crisis));
+            }
         }
     }
     let tz = store.tz();
@@ -72,8 +69,8 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
                     "priority": r.priority().map(|p| p.get()),
                     "status": r.status(),
                     "title": r.common.title,
-                    "clock": if c.clock.is_empty() { serde_json::Value::Null } else { serde_json::to_value(c).unwrap_or_default() },
-                    "due": c.due.map(|d| d.with_timezone(&tz).to_rfc3339()),
+                    "clock": c.as_ref().map(|c| serde_json::to_value(c).unwrap_or_default()),
+                    "due": c.as_ref().and_then(|c| c.due).map(|d| d.with_timezone(&tz).to_rfc3339()),
                     "major_incident": major,
                     "crisis_assessment": crisis.is_some(),
                     "outage_minutes": crisis.map(|d| d.num_minutes()),
@@ -86,19 +83,6 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
             "id", "prio", "status", "clock", "target", "due", "left", "state", "flags",
         ]);
         for (r, c, major, crisis) in &rows {
-            let left = Duration::seconds(c.left_seconds);
-            let span = |d: Duration| match c.hours {
-                // Office time is counted in working hours; "3 d" would read as calendar days.
-                arende::policy::ClockHours::Office => working_hours(d),
-                arende::policy::ClockHours::Always => human(d),
-            };
-            let left = if c.clock.is_empty() || c.state == ClockState::NotStarted {
-                String::new()
-            } else if left < Duration::zero() {
-                format!("overdue {}", span(-left))
-            } else {
-                span(left)
-            };
             let mut flags = Vec::new();
             if *major {
                 flags.push("major incident".to_owned());
@@ -106,28 +90,22 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
             if let Some(d) = crisis {
                 flags.push(format!("crisis assessment (outage {})", human(*d)));
             }
-            if c.at_risk {
+            if c.as_ref().is_some_and(|c| c.at_risk) {
                 flags.push("at risk".to_owned());
             }
-            table.add_row(vec![
+            let mut row = vec![
                 r.id().to_string(),
                 r.priority()
                     .map(|p| p.get().to_string())
                     .unwrap_or_default(),
                 r.status().to_owned(),
-                c.clock.clone(),
-                c.target.clone(),
-                c.due
-                    .map(|d| d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_default(),
-                left,
-                if c.clock.is_empty() {
-                    String::new()
-                } else {
-                    state_name(c.state).to_owned()
-                },
-                flags.join(", "),
-            ]);
+            ];
+            row.extend(match c {
+                Some(c) => clock_cells(c, tz),
+                None => vec![String::new(); 5],
+            });
+            row.push(flags.join(", "));
+            table.add_row(row);
         }
         ui.print(&table.to_string());
         ui.info(&format!(
@@ -161,18 +139,28 @@ fn state_name(s: ClockState) -> &'static str {
     }
 }
 
-fn placeholder() -> arende::sla::ClockStatus {
-    arende::sla::ClockStatus {
-        clock: String::new(),
-        title: String::new(),
-        target: String::new(),
-        hours: arende::policy::ClockHours::Always,
-        started: None,
-        stopped: None,
-        due: None,
-        used_seconds: 0,
-        left_seconds: 0,
-        state: ClockState::NotStarted,
-        at_risk: false,
-    }
+/// clock, target, due, left, state.
+fn clock_cells(c: &arende::sla::ClockStatus, tz: chrono_tz::Tz) -> Vec<String> {
+    let span = |d: Duration| match c.hours {
+        // Office time is counted in working hours; "3 d" would read as calendar days.
+        arende::policy::ClockHours::Office => working_hours(d),
+        arende::policy::ClockHours::Always => human(d),
+    };
+    let left = Duration::seconds(c.left_seconds);
+    let left = if c.state == ClockState::NotStarted {
+        String::new()
+    } else if left < Duration::zero() {
+        format!("overdue {}", span(-left))
+    } else {
+        span(left)
+    };
+    vec![
+        c.clock.clone(),
+        c.target.clone(),
+        c.due
+            .map(|d| d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default(),
+        left,
+        state_name(c.state).to_owned(),
+    ]
 }

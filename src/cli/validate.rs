@@ -162,17 +162,9 @@ fn human(ui: &Ui, root: &Path, report: &Report) {
 /// Where the record repository sits in its git work tree: GitHub reads
 /// annotation paths from the top of the repository.
 fn git_prefix(root: &Path) -> PathBuf {
-    let Ok(repo) = git2::Repository::discover(root) else {
-        return PathBuf::new();
-    };
-    let (Some(workdir), Ok(root)) = (
-        repo.workdir().and_then(|w| std::fs::canonicalize(w).ok()),
-        std::fs::canonicalize(root),
-    ) else {
-        return PathBuf::new();
-    };
-    root.strip_prefix(workdir)
-        .map(Path::to_owned)
+    git2::Repository::discover(root)
+        .ok()
+        .and_then(|repo| arende::store::repo_prefix(&repo, root).ok())
         .unwrap_or_default()
 }
 

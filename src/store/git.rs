@@ -1,7 +1,7 @@
 //! The git side of the store: authors, trees, commits, and a record's commits.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use git2::{ObjectType, Oid, Repository, Signature, Sort, Tree};
@@ -94,6 +94,21 @@ pub(crate) fn open_repo(root: &Path) -> Result<Repository> {
     Ok(repo)
 }
 
+/// Where the record repository sits inside the git work tree (empty when it
+/// is the top of it): git paths are relative to the work tree, record paths
+/// to the record repository.
+pub fn repo_prefix(repo: &Repository, root: &Path) -> Result<PathBuf> {
+    let workdir = repo.workdir().ok_or_else(|| Error::NoGit {
+        dir: root.to_owned(),
+    })?;
+    let workdir = std::fs::canonicalize(workdir).map_err(|e| Error::io(workdir, e))?;
+    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    Ok(root
+        .strip_prefix(&workdir)
+        .map(Path::to_owned)
+        .unwrap_or_default())
+}
+
 /// A change to a tree: a path (components) and the blob to put there.
 pub(crate) type TreeEdit = (Vec<String>, Oid);
 
@@ -153,15 +168,7 @@ pub struct HistoryCommit {
 /// file differs from every parent's, as `git log` shows it.
 pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
     let repo = open_repo(root)?;
-    let workdir = repo.workdir().ok_or_else(|| Error::NoGit {
-        dir: root.to_owned(),
-    })?;
-    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
-    let workdir = std::fs::canonicalize(workdir).map_err(|e| Error::io(workdir, e))?;
-    let path = root
-        .strip_prefix(&workdir)
-        .unwrap_or(Path::new(""))
-        .join(rel);
+    let path = repo_prefix(&repo, root)?.join(rel);
     let head = match repo.head() {
         Ok(h) => h,
         Err(_) => return Ok(Vec::new()), // no commits yet

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-pub use git::{Author, HistoryCommit, record_commits};
+pub use git::{Author, HistoryCommit, record_commits, repo_prefix};
 pub use transaction::{CommitMode, Transaction, write_atomic};
 
 use crate::config::{CONFIG_FILE, RepoConfig};

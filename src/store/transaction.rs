@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use git2::{ErrorCode, Oid, Repository};
 
 use super::Store;
-use super::git::{Author, TreeEdit, edit_tree, open_repo};
+use super::git::{Author, TreeEdit, edit_tree, open_repo, repo_prefix};
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
@@ -160,19 +160,6 @@ impl<'s> Transaction<'s> {
         }
         Ok(Some(commit))
     }
-}
-
-/// Where the record repository sits inside the git work tree.
-fn repo_prefix(repo: &Repository, root: &Path) -> Result<PathBuf> {
-    let workdir = repo.workdir().ok_or_else(|| Error::NoGit {
-        dir: root.to_owned(),
-    })?;
-    let workdir = std::fs::canonicalize(workdir).map_err(|e| Error::io(workdir, e))?;
-    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
-    Ok(root
-        .strip_prefix(&workdir)
-        .map(Path::to_owned)
-        .unwrap_or_default())
 }
 
 struct HeadState {
