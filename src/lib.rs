@@ -21,6 +21,7 @@ pub mod id;
 pub mod kind;
 pub mod policy;
 pub mod record;
+pub mod report;
 pub mod review;
 pub mod schema;
 pub mod sla;

@@ -19,7 +19,7 @@ use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::policy::{Policy, Severity};
 use crate::record::{Event, Record, document};
-use crate::store::Store;
+use crate::store::{Entry, Store};
 use crate::validate::{self, Context, Lookup};
 use crate::yaml::{self, Mapping, Value};
 
@@ -169,7 +169,9 @@ pub fn review(store: &Store, range: &str) -> Result<Review> {
     let repo = Repository::discover(store.root()).map_err(|_| Error::NoGit {
         dir: store.root().to_owned(),
     })?;
-    let (base_rev, head_rev) = match range.split_once("..") {
+    // `A..B` and `A...B` mean the same here: the review always compares
+    // from the merge base, as a pull request does.
+    let (base_rev, head_rev) = match range.split_once("...").or_else(|| range.split_once("..")) {
         Some((b, h)) => (b, if h.is_empty() { "HEAD" } else { h }),
         None => (range, "HEAD"),
     };
@@ -196,13 +198,21 @@ pub fn review(store: &Store, range: &str) -> Result<Review> {
     let old = records_in(&repo, &base.tree()?, &prefix)?;
     let new = records_in(&repo, &head.tree()?, &prefix)?;
 
-    // HEAD's records, for rules that look across links.
-    let head_docs: HashMap<RecordId, Value> = new
-        .values()
-        .filter_map(|f| match &f.parsed {
-            Ok((doc, rec)) => Some((rec.id().clone(), doc.clone())),
+    // HEAD's records, checked as `validate` checks a working tree.
+    let entries: Vec<Entry> = new
+        .iter()
+        .filter_map(|(path, f)| match &f.parsed {
+            Ok((doc, record)) => Some(Entry {
+                path: path.clone(),
+                doc: doc.clone(),
+                record: record.clone(),
+            }),
             Err(_) => None,
         })
+        .collect();
+    let head_docs: HashMap<RecordId, Value> = entries
+        .iter()
+        .map(|e| (e.record.id().clone(), e.doc.clone()))
         .collect();
     let register = validate::standard_register(store)?;
     let lookup = MapLookup(&head_docs);
@@ -211,6 +221,19 @@ pub fn review(store: &Store, range: &str) -> Result<Review> {
         register: &register,
         lookup: &lookup,
     };
+    let mut head_findings: HashMap<PathBuf, Vec<ReviewFinding>> = HashMap::new();
+    for f in validate::check_entries(store, &cx, &entries) {
+        head_findings
+            .entry(f.path.clone())
+            .or_default()
+            .push(ReviewFinding {
+                rule: f.rule,
+                severity: f.severity,
+                field: f.field,
+                message: f.message,
+                clause: f.clause,
+            });
+    }
 
     let paths: BTreeSet<&PathBuf> = old.keys().chain(new.keys()).collect();
     let mut records = Vec::new();
@@ -221,7 +244,8 @@ pub fn review(store: &Store, range: &str) -> Result<Review> {
         {
             continue;
         }
-        records.push(review_record(store.policy(), &cx, path, o, n));
+        let found = head_findings.remove(path).unwrap_or_default();
+        records.push(review_record(store.policy(), found, path, o, n));
     }
     Ok(Review {
         base: base.id().to_string(),
@@ -300,7 +324,7 @@ fn finding(check: crate::validate::checks::Check, field: &str, message: String) 
 
 fn review_record(
     policy: &Policy,
-    cx: &Context<'_>,
+    head_findings: Vec<ReviewFinding>,
     path: &Path,
     old: Option<&FileAt>,
     new: Option<&FileAt>,
@@ -361,22 +385,7 @@ fn review_record(
     };
 
     // The HEAD state, as validate sees it.
-    for v in validate::check_record(cx, new_doc, new_rec) {
-        r.findings.push(ReviewFinding {
-            rule: v.rule,
-            severity: v.severity,
-            field: Some(v.field),
-            message: v.message,
-            clause: v.clause,
-        });
-    }
-    if let Some((_, message)) = validate::history_problem(policy, new_rec) {
-        r.findings.push(finding(
-            crate::validate::checks::HISTORY,
-            "history",
-            message,
-        ));
-    }
+    r.findings.extend(head_findings);
     let Some((old_doc, old_rec)) = old_parsed else {
         r.fields = diff_fields(None, new_doc.as_mapping());
         r.events_added = new_rec.common.history.len();

@@ -258,6 +258,10 @@ pub fn crisis_outage(policy: &Policy, record: &Record, at: Timestamp) -> Option<
         return None;
     };
     let outage = inc.outage.as_ref()?;
+    // A planned service window is agreed in advance; it calls for no crisis assessment.
+    if outage.planned {
+        return None;
+    }
     let start = outage.start?;
     let end = outage.end.unwrap_or(at).min(at);
     let length = end - start;

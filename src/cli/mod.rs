@@ -13,6 +13,7 @@ mod log;
 mod new;
 mod output;
 mod policy;
+mod report;
 mod review;
 mod set;
 mod show;
@@ -99,6 +100,7 @@ enum Command {
     #[command(subcommand)]
     Hook(hook::HookCommand),
     Sla(sla::SlaArgs),
+    Report(report::ReportArgs),
     Completions(completions::CompletionsArgs),
 }
 
@@ -133,6 +135,7 @@ pub fn run() -> ExitCode {
         Command::Review(a) => review::cmd_review(&ui, a),
         Command::Hook(a) => hook::cmd_hook(&ui, a),
         Command::Sla(a) => sla::cmd_sla(&ui, a),
+        Command::Report(a) => report::cmd_report(&ui, a),
         Command::Completions(a) => completions::cmd_completions(&ui, a),
     };
     match result {

@@ -23,6 +23,8 @@ pub enum Format {
     Csv,
     /// Markdown.
     Markdown,
+    /// A self-contained HTML page.
+    Html,
     /// GitHub Actions workflow commands (annotations).
     Github,
     /// JUnit XML, for CI systems that show test reports.

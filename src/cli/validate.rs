@@ -132,10 +132,6 @@ impl Diagnostic for RuleDiagnostic {
 
 fn human(ui: &Ui, root: &Path, report: &Report) {
     for f in &report.findings {
-        if let Some(e) = &f.error {
-            ui.error_ref(e);
-            continue;
-        }
         let (source, span) = match (f.line, f.column) {
             (Some(line), Some(column)) => match std::fs::read_to_string(root.join(&f.path)) {
                 Ok(text) => {

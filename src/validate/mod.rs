@@ -42,9 +42,6 @@ pub struct Finding {
     pub help: Option<String>,
     /// The seed clause the rule comes from.
     pub clause: Option<String>,
-    /// The file-level error, for rendering with its source span.
-    #[serde(skip)]
-    pub error: Option<std::sync::Arc<Error>>,
 }
 
 /// The outcome of a validation.
@@ -137,25 +134,15 @@ pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
         register: &register,
         lookup: &lookup,
     };
-    let per_record: Vec<Finding> = scan
-        .entries
-        .par_iter()
-        .flat_map_iter(|e| record_findings(&cx, e))
-        .collect();
-    findings.extend(per_record);
-    findings.extend(repo_findings(store, &scan.entries));
+    findings.extend(check_entries(store, &cx, &scan.entries));
     if !only.is_empty() {
         findings.retain(|f| only.iter().any(|p| f.path.starts_with(p)));
     }
     locate(store.root(), &mut findings);
     findings.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+    // Files that could not be read as records are checked files too.
     let mut checked: Vec<PathBuf> = scan.entries.iter().map(|e| e.path.clone()).collect();
-    checked.extend(
-        findings
-            .iter()
-            .filter(|f| f.error.is_some())
-            .map(|f| f.path.clone()),
-    );
+    checked.extend(findings.iter().map(|f| f.path.clone()));
     checked.sort();
     checked.dedup();
     if !only.is_empty() {
@@ -166,6 +153,19 @@ pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
         checked,
         findings,
     })
+}
+
+/// Every finding over a set of parsed records: each record's rules, its
+/// history and file name, and the checks of the set as a whole (IDs, links,
+/// cycles, deployed releases). `validate` runs it on the working tree,
+/// `review` on a revision's tree.
+pub fn check_entries(store: &Store, cx: &Context<'_>, entries: &[Entry]) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = entries
+        .par_iter()
+        .flat_map_iter(|e| record_findings(cx, e))
+        .collect();
+    findings.extend(repo_findings(store, entries));
+    findings
 }
 
 /// The rule violations and sensitive data in one record.
@@ -213,7 +213,6 @@ fn record_findings(cx: &Context<'_>, e: &Entry) -> Vec<Finding> {
             message: v.message,
             help: v.help,
             clause: v.clause,
-            error: None,
         })
         .collect();
     if let Some((index, message)) = history_problem(cx.policy, &e.record) {
@@ -438,7 +437,6 @@ fn repo_finding(
         message,
         help: Some(help),
         clause: None,
-        error: None,
     }
 }
 
@@ -462,14 +460,22 @@ fn file_finding(e: Error) -> Finding {
         Error::MergeConflict { path, line } | Error::NotUtf8 { path, line } => {
             (path.clone(), None, Some(*line), Some(1))
         }
-        Error::TooLarge { path, .. } | Error::Symlink { path } => (path.clone(), None, None, None),
-        Error::Io { path, .. } => (path.clone(), None, None, None),
+        Error::TooLarge { path, .. } | Error::Symlink { path } | Error::Io { path, .. } => {
+            (path.clone(), None, None, None)
+        }
         _ => (PathBuf::new(), None, None, None),
     };
-    let help = match &e {
-        Error::Field { help, .. } => help.clone(),
-        _ => None,
-    };
+    // The report puts the place first; the error's own text starts with it too.
+    let text = e.to_string();
+    let message = text
+        .strip_prefix(&path.display().to_string())
+        .map(|rest| {
+            rest.trim_start_matches(|c: char| c == ':' || c.is_ascii_digit())
+                .trim_start()
+        })
+        .unwrap_or(&text)
+        .to_owned();
+    let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
     Finding {
         rule: check.id.into(),
         severity: check.severity,
@@ -477,10 +483,9 @@ fn file_finding(e: Error) -> Finding {
         line,
         column,
         field,
-        message: e.to_string(),
+        message,
         help,
         clause: None,
-        error: Some(std::sync::Arc::new(e)),
     }
 }
 

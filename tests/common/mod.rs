@@ -325,3 +325,89 @@ pub fn history(doc: &serde_yaml::Mapping) -> Vec<serde_yaml::Mapping> {
         .map(|e| e.as_mapping().expect("an event is a mapping").clone())
         .collect()
 }
+
+// ------------------------------------------------ the git CLI, for branches
+
+/// Who makes the hand commits, merges and checkouts done with the `git` CLI.
+pub const HAND_NAME: &str = "Hand Editor";
+pub const HAND_EMAIL: &str = "hand@example.se";
+
+impl Sandbox {
+    /// `git ARGS` in the repository root, with a pinned author, committer,
+    /// date and configuration (no system or user config, no hooks of the
+    /// machine), the way a person would run it.
+    pub fn git_cli(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(self.root());
+        for var in REMOVED_VARS {
+            cmd.env_remove(var);
+        }
+        cmd.envs(self.pinned_env())
+            .env("GIT_AUTHOR_NAME", HAND_NAME)
+            .env("GIT_AUTHOR_EMAIL", HAND_EMAIL)
+            .env("GIT_COMMITTER_NAME", HAND_NAME)
+            .env("GIT_COMMITTER_EMAIL", HAND_EMAIL)
+            .env("GIT_AUTHOR_DATE", NOW)
+            .env("GIT_COMMITTER_DATE", NOW)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("LC_ALL", "C")
+            .stdin(std::process::Stdio::null());
+        cmd
+    }
+
+    /// Runs `git ARGS` and returns its output, whatever the exit code.
+    pub fn git_run(&self, args: &[&str]) -> Output {
+        self.git_cli().args(args).output().expect("git runs")
+    }
+
+    /// Runs `git ARGS`, expects exit 0, and returns stdout.
+    pub fn git_ok(&self, args: &[&str]) -> String {
+        let out = self.git_run(args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed:\n{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        stdout(&out)
+    }
+
+    /// Makes branch `name` at HEAD and checks it out.
+    pub fn branch(&self, name: &str) {
+        self.git_ok(&["checkout", "-q", "-b", name]);
+    }
+
+    /// Checks out an existing branch.
+    pub fn checkout(&self, name: &str) {
+        self.git_ok(&["checkout", "-q", name]);
+    }
+
+    /// The commit a revision names, as a full hex string.
+    pub fn rev(&self, rev: &str) -> String {
+        self.git_ok(&["rev-parse", "--verify", rev])
+            .trim()
+            .to_owned()
+    }
+
+    /// Stages everything (deletions too) and commits it by hand, with the
+    /// git CLI; returns the new commit.
+    pub fn hand_commit(&self, message: &str) -> String {
+        self.git_ok(&["add", "-A"]);
+        self.git_ok(&["commit", "-q", "--no-verify", "-m", message]);
+        self.rev("HEAD")
+    }
+
+    /// Replaces `from` by `to` in a record file, where `from` occurs exactly
+    /// once: a hand edit.
+    pub fn edit_record(&self, id: &str, from: &str, to: &str) {
+        let path = self.record_path(id);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "`{from}` is not in {} exactly once:\n{text}",
+            path.display()
+        );
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+}
