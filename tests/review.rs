@@ -1023,3 +1023,49 @@ fn the_installed_hook_stops_a_commit_of_broken_records() {
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert_ne!(sb.rev("HEAD"), before);
 }
+
+#[test]
+fn log_follows_a_record_through_a_rename() {
+    let sb = Sandbox::with_repo();
+    let id = sb.journal_incident();
+    let yaml = sb.record_path(&id);
+    let yml = yaml.with_extension("yml");
+    // The record was first filed by hand under another name, then renamed.
+    std::fs::rename(&yaml, &yml).unwrap();
+    let filed = sb.hand_commit("filed by hand as .yml");
+    std::fs::rename(&yml, &yaml).unwrap();
+    let renamed = sb.hand_commit("rename to .yaml");
+    sb.ok(&["status", &id, "assigned"]);
+
+    let out = sb.ok(&["log", &id, "--format", "json"]);
+    let steps: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let commits: Vec<String> = steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["commit"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        commits.contains(&filed),
+        "the commit under the old name is in the log: {commits:?}"
+    );
+    assert!(
+        commits.contains(&renamed),
+        "the rename is in the log: {commits:?}"
+    );
+    let first = &steps[0];
+    assert_eq!(
+        first["events"][0]["status"], "new",
+        "the record's life starts at its first commit: {first}"
+    );
+    // Followed through the rename, the history is one unbroken line: no
+    // step looks like a rewrite, and the first event is counted once.
+    let steps = steps.as_array().unwrap();
+    assert!(steps.iter().all(|s| s["rewrote_history"] == false), "{out}");
+    let news = steps
+        .iter()
+        .flat_map(|s| s["events"].as_array().unwrap().iter())
+        .filter(|e| e["status"] == "new")
+        .count();
+    assert_eq!(news, 1, "{out}");
+}

@@ -176,17 +176,27 @@ pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
     walk.push(head.peel_to_commit()?.id())?;
-    let blob_at = |tree: &Tree<'_>| tree.get_path(&path).ok().map(|e| e.id());
+    // The path the record has at the commits still to come; it changes where
+    // a commit renamed (moved) the file, so the walk follows the record.
+    let mut path = path;
     let mut out = Vec::new();
     for oid in walk {
         let commit = repo.find_commit(oid?)?;
-        let mine = blob_at(&commit.tree()?);
+        let blob_at = |tree: &Tree<'_>, path: &Path| tree.get_path(path).ok().map(|e| e.id());
+        let tree = commit.tree()?;
+        let mine = blob_at(&tree, &path);
         let changed = if commit.parent_count() == 0 {
             mine.is_some()
         } else {
             commit
                 .parents()
-                .all(|p| p.tree().ok().and_then(|t| blob_at(&t)) != mine)
+                .all(|p| p.tree().ok().and_then(|t| blob_at(&t, &path)) != mine)
+        };
+        let renamed_from = match (mine, commit.parents().next()) {
+            (Some(_), Some(parent)) if blob_at(&parent.tree()?, &path).is_none() => {
+                renamed_from(&repo, &parent.tree()?, &tree, &path)
+            }
+            _ => None,
         };
         if changed {
             let when = commit.author().when();
@@ -215,7 +225,21 @@ pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
                     .map(|b| b.content().to_vec()),
             });
         }
+        if let Some(old) = renamed_from {
+            path = old;
+        }
     }
     out.reverse();
     Ok(out)
+}
+
+/// The path a file at `path` in `new` had in `old`, if the change between
+/// them is a rename (git's rename detection: same or similar content).
+fn renamed_from(repo: &Repository, old: &Tree<'_>, new: &Tree<'_>, path: &Path) -> Option<PathBuf> {
+    let mut diff = repo.diff_tree_to_tree(Some(old), Some(new), None).ok()?;
+    diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))
+        .ok()?;
+    diff.deltas()
+        .find(|d| d.status() == git2::Delta::Renamed && d.new_file().path() == Some(path))
+        .and_then(|d| d.old_file().path().map(Path::to_owned))
 }
