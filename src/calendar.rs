@@ -1079,21 +1079,24 @@ office_hours:
 de_facto_days_off: {midsummer_eve: true, christmas_eve: false, new_years_eve: true}
 extra_closed_dates: [2026-05-15]
 ";
-        let settings: CalendarSettings = serde_yaml::from_str(yaml).expect("valid YAML");
+        let read = |text: &str| -> Result<CalendarSettings, String> {
+            let value = crate::yaml::parse_any(std::path::Path::new("calendar.yaml"), text)
+                .map_err(|e| e.to_string())?;
+            crate::yaml::from_value(&value)
+        };
+        let settings = read(yaml).expect("valid YAML");
         assert!(!settings.de_facto_days_off.christmas_eve);
         assert_eq!(settings.extra_closed_dates, vec![date("2026-05-15")]);
-        let back: CalendarSettings =
-            serde_yaml::from_str(&serde_yaml::to_string(&settings).expect("serialises"))
-                .expect("round trip");
+        let written = crate::yaml::to_value(&settings);
+        let back: CalendarSettings = crate::yaml::from_value(&written).expect("round trip");
         assert_eq!(back, settings);
 
-        let empty: CalendarSettings = serde_yaml::from_str("{}").expect("all defaults");
+        let empty = read("{}").expect("all defaults");
         assert_eq!(empty, CalendarSettings::default());
 
-        let unknown = serde_yaml::from_str::<CalendarSettings>("timezone: UTC\nopen: '08:00'\n");
+        let unknown = read("timezone: UTC\nopen: '08:00'\n");
         assert!(unknown.is_err(), "unknown fields are refused");
-        let unknown_day =
-            serde_yaml::from_str::<CalendarSettings>("de_facto_days_off: {easter_eve: true}\n");
+        let unknown_day = read("de_facto_days_off: {easter_eve: true}\n");
         assert!(unknown_day.is_err(), "unknown de facto days are refused");
     }
 

@@ -18,6 +18,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod id;
+pub mod import;
 pub mod kind;
 pub mod policy;
 pub mod record;

@@ -73,6 +73,8 @@ pub struct FieldShape {
     pub types: Vec<String>,
     /// The allowed values, for enumerations.
     pub values: Vec<String>,
+    /// The string format, where the schema names one (`date-time`).
+    pub format: Option<String>,
 }
 
 impl FieldShape {
@@ -106,6 +108,9 @@ pub fn field_shape(kind: Kind, dotted: &str) -> Option<FieldShape> {
             shape
                 .values
                 .extend(values.iter().filter_map(|v| v.as_str().map(str::to_owned)));
+        }
+        if let Some(f) = n.get("format").and_then(Json::as_str) {
+            shape.format.get_or_insert_with(|| f.to_owned());
         }
         if let Some(c) = n.get("const").and_then(Json::as_str) {
             shape.types.push("string".into());

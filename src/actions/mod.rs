@@ -16,6 +16,7 @@ use git2::Oid;
 
 pub use approve::{ApprovalRequest, approve};
 pub use link::link;
+pub(crate) use new::canonical_order;
 pub use new::{NewRecord, new_record};
 pub use set::set_fields;
 pub use status::change_status;
@@ -105,7 +106,11 @@ fn append_event(doc: &mut Value, event: &Event) {
 
 /// Applies the policy's classification to the document, returning the
 /// changes it made.
-fn apply_classification(store: &Store, path: &Path, doc: &mut Value) -> Result<Vec<FieldChange>> {
+pub(crate) fn apply_classification(
+    store: &Store,
+    path: &Path,
+    doc: &mut Value,
+) -> Result<Vec<FieldChange>> {
     let record = Record::from_doc(path, None, doc)?;
     let mut changes = Vec::new();
     for derived in derivation::derive(store.policy(), &record) {

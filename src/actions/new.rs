@@ -132,7 +132,7 @@ fn fresh_id(cx: &Context<'_>, kind: Kind, tx: &Transaction<'_>) -> RecordId {
 
 /// Orders a new record's keys the way people read them: identity first,
 /// the kind's own fields in the model's order, links and history last.
-fn canonical_order(kind: Kind, mut doc: Mapping) -> Mapping {
+pub(crate) fn canonical_order(kind: Kind, mut doc: Mapping) -> Mapping {
     const HEAD: &[&str] = &["id", "kind", "title", "description", "status", "opened_at"];
     const TAIL: &[&str] = &["links", "approvals", "source"];
     let mut out = Mapping::new();

@@ -6,6 +6,7 @@ mod classify;
 mod completions;
 mod export;
 mod hook;
+mod import;
 mod init;
 mod link;
 mod list;
@@ -93,6 +94,7 @@ enum Command {
     Classify(classify::ClassifyArgs),
     Log(log::LogArgs),
     Export(export::ExportArgs),
+    Import(import::ImportArgs),
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
     Validate(validate::ValidateArgs),
@@ -130,6 +132,7 @@ pub fn run() -> ExitCode {
         Command::Classify(a) => classify::cmd_classify(&ui, a),
         Command::Log(a) => log::cmd_log(&ui, a),
         Command::Export(a) => export::cmd_export(&ui, a),
+        Command::Import(a) => import::cmd_import(&ui, a),
         Command::Policy(a) => policy::cmd_policy(&ui, a),
         Command::Validate(a) => validate::cmd_validate(&ui, a),
         Command::Review(a) => review::cmd_review(&ui, a),

@@ -23,6 +23,8 @@ pub enum Format {
     Csv,
     /// Markdown.
     Markdown,
+    /// A ServiceNow incident event log (`arende import` reads it).
+    Servicenow,
     /// A self-contained HTML page.
     Html,
     /// GitHub Actions workflow commands (annotations).

@@ -19,6 +19,11 @@ pub fn find(text: &str) -> Option<&str> {
         Regex::new(r"(?:^|[^0-9])((?:1[89]|20)?(\d{2})(\d{2})(\d{2})[-+](\d{4})|(?:1[89]|20)(\d{2})(\d{2})(\d{2})(\d{4}))(?:$|[^0-9])")
             .expect("the pattern is valid")
     });
+    // Most text holds no candidate at all: the fast matcher says so without
+    // the capture machinery.
+    if !re.is_match(text) {
+        return None;
+    }
     re.captures_iter(text).find_map(|c| {
         let whole = c.get(1)?;
         let digits: String = whole

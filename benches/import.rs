@@ -1,0 +1,157 @@
+//! The import figure of SPEC §5 ("an import of 100 000 rows in one commit
+//! under 20 s"), printed, never asserted: a CSV of N rows
+//! (`ARENDE_BENCH_ROWS`, default 2 000 so CI stays fast) is generated, in the
+//! record model's field names (one record a row) and as a ServiceNow event
+//! log (four rows an incident), and the real binary imports each into an
+//! empty repository, then again (a no-op).
+//!
+//! Run: `ARENDE_BENCH_ROWS=100000 cargo bench --bench import`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_arende");
+const NOW: &str = "2026-11-22T09:30:00+01:00";
+const AUTHOR: &str = "Bench Mark <bench@example.se>";
+
+fn main() {
+    let n: usize = std::env::var("ARENDE_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+
+    let plain = dir.path().join("plain.csv");
+    std::fs::write(&plain, plain_csv(n)).expect("write csv");
+    let log = dir.path().join("event_log.csv");
+    std::fs::write(&log, event_log(n)).expect("write log");
+
+    let mut rows = Vec::new();
+    for (what, file, format, records) in [
+        ("CSV, one record a row", &plain, "csv", n),
+        ("ServiceNow event log", &log, "servicenow", n.div_ceil(4)),
+    ] {
+        let repo = dir.path().join(format);
+        run(
+            &home,
+            dir.path(),
+            &["init", "--policy", "ehm", repo.to_str().expect("utf-8")],
+        );
+        let args = ["import", file.to_str().expect("utf-8"), "--format", format];
+        let first = timed(|| run(&home, &repo, &args));
+        let again = timed(|| run(&home, &repo, &args));
+        let files = std::fs::read_dir(repo.join("incidents"))
+            .expect("incidents")
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+            })
+            .count();
+        assert_eq!(files, records, "every row made its record");
+        rows.push((format!("{what}: import, one commit"), fmt(first)));
+        rows.push((format!("{what}: import again (no-op)"), fmt(again)));
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
+    println!("arende import benchmark: {n} rows, {cores} cores");
+    for (what, time) in rows {
+        println!("{what:<52} {time:>10}");
+    }
+}
+
+/// N incidents in the record model's field names.
+fn plain_csv(n: usize) -> String {
+    let levels = ["high", "medium", "low"];
+    let statuses = [
+        "new",
+        "in_progress",
+        "awaiting_customer",
+        "resolved",
+        "closed",
+    ];
+    let mut out = String::from(
+        "kind,source.system,source.id,title,description,opened_at,impact,urgency,reporter.party,reporter.organisation,reported_via,status,major_incident_manager\n",
+    );
+    for i in 0..n {
+        let _ = writeln!(
+            out,
+            "incident,bench,B-{i},Generated incident {i},\"Line one.\nLine two, with a comma.\",2026-{:02}-{:02} {:02}:{:02},{},{},aktor,Region {},phone,{},Eva Ek",
+            1 + i % 12,
+            1 + i % 28,
+            8 + i % 10,
+            i % 60,
+            levels[i % 3],
+            levels[(i / 3) % 3],
+            i % 21,
+            statuses[i % statuses.len()],
+        );
+    }
+    out
+}
+
+/// An event log of N rows: New, Active, Resolved, Closed per incident.
+fn event_log(n: usize) -> String {
+    let mut out = String::from(
+        "number,incident_state,active,reassignment_count,reopen_count,sys_mod_count,made_sla,caller_id,opened_by,opened_at,sys_created_by,sys_created_at,sys_updated_by,sys_updated_at,contact_type,location,category,subcategory,u_symptom,cmdb_ci,impact,urgency,priority,assignment_group,assigned_to,knowledge,u_priority_confirmation,notify,problem_id,rfc,vendor,caused_by,closed_code,resolved_by,resolved_at,closed_at\n",
+    );
+    let states = ["New", "Active", "Resolved", "Closed"];
+    let levels = ["2 - Medium", "3 - Low"];
+    for row in 0..n {
+        let (inc, step) = (row / 4, row % 4);
+        let day = 1 + inc % 28;
+        let month = 1 + (inc / 28) % 12;
+        let opened = format!("{day:02}-{month:02}-2016 08:{:02}", inc % 60);
+        let updated = format!(
+            "{day:02}-{month:02}-2016 {:02}:{:02}",
+            9 + step * 2,
+            inc % 60
+        );
+        let _ = writeln!(
+            out,
+            "INC{inc:07},{},{},0,0,{step},TRUE,Caller {},Opened by 1,{opened},Created by 1,{opened},Updated by {step},{updated},Phone,Location 1,Category {},Subcategory 1,Symptom 1,?,{},{},4 - Low,Group {},?,TRUE,FALSE,Do Not Notify,?,?,?,?,?,?,?,?",
+            states[step],
+            if step == 3 { "FALSE" } else { "TRUE" },
+            inc % 500,
+            inc % 40,
+            levels[inc % 2],
+            levels[(inc / 2) % 2],
+            inc % 30,
+        );
+    }
+    out
+}
+
+fn run(home: &Path, dir: &Path, args: &[&str]) {
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", home)
+        .env("ARENDE_AUTHOR", AUTHOR)
+        .env("ARENDE_NOW", NOW)
+        .env_remove("ARENDE_DIR")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run arende");
+    assert!(
+        out.status.success(),
+        "arende {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn timed(f: impl FnOnce()) -> Duration {
+    let t = Instant::now();
+    f();
+    t.elapsed()
+}
+
+fn fmt(d: Duration) -> String {
+    if d.as_secs_f64() >= 1.0 {
+        format!("{:.2} s", d.as_secs_f64())
+    } else {
+        format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+    }
+}

@@ -1,0 +1,273 @@
+//! `arende import`: bulk import, all or nothing, one commit.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use arende::error::{Error, ExitCode, Result};
+use arende::import::{
+    ImportError, ImportMapping, ImportOptions, Input, InputFormat, MAX_INPUT_BYTES, Progress,
+    Summary, import,
+};
+use arende::yaml;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{Format, Ui};
+
+/// Import records from a CSV, JSON or YAML file or a ServiceNow incident
+/// event log: every row is checked before anything is written; nothing is
+/// written if any row is bad; one commit; a second run changes nothing.
+///
+/// --format csv|json|yaml take the record fields' names (dotted columns for
+/// nested fields: reporter.party); --format servicenow reads the incident
+/// event log as ServiceNow exports it. Without --format the file's extension
+/// (or first line) decides.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The file to import (- for standard input).
+    file: PathBuf,
+    /// How another tool's columns become fields (YAML: kind, system,
+    /// columns, values, date_format, party, defaults).
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
+    /// Check everything and report what would be done; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Apply rows that changed since the last import to the records they made.
+    #[arg(long)]
+    update: bool,
+    /// Refuse the import if a record would break an error rule of the policy.
+    #[arg(long)]
+    strict: bool,
+    /// Import text holding a Swedish personal identity number.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn cmd_import(ui: &Ui, args: &ImportArgs) -> Result<ExitCode> {
+    let format = match ui.global.format {
+        None => None,
+        Some(Format::Csv) => Some(InputFormat::Csv),
+        Some(Format::Json) => Some(InputFormat::Json),
+        Some(Format::Yaml) => Some(InputFormat::Yaml),
+        Some(Format::Servicenow) => Some(InputFormat::ServiceNow),
+        Some(_) => {
+            return Err(Error::usage(
+                "import reads --format csv, json, yaml or servicenow",
+                None,
+            ));
+        }
+    };
+    let store = ui.store()?;
+    let cx = ui.context(&store)?;
+    let input = if args.file == Path::new("-") {
+        read_stdin()?
+    } else {
+        Input::read(&args.file)?
+    };
+    let mapping = match &args.mapping {
+        Some(path) => Some(ImportMapping::parse(
+            path,
+            &yaml::read_text(path, yaml::MAX_RECORD_BYTES)?,
+        )?),
+        None => None,
+    };
+    let options = ImportOptions {
+        format,
+        mapping,
+        dry_run: args.dry_run,
+        update: args.update,
+        strict: args.strict,
+        force: args.force,
+    };
+    let bar = Bar::new(!ui.global.quiet && std::io::stderr().is_terminal());
+    let result = import(&cx, &input, &options, &bar);
+    bar.clear();
+    match result {
+        Ok(summary) => {
+            print_summary(ui, &summary);
+            Ok(ExitCode::Ok)
+        }
+        Err(ImportError::Rows { input, errors }) => {
+            for e in &errors {
+                eprintln!("{}: {e}", input.display());
+            }
+            Err(ImportError::Rows { input, errors }.into_error())
+        }
+        Err(e) => Err(e.into_error()),
+    }
+}
+
+fn read_stdin() -> Result<Input> {
+    let name = PathBuf::from("-");
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Error::TooLarge {
+            path: name,
+            size: bytes.len() as u64,
+            limit: MAX_INPUT_BYTES,
+        });
+    }
+    Ok(Input {
+        text: yaml::text_from_bytes(Path::new("<stdin>"), bytes)?,
+        name,
+    })
+}
+
+/// A progress bar on a terminal; nothing on a pipe.
+struct Bar(Option<ProgressBar>);
+
+impl Bar {
+    fn new(on: bool) -> Bar {
+        Bar(on.then(ProgressBar::hidden))
+    }
+
+    fn clear(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, stage: &'static str, total: u64) {
+        let Some(b) = &self.0 else { return };
+        b.reset();
+        b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        if total == 0 {
+            b.set_length(0);
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b.enable_steady_tick(Duration::from_millis(120));
+        } else {
+            b.disable_steady_tick();
+            b.set_length(total);
+            b.set_style(
+                ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+        }
+        b.set_message(stage);
+    }
+
+    fn advance(&self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(n);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.disable_steady_tick();
+        }
+    }
+}
+
+/// The summary, on standard output: it is the command's result.
+fn print_summary(ui: &Ui, s: &Summary) {
+    let mut out = String::new();
+    let verb = if s.dry_run { "would be " } else { "" };
+    out.push_str(&format!(
+        "{}: {} {} read ({})\n",
+        s.input.display(),
+        s.rows,
+        match (
+            matches!(s.format, InputFormat::Json | InputFormat::Yaml),
+            s.rows
+        ) {
+            (true, 1) => "record",
+            (true, _) => "records",
+            (false, 1) => "row",
+            (false, _) => "rows",
+        },
+        s.format.name()
+    ));
+    out.push_str(&format!(
+        "records: {} — {verb}created {}, {verb}updated {}, unchanged {}{}\n",
+        s.records,
+        s.created.len(),
+        s.updated.len(),
+        s.unchanged,
+        if s.differing.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", changed in the input but not updated {}",
+                s.differing.len()
+            )
+        }
+    ));
+    out.push_str(&match (s.dry_run, s.commit) {
+        (true, _) => "commit: none (--dry-run: nothing was written)\n".to_owned(),
+        (false, Some(c)) => format!("commit: {c}\n"),
+        (false, None) if s.created.is_empty() && s.updated.is_empty() => {
+            "commit: none (nothing to change)\n".to_owned()
+        }
+        (false, None) => "commit: none (--no-commit: files written, not committed)\n".to_owned(),
+    });
+    let mut warnings: Vec<String> = Vec::new();
+    if !s.priority_diffs.is_empty() {
+        let examples: Vec<String> = s
+            .priority_diffs
+            .iter()
+            .take(5)
+            .map(|d| format!("{} {}: {} → {}", d.source, d.id, d.given, d.policy))
+            .collect();
+        warnings.push(format!(
+            "the policy's priority differs from the input's for {} record(s); the policy's is kept (input → policy: {}{})",
+            s.priority_diffs.len(),
+            examples.join(", "),
+            if s.priority_diffs.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    for r in &s.rules {
+        warnings.push(format!(
+            "{} ({}) is broken by {} record(s): {} (e.g. {}{}); `arende validate` will report them",
+            r.rule,
+            r.severity.as_str(),
+            r.records.len(),
+            r.message,
+            r.records
+                .iter()
+                .take(3)
+                .map(|id| id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if r.records.len() > 3 { ", …" } else { "" }
+        ));
+    }
+    for w in &s.warnings {
+        let examples = if w.examples.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({}: {}{})",
+                w.examples.len(),
+                w.examples
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if w.examples.len() > 5 { ", …" } else { "" }
+            )
+        };
+        warnings.push(format!("{}{examples}", w.message));
+    }
+    if warnings.is_empty() {
+        out.push_str("warnings: none\n");
+    } else {
+        out.push_str(&format!("warnings: {}\n", warnings.len()));
+        for w in warnings {
+            out.push_str(&format!("  - {w}\n"));
+        }
+    }
+    ui.print(&out);
+}

@@ -1,0 +1,197 @@
+//! `--mapping FILE`: how the columns of another tool's export become record
+//! fields.
+//!
+//! ```yaml
+//! kind: incident                 # the kind of every row (or map a column to `kind`)
+//! system: jira                   # source.system of every row
+//! columns:                       # column → dotted field; ~ ignores a column
+//!   Key: source.id
+//!   Summary: title
+//!   Created: opened_at
+//!   Impact: impact
+//!   Reporter: reporter.name
+//!   Notes: ~
+//! values:                        # per field: the tool's value → arende's
+//!   impact: {Hög: high, Medel: medium, Låg: low}
+//!   status: {Öppen: new, Pågår: in_progress, Klar: closed}
+//! date_format: "%d.%m.%Y %H:%M"  # chrono format(s), tried before the usual forms
+//! party: aktor                   # reporter.party where a row gives none
+//! defaults:                      # fields every row gets unless it has them
+//!   service: E-recept
+//! delimiter: ";"                 # if the header line does not make it plain
+//! ```
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::yaml::{self, Mapping, Value};
+
+/// A mapping file, read.
+#[derive(Debug, Clone, Default)]
+pub struct ImportMapping {
+    /// The kind of every row, unless a column gives it.
+    pub kind: Option<String>,
+    /// `source.system` of every row.
+    pub system: Option<String>,
+    /// Column → field (`None`: ignore the column), in the file's order.
+    pub columns: Vec<(String, Option<String>)>,
+    /// Field → (the tool's value → arende's value).
+    pub values: Vec<(String, Vec<(String, Value)>)>,
+    /// chrono formats tried first for dates.
+    pub date_formats: Vec<String>,
+    /// `reporter.party` where a row gives none.
+    pub party: Option<String>,
+    /// Field → value every row gets unless it has one.
+    pub defaults: Vec<(String, Value)>,
+    /// The CSV delimiter, if not the one the header suggests.
+    pub delimiter: Option<u8>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    kind: Option<String>,
+    system: Option<String>,
+    #[serde(default)]
+    columns: Mapping,
+    #[serde(default)]
+    values: Mapping,
+    date_format: Option<OneOrMany>,
+    party: Option<String>,
+    #[serde(default)]
+    defaults: Mapping,
+    delimiter: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl ImportMapping {
+    /// Reads a mapping file's text.
+    pub fn parse(path: &Path, text: &str) -> Result<ImportMapping> {
+        let doc = yaml::parse_mapping(path, text)?;
+        let raw: Raw = yaml::from_value(&Value::Mapping(doc)).map_err(|message| {
+            Error::field(
+                path,
+                "(mapping)",
+                message,
+                Some(
+                    "a mapping has kind, system, columns, values, date_format, party and defaults; see `arende import --help`"
+                        .to_owned(),
+                ),
+                None,
+            )
+        })?;
+        let text_of = |v: &Value, what: &str| -> Result<String> {
+            match v {
+                Value::String(s) => Ok(s.clone()),
+                Value::Number(_) | Value::Bool(_) => Ok(crate::record::document::display(v)),
+                _ => Err(Error::field(
+                    path,
+                    what,
+                    format!("`{}` is not a name", crate::record::document::display(v)),
+                    None,
+                    None,
+                )),
+            }
+        };
+        let mut columns = Vec::new();
+        for (k, v) in &raw.columns {
+            let column = text_of(k, "columns")?;
+            let field = match v {
+                Value::Null => None,
+                other => Some(text_of(other, &format!("columns.{column}"))?),
+            };
+            columns.push((column, field));
+        }
+        let mut values = Vec::new();
+        for (k, v) in &raw.values {
+            let field = text_of(k, "values")?;
+            let Value::Mapping(m) = v else {
+                return Err(Error::field(
+                    path,
+                    format!("values.{field}"),
+                    "is not a mapping of the tool's values to arende's",
+                    Some(format!(
+                        "write e.g. values: {{{field}: {{\"1 - High\": high}}}}"
+                    )),
+                    None,
+                ));
+            };
+            let mut pairs = Vec::new();
+            for (from, to) in m {
+                pairs.push((text_of(from, &format!("values.{field}"))?, to.clone()));
+            }
+            values.push((field, pairs));
+        }
+        let mut defaults = Vec::new();
+        for (k, v) in &raw.defaults {
+            defaults.push((text_of(k, "defaults")?, v.clone()));
+        }
+        let delimiter = match raw.delimiter.as_deref() {
+            None => None,
+            Some("\\t" | "tab") => Some(b'\t'),
+            Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+            Some(d) => {
+                return Err(Error::field(
+                    path,
+                    "delimiter",
+                    format!("`{d}` is not one character"),
+                    Some("write e.g. delimiter: \";\" (or tab)".to_owned()),
+                    None,
+                ));
+            }
+        };
+        Ok(ImportMapping {
+            delimiter,
+            kind: raw.kind,
+            system: raw.system,
+            columns,
+            values,
+            date_formats: match raw.date_format {
+                None => Vec::new(),
+                Some(OneOrMany::One(f)) => vec![f],
+                Some(OneOrMany::Many(fs)) => fs,
+            },
+            party: raw.party,
+            defaults,
+        })
+    }
+
+    /// The field a column maps to: `Some(None)` if the mapping ignores it,
+    /// `None` if the mapping does not name it.
+    pub fn field_of(&self, column: &str) -> Option<Option<&str>> {
+        self.columns
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, f)| f.as_deref())
+    }
+
+    /// The value map of a field, if the mapping has one.
+    pub fn value_map(&self, field: &str) -> Option<&[(String, Value)]> {
+        self.values
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The arende value a tool's value maps to.
+    pub fn map_value(&self, field: &str, text: &str) -> Option<&Value> {
+        let pairs = self.value_map(field)?;
+        pairs
+            .iter()
+            .find(|(from, _)| from == text)
+            .or_else(|| {
+                pairs
+                    .iter()
+                    .find(|(from, _)| from.trim().eq_ignore_ascii_case(text.trim()))
+            })
+            .map(|(_, to)| to)
+    }
+}
