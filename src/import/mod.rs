@@ -525,10 +525,8 @@ pub fn import(
                     let date = opened_date(&c.doc, cx);
                     loop {
                         let id = RecordId::generate(c.kind, date);
-                        // An ID whose code starts with four digits can read as a
-                        // personal identity number (`20160229-4711…`): skip those.
                         let taken = by_id.contains_key(&id) || store.exists(&id);
-                        if !taken && !reads_as_personal_number(&id) && used.insert(id.clone()) {
+                        if !taken && used.insert(id.clone()) {
                             break id;
                         }
                     }
@@ -696,14 +694,6 @@ pub fn import(
     progress.finish();
     summary.commit = commit?;
     Ok(summary)
-}
-
-/// Whether an ID holds what SEC001 reads as a personal identity number
-/// (`INC-20160229-4711AB` holds `20160229-4711`).
-fn reads_as_personal_number(id: &RecordId) -> bool {
-    let code = id.as_str().rsplit('-').next().unwrap_or_default();
-    code.bytes().take(4).all(|b| b.is_ascii_digit())
-        && validate::personnummer::find(id.as_str()).is_some()
 }
 
 fn opened_date(doc: &Mapping, cx: &Context<'_>) -> chrono::NaiveDate {

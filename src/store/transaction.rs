@@ -143,8 +143,13 @@ impl<'s> Transaction<'s> {
         let backups = write_files(root, &self.writes)?;
 
         // 3. Index: only the paths written, so what a person staged stays staged.
-        let index_paths: Vec<PathBuf> = self.writes.keys().map(|rel| prefix.join(rel)).collect();
-        let index_backup = match update_index(&repo, &index_paths) {
+        let index_entries: Vec<(PathBuf, Oid)> = self
+            .writes
+            .keys()
+            .zip(&edits)
+            .map(|(rel, (_, blob))| (prefix.join(rel), *blob))
+            .collect();
+        let index_backup = match update_index(&repo, &index_entries) {
             Ok(b) => b,
             Err(e) => {
                 restore_files(&backups);
@@ -270,17 +275,52 @@ pub fn write_atomic(path: &Path, bytes: &[u8], sync: bool) -> Result<()> {
 
 type IndexBackup = Vec<(PathBuf, Option<git2::IndexEntry>)>;
 
-fn update_index(repo: &Repository, paths: &[PathBuf]) -> Result<IndexBackup> {
+fn update_index(repo: &Repository, entries: &[(PathBuf, Oid)]) -> Result<IndexBackup> {
+    let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
     let mut index = repo.index()?;
-    let backup = paths
+    let backup = entries
         .iter()
-        .map(|p| (p.clone(), index.get_path(p, 0)))
+        .map(|(p, _)| (p.clone(), index.get_path(p, 0)))
         .collect();
-    for p in paths {
-        index.add_path(p)?;
+    for (path, blob) in entries {
+        add_to_index(&mut index, &workdir, path, *blob)?;
     }
     index.write()?;
     Ok(backup)
+}
+
+/// Stages a file just written, from its stat and the blob already stored:
+/// `add_path` would read and hash every file again, which dominates a bulk
+/// import's commit.
+#[cfg(unix)]
+fn add_to_index(index: &mut git2::Index, workdir: &Path, path: &Path, blob: Oid) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let abs = workdir.join(path);
+    let m = std::fs::symlink_metadata(&abs).map_err(|e| Error::io(&abs, e))?;
+    let name = path.to_string_lossy().into_owned().into_bytes();
+    // The index stores 32-bit stat fields; git truncates them the same way.
+    let entry = git2::IndexEntry {
+        ctime: git2::IndexTime::new(m.ctime() as i32, m.ctime_nsec() as u32),
+        mtime: git2::IndexTime::new(m.mtime() as i32, m.mtime_nsec() as u32),
+        dev: m.dev() as u32,
+        ino: m.ino() as u32,
+        mode: 0o100644,
+        uid: m.uid(),
+        gid: m.gid(),
+        file_size: m.len() as u32,
+        id: blob,
+        flags: name.len().min(0xfff) as u16,
+        flags_extended: 0,
+        path: name,
+    };
+    index.add(&entry)?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn add_to_index(index: &mut git2::Index, _workdir: &Path, path: &Path, _blob: Oid) -> Result<()> {
+    index.add_path(path)?;
+    Ok(())
 }
 
 fn restore_index(repo: &Repository, backup: IndexBackup) {

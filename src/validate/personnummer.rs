@@ -24,7 +24,15 @@ pub fn find(text: &str) -> Option<&str> {
     if !re.is_match(text) {
         return None;
     }
-    re.captures_iter(text).find_map(|c| {
+    // A record ID carries a date and random characters: `INC-20160229-4710AB`
+    // holds `20160229-4710`, which has a valid check digit. IDs are blanked out
+    // before the search (same length, so the positions found stay true).
+    static ID: OnceLock<Regex> = OnceLock::new();
+    let id = ID.get_or_init(|| {
+        Regex::new(r"(?:INC|PRB|CHG|REL|SR|CI|CAP)-\d{8}-[0-9A-Z]+").expect("the pattern is valid")
+    });
+    let blanked = id.replace_all(text, |c: &regex::Captures<'_>| " ".repeat(c[0].len()));
+    let start = re.captures_iter(&blanked).find_map(|c| {
         let whole = c.get(1)?;
         let digits: String = whole
             .as_str()
@@ -32,8 +40,9 @@ pub fn find(text: &str) -> Option<&str> {
             .filter(char::is_ascii_digit)
             .collect();
         let ten = &digits[digits.len() - 10..];
-        valid(ten).then_some(whole.as_str())
-    })
+        valid(ten).then_some((whole.start(), whole.end()))
+    })?;
+    text.get(start.0..start.1)
 }
 
 /// Whether ten digits YYMMDDNNNC form a valid number: a real month, a day
@@ -83,5 +92,17 @@ mod tests {
         assert_eq!(find("ticket 1212121212"), None, "bare ten digits");
         assert_eq!(find("2026-11-22T09:30:00+01:00"), None);
         assert_eq!(find("INC-20261122-K7QF2M"), None);
+        // A record ID whose date and first four characters look like a
+        // personnummer with a valid check digit is still an ID.
+        assert_eq!(
+            find("20160229-4710"),
+            Some("20160229-4710"),
+            "the digits alone are one"
+        );
+        assert_eq!(find("INC-20160229-4710AB"), None);
+        assert_eq!(
+            find("linked INC-20160229-4710AB, see 19121212-1212"),
+            Some("19121212-1212")
+        );
     }
 }
