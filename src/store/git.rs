@@ -200,8 +200,9 @@ pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
         };
         if changed {
             let when = commit.author().when();
+            // A commit with an impossible offset (hand-made objects) is shown in UTC.
             let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
-                .unwrap_or(FixedOffset::east_opt(0).unwrap());
+                .unwrap_or(chrono::Offset::fix(&chrono::Utc));
             let at = offset
                 .timestamp_opt(when.seconds(), 0)
                 .single()
