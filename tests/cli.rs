@@ -1137,3 +1137,36 @@ struct BadFile {
 fn make_symlink(target: &Path, link: &Path) {
     std::os::unix::fs::symlink(target, link).unwrap();
 }
+
+#[test]
+fn new_refuses_a_personal_identity_number_unless_forced() {
+    let sb = Sandbox::with_repo();
+    let commits = sb.git().commit_count();
+    let args = [
+        "new",
+        "incident",
+        "--title",
+        "Patient kan inte logga in",
+        "description=Gäller 19121212-1212, ring tillbaka",
+        "impact=low",
+        "urgency=low",
+    ];
+    let out = sb.run(&args);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("SEC001"), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("1212-1212"),
+        "the number is not repeated: {}",
+        stderr(&out)
+    );
+    assert_eq!(sb.git().commit_count(), commits, "nothing filed");
+
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let id = sb.ok(&forced);
+    assert!(is_incident_id(id.trim()), "{id}");
+    assert_eq!(sb.git().commit_count(), commits + 1);
+    let out = sb.run(&["validate", "--format", "json"]);
+    assert_eq!(code(&out), 1, "validate still reports it");
+    assert!(stdout(&out).contains("SEC001"));
+}

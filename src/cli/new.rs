@@ -28,6 +28,9 @@ pub struct NewArgs {
     /// A note for the first history event.
     #[arg(long)]
     note: Option<String>,
+    /// File the record even if its text holds a Swedish personal identity number.
+    #[arg(long)]
+    force: bool,
     /// More fields, as key=value.
     #[arg(value_name = "KEY=VALUE")]
     fields: Vec<String>,
@@ -52,6 +55,7 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
         assignments: args.set.iter().chain(&args.fields).cloned().collect(),
         title: args.title.clone(),
         note: args.note.clone(),
+        force: args.force,
     };
     let has_title = input.title.is_some()
         || input.from.contains_key("title")
