@@ -9,8 +9,9 @@ use std::path::Path;
 use crate::error::Result;
 use crate::id::RecordId;
 use crate::record::Event;
+use crate::record::document;
 use crate::store::{HistoryCommit, Store, record_commits};
-use crate::yaml;
+use crate::yaml::{self, Mapping};
 
 /// One commit of a record's life and the events it added.
 #[derive(Debug, Clone)]
@@ -21,6 +22,8 @@ pub struct Step {
     pub events: Vec<Event>,
     /// Events this commit removed or rewrote, if it did (history is append-only).
     pub rewrote_history: bool,
+    /// The fields this commit changed (history aside), by dotted name.
+    pub fields: Vec<String>,
 }
 
 /// The life of a record, oldest first.
@@ -29,26 +32,32 @@ pub fn life(store: &Store, id: &RecordId) -> Result<Vec<Step>> {
     let commits = record_commits(store.root(), &entry.path)?;
     let mut steps = Vec::new();
     let mut seen: Vec<Event> = Vec::new();
+    let mut previous: Option<Mapping> = None;
     for commit in commits {
-        let events = commit
+        let version = commit
             .content
             .as_deref()
-            .map(|c| events_in(&entry.path, c))
-            .unwrap_or_default();
+            .and_then(|c| parse(&entry.path, c));
+        let events = version.as_ref().map(events_of).unwrap_or_default();
+        let fields = changed_fields(previous.as_ref(), version.as_ref());
         let (added, rewrote) = split_new(&seen, &events);
         seen = events;
+        previous = version;
         steps.push(Step {
             commit: Some(commit),
             events: added,
             rewrote_history: rewrote,
+            fields,
         });
     }
     let (added, rewrote) = split_new(&seen, &entry.record.common.history);
-    if !added.is_empty() || rewrote {
+    let fields = changed_fields(previous.as_ref(), entry.doc.as_mapping());
+    if !added.is_empty() || rewrote || !fields.is_empty() {
         steps.push(Step {
             commit: None,
             events: added,
             rewrote_history: rewrote,
+            fields,
         });
     }
     Ok(steps)
@@ -66,16 +75,28 @@ fn split_new(before: &[Event], now: &[Event]) -> (Vec<Event>, bool) {
     }
 }
 
-/// The history events in a version of the file; a version that does not
-/// parse has none (its commit still shows).
-fn events_in(path: &Path, content: &[u8]) -> Vec<Event> {
-    let Ok(text) = std::str::from_utf8(content) else {
-        return Vec::new();
-    };
-    let Ok(doc) = yaml::parse_mapping(path, text) else {
-        return Vec::new();
-    };
+/// A version of the record file as a document; one that does not parse
+/// has none (its commit still shows).
+fn parse(path: &Path, content: &[u8]) -> Option<Mapping> {
+    let text = std::str::from_utf8(content).ok()?;
+    yaml::parse_mapping(path, text).ok()
+}
+
+/// The history events of a version.
+fn events_of(doc: &Mapping) -> Vec<Event> {
     doc.get("history")
         .and_then(|h| yaml::from_value::<Vec<Event>>(h).ok())
         .unwrap_or_default()
+}
+
+/// The fields one version changed from the one before; the version that
+/// created the record changed none (it set them all).
+fn changed_fields(old: Option<&Mapping>, new: Option<&Mapping>) -> Vec<String> {
+    match old {
+        Some(_) => document::diff(old, new)
+            .into_iter()
+            .map(|d| d.field)
+            .collect(),
+        None => Vec::new(),
+    }
 }

@@ -18,10 +18,11 @@ use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::policy::{Policy, Severity};
+pub use crate::record::document::FieldDiff;
 use crate::record::{Event, Record, document};
 use crate::store::{Entry, Store};
 use crate::validate::{self, Context, Lookup};
-use crate::yaml::{self, Mapping, Value};
+use crate::yaml::{self, Value};
 
 /// The checks only a difference between two revisions can fail.
 pub mod checks {
@@ -91,17 +92,6 @@ pub enum ChangeKind {
     Changed,
     /// Deleted on the branch.
     Deleted,
-}
-
-/// One field's old and new value.
-#[derive(Debug, Clone, Serialize)]
-pub struct FieldDiff {
-    /// Dotted field name.
-    pub field: String,
-    /// The value at BASE (absent: not set).
-    pub old: Option<String>,
-    /// The value at HEAD (absent: removed).
-    pub new: Option<String>,
 }
 
 /// A problem the review found.
@@ -387,11 +377,11 @@ fn review_record(
     // The HEAD state, as validate sees it.
     r.findings.extend(head_findings);
     let Some((old_doc, old_rec)) = old_parsed else {
-        r.fields = diff_fields(None, new_doc.as_mapping());
+        r.fields = document::diff(None, new_doc.as_mapping());
         r.events_added = new_rec.common.history.len();
         return r;
     };
-    r.fields = diff_fields(old_doc.as_mapping(), new_doc.as_mapping());
+    r.fields = document::diff(old_doc.as_mapping(), new_doc.as_mapping());
     let old_events = &old_rec.common.history;
     let new_events = &new_rec.common.history;
     let appended =
@@ -520,84 +510,6 @@ fn status_moves(
             "status",
             format!("{from} → {to} is not a move the {} policy allows (changed without a history event)", policy.name),
         ));
-    }
-}
-
-/// Scalars by dotted path; lists shown whole; `history` left out (its events
-/// are counted instead).
-fn diff_fields(old: Option<&Mapping>, new: Option<&Mapping>) -> Vec<FieldDiff> {
-    let mut a = BTreeMap::new();
-    let mut b = BTreeMap::new();
-    if let Some(m) = old {
-        flatten("", m, &mut a);
-    }
-    if let Some(m) = new {
-        flatten("", m, &mut b);
-    }
-    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-    let mut order: Vec<String> = Vec::new();
-    if let Some(m) = new.or(old) {
-        collect_order("", m, &mut order);
-    }
-    let mut out: Vec<FieldDiff> = keys
-        .into_iter()
-        .filter(|k| a.get(*k) != b.get(*k))
-        .map(|k| FieldDiff {
-            field: k.clone(),
-            old: a.get(k).cloned(),
-            new: b.get(k).cloned(),
-        })
-        .collect();
-    out.sort_by_key(|d| {
-        order
-            .iter()
-            .position(|k| *k == d.field)
-            .unwrap_or(usize::MAX)
-    });
-    out
-}
-
-fn flatten(prefix: &str, m: &Mapping, out: &mut BTreeMap<String, String>) {
-    for (k, v) in m {
-        let Some(k) = k.as_str() else { continue };
-        let key = if prefix.is_empty() {
-            k.to_owned()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        if key == "history" {
-            continue;
-        }
-        match v {
-            Value::Mapping(inner) => flatten(&key, inner, out),
-            Value::Sequence(seq) if seq.iter().any(Value::is_mapping) => {
-                out.insert(
-                    key,
-                    seq.iter()
-                        .map(|x| serde_json::to_string(x).unwrap_or_default())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                );
-            }
-            other => {
-                out.insert(key, document::display(other).trim_end().to_owned());
-            }
-        }
-    }
-}
-
-fn collect_order(prefix: &str, m: &Mapping, out: &mut Vec<String>) {
-    for (k, v) in m {
-        let Some(k) = k.as_str() else { continue };
-        let key = if prefix.is_empty() {
-            k.to_owned()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        match v {
-            Value::Mapping(inner) => collect_order(&key, inner, out),
-            _ => out.push(key),
-        }
     }
 }
 

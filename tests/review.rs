@@ -744,6 +744,24 @@ fn log_shows_every_commit_of_a_record_oldest_first() {
     }
     assert!(steps.iter().all(|s| s["rewrote_history"] == false));
     assert_eq!(steps[1]["summary"], "Bättre rubrik");
+    // Which fields each commit changed, hand commits included.
+    let fields = |i: usize| -> Vec<&str> {
+        steps[i]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect()
+    };
+    assert!(
+        fields(0).is_empty(),
+        "the filing commit sets fields, it changes none"
+    );
+    assert_eq!(fields(1), ["title"]);
+    assert_eq!(fields(2), ["status"]);
+    assert_eq!(fields(3), ["description"]);
+    assert_eq!(fields(4), ["impact", "priority"]);
+    assert_eq!(fields(5), ["tickets.kund"]);
 
     // The table marks the hand commits.
     let table = sb.ok(&["log", &id]);

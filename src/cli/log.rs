@@ -31,6 +31,9 @@ pub fn cmd_log(ui: &Ui, args: &LogArgs) -> Result<ExitCode> {
         match &step.commit {
             Some(c) => {
                 let mut what = c.summary.clone();
+                if !step.fields.is_empty() {
+                    what.push_str(&format!(" [{}]", step.fields.join(", ")));
+                }
                 if step.events.is_empty() {
                     what.push_str(" (no history event: edited by hand)");
                 }
@@ -75,11 +78,11 @@ fn step_json(step: &Step) -> serde_json::Value {
     match &step.commit {
         Some(c) => json!({
             "commit": c.id, "at": c.at.to_rfc3339(), "author": c.author, "summary": c.summary,
-            "events": events, "rewrote_history": step.rewrote_history,
+            "events": events, "rewrote_history": step.rewrote_history, "fields": step.fields,
         }),
-        None => {
-            json!({ "commit": null, "events": events, "rewrote_history": step.rewrote_history })
-        }
+        None => json!({
+            "commit": null, "events": events, "rewrote_history": step.rewrote_history, "fields": step.fields,
+        }),
     }
 }
 

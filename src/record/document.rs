@@ -4,6 +4,8 @@
 //! re-serializing a typed struct: that way keys the tool does not know, and
 //! their order, survive every rewrite.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::yaml::{Mapping, Value};
 
 /// The value at a dotted path (`tickets.kund`), if there is one.
@@ -69,6 +71,96 @@ pub fn display(value: &Value) -> String {
         .trim_start_matches("v:")
         .trim()
         .to_owned(),
+    }
+}
+
+/// One field's old and new value.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FieldDiff {
+    /// Dotted field name.
+    pub field: String,
+    /// The value at BASE (absent: not set).
+    pub old: Option<String>,
+    /// The value at HEAD (absent: removed).
+    pub new: Option<String>,
+}
+
+/// The fields that differ between two versions of a record, in the order
+/// the newer one lists them: scalars by dotted path, lists whole, `history`
+/// left out (its events are shown as events).
+pub fn diff(old: Option<&Mapping>, new: Option<&Mapping>) -> Vec<FieldDiff> {
+    let mut a = BTreeMap::new();
+    let mut b = BTreeMap::new();
+    if let Some(m) = old {
+        flatten("", m, &mut a);
+    }
+    if let Some(m) = new {
+        flatten("", m, &mut b);
+    }
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let mut order: Vec<String> = Vec::new();
+    if let Some(m) = new.or(old) {
+        collect_order("", m, &mut order);
+    }
+    let mut out: Vec<FieldDiff> = keys
+        .into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| FieldDiff {
+            field: k.clone(),
+            old: a.get(k).cloned(),
+            new: b.get(k).cloned(),
+        })
+        .collect();
+    out.sort_by_key(|d| {
+        order
+            .iter()
+            .position(|k| *k == d.field)
+            .unwrap_or(usize::MAX)
+    });
+    out
+}
+
+fn flatten(prefix: &str, m: &Mapping, out: &mut BTreeMap<String, String>) {
+    for (k, v) in m {
+        let Some(k) = k.as_str() else { continue };
+        let key = if prefix.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        if key == "history" {
+            continue;
+        }
+        match v {
+            Value::Mapping(inner) => flatten(&key, inner, out),
+            Value::Sequence(seq) if seq.iter().any(Value::is_mapping) => {
+                out.insert(
+                    key,
+                    seq.iter()
+                        .map(|x| serde_json::to_string(x).unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                );
+            }
+            other => {
+                out.insert(key, display(other).trim_end().to_owned());
+            }
+        }
+    }
+}
+
+fn collect_order(prefix: &str, m: &Mapping, out: &mut Vec<String>) {
+    for (k, v) in m {
+        let Some(k) = k.as_str() else { continue };
+        let key = if prefix.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            Value::Mapping(inner) => collect_order(&key, inner, out),
+            _ => out.push(key),
+        }
     }
 }
 
