@@ -145,7 +145,8 @@ fn unknown_field(kind: Kind, field: &str) -> Error {
     Error::usage(format!("{kind} has no field `{field}`"), Some(help))
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance, for "did you mean" suggestions.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -414,23 +414,8 @@ fn suggest(kind: Kind, column: &str) -> Option<String> {
     schema::top_level_fields(kind)
         .into_iter()
         .filter(|f| f != top)
-        .map(|f| (distance(&f, top), f))
+        .map(|f| (crate::actions::assign::edit_distance(&f, top), f))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, f)| f)
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
