@@ -8,13 +8,10 @@
 //! Run: `ARENDE_BENCH_ROWS=100000 cargo bench --bench import`.
 
 use std::fmt::Write as _;
-use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_arende");
-const NOW: &str = "2026-11-22T09:30:00+01:00";
-const AUTHOR: &str = "Bench Mark <bench@example.se>";
+mod common;
+
+use common::{fmt, run, timed};
 
 fn main() {
     let n: usize = std::env::var("ARENDE_BENCH_ROWS")
@@ -122,36 +119,4 @@ fn event_log(n: usize) -> String {
         );
     }
     out
-}
-
-fn run(home: &Path, dir: &Path, args: &[&str]) {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", home)
-        .env("ARENDE_AUTHOR", AUTHOR)
-        .env("ARENDE_NOW", NOW)
-        .env_remove("ARENDE_DIR")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run arende");
-    assert!(
-        out.status.success(),
-        "arende {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn timed(f: impl FnOnce()) -> Duration {
-    let t = Instant::now();
-    f();
-    t.elapsed()
-}
-
-fn fmt(d: Duration) -> String {
-    if d.as_secs_f64() >= 1.0 {
-        format!("{:.2} s", d.as_secs_f64())
-    } else {
-        format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-    }
 }

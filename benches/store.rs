@@ -5,14 +5,14 @@
 //! Run: `cargo bench --bench store` (or `ARENDE_BENCH_RECORDS=100000 cargo bench --bench store`).
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use arende::store::{Author, Store};
 
-const BIN: &str = env!("CARGO_BIN_EXE_arende");
-const NOW: &str = "2026-11-22T09:30:00+01:00";
-const AUTHOR: &str = "Bench Mark <bench@example.se>";
+mod common;
+
+use common::best_of;
+use common::{AUTHOR, NOW, fmt, run, timed};
 
 fn main() {
     let n: usize = std::env::var("ARENDE_BENCH_RECORDS")
@@ -45,25 +45,7 @@ fn main() {
             empty.to_str().expect("utf-8 path"),
         ],
     );
-    let mut news_empty: Vec<Duration> = (0..10)
-        .map(|_| {
-            timed(|| {
-                run(
-                    &home,
-                    &empty,
-                    &[
-                        "new",
-                        "incident",
-                        "--title",
-                        "Bench",
-                        "impact=low",
-                        "urgency=low",
-                    ],
-                )
-            })
-        })
-        .collect();
-    news_empty.sort();
+    let news_empty = time_new(&home, &empty);
 
     let started = Instant::now();
     generate(&root, n);
@@ -90,25 +72,7 @@ fn main() {
         )
     });
     let show = best_of(5, || run(&home, &root, &["show", "INC-20261101-000001"]));
-    let mut news: Vec<Duration> = (0..10)
-        .map(|_| {
-            timed(|| {
-                run(
-                    &home,
-                    &root,
-                    &[
-                        "new",
-                        "incident",
-                        "--title",
-                        "Bench",
-                        "impact=low",
-                        "urgency=low",
-                    ],
-                )
-            })
-        })
-        .collect();
-    news.sort();
+    let news = time_new(&home, &root);
 
     let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
     let rows = [
@@ -179,6 +143,21 @@ fn generate(root: &Path, n: usize) {
         .expect("commit");
 }
 
+/// Ten `arende new incident` runs, sorted fastest first.
+fn time_new(home: &Path, dir: &Path) -> Vec<Duration> {
+    let args = [
+        "new",
+        "incident",
+        "--title",
+        "Bench",
+        "impact=low",
+        "urgency=low",
+    ];
+    let mut times: Vec<Duration> = (0..10).map(|_| timed(|| run(home, dir, &args))).collect();
+    times.sort();
+    times
+}
+
 /// History events walking the incident status machine from `new` to
 /// `status`, as commands would have written them: `validate` checks it.
 fn history_to(status: &str) -> String {
@@ -204,42 +183,5 @@ fn level(s: &str) -> arende::record::Level {
         "high" => arende::record::Level::High,
         "medium" => arende::record::Level::Medium,
         _ => arende::record::Level::Low,
-    }
-}
-
-fn run(home: &Path, root: &Path, args: &[&str]) {
-    let out = Command::new(BIN)
-        .args(args)
-        .arg("-C")
-        .arg(root)
-        .env("HOME", home)
-        .env("ARENDE_AUTHOR", AUTHOR)
-        .env("ARENDE_NOW", NOW)
-        .env_remove("ARENDE_DIR")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run arende");
-    assert!(
-        out.status.success(),
-        "arende {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn timed(f: impl FnOnce()) -> Duration {
-    let t = Instant::now();
-    f();
-    t.elapsed()
-}
-
-fn best_of(k: usize, mut f: impl FnMut()) -> Duration {
-    (0..k).map(|_| timed(&mut f)).min().unwrap_or_default()
-}
-
-fn fmt(d: Duration) -> String {
-    if d.as_secs_f64() >= 1.0 {
-        format!("{:.2} s", d.as_secs_f64())
-    } else {
-        format!("{:.1} ms", d.as_secs_f64() * 1000.0)
     }
 }

@@ -26,60 +26,20 @@ use crate::yaml::{self, Value};
 
 /// The checks only a difference between two revisions can fail.
 pub mod checks {
-    use crate::policy::Severity;
-    use crate::validate::checks::Check;
-
-    /// A status move the policy's machine does not allow.
-    pub const STATUS_JUMP: Check = Check {
-        id: "REV001",
-        severity: Severity::Error,
-        title: "Status moves follow the policy's status machine",
-        why: "A hand edit can set any status; the agreement's process (approval before implementation, …) only holds if every move is one the policy allows.",
-    };
-    /// A record deleted.
-    pub const DELETED: Check = Check {
-        id: "REV002",
-        severity: Severity::Error,
-        title: "Records are closed or retired, never deleted",
-        why: "The register is the audit trail the agreements ask for; a deleted record erases it.",
-    };
-    /// History rewritten.
-    pub const HISTORY_REWRITTEN: Check = Check {
-        id: "REV003",
-        severity: Severity::Error,
-        title: "History is append-only",
-        why: "SLA clocks and audits are computed from the history; an event removed or changed after the fact falsifies them.",
-    };
-    /// An approval removed.
-    pub const APPROVAL_REMOVED: Check = Check {
-        id: "REV004",
-        severity: Severity::Error,
-        title: "Approvals are never removed",
-        why: "An approval (G in the responsibility tables) is a decision on record; withdrawing one is a new decision, not an erasure.",
-    };
-    /// A priority changed without a reason.
-    pub const UNEXPLAINED_PRIORITY: Check = Check {
-        id: "REV005",
-        severity: Severity::Error,
-        title: "A changed priority says why",
-        why: "Re-prioritisation is a decision others rely on (seed 002 §2.2); it comes with a reason: a note, a priority_reason, or the impact or urgency it follows from.",
-    };
-    /// An ID changed.
-    pub const ID_CHANGED: Check = Check {
-        id: "REV006",
-        severity: Severity::Error,
-        title: "A record keeps its ID",
-        why: "Links, commits and conversations name records by ID; a changed ID breaks every reference to it.",
-    };
-    /// Every review check.
-    pub const ALL: &[Check] = &[
-        STATUS_JUMP,
-        DELETED,
-        HISTORY_REWRITTEN,
-        APPROVAL_REMOVED,
-        UNEXPLAINED_PRIORITY,
-        ID_CHANGED,
-    ];
+    crate::validate::checks::checks! {
+        STATUS_JUMP = "REV001", Error, "Status moves follow the policy's status machine",
+            "A hand edit can set any status; the agreement's process (approval before implementation, …) only holds if every move is one the policy allows.";
+        DELETED = "REV002", Error, "Records are closed or retired, never deleted",
+            "The register is the audit trail the agreements ask for; a deleted record erases it.";
+        HISTORY_REWRITTEN = "REV003", Error, "History is append-only",
+            "SLA clocks and audits are computed from the history; an event removed or changed after the fact falsifies them.";
+        APPROVAL_REMOVED = "REV004", Error, "Approvals are never removed",
+            "An approval (G in the responsibility tables) is a decision on record; withdrawing one is a new decision, not an erasure.";
+        UNEXPLAINED_PRIORITY = "REV005", Error, "A changed priority says why",
+            "Re-prioritisation is a decision others rely on (seed 002 §2.2); it comes with a reason: a note, a priority_reason, or the impact or urgency it follows from.";
+        ID_CHANGED = "REV006", Error, "A record keeps its ID",
+            "Links, commits and conversations name records by ID; a changed ID breaks every reference to it.";
+    }
 }
 
 /// How a record changed.

@@ -19,16 +19,24 @@ pub struct Check {
     pub why: &'static str,
 }
 
+/// Declares checks and their `ALL` table; `validate` and `review` both use it.
 macro_rules! checks {
     ($($name:ident = $id:literal, $sev:ident, $title:literal, $why:literal;)+) => {
         $(
             #[doc = $title]
-            pub const $name: Check = Check { id: $id, severity: Severity::$sev, title: $title, why: $why };
+            pub const $name: $crate::validate::checks::Check = $crate::validate::checks::Check {
+                id: $id,
+                severity: $crate::policy::Severity::$sev,
+                title: $title,
+                why: $why,
+            };
         )+
-        /// Every built-in check.
-        pub const ALL: &[Check] = &[$($name),+];
+        /// Every check declared here.
+        pub const ALL: &[$crate::validate::checks::Check] = &[$($name),+];
     };
 }
+
+pub(crate) use checks;
 
 checks! {
     UNREADABLE = "REC001", Error, "The file can be read as a YAML record",
