@@ -49,7 +49,10 @@ fn assert_refused(sb: &Sandbox, args: &[&str], exit: i32, field: &str) {
     let err = stderr(&out);
     assert_eq!(code(&out), exit, "arende {args:?}:\n{err}");
     assert!(err.contains("SEC001"), "arende {args:?}:\n{err}");
-    assert!(err.contains(&format!("`{field}`")), "arende {args:?}:\n{err}");
+    assert!(
+        err.contains(&format!("`{field}`")),
+        "arende {args:?}:\n{err}"
+    );
     assert!(!err.contains(LAST), "the number is repeated:\n{err}");
     assert_eq!(sb.git().commit_count(), commits, "nothing is committed");
 }
@@ -69,7 +72,14 @@ fn fullwidth_digits_are_refused_not_a_panic_and_forced_ones_are_reported() {
     let sb = Sandbox::with_repo();
     sb.branch("feature");
     let title = "pnr ８１１２１８-９８７６";
-    let args = ["new", "incident", "--title", title, "impact=low", "urgency=low"];
+    let args = [
+        "new",
+        "incident",
+        "--title",
+        title,
+        "impact=low",
+        "urgency=low",
+    ];
     assert_refused(&sb, &args, 1, "title");
 
     let mut forced = args.to_vec();
@@ -150,7 +160,13 @@ fn set_and_status_notes_are_refused() {
     );
     assert_refused(
         &sb,
-        &["set", &id, "impact=low", "--note", "ringde 811218\u{a0}9876"],
+        &[
+            "set",
+            &id,
+            "impact=low",
+            "--note",
+            "ringde 811218\u{a0}9876",
+        ],
         1,
         "history[1].note",
     );
@@ -197,7 +213,11 @@ fn a_history_note_edited_by_hand_is_found_in_its_event() {
     let sb = Sandbox::with_repo();
     let id = sb.journal_incident();
     sb.ok(&["status", &id, "assigned", "--note", "ringde kunden"]);
-    sb.edit_record(&id, "note: ringde kunden", "note: ringde 19811218\u{a0}9876");
+    sb.edit_record(
+        &id,
+        "note: ringde kunden",
+        "note: ringde 19811218\u{a0}9876",
+    );
     let (exit, findings) = validate(&sb);
     assert_eq!(exit, 1);
     let fields: Vec<String> = sec001(&findings).into_iter().map(|(f, _)| f).collect();

@@ -192,10 +192,10 @@ pub fn find(text: &str) -> Option<Found> {
     if bytes.iter().filter(|b| b.is_ascii_digit()).count() < 10 {
         return None;
     }
-    let runs = digit_runs(bytes);
+    let mut runs = digit_runs(bytes).peekable();
     let mut ids: Option<Vec<Range<usize>>> = None;
-    for (i, run) in runs.iter().enumerate() {
-        let Some(candidate) = candidate(&folded, run, runs.get(i + 1)) else {
+    while let Some(run) = runs.next() {
+        let Some(candidate) = candidate(&folded, &run, runs.peek()) else {
             continue;
         };
         if !valid(&candidate.ten) {
@@ -225,23 +225,18 @@ struct Candidate {
 /// The maximal runs of ASCII digits, as byte ranges. ASCII bytes never occur
 /// inside a multi-byte UTF-8 character, so the ranges are character
 /// boundaries.
-fn digit_runs(bytes: &[u8]) -> Vec<Range<usize>> {
-    let mut runs = Vec::new();
-    let mut start = None;
-    for (i, b) in bytes.iter().enumerate() {
-        match (b.is_ascii_digit(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                runs.push(s..i);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        runs.push(s..bytes.len());
-    }
-    runs
+fn digit_runs(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + bytes.get(at..)?.iter().position(u8::is_ascii_digit)?;
+        let len = bytes
+            .get(start..)?
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(bytes.len() - start);
+        at = start + len;
+        Some(start..at)
+    })
 }
 
 /// The number a run of digits starts, with the run after it: twelve digits
@@ -249,12 +244,7 @@ fn digit_runs(bytes: &[u8]) -> Vec<Range<usize>> {
 fn candidate(text: &str, run: &Range<usize>, next: Option<&Range<usize>>) -> Option<Candidate> {
     let digits = text.get(run.clone())?.as_bytes();
     let (date, separator, last, end) = match digits.len() {
-        12 => (
-            digits.get(..8)?,
-            None,
-            digits.get(8..)?,
-            run.end,
-        ),
+        12 => (digits.get(..8)?, None, digits.get(8..)?, run.end),
         6 | 8 => {
             let sep = text.get(run.end..)?.chars().next()?;
             let next = next?;
@@ -262,7 +252,12 @@ fn candidate(text: &str, run: &Range<usize>, next: Option<&Range<usize>>) -> Opt
                 return None;
             }
             let sep = if sep == '+' { '+' } else { '-' };
-            (digits, Some(sep), text.get(next.clone())?.as_bytes(), next.end)
+            (
+                digits,
+                Some(sep),
+                text.get(next.clone())?.as_bytes(),
+                next.end,
+            )
         }
         _ => return None,
     };
@@ -342,7 +337,10 @@ mod tests {
     #[test]
     fn valid_numbers_are_found_in_text() {
         // Skatteverket's published test numbers.
-        assert_eq!(number("Patient 19121212-1212 ringde"), Some("19121212-1212".into()));
+        assert_eq!(
+            number("Patient 19121212-1212 ringde"),
+            Some("19121212-1212".into())
+        );
         assert_eq!(number("pnr 121212-1212."), Some("121212-1212".into()));
         assert_eq!(number("191212121212"), Some("191212121212".into()));
         assert_eq!(number("121212+1212"), Some("121212+1212".into()));
@@ -373,8 +371,14 @@ mod tests {
 
     #[test]
     fn digits_are_ascii_after_nfkc() {
-        assert_eq!(number("pnr ８１１２１８-９８７６"), Some("811218-9876".into()));
-        assert_eq!(number("pnr ８１１２１８－９８７６"), Some("811218-9876".into()));
+        assert_eq!(
+            number("pnr ８１１２１８-９８７６"),
+            Some("811218-9876".into())
+        );
+        assert_eq!(
+            number("pnr ８１１２１８－９８７６"),
+            Some("811218-9876".into())
+        );
         // Mathematical bold digits fold too.
         assert_eq!(
             number("\u{1d7cf}\u{1d7d7}\u{1d7d6}\u{1d7cf}\u{1d7cf}\u{1d7d0}\u{1d7cf}\u{1d7d6}-9876"),
@@ -454,9 +458,18 @@ mod tests {
 
     #[test]
     fn every_field_of_a_document_is_searched() {
-        assert_eq!(hit("title: x\ndescription: pnr 19121212-1212\n"), Some(("description".into(), false)));
-        assert_eq!(hit("tickets:\n  kund: 198112189876\n"), Some(("tickets.kund".into(), false)));
-        assert_eq!(hit("tickets:\n  kund: -198112189876\n"), Some(("tickets.kund".into(), false)));
+        assert_eq!(
+            hit("title: x\ndescription: pnr 19121212-1212\n"),
+            Some(("description".into(), false))
+        );
+        assert_eq!(
+            hit("tickets:\n  kund: 198112189876\n"),
+            Some(("tickets.kund".into(), false))
+        );
+        assert_eq!(
+            hit("tickets:\n  kund: -198112189876\n"),
+            Some(("tickets.kund".into(), false))
+        );
         assert_eq!(
             hit("tickets:\n  198112189876: kund\n"),
             Some(("tickets.19811218****".into(), true))
@@ -469,18 +482,34 @@ mod tests {
             hit("history:\n- note: a\n- note: b\n- at: x\n  note: 811218–9876\n"),
             Some(("history[2].note".into(), false))
         );
-        assert_eq!(hit("tags: [a, [b, 811218-9876]]\n"), Some(("tags[1][1]".into(), false)));
+        assert_eq!(
+            hit("tags: [a, [b, 811218-9876]]\n"),
+            Some(("tags[1][1]".into(), false))
+        );
         assert_eq!(hit("x: !811218-9876 y\n"), Some(("x".into(), false)));
         assert_eq!(hit("? [811218-9876]\n: y\n"), Some(("[0]".into(), false)));
-        assert_eq!(hit("id: INC-20160229-4710AB\nlinks:\n  problems: [PRB-20160229-4710AB]\nn: 1212121212\nb: true\n"), None);
+        assert_eq!(
+            hit(
+                "id: INC-20160229-4710AB\nlinks:\n  problems: [PRB-20160229-4710AB]\nn: 1212121212\nb: true\n"
+            ),
+            None
+        );
     }
 
     /// A valid number's parts: century, year, month, day (samordning adds
     /// 60), birth number; and the check digit.
     fn parts() -> impl Strategy<Value = (u32, u32, u32, u32, u32)> {
-        (18u32..=20, 0u32..100, 1u32..=12, 1u32..=31, any::<bool>(), 0u32..1000).prop_map(
-            |(c, y, m, d, samordning, n)| (c, y, m, if samordning { d + 60 } else { d }, n),
+        (
+            18u32..=20,
+            0u32..100,
+            1u32..=12,
+            1u32..=31,
+            any::<bool>(),
+            0u32..1000,
         )
+            .prop_map(|(c, y, m, d, samordning, n)| {
+                (c, y, m, if samordning { d + 60 } else { d }, n)
+            })
     }
 
     fn check_digit(nine: &str) -> u8 {
