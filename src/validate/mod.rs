@@ -171,19 +171,17 @@ pub fn check_entries(store: &Store, cx: &Context<'_>, entries: &[Entry]) -> Vec<
 /// The rule violations and sensitive data in one record.
 pub fn check_record(cx: &Context<'_>, doc: &Value, record: &Record) -> Vec<Violation> {
     let mut out = engine::check(cx, doc, record);
-    let mut texts = Vec::new();
-    strings(doc, "", &mut texts);
-    if let Some((field, number)) = texts
-        .iter()
-        .find_map(|(f, t)| personnummer::find(t).map(|n| (f.clone(), n.to_owned())))
-    {
+    if let Some(hit) = personnummer::find_in(doc) {
+        let place = if hit.in_key { "a key" } else { "the text" };
         out.push(Violation {
             rule: checks::PERSONAL_NUMBER.id.into(),
             severity: checks::PERSONAL_NUMBER.severity,
-            field,
+            field: hit.field,
+            // Masked: a report goes to CI logs and terminals, and must not
+            // spread the number further.
             message: format!(
-                "a Swedish personal identity number ({}) is in the text",
-                mask(&number)
+                "a Swedish personal identity number ({}) is in {place}",
+                hit.number.masked()
             ),
             help: Some(
                 "remove it; refer to the person by a case number or initials instead".into(),
@@ -192,12 +190,6 @@ pub fn check_record(cx: &Context<'_>, doc: &Value, record: &Record) -> Vec<Viola
         });
     }
     out
-}
-
-/// `19121212-1212` as `19121212-****`: a report must not repeat the number.
-fn mask(number: &str) -> String {
-    let keep = number.len().saturating_sub(4);
-    format!("{}****", &number[..keep])
 }
 
 fn record_findings(cx: &Context<'_>, e: &Entry) -> Vec<Finding> {
@@ -501,7 +493,12 @@ fn locate(root: &Path, findings: &mut [Finding]) {
             .entry(f.path.clone())
             .or_insert_with(|| yaml::read_text(&root.join(&f.path), yaml::MAX_RECORD_BYTES).ok());
         let Some(text) = text else { continue };
-        let parts: Vec<&str> = field.split('.').collect();
+        // A list position (`history[3].note`) is not a key: the place
+        // pointed at is the key's first item of that name.
+        let parts: Vec<&str> = field
+            .split('.')
+            .filter_map(|p| p.split('[').next().filter(|k| !k.is_empty()))
+            .collect();
         // The field itself, else its nearest parent, else the record's `id`:
         // a report always has a place to point at.
         let found = (1..=parts.len())
@@ -513,27 +510,6 @@ fn locate(root: &Path, findings: &mut [Finding]) {
             f.line = Some(line);
             f.column = Some(column);
         }
-    }
-}
-
-/// Every string value in a document, with its dotted path.
-fn strings(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
-    match v {
-        Value::String(s) => out.push((path.to_owned(), s.clone())),
-        Value::Sequence(seq) => seq.iter().for_each(|x| strings(x, path, out)),
-        Value::Mapping(m) => {
-            for (k, x) in m {
-                let key = k.as_str().unwrap_or_default();
-                let p = if path.is_empty() {
-                    key.to_owned()
-                } else {
-                    format!("{path}.{key}")
-                };
-                strings(x, &p, out);
-            }
-        }
-        Value::Tagged(t) => strings(&t.value, path, out),
-        _ => {}
     }
 }
 
