@@ -120,11 +120,22 @@ fn set_and_new_killed_at_random_moments_leave_nothing_the_next_command_does_not_
         let killed_value = format!("killed {round}");
         let mut cmd = sb.std_cmd_in(sb.root());
         if round % 3 == 0 {
-            cmd.args(["new", "incident", "--title", &killed_value, "impact=low", "urgency=low"]);
+            cmd.args([
+                "new",
+                "incident",
+                "--title",
+                &killed_value,
+                "impact=low",
+                "urgency=low",
+            ]);
         } else {
             cmd.args(["set", &id, &format!("description={killed_value}")]);
         }
-        let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         std::thread::sleep(delay);
         kill(child);
 
@@ -137,7 +148,11 @@ fn set_and_new_killed_at_random_moments_leave_nothing_the_next_command_does_not_
         }
 
         // Nothing is left behind, and the working tree is what HEAD has.
-        assert_eq!(temp_files(sb.root()), Vec::<PathBuf>::new(), "round {round}");
+        assert_eq!(
+            temp_files(sb.root()),
+            Vec::<PathBuf>::new(),
+            "round {round}"
+        );
         assert!(!git_dir.join("arende-journal").exists(), "round {round}");
         assert_eq!(dirty(&sb), Vec::<String>::new(), "round {round}: {err}");
         // The next command's commit holds its own change only: the killed
@@ -190,7 +205,10 @@ fn a_commit_made_but_not_on_head_is_finished_by_the_next_command_under_its_own_m
     }
     let exited_by_itself = child.try_wait().unwrap().is_some();
     kill(child);
-    assert!(!exited_by_itself, "the import ended before it could be killed");
+    assert!(
+        !exited_by_itself,
+        "the import ended before it could be killed"
+    );
     assert!(files_seen > 10, "no files appeared");
     assert_eq!(sb.rev("HEAD"), base, "killed before HEAD moved");
 
@@ -256,7 +274,14 @@ fn a_held_lock_is_waited_on_then_exit_3_within_15_seconds() {
     let start = Instant::now();
     let child = sb
         .std_cmd_in(sb.root())
-        .args(["new", "incident", "--title", "Väntar", "impact=low", "urgency=low"])
+        .args([
+            "new",
+            "incident",
+            "--title",
+            "Väntar",
+            "impact=low",
+            "urgency=low",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -280,7 +305,14 @@ fn a_lock_let_go_during_the_wait_lets_the_command_through() {
     lock.lock().unwrap();
     let child = sb
         .std_cmd_in(sb.root())
-        .args(["new", "incident", "--title", "Väntar", "impact=low", "urgency=low"])
+        .args([
+            "new",
+            "incident",
+            "--title",
+            "Väntar",
+            "impact=low",
+            "urgency=low",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -302,7 +334,9 @@ fn a_set_over_a_no_commit_change_says_it_commits_that_change_too() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains(&format!("incidents/{id}.yaml had changes that were not committed")),
+        err.contains(&format!(
+            "incidents/{id}.yaml had changes that were not committed"
+        )),
         "{err}"
     );
     assert_eq!(dirty(&sb), Vec::<String>::new());

@@ -69,7 +69,10 @@ fn a_symlinked_record_folder_is_not_read_through() {
     let all = stdout(&out) + &stderr(&out);
     assert_ne!(code(&out), 0, "{all}");
     assert!(all.contains("incidents: is a symbolic link"), "{all}");
-    assert!(!all.contains("Hemlig rubrik"), "read through the link:\n{all}");
+    assert!(
+        !all.contains("Hemlig rubrik"),
+        "read through the link:\n{all}"
+    );
 
     let out = run_bounded(&sb, &["list"]);
     let all = stdout(&out) + &stderr(&out);
@@ -79,7 +82,10 @@ fn a_symlinked_record_folder_is_not_read_through() {
     let out = run_bounded(&sb, &["show", &id]);
     let all = stdout(&out) + &stderr(&out);
     assert_eq!(code(&out), 2, "{all}");
-    assert!(!all.contains("Hemlig rubrik"), "shown through the link:\n{all}");
+    assert!(
+        !all.contains("Hemlig rubrik"),
+        "shown through the link:\n{all}"
+    );
 }
 
 #[test]
@@ -91,13 +97,27 @@ fn a_symlinked_record_folder_is_not_written_through_nor_replaced() {
     let head = sb.rev("HEAD");
     let before = listing(outside.path());
 
-    let out = run_bounded(&sb, &["new", "incident", "--title", "Ny", "impact=low", "urgency=low"]);
+    let out = run_bounded(
+        &sb,
+        &[
+            "new",
+            "incident",
+            "--title",
+            "Ny",
+            "impact=low",
+            "urgency=low",
+        ],
+    );
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
     let out = run_bounded(&sb, &["set", &id, "urgency=medium"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
 
-    assert_eq!(listing(outside.path()), before, "written outside the repository");
+    assert_eq!(
+        listing(outside.path()),
+        before,
+        "written outside the repository"
+    );
     let meta = std::fs::symlink_metadata(sb.root().join("incidents")).unwrap();
     assert!(meta.file_type().is_symlink(), "the link was replaced");
     assert_eq!(sb.rev("HEAD"), head);
@@ -117,7 +137,12 @@ fn a_symlinked_record_file_is_neither_read_nor_replaced() {
     let out = run_bounded(&sb, &["set", &id, "urgency=medium"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
-    assert!(std::fs::symlink_metadata(&path).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert_eq!(std::fs::read(&target).unwrap(), target_bytes);
 }
 
@@ -126,7 +151,10 @@ fn a_fifo_named_like_a_record_is_reported_and_never_blocks() {
     let sb = Sandbox::with_repo();
     sb.new_incident("Vanlig", &["impact=low", "urgency=low"]);
     let fifo = sb.root().join("incidents/INC-20261122-F1F0F1.yaml");
-    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(status.success());
     let inputs = TempDir::new().unwrap();
     let csv = inputs.path().join("in.csv");
@@ -145,7 +173,13 @@ fn a_fifo_named_like_a_record_is_reported_and_never_blocks() {
         let out = run_bounded(&sb, &args);
         let all = stdout(&out) + &stderr(&out);
         assert_ne!(code(&out), 0, "arende {args:?}:\n{all}");
-        assert!(all.contains("FIFO"), "arende {args:?} did not name the FIFO:\n{all}");
-        assert!(all.contains("INC-20261122-F1F0F1.yaml"), "arende {args:?}:\n{all}");
+        assert!(
+            all.contains("FIFO"),
+            "arende {args:?} did not name the FIFO:\n{all}"
+        );
+        assert!(
+            all.contains("INC-20261122-F1F0F1.yaml"),
+            "arende {args:?}:\n{all}"
+        );
     }
 }

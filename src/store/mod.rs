@@ -64,11 +64,18 @@ pub struct Store {
 /// Where the store tells what it found or did on the side (a lock waited
 /// on, a crashed command's leftovers): the library prints nothing itself.
 #[derive(Clone, Default)]
-struct Notices(Option<Arc<dyn Fn(&Notice) + Send + Sync>>);
+struct Notices(Option<Arc<NoticeHook>>);
+
+/// The function notices go to.
+type NoticeHook = dyn Fn(&Notice) + Send + Sync;
 
 impl std::fmt::Debug for Notices {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() { "Notices(set)" } else { "Notices(none)" })
+        f.write_str(if self.0.is_some() {
+            "Notices(set)"
+        } else {
+            "Notices(none)"
+        })
     }
 }
 

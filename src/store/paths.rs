@@ -69,7 +69,9 @@ pub(crate) fn read_if_there(abs: &Path, shown: &Path) -> Result<Option<Vec<u8>>>
 
 fn refuse_non_folder(meta: &std::fs::Metadata, at: &Path) -> Result<()> {
     if meta.file_type().is_symlink() {
-        return Err(Error::SymlinkFolder { path: at.to_owned() });
+        return Err(Error::SymlinkFolder {
+            path: at.to_owned(),
+        });
     }
     if !meta.is_dir() {
         return Err(Error::io(at, ErrorKind::NotADirectory.into()));

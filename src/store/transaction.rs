@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 
 use git2::{ErrorCode, ObjectType, Oid, Repository};
 
+use super::Store;
 use super::git::{Author, TreeEdit, edit_tree, open_repo, repo_prefix};
 use super::notice::{FileState, Notice};
 use super::paths::{prepare_write, read_if_there};
-use super::Store;
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
@@ -691,13 +691,13 @@ fn finish(store: &Store, repo: &Repository, journal: &Journal) -> Result<Option<
             .as_ref()
             .and_then(|t| t.get_path(&git_path).ok())
             .map(|e| e.id());
-        let on_disk = match prepare_write(root, rel).and_then(|()| read_if_there(&root.join(rel), rel))
-        {
-            Ok(bytes) => bytes
-                .map(|b| Oid::hash_object(ObjectType::Blob, &b))
-                .transpose()?,
-            Err(e) => return leftover(e.to_string()),
-        };
+        let on_disk =
+            match prepare_write(root, rel).and_then(|()| read_if_there(&root.join(rel), rel)) {
+                Ok(bytes) => bytes
+                    .map(|b| Oid::hash_object(ObjectType::Blob, &b))
+                    .transpose()?,
+                Err(e) => return leftover(e.to_string()),
+            };
         if on_disk == Some(new) {
             // written before the kill
         } else if on_disk == old {
@@ -716,7 +716,12 @@ fn finish(store: &Store, repo: &Repository, journal: &Journal) -> Result<Option<
     check_git_locks(repo, &head)?;
     write_files(root, &to_write)?;
     update_index(repo, &entries)?;
-    let summary = commit.summary().ok().flatten().unwrap_or_default().to_owned();
+    let summary = commit
+        .summary()
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .to_owned();
     head.advance(repo, commit_id, &summary)?;
     Ok(Some(Notice::FinishedInterrupted {
         commit: commit_id,
@@ -735,7 +740,10 @@ mod tests {
             commit: Some(Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap()),
             branch: "refs/heads/main".into(),
             old: None,
-            paths: vec!["incidents/INC-20261122-AAAAAA.yaml".into(), "arende.yaml".into()],
+            paths: vec![
+                "incidents/INC-20261122-AAAAAA.yaml".into(),
+                "arende.yaml".into(),
+            ],
         };
         assert_eq!(Journal::parse(&j.to_text()), Some(j));
         assert_eq!(Journal::parse("arende journal 1\ncommit nonsense\n"), None);

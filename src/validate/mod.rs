@@ -464,9 +464,7 @@ fn file_finding(e: Error) -> Finding {
         | Error::Symlink { path }
         | Error::SymlinkFolder { path }
         | Error::NotAFile { path, .. }
-        | Error::Io { path, .. } => {
-            (path.clone(), None, None, None)
-        }
+        | Error::Io { path, .. } => (path.clone(), None, None, None),
         _ => (PathBuf::new(), None, None, None),
     };
     // The report puts the place first; the error's own text starts with it too.
