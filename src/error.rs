@@ -133,6 +133,25 @@ pub enum Error {
     )]
     Symlink { path: PathBuf },
 
+    /// A folder on a record's path is a symbolic link.
+    #[error("{}: is a symbolic link; records are not read or written through links", .path.display())]
+    #[diagnostic(
+        code(arende::symlink_folder),
+        help(
+            "make it a real folder inside the repository: move the records into it and remove the link"
+        )
+    )]
+    SymlinkFolder { path: PathBuf },
+
+    /// A record path names something that is not a regular file (a FIFO, a
+    /// device, a socket, a folder), which reading could block on or misread.
+    #[error("{}: is {what}, not a regular file; arende does not open it", .path.display())]
+    #[diagnostic(
+        code(arende::not_a_file),
+        help("remove it, or put the record's YAML file there instead")
+    )]
+    NotAFile { path: PathBuf, what: &'static str },
+
     /// A rewrite would drop a comment a person wrote.
     #[error("{}:{line}: has a comment that rewriting the file would lose; arende will not change it", .path.display())]
     #[diagnostic(
@@ -222,6 +241,24 @@ pub enum Error {
     )]
     Git { message: String },
 
+    /// Another arende command holds the repository lock, and kept it past the wait.
+    #[error("{}: locked by another arende command; gave up after waiting {waited_secs} s", .path.display())]
+    #[diagnostic(
+        code(arende::locked),
+        help(
+            "run the command again when the other one has finished; the lock is the operating system's and ends with the process holding it, so it is never stale (`fuser {}` names that process)", .path.display()
+        )
+    )]
+    Locked { path: PathBuf, waited_secs: f64 },
+
+    /// A git lock file is in the way: git or arende is writing, or was killed while it did.
+    #[error("{}: git's lock file is there, so another git or arende process is writing, or one was killed while it did; nothing was changed", .path.display())]
+    #[diagnostic(
+        code(arende::git_locked),
+        help("if no git or arende process is running, delete {} and run the command again", .path.display())
+    )]
+    GitLocked { path: PathBuf },
+
     /// No author for the commit.
     #[error("no author for the commit: git has no user.name/user.email and no --author was given")]
     #[diagnostic(
@@ -244,6 +281,8 @@ impl Error {
             | Error::NotUtf8 { .. }
             | Error::MergeConflict { .. }
             | Error::Symlink { .. }
+            | Error::SymlinkFolder { .. }
+            | Error::NotAFile { .. }
             | Error::CommentWouldBeLost { .. }
             | Error::Config { .. }
             | Error::BadId { .. }
@@ -253,7 +292,9 @@ impl Error {
             Error::NotARepository { .. }
             | Error::NoGit { .. }
             | Error::Io { .. }
-            | Error::Git { .. } => ExitCode::Environment,
+            | Error::Git { .. }
+            | Error::Locked { .. }
+            | Error::GitLocked { .. } => ExitCode::Environment,
         }
     }
 

@@ -19,8 +19,9 @@ pub use serde_yaml::{Mapping, Value};
 /// anything far larger is a mistake or an attack, and is refused before parsing.
 pub const MAX_RECORD_BYTES: u64 = 1 << 20;
 
-/// Reads a file as UTF-8 text, refusing symbolic links and files over `limit`
-/// bytes. Errors name the file as `path` shows it.
+/// Reads a file as UTF-8 text, refusing symbolic links, anything that is
+/// not a regular file, and files over `limit` bytes. Errors name the file as
+/// `path` shows it.
 pub fn read_text(path: &Path, limit: u64) -> Result<String> {
     read_text_as(path, path, limit)
 }
@@ -28,22 +29,25 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String> {
 /// Like [`read_text`], reading `file` but naming it `path` in errors (a path relative to
 /// the repository, say, rather than the absolute one read).
 pub fn read_text_as(file: &Path, path: &Path, limit: u64) -> Result<String> {
-    let meta = std::fs::symlink_metadata(file).map_err(|e| Error::io(path, e))?;
-    if meta.file_type().is_symlink() {
-        return Err(Error::Symlink {
-            path: path.to_owned(),
-        });
-    }
-    if meta.len() > limit {
+    let bytes = read_bytes_as(file, path, limit)?;
+    text_from_bytes(path, bytes)
+}
+
+/// The bytes of a regular file of at most `limit` bytes, read without
+/// following a symbolic link and without blocking on a FIFO or device.
+pub fn read_bytes_as(file: &Path, path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let f = open_regular(file, path)?;
+    let size = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    if size > limit {
         return Err(Error::TooLarge {
             path: path.to_owned(),
-            size: meta.len(),
+            size,
             limit,
         });
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(file)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+    let mut bytes = Vec::with_capacity(size as usize);
+    f.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
     if bytes.len() as u64 > limit {
         return Err(Error::TooLarge {
@@ -52,7 +56,77 @@ pub fn read_text_as(file: &Path, path: &Path, limit: u64) -> Result<String> {
             limit,
         });
     }
-    text_from_bytes(path, bytes)
+    Ok(bytes)
+}
+
+/// Opens a regular file for reading. A symbolic link or a non-regular file
+/// is refused before it is opened; the open itself does not follow a link
+/// and does not wait on a FIFO, and what it opened is checked again, so a
+/// file swapped in between cannot get through.
+pub fn open_regular(file: &Path, path: &Path) -> Result<std::fs::File> {
+    let meta = std::fs::symlink_metadata(file).map_err(|e| Error::io(path, e))?;
+    check_regular(&meta, path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let f = options.open(file).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return Error::Symlink {
+                path: path.to_owned(),
+            };
+        }
+        Error::io(path, e)
+    })?;
+    check_regular(&f.metadata().map_err(|e| Error::io(path, e))?, path)?;
+    Ok(f)
+}
+
+/// Refuses a symbolic link or anything but a regular file.
+fn check_regular(meta: &std::fs::Metadata, path: &Path) -> Result<()> {
+    let ft = meta.file_type();
+    if ft.is_symlink() {
+        return Err(Error::Symlink {
+            path: path.to_owned(),
+        });
+    }
+    if ft.is_file() {
+        return Ok(());
+    }
+    Err(Error::NotAFile {
+        path: path.to_owned(),
+        what: describe_file_type(ft),
+    })
+}
+
+/// What a file that is not a regular file is, for a message.
+pub fn describe_file_type(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "a device";
+        }
+    }
+    if ft.is_dir() {
+        "a folder"
+    } else if ft.is_symlink() {
+        "a symbolic link"
+    } else if ft.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
 }
 
 /// Turns bytes into text, naming the line of the first invalid UTF-8 sequence.

@@ -38,7 +38,7 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
         ));
     }
     let mut tx = cx.store.begin()?;
-    let entry = load_for_rewrite(cx.store, id)?;
+    let entry = load_for_rewrite(cx.store, &mut tx, id)?;
     let mut doc = entry.doc.clone();
     let approval = Approval {
         by: request.by.clone(),

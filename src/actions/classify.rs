@@ -68,7 +68,7 @@ pub fn apply(cx: &Context<'_>, ids: &[RecordId]) -> Result<(Vec<Disagreement>, O
     let mut touched: Vec<&RecordId> = found.iter().map(|d| &d.id).collect();
     touched.dedup();
     for id in &touched {
-        let entry = load_for_rewrite(cx.store, id)?;
+        let entry = load_for_rewrite(cx.store, &mut tx, id)?;
         let mut doc = entry.doc.clone();
         let changes = apply_classification(cx.store, Path::new(&entry.path), &mut doc)?;
         if changes.is_empty() {

@@ -16,8 +16,8 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
         ));
     }
     let mut tx = cx.store.begin()?;
-    let ea = load_for_rewrite(cx.store, a)?;
-    let eb = load_for_rewrite(cx.store, b)?;
+    let ea = load_for_rewrite(cx.store, &mut tx, a)?;
+    let eb = load_for_rewrite(cx.store, &mut tx, b)?;
     let mut da = ea.doc.clone();
     let mut db = eb.doc.clone();
     let added_a = add_link(&mut da, b);

@@ -25,7 +25,7 @@ use crate::classify as derivation;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::{Event, FieldChange, Record, Timestamp, document};
-use crate::store::{Author, CommitMode, Entry, Store};
+use crate::store::{Author, CommitMode, Entry, Store, Transaction};
 use crate::validate;
 use crate::yaml::{self, Mapping, Value};
 
@@ -64,9 +64,12 @@ impl Outcome {
 }
 
 /// Loads a record for rewriting: refuses a file whose comments a rewrite
-/// would lose.
-fn load_for_rewrite(store: &Store, id: &RecordId) -> Result<Entry> {
+/// would lose, and has the transaction note changes of the file that are not
+/// committed (a crashed command's, a `--no-commit` one's, a person's), so
+/// that the commit says it takes them along.
+fn load_for_rewrite(store: &Store, tx: &mut Transaction<'_>, id: &RecordId) -> Result<Entry> {
     let (entry, text) = store.load(id)?;
+    tx.read_for_rewrite(&entry.path)?;
     if let Some(line) = entry
         .doc
         .as_mapping()

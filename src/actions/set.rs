@@ -28,8 +28,8 @@ pub fn set_fields(
         .iter()
         .map(|a| assign::parse(kind, a))
         .collect::<Result<Vec<_>>>()?;
-    let tx = cx.store.begin()?;
-    let entry = load_for_rewrite(cx.store, id)?;
+    let mut tx = cx.store.begin()?;
+    let entry = load_for_rewrite(cx.store, &mut tx, id)?;
     let mut doc = entry.doc.clone();
     let mut changes = Vec::new();
     for a in &parsed {
@@ -97,7 +97,6 @@ pub fn set_fields(
     );
     let record = guard(cx.store, id, &entry.path, Some(&entry.doc), &doc)?;
     check_links(cx.store, &entry.path, &record)?;
-    let mut tx = tx;
     tx.write(id, &doc);
     let commit = tx.finish(
         cx.mode,

@@ -25,7 +25,7 @@ pub fn change_status(
         ));
     }
     let mut tx = cx.store.begin()?;
-    let entry = load_for_rewrite(cx.store, id)?;
+    let entry = load_for_rewrite(cx.store, &mut tx, id)?;
     let from = entry.record.status();
     let machine = cx.store.policy().machine(kind);
     if from == to {

@@ -158,7 +158,16 @@ impl Ui {
             Some(dir) => dir.clone(),
             None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
         };
-        Store::discover(&start)
+        // The store's side notes (a lock waited on, a killed command's
+        // leftovers) go to stderr like the other information.
+        let quiet = self.global.quiet;
+        Store::discover(&start).map(|store| {
+            store.with_notices(move |notice| {
+                if !quiet {
+                    eprintln!("arende: {notice}");
+                }
+            })
+        })
     }
 
     /// The context a changing command runs in.

@@ -42,7 +42,7 @@ use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::policy::{Policy, Severity, StatusMachine};
 use crate::record::{Event, FieldChange, Record, document};
-use crate::store::Entry;
+use crate::store::{CommitMode, Entry, FileState};
 use crate::validate::{self, Lookup};
 use crate::yaml::{self, Mapping, Value};
 use values::{DateRules, DayOrder};
@@ -631,6 +631,29 @@ pub fn import(
             .collect(),
         warnings: Vec::new(),
     };
+    // "Unchanged" means unchanged in HEAD: a record the import owns whose
+    // file is as the import would write it but is not committed (a killed
+    // import's, a `--no-commit` one's) is committed now.
+    // (No row failed, so `plans` and `matched` are in step.)
+    let unchanged: Vec<(&Entry, PathBuf)> = plans
+        .iter()
+        .zip(&matched)
+        .filter(|((p, _), _)| matches!(p, Plan::Unchanged))
+        .filter_map(|(_, (_, existing, _))| existing.map(|i| &scan.entries[i]))
+        .map(|e| (e, e.path.clone()))
+        .collect();
+    let paths: Vec<PathBuf> = unchanged.iter().map(|(_, p)| p.clone()).collect();
+    let states = if cx.mode == CommitMode::Commit {
+        store.file_states(&paths)?
+    } else {
+        None
+    };
+    let mut catch_up: Vec<(&RecordId, &Value, FileState)> = Vec::new();
+    for ((entry, _), state) in unchanged.iter().zip(states.into_iter().flatten()) {
+        if state != FileState::Committed {
+            catch_up.push((entry.record.id(), &entry.doc, state));
+        }
+    }
     let mut writes: Vec<(&RecordId, &Value)> = Vec::new();
     for (p, _) in &plans {
         match p {
@@ -645,6 +668,24 @@ pub fn import(
             Plan::Unchanged => summary.unchanged += 1,
             Plan::Differs { id } => summary.differing.push(id.clone()),
         }
+    }
+    let mut carried = Vec::new();
+    for (id, doc, state) in catch_up {
+        summary.unchanged -= 1;
+        if state == FileState::NotInHead {
+            summary.created.push(id.clone());
+        } else {
+            summary.updated.push(id.clone());
+            carried.push(id.to_string());
+        }
+        writes.push((id, doc));
+    }
+    let message = format!(
+        "{} record(s) the import made had changes in the working tree that were not committed; they are committed with this import (`git show HEAD` shows them)",
+        carried.len()
+    );
+    for id in carried {
+        tally.add(message.clone(), id);
     }
     if !summary.differing.is_empty() {
         tally.add(

@@ -3,14 +3,19 @@
 //! [`Transaction`].
 
 mod git;
+mod notice;
+mod paths;
 mod transaction;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
 pub use git::{Author, HistoryCommit, record_commits, repo_prefix};
+pub use notice::{FileState, Notice};
 pub use transaction::{CommitMode, Transaction, write_atomic};
 
 use crate::config::{CONFIG_FILE, RepoConfig};
@@ -41,6 +46,10 @@ pub struct Scan {
     pub errors: Vec<Error>,
 }
 
+/// How long a command waits for another one's lock when
+/// `ARENDE_LOCK_TIMEOUT` (seconds) does not say.
+const LOCK_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// An opened record repository.
 #[derive(Debug)]
 pub struct Store {
@@ -48,6 +57,26 @@ pub struct Store {
     config: RepoConfig,
     policy: Policy,
     tz: Tz,
+    lock_timeout: Duration,
+    notices: Notices,
+}
+
+/// Where the store tells what it found or did on the side (a lock waited
+/// on, a crashed command's leftovers): the library prints nothing itself.
+#[derive(Clone, Default)]
+struct Notices(Option<Arc<NoticeHook>>);
+
+/// The function notices go to.
+type NoticeHook = dyn Fn(&Notice) + Send + Sync;
+
+impl std::fmt::Debug for Notices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Notices(set)"
+        } else {
+            "Notices(none)"
+        })
+    }
 }
 
 impl Store {
@@ -75,12 +104,44 @@ impl Store {
             message: format!("`{tz_name}` is not a timezone name"),
             help: Some("use an IANA name such as Europe/Stockholm".into()),
         })?;
+        let lock_timeout = std::env::var("ARENDE_LOCK_TIMEOUT")
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+            .unwrap_or(LOCK_TIMEOUT);
         Ok(Store {
             root: root.to_owned(),
             config,
             policy,
             tz,
+            lock_timeout,
+            notices: Notices::default(),
         })
+    }
+
+    /// Has `f` told of what the store finds or does on the side: a lock it
+    /// waits for, leftovers of a command that was killed, uncommitted
+    /// changes a commit takes along.
+    pub fn with_notices(mut self, f: impl Fn(&Notice) + Send + Sync + 'static) -> Store {
+        self.notices = Notices(Some(Arc::new(f)));
+        self
+    }
+
+    /// Waits at most `timeout` for another command's lock.
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Store {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// Tells the notice hook, if there is one.
+    pub fn notify(&self, notice: Notice) {
+        if let Some(f) = &self.notices.0 {
+            f(&notice);
+        }
+    }
+
+    pub(crate) fn lock_timeout(&self) -> Duration {
+        self.lock_timeout
     }
 
     /// The repository's root folder.
@@ -152,8 +213,15 @@ impl Store {
         let mut errors = Vec::new();
         for kind in kinds {
             let dir = self.root.join(kind.dir());
-            if !dir.is_dir() {
-                continue;
+            match dir.symlink_metadata() {
+                Ok(m) if m.file_type().is_symlink() => {
+                    errors.push(Error::SymlinkFolder {
+                        path: PathBuf::from(kind.dir()),
+                    });
+                    continue;
+                }
+                Ok(m) if m.is_dir() => {}
+                _ => continue,
             }
             for item in walkdir::WalkDir::new(&dir)
                 .min_depth(1)
@@ -184,6 +252,13 @@ impl Store {
         Scan { entries, errors }
     }
 
+    /// How each record file at `rels` stands against HEAD and the index:
+    /// committed as it is, changed since, or not in HEAD at all. `None`
+    /// when the repository is not in git (then nothing is committed anyway).
+    pub fn file_states(&self, rels: &[PathBuf]) -> Result<Option<Vec<FileState>>> {
+        notice::file_states(self, rels)
+    }
+
     /// Starts a change of the repository; see [`Transaction`].
     pub fn begin(&self) -> Result<Transaction<'_>> {
         Transaction::begin(self)
@@ -195,6 +270,7 @@ fn is_record_file(path: &Path) -> bool {
 }
 
 fn read_entry(root: &Path, rel: &Path) -> Result<(Entry, String)> {
+    paths::check_folders(root, rel)?;
     let abs = root.join(rel);
     let text = yaml::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?;
     let doc = Value::Mapping(yaml::parse_mapping(rel, &text)?);

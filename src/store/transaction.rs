@@ -2,16 +2,26 @@
 //! repository is locked, the new files are staged in memory, and `commit`
 //! either lands all of them, with one git commit, or leaves the working tree,
 //! the index and HEAD exactly as they were.
+//!
+//! A command killed half-way (kill -9, a power cut of the terminal) cannot
+//! roll anything back, so while it writes it keeps a journal in the git
+//! folder: the commit it is making and the files it writes. The next
+//! transaction, holding the lock, finds the journal and finishes that commit
+//! (or, if the files were changed since, says what was left), and removes
+//! the temporary files the killed command left.
 
 use std::collections::BTreeMap;
-use std::fs::File;
+use std::fs::{File, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use git2::{ErrorCode, Oid, Repository};
+use git2::{ErrorCode, ObjectType, Oid, Repository};
 
 use super::Store;
 use super::git::{Author, TreeEdit, edit_tree, open_repo, repo_prefix};
+use super::notice::{FileState, Notice};
+use super::paths::{prepare_write, read_if_there};
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
@@ -39,20 +49,27 @@ pub struct Transaction<'s> {
     store: &'s Store,
     _lock: File,
     writes: BTreeMap<PathBuf, Vec<u8>>,
+    /// Files read for rewriting that had changes not committed: the commit
+    /// takes those along, and says so.
+    uncommitted: Vec<(PathBuf, FileState)>,
 }
 
 impl<'s> Transaction<'s> {
     pub(super) fn begin(store: &'s Store) -> Result<Transaction<'s>> {
         // Lock arende.yaml itself: every repository has it, and no command
-        // rewrites it, so the lock leaves no file of its own behind.
+        // rewrites it, so the lock leaves no file of its own behind. The
+        // lock is the kernel's: it ends with the process, so it is never stale.
         let path = store.root().join(CONFIG_FILE);
         let lock = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        lock.lock().map_err(|e| Error::io(&path, e))?;
-        Ok(Transaction {
+        acquire(store, &lock, &path)?;
+        let tx = Transaction {
             store,
             _lock: lock,
             writes: BTreeMap::new(),
-        })
+            uncommitted: Vec::new(),
+        };
+        recover(store)?;
+        Ok(tx)
     }
 
     /// Stages a record's new document.
@@ -65,6 +82,20 @@ impl<'s> Transaction<'s> {
     /// Stages any file, by its path relative to the repository root.
     pub fn write_file(&mut self, rel: PathBuf, bytes: Vec<u8>) {
         self.writes.insert(rel, bytes);
+    }
+
+    /// Notes whether the record file at `rel`, read to be rewritten, holds
+    /// changes that are not committed: a commit of the rewrite takes them
+    /// along, and the store's notice hook is told so, since arende did not
+    /// make them.
+    pub fn read_for_rewrite(&mut self, rel: &Path) -> Result<()> {
+        if let Some(states) = self.store.file_states(&[rel.to_owned()])?
+            && let Some(&state) = states.first()
+            && state != FileState::Committed
+        {
+            self.uncommitted.push((rel.to_owned(), state));
+        }
+        Ok(())
     }
 
     /// Whether a record is already staged.
@@ -100,7 +131,27 @@ impl<'s> Transaction<'s> {
     /// Writes the staged files to the working tree only; index and HEAD are
     /// left alone. On failure the files written so far are put back.
     pub fn write_only(self) -> Result<()> {
-        write_files(self.store.root(), &self.writes).map(drop)
+        let root = self.store.root();
+        for rel in self.writes.keys() {
+            prepare_write(root, rel)?;
+        }
+        let journal = match open_repo(root) {
+            Ok(repo) => {
+                let journal = Journal {
+                    commit: None,
+                    branch: String::new(),
+                    old: None,
+                    paths: self.writes.keys().cloned().collect(),
+                };
+                Some(journal.write(&repo)?)
+            }
+            Err(_) => None,
+        };
+        let written = write_files(root, &self.writes).map(drop);
+        if let Some(path) = journal {
+            remove_journal(&path);
+        }
+        written
     }
 
     /// Lands the staged files and commits them on HEAD as one commit, whose
@@ -112,9 +163,13 @@ impl<'s> Transaction<'s> {
             return Ok(None);
         }
         let root = self.store.root();
+        for rel in self.writes.keys() {
+            prepare_write(root, rel)?;
+        }
         let repo = open_repo(root)?;
         let prefix = repo_prefix(&repo, root)?;
         let head = HeadState::read(&repo)?;
+        check_git_locks(&repo, &head)?;
 
         // 1. Objects: nothing a user can see changes yet.
         let base_tree = match head.old {
@@ -139,8 +194,22 @@ impl<'s> Transaction<'s> {
         let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
         let commit = repo.commit(None, &signature, &signature, message, &tree, &parent_refs)?;
 
-        // 2. Working tree.
-        let backups = write_files(root, &self.writes)?;
+        // 2. The journal, so a kill from here on leaves a commit the next
+        // command can finish; then the working tree.
+        let journal = Journal {
+            commit: Some(commit),
+            branch: head.name().to_owned(),
+            old: head.old,
+            paths: self.writes.keys().cloned().collect(),
+        }
+        .write(&repo)?;
+        let backups = match write_files(root, &self.writes) {
+            Ok(b) => b,
+            Err(e) => {
+                remove_journal(&journal);
+                return Err(e);
+            }
+        };
 
         // 3. Index: only the paths written, so what a person staged stays staged.
         let index_entries: Vec<(PathBuf, Oid)> = self
@@ -153,6 +222,7 @@ impl<'s> Transaction<'s> {
             Ok(b) => b,
             Err(e) => {
                 restore_files(&backups);
+                remove_journal(&journal);
                 return Err(e);
             }
         };
@@ -161,7 +231,14 @@ impl<'s> Transaction<'s> {
         if let Err(e) = head.advance(&repo, commit, message) {
             restore_index(&repo, index_backup);
             restore_files(&backups);
+            remove_journal(&journal);
             return Err(e);
+        }
+        remove_journal(&journal);
+        for (path, state) in self.uncommitted {
+            if self.writes.contains_key(&path) {
+                self.store.notify(Notice::Uncommitted { path, state });
+            }
         }
         Ok(Some(commit))
     }
@@ -201,18 +278,31 @@ impl HeadState {
         }
     }
 
+    /// The ref that moves: the branch, or HEAD itself when detached.
+    fn name(&self) -> &str {
+        self.branch.as_deref().unwrap_or("HEAD")
+    }
+
     fn advance(&self, repo: &Repository, new: Oid, message: &str) -> Result<()> {
         let log = format!("arende: {}", message.lines().next().unwrap_or_default());
-        let name = self.branch.as_deref().unwrap_or("HEAD");
+        let name = self.name();
         match self.old {
             Some(old) => repo.reference_matching(name, new, true, old, &log),
             None => repo.reference(name, new, false, &log),
         }
-        .map_err(|e| Error::Git {
-            message: format!(
-                "{name} moved while arende was writing ({}); nothing was changed",
-                e.message()
-            ),
+        .map_err(|e| {
+            if e.code() == ErrorCode::Locked {
+                Error::GitLocked {
+                    path: ref_lock(repo, name),
+                }
+            } else {
+                Error::Git {
+                    message: format!(
+                        "{name} moved while arende was writing ({}); nothing was changed",
+                        e.message()
+                    ),
+                }
+            }
         })?;
         Ok(())
     }
@@ -223,12 +313,19 @@ struct Backup {
     old: Option<Vec<u8>>,
 }
 
+/// Writes the files; their paths were checked by [`prepare_write`].
 fn write_files(root: &Path, writes: &BTreeMap<PathBuf, Vec<u8>>) -> Result<Vec<Backup>> {
     let sync = writes.len() <= SYNC_LIMIT;
     let mut backups = Vec::with_capacity(writes.len());
     for (rel, bytes) in writes {
         let path = root.join(rel);
-        let old = std::fs::read(&path).ok();
+        let old = match read_if_there(&path, rel) {
+            Ok(old) => old,
+            Err(e) => {
+                restore_files(&backups);
+                return Err(e);
+            }
+        };
         if let Err(e) = write_atomic(&path, bytes, sync) {
             restore_files(&backups);
             return Err(e);
@@ -285,7 +382,15 @@ fn update_index(repo: &Repository, entries: &[(PathBuf, Oid)]) -> Result<IndexBa
     for (path, blob) in entries {
         add_to_index(&mut index, &workdir, path, *blob)?;
     }
-    index.write()?;
+    index.write().map_err(|e| {
+        if e.code() == ErrorCode::Locked {
+            Error::GitLocked {
+                path: repo.path().join("index.lock"),
+            }
+        } else {
+            e.into()
+        }
+    })?;
     Ok(backup)
 }
 
@@ -333,5 +438,315 @@ fn restore_index(repo: &Repository, backup: IndexBackup) {
             };
         }
         let _ = index.write();
+    }
+}
+
+// ------------------------------------------------------------- the lock
+
+/// Takes the repository lock, waiting at most the store's lock timeout for
+/// another command to let it go.
+fn acquire(store: &Store, lock: &File, path: &Path) -> Result<()> {
+    let timeout = store.lock_timeout();
+    let start = Instant::now();
+    let mut told = false;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::Error(e)) => return Err(Error::io(path, e)),
+        }
+        let waited = start.elapsed();
+        if waited >= timeout {
+            return Err(Error::Locked {
+                path: path.to_owned(),
+                waited_secs: timeout.as_secs_f64(),
+            });
+        }
+        if !told {
+            store.notify(Notice::WaitingForLock {
+                path: path.to_owned(),
+                timeout,
+            });
+            told = true;
+        }
+        std::thread::sleep((timeout - waited).min(Duration::from_millis(25)));
+    }
+}
+
+/// Refuses to start a commit while git's own lock files are there: git (or
+/// an arende that was killed) holds the index or the branch, and writing
+/// past it would fail half-way.
+fn check_git_locks(repo: &Repository, head: &HeadState) -> Result<()> {
+    for path in [repo.path().join("index.lock"), ref_lock(repo, head.name())] {
+        if path.symlink_metadata().is_ok() {
+            return Err(Error::GitLocked { path });
+        }
+    }
+    Ok(())
+}
+
+/// The lock file git takes to move the ref `name`.
+fn ref_lock(repo: &Repository, name: &str) -> PathBuf {
+    // A branch's ref lives in the common git folder of all worktrees.
+    let base = if name == "HEAD" {
+        repo.path()
+    } else {
+        repo.commondir()
+    };
+    base.join(format!("{name}.lock"))
+}
+
+// ------------------------------------------------------ the journal
+
+/// The journal's file name, in the git folder.
+const JOURNAL: &str = "arende-journal";
+
+/// What a transaction is writing, kept while it writes.
+#[derive(Debug, PartialEq, Eq)]
+struct Journal {
+    /// The commit being made (`None`: working tree only).
+    commit: Option<Oid>,
+    /// The ref it moves.
+    branch: String,
+    /// Where that ref was.
+    old: Option<Oid>,
+    /// The files, relative to the record repository.
+    paths: Vec<PathBuf>,
+}
+
+impl Journal {
+    fn to_text(&self) -> String {
+        let oid = |o: Option<Oid>| o.map_or_else(|| "none".to_owned(), |o| o.to_string());
+        let mut out = format!(
+            "arende journal 1\ncommit {}\nref {}\nold {}\n",
+            oid(self.commit),
+            self.branch,
+            oid(self.old)
+        );
+        for p in &self.paths {
+            out.push_str(&format!("path {}\n", p.display()));
+        }
+        out
+    }
+
+    fn parse(text: &str) -> Option<Journal> {
+        let mut lines = text.lines();
+        if lines.next()? != "arende journal 1" {
+            return None;
+        }
+        let mut field = |name: &str| {
+            lines
+                .next()
+                .and_then(|l| l.strip_prefix(name))
+                .and_then(|l| l.strip_prefix(' '))
+                .map(str::to_owned)
+        };
+        let oid = |v: String| match v.as_str() {
+            "none" => Some(None),
+            hex => Oid::from_str(hex).ok().map(Some),
+        };
+        let commit = oid(field("commit")?)?;
+        let branch = field("ref")?;
+        let old = oid(field("old")?)?;
+        let paths = lines
+            .map(|l| l.strip_prefix("path ").map(PathBuf::from))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Journal {
+            commit,
+            branch,
+            old,
+            paths,
+        })
+    }
+
+    /// Writes the journal; returns its path.
+    fn write(&self, repo: &Repository) -> Result<PathBuf> {
+        let path = repo.path().join(JOURNAL);
+        write_atomic(&path, self.to_text().as_bytes(), false)?;
+        Ok(path)
+    }
+}
+
+fn remove_journal(path: &Path) {
+    // Best effort: a journal left behind is found by the next command, which
+    // sees the commit already on HEAD and only removes it.
+    let _ = std::fs::remove_file(path);
+}
+
+/// What a killed transaction left: its temporary files are removed, and its
+/// commit is finished if the files it wrote are as it wrote them.
+fn recover(store: &Store) -> Result<()> {
+    let root = store.root();
+    let Ok(repo) = open_repo(root) else {
+        return Ok(());
+    };
+    let journal_path = repo.path().join(JOURNAL);
+    let mut removed = remove_temp_files(repo.path(), Path::new(".git"));
+    let text = match read_if_there(&journal_path, Path::new(JOURNAL)) {
+        Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+        Ok(None) => {
+            report_removed(store, removed);
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(journal) = Journal::parse(&text) else {
+        report_removed(store, removed);
+        store.notify(Notice::InterruptedLeftover {
+            reason: format!("its journal {} is unreadable", journal_path.display()),
+            paths: Vec::new(),
+        });
+        remove_journal(&journal_path);
+        return Ok(());
+    };
+    let mut folders: Vec<&Path> = journal
+        .paths
+        .iter()
+        .map(|p| p.parent().unwrap_or(Path::new("")))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for folder in folders {
+        // Only real folders inside the repository: the journal is text a
+        // person could have edited.
+        if super::paths::check_folders(root, &folder.join("x")).is_ok() {
+            removed.extend(remove_temp_files(&root.join(folder), folder));
+        }
+    }
+    report_removed(store, removed);
+    if let Some(notice) = finish(store, &repo, &journal)? {
+        store.notify(notice);
+    }
+    remove_journal(&journal_path);
+    Ok(())
+}
+
+fn report_removed(store: &Store, paths: Vec<PathBuf>) {
+    if !paths.is_empty() {
+        store.notify(Notice::RemovedTempFiles { paths });
+    }
+}
+
+/// Removes the `.arende-*.tmp` files directly in `dir` (shown as `shown`):
+/// [`write_atomic`]'s, which only a transaction makes, under the lock this
+/// one now holds, so they are left by a command that was killed.
+fn remove_temp_files(dir: &Path, shown: &Path) -> Vec<PathBuf> {
+    let Ok(items) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for item in items.flatten() {
+        let name = item.file_name();
+        let name = name.to_string_lossy();
+        let ours = name.starts_with(".arende-") && name.ends_with(".tmp");
+        if ours
+            && item.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(item.path()).is_ok()
+        {
+            removed.push(shown.join(&*name));
+        }
+    }
+    removed
+}
+
+/// Finishes a killed transaction's commit, returning what to tell: that it
+/// was finished, or why it cannot be. An error of the repository (a git lock
+/// still there) is returned as such, and the journal is kept for the next try.
+fn finish(store: &Store, repo: &Repository, journal: &Journal) -> Result<Option<Notice>> {
+    let root = store.root();
+    let Some(commit_id) = journal.commit else {
+        return Ok(None);
+    };
+    let leftover = |reason: String| {
+        Ok(Some(Notice::InterruptedLeftover {
+            reason,
+            paths: journal.paths.clone(),
+        }))
+    };
+    let head = HeadState::read(repo)?;
+    if head.old == Some(commit_id) {
+        return Ok(None); // killed after HEAD moved: nothing left to do
+    }
+    if head.name() != journal.branch || head.old != journal.old {
+        return leftover(format!("{} has moved since", journal.branch));
+    }
+    let Ok(commit) = repo.find_commit(commit_id) else {
+        return leftover(format!("its commit {commit_id} is not in the repository"));
+    };
+    let prefix = repo_prefix(repo, root)?;
+    let new_tree = commit.tree()?;
+    let old_tree = match journal.old {
+        Some(oid) => Some(repo.find_commit(oid)?.tree()?),
+        None => None,
+    };
+    let mut to_write: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+    let mut entries = Vec::with_capacity(journal.paths.len());
+    let mut changed = Vec::new();
+    for rel in &journal.paths {
+        let git_path = prefix.join(rel);
+        let Ok(new) = new_tree.get_path(&git_path).map(|e| e.id()) else {
+            return leftover(format!("its commit has no {}", rel.display()));
+        };
+        let old = old_tree
+            .as_ref()
+            .and_then(|t| t.get_path(&git_path).ok())
+            .map(|e| e.id());
+        let on_disk =
+            match prepare_write(root, rel).and_then(|()| read_if_there(&root.join(rel), rel)) {
+                Ok(bytes) => bytes
+                    .map(|b| Oid::hash_object(ObjectType::Blob, &b))
+                    .transpose()?,
+                Err(e) => return leftover(e.to_string()),
+            };
+        if on_disk == Some(new) {
+            // written before the kill
+        } else if on_disk == old {
+            to_write.insert(rel.clone(), repo.find_blob(new)?.content().to_vec());
+        } else {
+            changed.push(rel.clone());
+        }
+        entries.push((git_path, new));
+    }
+    if !changed.is_empty() {
+        return Ok(Some(Notice::InterruptedLeftover {
+            reason: "some of its files were changed since".to_owned(),
+            paths: changed,
+        }));
+    }
+    check_git_locks(repo, &head)?;
+    write_files(root, &to_write)?;
+    update_index(repo, &entries)?;
+    let summary = commit
+        .summary()
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .to_owned();
+    head.advance(repo, commit_id, &summary)?;
+    Ok(Some(Notice::FinishedInterrupted {
+        commit: commit_id,
+        summary,
+        files: journal.paths.len(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journal_reads_back_as_written() {
+        let j = Journal {
+            commit: Some(Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap()),
+            branch: "refs/heads/main".into(),
+            old: None,
+            paths: vec![
+                "incidents/INC-20261122-AAAAAA.yaml".into(),
+                "arende.yaml".into(),
+            ],
+        };
+        assert_eq!(Journal::parse(&j.to_text()), Some(j));
+        assert_eq!(Journal::parse("arende journal 1\ncommit nonsense\n"), None);
+        assert_eq!(Journal::parse(""), None);
     }
 }

@@ -452,9 +452,11 @@ fn file_finding(e: Error) -> Finding {
         Error::MergeConflict { path, line } | Error::NotUtf8 { path, line } => {
             (path.clone(), None, Some(*line), Some(1))
         }
-        Error::TooLarge { path, .. } | Error::Symlink { path } | Error::Io { path, .. } => {
-            (path.clone(), None, None, None)
-        }
+        Error::TooLarge { path, .. }
+        | Error::Symlink { path }
+        | Error::SymlinkFolder { path }
+        | Error::NotAFile { path, .. }
+        | Error::Io { path, .. } => (path.clone(), None, None, None),
         _ => (PathBuf::new(), None, None, None),
     };
     // The report puts the place first; the error's own text starts with it too.

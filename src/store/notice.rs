@@ -1,0 +1,170 @@
+//! What the store tells on the side, and how working-tree files stand
+//! against what git has committed.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use git2::{ObjectType, Oid};
+use rayon::prelude::*;
+
+use super::Store;
+use super::git::{open_repo, repo_prefix};
+use crate::error::{Error, Result};
+
+/// Something the store found or did that a person should hear about, though
+/// the command goes on.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// Another command holds the repository lock; this one waits for it.
+    WaitingForLock {
+        /// The lock file.
+        path: PathBuf,
+        /// How long it waits at most.
+        timeout: Duration,
+    },
+    /// Temporary files a killed command left were removed.
+    RemovedTempFiles {
+        /// The files, relative to the repository root.
+        paths: Vec<PathBuf>,
+    },
+    /// A command killed while it committed left its commit half made; this
+    /// one finished it.
+    FinishedInterrupted {
+        /// The commit now on HEAD.
+        commit: Oid,
+        /// Its first line.
+        summary: String,
+        /// How many files it has.
+        files: usize,
+    },
+    /// A command killed while it committed left files that could not be
+    /// committed for it; they are left in the working tree.
+    InterruptedLeftover {
+        /// Why it could not be finished.
+        reason: String,
+        /// The files it was writing, relative to the repository root.
+        paths: Vec<PathBuf>,
+    },
+    /// A record about to be rewritten and committed had changes that are not
+    /// committed, which arende did not make; they go into the commit too.
+    Uncommitted {
+        /// The record file, relative to the repository root.
+        path: PathBuf,
+        /// How it stands against HEAD.
+        state: FileState,
+    },
+}
+
+/// How a working-tree file stands against HEAD and the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileState {
+    /// HEAD and the index hold exactly these bytes.
+    Committed,
+    /// HEAD has the file, with other bytes (or the index differs).
+    Changed,
+    /// HEAD does not have the file (untracked, or only staged).
+    NotInHead,
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::WaitingForLock { path, timeout } => write!(
+                f,
+                "waiting for another arende command to finish (it holds the lock on {}); giving up after {} s",
+                path.display(),
+                timeout.as_secs_f64()
+            ),
+            Notice::RemovedTempFiles { paths } => write!(
+                f,
+                "removed {} temporary file(s) a killed arende command left: {}",
+                paths.len(),
+                list(paths)
+            ),
+            Notice::FinishedInterrupted {
+                commit,
+                summary,
+                files,
+            } => write!(
+                f,
+                "an arende command was killed while it committed; its commit {commit:.7} \"{summary}\" ({files} file(s)) is now finished"
+            ),
+            Notice::InterruptedLeftover { reason, paths } => write!(
+                f,
+                "an arende command was killed while it committed, and its commit could not be finished ({reason}); the files it was writing are left as they are, not committed: {} — look at them with `git status` and `git diff`, then commit or undo them",
+                list(paths)
+            ),
+            Notice::Uncommitted { path, state } => write!(
+                f,
+                "{} {}; those changes are committed with this one (`git show HEAD -- {}` shows them)",
+                path.display(),
+                match state {
+                    FileState::NotInHead => "was not committed before (it is not in HEAD)",
+                    _ => "had changes that were not committed",
+                },
+                path.display()
+            ),
+        }
+    }
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    let mut out: Vec<String> = paths
+        .iter()
+        .take(5)
+        .map(|p| p.display().to_string())
+        .collect();
+    if paths.len() > 5 {
+        out.push(format!("and {} more", paths.len() - 5));
+    }
+    out.join(", ")
+}
+
+pub(super) fn file_states(store: &Store, rels: &[PathBuf]) -> Result<Option<Vec<FileState>>> {
+    let root = store.root();
+    let repo = match open_repo(root) {
+        Ok(repo) => repo,
+        Err(Error::NoGit { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let prefix = repo_prefix(&repo, root)?;
+    let tree = match repo.head() {
+        Ok(head) => Some(head.peel_to_tree()?),
+        Err(_) => None, // no commits yet
+    };
+    let index = repo.index()?;
+    // What git has, path by path (git objects are not shared across threads).
+    let known: Vec<(Option<Oid>, Option<Oid>)> = rels
+        .iter()
+        .map(|rel| {
+            let path = prefix.join(rel);
+            let head = tree
+                .as_ref()
+                .and_then(|t| t.get_path(&path).ok())
+                .map(|e| e.id());
+            let staged = index.get_path(&path, 0).map(|e| e.id);
+            (head, staged)
+        })
+        .collect();
+    // What the working tree has, read and hashed in parallel.
+    let hashes: Vec<Result<Option<Oid>>> = rels
+        .par_iter()
+        .map(|rel| {
+            let bytes = super::paths::read_if_there(&root.join(rel), rel)?;
+            bytes
+                .map(|b| Oid::hash_object(ObjectType::Blob, &b).map_err(Error::from))
+                .transpose()
+        })
+        .collect();
+    let mut out = Vec::with_capacity(rels.len());
+    for ((head, staged), hash) in known.into_iter().zip(hashes) {
+        let hash = hash?;
+        out.push(match head {
+            None => FileState::NotInHead,
+            Some(h) if hash == Some(h) && staged == Some(h) => FileState::Committed,
+            Some(_) => FileState::Changed,
+        });
+    }
+    Ok(Some(out))
+}
