@@ -14,6 +14,7 @@ pub mod github;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod policy;
 pub mod report;
 pub mod review;
 pub mod table;
