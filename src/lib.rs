@@ -22,6 +22,7 @@ pub mod import;
 pub mod kind;
 pub mod policy;
 pub mod record;
+pub mod render;
 pub mod report;
 pub mod review;
 pub mod schema;

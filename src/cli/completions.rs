@@ -12,8 +12,11 @@ pub struct CompletionsArgs {
     shell: clap_complete::Shell,
 }
 
-pub fn cmd_completions(_ui: &Ui, args: &CompletionsArgs) -> Result<ExitCode> {
+pub fn cmd_completions(ui: &Ui, args: &CompletionsArgs) -> Result<ExitCode> {
     let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "arende", &mut std::io::stdout());
+    // clap_complete panics when its writer fails; a Vec does not.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "arende", &mut script);
+    ui.print_bytes(&script);
     Ok(ExitCode::Ok)
 }

@@ -3,6 +3,7 @@
 use arende::error::{Error, ExitCode, Result};
 use arende::kind::Kind;
 use arende::record::document;
+use arende::render;
 use arende::yaml::{Mapping, Value};
 
 use super::output::to_json;
@@ -65,22 +66,14 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
             }
         }
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(&columns);
-    for row in &rows {
-        let record: Vec<&str> = columns
-            .iter()
-            .map(|c| {
-                row.iter()
-                    .find(|(k, _)| k == c)
-                    .map_or("", |(_, v)| v.as_str())
-            })
-            .collect();
-        let _ = w.write_record(record);
-    }
-    ui.print(&String::from_utf8_lossy(
-        &w.into_inner().unwrap_or_default(),
-    ));
+    let records = rows.iter().map(|row| {
+        columns.iter().map(|c| {
+            row.iter()
+                .find(|(k, _)| k == c)
+                .map_or("", |(_, v)| v.as_str())
+        })
+    });
+    ui.print(&render::csv::document(&columns, records));
     Ok(ExitCode::Ok)
 }
 

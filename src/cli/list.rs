@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use arende::error::{Error, ExitCode, Result};
 use arende::kind::Kind;
 use arende::record::document;
+use arende::render;
 use arende::store::Entry;
 use serde_json::json;
 
@@ -125,16 +126,10 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
                 .collect();
             ui.print_json(&json!(items));
         }
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            let _ = w.write_record(&header);
-            for e in &rows {
-                let _ = w.write_record(cells(e));
-            }
-            ui.print(&String::from_utf8_lossy(
-                &w.into_inner().unwrap_or_default(),
-            ));
-        }
+        Format::Csv => ui.print(&render::csv::document(
+            &header,
+            rows.iter().map(|e| cells(e)),
+        )),
         _ => {
             let mut table = ui.table(&header);
             for e in &rows {

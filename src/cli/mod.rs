@@ -141,13 +141,21 @@ pub fn run() -> ExitCode {
         Command::Report(a) => report::cmd_report(&ui, a),
         Command::Completions(a) => completions::cmd_completions(&ui, a),
     };
-    match result {
-        Ok(code) => ExitCode::from(code as u8),
+    let code = match result {
+        Ok(code) => code,
         Err(e) => {
             let code = e.exit_code();
             ui.error(e);
-            ExitCode::from(code as u8)
+            code
         }
+    };
+    // Output that did not arrive is a failure whatever the command thought.
+    match ui.write_error() {
+        Some(e) => {
+            ui.diagnostic(&e);
+            ExitCode::from(Code::Environment as u8)
+        }
+        None => ExitCode::from(code as u8),
     }
 }
 

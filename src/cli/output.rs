@@ -1,10 +1,13 @@
-//! Printing: formats, tables, JSON, and error reports.
+//! Printing: formats, tables, JSON, and error reports. Every byte for
+//! standard output goes through [`Ui::print`] (or [`Ui::print_bytes`]), so a
+//! write that fails is noticed once, in one place.
 
 use std::io::{IsTerminal, Write};
+use std::sync::{Mutex, PoisonError};
 
 use arende::error::{Error, Result};
+use arende::render::table::{Style, Table};
 use clap::ValueEnum;
-use comfy_table::{ContentArrangement, Table, presets};
 
 use super::{ColorChoice, Global};
 
@@ -45,6 +48,44 @@ impl Format {
 pub struct Ui {
     pub global: Global,
     color: bool,
+    stdout: Mutex<Stdout>,
+}
+
+/// What became of standard output.
+#[derive(Debug)]
+enum Stdout {
+    /// Every write so far went through.
+    Open,
+    /// The reader went away (`| head`): the rest is not wanted, and that
+    /// is no failure.
+    Closed,
+    /// A write failed (a full disk, an I/O error); nothing more is written.
+    Failed(std::io::Error),
+}
+
+/// A write to standard output failed: the output is incomplete.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("could not write to standard output: {reason}")]
+#[diagnostic(
+    code(arende::stdout),
+    help(
+        "the output is incomplete; make room where standard output goes (a full disk?), or send it elsewhere, and run the command again"
+    )
+)]
+pub struct WriteError {
+    reason: String,
+}
+
+impl WriteError {
+    fn new(e: &std::io::Error) -> WriteError {
+        // "No space left on device (os error 28)": the number tells a person nothing.
+        let text = e.to_string();
+        let reason = match text.rfind(" (os error ") {
+            Some(i) if text.ends_with(')') => text[..i].to_owned(),
+            _ => text,
+        };
+        WriteError { reason }
+    }
 }
 
 impl Ui {
@@ -61,6 +102,7 @@ impl Ui {
         Ui {
             global: global.clone(),
             color,
+            stdout: Mutex::new(Stdout::Open),
         }
     }
 
@@ -83,21 +125,47 @@ impl Ui {
         }
     }
 
-    /// Prints a result to standard output. A closed pipe (`| head`) ends
-    /// the process quietly, as other Unix tools do.
+    /// Prints a result to standard output, ending it with a line break if
+    /// it has none. A failed write is kept for [`Ui::write_error`] and ends
+    /// all output; a closed pipe (`| head`) ends it quietly.
     pub fn print(&self, text: &str) {
+        if text.ends_with('\n') {
+            self.print_bytes(text.as_bytes());
+        } else {
+            self.write(&[text.as_bytes(), b"\n"]);
+        }
+    }
+
+    /// Writes bytes to standard output as they are.
+    pub fn print_bytes(&self, bytes: &[u8]) {
+        self.write(&[bytes]);
+    }
+
+    fn write(&self, parts: &[&[u8]]) {
+        let mut state = self.stdout.lock().unwrap_or_else(PoisonError::into_inner);
+        if !matches!(*state, Stdout::Open) {
+            return;
+        }
         let mut out = std::io::stdout().lock();
-        let ok = out.write_all(text.as_bytes()).and_then(|()| {
-            if text.ends_with('\n') {
-                Ok(())
+        let written = parts
+            .iter()
+            .try_for_each(|p| out.write_all(p))
+            .and_then(|()| out.flush());
+        if let Err(e) = written {
+            *state = if e.kind() == std::io::ErrorKind::BrokenPipe {
+                Stdout::Closed
             } else {
-                out.write_all(b"\n")
-            }
-        });
-        if let Err(e) = ok.and_then(|()| out.flush())
-            && e.kind() == std::io::ErrorKind::BrokenPipe
-        {
-            std::process::exit(0);
+                Stdout::Failed(e)
+            };
+        }
+    }
+
+    /// The write to standard output that failed, if one did (a closed
+    /// pipe is not a failure).
+    pub fn write_error(&self) -> Option<WriteError> {
+        match &*self.stdout.lock().unwrap_or_else(PoisonError::into_inner) {
+            Stdout::Failed(e) => Some(WriteError::new(e)),
+            Stdout::Open | Stdout::Closed => None,
         }
     }
 
@@ -109,26 +177,34 @@ impl Ui {
     /// Tells the person what happened, on standard error, unless `-q`.
     pub fn info(&self, text: &str) {
         if !self.global.quiet {
-            eprintln!("{text}");
+            // Standard error is the last place to report anything; a
+            // failure to write there has nowhere to go.
+            let _ = writeln!(std::io::stderr(), "{}", self.clean(text));
+        }
+    }
+
+    /// How tables are drawn: for a terminal if standard output is one.
+    pub fn table_style(&self) -> Style {
+        Style {
+            terminal: std::io::stdout().is_terminal(),
+            color: self.color,
         }
     }
 
     /// A table in the house style.
     pub fn table(&self, header: &[&str]) -> Table {
-        let mut table = Table::new();
-        table
-            .load_style(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-        if !std::io::stdout().is_terminal() {
-            table
-                .load_style(presets::ASCII_MARKDOWN)
-                .set_content_arrangement(ContentArrangement::Disabled);
+        Table::new(header, self.table_style())
+    }
+
+    /// Text for standard error: without colour, nothing in it can be an
+    /// escape sequence of ours, so every one comes from record text and
+    /// goes. With colour, miette's own sequences must stay.
+    fn clean<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.color {
+            std::borrow::Cow::Borrowed(text)
+        } else {
+            arende::render::terminal(text)
         }
-        if !self.color {
-            table.force_no_tty();
-        }
-        table.set_header(header.iter().copied());
-        table
     }
 
     /// Reports an error on standard error.
@@ -151,10 +227,11 @@ impl Ui {
         })
         .with_links(false)
         .with_context_lines(1);
+        let mut stderr = std::io::stderr();
         if handler.render_report(&mut out, error).is_ok() {
-            eprint!("{out}");
+            let _ = write!(stderr, "{}", self.clean(&out));
         } else {
-            eprintln!("error: {error}");
+            let _ = writeln!(stderr, "error: {}", self.clean(&error.to_string()));
         }
     }
 }

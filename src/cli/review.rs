@@ -2,7 +2,8 @@
 
 use arende::error::{ExitCode, Result};
 use arende::policy::Severity;
-use arende::review::{markdown, review};
+use arende::render;
+use arende::review::review;
 
 use super::{Format, Ui};
 
@@ -25,7 +26,7 @@ pub fn cmd_review(ui: &Ui, args: &ReviewArgs) -> Result<ExitCode> {
     let review = review(&store, &args.range)?;
     match format {
         Format::Json => ui.print_json(&serde_json::to_value(&review).unwrap_or_default()),
-        _ => ui.print(&markdown(&review)),
+        _ => ui.print(&render::review::markdown(&review)),
     }
     Ok(if review.count(Severity::Error) > 0 {
         ExitCode::RulesBroken

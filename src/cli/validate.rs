@@ -1,10 +1,10 @@
 //! `arende validate`: check every record, report every problem.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use arende::error::{Error, ExitCode, FileSpan, Result};
 use arende::policy::Severity;
+use arende::render;
 use arende::validate::{Finding, Report, validate};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 
@@ -35,8 +35,11 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
     let report = validate(&store, &only)?;
     match format {
         Format::Json => ui.print_json(&serde_json::to_value(&report).unwrap_or_default()),
-        Format::Github => ui.print(&github(&report, &git_prefix(store.root()))),
-        Format::Junit => ui.print(&junit(&report)),
+        Format::Github => ui.print(&render::github::annotations(
+            &report,
+            &git_prefix(store.root()),
+        )),
+        Format::Junit => ui.print(&render::junit::report(&report)),
         _ => human(ui, store.root(), &report),
     }
     let (errors, warnings) = (
@@ -162,106 +165,4 @@ fn git_prefix(root: &Path) -> PathBuf {
         .ok()
         .and_then(|repo| arende::store::repo_prefix(&repo, root).ok())
         .unwrap_or_default()
-}
-
-fn github(report: &Report, prefix: &Path) -> String {
-    let mut out = String::new();
-    for f in &report.findings {
-        let level = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        let mut props = format!(
-            "file={}",
-            escape_property(&prefix.join(&f.path).display().to_string())
-        );
-        if let Some(l) = f.line {
-            let _ = write!(props, ",line={l}");
-        }
-        if let Some(c) = f.column {
-            let _ = write!(props, ",col={c}");
-        }
-        let _ = write!(props, ",title={}", escape_property(&f.rule));
-        let mut message = f.message.clone();
-        if let Some(h) = &f.help {
-            let _ = write!(message, "\n{h}");
-        }
-        if let Some(c) = &f.clause {
-            let _ = write!(message, "\n{c}");
-        }
-        let _ = writeln!(out, "::{level} {props}::{}", escape_data(&message));
-    }
-    out
-}
-
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
-fn junit(report: &Report) -> String {
-    let failures = report.count(Severity::Error);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"arende validate\" tests=\"{}\" failures=\"{failures}\">",
-        report.checked.len()
-    );
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"arende validate\" tests=\"{}\" failures=\"{failures}\">",
-        report.checked.len()
-    );
-    for path in &report.checked {
-        let name = xml(&path.display().to_string());
-        let mine: Vec<&Finding> = report.findings.iter().filter(|f| &f.path == path).collect();
-        if mine.is_empty() {
-            let _ = writeln!(out, "    <testcase classname=\"records\" name=\"{name}\"/>");
-            continue;
-        }
-        let _ = writeln!(out, "    <testcase classname=\"records\" name=\"{name}\">");
-        for f in mine {
-            let place = match f.line {
-                Some(l) => format!("{}:{l}:{}", path.display(), f.column.unwrap_or(1)),
-                None => path.display().to_string(),
-            };
-            let body = xml(&format!(
-                "{place}: {}\n{}",
-                f.message,
-                f.help.clone().unwrap_or_default()
-            ));
-            match f.severity {
-                Severity::Error => {
-                    let _ = writeln!(
-                        out,
-                        "      <failure type=\"{}\" message=\"{}\">{body}</failure>",
-                        xml(&f.rule),
-                        xml(&f.message)
-                    );
-                }
-                Severity::Warning => {
-                    let _ = writeln!(
-                        out,
-                        "      <system-out>warning {}: {body}</system-out>",
-                        xml(&f.rule)
-                    );
-                }
-            }
-        }
-        let _ = writeln!(out, "    </testcase>");
-    }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
-}
-
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -1,0 +1,81 @@
+//! CSV, for spreadsheets.
+//!
+//! A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` as a
+//! formula (`=HYPERLINK(…)` sends data away; `@SUM(…)` and `+1+1` run
+//! too), and Excel also trims a leading tab or carriage return before
+//! deciding. Following OWASP's advice, every such cell gets a leading `'`,
+//! which the spreadsheet shows as text. The rule is applied without
+//! exceptions, so a negative number such as `-5` is written `'-5` too:
+//! a rule that guessed which cells are "really" numbers could be fooled
+//! (`-2+3` is a number to some parsers and a formula to a spreadsheet).
+
+use std::borrow::Cow;
+
+/// A cell, neutralised if a spreadsheet would read it as a formula.
+pub fn cell(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A whole CSV document: the header row, then the rows, every cell
+/// neutralised and quoted as CSV needs.
+pub fn document<H, R, C>(header: &[H], rows: impl IntoIterator<Item = R>) -> String
+where
+    H: AsRef<str>,
+    R: IntoIterator<Item = C>,
+    C: AsRef<str>,
+{
+    let mut w = ::csv::WriterBuilder::new().from_writer(Vec::new());
+    // Writing into a Vec cannot fail.
+    let _ = w.write_record(header.iter().map(|h| cell(h.as_ref()).into_owned()));
+    for row in rows {
+        let _ = w.write_record(row.into_iter().map(|c| cell(c.as_ref()).into_owned()));
+    }
+    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for hostile in [
+            "=HYPERLINK(\"http://evil\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(cell(hostile), format!("'{hostile}"));
+        }
+        assert_eq!(cell("-5"), "'-5");
+    }
+
+    #[test]
+    fn ordinary_text_is_left_alone() {
+        for safe in [
+            "Journal nere",
+            "2026-11-22 09:30",
+            "a=b",
+            "",
+            "3",
+            "'quoted",
+        ] {
+            assert!(matches!(cell(safe), Cow::Borrowed(_)), "{safe}");
+        }
+    }
+
+    #[test]
+    fn documents_quote_and_neutralise() {
+        let text = document(
+            &["id", "=title"],
+            [vec!["INC-1", "=1+1"], vec!["INC-2", "a,\"b\"\nc"]],
+        );
+        assert_eq!(text, "id,'=title\nINC-1,'=1+1\nINC-2,\"a,\"\"b\"\"\nc\"\n");
+    }
+}

@@ -1,0 +1,180 @@
+//! `arende review` as Markdown, for a pull-request comment: a summary
+//! table, then a section per record. Every piece of record text goes
+//! through [`markdown::text`] or [`markdown::code`]: a title or a field a
+//! branch sets is written by whoever opened the pull request.
+
+use std::fmt::Write as _;
+
+use super::markdown::{anchor, code, code_in_cell, text};
+use crate::policy::Severity;
+use crate::review::{ChangeKind, Review};
+
+/// The review as Markdown.
+pub fn markdown(review: &Review) -> String {
+    let mut out = String::new();
+    let (errors, warnings) = (
+        review.count(Severity::Error),
+        review.count(Severity::Warning),
+    );
+    out.push_str("## arende review\n\n");
+    let _ = write!(
+        out,
+        "{} record(s) changed between {} and {}: {} error(s), {} warning(s).\n\n",
+        review.records.len(),
+        code(&format!("{:.7}", review.base)),
+        code(&format!("{:.7}", review.head)),
+        errors,
+        warnings
+    );
+    if review.records.is_empty() {
+        out.push_str("No records changed.\n");
+        return out;
+    }
+    out.push_str("| Record | Kind | Change | Status | Findings |\n|---|---|---|---|---|\n");
+    for r in &review.records {
+        let status = match &r.status {
+            (Some(a), Some(b)) if a != b => format!("{} → {}", text(a), text(b)),
+            (_, Some(b)) => text(b),
+            (Some(a), None) => format!("{} → (deleted)", text(a)),
+            (None, None) => "?".into(),
+        };
+        let findings = if r.findings.is_empty() {
+            "✓".to_owned()
+        } else {
+            r.findings
+                .iter()
+                .map(|f| format!("{} {}", icon(f.severity), text(&f.rule)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "| [{}](#{}) {} | {} | {} | {} | {} |",
+            text(&r.id),
+            anchor(&r.id),
+            text(&r.title),
+            text(&r.kind),
+            change_name(r.change),
+            status,
+            findings
+        );
+    }
+    for r in &review.records {
+        let _ = write!(out, "\n### {}\n\n", text(&r.id));
+        let _ = write!(
+            out,
+            "{} · {} · {}\n\n",
+            change_name(r.change),
+            text(&r.title),
+            code(&r.path.display().to_string())
+        );
+        for f in &r.findings {
+            let _ = write!(
+                out,
+                "- {} **{}** {}",
+                icon(f.severity),
+                text(&f.rule),
+                text(&f.message)
+            );
+            if let Some(field) = &f.field {
+                let _ = write!(out, " ({})", code(field));
+            }
+            if let Some(c) = &f.clause {
+                let _ = write!(out, "  \n  <sub>{}</sub>", text(c));
+            }
+            out.push('\n');
+        }
+        if !r.findings.is_empty() {
+            out.push('\n');
+        }
+        if !r.fields.is_empty() {
+            out.push_str("| Field | Before | After |\n|---|---|---|\n");
+            for d in &r.fields {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    code_in_cell(&d.field),
+                    d.old.as_deref().map(text).unwrap_or_default(),
+                    d.new.as_deref().map(text).unwrap_or_default()
+                );
+            }
+        }
+        if r.events_added > 0 {
+            let _ = write!(out, "\n{} history event(s) added.\n", r.events_added);
+        }
+    }
+    out
+}
+
+fn icon(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "❌",
+        Severity::Warning => "⚠️",
+    }
+}
+
+fn change_name(c: ChangeKind) -> &'static str {
+    match c {
+        ChangeKind::Added => "added",
+        ChangeKind::Changed => "changed",
+        ChangeKind::Deleted => "deleted",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::review::{RecordReview, ReviewFinding};
+
+    fn hostile_review() -> Review {
+        Review {
+            base: "0123456789abcdef".into(),
+            head: "fedcba9876543210".into(),
+            records: vec![RecordReview {
+                id: "INC-20261122-K7QF2M".into(),
+                kind: "incident".into(),
+                title: "<img src=x onerror=alert(1)> <!-- hidden --> ![x](http://track) @octocat | \u{1b}[31m".into(),
+                path: PathBuf::from("incidents/a`b|c.yaml"),
+                change: ChangeKind::Changed,
+                status: (Some("new".into()), Some("in_progress".into())),
+                fields: vec![crate::review::FieldDiff {
+                    field: "title|x".into(),
+                    old: Some("old\nline".into()),
+                    new: Some("@octocat <b>".into()),
+                }],
+                events_added: 0,
+                findings: vec![ReviewFinding {
+                    rule: "INC001".into(),
+                    severity: Severity::Error,
+                    field: Some("a`b".into()),
+                    message: "![y](http://track) @team".into(),
+                    clause: Some("<script>".into()),
+                }],
+            }],
+        }
+    }
+
+    #[test]
+    fn hostile_text_stays_text() {
+        let md = markdown(&hostile_review());
+        for bad in ["![x]", "![y]", "@octocat", "@team", "\u{1b}"] {
+            assert!(!md.contains(bad), "{bad:?} in\n{md}");
+        }
+        // Outside code spans, every `<` is escaped.
+        for (i, _) in md
+            .match_indices('<')
+            .filter(|(i, _)| !md[*i..].starts_with("<sub>") && !md[*i..].starts_with("</sub>"))
+        {
+            assert!(md[..i].ends_with('\\'), "raw < at {i} in\n{md}");
+        }
+        // Every table row keeps its columns.
+        for line in md.lines().filter(|l| l.starts_with('|')) {
+            let cells = line.replace("\\|", "").matches('|').count();
+            assert!(cells == 6 || cells == 4, "{line}");
+        }
+        assert!(md.contains("``incidents/a`b|c.yaml``"), "{md}");
+        assert!(md.contains("(``a`b``)"), "{md}");
+    }
+}
