@@ -280,10 +280,7 @@ impl BusinessCalendar {
     fn working_day(&self, date: NaiveDate, year: &mut Year) -> bool {
         self.days[date.weekday().num_days_from_monday() as usize]
             && !self.extra_closed.contains(&date)
-            && year
-                .holiday(date)
-                .and_then(|h| self.closed_as(h))
-                .is_none()
+            && year.holiday(date).and_then(|h| self.closed_as(h)).is_none()
     }
 
     /// Whether `at` falls inside office hours: on a working day, at or after

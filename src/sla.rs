@@ -208,7 +208,9 @@ fn clock(
     let used: Duration = segments
         .iter()
         .map(|(a, b)| measure(*a, *b))
-        .fold(Duration::zero(), |x, y| x.checked_add(&y).unwrap_or(Duration::MAX));
+        .fold(Duration::zero(), |x, y| {
+            x.checked_add(&y).unwrap_or(Duration::MAX)
+        });
     // The instant the target is reached along the running segments.
     let mut remaining = target;
     let mut due = None;

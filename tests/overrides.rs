@@ -3,10 +3,11 @@
 //! names the file and the dotted key, never a panic or a hang in `sla` or
 //! `report`.
 
+mod bounded;
 mod common;
 
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -46,24 +47,12 @@ fn write_override(sb: &Sandbox, text: &str) {
     std::fs::write(sb.root().join("policy/overrides.yaml"), text).unwrap();
 }
 
-/// Runs the binary with a deadline, killing it past [`BOUND`].
+/// Runs the binary, failing the test past [`BOUND`].
 fn run_bounded(sb: &Sandbox, args: &[&str]) -> Output {
-    let mut child = sb
-        .std_cmd_in(sb.root())
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > BOUND {
-            child.kill().unwrap();
-            panic!("arende {args:?} did not finish within {BOUND:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
+    let mut cmd = sb.std_cmd_in(sb.root());
+    cmd.args(args);
+    let (out, _) = bounded::run(cmd, BOUND)
+        .unwrap_or_else(|| panic!("arende {args:?} did not finish within {BOUND:?}"));
     assert_no_panic(&out);
     out
 }
@@ -89,7 +78,10 @@ fn assert_refused(sb: &Sandbox, key: &str, found: &str) {
             "arende {args:?} names `{key}`: {err}"
         );
         assert!(err.contains(found), "arende {args:?} says `{found}`: {err}");
-        assert!(err.contains("it must be"), "arende {args:?} gives the range: {err}");
+        assert!(
+            err.contains("it must be"),
+            "arende {args:?} gives the range: {err}"
+        );
     }
 }
 
@@ -124,10 +116,18 @@ fn four_billion_working_days_are_refused_quickly() {
 #[test]
 fn negative_and_zero_targets_are_refused() {
     for (from, to, key) in [
-        ("working_days: 3", "working_days: -3", "clocks[1].target.working_days"),
+        (
+            "working_days: 3",
+            "working_days: -3",
+            "clocks[1].target.working_days",
+        ),
         ("minutes: 15", "minutes: 0", "clocks[0].target.minutes"),
         ("minutes: 15", "minutes: 1.5", "clocks[0].target.minutes"),
-        ("minutes: 15", "minutes: fifteen", "clocks[0].target.minutes"),
+        (
+            "minutes: 15",
+            "minutes: fifteen",
+            "clocks[0].target.minutes",
+        ),
         ("{minutes: 15}", "{hours: 9000}", "clocks[0].target.hours"),
     ] {
         let sb = ehm();
@@ -135,7 +135,10 @@ fn negative_and_zero_targets_are_refused() {
         let out = run_bounded(&sb, &["sla"]);
         let err = stderr(&out);
         assert_eq!(code(&out), 2, "{to}: {err}");
-        assert!(err.contains(&format!("`service_levels.{key}`")), "{to}: {err}");
+        assert!(
+            err.contains(&format!("`service_levels.{key}`")),
+            "{to}: {err}"
+        );
     }
 }
 
@@ -154,11 +157,17 @@ fn an_availability_target_of_nan_is_refused() {
 fn availability_targets_must_lie_above_0_and_at_most_100_percent() {
     for bad in ["-1", "0", "100.5", "1000", ".inf", "\"high\"", "[99]"] {
         let sb = ehm();
-        write_override(&sb, &format!("service_levels:\n  availability: {{B: {bad}}}\n"));
+        write_override(
+            &sb,
+            &format!("service_levels:\n  availability: {{B: {bad}}}\n"),
+        );
         let out = run_bounded(&sb, &["report", "--quarter", "2026Q3"]);
         let err = stderr(&out);
         assert_eq!(code(&out), 2, "{bad}: {err}");
-        assert!(err.contains("`service_levels.availability.B`"), "{bad}: {err}");
+        assert!(
+            err.contains("`service_levels.availability.B`"),
+            "{bad}: {err}"
+        );
         assert!(err.contains("at most 100 percent"), "{bad}: {err}");
     }
 }
@@ -244,7 +253,10 @@ fn good_overrides_still_apply() {
         .iter()
         .filter_map(|a| a["target_percent"].as_f64())
         .collect();
-    assert!(!targets.is_empty() && targets.iter().all(|t| *t == 97.5), "{targets:?}");
+    assert!(
+        !targets.is_empty() && targets.iter().all(|t| *t == 97.5),
+        "{targets:?}"
+    );
 }
 
 #[test]
@@ -281,10 +293,8 @@ fn clock_arithmetic_saturates_on_targets_no_pack_may_set() {
     };
     let at = chrono::DateTime::parse_from_rfc3339("2026-03-04T12:00:00+01:00").unwrap();
     let base = Policy::load("ehm", None).unwrap();
-    let calendar = BusinessCalendar::new(
-        base.service_levels.as_ref().unwrap().calendar.clone(),
-    )
-    .unwrap();
+    let calendar =
+        BusinessCalendar::new(base.service_levels.as_ref().unwrap().calendar.clone()).unwrap();
     let targets = [
         (Some(i64::MAX), None, None),
         (Some(i64::MIN), None, None),
@@ -307,9 +317,8 @@ fn clock_arithmetic_saturates_on_targets_no_pack_may_set() {
             }
             let record = record(priority);
             let started = Instant::now();
-            let result = std::panic::catch_unwind(|| {
-                arende::sla::clocks(&policy, &calendar, &record, at)
-            });
+            let result =
+                std::panic::catch_unwind(|| arende::sla::clocks(&policy, &calendar, &record, at));
             let statuses = result.unwrap_or_else(|_| {
                 panic!("clocks panicked on {minutes:?} {hours:?} {working_days:?}")
             });

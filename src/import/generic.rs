@@ -458,9 +458,7 @@ fn too_large(row: &Row, doc: &Mapping) -> bool {
             column.len()
                 + match cell {
                     Cell::Text(t) | Cell::Value(Value::String(t)) => t.len(),
-                    Cell::Value(Value::Sequence(_) | Value::Mapping(_) | Value::Tagged(_)) => {
-                        limit
-                    }
+                    Cell::Value(Value::Sequence(_) | Value::Mapping(_) | Value::Tagged(_)) => limit,
                     Cell::Value(_) => 8,
                 }
         })

@@ -615,7 +615,10 @@ impl Bounds {
 
     fn allowed(&self) -> String {
         if self.whole {
-            format!("it must be a whole number from {} to {}{}", self.lo, self.hi, self.unit)
+            format!(
+                "it must be a whole number from {} to {}{}",
+                self.lo, self.hi, self.unit
+            )
         } else {
             format!(
                 "it must be a number above {} and at most {}{}",
@@ -711,26 +714,37 @@ fn check_ranges(pack: &Mapping) -> std::result::Result<(), RangeProblem> {
 
     for (i, level) in items(pack.get("priorities")) {
         if let Some(m) = level.as_mapping() {
-            PRIORITY.check(&format!("priorities[{i}].level"), m.get("level").unwrap_or(&Value::Null))?;
+            PRIORITY.check(
+                &format!("priorities[{i}].level"),
+                m.get("level").unwrap_or(&Value::Null),
+            )?;
         }
     }
     if let Some(v) = pack.get("request_priority") {
         PRIORITY.check("request_priority", v)?;
     }
-    for (impact, row) in entries(pack.get("matrix").and_then(Value::as_mapping).and_then(|m| m.get("cells"))) {
+    for (impact, row) in entries(
+        pack.get("matrix")
+            .and_then(Value::as_mapping)
+            .and_then(|m| m.get("cells")),
+    ) {
         for (urgency, p) in entries(Some(row)) {
             PRIORITY.check(&format!("matrix.cells.{impact}.{urgency}"), p)?;
         }
     }
     for (i, class) in items(pack.get("problem_classes")) {
         if let Some(m) = class.as_mapping() {
-            CLASS.check(&format!("problem_classes[{i}].class"), m.get("class").unwrap_or(&Value::Null))?;
+            CLASS.check(
+                &format!("problem_classes[{i}].class"),
+                m.get("class").unwrap_or(&Value::Null),
+            )?;
         }
     }
     for (degree, p) in entries(pack.get("patient_safety_priority")) {
         PRIORITY.check(&format!("patient_safety_priority.{degree}"), p)?;
     }
-    if let Some(v) = pack.get("release_scheme")
+    if let Some(v) = pack
+        .get("release_scheme")
         .and_then(Value::as_mapping)
         .and_then(|m| m.get("max_deployed"))
     {
@@ -767,7 +781,11 @@ fn check_ranges(pack: &Mapping) -> std::result::Result<(), RangeProblem> {
             continue;
         };
         let id = clock.get("id").map(crate::record::document::display);
-        for (key, bounds) in [("minutes", &MINUTES), ("hours", &HOURS), ("working_days", &WORKING_DAYS)] {
+        for (key, bounds) in [
+            ("minutes", &MINUTES),
+            ("hours", &HOURS),
+            ("working_days", &WORKING_DAYS),
+        ] {
             if let Some(v) = target.get(key) {
                 bounds
                     .check(&format!("{at}.target.{key}"), v)
