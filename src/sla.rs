@@ -173,8 +173,15 @@ fn clock(
     }
     status.started = Some(start);
     // A loaded pack keeps targets within a year; a policy built by other
-    // means saturates rather than overflow.
-    let saturated = |n: i64| if n < 0 { Duration::MIN } else { Duration::MAX };
+    // means saturates rather than overflow, and a negative target counts
+    // as none.
+    let saturated = |n: i64| {
+        if n < 0 {
+            Duration::zero()
+        } else {
+            Duration::MAX
+        }
+    };
     let target = match (
         spec.target.minutes,
         spec.target.hours,
