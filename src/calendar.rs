@@ -248,7 +248,14 @@ impl BusinessCalendar {
     /// Why a date is closed, if it is a holiday or a de facto day off this
     /// calendar honours; lets reports explain a deadline ("julafton").
     pub fn closed_for(&self, date: NaiveDate) -> Option<(&'static str, HolidayKind)> {
-        let (name, kind) = holiday(date)?;
+        self.closed_as(holiday(date)?)
+    }
+
+    /// Whether a holiday or de facto day off closes this calendar.
+    fn closed_as(
+        &self,
+        (name, kind): (&'static str, HolidayKind),
+    ) -> Option<(&'static str, HolidayKind)> {
         let closed = match kind {
             HolidayKind::Public => true,
             HolidayKind::DeFacto => match name {
@@ -265,9 +272,15 @@ impl BusinessCalendar {
     /// `office_hours.days` that is not a public holiday, not an enabled de
     /// facto day off and not an extra closed date.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        self.working_day(date, &mut Year::default())
+    }
+
+    /// [`is_working_day`](Self::is_working_day) with the year's holidays
+    /// kept between calls, for the loops that walk day by day.
+    fn working_day(&self, date: NaiveDate, year: &mut Year) -> bool {
         self.days[date.weekday().num_days_from_monday() as usize]
             && !self.extra_closed.contains(&date)
-            && self.closed_for(date).is_none()
+            && year.holiday(date).and_then(|h| self.closed_as(h)).is_none()
     }
 
     /// Whether `at` falls inside office hours: on a working day, at or after
@@ -306,12 +319,23 @@ impl BusinessCalendar {
     /// Examples, Mon–Fri 08:00–18:00: Friday 17:55 + 3 → Wednesday 17:55;
     /// Friday 18:30 + 3 → clock starts Monday 08:00 → Thursday 08:00.
     ///
-    /// Past the end of chrono's calendar the result saturates at its last
-    /// representable instant.
+    /// Past the end of chrono's calendar, or more than a thousand years
+    /// ahead, the result saturates at chrono's last representable instant.
     pub fn add_working_days(&self, start: DateTime<FixedOffset>, n: u32) -> DateTime<FixedOffset> {
+        self.try_add_working_days(start, n)
+            .unwrap_or_else(|| self.end_of_time())
+    }
+
+    /// [`add_working_days`](Self::add_working_days), with `None` where it
+    /// would saturate: a caller measuring the time up to the deadline must
+    /// not walk to the end of chrono's calendar.
+    pub fn try_add_working_days(
+        &self,
+        start: DateTime<FixedOffset>,
+        n: u32,
+    ) -> Option<DateTime<FixedOffset>> {
         self.add_working_days_tz(start.with_timezone(&self.tz), n)
             .map(|t| t.fixed_offset())
-            .unwrap_or_else(|| self.end_of_time())
     }
 
     /// "Within N working hours": the earliest instant at or after `start` by
@@ -347,8 +371,9 @@ impl BusinessCalendar {
         }
         let mut date = a.date_naive();
         let last = b.date_naive();
+        let mut year = Year::default();
         while date <= last {
-            if self.is_working_day(date)
+            if self.working_day(date, &mut year)
                 && let Some((open, close)) = self.office_interval(date)
             {
                 let from = open.max(a);
@@ -384,8 +409,9 @@ impl BusinessCalendar {
 
     fn next_opening_tz(&self, at: DateTime<Tz>) -> Option<DateTime<Tz>> {
         let mut date = at.date_naive();
-        loop {
-            if self.is_working_day(date) {
+        let mut year = Year::default();
+        for _ in 0..MAX_WALK_DAYS {
+            if self.working_day(date, &mut year) {
                 let (open, close) = self.office_interval(date)?;
                 if at < close && open < close {
                     return Some(open.max(at));
@@ -393,6 +419,7 @@ impl BusinessCalendar {
             }
             date = date.succ_opt()?;
         }
+        None
     }
 
     fn add_working_days_tz(&self, start: DateTime<Tz>, n: u32) -> Option<DateTime<Tz>> {
@@ -403,9 +430,15 @@ impl BusinessCalendar {
         let time = clock_start.naive_local().time();
         let mut date = clock_start.date_naive();
         let mut left = n;
+        let mut year = Year::default();
+        let mut walked = 0u32;
         while left > 0 {
+            walked += 1;
+            if walked > MAX_WALK_DAYS {
+                return None;
+            }
             date = date.succ_opt()?;
-            if self.is_working_day(date) {
+            if self.working_day(date, &mut year) {
                 left -= 1;
             }
         }
@@ -424,8 +457,9 @@ impl BusinessCalendar {
         }
         let mut left = duration;
         let mut date = start.date_naive();
-        loop {
-            if self.is_working_day(date) {
+        let mut year = Year::default();
+        for _ in 0..MAX_WALK_DAYS {
+            if self.working_day(date, &mut year) {
                 let (open, close) = self.office_interval(date)?;
                 let from = open.max(start);
                 if from < close {
@@ -438,6 +472,7 @@ impl BusinessCalendar {
             }
             date = date.succ_opt()?;
         }
+        None
     }
 
     /// Office hours of `date` as instants.
@@ -505,6 +540,33 @@ impl Default for BusinessCalendar {
     fn default() -> Self {
         Self::new(CalendarSettings::default())
             .expect("the default settings name a real timezone and valid hours")
+    }
+}
+
+/// How far ahead the searches for a deadline or an opening walk, in days:
+/// a thousand years. Policy packs keep targets within a year; past this a
+/// target that cannot be reached (a desk open a minute a day, a target of
+/// centuries) saturates like the end of chrono's range instead of walking
+/// day by day to it.
+const MAX_WALK_DAYS: u32 = 366 * 1000;
+
+/// The holidays of one year, computed once while a loop walks through it.
+#[derive(Default)]
+struct Year {
+    year: Option<i32>,
+    days: Vec<(NaiveDate, &'static str, HolidayKind)>,
+}
+
+impl Year {
+    fn holiday(&mut self, date: NaiveDate) -> Option<(&'static str, HolidayKind)> {
+        if self.year != Some(date.year()) {
+            self.year = Some(date.year());
+            self.days = holidays(date.year());
+        }
+        self.days
+            .iter()
+            .find(|&&(d, _, _)| d == date)
+            .map(|&(_, name, kind)| (name, kind))
     }
 }
 

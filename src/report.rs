@@ -112,7 +112,10 @@ impl Period {
 fn local_midnight(tz: Tz, date: NaiveDate) -> Timestamp {
     let midnight = date.and_time(NaiveTime::MIN);
     for step in 0..=96 {
-        match tz.from_local_datetime(&(midnight + Duration::minutes(15 * step))) {
+        let Some(wall) = midnight.checked_add_signed(Duration::minutes(15 * step)) else {
+            break;
+        };
+        match tz.from_local_datetime(&wall) {
             LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => return t.fixed_offset(),
             LocalResult::None => {}
         }
@@ -699,7 +702,10 @@ fn timeline<'a>(period: &Period, tz: Tz, tickets: impl Iterator<Item = &'a Recor
             };
             next.and_then(|d| d.pred_opt()).unwrap_or(period.to)
         } else {
-            day + Duration::days(6 - i64::from(day.weekday().num_days_from_monday()))
+            day.checked_add_signed(Duration::days(
+                6 - i64::from(day.weekday().num_days_from_monday()),
+            ))
+            .unwrap_or(period.to)
         };
         let last = last.min(period.to);
         buckets.push(Bucket {

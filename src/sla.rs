@@ -172,16 +172,29 @@ fn clock(
         return status;
     }
     status.started = Some(start);
+    // A loaded pack keeps targets within a year; a policy built by other
+    // means saturates rather than overflow, and a negative target counts
+    // as none.
+    let saturated = |n: i64| {
+        if n < 0 {
+            Duration::zero()
+        } else {
+            Duration::MAX
+        }
+    };
     let target = match (
         spec.target.minutes,
         spec.target.hours,
         spec.target.working_days,
     ) {
-        (Some(m), _, _) => Duration::minutes(m),
-        (_, Some(h), _) => Duration::hours(h),
-        (_, _, Some(d)) => measure(start, cal.add_working_days(start, d)),
+        (Some(m), _, _) => Duration::try_minutes(m).unwrap_or_else(|| saturated(m)),
+        (_, Some(h), _) => Duration::try_hours(h).unwrap_or_else(|| saturated(h)),
+        (_, _, Some(d)) => cal
+            .try_add_working_days(start, d)
+            .map_or(Duration::MAX, |due| measure(start, due)),
         _ => Duration::zero(),
-    };
+    }
+    .max(Duration::zero());
 
     // The ticket's statuses from the start on; the status at `start` is the last one reached before it.
     let line = timeline(record, initial);
@@ -202,7 +215,9 @@ fn clock(
     let used: Duration = segments
         .iter()
         .map(|(a, b)| measure(*a, *b))
-        .fold(Duration::zero(), |x, y| x + y);
+        .fold(Duration::zero(), |x, y| {
+            x.checked_add(&y).unwrap_or(Duration::MAX)
+        });
     // The instant the target is reached along the running segments.
     let mut remaining = target;
     let mut due = None;
@@ -226,7 +241,7 @@ fn clock(
     status.stopped = stop;
     status.due = due;
     status.used_seconds = used.num_seconds();
-    status.left_seconds = (target - used).num_seconds();
+    status.left_seconds = target.num_seconds().saturating_sub(used.num_seconds());
     status.state = match (stop, used > target, paused_now) {
         (_, true, _) => ClockState::Breached,
         (Some(_), false, _) => ClockState::Met,
@@ -265,13 +280,14 @@ pub fn crisis_outage(policy: &Policy, record: &Record, at: Timestamp) -> Option<
     let start = outage.start?;
     let end = outage.end.unwrap_or(at).min(at);
     let length = end - start;
-    (length > Duration::minutes(limit)).then_some(length)
+    let limit = Duration::try_minutes(limit).unwrap_or(Duration::MAX);
+    (length > limit).then_some(length)
 }
 
 /// A duration as people read it: `2 h 05 min`, `3 d 4 h`.
 pub fn human(d: Duration) -> String {
     let sign = if d < Duration::zero() { "-" } else { "" };
-    let s = d.num_seconds().abs();
+    let s = d.num_seconds().saturating_abs();
     let (days, hours, minutes) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
     match (days, hours) {
         (0, 0) => format!("{sign}{minutes} min"),

@@ -2,7 +2,7 @@
 //! names for nested fields: `reporter.party`), or in another tool's names
 //! through a mapping. One row is one record.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::error::{RowError, Unit};
 use super::mapping::ImportMapping;
@@ -54,7 +54,7 @@ pub fn from_table(
         tally.add(
             format!(
                 "columns the mapping does not name were ignored: {} (map them, or to ~ to silence this)",
-                unmapped.join(", ")
+                listing(&unmapped)
             ),
             String::new(),
         );
@@ -121,7 +121,7 @@ pub fn from_items(
         tally.add(
             format!(
                 "fields the mapping does not name were ignored: {}",
-                unmapped.into_iter().collect::<Vec<_>>().join(", ")
+                listing(&unmapped.into_iter().collect::<Vec<_>>())
             ),
             String::new(),
         );
@@ -173,18 +173,56 @@ fn build(
             Err(mut e) => errors.append(&mut e),
         }
     }
+    let mut by_kind: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
     for (kind, column) in unknown {
-        let suggestion = suggest(kind, &column)
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        tally.add(
-            format!(
-                "`{column}` is not in the {kind} record model; it is kept as an unknown key{suggestion}"
-            ),
-            String::new(),
-        );
+        by_kind.entry(kind).or_default().push(column);
+    }
+    for (kind, columns) in by_kind {
+        // Each column its own warning with a suggestion, up to a point:
+        // past it, one line with a count stands for the rest.
+        let fields = schema::top_level_fields(kind);
+        for column in columns.iter().take(MAX_LISTED) {
+            let suggestion = suggest(&fields, column)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            tally.add(
+                format!(
+                    "`{column}` is not in the {kind} record model; it is kept as an unknown key{suggestion}"
+                ),
+                String::new(),
+            );
+        }
+        if columns.len() > MAX_LISTED {
+            tally.add(
+                format!(
+                    "{} more fields are not in the {kind} record model and are kept as unknown keys (first: `{}`, last: `{}`)",
+                    columns.len() - MAX_LISTED,
+                    columns.get(MAX_LISTED).map_or("", String::as_str),
+                    columns.last().map_or("", String::as_str),
+                ),
+                String::new(),
+            );
+        }
     }
     (out, errors)
+}
+
+/// How many names a warning lists one by one; a count stands for the rest,
+/// so a file with a hundred thousand columns gets a short report.
+const MAX_LISTED: usize = 20;
+
+/// Names joined by commas, the list cut at [`MAX_LISTED`] with a count of the rest.
+fn listing(names: &[String]) -> String {
+    let shown = names
+        .iter()
+        .take(MAX_LISTED)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    match names.len().checked_sub(MAX_LISTED) {
+        Some(rest) if rest > 0 => format!("{shown} and {rest} more"),
+        _ => shown,
+    }
 }
 
 /// Field shapes, looked up once per kind and field.
@@ -338,6 +376,12 @@ fn candidate(
             }
         }
     }
+    if errors.is_empty() && too_large(&row, &doc) {
+        errors.push(whole(format!(
+            "would make a record file larger than the {} bytes arende reads back; import fewer or shorter fields (map the columns you do not need to ~)",
+            crate::yaml::MAX_RECORD_BYTES
+        )));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -401,6 +445,27 @@ fn candidate(
     })
 }
 
+/// Whether the record a row builds would be larger than a record file may
+/// be (the store refuses to read such a file, so the import must not write
+/// it). The text of the cells is a cheap lower bound; only a row near the
+/// limit, or with nested values, is written out to measure it.
+fn too_large(row: &Row, doc: &Mapping) -> bool {
+    let limit = usize::try_from(crate::yaml::MAX_RECORD_BYTES).unwrap_or(usize::MAX);
+    let estimate = row
+        .cells
+        .iter()
+        .map(|(column, _, cell)| {
+            column.len()
+                + match cell {
+                    Cell::Text(t) | Cell::Value(Value::String(t)) => t.len(),
+                    Cell::Value(Value::Sequence(_) | Value::Mapping(_) | Value::Tagged(_)) => limit,
+                    Cell::Value(_) => 8,
+                }
+        })
+        .fold(0usize, usize::saturating_add);
+    estimate > limit / 2 && crate::yaml::to_string(doc).len() > limit
+}
+
 fn unit_name(unit: Unit) -> &'static str {
     match unit {
         Unit::Row => "row",
@@ -408,14 +473,14 @@ fn unit_name(unit: Unit) -> &'static str {
     }
 }
 
-/// A field of the kind close to a misspelt one.
-fn suggest(kind: Kind, column: &str) -> Option<String> {
+/// A field of the kind (its top-level `fields`) close to a misspelt one.
+fn suggest(fields: &[String], column: &str) -> Option<String> {
     let top = column.split('.').next().unwrap_or(column);
-    schema::top_level_fields(kind)
-        .into_iter()
-        .filter(|f| f != top)
-        .map(|f| (crate::actions::assign::edit_distance(&f, top), f))
+    fields
+        .iter()
+        .filter(|f| f.as_str() != top)
+        .map(|f| (crate::actions::assign::edit_distance(f, top), f))
         .filter(|(d, _)| *d <= 2)
         .min()
-        .map(|(_, f)| f)
+        .map(|(_, f)| f.clone())
 }

@@ -41,6 +41,10 @@ impl TableRow {
     }
 }
 
+/// Header problems reported one by one; past these a count stands for the
+/// rest, so a broken header of many thousand columns stays readable.
+const MAX_HEADER_ERRORS: usize = 20;
+
 /// Reads CSV. Rows that cannot be read are returned as errors, and the rest
 /// are read on, so every bad row is reported at once.
 /// The delimiter is `delimiter`, else the one of `,`, `;` and tab the
@@ -74,21 +78,36 @@ pub fn read_csv(text: &str, delimiter: Option<u8>) -> (Table, Vec<RowError>) {
             Vec::new()
         }
     };
+    // A set, not a scan of the columns before each one: a header may have
+    // a hundred thousand columns.
+    let mut seen = std::collections::HashSet::with_capacity(columns.len());
+    let mut header_errors = 0usize;
     for (i, c) in columns.iter().enumerate() {
-        if c.is_empty() {
-            errors.push(RowError::row(
+        let error = if c.is_empty() {
+            RowError::row(
                 Unit::Row,
                 1,
                 format!("column {} of the header has no name", i + 1),
-            ));
-        } else if columns[..i].contains(c) {
-            errors.push(RowError::at(
-                Unit::Row,
-                1,
-                c.clone(),
-                "appears twice in the header",
-            ));
+            )
+        } else if !seen.insert(c.as_str()) {
+            RowError::at(Unit::Row, 1, c.clone(), "appears twice in the header")
+        } else {
+            continue;
+        };
+        header_errors += 1;
+        if header_errors <= MAX_HEADER_ERRORS {
+            errors.push(error);
         }
+    }
+    if header_errors > MAX_HEADER_ERRORS {
+        errors.push(RowError::row(
+            Unit::Row,
+            1,
+            format!(
+                "and {} more columns without a name or named twice",
+                header_errors - MAX_HEADER_ERRORS
+            ),
+        ));
     }
     let mut rows = Vec::new();
     for (i, record) in records.enumerate() {

@@ -349,25 +349,43 @@ impl Policy {
                 deep_merge(&mut merged, yaml::parse_mapping(&path, &text)?);
             }
         }
-        let origin = root.map_or_else(
-            || format!("built-in pack {name}"),
-            |r| r.join(OVERRIDES).display().to_string(),
-        );
+        // Only the override can hold a bad value: the built-in packs are
+        // tested. So errors name it when there is one.
+        let origin = root
+            .map(|r| r.join(OVERRIDES))
+            .filter(|p| p.exists())
+            .map_or_else(
+                || format!("built-in pack {name}"),
+                |p| p.display().to_string(),
+            );
+        check_ranges(&merged).map_err(|p| Error::Config {
+            path: origin.clone().into(),
+            message: format!("`{}` {}; {}", p.key, p.found, p.allowed),
+            help: Some(format!(
+                "set `{}` to a value in that range in {OVERRIDES}, or remove it there to keep the pack's value (`arende policy show --format yaml` shows the values in force)",
+                p.key
+            )),
+        })?;
         let mut policy: Policy =
             yaml::from_value(&Value::Mapping(merged)).map_err(|message| Error::Config {
                 path: origin.clone().into(),
                 message: format!("policy pack `{name}`: {message}"),
                 help: Some("compare the override with `arende policy show --format yaml`".into()),
             })?;
+        let help = || {
+            Some(format!(
+                "fix it in {OVERRIDES} (`arende policy show --format yaml` shows the pack in force)"
+            ))
+        };
         policy.compile().map_err(|message| Error::Config {
             path: origin.clone().into(),
             message,
-            help: None,
+            help: help(),
         })?;
         policy.check().map_err(|message| Error::Config {
             path: origin.into(),
             message,
-            help: None,
+            help: help(),
         })?;
         Ok(policy)
     }
@@ -550,6 +568,237 @@ impl Policy {
         }
         Ok(())
     }
+}
+
+/// The longest SLA target or crisis threshold a pack may set, in minutes:
+/// a year (a leap year's 366 days). Longer is no service level, and the
+/// clock arithmetic stays far from the ends of the time types.
+pub const MAX_TARGET_MINUTES: i64 = 366 * 24 * 60;
+/// [`MAX_TARGET_MINUTES`] in hours.
+pub const MAX_TARGET_HOURS: i64 = 366 * 24;
+/// The most working days a target may count: more than a year's worth.
+pub const MAX_TARGET_WORKING_DAYS: i64 = 366;
+/// The most releases a pack may allow in production at once.
+pub const MAX_DEPLOYED: i64 = 100;
+
+/// A number of a pack out of its range, found before the pack is typed, so
+/// the message can name the dotted key whatever the value is (a string, a
+/// negative number, `.nan`, a number too big for its type).
+#[derive(Debug)]
+struct RangeProblem {
+    /// Dotted key, list positions in brackets: `service_levels.clocks[0].target.minutes`.
+    key: String,
+    /// What the value is: `is 9223372036854775807`, `is not a number (.nan)`.
+    found: String,
+    /// The allowed range, in words.
+    allowed: String,
+}
+
+/// A number in a pack: a whole number within `lo..=hi`, or (`whole` false)
+/// any finite number with `lo < x <= hi`.
+struct Bounds {
+    lo: i64,
+    hi: i64,
+    whole: bool,
+    unit: &'static str,
+}
+
+impl Bounds {
+    const fn whole(lo: i64, hi: i64, unit: &'static str) -> Bounds {
+        Bounds {
+            lo,
+            hi,
+            whole: true,
+            unit,
+        }
+    }
+
+    fn allowed(&self) -> String {
+        if self.whole {
+            format!(
+                "it must be a whole number from {} to {}{}",
+                self.lo, self.hi, self.unit
+            )
+        } else {
+            format!(
+                "it must be a number above {} and at most {}{}",
+                self.lo, self.hi, self.unit
+            )
+        }
+    }
+
+    /// Checks `value` at `key`; a null is left to the types (an optional value not given).
+    fn check(&self, key: &str, value: &Value) -> std::result::Result<(), RangeProblem> {
+        let problem = |found: String| RangeProblem {
+            key: key.to_owned(),
+            found,
+            allowed: self.allowed(),
+        };
+        let shown = || crate::record::document::display(value);
+        match value {
+            Value::Null => Ok(()),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    let inside = if self.whole {
+                        (self.lo..=self.hi).contains(&i)
+                    } else {
+                        i > self.lo && i <= self.hi
+                    };
+                    return if inside {
+                        Ok(())
+                    } else {
+                        Err(problem(format!("is {i}")))
+                    };
+                }
+                if n.as_u64().is_some() {
+                    return Err(problem(format!("is {}", shown())));
+                }
+                let x = n.as_f64().unwrap_or(f64::NAN);
+                if !x.is_finite() {
+                    return Err(problem(format!("is not a finite number ({})", shown())));
+                }
+                if self.whole {
+                    return Err(problem(format!("is {}, not a whole number", shown())));
+                }
+                // The bounds are small integers, exact in f64.
+                if x > self.lo as f64 && x <= self.hi as f64 {
+                    Ok(())
+                } else {
+                    Err(problem(format!("is {}", shown())))
+                }
+            }
+            other => Err(problem(format!(
+                "is {}, not a number",
+                crate::record::describe(other)
+            ))),
+        }
+    }
+}
+
+/// The items of a sequence with their positions (nothing if it is not one:
+/// a wrong shape is the types' to report).
+fn items(value: Option<&Value>) -> impl Iterator<Item = (usize, &Value)> {
+    value
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .enumerate()
+}
+
+/// The entries of a mapping by their keys as text.
+fn entries(value: Option<&Value>) -> impl Iterator<Item = (String, &Value)> {
+    value
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (crate::record::document::display(k), v))
+}
+
+/// Every number of a merged pack (built-in values and overrides) within its
+/// range: targets, thresholds, percentages, priorities and counts. The
+/// clock arithmetic relies on it.
+fn check_ranges(pack: &Mapping) -> std::result::Result<(), RangeProblem> {
+    const PRIORITY: Bounds = Bounds::whole(1, 5, "");
+    const CLASS: Bounds = Bounds::whole(1, 4, "");
+    const MINUTES: Bounds = Bounds::whole(1, MAX_TARGET_MINUTES, " (366 days)");
+    const HOURS: Bounds = Bounds::whole(1, MAX_TARGET_HOURS, " (366 days)");
+    const WORKING_DAYS: Bounds = Bounds::whole(1, MAX_TARGET_WORKING_DAYS, "");
+    const PERCENT: Bounds = Bounds {
+        lo: 0,
+        hi: 100,
+        whole: false,
+        unit: " percent",
+    };
+    const DEPLOYED: Bounds = Bounds::whole(1, MAX_DEPLOYED, "");
+    const RACI_ROW: Bounds = Bounds::whole(1, 9999, "");
+
+    for (i, level) in items(pack.get("priorities")) {
+        if let Some(m) = level.as_mapping() {
+            PRIORITY.check(
+                &format!("priorities[{i}].level"),
+                m.get("level").unwrap_or(&Value::Null),
+            )?;
+        }
+    }
+    if let Some(v) = pack.get("request_priority") {
+        PRIORITY.check("request_priority", v)?;
+    }
+    for (impact, row) in entries(
+        pack.get("matrix")
+            .and_then(Value::as_mapping)
+            .and_then(|m| m.get("cells")),
+    ) {
+        for (urgency, p) in entries(Some(row)) {
+            PRIORITY.check(&format!("matrix.cells.{impact}.{urgency}"), p)?;
+        }
+    }
+    for (i, class) in items(pack.get("problem_classes")) {
+        if let Some(m) = class.as_mapping() {
+            CLASS.check(
+                &format!("problem_classes[{i}].class"),
+                m.get("class").unwrap_or(&Value::Null),
+            )?;
+        }
+    }
+    for (degree, p) in entries(pack.get("patient_safety_priority")) {
+        PRIORITY.check(&format!("patient_safety_priority.{degree}"), p)?;
+    }
+    if let Some(v) = pack
+        .get("release_scheme")
+        .and_then(Value::as_mapping)
+        .and_then(|m| m.get("max_deployed"))
+    {
+        DEPLOYED.check("release_scheme.max_deployed", v)?;
+    }
+    for (i, table) in items(pack.get("raci")) {
+        for (j, row) in items(table.as_mapping().and_then(|m| m.get("rows"))) {
+            if let Some(v) = row.as_mapping().and_then(|m| m.get("nr")) {
+                RACI_ROW.check(&format!("raci[{i}].rows[{j}].nr"), v)?;
+            }
+        }
+    }
+    let Some(levels) = pack.get("service_levels").and_then(Value::as_mapping) else {
+        return Ok(());
+    };
+    for (i, p) in items(levels.get("major_incident_priorities")) {
+        PRIORITY.check(&format!("service_levels.major_incident_priorities[{i}]"), p)?;
+    }
+    if let Some(v) = levels.get("crisis_after_minutes") {
+        MINUTES.check("service_levels.crisis_after_minutes", v)?;
+    }
+    for (class, percent) in entries(levels.get("availability")) {
+        PERCENT.check(&format!("service_levels.availability.{class}"), percent)?;
+    }
+    for (i, clock) in items(levels.get("clocks")) {
+        let Some(clock) = clock.as_mapping() else {
+            continue;
+        };
+        let at = format!("service_levels.clocks[{i}]");
+        for (j, p) in items(clock.get("priorities")) {
+            PRIORITY.check(&format!("{at}.priorities[{j}]"), p)?;
+        }
+        let Some(target) = clock.get("target").and_then(Value::as_mapping) else {
+            continue;
+        };
+        let id = clock.get("id").map(crate::record::document::display);
+        for (key, bounds) in [
+            ("minutes", &MINUTES),
+            ("hours", &HOURS),
+            ("working_days", &WORKING_DAYS),
+        ] {
+            if let Some(v) = target.get(key) {
+                bounds
+                    .check(&format!("{at}.target.{key}"), v)
+                    .map_err(|mut p| {
+                        if let Some(id) = &id {
+                            p.found.push_str(&format!(" (clock `{id}`)"));
+                        }
+                        p
+                    })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn builtin_layer(name: &str, text: &str) -> Result<Mapping> {

@@ -1,0 +1,125 @@
+//! A CSV with a hundred thousand columns (issue 9): answered within ten
+//! seconds, with a short report, never a record too large to read back.
+
+mod bounded;
+mod common;
+
+use std::process::Output;
+use std::time::Duration;
+
+use common::*;
+
+/// The issue's bound for a 100 000-column import.
+const BOUND: Duration = Duration::from_secs(10);
+
+/// A header of `n` columns: the four an import needs, then `name(i)`s; and
+/// one row.
+fn wide_csv(n: usize, name: impl Fn(usize) -> String) -> String {
+    let mut header = vec![
+        "kind".to_owned(),
+        "source.system".to_owned(),
+        "source.id".to_owned(),
+        "title".to_owned(),
+    ];
+    header.extend((4..n).map(name));
+    let mut row = vec!["incident", "jira", "WIDE-1", "Bred export"];
+    row.extend(std::iter::repeat_n("x", n - 4));
+    format!("{}\n{}\n", header.join(","), row.join(","))
+}
+
+/// Imports `csv` with `extra` arguments, failing the test past three
+/// times [`BOUND`] (the test then checks the bound itself, to say how long
+/// it took).
+fn import(sb: &Sandbox, csv: &str, extra: &[&str]) -> (Output, Duration) {
+    let path = sb.root().join("wide.csv");
+    std::fs::write(&path, csv).unwrap();
+    let mut cmd = sb.std_cmd_in(sb.root());
+    cmd.arg("import").args(extra).arg(&path);
+    let (out, took) = bounded::run(cmd, 3 * BOUND)
+        .unwrap_or_else(|| panic!("the import did not finish within {:?}", 3 * BOUND));
+    assert_no_panic(&out);
+    (out, took)
+}
+
+#[test]
+fn a_hundred_thousand_columns_are_answered_within_ten_seconds_with_a_short_report() {
+    let sb = Sandbox::with_repo();
+    let (out, took) = import(&sb, &wide_csv(100_000, |i| format!("c{i}")), &["--dry-run"]);
+    assert!(took < BOUND, "took {took:?}");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(code(&out), 0, "{text}");
+    // Twenty unknown fields named one by one, a count for the rest.
+    assert!(
+        text.contains("99976 more fields are not in the incident record model"),
+        "{text}"
+    );
+    assert!(
+        text.lines().count() < 40,
+        "{} lines:\n{text}",
+        text.lines().count()
+    );
+}
+
+#[test]
+fn a_row_too_large_to_read_back_is_refused_and_nothing_is_written() {
+    let sb = Sandbox::with_repo();
+    let before = sb.git().commit_count();
+    let (out, took) = import(&sb, &wide_csv(100_000, |i| format!("column_{i:06}")), &[]);
+    assert!(took < BOUND, "took {took:?}");
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(err.contains("row 2"), "{err}");
+    assert!(err.contains("larger than the 1048576 bytes"), "{err}");
+    assert_eq!(sb.git().commit_count(), before, "no commit");
+    let records = std::fs::read_dir(sb.root().join("incidents"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "yaml")
+        })
+        .count();
+    assert_eq!(records, 0, "no record file");
+}
+
+#[test]
+fn a_header_of_many_duplicates_reports_a_count() {
+    let sb = Sandbox::with_repo();
+    let (out, took) = import(
+        &sb,
+        &wide_csv(100_000, |_| "same".to_owned()),
+        &["--dry-run"],
+    );
+    assert!(took < BOUND, "took {took:?}");
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(err.contains("`same`: appears twice in the header"), "{err}");
+    assert!(
+        err.contains("and 99975 more columns without a name or named twice"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_mapping_that_names_few_of_many_columns_lists_a_few_of_the_rest() {
+    let sb = Sandbox::with_repo();
+    let mapping = sb.root().join("mapping.yaml");
+    std::fs::write(
+        &mapping,
+        "kind: incident\nsystem: jira\ncolumns:\n  source.id: source.id\n  title: title\n  kind: kind\n  source.system: source.system\n",
+    )
+    .unwrap();
+    let (out, took) = import(
+        &sb,
+        &wide_csv(100_000, |i| format!("c{i}")),
+        &["--dry-run", "--mapping", mapping.to_str().unwrap()],
+    );
+    assert!(took < BOUND, "took {took:?}");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(code(&out), 0, "{text}");
+    assert!(text.contains("c4, c5, c6"), "{text}");
+    assert!(text.contains("c23 and 99976 more"), "{text}");
+    assert!(text.len() < 10_000, "{} bytes", text.len());
+}
