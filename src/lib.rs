@@ -28,6 +28,7 @@ pub mod review;
 pub mod schema;
 pub mod sla;
 pub mod store;
+pub mod suggest;
 pub mod validate;
 pub mod yaml;
 

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use arende::policy::{Policy, Rule};
+use arende::policy::{Policy, RaciLetter, Rule, Test};
 use arende::validate::checks;
 
 const DOC: &str = "docs/policies.md";
@@ -49,6 +49,11 @@ const CHECK_TESTS: &[(&str, &str, &str)] = &[
         "REC004",
         "tests/rules.rs",
         "validate_checks_that_history_walks_the_status_machine",
+    ),
+    (
+        "REC005",
+        "tests/gate.rs",
+        "an_unknown_party_is_refused_on_every_party_field",
     ),
     (
         "REPO001",
@@ -179,6 +184,10 @@ fn render() -> String {
     }
     let _ = writeln!(
         w,
+        "- [Approval steps](#approval-steps) and the responsibility tables they come from"
+    );
+    let _ = writeln!(
+        w,
         "- [Values the packs chose](#values-the-packs-chose) where the seeds are silent"
     );
     let _ = writeln!(
@@ -219,6 +228,130 @@ fn render() -> String {
             );
         }
         let _ = writeln!(w);
+    }
+
+    let _ = writeln!(w, "## Approval steps\n");
+    let _ = writeln!(
+        w,
+        "What each pack lets which party approve (`approval_steps` in the pack). \
+         `arende approve ID --by PARTY [--step STEP]` records a decision for one \
+         step; the step is inferred when exactly one of the party's steps is \
+         pending. The latest decision of each party is the one in force, so a \
+         rejection revokes. An approval records a digest of every field it covers; \
+         when one of them changes afterwards the approval is stale and counts for \
+         nothing until it is given again. A rule asks for a step with \
+         `approved: STEP`.\n"
+    );
+    for p in &packs {
+        let _ = writeln!(w, "### {} approval steps\n", p.name);
+        let _ = writeln!(
+            w,
+            "| Kind | Step | Approval | Given by | Gates | Covers | Seed | Section | Words it rests on | Rules |"
+        );
+        let _ = writeln!(w, "|---|---|---|---|---|---|---|---|---|---|");
+        for st in &p.approval_steps {
+            let rules: Vec<&str> = p
+                .rules
+                .iter()
+                .filter(|r| {
+                    r.kind == st.kind
+                        && r.require.iter().any(
+                            |q| matches!(&q.test, Test::Approved(steps) if steps.contains(&st.id)),
+                        )
+                })
+                .map(|r| r.id.as_str())
+                .collect();
+            let given = if st.all_parties {
+                format!("{} (all of them)", st.parties.join(" and "))
+            } else {
+                st.parties.join(" or ")
+            };
+            let cell_ref = st
+                .raci
+                .as_ref()
+                .map(|c| format!(" (table {}, task {})", c.process, c.nr))
+                .unwrap_or_default();
+            let _ = writeln!(
+                w,
+                "| {kind} | `{id}` | {title} | {given} | `{gates}` | {covers} | `{seed}` | {section}{cell_ref} | {words} | {rules} |",
+                kind = st.kind,
+                id = st.id,
+                title = cell(&st.title),
+                gates = st.gates,
+                covers = if st.covers.is_empty() {
+                    "–".to_owned()
+                } else {
+                    st.covers
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+                seed = seed_file_of(p, &st.clause.seed),
+                section = cell(&st.clause.section),
+                words = match &st.chosen {
+                    Some(c) => format!("*{}* (chosen: {})", cell(&st.clause.words), cell(c)),
+                    None => format!("*{}*", cell(&st.clause.words)),
+                },
+                rules = if rules.is_empty() {
+                    "none: recorded, required by no rule".to_owned()
+                } else {
+                    rules.join(", ")
+                },
+            );
+        }
+        let _ = writeln!(w);
+        for table in &p.raci {
+            let parties: Vec<&str> = p
+                .parties
+                .iter()
+                .map(|x| x.id.as_str())
+                .filter(|id| table.rows.iter().any(|r| r.letters.contains_key(*id)))
+                .collect();
+            let _ = writeln!(
+                w,
+                "#### {} responsibilities, {} ({})\n",
+                p.name,
+                table.process,
+                cell(&table.clause)
+            );
+            let labels: Vec<String> = parties
+                .iter()
+                .map(|id| p.party(id).map_or((*id).to_owned(), |x| cell(&x.label)))
+                .collect();
+            let _ = writeln!(w, "| Nr | Task | {} | Approval step |", labels.join(" | "));
+            let _ = writeln!(w, "|---|---|{}---|", "---|".repeat(parties.len()));
+            for row in &table.rows {
+                let letters: Vec<&str> = parties
+                    .iter()
+                    .map(|id| row.letters.get(*id).map_or("", |l| l.as_str()))
+                    .collect();
+                let has_g = row.letters.values().any(|l| *l == RaciLetter::G);
+                let step = p
+                    .approval_steps
+                    .iter()
+                    .find(|st| {
+                        st.raci
+                            .as_ref()
+                            .is_some_and(|c| c.process == table.process && c.nr == row.nr)
+                    })
+                    .map(|st| format!("`{}` ({})", st.id, st.kind));
+                let step = match (has_g, step) {
+                    (_, Some(s)) => s,
+                    (true, None) => "no approval step yet".to_owned(),
+                    (false, None) => String::new(),
+                };
+                let _ = writeln!(
+                    w,
+                    "| {} | {} | {} | {} |",
+                    row.nr,
+                    cell(&row.task),
+                    letters.join(" | "),
+                    step
+                );
+            }
+            let _ = writeln!(w);
+        }
     }
 
     let _ = writeln!(w, "## Values the packs chose\n");
@@ -407,7 +540,7 @@ fn render() -> String {
             let row: Vec<String> = LEVELS
                 .iter()
                 .map(|urgency| {
-                    let n = p.matrix.cells[impact][*urgency];
+                    let n = cell_of(p, impact, urgency);
                     match p.priority_level(n) {
                         Some(level) => format!("{n} {}", cell(&level.label)),
                         None => n.to_string(),
@@ -436,7 +569,7 @@ fn matrix_summary(p: &Policy) -> String {
         .map(|impact| {
             let row: Vec<String> = LEVELS
                 .iter()
-                .map(|u| p.matrix.cells[*impact][*u].to_string())
+                .map(|u| cell_of(p, impact, u).to_string())
                 .collect();
             format!("impact {impact}: {}", row.join("/"))
         })
@@ -525,4 +658,18 @@ fn every_rule_cites_a_seed_of_its_pack() {
             );
         }
     }
+}
+
+/// The matrix cell of two levels named as the docs name them.
+fn cell_of(p: &Policy, impact: &str, urgency: &str) -> u8 {
+    let level = |s: &str| {
+        arende::record::Level::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .expect("a level name")
+    };
+    p.matrix
+        .get(level(impact), level(urgency))
+        .expect("every cell is there")
+        .get()
 }

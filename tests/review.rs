@@ -190,11 +190,12 @@ fn a_change_implemented_by_hand_without_approval_fails_review() {
     assert_eq!(diff_fields(record), ["status"]);
     let found: BTreeSet<String> = rules(record).into_iter().collect();
     // The jump itself (REV001), the approval it skipped (CHG004), the
-    // implementation report it lacks (CHG005), and a history that does not
-    // reach the status (REC004).
+    // implementation report it lacks (CHG005), the scheduling a normal
+    // change needs (CHG008), and a history that does not reach the status
+    // (REC004).
     assert_eq!(
         found,
-        BTreeSet::from(["CHG004", "CHG005", "REC004", "REV001"].map(String::from))
+        BTreeSet::from(["CHG004", "CHG005", "CHG008", "REC004", "REV001"].map(String::from))
     );
 }
 

@@ -505,8 +505,9 @@ fn inera_status_refuses_a_change_without_the_forums_approval() {
         before,
         "a refusal changed something"
     );
-    // An approval by another party does not count.
-    sb.ok(&["approve", &chg, "--by", "inera"]);
+    // A party that gives no approval of a change is refused outright.
+    let out = sb.run(&["approve", &chg, "--by", "inera"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
     refused_naming(&sb, &["status", &chg, "approved"], "CHG004");
     // A rejection by the forum does not count either.
     sb.ok(&[
@@ -601,12 +602,14 @@ fn stockholm_status_refuses_closing_an_incident_without_stadens_approval() {
         before,
         "a refusal changed something"
     );
-    // Staden's approval of something else, or Leverantören's of the closing, is not enough.
-    sb.ok(&["approve", &inc, "--by", "staden"]);
-    sb.ok(&["approve", &inc, "--by", "leverantor", "--step", "closing"]);
+    // Leverantören does not give the closing approval: refused, nothing written.
+    let out = sb.run(&["approve", &inc, "--by", "leverantor", "--step", "closing"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("staden"), "{}", stderr(&out));
     refused_naming(&sb, &["status", &inc, "closed"], "INC011");
 
-    sb.ok(&["approve", &inc, "--by", "staden", "--step", "closing"]);
+    // Staden's one pending step on a resolved incident is the closing: inferred.
+    sb.ok(&["approve", &inc, "--by", "staden"]);
     sb.ok(&["status", &inc, "closed"]);
     assert_eq!(field(&sb.record(&inc), "status").as_str(), Some("closed"));
     let out = sb.run(&["validate"]);
@@ -642,7 +645,7 @@ fn ehm_allows_two_deployed_releases_at_once() {
     let releases = [
         release("REL-20261102-AAAAAA", "17.0", "external", "deployed"),
         release("REL-20261102-BBBBBB", "17.1", "external", "deployed"),
-        release("REL-20261102-CCCCCC", "17.1.1", "internal", "testing"),
+        release("REL-20261102-CCCCCC", "17.2", "external", "testing"),
     ];
     for r in &releases {
         write_record(sb.root(), r).unwrap();

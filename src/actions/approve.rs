@@ -3,7 +3,9 @@
 use super::{Context, Outcome, append_event, guard, load_for_rewrite, mapping_mut};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
+use crate::policy::ApprovalStep;
 use crate::record::{Approval, Decision, Event};
+use crate::store::Entry;
 use crate::yaml::{self, Value};
 
 /// An approval to record.
@@ -20,6 +22,8 @@ pub struct ApprovalRequest {
 }
 
 /// Adds an approval to a record's `approvals`, and an event to its history.
+/// The step is the one named, or the one pending for the party; the
+/// approval records a digest of every field the step covers.
 pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Result<Outcome> {
     let policy = cx.store.policy();
     if !policy.party(&request.by).is_some_and(|p| p.approves) {
@@ -29,23 +33,33 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
             .filter(|p| p.approves)
             .map(|p| p.id.as_str())
             .collect();
+        let suggestion = crate::suggest::did_you_mean(&request.by, approvers.iter().copied());
         return Err(Error::usage(
             format!(
                 "`{}` cannot approve under the {} policy",
                 request.by, policy.name
             ),
-            Some(format!("approving parties: {}", approvers.join(", "))),
+            Some(format!(
+                "{suggestion}approving parties: {}",
+                approvers.join(", ")
+            )),
         ));
     }
     let mut tx = cx.store.begin()?;
     let entry = load_for_rewrite(cx.store, &mut tx, id)?;
+    let step = pick_step(cx, &entry, &request)?;
     let mut doc = entry.doc.clone();
+    let covers = doc
+        .as_mapping()
+        .map(|m| step.covered(m))
+        .unwrap_or_default();
     let approval = Approval {
         by: request.by.clone(),
         decision: request.decision,
         at: cx.now,
-        step: request.step.clone(),
+        step: Some(step.id.clone()),
         note: request.note.clone(),
+        covers,
     };
     let map = mapping_mut(&mut doc);
     let list = map
@@ -58,15 +72,12 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
                 entry.path.clone(),
                 "approvals",
                 "is not a list",
-                Some("approvals is a list of {by, decision, at}".into()),
+                Some("approvals is a list of {by, step, decision, at}".into()),
                 None,
             ));
         }
     }
-    let what = match &request.step {
-        Some(step) => format!("{} {} {step}", request.by, request.decision.as_str()),
-        None => format!("{} {}", request.by, request.decision.as_str()),
-    };
+    let what = format!("{} {} {}", request.by, request.decision.as_str(), step.id);
     append_event(
         &mut doc,
         &Event {
@@ -87,5 +98,130 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
         records: vec![(id.clone(), doc)],
         commit,
         changed: true,
+        derived: Vec::new(),
     })
+}
+
+/// The step an approval is for: the one named (it must exist for the kind
+/// and the party must be one that gives it), or else the one step of the
+/// party that is pending for the record's state.
+fn pick_step<'p>(
+    cx: &Context<'p>,
+    entry: &Entry,
+    request: &ApprovalRequest,
+) -> Result<&'p ApprovalStep> {
+    let policy = cx.store.policy();
+    let kind = entry.record.kind();
+    let steps: Vec<&ApprovalStep> = policy.steps(kind).collect();
+    let listing = |steps: &[&ApprovalStep]| {
+        steps
+            .iter()
+            .map(|s| format!("{} (by {}: {})", s.id, s.parties.join(" and "), s.title))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if steps.is_empty() {
+        return Err(Error::usage(
+            format!(
+                "the {} policy asks for no approval of a {kind}",
+                policy.name
+            ),
+            Some("approvals are recorded only for the steps a pack declares: `arende policy show` lists them".into()),
+        ));
+    }
+    if let Some(name) = &request.step {
+        let Some(step) = steps.iter().find(|s| s.id == *name) else {
+            let suggestion =
+                crate::suggest::did_you_mean(name, steps.iter().map(|s| s.id.as_str()));
+            return Err(Error::usage(
+                format!(
+                    "`{name}` is not an approval step of a {kind} in the {} policy",
+                    policy.name
+                ),
+                Some(format!("{suggestion}the steps: {}", listing(&steps))),
+            ));
+        };
+        if !step.allows(&request.by) {
+            return Err(Error::usage(
+                format!("{} does not give the approval `{}`", request.by, step.id),
+                Some(format!(
+                    "`{}` is given by {}",
+                    step.id,
+                    step.parties.join(" and ")
+                )),
+            ));
+        }
+        return Ok(step);
+    }
+    let mine: Vec<&ApprovalStep> = steps
+        .iter()
+        .copied()
+        .filter(|s| s.allows(&request.by))
+        .collect();
+    if mine.is_empty() {
+        return Err(Error::usage(
+            format!("{} gives no approval of a {kind}", request.by),
+            Some(format!("the steps: {}", listing(&steps))),
+        ));
+    }
+    let map = entry.doc.as_mapping().cloned().unwrap_or_default();
+    let record = &entry.record;
+    let register = crate::validate::standard_register(cx.store)?;
+    let lookup = crate::validate::StoreLookup(cx.store);
+    let vcx = crate::validate::engine::Context {
+        policy,
+        register: &register,
+        lookup: &lookup,
+    };
+    let pending: Vec<&ApprovalStep> = mine
+        .iter()
+        .copied()
+        .filter(|s| {
+            s.when
+                .iter()
+                .all(|p| crate::validate::engine::holds(&vcx, &map, record, p))
+        })
+        // A rejection may withdraw a step in force; an approval is for one
+        // not yet in force.
+        .filter(|s| {
+            request.decision == Decision::Rejected
+                || !s.state(&record.common.approvals, &map).is_approved()
+        })
+        .collect();
+    // Of several pending steps, the one that gates where the record goes
+    // next (or where it is, for a step gone stale) is meant.
+    let status = record.status();
+    let next: Vec<&str> = policy
+        .machine(kind)
+        .transitions
+        .get(status)
+        .map(|t| t.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let near: Vec<&ApprovalStep> = pending
+        .iter()
+        .copied()
+        .filter(|s| s.gates == status || next.contains(&s.gates.as_str()))
+        .collect();
+    match (pending.as_slice(), near.as_slice()) {
+        ([one], _) | (_, [one]) => Ok(one),
+        ([], _) => Err(Error::usage(
+            format!(
+                "no approval by {} is pending for {} ({status})",
+                request.by,
+                record.id()
+            ),
+            Some(format!(
+                "to decide again, name the step with --step: {}",
+                listing(&mine)
+            )),
+        )),
+        (several, _) => Err(Error::usage(
+            format!(
+                "{} has several approvals pending for {}: name one with --step",
+                request.by,
+                record.id()
+            ),
+            Some(format!("pending: {}", listing(several))),
+        )),
+    }
 }

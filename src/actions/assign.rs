@@ -30,6 +30,20 @@ pub struct Assignment {
     pub value: Option<Value>,
 }
 
+/// Parses `key=value` with the value read as the pack names it: a change
+/// category by the agreement's word (`vanlig`, `Nödåtgärd`, `Akut`) is
+/// stored as its ID.
+pub fn parse_for(policy: &crate::policy::Policy, kind: Kind, text: &str) -> Result<Assignment> {
+    if kind == Kind::Change
+        && let Some((key, value)) = text.split_once('=')
+        && key.trim() == "category"
+        && let Some(id) = policy.change_category(value)
+    {
+        return parse(kind, &format!("category={id}"));
+    }
+    parse(kind, text)
+}
+
 /// Splits `key=value`.
 pub fn split(text: &str) -> Result<(String, String)> {
     let (key, value) = text.split_once('=').ok_or_else(|| {
@@ -145,21 +159,7 @@ fn unknown_field(kind: Kind, field: &str) -> Error {
     Error::usage(format!("{kind} has no field `{field}`"), Some(help))
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
+pub(crate) use crate::suggest::edit_distance;
 
 #[cfg(test)]
 mod tests {

@@ -27,6 +27,7 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
             records: vec![(a.clone(), da), (b.clone(), db)],
             commit: None,
             changed: false,
+            derived: Vec::new(),
         });
     }
     for (doc, other, entry, me) in [(&mut da, b, &ea, a), (&mut db, a, &eb, b)] {
@@ -49,6 +50,7 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
         records: vec![(a.clone(), da), (b.clone(), db)],
         commit,
         changed: true,
+        derived: Vec::new(),
     })
 }
 

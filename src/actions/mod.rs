@@ -51,6 +51,9 @@ pub struct Outcome {
     pub commit: Option<Oid>,
     /// Whether anything changed at all.
     pub changed: bool,
+    /// Values the policy's classification changed beside the command's own
+    /// (a priority re-derived from impact × urgency).
+    pub derived: Vec<(RecordId, FieldChange)>,
 }
 
 impl Outcome {
@@ -59,7 +62,37 @@ impl Outcome {
             records: vec![(id, doc)],
             commit: None,
             changed: false,
+            derived: Vec::new(),
         }
+    }
+
+    /// The warnings (rules of advice, *bör* and *i regel*) the records as
+    /// written break: a command files them, and says so.
+    pub fn warnings(&self, store: &Store) -> Vec<(RecordId, validate::Violation)> {
+        let Ok(register) = validate::standard_register(store) else {
+            return Vec::new();
+        };
+        let lookup = validate::StoreLookup(store);
+        let cx = validate::Context {
+            policy: store.policy(),
+            register: &register,
+            lookup: &lookup,
+        };
+        self.records
+            .iter()
+            .filter_map(|(id, doc)| {
+                let path = store.rel_path(id);
+                let record = Record::from_doc(&path, None, doc).ok()?;
+                Some(
+                    validate::check_record(&cx, doc, &record)
+                        .into_iter()
+                        .filter(|v| v.severity == crate::policy::Severity::Warning)
+                        .map(|v| (id.clone(), v))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .flatten()
+            .collect()
     }
 }
 

@@ -26,7 +26,7 @@ pub fn set_fields(
     let kind = id.kind();
     let parsed = assignments
         .iter()
-        .map(|a| assign::parse(kind, a))
+        .map(|a| assign::parse_for(cx.store.policy(), kind, a))
         .collect::<Result<Vec<_>>>()?;
     let mut tx = cx.store.begin()?;
     let entry = load_for_rewrite(cx.store, &mut tx, id)?;
@@ -80,6 +80,8 @@ pub fn set_fields(
             }),
         ));
     }
+    let reclassified: Vec<(RecordId, FieldChange)> =
+        derived.iter().map(|d| (id.clone(), d.clone())).collect();
     changes.extend(derived);
     if changes.is_empty() {
         return Ok(Outcome::unchanged(id.clone(), doc));
@@ -108,6 +110,7 @@ pub fn set_fields(
         records: vec![(id.clone(), doc)],
         commit,
         changed: true,
+        derived: reclassified,
     })
 }
 

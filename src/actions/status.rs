@@ -73,5 +73,6 @@ pub fn change_status(
         records: vec![(id.clone(), doc)],
         commit,
         changed: true,
+        derived: Vec::new(),
     })
 }

@@ -8,7 +8,7 @@ use arende::error::{Error, ExitCode, Result};
 use arende::kind::Kind;
 use arende::yaml::{self, Mapping, Value};
 
-use super::output::{report_outcome, to_json};
+use super::output::{report_notes, report_outcome, to_json};
 use super::{Format, Ui};
 
 /// File a new record: classify it, check it, commit it. Prints the new ID.
@@ -70,6 +70,9 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
     } else {
         ui.print(id.as_str());
         report_outcome(ui, format, &outcome, "filed");
+        if format != Format::Json {
+            report_notes(ui, &store, &outcome);
+        }
     }
     Ok(ExitCode::Ok)
 }

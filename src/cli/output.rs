@@ -269,3 +269,33 @@ pub fn report_outcome(ui: &Ui, format: Format, outcome: &arende::actions::Outcom
         (true, None) => ui.info(&format!("{ids}: {what} (not committed)")),
     }
 }
+
+/// What a changing command tells besides its result, on stderr: values the
+/// classification changed ("priority 3 → 2 (impact × urgency)") and the
+/// warnings the records as written break, so nothing is filed silently.
+pub fn report_notes(ui: &Ui, store: &arende::store::Store, outcome: &arende::actions::Outcome) {
+    for (id, change) in &outcome.derived {
+        let show = |v: &Option<arende::yaml::Value>| {
+            v.as_ref()
+                .map_or_else(|| "none".to_owned(), arende::record::document::display)
+        };
+        let why = if change.field == "priority" {
+            " (impact × urgency)"
+        } else {
+            " (derived by the policy)"
+        };
+        ui.info(&format!(
+            "{id}: {} {} → {}{why}",
+            change.field,
+            show(&change.from),
+            show(&change.to)
+        ));
+    }
+    for (id, w) in outcome.warnings(store) {
+        let help = w.help.map(|h| format!(" — {h}")).unwrap_or_default();
+        ui.info(&format!(
+            "{id}: warning {} {} (`{}`){help}",
+            w.rule, w.message, w.field
+        ));
+    }
+}

@@ -4,7 +4,7 @@ use arende::actions::set_fields;
 use arende::error::{ExitCode, Result};
 use arende::id::RecordId;
 
-use super::output::report_outcome;
+use super::output::{report_notes, report_outcome};
 use super::{Format, Ui};
 
 /// Change fields of a record (re-classifies it and records the change in its history).
@@ -27,5 +27,8 @@ pub fn cmd_set(ui: &Ui, args: &SetArgs) -> Result<ExitCode> {
     let cx = ui.context(&store)?;
     let outcome = set_fields(&cx, &id, &args.assignments, args.note.clone())?;
     report_outcome(ui, format, &outcome, "updated");
+    if format != Format::Json {
+        report_notes(ui, &store, &outcome);
+    }
     Ok(ExitCode::Ok)
 }

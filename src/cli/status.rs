@@ -4,7 +4,7 @@ use arende::actions::change_status;
 use arende::error::{ExitCode, Result};
 use arende::id::RecordId;
 
-use super::output::report_outcome;
+use super::output::{report_notes, report_outcome};
 use super::{Format, Ui};
 
 /// Move a record to another status, as the policy's status machine allows.
@@ -26,5 +26,8 @@ pub fn cmd_status(ui: &Ui, args: &StatusArgs) -> Result<ExitCode> {
     let cx = ui.context(&store)?;
     let outcome = change_status(&cx, &id, &args.status, args.note.clone())?;
     report_outcome(ui, format, &outcome, &format!("now {}", args.status));
+    if format != Format::Json {
+        report_notes(ui, &store, &outcome);
+    }
     Ok(ExitCode::Ok)
 }

@@ -6,6 +6,7 @@
 //! the result. Layering is a deep merge: mappings merge key by key, anything
 //! else is replaced.
 
+pub mod approval;
 pub mod rule;
 
 use std::collections::BTreeMap;
@@ -13,7 +14,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use rule::{Clause, Predicate, Rule, Severity};
+pub use approval::{ApprovalStep, RaciCell, StepState};
+pub use rule::{Clause, Predicate, Rule, Severity, Test};
 
 use crate::error::{Error, Result};
 use crate::kind::Kind;
@@ -99,7 +101,15 @@ pub struct Matrix {
     /// Where the matrix comes from, or why it was chosen where the seed is silent.
     pub clause: String,
     /// `cells[impact][urgency]` = priority.
-    pub cells: BTreeMap<String, BTreeMap<String, u8>>,
+    pub cells: BTreeMap<Level, BTreeMap<Level, Priority>>,
+}
+
+impl Matrix {
+    /// The priority of an impact and an urgency (every cell is there: the
+    /// pack check sees to it).
+    pub fn get(&self, impact: Level, urgency: Level) -> Option<Priority> {
+        self.cells.get(&impact)?.get(&urgency).copied()
+    }
 }
 
 /// The allowed moves between a kind's statuses.
@@ -134,6 +144,10 @@ pub struct ChangeCategoryLabel {
     pub label: String,
     /// What it means, quoted from the seed.
     pub definition: String,
+    /// Other words people write for it (`vanlig`, `nödåtgärd`), accepted
+    /// as input like the label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// The seed clause.
     pub clause: String,
 }
@@ -152,18 +166,44 @@ pub struct ReleaseScheme {
     pub clause: String,
 }
 
-/// A row of a responsibility table (seed 002: A ansvarar, G godkänner, M medverkar).
+/// A row of a responsibility table (seed 002: A ansvarar, G godkänner, M
+/// medverkar): the task and each party's letter, for as many parties as the
+/// agreement has.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct RaciRow {
     /// The task's number in the seed's table.
     pub nr: u32,
     /// The task, in the seed's words.
     pub task: String,
-    /// Staden's letter: A, G, M or -.
-    pub staden: String,
-    /// Leverantören's letter: A, G, M or -.
-    pub leverantor: String,
+    /// Each party's letter, by party ID.
+    #[serde(flatten)]
+    pub letters: BTreeMap<String, RaciLetter>,
+}
+
+/// A cell of a responsibility table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RaciLetter {
+    /// *Ansvarar*: does the task.
+    A,
+    /// *Godkänner*: approves it.
+    G,
+    /// *Medverkar*: takes part.
+    M,
+    /// No part in it.
+    #[serde(rename = "-")]
+    None,
+}
+
+impl RaciLetter {
+    /// As the seed writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RaciLetter::A => "A",
+            RaciLetter::G => "G",
+            RaciLetter::M => "M",
+            RaciLetter::None => "-",
+        }
+    }
 }
 
 /// A responsibility table of one process.
@@ -306,6 +346,9 @@ pub struct Policy {
     /// The responsibility tables (A/G/M).
     #[serde(default)]
     pub raci: Vec<RaciTable>,
+    /// The approval steps (*godkännanden*) per kind.
+    #[serde(default)]
+    pub approval_steps: Vec<ApprovalStep>,
     /// The rules.
     #[serde(default)]
     pub rules: Vec<Rule>,
@@ -419,11 +462,33 @@ impl Policy {
 
     /// The priority the matrix gives.
     pub fn priority_for(&self, impact: Level, urgency: Level) -> Option<Priority> {
-        self.matrix
-            .cells
-            .get(impact.as_str())?
-            .get(urgency.as_str())
-            .and_then(|&p| Priority::new(p))
+        self.matrix.get(impact, urgency)
+    }
+
+    /// The approval step of a kind with this ID.
+    pub fn step(&self, kind: Kind, id: &str) -> Option<&ApprovalStep> {
+        self.approval_steps
+            .iter()
+            .find(|s| s.kind == kind && s.id == id)
+    }
+
+    /// The approval steps of a kind.
+    pub fn steps(&self, kind: Kind) -> impl Iterator<Item = &ApprovalStep> {
+        self.approval_steps.iter().filter(move |s| s.kind == kind)
+    }
+
+    /// The change category a person means: its ID, or the agreement's
+    /// label or one of its aliases, in any case.
+    pub fn change_category(&self, input: &str) -> Option<&str> {
+        let input = input.trim().to_lowercase();
+        self.change_categories
+            .iter()
+            .find(|c| {
+                c.id == input
+                    || c.label.to_lowercase() == input
+                    || c.aliases.iter().any(|a| a.to_lowercase() == input)
+            })
+            .map(|c| c.id.as_str())
     }
 
     /// A party by its ID.
@@ -441,7 +506,10 @@ impl Policy {
             .rules
             .iter()
             .flat_map(|r| r.when.iter().chain(&r.require))
-            .filter_map(|p| p.matches.clone())
+            .filter_map(|p| match &p.test {
+                Test::Matches(re) => Some(re.clone()),
+                _ => None,
+            })
             .collect();
         if let Some(s) = &self.release_scheme {
             sources.push(s.external.clone());
@@ -462,31 +530,33 @@ impl Policy {
                 return Err(format!("rule {} is defined twice", rule.id));
             }
             for p in rule.when.iter().chain(&rule.require) {
-                if p.test_count() != 1 {
-                    return Err(format!(
-                        "rule {}: each predicate needs exactly one test, one has {}",
-                        rule.id,
-                        p.test_count()
-                    ));
-                }
-                match &p.field {
-                    Some(f) if crate::schema::field_shape(rule.kind, f).is_none() => {
-                        return Err(format!(
-                            "rule {}: {} has no field `{f}`",
-                            rule.id, rule.kind
-                        ));
-                    }
-                    None if p.needs_field() => {
-                        return Err(format!("rule {}: a predicate needs a `field`", rule.id));
-                    }
-                    _ => {}
-                }
-                if let Some(party) = &p.approved_by
-                    && !self.party(party).is_some_and(|x| x.approves)
+                if let Some(f) = &p.field
+                    && crate::schema::field_shape(rule.kind, f).is_none()
                 {
                     return Err(format!(
-                        "rule {}: `{party}` is not an approving party of the pack",
-                        rule.id
+                        "rule {}: {} has no field `{f}`",
+                        rule.id, rule.kind
+                    ));
+                }
+                if let Test::Approved(steps) = &p.test {
+                    for step in steps {
+                        if self.step(rule.kind, step).is_none() {
+                            return Err(format!(
+                                "rule {}: `{step}` is not an approval step of {} in the pack",
+                                rule.id, rule.kind
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        self.check_approval_steps()?;
+        for table in &self.raci {
+            for row in &table.rows {
+                if let Some(p) = row.letters.keys().find(|p| self.party(p).is_none()) {
+                    return Err(format!(
+                        "raci {} row {}: `{p}` is not a party of the pack",
+                        table.process, row.nr
                     ));
                 }
             }
@@ -508,19 +578,24 @@ impl Policy {
                 ));
             }
         }
-        for level in ["high", "medium", "low"] {
-            for urgency in ["high", "medium", "low"] {
+        for level in Level::ALL {
+            for urgency in Level::ALL {
                 let p = self
                     .matrix
-                    .cells
-                    .get(level)
-                    .and_then(|row| row.get(urgency))
+                    .get(level, urgency)
                     .ok_or_else(|| {
-                        format!("matrix: no priority for impact {level} × urgency {urgency}")
-                    })?;
-                if self.priority_level(*p).is_none() {
+                        format!(
+                            "matrix: no priority for impact {} × urgency {}",
+                            level.as_str(),
+                            urgency.as_str()
+                        )
+                    })?
+                    .get();
+                if self.priority_level(p).is_none() {
                     return Err(format!(
-                        "matrix: priority {p} (impact {level} × urgency {urgency}) is not a priority level of the pack"
+                        "matrix: priority {p} (impact {} × urgency {}) is not a priority level of the pack",
+                        level.as_str(),
+                        urgency.as_str()
                     ));
                 }
             }

@@ -57,85 +57,225 @@ pub struct LinkedAll {
     pub one_of: Vec<serde_json::Value>,
 }
 
-/// One test on a record. Exactly one of the tests is given; `field` names
-/// the field the value tests look at.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// One test on a record, as a pack writes it: `{field: status, one_of:
+/// [approved, closed]}`. Read through [`RawPredicate`], so a predicate with
+/// no test, two tests or an unknown key is refused when the pack loads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawPredicate", into = "RawPredicate")]
 pub struct Predicate {
-    /// The dotted field the test reads.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The dotted field the test reads (tests of approvals and links read none).
     pub field: Option<String>,
+    /// The test.
+    pub test: Test,
+}
+
+/// The tests a predicate can make: the whole vocabulary of rules.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
     /// The field has this value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<serde_json::Value>")]
-    pub equals: Option<Value>,
+    Equals(Value),
     /// The field has one of these values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Vec<serde_json::Value>>")]
-    pub one_of: Option<Vec<Value>>,
+    OneOf(Vec<Value>),
     /// The field is set (true) or absent (false). An empty text or list counts as absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub present: Option<bool>,
+    Present(bool),
     /// The field's text matches this regular expression.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matches: Option<String>,
+    Matches(String),
     /// The field is a number no larger than the number in this other field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at_most_field: Option<String>,
+    AtMostField(String),
     /// The field's value is an entry of the repository's standard-change register.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub in_register: Option<bool>,
+    InRegister,
     /// The field has the value the policy's classification derives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub derived: Option<bool>,
-    /// An approval by this party, with decision `approved`, exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approved_by: Option<String>,
-    /// With `approved_by`: the approval is for this step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub step: Option<String>,
+    Derived,
+    /// One of these approval steps of the pack is in force: its latest
+    /// decision is `approved` and nothing it covers has changed since.
+    Approved(Vec<String>),
     /// Every history event that changed the field from an earlier value
     /// gives a reason: a note, or another field changed beside it (a
     /// `<field>_reason`, or the impact or urgency the value follows from).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub noted_changes: Option<bool>,
+    NotedChanges,
+    /// The record's history has been in this status (or the record is in it now).
+    Reached(String),
     /// The record links at least one record under this `links` key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub linked: Option<String>,
+    Linked(String),
     /// Every record linked under a key has a field with one of some values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub linked_all: Option<LinkedAll>,
+    LinkedAll(LinkedAll),
 }
 
-impl Predicate {
-    /// How many tests the predicate gives (a well-formed one gives one).
-    pub fn test_count(&self) -> usize {
-        [
-            self.equals.is_some(),
-            self.one_of.is_some(),
-            self.present.is_some(),
-            self.matches.is_some(),
-            self.at_most_field.is_some(),
-            self.in_register.is_some(),
-            self.derived.is_some(),
-            self.approved_by.is_some(),
-            self.noted_changes.is_some(),
-            self.linked.is_some(),
-            self.linked_all.is_some(),
-        ]
-        .iter()
-        .filter(|b| **b)
-        .count()
-    }
-
-    /// Whether the test reads `field`.
+impl Test {
+    /// Whether the test reads the predicate's `field`.
     pub fn needs_field(&self) -> bool {
-        self.approved_by.is_none() && self.linked.is_none() && self.linked_all.is_none()
+        !matches!(
+            self,
+            Test::Approved(_) | Test::Reached(_) | Test::Linked(_) | Test::LinkedAll(_)
+        )
+    }
+}
+
+/// A predicate as written in a pack: one optional key per test. Only the
+/// wire form; the engine works on [`Predicate`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPredicate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    equals: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    one_of: Option<Vec<Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    present: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    matches: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    at_most_field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    in_register: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    derived: Option<bool>,
+    /// One step, or a list of steps any one of which will do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    approved: Option<OneOrMany>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    noted_changes: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reached: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    linked: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    linked_all: Option<LinkedAll>,
+}
+
+/// `approved: change_forum` or `approved: [change_forum, fast_track]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One step.
+    One(String),
+    /// Any of these steps.
+    Many(Vec<String>),
+}
+
+impl TryFrom<RawPredicate> for Predicate {
+    type Error = String;
+
+    fn try_from(raw: RawPredicate) -> Result<Predicate, String> {
+        let flag = |name: &str, v: Option<bool>| match v {
+            Some(true) | None => Ok(()),
+            Some(false) => Err(format!("`{name}: false` tests nothing; leave it out")),
+        };
+        flag("in_register", raw.in_register)?;
+        flag("derived", raw.derived)?;
+        flag("noted_changes", raw.noted_changes)?;
+        let mut tests: Vec<Test> = Vec::new();
+        tests.extend(raw.equals.map(Test::Equals));
+        tests.extend(raw.one_of.map(Test::OneOf));
+        tests.extend(raw.present.map(Test::Present));
+        tests.extend(raw.matches.map(Test::Matches));
+        tests.extend(raw.at_most_field.map(Test::AtMostField));
+        tests.extend(raw.in_register.map(|_| Test::InRegister));
+        tests.extend(raw.derived.map(|_| Test::Derived));
+        tests.extend(raw.approved.map(|a| {
+            Test::Approved(match a {
+                OneOrMany::One(s) => vec![s],
+                OneOrMany::Many(v) => v,
+            })
+        }));
+        tests.extend(raw.noted_changes.map(|_| Test::NotedChanges));
+        tests.extend(raw.reached.map(Test::Reached));
+        tests.extend(raw.linked.map(Test::Linked));
+        tests.extend(raw.linked_all.map(Test::LinkedAll));
+        if tests.len() != 1 {
+            return Err(format!(
+                "each predicate makes exactly one test (equals, one_of, present, matches, at_most_field, in_register, derived, approved, noted_changes, reached, linked, linked_all); this one makes {}",
+                tests.len()
+            ));
+        }
+        let test = tests.remove(0);
+        if let Test::Approved(steps) = &test
+            && steps.is_empty()
+        {
+            return Err("`approved` names no step".into());
+        }
+        match (&raw.field, test.needs_field()) {
+            (None, true) => Err("this test reads a field: give `field`".into()),
+            (Some(f), false) => Err(format!("this test reads no field; remove `field: {f}`")),
+            _ => Ok(Predicate {
+                field: raw.field,
+                test,
+            }),
+        }
+    }
+}
+
+impl From<Predicate> for RawPredicate {
+    fn from(p: Predicate) -> RawPredicate {
+        let mut raw = RawPredicate {
+            field: p.field,
+            ..RawPredicate::default()
+        };
+        match p.test {
+            Test::Equals(v) => raw.equals = Some(v),
+            Test::OneOf(v) => raw.one_of = Some(v),
+            Test::Present(b) => raw.present = Some(b),
+            Test::Matches(s) => raw.matches = Some(s),
+            Test::AtMostField(s) => raw.at_most_field = Some(s),
+            Test::InRegister => raw.in_register = Some(true),
+            Test::Derived => raw.derived = Some(true),
+            Test::Approved(mut steps) => {
+                raw.approved = Some(if steps.len() == 1 {
+                    OneOrMany::One(steps.remove(0))
+                } else {
+                    OneOrMany::Many(steps)
+                })
+            }
+            Test::NotedChanges => raw.noted_changes = Some(true),
+            Test::Reached(s) => raw.reached = Some(s),
+            Test::Linked(s) => raw.linked = Some(s),
+            Test::LinkedAll(l) => raw.linked_all = Some(l),
+        }
+        raw
+    }
+}
+
+impl std::fmt::Display for Predicate {
+    /// The test in a few words, for `policy show` and the docs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let field = self.field.as_deref().unwrap_or_default();
+        let show = crate::record::document::display;
+        match &self.test {
+            Test::Equals(v) => write!(f, "{field} = {}", show(v)),
+            Test::OneOf(vs) => write!(
+                f,
+                "{field} in [{}]",
+                vs.iter().map(show).collect::<Vec<_>>().join(", ")
+            ),
+            Test::Present(true) => write!(f, "{field} is set"),
+            Test::Present(false) => write!(f, "{field} is not set"),
+            Test::Matches(re) => write!(f, "{field} matches {re}"),
+            Test::AtMostField(o) => write!(f, "{field} <= {o}"),
+            Test::InRegister => write!(f, "{field} is in the standard-change register"),
+            Test::Derived => write!(f, "{field} is what classification gives"),
+            Test::Approved(steps) => write!(f, "approved ({})", steps.join(" or ")),
+            Test::NotedChanges => write!(f, "every change of {field} has a reason"),
+            Test::Reached(s) => write!(f, "has been {s}"),
+            Test::Linked(k) => write!(f, "linked to {k}"),
+            Test::LinkedAll(la) => write!(
+                f,
+                "every linked {} has {} in [{}]",
+                la.links,
+                la.field,
+                la.one_of
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
     }
 }
 
 /// A rule of a policy pack.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Stable ID, e.g. `INC003`.

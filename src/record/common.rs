@@ -10,8 +10,10 @@ use crate::yaml::Value;
 /// A point in time: RFC 3339 with its offset (SPEC §1).
 pub type Timestamp = DateTime<FixedOffset>;
 
-/// A degree of impact, urgency or risk (*hög, medel, låg*).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+/// A degree of impact, urgency or risk (*hög, medel, låg*), highest first.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// *hög*
@@ -23,6 +25,9 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, highest first.
+    pub const ALL: [Level; 3] = [Level::High, Level::Medium, Level::Low];
+
     /// The value as written in a record.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -156,6 +161,10 @@ pub struct Approval {
     /// A remark.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the decision saw: a digest of each field the step covers, so a
+    /// later change of one of them makes the approval stale.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub covers: std::collections::BTreeMap<String, String>,
 }
 
 /// One field's change inside a history event.

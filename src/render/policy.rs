@@ -5,6 +5,7 @@
 use super::table::{Style, Table};
 use crate::kind::Kind;
 use crate::policy::{Policy, Rule};
+use crate::record::Level;
 use crate::record::statuses;
 use crate::validate::checks::Check;
 
@@ -60,52 +61,7 @@ fn describe_all(ps: &[crate::policy::Predicate], empty: &str) -> String {
 }
 
 fn describe(p: &crate::policy::Predicate) -> String {
-    let f = p.field.clone().unwrap_or_default();
-    let show = |v: &crate::yaml::Value| crate::record::document::display(v);
-    if let Some(v) = &p.equals {
-        format!("{f} = {}", show(v))
-    } else if let Some(vs) = &p.one_of {
-        format!(
-            "{f} in [{}]",
-            vs.iter().map(show).collect::<Vec<_>>().join(", ")
-        )
-    } else if let Some(b) = p.present {
-        if b {
-            format!("{f} is set")
-        } else {
-            format!("{f} is not set")
-        }
-    } else if let Some(re) = &p.matches {
-        format!("{f} matches {re}")
-    } else if let Some(o) = &p.at_most_field {
-        format!("{f} <= {o}")
-    } else if p.in_register.is_some() {
-        format!("{f} is in the standard-change register")
-    } else if p.derived.is_some() {
-        format!("{f} is what classification gives")
-    } else if p.noted_changes.is_some() {
-        format!("every change of {f} has a reason")
-    } else if let Some(party) = &p.approved_by {
-        match &p.step {
-            Some(s) => format!("approved by {party} (step {s})"),
-            None => format!("approved by {party}"),
-        }
-    } else if let Some(k) = &p.linked {
-        format!("linked to {k}")
-    } else if let Some(la) = &p.linked_all {
-        format!(
-            "every linked {} has {} in [{}]",
-            la.links,
-            la.field,
-            la.one_of
-                .iter()
-                .map(|v| v.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    } else {
-        "?".into()
-    }
+    p.to_string()
 }
 
 /// The pack in force, for a person: its tables and its rules.
@@ -130,14 +86,14 @@ pub fn pack(p: &Policy, style: Style) -> String {
         p.matrix.clause
     ));
     let mut t = Table::new(&["impact \\ urgency", "high", "medium", "low"], style);
-    for impact in ["high", "medium", "low"] {
-        let row = &p.matrix.cells[impact];
-        t.add_row(vec![
-            impact.to_owned(),
-            row["high"].to_string(),
-            row["medium"].to_string(),
-            row["low"].to_string(),
-        ]);
+    for impact in Level::ALL {
+        let mut cells = vec![impact.as_str().to_owned()];
+        cells.extend(Level::ALL.iter().map(|u| {
+            p.matrix
+                .get(impact, *u)
+                .map_or_else(String::new, |n| n.get().to_string())
+        }));
+        t.add_row(cells);
     }
     out.push_str(&format!("{t}\n"));
     if let Some(r) = p.request_priority {
@@ -217,19 +173,55 @@ pub fn pack(p: &Policy, style: Style) -> String {
         ]);
     }
     out.push_str(&format!("{t}\n"));
+    if !p.approval_steps.is_empty() {
+        out.push_str("\nApproval steps\n");
+        let mut t = Table::new(
+            &["kind", "step", "given by", "gates", "covers", "clause"],
+            style,
+        );
+        for st in &p.approval_steps {
+            t.add_row(vec![
+                st.kind.to_string(),
+                st.id.clone(),
+                st.parties
+                    .join(if st.all_parties { " and " } else { " or " }),
+                st.gates.clone(),
+                st.covers.join(", "),
+                format!("{} {}", st.clause.seed, st.clause.section),
+            ]);
+        }
+        out.push_str(&format!("{t}\n"));
+    }
     for table in &p.raci {
         out.push_str(&format!(
             "\nResponsibilities, {} (A ansvarar, G godkänner, M medverkar; {})\n",
             table.process, table.clause
         ));
-        let mut t = Table::new(&["nr", "task", "Staden", "Leverantören"], style);
+        // In the pack's order of parties, as the seed's columns are.
+        let parties: Vec<&str> = p
+            .parties
+            .iter()
+            .map(|x| x.id.as_str())
+            .filter(|id| table.rows.iter().any(|r| r.letters.contains_key(*id)))
+            .collect();
+        let labels: Vec<String> = parties
+            .iter()
+            .map(|id| {
+                p.party(id)
+                    .map_or_else(|| (*id).to_owned(), |x| x.label.clone())
+            })
+            .collect();
+        let mut header = vec!["nr", "task"];
+        header.extend(labels.iter().map(String::as_str));
+        let mut t = Table::new(&header, style);
         for row in &table.rows {
-            t.add_row(vec![
-                row.nr.to_string(),
-                row.task.clone(),
-                row.staden.clone(),
-                row.leverantor.clone(),
-            ]);
+            let mut cells = vec![row.nr.to_string(), row.task.clone()];
+            cells.extend(
+                parties
+                    .iter()
+                    .map(|id| row.letters.get(*id).map_or("", |l| l.as_str()).to_owned()),
+            );
+            t.add_row(cells);
         }
         out.push_str(&format!("{t}\n"));
     }

@@ -47,6 +47,8 @@ checks! {
         "The field names and values of SPEC §2 are the contract between people, scripts and the rules.";
     HISTORY = "REC004", Error, "The history walks the status machine, in time order, to the record's status",
         "SLA clocks and audits read the history; one that skips a move the policy forbids, goes back in time or ends elsewhere than the status hides what happened.";
+    PARTY = "REC005", Error, "Every party named is a party of the policy, and every approval a step it declares",
+        "Rules are keyed on parties and approval steps; a typo in either switches those rules off without a word.";
     DUPLICATE_ID = "REPO001", Error, "No two records share an ID",
         "IDs name records in links, commits and conversations; a duplicate makes them ambiguous.";
     FILE_NAME = "REPO002", Error, "A record's file name is its ID, in its kind's folder",
@@ -57,7 +59,7 @@ checks! {
         "`arende link` links both ways; a one-way link was made by hand and half of it is missing.";
     DEPENDENCY_CYCLE = "REPO005", Error, "Configuration items do not depend on themselves through others",
         "A cycle of dependencies cannot be a real system's structure and hides the true order of impact.";
-    TOO_MANY_DEPLOYED = "REPO006", Error, "No more releases are deployed at once than the policy allows",
+    TOO_MANY_DEPLOYED = "REPO006", Error, "No more version packages (X.Y, with their internal X.Y.Z releases) are deployed at once than the policy allows",
         "E-hälsomyndigheten runs two versions of the service platform in production in parallel (seed 003, Releasehantering).";
     PERSONAL_NUMBER = "SEC001", Error, "No Swedish personal identity number in any text",
         "Ticket text is shared with suppliers and kept forever in git; personnummer and samordningsnummer must not be in it.";

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::classify;
 use crate::id::RecordId;
-use crate::policy::{Policy, Predicate, Rule, Severity};
+use crate::policy::{Policy, Predicate, Rule, Severity, StepState, Test};
 use crate::record::{Record, document};
 use crate::yaml::{Mapping, Value};
 
@@ -53,23 +53,25 @@ pub fn check(cx: &Context<'_>, doc: &Value, record: &Record) -> Vec<Violation> {
             continue;
         }
         if let Some(failed) = rule.require.iter().find(|p| !holds(cx, map, record, p)) {
-            out.push(violation(rule, failed, map));
+            out.push(violation(cx, rule, failed, map, record));
         }
     }
     out
 }
 
-fn violation(rule: &Rule, failed: &Predicate, map: &Mapping) -> Violation {
-    let field = match (
-        &failed.field,
-        &failed.approved_by,
-        &failed.linked,
-        &failed.linked_all,
-    ) {
-        (Some(f), ..) => f.clone(),
-        (None, Some(_), ..) => "approvals".to_owned(),
-        (None, None, Some(key), _) => format!("links.{key}"),
-        (None, None, None, Some(la)) => format!("links.{}", la.links),
+fn violation(
+    cx: &Context<'_>,
+    rule: &Rule,
+    failed: &Predicate,
+    map: &Mapping,
+    record: &Record,
+) -> Violation {
+    let field = match (&failed.field, &failed.test) {
+        (Some(f), _) => f.clone(),
+        (None, Test::Approved(_)) => "approvals".to_owned(),
+        (None, Test::Reached(_)) => "history".to_owned(),
+        (None, Test::Linked(key)) => format!("links.{key}"),
+        (None, Test::LinkedAll(la)) => format!("links.{}", la.links),
         _ => "id".to_owned(),
     };
     // Point at the field if it is there, else at what made the rule apply.
@@ -82,12 +84,36 @@ fn violation(rule: &Rule, failed: &Predicate, map: &Mapping) -> Violation {
             .find(|f| document::get(map, f).is_some())
             .unwrap_or(field)
     };
+    let mut message = rule.message.clone();
+    let mut help = rule
+        .help
+        .clone()
+        .or_else(|| default_help(cx, record.kind(), failed));
+    if let Test::Approved(steps) = &failed.test {
+        if let Some(redo) = steps
+            .iter()
+            .filter_map(|s| cx.policy.step(record.kind(), s))
+            .find_map(|s| stale_help(cx, record, map, s))
+        {
+            help = Some(redo);
+        }
+        // Only the steps that apply to this record say why they are missing.
+        let why: Vec<String> = steps
+            .iter()
+            .filter_map(|s| cx.policy.step(record.kind(), s))
+            .filter(|s| s.when.iter().all(|p| holds(cx, map, record, p)))
+            .map(|s| s.state(&record.common.approvals, map).explain(s))
+            .collect();
+        if !why.is_empty() {
+            message = format!("{message} ({})", why.join("; "));
+        }
+    }
     Violation {
         rule: rule.id.clone(),
         severity: rule.severity,
         field,
-        message: rule.message.clone(),
-        help: rule.help.clone().or_else(|| default_help(failed)),
+        message,
+        help,
         clause: Some(format!(
             "seed {} {}: \"{}\"",
             rule.clause.seed, rule.clause.section, rule.clause.words
@@ -95,37 +121,77 @@ fn violation(rule: &Rule, failed: &Predicate, map: &Mapping) -> Violation {
     }
 }
 
-fn default_help(p: &Predicate) -> Option<String> {
+/// How to get a new decision when an approval went stale or was revoked:
+/// back to a status
+/// before the one the step gates, edit, and approve again.
+fn stale_help(
+    cx: &Context<'_>,
+    record: &Record,
+    map: &Mapping,
+    step: &crate::policy::ApprovalStep,
+) -> Option<String> {
+    let fields = match step.state(&record.common.approvals, map) {
+        StepState::Stale { fields, .. } => fields,
+        StepState::Rejected(_) => step.covers.clone(),
+        _ => return None,
+    };
+    let machine = cx.policy.machine(record.kind());
+    let back = machine
+        .transitions
+        .iter()
+        .find(|(from, to)| to.contains(&step.gates) && *from != &step.gates)
+        .map(|(from, _)| from.as_str());
+    let redo = format!(
+        "arende approve ID --by {} --step {}",
+        step.parties.join("|"),
+        step.id
+    );
+    Some(match back {
+        Some(back) => format!(
+            "the approval of `{}` covers {}: to change it, return the record for a new decision (arende status ID {back}), edit it, then {redo}; or put the old value back",
+            step.id,
+            fields.join(", ")
+        ),
+        None => format!(
+            "the approval of `{}` covers {}: put the old value back, or {redo}",
+            step.id,
+            fields.join(", ")
+        ),
+    })
+}
+
+fn default_help(cx: &Context<'_>, kind: crate::kind::Kind, p: &Predicate) -> Option<String> {
     let field = p.field.as_deref().unwrap_or_default();
-    if let Some(v) = &p.equals {
-        return Some(format!("set `{field}: {}`", document::display(v)));
-    }
-    if let Some(vs) = &p.one_of {
-        return Some(format!(
+    match &p.test {
+        Test::Equals(v) => Some(format!("set `{field}: {}`", document::display(v))),
+        Test::OneOf(vs) => Some(format!(
             "`{field}` must be one of: {}",
             vs.iter()
                 .map(document::display)
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
-    }
-    if p.present == Some(true) {
-        return Some(format!("fill in `{field}`"));
-    }
-    if let Some(party) = &p.approved_by {
-        return Some(match &p.step {
-            Some(step) => {
-                format!("record the approval: arende approve ID --by {party} --step {step}")
-            }
-            None => format!("record the approval: arende approve ID --by {party}"),
-        });
-    }
-    if let Some(key) = &p.linked {
-        return Some(format!(
+        )),
+        Test::Present(true) => Some(format!("fill in `{field}`")),
+        Test::Present(false) => Some(format!("remove `{field}`")),
+        Test::Approved(steps) => {
+            let how: Vec<String> = steps
+                .iter()
+                .filter_map(|s| cx.policy.step(kind, s))
+                .map(|s| {
+                    format!(
+                        "arende approve ID --by {} --step {}",
+                        s.parties.join("|"),
+                        s.id
+                    )
+                })
+                .collect();
+            Some(format!("record the approval: {}", how.join(", or ")))
+        }
+        Test::Linked(key) => Some(format!(
             "link the record to one of its {key}: arende link ID OTHER"
-        ));
+        )),
+        _ => None,
     }
-    None
 }
 
 /// Whether a predicate holds for a record.
@@ -135,80 +201,79 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
         .as_deref()
         .and_then(|f| document::get(map, f))
         .filter(|v| !v.is_null());
-    if let Some(want) = &p.equals {
-        return value.is_some_and(|v| same(v, want));
-    }
-    if let Some(options) = &p.one_of {
-        return value.is_some_and(|v| options.iter().any(|o| same(v, o)));
-    }
-    if let Some(want) = p.present {
-        return is_present(value) == want;
-    }
-    if let Some(pattern) = &p.matches {
+    match &p.test {
+        Test::Equals(want) => value.is_some_and(|v| same(v, want)),
+        Test::OneOf(options) => value.is_some_and(|v| options.iter().any(|o| same(v, o))),
+        Test::Present(want) => is_present(value) == *want,
         // Absent values are for `present` to judge.
-        return value.is_none_or(|v| {
+        Test::Matches(pattern) => value.is_none_or(|v| {
             cx.policy
                 .pattern(pattern)
                 .is_some_and(|re| re.is_match(&document::display(v)))
-        });
-    }
-    if let Some(other) = &p.at_most_field {
-        let limit = document::get(map, other).and_then(Value::as_f64);
-        return match (value.and_then(Value::as_f64), limit) {
-            (Some(a), Some(b)) => a <= b,
-            _ => true,
-        };
-    }
-    if p.in_register.is_some() {
-        return value.is_none_or(|v| cx.register.contains(&document::display(v)));
-    }
-    if p.derived.is_some() {
-        let field = p.field.as_deref().unwrap_or_default();
-        return classify::derive(cx.policy, record)
-            .iter()
-            .find(|d| d.field == field)
-            .is_none_or(|d| value.is_some_and(|v| same(v, &d.value)));
-    }
-    if let Some(party) = &p.approved_by {
-        return record.common.approvals.iter().any(|a| {
-            a.by == *party
-                && a.decision == crate::record::Decision::Approved
-                && p.step.as_ref().is_none_or(|s| a.step.as_ref() == Some(s))
-        });
-    }
-    if p.noted_changes.is_some() {
-        let field = p.field.as_deref().unwrap_or_default();
-        return record.common.history.iter().all(|e| {
-            let changed = e
-                .changes
+        }),
+        Test::AtMostField(other) => {
+            let limit = document::get(map, other).and_then(Value::as_f64);
+            match (value.and_then(Value::as_f64), limit) {
+                (Some(a), Some(b)) => a <= b,
+                _ => true,
+            }
+        }
+        Test::InRegister => value.is_none_or(|v| cx.register.contains(&document::display(v))),
+        Test::Derived => {
+            let field = p.field.as_deref().unwrap_or_default();
+            classify::derive(cx.policy, record)
                 .iter()
-                .any(|c| c.field == field && c.from.as_ref().is_some_and(|v| !v.is_null()));
-            let noted = e.note.as_deref().is_some_and(|n| !n.trim().is_empty());
-            let explained = e.changes.iter().any(|c| c.field != field);
-            !changed || noted || explained
-        });
-    }
-    if let Some(key) = &p.linked {
-        return document::get(map, &format!("links.{key}"))
-            .and_then(Value::as_sequence)
-            .is_some_and(|s| !s.is_empty());
-    }
-    if let Some(la) = &p.linked_all {
-        let ids = document::get(map, &format!("links.{}", la.links)).and_then(Value::as_sequence);
-        let wanted: Vec<Value> = la.one_of.iter().map(json_to_yaml).collect();
-        return ids.into_iter().flatten().all(|id| {
-            let Some(id) = id.as_str().and_then(|s| RecordId::parse(s).ok()) else {
-                return true;
-            };
-            // A dangling link is its own finding (REPO003), not this rule's.
-            cx.lookup.document(&id).is_none_or(|doc| {
-                doc.as_mapping()
-                    .and_then(|m| document::get(m, &la.field))
-                    .is_some_and(|v| wanted.iter().any(|w| same(v, w)))
+                .find(|d| d.field == field)
+                .is_none_or(|d| value.is_some_and(|v| same(v, &d.value)))
+        }
+        // A step counts only where it applies: a fast-track approval does
+        // not stand in for the change forum's on a normal change.
+        Test::Approved(steps) => steps.iter().any(|s| {
+            cx.policy.step(record.kind(), s).is_some_and(|step| {
+                step.when.iter().all(|p| holds(cx, map, record, p))
+                    && step.state(&record.common.approvals, map).is_approved()
             })
-        });
+        }),
+        Test::Reached(status) => {
+            record.status() == status
+                || record
+                    .common
+                    .history
+                    .iter()
+                    .any(|e| e.status.as_deref() == Some(status.as_str()))
+        }
+        Test::NotedChanges => {
+            let field = p.field.as_deref().unwrap_or_default();
+            record.common.history.iter().all(|e| {
+                let changed = e
+                    .changes
+                    .iter()
+                    .any(|c| c.field == field && c.from.as_ref().is_some_and(|v| !v.is_null()));
+                let noted = e.note.as_deref().is_some_and(|n| !n.trim().is_empty());
+                let explained = e.changes.iter().any(|c| c.field != field);
+                !changed || noted || explained
+            })
+        }
+        Test::Linked(key) => document::get(map, &format!("links.{key}"))
+            .and_then(Value::as_sequence)
+            .is_some_and(|s| !s.is_empty()),
+        Test::LinkedAll(la) => {
+            let ids =
+                document::get(map, &format!("links.{}", la.links)).and_then(Value::as_sequence);
+            let wanted: Vec<Value> = la.one_of.iter().map(json_to_yaml).collect();
+            ids.into_iter().flatten().all(|id| {
+                let Some(id) = id.as_str().and_then(|s| RecordId::parse(s).ok()) else {
+                    return true;
+                };
+                // A dangling link is its own finding (REPO003), not this rule's.
+                cx.lookup.document(&id).is_none_or(|doc| {
+                    doc.as_mapping()
+                        .and_then(|m| document::get(m, &la.field))
+                        .is_some_and(|v| wanted.iter().any(|w| same(v, w)))
+                })
+            })
+        }
     }
-    true
 }
 
 fn is_present(value: Option<&Value>) -> bool {

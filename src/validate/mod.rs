@@ -4,7 +4,9 @@
 
 pub mod checks;
 pub mod engine;
+pub mod parties;
 pub mod personnummer;
+pub mod repository;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -171,6 +173,9 @@ pub fn check_entries(store: &Store, cx: &Context<'_>, entries: &[Entry]) -> Vec<
 /// The rule violations and sensitive data in one record.
 pub fn check_record(cx: &Context<'_>, doc: &Value, record: &Record) -> Vec<Violation> {
     let mut out = engine::check(cx, doc, record);
+    if let Some(map) = doc.as_mapping() {
+        out.extend(parties::check(cx.policy, map, record));
+    }
     if let Some(hit) = personnummer::find_in(doc) {
         let place = if hit.in_key { "a key" } else { "the text" };
         out.push(Violation {
@@ -322,22 +327,34 @@ fn repo_findings(store: &Store, entries: &[Entry]) -> Vec<Finding> {
         .as_ref()
         .and_then(|s| s.max_deployed)
     {
-        let deployed: Vec<&Entry> = entries
+        // Version packages, not releases: an internal X.Y.Z belongs to its X.Y.
+        let deployed: Vec<(&Entry, String)> = entries
             .iter()
-            .filter(|e| matches!(&e.record.body, Body::Release(r) if r.status == ReleaseStatus::Deployed))
+            .filter_map(|e| match &e.record.body {
+                Body::Release(r) if r.status == ReleaseStatus::Deployed => Some((
+                    e,
+                    r.version.as_deref().map_or_else(
+                        || e.record.id().to_string(),
+                        |v| repository::version_package(v).to_owned(),
+                    ),
+                )),
+                _ => None,
+            })
             .collect();
-        if deployed.len() > max {
-            for e in &deployed {
+        let packages: BTreeSet<&str> = deployed.iter().map(|(_, p)| p.as_str()).collect();
+        if packages.len() > max {
+            for (e, _) in &deployed {
                 out.push(repo_finding(
                     checks::TOO_MANY_DEPLOYED,
                     &e.path,
                     "status",
                     format!(
-                        "{} releases are deployed at once; the {} policy allows {max}",
-                        deployed.len(),
+                        "{} version packages are in production at once ({}); the {} policy allows {max}",
+                        packages.len(),
+                        packages.iter().copied().collect::<Vec<_>>().join(", "),
                         store.policy().name
                     ),
-                    "retire the oldest deployed release".into(),
+                    "retire the releases of the oldest package in production".into(),
                 ));
             }
         }
@@ -541,13 +558,29 @@ pub fn new_errors(
                 .collect()
         })
         .unwrap_or_default();
-    Ok(check_record(&cx, after.0, after.1)
+    let mut new: Vec<Violation> = check_record(&cx, after.0, after.1)
         .into_iter()
         .filter(|v| {
             v.severity == Severity::Error
                 && (!old.contains(&v.rule) || (moved && gated_by_status(store, &v.rule)))
         })
-        .collect())
+        .collect();
+    // The repository rules the change can break, judged on what it reaches;
+    // one the record broke before (by field) is not the command's doing.
+    let old_repo: BTreeSet<(String, String)> = before
+        .map(|(_, rec)| {
+            repository::errors(store, rec)
+                .into_iter()
+                .map(|v| (v.rule, v.field))
+                .collect()
+        })
+        .unwrap_or_default();
+    new.extend(
+        repository::errors(store, after.1)
+            .into_iter()
+            .filter(|v| !old_repo.contains(&(v.rule.clone(), v.field.clone()))),
+    );
+    Ok(new)
 }
 
 /// Whether a rule applies only in some statuses: a precondition of them.
