@@ -1,11 +1,11 @@
 //! `arende approve`: record an approval (*godkännande*).
 
-use super::{Context, Outcome, append_event, guard, load_for_rewrite, mapping_mut};
+use super::edit::{Edit, land};
+use super::{Context, Loaded, Outcome, append_event, load_for_rewrite, mapping_mut};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::policy::ApprovalStep;
 use crate::record::{Approval, Decision, Event};
-use crate::store::Entry;
 use crate::yaml::{self, Value};
 
 /// An approval to record.
@@ -91,15 +91,15 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
             changes: Vec::new(),
         },
     );
-    guard(cx.store, id, &entry.path, Some(&entry.doc), &doc)?;
-    tx.write(id, &doc);
-    let commit = tx.finish(cx.mode, &format!("{id}: {what}"), &cx.author, &cx.now)?;
-    Ok(Outcome {
-        records: vec![(id.clone(), doc)],
-        commit,
-        changed: true,
-        derived: Vec::new(),
-    })
+    let message = format!("{id}: {what}");
+    land(
+        cx,
+        tx,
+        vec![Edit::of(&entry, doc)],
+        &message,
+        &[],
+        Vec::new(),
+    )
 }
 
 /// The step an approval is for: the one named (it must exist for the kind
@@ -107,7 +107,7 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
 /// party that is pending for the record's state.
 fn pick_step<'p>(
     cx: &Context<'p>,
-    entry: &Entry,
+    entry: &Loaded,
     request: &ApprovalRequest,
 ) -> Result<&'p ApprovalStep> {
     let policy = cx.store.policy();

@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use super::{Context, append_event, apply_classification, guard, load_for_rewrite};
+use super::edit::{Edit, land};
+use super::{Context, append_event, apply_classification, load_for_rewrite};
 use crate::classify;
 use crate::error::Result;
 use crate::id::RecordId;
@@ -67,6 +68,7 @@ pub fn apply(cx: &Context<'_>, ids: &[RecordId]) -> Result<(Vec<Disagreement>, O
     let found = check(cx.store, ids)?;
     let mut touched: Vec<&RecordId> = found.iter().map(|d| &d.id).collect();
     touched.dedup();
+    let mut edits = Vec::new();
     for id in &touched {
         let entry = load_for_rewrite(cx.store, &mut tx, id)?;
         let mut doc = entry.doc.clone();
@@ -84,16 +86,15 @@ pub fn apply(cx: &Context<'_>, ids: &[RecordId]) -> Result<(Vec<Disagreement>, O
                 changes,
             },
         );
-        guard(cx.store, id, &entry.path, Some(&entry.doc), &doc)?;
-        tx.write(id, &doc);
+        edits.push(Edit::of(&entry, doc));
     }
-    if tx.is_empty() {
+    if edits.is_empty() {
         return Ok((found, None));
     }
-    let message = match touched.as_slice() {
-        [one] => format!("{one}: classify"),
+    let message = match edits.as_slice() {
+        [one] => format!("{}: classify", one.id),
         many => format!("classify: {} records", many.len()),
     };
-    let commit = tx.finish(cx.mode, &message, &cx.author, &cx.now)?;
-    Ok((found, commit))
+    let outcome = land(cx, tx, edits, &message, &[], Vec::new())?;
+    Ok((found, outcome.commit))
 }

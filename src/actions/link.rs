@@ -1,6 +1,7 @@
 //! `arende link`: link two records, both ways.
 
-use super::{Context, Outcome, append_event, guard, load_for_rewrite, mapping_mut};
+use super::edit::{Edit, land};
+use super::{Context, Outcome, append_event, load_for_rewrite, mapping_mut};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::Event;
@@ -30,7 +31,7 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
             derived: Vec::new(),
         });
     }
-    for (doc, other, entry, me) in [(&mut da, b, &ea, a), (&mut db, a, &eb, b)] {
+    for (doc, other) in [(&mut da, b), (&mut db, a)] {
         append_event(
             doc,
             &Event {
@@ -41,17 +42,9 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
                 changes: Vec::new(),
             },
         );
-        guard(cx.store, me, &entry.path, Some(&entry.doc), doc)?;
     }
-    tx.write(a, &da);
-    tx.write(b, &db);
-    let commit = tx.finish(cx.mode, &format!("{a}: link {b}"), &cx.author, &cx.now)?;
-    Ok(Outcome {
-        records: vec![(a.clone(), da), (b.clone(), db)],
-        commit,
-        changed: true,
-        derived: Vec::new(),
-    })
+    let edits = vec![Edit::of(&ea, da), Edit::of(&eb, db)];
+    land(cx, tx, edits, &format!("{a}: link {b}"), &[], Vec::new())
 }
 
 /// Adds `other` under `links.<its kind>`; false if it was there already.

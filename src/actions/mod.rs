@@ -5,6 +5,7 @@
 mod approve;
 pub mod assign;
 pub mod classify;
+mod edit;
 mod link;
 mod new;
 mod set;
@@ -96,13 +97,50 @@ impl Outcome {
     }
 }
 
+/// A record read to be rewritten.
+#[derive(Debug, Clone)]
+pub(crate) struct Loaded {
+    /// The record as the working tree has it.
+    pub entry: Entry,
+    /// The fields where the working tree differs from HEAD: changes arende
+    /// did not commit, which the rewrite takes along and records.
+    pub hand_edits: Vec<FieldChange>,
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = Entry;
+
+    fn deref(&self) -> &Entry {
+        &self.entry
+    }
+}
+
 /// Loads a record for rewriting: refuses a file whose comments a rewrite
-/// would lose, and has the transaction note changes of the file that are not
-/// committed (a crashed command's, a `--no-commit` one's, a person's), so
-/// that the commit says it takes them along.
-fn load_for_rewrite(store: &Store, tx: &mut Transaction<'_>, id: &RecordId) -> Result<Entry> {
+/// would lose, and finds the changes of the file that are not committed (a
+/// crashed command's, a `--no-commit` one's, a person's), so that the
+/// commit records and says what it takes along.
+fn load_for_rewrite(store: &Store, tx: &mut Transaction<'_>, id: &RecordId) -> Result<Loaded> {
     let (entry, text) = store.load(id)?;
-    tx.read_for_rewrite(&entry.path)?;
+    let state = tx.read_for_rewrite(&entry.path)?;
+    let mut hand_edits = Vec::new();
+    if state == Some(crate::store::FileState::Changed)
+        && let Some(head) = store.head_text(&entry.path)?
+        && let Ok(head) = yaml::parse_mapping(&entry.path, &head)
+        && let Some(now) = entry.doc.as_mapping()
+    {
+        hand_edits = document::diff(Some(&head), Some(now))
+            .into_iter()
+            .map(|d| FieldChange {
+                from: document::get(&head, &d.field).cloned(),
+                to: document::get(now, &d.field).cloned(),
+                field: d.field,
+            })
+            .collect();
+        tx.name_uncommitted_fields(
+            &entry.path,
+            hand_edits.iter().map(|c| c.field.clone()).collect(),
+        );
+    }
     if let Some(line) = entry
         .doc
         .as_mapping()
@@ -113,7 +151,7 @@ fn load_for_rewrite(store: &Store, tx: &mut Transaction<'_>, id: &RecordId) -> R
             line,
         });
     }
-    Ok(entry)
+    Ok(Loaded { entry, hand_edits })
 }
 
 fn mapping_mut(doc: &mut Value) -> &mut Mapping {
@@ -180,21 +218,11 @@ fn check_links(store: &Store, path: &Path, record: &Record) -> Result<()> {
 }
 
 /// Reads the typed view of `after` and refuses it if it breaks an error
-/// rule that `before` did not break: how `status`, `set`, `approve`, `link`
-/// and `new` enforce the policy's preconditions, with the same rules
-/// `validate` re-checks on hand-edited files.
+/// rule (of the record, or of the repository as far as the record reaches)
+/// that `before` did not break, except those in `allowed`, which a person
+/// forced: how every command enforces the policy's preconditions, with the
+/// same rules `validate` re-checks on hand-edited files.
 fn guard(
-    store: &Store,
-    id: &RecordId,
-    path: &Path,
-    before: Option<&Value>,
-    after: &Value,
-) -> Result<Record> {
-    guard_allowing(store, id, path, before, after, &[])
-}
-
-/// [`guard`], letting the rules in `allowed` pass: what a person forces.
-fn guard_allowing(
     store: &Store,
     id: &RecordId,
     path: &Path,

@@ -2,13 +2,12 @@
 
 use std::path::Path;
 
-use super::{
-    Context, Outcome, append_event, apply_classification, assign, check_links, guard_allowing,
-};
+use super::edit::{Edit, land};
+use super::{Context, Outcome, append_event, apply_classification, assign, check_links};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::kind::Kind;
-use crate::record::{Event, document};
+use crate::record::{Event, Record, document};
 use crate::schema;
 use crate::store::Transaction;
 use crate::yaml::{Mapping, Value};
@@ -79,7 +78,7 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
         );
     }
 
-    let mut tx: Transaction<'_> = cx.store.begin()?;
+    let tx: Transaction<'_> = cx.store.begin()?;
     let id = fresh_id(cx, kind, &tx);
     doc.insert("id".into(), Value::String(id.to_string()));
     doc.insert("kind".into(), Value::String(kind.name().to_owned()));
@@ -106,9 +105,8 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
     } else {
         &[]
     };
-    let record = guard_allowing(cx.store, &id, path, None, &doc, allowed)?;
+    let record = Record::from_doc(path, None, &doc)?;
     check_links(cx.store, path, &record)?;
-    tx.write(&id, &doc);
     let title = record
         .common
         .title
@@ -116,18 +114,15 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
         .next()
         .unwrap_or_default()
         .to_owned();
-    let commit = tx.finish(
-        cx.mode,
-        &format!("{id}: new {kind}: {title}"),
-        &cx.author,
-        &cx.now,
-    )?;
-    Ok(Outcome {
-        records: vec![(id, doc)],
-        commit,
-        changed: true,
-        derived: Vec::new(),
-    })
+    let message = format!("{id}: new {kind}: {title}");
+    let edit = Edit {
+        id,
+        path: path.to_owned(),
+        before: None,
+        after: doc,
+        hand_edits: Vec::new(),
+    };
+    land(cx, tx, vec![edit], &message, allowed, Vec::new())
 }
 
 fn fresh_id(cx: &Context<'_>, kind: Kind, tx: &Transaction<'_>) -> RecordId {

@@ -1,8 +1,9 @@
 //! `arende set`: change fields.
 
+use super::edit::{Edit, land};
 use super::{
-    Context, Outcome, append_event, apply_classification, assign, check_links, guard,
-    load_for_rewrite, mapping_mut, summary_of,
+    Context, Outcome, append_event, apply_classification, assign, load_for_rewrite, mapping_mut,
+    summary_of,
 };
 use crate::error::{Error, Result};
 use crate::id::RecordId;
@@ -97,21 +98,15 @@ pub fn set_fields(
             changes,
         },
     );
-    let record = guard(cx.store, id, &entry.path, Some(&entry.doc), &doc)?;
-    check_links(cx.store, &entry.path, &record)?;
-    tx.write(id, &doc);
-    let commit = tx.finish(
-        cx.mode,
-        &format!("{id}: set {summary}"),
-        &cx.author,
-        &cx.now,
-    )?;
-    Ok(Outcome {
-        records: vec![(id.clone(), doc)],
-        commit,
-        changed: true,
-        derived: reclassified,
-    })
+    let message = format!("{id}: set {summary}");
+    land(
+        cx,
+        tx,
+        vec![Edit::of(&entry, doc)],
+        &message,
+        &[],
+        reclassified,
+    )
 }
 
 /// A field new to the record goes just before `history`, where `new` puts

@@ -1,6 +1,7 @@
 //! `arende status`: move a record through its status machine.
 
-use super::{Context, Outcome, append_event, guard, load_for_rewrite, mapping_mut};
+use super::edit::{Edit, land};
+use super::{Context, Outcome, append_event, load_for_rewrite, mapping_mut};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::{Event, statuses};
@@ -61,18 +62,13 @@ pub fn change_status(
             changes: Vec::new(),
         },
     );
-    guard(cx.store, id, &entry.path, Some(&entry.doc), &doc)?;
-    tx.write(id, &doc);
-    let commit = tx.finish(
-        cx.mode,
-        &format!("{id}: {from} → {to}"),
-        &cx.author,
-        &cx.now,
-    )?;
-    Ok(Outcome {
-        records: vec![(id.clone(), doc)],
-        commit,
-        changed: true,
-        derived: Vec::new(),
-    })
+    let message = format!("{id}: {from} → {to}");
+    land(
+        cx,
+        tx,
+        vec![Edit::of(&entry, doc)],
+        &message,
+        &[],
+        Vec::new(),
+    )
 }

@@ -259,6 +259,11 @@ impl Store {
         notice::file_states(self, rels)
     }
 
+    /// The text HEAD holds for a record file (`None`: HEAD has none, or no git).
+    pub fn head_text(&self, rel: &Path) -> Result<Option<String>> {
+        notice::head_text(self, rel)
+    }
+
     /// Starts a change of the repository; see [`Transaction`].
     pub fn begin(&self) -> Result<Transaction<'_>> {
         Transaction::begin(self)

@@ -53,6 +53,9 @@ pub enum Notice {
         path: PathBuf,
         /// How it stands against HEAD.
         state: FileState,
+        /// The fields that differ from HEAD's version (recorded in the
+        /// record's history too); empty when HEAD has none.
+        fields: Vec<String>,
     },
 }
 
@@ -95,13 +98,22 @@ impl fmt::Display for Notice {
                 "an arende command was killed while it committed, and its commit could not be finished ({reason}); the files it was writing are left as they are, not committed: {} — look at them with `git status` and `git diff`, then commit or undo them",
                 list(paths)
             ),
-            Notice::Uncommitted { path, state } => write!(
+            Notice::Uncommitted {
+                path,
+                state,
+                fields,
+            } => write!(
                 f,
-                "{} {}; those changes are committed with this one (`git show HEAD -- {}` shows them)",
+                "{} {}; those changes are committed with this one and recorded in its history (`git show HEAD -- {}` shows them)",
                 path.display(),
                 match state {
-                    FileState::NotInHead => "was not committed before (it is not in HEAD)",
-                    _ => "had changes that were not committed",
+                    FileState::NotInHead =>
+                        "was not committed before (it is not in HEAD)".to_owned(),
+                    _ if fields.is_empty() => "had changes that were not committed".to_owned(),
+                    _ => format!(
+                        "had changes that were not committed, to {}",
+                        fields.join(", ")
+                    ),
                 },
                 path.display()
             ),
@@ -167,4 +179,24 @@ pub(super) fn file_states(store: &Store, rels: &[PathBuf]) -> Result<Option<Vec<
         });
     }
     Ok(Some(out))
+}
+
+/// The text HEAD holds for a record file, if HEAD has it.
+pub(super) fn head_text(store: &Store, rel: &std::path::Path) -> Result<Option<String>> {
+    let root = store.root();
+    let repo = match open_repo(root) {
+        Ok(repo) => repo,
+        Err(Error::NoGit { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let path = repo_prefix(&repo, root)?.join(rel);
+    let Ok(head) = repo.head() else {
+        return Ok(None);
+    };
+    let tree = head.peel_to_tree()?;
+    let Ok(entry) = tree.get_path(&path) else {
+        return Ok(None);
+    };
+    let blob = repo.find_blob(entry.id())?;
+    Ok(std::str::from_utf8(blob.content()).ok().map(str::to_owned))
 }

@@ -51,7 +51,7 @@ pub struct Transaction<'s> {
     writes: BTreeMap<PathBuf, Vec<u8>>,
     /// Files read for rewriting that had changes not committed: the commit
     /// takes those along, and says so.
-    uncommitted: Vec<(PathBuf, FileState)>,
+    uncommitted: Vec<(PathBuf, FileState, Vec<String>)>,
 }
 
 impl<'s> Transaction<'s> {
@@ -88,14 +88,23 @@ impl<'s> Transaction<'s> {
     /// changes that are not committed: a commit of the rewrite takes them
     /// along, and the store's notice hook is told so, since arende did not
     /// make them.
-    pub fn read_for_rewrite(&mut self, rel: &Path) -> Result<()> {
+    pub fn read_for_rewrite(&mut self, rel: &Path) -> Result<Option<FileState>> {
         if let Some(states) = self.store.file_states(&[rel.to_owned()])?
             && let Some(&state) = states.first()
             && state != FileState::Committed
         {
-            self.uncommitted.push((rel.to_owned(), state));
+            self.uncommitted.push((rel.to_owned(), state, Vec::new()));
+            return Ok(Some(state));
         }
-        Ok(())
+        Ok(None)
+    }
+
+    /// Names the fields of an uncommitted record file that differ from HEAD,
+    /// for the notice the commit gives.
+    pub fn name_uncommitted_fields(&mut self, rel: &Path, fields: Vec<String>) {
+        if let Some(entry) = self.uncommitted.iter_mut().find(|(p, ..)| p == rel) {
+            entry.2 = fields;
+        }
     }
 
     /// Whether a record is already staged.
@@ -235,9 +244,13 @@ impl<'s> Transaction<'s> {
             return Err(e);
         }
         remove_journal(&journal);
-        for (path, state) in self.uncommitted {
+        for (path, state, fields) in self.uncommitted {
             if self.writes.contains_key(&path) {
-                self.store.notify(Notice::Uncommitted { path, state });
+                self.store.notify(Notice::Uncommitted {
+                    path,
+                    state,
+                    fields,
+                });
             }
         }
         Ok(Some(commit))

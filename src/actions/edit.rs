@@ -1,0 +1,107 @@
+//! The one way a command lands its change: every mutating command loads the
+//! records it changes (through [`load_for_rewrite`](super::load_for_rewrite)),
+//! changes and re-classifies them, and hands the result here, where each is
+//! checked against the record rules and the repository rules it can affect,
+//! written, and committed once. So no command can commit an error that was
+//! not there before, and none sweeps a person's uncommitted edits into its
+//! commit without saying so in the record's history.
+
+use std::path::PathBuf;
+
+use super::{Context, Outcome, guard};
+use crate::error::Result;
+use crate::id::RecordId;
+use crate::record::{Event, FieldChange};
+use crate::store::Transaction;
+use crate::yaml::Value;
+
+/// One record as a command leaves it.
+#[derive(Debug, Clone)]
+pub(crate) struct Edit {
+    /// The record.
+    pub id: RecordId,
+    /// Its file, relative to the repository root.
+    pub path: PathBuf,
+    /// The document as it was read (`None`: a new record).
+    pub before: Option<Value>,
+    /// The document as it is to be written.
+    pub after: Value,
+    /// Fields of the file that differed from HEAD when it was read: edits
+    /// made by hand (or by a crashed or `--no-commit` command) that this
+    /// commit takes along.
+    pub hand_edits: Vec<FieldChange>,
+}
+
+impl Edit {
+    /// A change of a record read from the repository.
+    pub fn of(loaded: &super::Loaded, after: Value) -> Edit {
+        Edit {
+            id: loaded.entry.record.id().clone(),
+            path: loaded.entry.path.clone(),
+            before: Some(loaded.entry.doc.clone()),
+            after,
+            hand_edits: loaded.hand_edits.clone(),
+        }
+    }
+}
+
+/// Checks, writes and commits `edits` in one commit: each record must not
+/// break a record or repository rule it did not break before (except the
+/// rules in `allowed`, which a person forced). Edits taken along from the
+/// working tree are recorded as their own history event before the
+/// command's.
+pub(crate) fn land(
+    cx: &Context<'_>,
+    mut tx: Transaction<'_>,
+    edits: Vec<Edit>,
+    message: &str,
+    allowed: &[&str],
+    derived: Vec<(RecordId, FieldChange)>,
+) -> Result<Outcome> {
+    let mut records = Vec::with_capacity(edits.len());
+    for mut edit in edits {
+        if !edit.hand_edits.is_empty() {
+            record_hand_edits(cx, &mut edit);
+        }
+        guard(
+            cx.store,
+            &edit.id,
+            &edit.path,
+            edit.before.as_ref(),
+            &edit.after,
+            allowed,
+        )?;
+        tx.write(&edit.id, &edit.after);
+        records.push((edit.id, edit.after));
+    }
+    let commit = tx.finish(cx.mode, message, &cx.author, &cx.now)?;
+    Ok(Outcome {
+        records,
+        commit,
+        changed: true,
+        derived,
+    })
+}
+
+/// Puts an event naming the uncommitted fields just before the command's
+/// own (the last) event, so the history says what was committed and by whom.
+fn record_hand_edits(cx: &Context<'_>, edit: &mut Edit) {
+    let event = crate::yaml::to_value(&Event {
+        at: cx.now,
+        by: cx.author.to_string(),
+        status: None,
+        note: Some(
+            "changes made outside arende and not committed before, taken along with the next event"
+                .into(),
+        ),
+        changes: std::mem::take(&mut edit.hand_edits),
+    });
+    if let Some(Value::Sequence(history)) = edit
+        .after
+        .as_mapping_mut()
+        .and_then(|m| m.get_mut("history"))
+    {
+        let at = history.len().saturating_sub(1);
+        history.insert(at, event);
+    }
+}
