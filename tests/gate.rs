@@ -380,7 +380,20 @@ fn only_an_emergency_change_takes_the_fast_track() {
     );
     sb.ok(&["status", &normal, "scheduled"]);
     sb.ok(&["status", &normal, "implemented"]);
-    // A fast-track approval does not stand in for the forum's on a normal change.
+    // A fast-track approval does not stand in for the forum's on a normal change:
+    // it is refused, and an unknown step lists the ones there are.
+    bad_usage(
+        &sb,
+        &[
+            "approve",
+            &normal,
+            "--by",
+            "andringsforum",
+            "--step",
+            "fast_track",
+        ],
+        &["does not apply", "category = emergency"],
+    );
     bad_usage(
         &sb,
         &[

@@ -183,3 +183,50 @@ fn a_fifo_named_like_a_record_is_reported_and_never_blocks() {
         );
     }
 }
+
+/// The policy folder and its files are read inside the repository only: an
+/// override or a standard-change register behind a link (the folder or the
+/// file) is refused, never read.
+#[test]
+fn policy_files_behind_a_link_are_refused() {
+    let outside = TempDir::new().unwrap();
+    std::fs::create_dir_all(outside.path().join("policy")).unwrap();
+    std::fs::write(
+        outside.path().join("policy/overrides.yaml"),
+        "timezone: UTC\n",
+    )
+    .unwrap();
+    std::fs::write(
+        outside.path().join("policy/standard-changes.yaml"),
+        "changes: [{id: STD-1}]\n",
+    )
+    .unwrap();
+    for (link, target) in [
+        ("policy", outside.path().join("policy")),
+        (
+            "policy/overrides.yaml",
+            outside.path().join("policy/overrides.yaml"),
+        ),
+        (
+            "policy/standard-changes.yaml",
+            outside.path().join("policy/standard-changes.yaml"),
+        ),
+    ] {
+        let sb = Sandbox::with_repo();
+        let at = sb.root().join(link);
+        if at.is_dir() {
+            std::fs::remove_dir_all(&at).unwrap();
+        } else if at.exists() {
+            std::fs::remove_file(&at).unwrap();
+        }
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&target, &at).unwrap();
+        let out = run_bounded(&sb, &["validate"]);
+        assert_eq!(code(&out), 2, "{link}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("symbolic link"),
+            "{link}: {}",
+            stderr(&out)
+        );
+    }
+}

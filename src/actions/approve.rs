@@ -151,6 +151,16 @@ fn pick_step<'p>(
                 )),
             ));
         }
+        if let Some(unmet) = step.when.iter().find(|p| !applies(cx, entry, p)) {
+            return Err(Error::usage(
+                format!(
+                    "`{}` does not apply to {}: it is for records where {unmet}",
+                    step.id,
+                    entry.record.id()
+                ),
+                Some(format!("the steps: {}", listing(&steps))),
+            ));
+        }
         return Ok(step);
     }
     let mine: Vec<&ApprovalStep> = steps
@@ -166,21 +176,10 @@ fn pick_step<'p>(
     }
     let map = entry.doc.as_mapping().cloned().unwrap_or_default();
     let record = &entry.record;
-    let register = crate::validate::standard_register(cx.store)?;
-    let lookup = crate::validate::StoreLookup(cx.store);
-    let vcx = crate::validate::engine::Context {
-        policy,
-        register: &register,
-        lookup: &lookup,
-    };
     let pending: Vec<&ApprovalStep> = mine
         .iter()
         .copied()
-        .filter(|s| {
-            s.when
-                .iter()
-                .all(|p| crate::validate::engine::holds(&vcx, &map, record, p))
-        })
+        .filter(|s| s.when.iter().all(|p| applies(cx, entry, p)))
         // A rejection may withdraw a step in force; an approval is for one
         // not yet in force.
         .filter(|s| {
@@ -224,4 +223,19 @@ fn pick_step<'p>(
             Some(format!("pending: {}", listing(several))),
         )),
     }
+}
+
+/// Whether a step's condition holds for the record as it is.
+fn applies(cx: &Context<'_>, entry: &Loaded, p: &crate::policy::Predicate) -> bool {
+    let Some(map) = entry.doc.as_mapping() else {
+        return false;
+    };
+    let register = crate::validate::standard_register(cx.store).unwrap_or_default();
+    let lookup = crate::validate::StoreLookup(cx.store);
+    let vcx = crate::validate::engine::Context {
+        policy: cx.store.policy(),
+        register: &register,
+        lookup: &lookup,
+    };
+    crate::validate::engine::holds(&vcx, map, &entry.record, p)
 }

@@ -387,7 +387,9 @@ impl Policy {
         deep_merge(&mut merged, builtin_layer(&format!("{name}.yaml"), text)?);
         if let Some(root) = root {
             let path = root.join(OVERRIDES);
-            if path.exists() {
+            // Not `exists()`: it follows links, and a link is to be refused.
+            if path.symlink_metadata().is_ok() {
+                crate::store::check_folders(root, Path::new(OVERRIDES))?;
                 let text = yaml::read_text(&path, yaml::MAX_RECORD_BYTES)?;
                 deep_merge(&mut merged, yaml::parse_mapping(&path, &text)?);
             }

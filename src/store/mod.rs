@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 pub use git::{Author, HistoryCommit, record_commits, repo_prefix};
 pub use notice::{FileState, Notice};
+pub(crate) use paths::check_folders;
 pub use transaction::{CommitMode, Transaction, write_atomic};
 
 use crate::config::{CONFIG_FILE, RepoConfig};

@@ -78,9 +78,11 @@ impl Report {
 /// a list of entries with an `id`).
 pub fn standard_register(store: &Store) -> Result<BTreeSet<String>> {
     let path = store.root().join(REGISTER);
-    if !path.exists() {
+    // Not `exists()`: it follows links, and a link is to be refused.
+    if path.symlink_metadata().is_err() {
         return Ok(BTreeSet::new());
     }
+    crate::store::check_folders(store.root(), Path::new(REGISTER))?;
     let text = yaml::read_text(&path, yaml::MAX_RECORD_BYTES)?;
     let doc = yaml::parse_any(Path::new(REGISTER), &text)?;
     let entries = doc
