@@ -2,7 +2,7 @@
 //! against what git has committed.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use git2::{ObjectType, Oid};
@@ -146,15 +146,29 @@ pub(super) fn file_states(store: &Store, rels: &[PathBuf]) -> Result<Option<Vec<
         Err(_) => None, // no commits yet
     };
     let index = repo.index()?;
-    // What git has, path by path (git objects are not shared across threads).
+    // What git has, path by path (git objects are not shared across
+    // threads). Each folder's tree is looked up once: libgit2 does not cache
+    // a large tree object, and reading (and hashing) a folder of thousands
+    // of records once per record made an import's no-op re-run quadratic.
+    let mut folders: std::collections::HashMap<PathBuf, Option<git2::Tree<'_>>> =
+        std::collections::HashMap::new();
     let known: Vec<(Option<Oid>, Option<Oid>)> = rels
         .iter()
         .map(|rel| {
             let path = prefix.join(rel);
-            let head = tree
+            let folder = path.parent().map(Path::to_owned).unwrap_or_default();
+            let sub = folders.entry(folder.clone()).or_insert_with(|| {
+                let tree = tree.as_ref()?;
+                if folder.as_os_str().is_empty() {
+                    return Some(tree.clone());
+                }
+                let entry = tree.get_path(&folder).ok()?;
+                repo.find_tree(entry.id()).ok()
+            });
+            let head = sub
                 .as_ref()
-                .and_then(|t| t.get_path(&path).ok())
-                .map(|e| e.id());
+                .zip(path.file_name())
+                .and_then(|(t, name)| t.get_name(&name.to_string_lossy()).map(|e| e.id()));
             let staged = index.get_path(&path, 0).map(|e| e.id);
             (head, staged)
         })
