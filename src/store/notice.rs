@@ -54,6 +54,12 @@ pub enum Notice {
         /// How it stands against HEAD.
         state: FileState,
     },
+    /// `.gitattributes` sends records to the arende merge driver, but git
+    /// would not run it (not configured in this clone, or its binary gone).
+    MergeDriver {
+        /// What is wrong and the fix, in one line.
+        problem: String,
+    },
 }
 
 /// How a working-tree file stands against HEAD and the index.
@@ -105,6 +111,7 @@ impl fmt::Display for Notice {
                 },
                 path.display()
             ),
+            Notice::MergeDriver { problem } => f.write_str(problem),
         }
     }
 }
