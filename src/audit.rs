@@ -58,8 +58,7 @@ pub fn life(store: &Store, id: &RecordId) -> Result<Vec<Step>> {
             fields,
         });
     }
-    let head = file_at_head(store.root(), &entry.path)?
-        .and_then(|c| parse(&entry.path, &c));
+    let head = file_at_head(store.root(), &entry.path)?.and_then(|c| parse(&entry.path, &c));
     let seen = head.as_ref().map(events_of).unwrap_or_default();
     let (added, rewrote) = split_new(&seen, &entry.record.common.history);
     let fields = changed_fields(head.as_ref(), entry.doc.as_mapping());

@@ -86,8 +86,10 @@ pub struct RecordReview {
     pub status: (Option<String>, Option<String>),
     /// The fields that changed (history shown as the number of events added).
     pub fields: Vec<FieldDiff>,
-    /// History events the branch added.
+    /// How many history events the branch added.
     pub events_added: usize,
+    /// The history events the branch added: who, when, what.
+    pub events: Vec<Event>,
     /// Problems.
     pub findings: Vec<ReviewFinding>,
 }
@@ -305,6 +307,7 @@ fn review_record(
         ),
         fields: Vec::new(),
         events_added: 0,
+        events: Vec::new(),
         findings: Vec::new(),
     };
     if let Some(Err(message)) = new.map(|f| &f.parsed) {
@@ -339,6 +342,7 @@ fn review_record(
     let Some((old_doc, old_rec)) = old_parsed else {
         r.fields = document::diff(None, new_doc.as_mapping());
         r.events_added = new_rec.common.history.len();
+        r.events = new_rec.common.history.clone();
         return r;
     };
     r.fields = document::diff(old_doc.as_mapping(), new_doc.as_mapping());
@@ -346,11 +350,10 @@ fn review_record(
     let new_events = &new_rec.common.history;
     let appended =
         new_events.len() >= old_events.len() && new_events[..old_events.len()] == old_events[..];
-    r.events_added = if appended {
-        new_events.len() - old_events.len()
-    } else {
-        0
-    };
+    if appended {
+        r.events = new_events[old_events.len()..].to_vec();
+    }
+    r.events_added = r.events.len();
     if !appended {
         let kept = old_events
             .iter()

@@ -67,8 +67,14 @@ fn log_json(sb: &Sandbox, id: &str) -> Vec<serde_json::Value> {
 fn init_configures_the_driver_and_the_attributes() {
     let sb = Sandbox::with_repo();
     let attributes = std::fs::read_to_string(sb.root().join(".gitattributes")).unwrap();
-    assert!(attributes.contains("incidents/** merge=arende"), "{attributes}");
-    assert!(attributes.contains("capacity/** merge=arende"), "{attributes}");
+    assert!(
+        attributes.contains("incidents/** merge=arende"),
+        "{attributes}"
+    );
+    assert!(
+        attributes.contains("capacity/** merge=arende"),
+        "{attributes}"
+    );
     let driver = sb.git_ok(&["config", "--get", "merge.arende.driver"]);
     assert!(driver.contains("merge-file %O %A %B %P"), "{driver}");
     // .gitattributes is committed with the skeleton, so clones have it.
@@ -85,7 +91,11 @@ fn different_fields_merge_cleanly_in_time_order_and_reclassify() {
     at(&sb, "10:00", &["set", &id, "urgency=low"]);
     sb.checkout("main");
     at(&sb, "10:30", &["set", &id, "impact=low"]);
-    at(&sb, "10:45", &["set", &id, "description=Servern startad om"]);
+    at(
+        &sb,
+        "10:45",
+        &["set", &id, "description=Servern startad om"],
+    );
     let (ok, out) = merge(&sb);
     assert!(ok, "the merge conflicted:\n{out}\n{}", text(&sb, &id));
     let doc = sb.record(&id);
@@ -143,21 +153,43 @@ fn the_same_field_both_ways_is_one_hunk_on_that_field() {
     let out = sb.run(&["validate"]);
     assert_ne!(code(&out), 0);
     let all = format!("{}{}", stdout(&out), stderr(&out));
-    assert!(all.contains(&id), "validate does not name the record:\n{all}");
+    assert!(
+        all.contains(&id),
+        "validate does not name the record:\n{all}"
+    );
     assert!(all.to_lowercase().contains("conflict"), "{all}");
 }
 
 #[test]
 fn an_approval_on_one_side_and_a_field_change_on_the_other() {
     let sb = Sandbox::with_repo();
-    let id = at(&sb, "09:00", &["new", "change", "--title", "Byt certifikat"])
-        .trim()
-        .to_owned();
+    let id = at(
+        &sb,
+        "09:00",
+        &["new", "change", "--title", "Byt certifikat"],
+    )
+    .trim()
+    .to_owned();
     sb.git_ok(&["branch", "side"]);
     sb.checkout("side");
-    at(&sb, "10:00", &["approve", &id, "--by", "andringsforum", "--step", "change_forum"]);
+    at(
+        &sb,
+        "10:00",
+        &[
+            "approve",
+            &id,
+            "--by",
+            "andringsforum",
+            "--step",
+            "change_forum",
+        ],
+    );
     sb.checkout("main");
-    at(&sb, "10:30", &["set", &id, "description=Certifikatet går ut"]);
+    at(
+        &sb,
+        "10:30",
+        &["set", &id, "description=Certifikatet går ut"],
+    );
     let (ok, out) = merge(&sb);
     assert!(ok, "{out}\n{}", text(&sb, &id));
     let doc = sb.record(&id);
@@ -183,14 +215,19 @@ fn status_moves_on_both_sides_are_checked_against_the_machine() {
     at(&sb, "10:45", &["status", &id, "in_progress"]);
     sb.checkout("main");
     let (ok, out) = merge(&sb);
-    assert!(!ok, "a history the machine does not allow merged cleanly:\n{out}");
+    assert!(
+        !ok,
+        "a history the machine does not allow merged cleanly:\n{out}"
+    );
     assert!(
         out.contains("resolved → awaiting_customer") && out.contains("status machine"),
         "{out}"
     );
     let merged = text(&sb, &id);
     assert!(
-        merged.contains("<<<<<<< ours\nstatus: resolved\n=======\nstatus: in_progress\n>>>>>>> theirs\n"),
+        merged.contains(
+            "<<<<<<< ours\nstatus: resolved\n=======\nstatus: in_progress\n>>>>>>> theirs\n"
+        ),
         "{merged}"
     );
 }
@@ -207,7 +244,9 @@ fn different_status_moves_conflict_on_the_status_line() {
     assert!(!ok, "{out}");
     let merged = text(&sb, &id);
     assert!(
-        merged.contains("<<<<<<< ours\nstatus: assigned\n=======\nstatus: in_progress\n>>>>>>> theirs\n"),
+        merged.contains(
+            "<<<<<<< ours\nstatus: assigned\n=======\nstatus: in_progress\n>>>>>>> theirs\n"
+        ),
         "{merged}"
     );
     assert_eq!(merged.matches("<<<<<<<").count(), 1, "{merged}");
@@ -261,13 +300,24 @@ fn a_fresh_clone_warns_until_setup_and_then_merges_records() {
     let out = run_in(&["validate"], "10:00");
     assert!(!stderr(&out).contains("arende setup"), "{}", stderr(&out));
     let git = |args: &[&str]| {
-        let out = sb.git_cli().current_dir(&clone).args(args).output().unwrap();
-        (out.status.success(), format!("{}{}", stdout(&out), stderr(&out)))
+        let out = sb
+            .git_cli()
+            .current_dir(&clone)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            format!("{}{}", stdout(&out), stderr(&out)),
+        )
     };
     assert!(git(&["checkout", "-q", "-b", "side", "origin/side"]).0);
     assert_eq!(code(&run_in(&["set", &id, "urgency=low"], "10:00")), 0);
     assert!(git(&["checkout", "-q", "main"]).0);
-    assert_eq!(code(&run_in(&["set", &id, "title=Journalen nere"], "10:30")), 0);
+    assert_eq!(
+        code(&run_in(&["set", &id, "title=Journalen nere"], "10:30")),
+        0
+    );
     let (ok, out) = git(&["merge", "--no-edit", "side"]);
     assert!(ok, "{out}");
 }
@@ -325,7 +375,10 @@ fn log_after_merges_shows_no_false_rewrites() {
 #[test]
 fn the_leading_modeline_survives_rewrites_and_merges() {
     let sb = Sandbox::new();
-    assert_eq!(code(&sb.run(&["init", "--policy", "inera", "--modeline"])), 0);
+    assert_eq!(
+        code(&sb.run(&["init", "--policy", "inera", "--modeline"])),
+        0
+    );
     let id = sb.journal_incident();
     let modeline = "# yaml-language-server: $schema=../schemas/incident.schema.json\n";
     assert!(text(&sb, &id).starts_with(modeline), "{}", text(&sb, &id));
@@ -337,7 +390,11 @@ fn the_leading_modeline_survives_rewrites_and_merges() {
     assert!(merge(&sb).0);
     assert!(text(&sb, &id).starts_with(modeline), "{}", text(&sb, &id));
     // A comment further down still stops a rewrite, naming its line.
-    sb.edit_record(&id, "title: Journalen nere\n", "title: Journalen nere\n# ask Eva\n");
+    sb.edit_record(
+        &id,
+        "title: Journalen nere\n",
+        "title: Journalen nere\n# ask Eva\n",
+    );
     let out = sb.run(&["set", &id, "urgency=high"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains(":5"), "{}", stderr(&out));
@@ -388,8 +445,7 @@ const SLOTS: &[&str] = &[
 
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
-        (prop::sample::select(SLOTS), "[a-zåäö ]{1,12}")
-            .prop_map(|(f, v)| Edit::Scalar(f, v)),
+        (prop::sample::select(SLOTS), "[a-zåäö ]{1,12}").prop_map(|(f, v)| Edit::Scalar(f, v)),
         prop::sample::select(SLOTS).prop_map(Edit::Remove),
         "[0-9A-Z]{6}".prop_map(|s| Edit::Link(format!("INC-20261122-{s}"))),
         Just(Edit::Unlink),

@@ -50,7 +50,9 @@ pub fn attributes_update(root: &Path) -> Result<Option<Vec<u8>>> {
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
-    text.push_str("# Records merge field by field with `arende merge-file`; `arende setup` configures it.\n");
+    text.push_str(
+        "# Records merge field by field with `arende merge-file`; `arende setup` configures it.\n",
+    );
     for line in missing {
         text.push_str(&line);
         text.push('\n');
@@ -60,8 +62,10 @@ pub fn attributes_update(root: &Path) -> Result<Option<Vec<u8>>> {
 
 /// Whether `.gitattributes` at `root` sends files to the driver.
 pub fn attributes_name_driver(root: &Path) -> bool {
-    std::fs::read_to_string(root.join(ATTRIBUTES_FILE))
-        .is_ok_and(|t| t.lines().any(|l| l.split_whitespace().any(|w| w == ATTRIBUTE)))
+    std::fs::read_to_string(root.join(ATTRIBUTES_FILE)).is_ok_and(|t| {
+        t.lines()
+            .any(|l| l.split_whitespace().any(|w| w == ATTRIBUTE))
+    })
 }
 
 /// The driver command for git's configuration. git runs it through the
@@ -70,13 +74,15 @@ pub fn attributes_name_driver(root: &Path) -> bool {
 /// `program` is the arende binary to run: the one running now makes the
 /// driver work in this clone whatever PATH a later shell has.
 pub fn driver_command(program: &Path) -> String {
-    format!("{} merge-file %O %A %B %P", shell_quote(&program.to_string_lossy()))
+    format!(
+        "{} merge-file %O %A %B %P",
+        shell_quote(&program.to_string_lossy())
+    )
 }
 
 fn shell_quote(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
     {
         s.to_owned()
@@ -102,7 +108,10 @@ pub fn configure_driver(root: &Path, command: &str) -> Result<()> {
 pub fn configured_driver(root: &Path) -> Option<String> {
     let repo = Repository::discover(root).ok()?;
     let config = repo.config().ok()?.snapshot().ok()?;
-    config.get_string(DRIVER_KEY).ok().filter(|c| !c.trim().is_empty())
+    config
+        .get_string(DRIVER_KEY)
+        .ok()
+        .filter(|c| !c.trim().is_empty())
 }
 
 /// Why merges of the repository at `root` would not use the driver though

@@ -39,7 +39,11 @@ pub(crate) fn placeholder_index(s: &str) -> Option<usize> {
 /// sets (what either side added is kept, what either removed goes). A field
 /// both changed differently is a [`Conflict`] and holds a placeholder.
 /// The result does not depend on which side is "ours", up to key order.
-pub fn merge_documents(base: &Mapping, ours: &Mapping, theirs: &Mapping) -> (Mapping, Vec<Conflict>) {
+pub fn merge_documents(
+    base: &Mapping,
+    ours: &Mapping,
+    theirs: &Mapping,
+) -> (Mapping, Vec<Conflict>) {
     let mut conflicts = Vec::new();
     let merged = merge_mapping("", base, ours, theirs, &mut conflicts);
     (merged, conflicts)
