@@ -37,7 +37,7 @@ impl RepoConfig {
         yaml::from_value(&Value::Mapping(doc)).map_err(|message| Error::Config {
             path,
             message,
-            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:` and `timezone:`".into()),
+            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:`, `timezone:` and `modeline: true`".into()),
         })
     }
 

@@ -58,6 +58,9 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
             dir.display(),
             existing.policy
         ));
+        if let Some(problem) = setup::driver_problem(&dir) {
+            ui.info(&problem);
+        }
         report(ui, format, &dir, &existing.policy, None);
         return Ok(ExitCode::Ok);
     }

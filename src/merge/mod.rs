@@ -15,7 +15,7 @@ pub mod tree;
 
 use std::path::Path;
 
-use crate::record::{Record, document};
+use crate::record::{Event, Record, document};
 use crate::store::Store;
 use crate::yaml::{self, Mapping, Value};
 
@@ -98,7 +98,7 @@ pub fn merge_record(
             };
         }
         if !open.iter().any(|&i| conflicts[i].field == "status")
-            && let Some(problem) = status_problem(store, path, &doc, &conflicts, &open)
+            && let Some(problem) = status_problem(store, path, &b, &doc, &conflicts, &open)
         {
             notes.push(problem);
             let i = conflicts.len();
@@ -184,10 +184,13 @@ fn settle_derived(
 
 /// What is wrong with the merged record's status against the policy's
 /// status machine: a history whose moves the machine does not allow (two
-/// branches each moved it), or a status its history does not end in.
+/// branches each moved it), or a status its history does not end in. Only
+/// the moves the branches made count: a base that was already off the
+/// machine (an imported history) is not the merge's to judge.
 fn status_problem(
     store: &Store,
     path: &Path,
+    base: &Mapping,
     doc: &Mapping,
     conflicts: &[Conflict],
     open: &[usize],
@@ -195,12 +198,19 @@ fn status_problem(
     let trial = Value::Mapping(tentative(doc, conflicts, open));
     let record = Record::from_doc(path, None, &trial).ok()?;
     let machine = store.policy().machine(record.kind());
+    let before: Vec<Event> = base
+        .get("history")
+        .and_then(|h| yaml::from_value(h).ok())
+        .unwrap_or_default();
     let mut last: Option<&str> = None;
+    let mut last_is_new = false;
     for event in &record.common.history {
         let Some(to) = event.status.as_deref() else {
             continue;
         };
+        let new = !before.contains(event);
         if let Some(from) = last
+            && new
             && from != to
             && !machine.allows(from, to)
         {
@@ -212,9 +222,10 @@ fn status_problem(
             ));
         }
         last = Some(to);
+        last_is_new = new;
     }
     match last {
-        Some(end) if end != record.status() => Some(format!(
+        Some(end) if last_is_new && end != record.status() => Some(format!(
             "the merged status is {} but the merged history ends in {end}; decide the status",
             record.status()
         )),
@@ -266,5 +277,67 @@ fn side(out: &mut String, indent: &str, key: &Value, value: Option<&Value>) {
         out.push_str(indent);
         out.push_str(line);
         out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "id: X\ntickets:\n  kund: '1'\n  agent: A\ntitle: t\n";
+
+    fn merge(ours: &str, theirs: &str) -> Merged {
+        merge_record(None, Path::new("incidents/X.yaml"), BASE, ours, theirs).unwrap()
+    }
+
+    #[test]
+    fn a_nested_conflict_marks_only_its_own_lines() {
+        let m = merge(
+            "id: X\ntickets:\n  kund: '2'\n  agent: A\ntitle: t\n",
+            "id: X\ntickets:\n  kund: '3'\n  agent: B\ntitle: t\n",
+        );
+        assert_eq!(m.conflicts.len(), 1);
+        assert_eq!(m.conflicts[0].field, "tickets.kund");
+        assert_eq!(
+            m.text,
+            "id: X\ntickets:\n<<<<<<< ours\n  kund: '2'\n=======\n  kund: '3'\n>>>>>>> theirs\n  agent: B\ntitle: t\n"
+        );
+        assert_eq!(yaml::conflict_marker_line(&m.text), Some(3));
+    }
+
+    #[test]
+    fn a_removal_against_an_edit_is_a_conflict_with_one_empty_side() {
+        let m = merge(
+            "id: X\ntickets:\n  kund: '1'\n  agent: A\n",
+            "id: X\ntickets:\n  kund: '1'\n  agent: A\ntitle: new\n",
+        );
+        assert_eq!(m.conflicts.len(), 1);
+        assert!(
+            m.text
+                .ends_with("<<<<<<< ours\n=======\ntitle: new\n>>>>>>> theirs\n"),
+            "{}",
+            m.text
+        );
+    }
+
+    #[test]
+    fn comments_past_the_header_and_broken_yaml_go_to_the_text_merge() {
+        let commented = "# schema\nid: X\n# note\ntitle: t\n";
+        let e = merge_record(None, Path::new("x.yaml"), BASE, commented, BASE).unwrap_err();
+        assert!(e.0.contains("line 3"), "{e:?}");
+        assert!(merge_record(None, Path::new("x.yaml"), BASE, "a: [", BASE).is_err());
+    }
+
+    #[test]
+    fn the_leading_comment_block_is_kept() {
+        let ours = "# yaml-language-server: $schema=x\nid: X\ntickets:\n  kund: '1'\n  agent: A\ntitle: u\n";
+        let m = merge(ours, BASE);
+        assert!(m.is_clean());
+        assert!(
+            m.text
+                .starts_with("# yaml-language-server: $schema=x\nid: X\n"),
+            "{}",
+            m.text
+        );
     }
 }

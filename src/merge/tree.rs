@@ -125,10 +125,10 @@ fn merge_value(
             conflicts,
         )));
     }
-    if is_set(name) {
-        if let (Some(b), Some(o), Some(t)) = (as_seq(base), as_seq(ours), as_seq(theirs)) {
-            return Some(Value::Sequence(merge_set(name, b, o, t)));
-        }
+    if is_set(name)
+        && let (Some(b), Some(o), Some(t)) = (as_seq(base), as_seq(ours), as_seq(theirs))
+    {
+        return Some(Value::Sequence(merge_set(name, b, o, t)));
     }
     let i = conflicts.len();
     conflicts.push(Conflict {
