@@ -91,16 +91,11 @@ fn merged_in(parents: &[Option<Mapping>], now: &[Event]) -> (Vec<Event>, bool) {
     (added, lost)
 }
 
-/// The events of `now` beyond those `before` had, and whether `now` does not
-/// start with all of `before` (history rewritten).
+/// The events of `now` beyond those `before` had, and whether `now` lost
+/// or reordered one of them (history rewritten).
 fn split_new(before: &[Event], now: &[Event]) -> (Vec<Event>, bool) {
-    let kept = now.len() >= before.len() && now[..before.len()] == *before;
-    if kept {
-        (now[before.len()..].to_vec(), false)
-    } else {
-        let common = before.iter().zip(now).take_while(|(a, b)| a == b).count();
-        (now[common..].to_vec(), true)
-    }
+    let (added, rewrote) = crate::merge::history_added(before, now);
+    (added.into_iter().cloned().collect(), rewrote)
 }
 
 /// A version of the record file as a document; one that does not parse

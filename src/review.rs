@@ -348,11 +348,16 @@ fn review_record(
     r.fields = document::diff(old_doc.as_mapping(), new_doc.as_mapping());
     let old_events = &old_rec.common.history;
     let new_events = &new_rec.common.history;
-    let appended =
-        new_events.len() >= old_events.len() && new_events[..old_events.len()] == old_events[..];
-    if appended {
-        r.events = new_events[old_events.len()..].to_vec();
-    }
+    // Events inserted among the base's in time order (the branch merged or
+    // rebased onto another) are added, not a rewrite.
+    let (added, rewritten) = crate::merge::history_added(old_events, new_events);
+    let appended = !rewritten;
+    let added: Vec<Event> = if appended {
+        added.into_iter().cloned().collect()
+    } else {
+        Vec::new()
+    };
+    r.events = added.clone();
     r.events_added = r.events.len();
     if !appended {
         let kept = old_events
@@ -376,17 +381,7 @@ fn review_record(
             format!("the ID changed from {} to {}", old_rec.id(), new_rec.id()),
         ));
     }
-    status_moves(
-        policy,
-        old_rec,
-        new_rec,
-        if appended {
-            &new_events[old_events.len()..]
-        } else {
-            &[]
-        },
-        &mut r,
-    );
+    status_moves(policy, old_rec, new_rec, &added, &mut r);
     let removed: Vec<&crate::record::Approval> = old_rec
         .common
         .approvals
@@ -408,11 +403,6 @@ fn review_record(
     if let (Some(op), Some(np)) = (old_rec.priority(), new_rec.priority())
         && op != np
     {
-        let added = if appended {
-            &new_events[old_events.len()..]
-        } else {
-            &[][..]
-        };
         let reasoned_event = added.iter().any(|e| {
             e.changes.iter().any(|c| c.field == "priority")
                 && (e.note.as_deref().is_some_and(|n| !n.trim().is_empty())

@@ -542,3 +542,40 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_rebase_replays_records_through_the_driver_without_false_alarms() {
+    let (sb, id) = forked();
+    sb.checkout("side");
+    at(&sb, "10:00", &["set", &id, "urgency=low"]);
+    at(&sb, "10:10", &["set", &id, "tickets.agent=A-17"]);
+    sb.checkout("main");
+    at(&sb, "11:00", &["set", &id, "title=Journalen nere"]);
+    sb.checkout("side");
+    sb.git_ok(&["rebase", "-q", "main"]);
+    let doc = sb.record(&id);
+    assert_eq!(field(&doc, "title"), "Journalen nere");
+    assert_eq!(field(&doc, "urgency"), "low");
+    // The replayed events go where their time puts them, before main's.
+    assert_eq!(
+        notes(&doc),
+        [
+            "2026-11-22T09:30:00+01:00",
+            "2026-11-22T10:00:00+01:00",
+            "2026-11-22T10:10:00+01:00",
+            "2026-11-22T11:00:00+01:00"
+        ]
+    );
+    sb.ok(&["validate"]);
+    let steps = log_json(&sb, &id);
+    assert_eq!(steps.len(), 4, "{steps:#?}");
+    for s in &steps {
+        assert_eq!(s["rewrote_history"], false, "false alarm in {steps:#?}");
+        assert_eq!(s["events"].as_array().unwrap().len(), 1, "{steps:#?}");
+    }
+    // The review of the rebased branch sees two events added, no rewrite.
+    let out = sb.run(&["review", "main..side", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["records"][0]["events_added"], 2, "{json:#}");
+}
