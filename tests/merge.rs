@@ -579,3 +579,46 @@ fn a_rebase_replays_records_through_the_driver_without_false_alarms() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["records"][0]["events_added"], 2, "{json:#}");
 }
+
+#[test]
+fn a_record_with_a_comment_falls_back_to_gits_text_merge() {
+    let (sb, id) = forked();
+    sb.checkout("side");
+    sb.edit_record(
+        &id,
+        "reported_via: phone\n",
+        "reported_via: phone # per telefon\n",
+    );
+    sb.hand_commit("a comment");
+    sb.checkout("main");
+    sb.edit_record(&id, "title: Journal nere\n", "title: Journalen nere\n");
+    sb.hand_commit("a title");
+    let (ok, out) = merge(&sb);
+    assert!(ok, "{out}");
+    assert!(out.contains("merging it as text"), "{out}");
+    let merged = text(&sb, &id);
+    assert!(
+        merged.contains("# per telefon") && merged.contains("title: Journalen nere"),
+        "{merged}"
+    );
+}
+
+#[test]
+fn resolve_leaves_a_file_someone_already_resolved() {
+    let (sb, id) = forked();
+    sb.git_ok(&["config", "--remove-section", "merge.arende"]);
+    sb.checkout("side");
+    at(&sb, "10:00", &["set", &id, "urgency=low"]);
+    sb.checkout("main");
+    at(&sb, "10:30", &["set", &id, "title=Journalen nere"]);
+    assert!(!merge(&sb).0);
+    let resolved = "hand-resolved: yes\n";
+    std::fs::write(sb.record_path(&id), resolved).unwrap();
+    let out = sb.run(&["resolve"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert_eq!(text(&sb, &id), resolved);
+    let out = sb.run(&["resolve", "--force", sb.record_path(&id).to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(field(&sb.record(&id), "urgency"), "low");
+}

@@ -18,6 +18,10 @@ pub struct ResolveArgs {
     /// The files [default: every conflicted record file].
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// Merge again even a file whose conflict markers are gone (someone's
+    /// resolution, not staged yet, is replaced).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn cmd_resolve(ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
@@ -55,7 +59,7 @@ pub fn cmd_resolve(ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
     let mut report = Vec::new();
     let mut open = false;
     for rel in &files {
-        let (state, detail) = match setup::resolve(&store, rel)? {
+        let (state, detail) = match setup::resolve(&store, rel, args.force)? {
             Resolution::Merged(m) => {
                 for note in &m.notes {
                     ui.info(&format!("{}: {note}", rel.display()));
@@ -81,6 +85,13 @@ pub fn cmd_resolve(ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
                     format!(
                         "deleted on one side and changed on the other ({kept_by} kept it); keep it with `git add` or delete it with `git rm`"
                     ),
+                )
+            }
+            Resolution::AlreadyEdited => {
+                open = true;
+                (
+                    "edited",
+                    "has no conflict markers left, so it looks resolved by hand: `git add` it, or pass --force to merge it again".to_owned(),
                 )
             }
             Resolution::NotARecord(reason) => {

@@ -172,6 +172,9 @@ pub enum Resolution {
     },
     /// Not a record arende can rewrite; git's markers stay.
     NotARecord(String),
+    /// The file has no conflict markers left: a person has resolved it
+    /// (not staged yet), and merging again would undo that work.
+    AlreadyEdited,
 }
 
 /// The record files (relative to the record repository) that the index
@@ -198,8 +201,10 @@ pub fn conflicted_files(store: &Store) -> Result<Vec<PathBuf>> {
 
 /// Merges again, as the driver would have, a record file that a merge left
 /// conflicted: its base, ours and theirs are the index's stages 1, 2 and 3.
-/// The result is written to the file; a clean one is staged.
-pub fn resolve(store: &Store, rel: &Path) -> Result<Resolution> {
+/// The result is written to the file; a clean one is staged. A file
+/// without conflict markers left is someone's resolution in progress and
+/// is left alone unless `force`.
+pub fn resolve(store: &Store, rel: &Path, force: bool) -> Result<Resolution> {
     let repo = crate::store::open_repo(store.root())?;
     let git_path = repo_prefix(&repo, store.root())?.join(rel);
     let mut index = repo.index()?;
@@ -241,6 +246,10 @@ pub fn resolve(store: &Store, rel: &Path) -> Result<Resolution> {
         (Some(_), None) => return Ok(Resolution::DeletedOnOneSide { kept_by: "ours" }),
         (None, _) => return Ok(Resolution::DeletedOnOneSide { kept_by: "theirs" }),
     };
+    let current = std::fs::read_to_string(store.root().join(rel)).unwrap_or_default();
+    if !force && crate::yaml::conflict_marker_line(&current).is_none() {
+        return Ok(Resolution::AlreadyEdited);
+    }
     let merged = match merge_record(Some(store), rel, &base, &ours, &theirs) {
         Ok(m) => m,
         Err(super::NotARecord(reason)) => return Ok(Resolution::NotARecord(reason)),
