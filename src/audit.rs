@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::id::RecordId;
 use crate::record::Event;
 use crate::record::document;
-use crate::store::{HistoryCommit, Store, record_commits};
+use crate::store::{HistoryCommit, Store, file_at_head, record_commits};
 use crate::yaml::{self, Mapping};
 
 /// One commit of a record's life and the events it added.
@@ -26,23 +26,31 @@ pub struct Step {
     pub fields: Vec<String>,
 }
 
-/// The life of a record, oldest first.
+/// The life of a record, oldest first. Each commit is compared with its
+/// parents' versions of the file, not with the commit before it in time:
+/// on a history with merges the one before in time may be on another branch.
 pub fn life(store: &Store, id: &RecordId) -> Result<Vec<Step>> {
     let (entry, _) = store.load(id)?;
     let commits = record_commits(store.root(), &entry.path)?;
     let mut steps = Vec::new();
-    let mut seen: Vec<Event> = Vec::new();
-    let mut previous: Option<Mapping> = None;
     for commit in commits {
         let version = commit
             .content
             .as_deref()
             .and_then(|c| parse(&entry.path, c));
+        let parents: Vec<Option<Mapping>> = commit
+            .parents
+            .iter()
+            .map(|p| p.as_deref().and_then(|c| parse(&entry.path, c)))
+            .collect();
         let events = version.as_ref().map(events_of).unwrap_or_default();
-        let fields = changed_fields(previous.as_ref(), version.as_ref());
-        let (added, rewrote) = split_new(&seen, &events);
-        seen = events;
-        previous = version;
+        let first = parents.first().and_then(Option::as_ref);
+        let fields = changed_fields(first, version.as_ref());
+        let (added, rewrote) = if parents.len() > 1 {
+            merged_in(&parents, &events)
+        } else {
+            split_new(&first.map(events_of).unwrap_or_default(), &events)
+        };
         steps.push(Step {
             commit: Some(commit),
             events: added,
@@ -50,8 +58,10 @@ pub fn life(store: &Store, id: &RecordId) -> Result<Vec<Step>> {
             fields,
         });
     }
+    let head = file_at_head(store.root(), &entry.path)?.and_then(|c| parse(&entry.path, &c));
+    let seen = head.as_ref().map(events_of).unwrap_or_default();
     let (added, rewrote) = split_new(&seen, &entry.record.common.history);
-    let fields = changed_fields(previous.as_ref(), entry.doc.as_mapping());
+    let fields = changed_fields(head.as_ref(), entry.doc.as_mapping());
     if !added.is_empty() || rewrote || !fields.is_empty() {
         steps.push(Step {
             commit: None,
@@ -63,16 +73,29 @@ pub fn life(store: &Store, id: &RecordId) -> Result<Vec<Step>> {
     Ok(steps)
 }
 
-/// The events of `now` beyond those `before` had, and whether `now` does not
-/// start with all of `before` (history rewritten).
+/// What a merge commit brought in: the events its first parent did not
+/// have; and whether it lost an event one of its parents had (the merge
+/// driver keeps every one, in time order, so order alone is no rewrite).
+fn merged_in(parents: &[Option<Mapping>], now: &[Event]) -> (Vec<Event>, bool) {
+    let first = parents
+        .first()
+        .and_then(Option::as_ref)
+        .map(events_of)
+        .unwrap_or_default();
+    let added = now.iter().filter(|e| !first.contains(e)).cloned().collect();
+    let lost = parents
+        .iter()
+        .flatten()
+        .flat_map(events_of)
+        .any(|e| !now.contains(&e));
+    (added, lost)
+}
+
+/// The events of `now` beyond those `before` had, and whether `now` lost
+/// or reordered one of them (history rewritten).
 fn split_new(before: &[Event], now: &[Event]) -> (Vec<Event>, bool) {
-    let kept = now.len() >= before.len() && now[..before.len()] == *before;
-    if kept {
-        (now[before.len()..].to_vec(), false)
-    } else {
-        let common = before.iter().zip(now).take_while(|(a, b)| a == b).count();
-        (now[common..].to_vec(), true)
-    }
+    let (added, rewrote) = crate::merge::history_added(before, now);
+    (added.into_iter().cloned().collect(), rewrote)
 }
 
 /// A version of the record file as a document; one that does not parse

@@ -22,6 +22,10 @@ pub struct RepoConfig {
     /// The timezone for business hours and display; the pack's if absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    /// Whether new records start with the `# yaml-language-server: $schema=…`
+    /// modeline that points editors at their kind's schema in `schemas/`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub modeline: bool,
 }
 
 impl RepoConfig {
@@ -33,7 +37,7 @@ impl RepoConfig {
         yaml::from_value(&Value::Mapping(doc)).map_err(|message| Error::Config {
             path,
             message,
-            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:` and `timezone:`".into()),
+            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:`, `timezone:` and `modeline: true`".into()),
         })
     }
 

@@ -20,6 +20,7 @@ pub mod error;
 pub mod id;
 pub mod import;
 pub mod kind;
+pub mod merge;
 pub mod policy;
 pub mod record;
 pub mod render;

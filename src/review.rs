@@ -86,8 +86,10 @@ pub struct RecordReview {
     pub status: (Option<String>, Option<String>),
     /// The fields that changed (history shown as the number of events added).
     pub fields: Vec<FieldDiff>,
-    /// History events the branch added.
+    /// How many history events the branch added.
     pub events_added: usize,
+    /// The history events the branch added: who, when, what.
+    pub events: Vec<Event>,
     /// Problems.
     pub findings: Vec<ReviewFinding>,
 }
@@ -305,6 +307,7 @@ fn review_record(
         ),
         fields: Vec::new(),
         events_added: 0,
+        events: Vec::new(),
         findings: Vec::new(),
     };
     if let Some(Err(message)) = new.map(|f| &f.parsed) {
@@ -339,18 +342,23 @@ fn review_record(
     let Some((old_doc, old_rec)) = old_parsed else {
         r.fields = document::diff(None, new_doc.as_mapping());
         r.events_added = new_rec.common.history.len();
+        r.events = new_rec.common.history.clone();
         return r;
     };
     r.fields = document::diff(old_doc.as_mapping(), new_doc.as_mapping());
     let old_events = &old_rec.common.history;
     let new_events = &new_rec.common.history;
-    let appended =
-        new_events.len() >= old_events.len() && new_events[..old_events.len()] == old_events[..];
-    r.events_added = if appended {
-        new_events.len() - old_events.len()
+    // Events inserted among the base's in time order (the branch merged or
+    // rebased onto another) are added, not a rewrite.
+    let (added, rewritten) = crate::merge::history_added(old_events, new_events);
+    let appended = !rewritten;
+    let added: Vec<Event> = if appended {
+        added.into_iter().cloned().collect()
     } else {
-        0
+        Vec::new()
     };
+    r.events = added.clone();
+    r.events_added = r.events.len();
     if !appended {
         let kept = old_events
             .iter()
@@ -373,17 +381,7 @@ fn review_record(
             format!("the ID changed from {} to {}", old_rec.id(), new_rec.id()),
         ));
     }
-    status_moves(
-        policy,
-        old_rec,
-        new_rec,
-        if appended {
-            &new_events[old_events.len()..]
-        } else {
-            &[]
-        },
-        &mut r,
-    );
+    status_moves(policy, old_rec, new_rec, &added, &mut r);
     let removed: Vec<&crate::record::Approval> = old_rec
         .common
         .approvals
@@ -405,11 +403,6 @@ fn review_record(
     if let (Some(op), Some(np)) = (old_rec.priority(), new_rec.priority())
         && op != np
     {
-        let added = if appended {
-            &new_events[old_events.len()..]
-        } else {
-            &[][..]
-        };
         let reasoned_event = added.iter().any(|e| {
             e.changes.iter().any(|c| c.field == "priority")
                 && (e.note.as_deref().is_some_and(|n| !n.trim().is_empty())

@@ -298,12 +298,51 @@ pub fn parse_any(path: &Path, text: &str) -> Result<Value> {
     parse_value(path, text)
 }
 
+/// The comment block a file starts with (the `# yaml-language-server:
+/// $schema=…` modeline editors read, a licence line): its lines, each a
+/// comment at the start of the line or blank, up to the first other line.
+/// Every rewrite keeps it verbatim; empty when there is none.
+pub fn leading_comments(text: &str) -> &str {
+    let (mut offset, mut end) = (0, 0);
+    for line in text.split_inclusive('\n') {
+        offset += line.len();
+        if line.starts_with('#') {
+            // Blank lines after the last comment belong to the body.
+            end = offset;
+        } else if !line.trim().is_empty() {
+            break;
+        }
+    }
+    &text[..end]
+}
+
+/// The modeline that points editors (the YAML language server) at the
+/// schema of `kind` in the repository's `schemas/` folder.
+pub fn modeline(kind: crate::kind::Kind) -> String {
+    format!(
+        "# yaml-language-server: $schema=../schemas/{}.schema.json\n",
+        kind.name()
+    )
+}
+
+/// `doc` as a record file: the `header` comment block (see
+/// [`leading_comments`]) and then the YAML.
+pub fn to_string_with_header(header: &str, doc: &Mapping) -> String {
+    let mut out = String::from(header);
+    out.push_str(&to_string(doc));
+    out
+}
+
 /// The line of a comment in `text` that a rewrite of `parsed` would lose.
+/// The leading comment block is kept by every rewrite, so it does not count.
 ///
 /// A rewrite emits every string the document holds, so every `#` that is part
 /// of a value survives. If the text has more `#` characters than the values
 /// hold, the rest are comments (or YAML syntax that would not survive either).
 pub fn lost_comment_line(text: &str, parsed: &Mapping) -> Option<usize> {
+    let header = leading_comments(text);
+    let skipped = header.matches('\n').count();
+    let text = &text[header.len()..];
     let in_text = text.matches('#').count();
     if in_text == 0 {
         return None;
@@ -321,7 +360,7 @@ pub fn lost_comment_line(text: &str, parsed: &Mapping) -> Option<usize> {
         })
         .or_else(|| text.lines().position(|l| l.contains('#')))
         .unwrap_or(0);
-    Some(line + 1)
+    Some(skipped + line + 1)
 }
 
 fn count_hashes(v: &Value, n: &mut usize) {
@@ -418,6 +457,19 @@ mod tests {
         assert_eq!(lost_comment_line(text, &map(text)), Some(2));
         let text = "title: x # trailing\n";
         assert_eq!(lost_comment_line(text, &map(text)), Some(1));
+    }
+
+    #[test]
+    fn a_leading_comment_block_is_kept_not_lost() {
+        let text = "# yaml-language-server: $schema=../schemas/incident.json\n# second\n\nid: X\n";
+        assert_eq!(
+            leading_comments(text),
+            "# yaml-language-server: $schema=../schemas/incident.json\n# second\n"
+        );
+        assert_eq!(lost_comment_line(text, &map(text)), None);
+        let text = "# head\nid: X\n# later\n";
+        assert_eq!(lost_comment_line(text, &map(text)), Some(3));
+        assert_eq!(leading_comments("id: X\n# c\n"), "");
     }
 
     #[test]

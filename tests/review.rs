@@ -129,6 +129,15 @@ fn a_clean_record_added_on_a_branch_passes_review() {
     assert_eq!(record["path"], format!("incidents/{id}.yaml").as_str());
     assert_eq!(record["status"], serde_json::json!([null, "new"]));
     assert_eq!(record["events_added"], 1);
+    // The events themselves, not only their count: who, when, what.
+    let event = &record["events"][0];
+    assert_eq!(event["by"], AUTHOR);
+    assert_eq!(event["at"], NOW);
+    assert_eq!(event["note"], "opened");
+    assert!(
+        markdown.contains("Anna Berg \\<anna@example.se\\> · status → new; “opened”"),
+        "{markdown}"
+    );
     assert_eq!(rules(record), Vec::<String>::new());
     let priority = record["fields"]
         .as_array()

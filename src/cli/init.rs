@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use arende::config::{CONFIG_FILE, RepoConfig};
 use arende::error::{Error, ExitCode, Result};
 use arende::kind::Kind;
+use arende::merge::setup;
 use arende::policy::Policy;
 use arende::store::{Author, Store, write_atomic};
 use serde_json::json;
@@ -21,6 +22,10 @@ pub struct InitArgs {
     /// The organisation keeping the records.
     #[arg(long)]
     organisation: Option<String>,
+    /// Start every new record with the `# yaml-language-server: $schema=…`
+    /// modeline, so editors check it against its kind's schema.
+    #[arg(long)]
+    modeline: bool,
     /// Where [default: the current folder].
     #[arg(value_name = "DIR")]
     path: Option<PathBuf>,
@@ -53,6 +58,9 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
             dir.display(),
             existing.policy
         ));
+        if let Some(problem) = setup::driver_problem(&dir) {
+            ui.info(&problem);
+        }
         report(ui, format, &dir, &existing.policy, None);
         return Ok(ExitCode::Ok);
     }
@@ -65,6 +73,7 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
         policy: args.policy.clone(),
         organisation: args.organisation.clone(),
         timezone: None,
+        modeline: args.modeline,
     };
     write_atomic(&config_path, config.to_yaml().as_bytes(), true)?;
     match commit_skeleton(ui, &dir) {
@@ -87,6 +96,10 @@ fn commit_skeleton(ui: &Ui, dir: &Path) -> Result<Option<git2::Oid>> {
     for kind in Kind::ALL {
         tx.write_file(Path::new(kind.dir()).join(".gitkeep"), Vec::new());
     }
+    if let Some(bytes) = setup::attributes_update(dir)? {
+        tx.write_file(setup::ATTRIBUTES_FILE.into(), bytes);
+    }
+    super::setup::configure(dir)?;
     if ui.global.no_commit {
         return tx.write_only().map(|()| None);
     }

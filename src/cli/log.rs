@@ -34,7 +34,10 @@ pub fn cmd_log(ui: &Ui, args: &LogArgs) -> Result<ExitCode> {
                 if !step.fields.is_empty() {
                     what.push_str(&format!(" [{}]", step.fields.join(", ")));
                 }
-                if step.events.is_empty() {
+                let merge = c.parents.len() > 1;
+                if merge {
+                    what.push_str(" (merge: brings in the other branch's changes)");
+                } else if step.events.is_empty() {
                     what.push_str(" (no history event: edited by hand)");
                 }
                 if step.rewrote_history {
@@ -79,6 +82,7 @@ fn step_json(step: &Step) -> serde_json::Value {
         Some(c) => json!({
             "commit": c.id, "at": c.at.to_rfc3339(), "author": c.author, "summary": c.summary,
             "events": events, "rewrote_history": step.rewrote_history, "fields": step.fields,
+            "merge": c.parents.len() > 1,
         }),
         None => json!({
             "commit": null, "events": events, "rewrote_history": step.rewrote_history, "fields": step.fields,

@@ -11,12 +11,15 @@ mod init;
 mod link;
 mod list;
 mod log;
+mod merge_file;
 mod new;
 mod output;
 mod policy;
 mod report;
+mod resolve;
 mod review;
 mod set;
+mod setup;
 mod show;
 mod sla;
 mod status;
@@ -104,6 +107,9 @@ enum Command {
     Sla(sla::SlaArgs),
     Report(report::ReportArgs),
     Completions(completions::CompletionsArgs),
+    MergeFile(merge_file::MergeFileArgs),
+    Resolve(resolve::ResolveArgs),
+    Setup(setup::SetupArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -140,6 +146,9 @@ pub fn run() -> ExitCode {
         Command::Sla(a) => sla::cmd_sla(&ui, a),
         Command::Report(a) => report::cmd_report(&ui, a),
         Command::Completions(a) => completions::cmd_completions(&ui, a),
+        Command::MergeFile(a) => merge_file::cmd_merge_file(&ui, a),
+        Command::Resolve(a) => resolve::cmd_resolve(&ui, a),
+        Command::Setup(a) => setup::cmd_setup(&ui, a),
     };
     let code = match result {
         Ok(code) => code,

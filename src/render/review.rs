@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use super::markdown::{anchor, code, code_in_cell, text};
 use crate::policy::Severity;
+use crate::record::Event;
 use crate::review::{ChangeKind, Review};
 
 /// The review as Markdown.
@@ -99,11 +100,50 @@ pub fn markdown(review: &Review) -> String {
                 );
             }
         }
-        if r.events_added > 0 {
-            let _ = write!(out, "\n{} history event(s) added.\n", r.events_added);
+        if !r.events.is_empty() {
+            let _ = write!(out, "\n{} history event(s) added:\n\n", r.events.len());
+            for e in &r.events {
+                let _ = writeln!(
+                    out,
+                    "- {} · {} · {}",
+                    code(&e.at.to_rfc3339()),
+                    text(&e.by),
+                    text(&describe(e))
+                );
+            }
         }
     }
     out
+}
+
+/// What an event did, in one line: the status it moved to, the fields it
+/// changed, its note.
+fn describe(e: &Event) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = &e.status {
+        parts.push(format!("status → {s}"));
+    }
+    for c in &e.changes {
+        let shown = |v: &Option<crate::yaml::Value>| {
+            v.as_ref()
+                .map(crate::record::document::display)
+                .unwrap_or_else(|| "–".into())
+        };
+        parts.push(format!(
+            "{}: {} → {}",
+            c.field,
+            shown(&c.from),
+            shown(&c.to)
+        ));
+    }
+    if let Some(n) = &e.note {
+        parts.push(format!("“{}”", n.trim()));
+    }
+    if parts.is_empty() {
+        "(no change recorded)".to_owned()
+    } else {
+        parts.join("; ")
+    }
 }
 
 fn icon(s: Severity) -> &'static str {
@@ -145,6 +185,7 @@ mod tests {
                     new: Some("@octocat <b>".into()),
                 }],
                 events_added: 0,
+                events: Vec::new(),
                 findings: vec![ReviewFinding {
                     rule: "INC001".into(),
                     severity: Severity::Error,

@@ -161,6 +161,26 @@ pub struct HistoryCommit {
     pub summary: String,
     /// The record file as that commit left it (`None`: the commit deleted it).
     pub content: Option<Vec<u8>>,
+    /// The file as each parent had it, first parent first (`None`: that
+    /// parent did not have it). What the commit changed is against these,
+    /// not against the commit before it in time: a merge brings in what its
+    /// other parents had.
+    pub parents: Vec<Option<Vec<u8>>>,
+}
+
+/// The record file at `rel` as HEAD has it, if HEAD has it.
+pub fn file_at_head(root: &Path, rel: &Path) -> Result<Option<Vec<u8>>> {
+    let repo = open_repo(root)?;
+    let path = repo_prefix(&repo, root)?.join(rel);
+    let Ok(head) = repo.head() else {
+        return Ok(None);
+    };
+    let tree = head.peel_to_tree()?;
+    Ok(tree
+        .get_path(&path)
+        .ok()
+        .and_then(|e| repo.find_blob(e.id()).ok())
+        .map(|b| b.content().to_vec()))
 }
 
 /// The commits reachable from HEAD that changed the file at `rel` (relative
@@ -194,11 +214,24 @@ pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
         };
         let renamed_from = match (mine, commit.parents().next()) {
             (Some(_), Some(parent)) if blob_at(&parent.tree()?, &path).is_none() => {
-                renamed_from(&repo, &parent.tree()?, &tree, &path)
+                find_rename(&repo, &parent.tree()?, &tree, &path)
             }
             _ => None,
         };
         if changed {
+            let content_of = |oid: Option<Oid>| {
+                oid.and_then(|oid| repo.find_blob(oid).ok())
+                    .map(|b| b.content().to_vec())
+            };
+            let mut parents = Vec::new();
+            for parent in commit.parents() {
+                let parent_tree = parent.tree()?;
+                let at = blob_at(&parent_tree, &path).or_else(|| {
+                    mine.and_then(|_| find_rename(&repo, &parent_tree, &tree, &path))
+                        .and_then(|old| blob_at(&parent_tree, &old))
+                });
+                parents.push(content_of(at));
+            }
             let when = commit.author().when();
             // A commit with an impossible offset (hand-made objects) is shown in UTC.
             let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
@@ -221,9 +254,8 @@ pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
                     .flatten()
                     .unwrap_or_default()
                     .to_owned(),
-                content: mine
-                    .and_then(|oid| repo.find_blob(oid).ok())
-                    .map(|b| b.content().to_vec()),
+                content: content_of(mine),
+                parents,
             });
         }
         if let Some(old) = renamed_from {
@@ -236,7 +268,7 @@ pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
 
 /// The path a file at `path` in `new` had in `old`, if the change between
 /// them is a rename (git's rename detection: same or similar content).
-fn renamed_from(repo: &Repository, old: &Tree<'_>, new: &Tree<'_>, path: &Path) -> Option<PathBuf> {
+fn find_rename(repo: &Repository, old: &Tree<'_>, new: &Tree<'_>, path: &Path) -> Option<PathBuf> {
     let mut diff = repo.diff_tree_to_tree(Some(old), Some(new), None).ok()?;
     diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))
         .ok()?;

@@ -14,7 +14,8 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-pub use git::{Author, HistoryCommit, record_commits, repo_prefix};
+pub(crate) use git::open_repo;
+pub use git::{Author, HistoryCommit, file_at_head, record_commits, repo_prefix};
 pub use notice::{FileState, Notice};
 pub(crate) use paths::check_folders;
 pub use transaction::{CommitMode, Transaction, write_atomic};
@@ -60,6 +61,8 @@ pub struct Store {
     tz: Tz,
     lock_timeout: Duration,
     notices: Notices,
+    /// Told to the notice hook as soon as there is one: found at open.
+    pending: Option<Notice>,
 }
 
 /// Where the store tells what it found or did on the side (a lock waited
@@ -117,13 +120,18 @@ impl Store {
             tz,
             lock_timeout,
             notices: Notices::default(),
+            pending: crate::merge::setup::driver_problem(root)
+                .map(|problem| Notice::MergeDriver { problem }),
         })
     }
 
     /// Has `f` told of what the store finds or does on the side: a lock it
     /// waits for, leftovers of a command that was killed, uncommitted
-    /// changes a commit takes along.
+    /// changes a commit takes along, a merge driver not configured.
     pub fn with_notices(mut self, f: impl Fn(&Notice) + Send + Sync + 'static) -> Store {
+        if let Some(notice) = self.pending.take() {
+            f(&notice);
+        }
         self.notices = Notices(Some(Arc::new(f)));
         self
     }

@@ -57,6 +57,12 @@ pub enum Notice {
         /// record's history too); empty when HEAD has none.
         fields: Vec<String>,
     },
+    /// `.gitattributes` sends records to the arende merge driver, but git
+    /// would not run it (not configured in this clone, or its binary gone).
+    MergeDriver {
+        /// What is wrong and the fix, in one line.
+        problem: String,
+    },
 }
 
 /// How a working-tree file stands against HEAD and the index.
@@ -117,6 +123,7 @@ impl fmt::Display for Notice {
                 },
                 path.display()
             ),
+            Notice::MergeDriver { problem } => f.write_str(problem),
         }
     }
 }

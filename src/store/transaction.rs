@@ -72,11 +72,21 @@ impl<'s> Transaction<'s> {
         Ok(tx)
     }
 
-    /// Stages a record's new document.
+    /// Stages a record's new document. The comment block the file starts
+    /// with (an editor's schema modeline) is kept; a new record gets the
+    /// modeline if the repository asks for one.
     pub fn write(&mut self, id: &RecordId, doc: &Value) {
-        let text = doc.as_mapping().map(yaml::to_string).unwrap_or_default();
-        self.writes
-            .insert(self.store.rel_path(id), text.into_bytes());
+        let rel = self.store.rel_path(id);
+        let header = match std::fs::read_to_string(self.store.root().join(&rel)) {
+            Ok(old) => yaml::leading_comments(&old).to_owned(),
+            Err(_) if self.store.config().modeline => yaml::modeline(id.kind()),
+            Err(_) => String::new(),
+        };
+        let text = doc
+            .as_mapping()
+            .map(|m| yaml::to_string_with_header(&header, m))
+            .unwrap_or_default();
+        self.writes.insert(rel, text.into_bytes());
     }
 
     /// Stages any file, by its path relative to the repository root.
