@@ -354,8 +354,27 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Service levels, where the agreement sets them.
     pub service_levels: Option<ServiceLevels>,
+    /// Who may be referred elsewhere when they report without troubleshooting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The repository the policy was loaded for: files a record names
+    /// (a capacity review's measurements CSV) are read relative to it.
+    #[serde(skip)]
+    pub root: Option<std::path::PathBuf>,
     #[serde(skip)]
     compiled: Compiled,
+}
+
+/// A reporting party the agreement lets the provider refer on (001: *har
+/// Inera rätt att hänvisa Slutkund till Agent*): classification sets the
+/// incident's `refer_to_agent` verdict from its `local_troubleshooting`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    /// The reporting party the verdict is for (`slutkund`).
+    pub party: String,
+    /// The seed clause.
+    pub clause: String,
 }
 
 /// Regular expressions of a pack, compiled once when it is loaded.
@@ -430,6 +449,7 @@ impl Policy {
             message,
             help: help(),
         })?;
+        policy.root = root.map(Path::to_path_buf);
         Ok(policy)
     }
 
@@ -538,7 +558,12 @@ impl Policy {
                         rule.id, rule.kind
                     ));
                 }
-                if let Test::Approved(steps) = &p.test {
+                let steps = match &p.test {
+                    Test::Approved(steps) => Some(steps),
+                    Test::ApprovedBefore(a) => Some(&a.steps),
+                    _ => None,
+                };
+                if let Some(steps) = steps {
                     for step in steps {
                         if self.step(rule.kind, step).is_none() {
                             return Err(format!(
