@@ -175,6 +175,9 @@ pub struct RaciRow {
     pub nr: u32,
     /// The task, in the seed's words.
     pub task: String,
+    /// Why a G cell has no approval step or rule, or which rule checks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Each party's letter, by party ID.
     #[serde(flatten)]
     pub letters: BTreeMap<String, RaciLetter>,

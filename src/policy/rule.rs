@@ -57,11 +57,11 @@ pub struct LinkedAll {
     pub one_of: Vec<serde_json::Value>,
 }
 
-/// The record's field must equal a field of every record linked under a key
-/// (where that record has it): a value that follows from a linked record.
+/// A field of the records linked under a key, the source of a value that
+/// follows from a linked record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SameAsLinked {
+pub struct LinkedField {
     /// The `links` key (`problems`, `incidents`, …).
     pub links: String,
     /// The field of the linked record.
@@ -136,8 +136,9 @@ pub enum Test {
     /// The field had one of these values when the record was registered
     /// (read back through the history of its changes).
     RegisteredOneOf(Vec<Value>),
-    /// The field, where set, equals a field of every linked record of a key.
-    SameAsLinked(SameAsLinked),
+    /// The field, where set, equals the value of at least one linked record
+    /// that has a value in one of these sources (none with a value: holds).
+    SameAsLinked(Vec<LinkedField>),
     /// The field is a list of at most this many entries.
     CountAtMost(usize),
     /// One of these steps is in force, decided before the record first
@@ -199,7 +200,7 @@ pub struct RawPredicate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     registered_one_of: Option<Vec<Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    same_as_linked: Option<SameAsLinked>,
+    same_as_linked: Option<Vec<LinkedField>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     count_at_most: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -361,9 +362,15 @@ impl std::fmt::Display for Predicate {
                 "{field} at registration in [{}]",
                 vs.iter().map(show).collect::<Vec<_>>().join(", ")
             ),
-            Test::SameAsLinked(s) => {
-                write!(f, "{field} = {} of every linked {}", s.field, s.links)
-            }
+            Test::SameAsLinked(sources) => write!(
+                f,
+                "{field} agrees with the {}",
+                sources
+                    .iter()
+                    .map(|s| format!("{} of a linked {}", s.field, s.links))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
             Test::CountAtMost(n) => write!(f, "{field} has at most {n}"),
             Test::ApprovedBefore(a) => write!(
                 f,

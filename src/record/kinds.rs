@@ -102,6 +102,9 @@ pub struct Incident {
     pub outage: Option<Outage>,
     /// When it is expected to be fixed (*beräknad åtgärdstid*).
     pub estimated_resolution: Option<Timestamp>,
+    /// The party that has taken over the incident's further handling (002 §2.2
+    /// task 9, *överta ansvar*), e.g. `leverantor`.
+    pub responsible: Option<String>,
     /// The major incident manager, for priority 1–2 under E-hälsomyndigheten.
     pub major_incident_manager: Option<String>,
     /// Effect on patient safety.

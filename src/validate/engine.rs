@@ -304,13 +304,22 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
         }
         // Absent values are for `present` to judge; a linked record without
         // the field says nothing against it.
-        Test::SameAsLinked(sl) => value.is_none_or(|v| {
-            linked_docs(cx, map, &sl.links).iter().all(|doc| {
-                doc.as_mapping()
-                    .and_then(|m| document::get(m, &sl.field))
-                    .filter(|o| !o.is_null())
-                    .is_none_or(|o| same(v, o))
-            })
+        Test::SameAsLinked(sources) => value.is_none_or(|v| {
+            let given: Vec<Value> = sources
+                .iter()
+                .flat_map(|s| {
+                    linked_docs(cx, map, &s.links)
+                        .into_iter()
+                        .filter_map(|doc| {
+                            doc.as_mapping()
+                                .and_then(|m| document::get(m, &s.field))
+                                .filter(|o| !o.is_null())
+                                .cloned()
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            given.is_empty() || given.iter().any(|o| same(v, o))
         }),
         Test::CountAtMost(n) => match value {
             Some(Value::Sequence(s)) => s.len() <= *n,
