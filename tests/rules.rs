@@ -637,7 +637,7 @@ fn ehm_allows_two_deployed_releases_at_once() {
         let text = format!(
             "id: {id}\nkind: release\ntitle: Receptdepån {version}\nstatus: {status}\n\
              opened_at: 2026-11-02T09:00:00+01:00\nversion: '{version}'\nlevel: {level}\n\
-             release_notes: Rättningar.\nhistory:\n{}",
+             release_notes: Rättningar.\ninformation_published_at: 2026-10-20T09:00:00+01:00\nhistory:\n{}",
             history.concat()
         );
         serde_yaml::from_str(&text).unwrap()
