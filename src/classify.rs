@@ -194,9 +194,7 @@ fn recommendation(policy: &Policy, cap: &CapacityReview) -> Result<Option<Derive
     Ok(Some(Derived {
         field: "recommendation",
         value: Value::String(rec.into()),
-        reason: format!(
-            "peak use {peak:.1} % in {source} against the thresholds gives `{rec}`"
-        ),
+        reason: format!("peak use {peak:.1} % in {source} against the thresholds gives `{rec}`"),
     }))
 }
 

@@ -372,17 +372,12 @@ impl std::fmt::Display for Predicate {
                     .join(" or ")
             ),
             Test::CountAtMost(n) => write!(f, "{field} has at most {n}"),
-            Test::ApprovedBefore(a) => write!(
-                f,
-                "approved ({}) before {}",
-                a.steps.join(" or "),
-                a.status
-            ),
-            Test::BeforeReached(b) => write!(
-                f,
-                "{field} at least {} days before {}",
-                b.days, b.status
-            ),
+            Test::ApprovedBefore(a) => {
+                write!(f, "approved ({}) before {}", a.steps.join(" or "), a.status)
+            }
+            Test::BeforeReached(b) => {
+                write!(f, "{field} at least {} days before {}", b.days, b.status)
+            }
         }
     }
 }

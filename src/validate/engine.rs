@@ -188,7 +188,8 @@ fn default_help(cx: &Context<'_>, kind: crate::kind::Kind, p: &Predicate) -> Opt
         )),
         Test::Present(true) => Some(format!("fill in `{field}`")),
         Test::Present(false) => Some(format!("remove `{field}`")),
-        Test::Approved(steps) | Test::ApprovedBefore(crate::policy::rule::ApprovedBefore { steps, .. }) => {
+        Test::Approved(steps)
+        | Test::ApprovedBefore(crate::policy::rule::ApprovedBefore { steps, .. }) => {
             let how: Vec<String> = steps
                 .iter()
                 .filter_map(|s| cx.policy.step(kind, s))
