@@ -4,7 +4,9 @@
 //! disagree.
 
 use crate::policy::Policy;
-use crate::record::{Body, Incident, Measurements, PatientSafety, Record, ReleaseLevel};
+use crate::record::{
+    Body, CapacityReview, Incident, Measurement, Measurements, PatientSafety, Record, ReleaseLevel,
+};
 use crate::yaml::Value;
 
 /// A value classification sets.
@@ -23,7 +25,10 @@ pub struct Derived {
 pub fn derive(policy: &Policy, record: &Record) -> Vec<Derived> {
     let mut out = Vec::new();
     match &record.body {
-        Body::Incident(inc) => out.extend(incident_priority(policy, inc)),
+        Body::Incident(inc) => {
+            out.extend(incident_priority(policy, inc));
+            out.extend(referral(policy, inc));
+        }
         Body::Release(rel) => {
             if let Some(level) = rel.version.as_deref().and_then(|v| policy.release_level(v)) {
                 let name = match level {
@@ -41,26 +46,8 @@ pub fn derive(policy: &Policy, record: &Record) -> Vec<Derived> {
             }
         }
         Body::CapacityReview(cap) => {
-            if let (Some(Measurements::Inline(ms)), Some(t)) = (&cap.measurements, &cap.thresholds)
-                && !ms.is_empty()
-            {
-                let peak = ms
-                    .iter()
-                    .flat_map(|m| [m.cpu, m.memory, m.disk])
-                    .flatten()
-                    .fold(f64::NEG_INFINITY, f64::max);
-                let rec = if t.upgrade_above.is_some_and(|u| peak > u) {
-                    "upgrade"
-                } else if t.downgrade_below.is_some_and(|d| peak < d) {
-                    "downgrade"
-                } else {
-                    "keep"
-                };
-                out.push(Derived {
-                    field: "recommendation",
-                    value: Value::String(rec.into()),
-                    reason: format!("peak use {peak:.1} % against the thresholds gives `{rec}`"),
-                });
+            if let Ok(Some(d)) = recommendation(policy, cap) {
+                out.push(d);
             }
         }
         Body::ServiceRequest(_) => {
@@ -124,4 +111,158 @@ fn incident_priority(policy: &Policy, inc: &Incident) -> Option<Derived> {
         value: Value::Number(p.into()),
         reason,
     })
+}
+
+/// Why a value could not be derived, by field: a measurements file that is
+/// missing or malformed. `validate` reports it with the rule on that field.
+pub fn problems(policy: &Policy, record: &Record) -> Vec<(&'static str, String)> {
+    match &record.body {
+        Body::CapacityReview(cap) => match recommendation(policy, cap) {
+            Err(e) => vec![("recommendation", e)],
+            Ok(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// 001: a slutkund's report without local troubleshooting may be referred to
+/// its agent; the verdict is part of the record, not a refusal to register.
+fn referral(policy: &Policy, inc: &Incident) -> Option<Derived> {
+    let rule = policy.referral.as_ref()?;
+    let party = inc.reporter.as_ref()?.party.as_deref()?;
+    if party != rule.party {
+        return None;
+    }
+    let refer = inc.local_troubleshooting != Some(true);
+    Some(Derived {
+        field: "refer_to_agent",
+        value: Value::Bool(refer),
+        reason: if refer {
+            format!(
+                "a {party} report without local troubleshooting may be referred to the agent ({})",
+                rule.clause
+            )
+        } else {
+            format!("local troubleshooting was done; the {party} report stands")
+        },
+    })
+}
+
+/// The most measurements a CSV file may hold: a year of minute samples.
+const MAX_CSV_ROWS: usize = 366 * 24 * 60;
+
+/// 000 §3.7: the recommendation from the peak use against the thresholds.
+/// A recommendation with a reason is a person's judgement and stands
+/// (*vid behov ges en rekommendation*).
+fn recommendation(policy: &Policy, cap: &CapacityReview) -> Result<Option<Derived>, String> {
+    if cap
+        .recommendation_reason
+        .as_deref()
+        .is_some_and(|r| !r.trim().is_empty())
+    {
+        return Ok(None);
+    }
+    let (Some(measurements), Some(t)) = (&cap.measurements, &cap.thresholds) else {
+        return Ok(None);
+    };
+    let read;
+    let (ms, source): (&[Measurement], String) = match measurements {
+        Measurements::Inline(ms) => (ms, "the measurements".into()),
+        Measurements::File(path) => {
+            read = read_csv(policy, path)?;
+            (&read, path.clone())
+        }
+    };
+    if ms.is_empty() {
+        return Ok(None);
+    }
+    let peak = ms
+        .iter()
+        .flat_map(|m| [m.cpu, m.memory, m.disk])
+        .flatten()
+        .fold(f64::NEG_INFINITY, f64::max);
+    if !peak.is_finite() {
+        return Ok(None);
+    }
+    let rec = if t.upgrade_above.is_some_and(|u| peak > u) {
+        "upgrade"
+    } else if t.downgrade_below.is_some_and(|d| peak < d) {
+        "downgrade"
+    } else {
+        "keep"
+    };
+    Ok(Some(Derived {
+        field: "recommendation",
+        value: Value::String(rec.into()),
+        reason: format!("peak use {peak:.1} % in {source} against the thresholds gives `{rec}`"),
+    }))
+}
+
+/// Measurements from a CSV file relative to the repository: a header naming
+/// `at` and any of `cpu`, `memory`, `disk`, then one row per measurement.
+fn read_csv(policy: &Policy, rel: &str) -> Result<Vec<Measurement>, String> {
+    let rel_path = std::path::Path::new(rel);
+    if rel_path.is_absolute()
+        || rel_path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(format!(
+            "measurements file {rel}: give a path inside the repository, relative to its root"
+        ));
+    }
+    let root = policy.root.as_deref().unwrap_or(std::path::Path::new("."));
+    let path = root.join(rel_path);
+    let text = crate::yaml::read_text(&path, crate::yaml::MAX_RECORD_BYTES * 16)
+        .map_err(|e| format!("measurements file {rel} cannot be read: {e}"))?;
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<String> = lines
+        .next()
+        .ok_or_else(|| format!("measurements file {rel} is empty"))?
+        .split(',')
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let at = col("at").ok_or_else(|| format!("measurements file {rel}: no `at` column"))?;
+    let (cpu, memory, disk) = (col("cpu"), col("memory"), col("disk"));
+    if cpu.is_none() && memory.is_none() && disk.is_none() {
+        return Err(format!(
+            "measurements file {rel}: no cpu, memory or disk column"
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines.enumerate() {
+        if out.len() >= MAX_CSV_ROWS {
+            return Err(format!(
+                "measurements file {rel}: more than {MAX_CSV_ROWS} rows"
+            ));
+        }
+        let row = i + 2;
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        let cell = |c: Option<usize>| c.and_then(|c| cells.get(c).copied());
+        let when = cell(Some(at)).unwrap_or_default();
+        let when = chrono::DateTime::parse_from_rfc3339(when).map_err(|e| {
+            format!("measurements file {rel}, row {row}: `{when}` is not an RFC 3339 time ({e})")
+        })?;
+        let number = |c: Option<usize>, name: &str| -> Result<Option<f64>, String> {
+            match cell(c).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) => v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite())
+                    .map(Some)
+                    .ok_or_else(|| {
+                        format!("measurements file {rel}, row {row}: {name} `{v}` is not a number")
+                    }),
+            }
+        };
+        out.push(Measurement {
+            at: when,
+            cpu: number(cpu, "cpu")?,
+            memory: number(memory, "memory")?,
+            disk: number(disk, "disk")?,
+        });
+    }
+    Ok(out)
 }

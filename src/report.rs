@@ -322,6 +322,10 @@ pub struct Report {
     pub sla_total: Compliance,
     /// The breached clocks counted.
     pub breaches: Vec<Breach>,
+    /// Tickets registered in the period, of a priority with a clock, that
+    /// were incomplete at registration: no response time applies to them
+    /// (003 §3.2.4), so they are counted apart, never as met or breached.
+    pub sla_not_covered: Vec<String>,
     /// Availability per service with an outage in the period.
     pub availability: Vec<ServiceAvailability>,
     /// Availability per class.
@@ -399,6 +403,7 @@ pub fn build(
         sla: Vec::new(),
         sla_total: Compliance::default(),
         breaches: Vec::new(),
+        sla_not_covered: Vec::new(),
         availability: Vec::new(),
         classes: Vec::new(),
         crisis_after_minutes: None,
@@ -428,6 +433,15 @@ pub fn build(
         let Some(priority) = r.priority().map(|p| p.get()) else {
             continue;
         };
+        if !crate::sla::covered(r)
+            && opened_in(r)
+            && levels
+                .clocks
+                .iter()
+                .any(|c| c.kinds.contains(&r.kind()) && c.priorities.contains(&priority))
+        {
+            report.sla_not_covered.push(r.id().to_string());
+        }
         for c in clocks(policy, &calendar, r, at) {
             let stopped_in = c.stopped.is_some_and(|s| s >= start && s < end);
             let counted = match c.state {

@@ -74,6 +74,9 @@ pub fn clocks(
     let Some(priority) = record.priority().map(|p| p.get()) else {
         return Vec::new();
     };
+    if !covered(record) {
+        return Vec::new();
+    }
     levels
         .clocks
         .iter()
@@ -102,24 +105,31 @@ fn timeline(record: &Record, initial: &str) -> Vec<(Timestamp, String)> {
     out
 }
 
-/// When the ticket became complete: at registration, or at the event that
-/// set `complete_at_registration` to true.
-fn completed_at(record: &Record) -> Option<Timestamp> {
-    let complete = match &record.body {
+/// Whether the ticket's response times apply at all: 003 §3.2.4 *Ovanstående
+/// svarstider omfattar endast de ärenden som är kompletta vid registrering*.
+/// What counts is the value at registration, read back through the history:
+/// a ticket registered incomplete stays uncovered when it is completed later.
+pub fn covered(record: &Record) -> bool {
+    let now = match &record.body {
         Body::Incident(i) => i.complete_at_registration,
         Body::ServiceRequest(r) => r.complete_at_registration,
-        _ => true,
+        _ => return true,
     };
-    let completed_later = record.common.history.iter().find(|e| {
+    let first_change = record.common.history.iter().find_map(|e| {
         e.changes
             .iter()
-            .any(|c| c.field == "complete_at_registration" && c.to == Some(Value::Bool(true)))
+            .find(|c| c.field == "complete_at_registration")
     });
-    match completed_later {
-        Some(e) => Some(e.at),
-        None if complete => Some(record.common.opened_at),
-        None => None,
+    match first_change {
+        // Absent at registration means the default: complete.
+        Some(c) => c.from.as_ref().is_none_or(|v| *v != Value::Bool(false)),
+        None => now,
     }
+}
+
+/// When the clock starts: at registration, for a ticket covered at all.
+fn completed_at(record: &Record) -> Option<Timestamp> {
+    covered(record).then_some(record.common.opened_at)
 }
 
 fn clock(
@@ -265,8 +275,11 @@ pub fn is_major_incident(policy: &Policy, record: &Record) -> bool {
             .is_some_and(|p| levels.major_incident_priorities.contains(&p.get()))
 }
 
-/// How long an incident's outage has lasted at `at` (to its end, if it ended),
-/// when it is longer than the policy's crisis threshold.
+/// How long an incident's outage is judged to last at `at`, when that is
+/// longer than the policy's crisis threshold (003 Supportprocessen §4: *som
+/// bedöms vara längre än två (2) timmar*): to its end if it ended, else the
+/// longer of the time it has lasted and the time to its estimated
+/// resolution, so the assessment is due as soon as the estimate says so.
 pub fn crisis_outage(policy: &Policy, record: &Record, at: Timestamp) -> Option<Duration> {
     let limit = policy.service_levels.as_ref()?.crisis_after_minutes?;
     let Body::Incident(inc) = &record.body else {
@@ -278,7 +291,10 @@ pub fn crisis_outage(policy: &Policy, record: &Record, at: Timestamp) -> Option<
         return None;
     }
     let start = outage.start?;
-    let end = outage.end.unwrap_or(at).min(at);
+    let end = match outage.end.filter(|e| *e <= at) {
+        Some(end) => end,
+        None => inc.estimated_resolution.map_or(at, |est| est.max(at)),
+    };
     let length = end - start;
     let limit = Duration::try_minutes(limit).unwrap_or(Duration::MAX);
     (length > limit).then_some(length)

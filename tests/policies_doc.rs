@@ -94,6 +94,152 @@ const CHECK_TESTS: &[(&str, &str, &str)] = &[
 
 const LEVELS: [&str; 3] = ["high", "medium", "low"];
 
+/// Clauses implemented in code rather than as a pack's rule, step or clock:
+/// (seed, section, where).
+const COMPUTED: &[(&str, &str, &str)] = &[
+    (
+        "003",
+        "§3.2.4 (kompletta vid registrering)",
+        "`arende sla` and `report`: a ticket incomplete at registration has no response-time clock and is counted apart (src/sla.rs `covered`)",
+    ),
+    (
+        "003",
+        "Supportprocessen §4 Kris (bedöms vara längre än två (2) timmar)",
+        "`arende sla` and `report` flag a crisis assessment when the outage lasted, or is estimated to last, longer than `crisis_after_minutes` (src/sla.rs `crisis_outage`)",
+    ),
+    (
+        "003",
+        "Supportprocessen §3 Major incident (prioritet 1 eller 2)",
+        "`arende sla` and `report` flag major incidents (`major_incident_priorities`)",
+    ),
+    (
+        "003",
+        "§3.1 Tillgänglighet (99,9 % / 98 %)",
+        "`arende report`: availability per service and class",
+    ),
+    (
+        "003",
+        "§2 Uppföljning (Varje kvartal sammanställs en rapport)",
+        "`arende report --quarter`",
+    ),
+    (
+        "003",
+        "Releasehantering (två aktuella versioner)",
+        "built-in check REPO006, in `validate` and at `arende status … deployed`",
+    ),
+    (
+        "000",
+        "§3.7 (Mätdata samlas kontinuerligt in)",
+        "`arende classify` reads a capacity review's measurements inline or from a CSV file",
+    ),
+];
+
+/// Clauses a records tool cannot check on a record: (seed, section, words, why).
+const NOT_CHECKABLE: &[(&str, &str, &str, &str)] = &[
+    (
+        "000",
+        "§2 Samverkansformer",
+        "Samverkansformen mellan Inera och Kunderna till Tjänsten är förvaltningsgrupp.",
+        "an organisation, not a property of any record",
+    ),
+    (
+        "000",
+        "§3.2 Generella principer",
+        "hantering av frågor om prioriteringar och ansvarstagande … sker med vertikal och/eller horisontell eskalering",
+        "the escalation path between service areas is not recorded on a ticket",
+    ),
+    (
+        "000",
+        "§3.3 Generella principer",
+        "arbetet inom Problemhantering sker i andra och tredje linjens support",
+        "which support line works a problem is not part of the record model",
+    ),
+    (
+        "000",
+        "§3.3 Avgränsning",
+        "kommunikationen med Användarna hanteras via Incidenthantering",
+        "communication with users happens outside the records",
+    ),
+    (
+        "000",
+        "§3.4 Generella principer",
+        "ett Ändringsforum skall finnas med representanter för berörda tredjepartsleverantörer. Inera är sammankallande",
+        "the forum's membership and convening are not records",
+    ),
+    (
+        "000",
+        "§3.4",
+        "När Inera har utfört ändringen återrapporterar Inera resultatet av ändringen till Kunden.",
+        "the report to the customer is sent outside the tool; CHG005 asks for the implementation report it rests on",
+    ),
+    (
+        "000",
+        "§3.5 Generella principer",
+        "såväl maskinvaror som programvaror skall ingå",
+        "completeness of the configuration database against reality cannot be seen from the records",
+    ),
+    (
+        "000",
+        "§3.6 Generella principer",
+        "tester fram till leveranstest utförs av tredjepartsleverantören av tjänstemiljön på certifierade plattformar",
+        "where the supplier's earlier tests ran is not recorded; REL002 checks the acceptance test",
+    ),
+    (
+        "000",
+        "§3.6",
+        "En viktig aktivitet är att tillgodose olika intressenters informationsbehov",
+        "information to stakeholders is sent outside the tool",
+    ),
+    (
+        "001",
+        "Övervakning",
+        "Inera övervakar svarstider och tillgänglighet",
+        "monitoring is Inera's own activity; its alarms enter as incidents with reported_via: monitoring",
+    ),
+    (
+        "001",
+        "Ändringar",
+        "Agent och Slutkund ska anmäla ändringar i de it-system och/eller tjänster …",
+        "a duty to report changes that were never reported cannot be seen in the records",
+    ),
+    (
+        "002",
+        "§3.2 uppgift 18",
+        "Rapportera enligt överenskommelse. Staden: G",
+        "what is reported and when is set by an agreement outside the annex",
+    ),
+    (
+        "002",
+        "A and M cells of §2.2–§6.2",
+        "Ansvarar / Medverkar",
+        "who does or takes part in a task is not recorded; only the G cells (approvals) are checked",
+    ),
+    (
+        "003",
+        "§3.1",
+        "Användarorganisationen äger dock inte rätt att göra gällande några påföljder",
+        "a legal limitation, not a property of a record",
+    ),
+    (
+        "003",
+        "§3.2.2 Beredskap",
+        "För att nå beredskapen används Servicedesk telefonnummer och ”akut ärende” väljs.",
+        "how the on-call service is reached is outside the records",
+    ),
+    (
+        "003",
+        "§3.2.3",
+        "Vid indikationer … publicerar E-hälsomyndigheten ett meddelande … under driftinformation",
+        "publication on the web site is outside the records",
+    ),
+    (
+        "003",
+        "Supportprocessen §1",
+        "Denna ärendeidentitet ska alltid anges vid fortsatt kontakt med myndigheten",
+        "the customer's later contacts are not records",
+    ),
+];
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -170,6 +316,29 @@ fn render() -> String {
          that meets every rule of the pack, and the smallest edit that breaks the \
          rule. `tests/rules.rs` runs every case against the real binary in a fresh \
          `arende init --policy <pack>` repository, and fails if a rule has no case.\n"
+    );
+    let mut implemented: std::collections::BTreeSet<(String, String)> = Default::default();
+    for p in &packs {
+        for r in &p.rules {
+            implemented.insert((r.clause.seed.clone(), r.clause.words.clone()));
+        }
+        for st in &p.approval_steps {
+            implemented.insert((st.clause.seed.clone(), st.clause.words.clone()));
+        }
+        for c in p.service_levels.iter().flat_map(|l| &l.clocks) {
+            implemented.insert((c.clause.seed.clone(), c.clause.words.clone()));
+        }
+    }
+    let found = implemented.len() + COMPUTED.len() + NOT_CHECKABLE.len();
+    let _ = writeln!(
+        w,
+        "Seed clauses: {found} found in the five seeds; {} implemented \
+         as pack data (distinct clauses of rules, approval steps and clocks), {} \
+         computed by `arende` itself ([list](#computed-clauses)), {} not checkable on a \
+         record ([list and why](#clauses-not-checkable)).\n",
+        implemented.len(),
+        COMPUTED.len(),
+        NOT_CHECKABLE.len()
     );
     let _ = writeln!(w, "Packs:\n");
     for p in &packs {
@@ -255,9 +424,11 @@ fn render() -> String {
                 .iter()
                 .filter(|r| {
                     r.kind == st.kind
-                        && r.require.iter().any(
-                            |q| matches!(&q.test, Test::Approved(steps) if steps.contains(&st.id)),
-                        )
+                        && r.require.iter().any(|q| match &q.test {
+                            Test::Approved(steps) => steps.contains(&st.id),
+                            Test::ApprovedBefore(a) => a.steps.contains(&st.id),
+                            _ => false,
+                        })
                 })
                 .map(|r| r.id.as_str())
                 .collect();
@@ -336,10 +507,12 @@ fn render() -> String {
                             .is_some_and(|c| c.process == table.process && c.nr == row.nr)
                     })
                     .map(|st| format!("`{}` ({})", st.id, st.kind));
-                let step = match (has_g, step) {
-                    (_, Some(s)) => s,
-                    (true, None) => "no approval step yet".to_owned(),
-                    (false, None) => String::new(),
+                let step = match (has_g, step, &row.note) {
+                    (_, Some(s), None) => s,
+                    (_, Some(s), Some(n)) => format!("{s}; {}", cell(n)),
+                    (true, None, Some(n)) => cell(n),
+                    (true, None, None) => "no approval step yet".to_owned(),
+                    (false, None, n) => n.as_deref().map(cell).unwrap_or_default(),
                 };
                 let _ = writeln!(
                     w,
@@ -354,6 +527,26 @@ fn render() -> String {
         }
     }
 
+    let _ = writeln!(w, "## Computed clauses\n");
+    let _ = writeln!(w, "| Seed | Section | Where |");
+    let _ = writeln!(w, "|---|---|---|");
+    for (seed, section, place) in COMPUTED {
+        let _ = writeln!(w, "| `{seed}` | {} | {} |", cell(section), cell(place));
+    }
+    let _ = writeln!(w);
+    let _ = writeln!(w, "## Clauses not checkable\n");
+    let _ = writeln!(w, "| Seed | Section | Words | Why not |");
+    let _ = writeln!(w, "|---|---|---|---|");
+    for (seed, section, words, why) in NOT_CHECKABLE {
+        let _ = writeln!(
+            w,
+            "| `{seed}` | {} | *{}* | {} |",
+            cell(section),
+            cell(words),
+            cell(why)
+        );
+    }
+    let _ = writeln!(w);
     let _ = writeln!(w, "## Values the packs chose\n");
     let _ = writeln!(
         w,

@@ -495,3 +495,28 @@ fn a_policy_without_service_levels_still_counts() {
     let html = sb.ok(&["report", "--quarter", "2026Q3", "--format", "html"]);
     assert!(html.contains("<svg"));
 }
+
+/// 003 §3.2.4: a ticket incomplete at registration is counted apart, never
+/// as met or breached, even once it is completed.
+#[test]
+fn a_ticket_incomplete_at_registration_is_counted_apart() {
+    let sb = Sandbox::new();
+    sb.ok(&["init", "--policy", "ehm"]);
+    let dir = sb.root().join("incidents");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("INC-20260706-AAAAAA.yaml"),
+        "id: INC-20260706-AAAAAA\nkind: incident\ntitle: Fråga utan uppgifter\nstatus: resolved\n\
+         opened_at: 2026-07-06T09:00:00+02:00\nimpact: medium\nurgency: medium\npriority: 3\n\
+         complete_at_registration: true\nresolution: Besvarad\nhistory:\n\
+         - {at: '2026-07-06T09:00:00+02:00', by: A <a@x.se>, status: new}\n\
+         - {at: '2026-07-07T09:00:00+02:00', by: A <a@x.se>, changes: [{field: complete_at_registration, from: false, to: true}]}\n\
+         - {at: '2026-07-20T09:00:00+02:00', by: A <a@x.se>, status: assigned}\n\
+         - {at: '2026-07-20T09:05:00+02:00', by: A <a@x.se>, status: in_progress}\n\
+         - {at: '2026-07-20T09:10:00+02:00', by: A <a@x.se>, status: resolved}\n",
+    )
+    .unwrap();
+    let r = json_of(&sb, &["--quarter", "2026Q3"]);
+    assert_eq!(r["sla_not_covered"], json!(["INC-20260706-AAAAAA"]));
+    assert_eq!(r["sla_total"]["counted"], 0, "{:#}", r["sla_total"]);
+}

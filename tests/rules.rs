@@ -637,7 +637,7 @@ fn ehm_allows_two_deployed_releases_at_once() {
         let text = format!(
             "id: {id}\nkind: release\ntitle: Receptdepån {version}\nstatus: {status}\n\
              opened_at: 2026-11-02T09:00:00+01:00\nversion: '{version}'\nlevel: {level}\n\
-             release_notes: Rättningar.\nhistory:\n{}",
+             release_notes: Rättningar.\ninformation_published_at: 2026-10-20T09:00:00+01:00\nhistory:\n{}",
             history.concat()
         );
         serde_yaml::from_str(&text).unwrap()
@@ -736,4 +736,191 @@ fn validate_checks_that_history_walks_the_status_machine() {
         .find(|f| f.rule == "REC004")
         .expect("REC004 reported");
     assert!(f.message.contains("new → resolved"), "{}", f.message);
+}
+
+// ---------------------------------------------------------------- round 2: registration never refused
+
+/// 000 §3.2 *alla incidenter skall registreras*: a slutkund's report without
+/// local troubleshooting is registered, with the verdict `refer_to_agent`
+/// in the record and INC005 as a warning (it refused registration before).
+#[test]
+fn inera_registers_a_slutkund_report_without_troubleshooting_with_the_referral_verdict() {
+    let sb = Sandbox::with_repo();
+    let inc = new_id(
+        &sb,
+        &[
+            "new",
+            "incident",
+            "--title",
+            "Beställningar fastnar",
+            "impact=medium",
+            "urgency=medium",
+            "reporter.party=slutkund",
+            "tickets.slutkund=VC-1",
+            "tickets.agent=AG-1",
+            "reported_via=web",
+        ],
+    );
+    assert_eq!(
+        field(&sb.record(&inc), "refer_to_agent").as_bool(),
+        Some(true)
+    );
+    let out = sb.run(&["validate"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = sb.run(&["validate", "--strict"]);
+    assert_eq!(code(&out), 1, "INC005 is a warning");
+    assert!(format!("{}{}", stdout(&out), stderr(&out)).contains("INC005"));
+    // Troubleshooting done: the verdict follows.
+    sb.ok(&["set", &inc, "local_troubleshooting=true"]);
+    assert_eq!(
+        field(&sb.record(&inc), "refer_to_agent").as_bool(),
+        Some(false)
+    );
+    assert_eq!(code(&sb.run(&["validate", "--strict"])), 0);
+}
+
+/// INC007 does not block registering an outage; it is due once the incident
+/// is handled, with the outage's nature, extent and estimated resolution.
+#[test]
+fn inera_registers_an_outage_and_asks_for_its_extent_and_estimate_when_assigned() {
+    let sb = Sandbox::with_repo();
+    let inc = new_id(
+        &sb,
+        &[
+            "new",
+            "incident",
+            "--title",
+            "Tjänsten nere",
+            "impact=medium",
+            "urgency=medium",
+            "reporter.party=kund",
+            "tickets.kund=4711",
+            "reported_via=email",
+            "outage.start=2026-11-02T08:00:00+01:00",
+        ],
+    );
+    refused_naming(&sb, &["status", &inc, "assigned"], "INC007");
+    sb.ok(&[
+        "set",
+        &inc,
+        "description=Inga beställningar går igenom",
+        "outage.extent=Alla regioner",
+        "estimated_resolution=2026-11-02T12:00:00+01:00",
+    ]);
+    sb.ok(&["status", &inc, "assigned"]);
+}
+
+/// INC002 binds the reporter at registration: a priority-1 report by email
+/// is refused, a monitoring alarm is not, and a later escalation to
+/// priority 1 of an incident reported by email is not blocked.
+#[test]
+fn inera_prio_1_by_phone_binds_the_report_not_a_later_escalation() {
+    let sb = Sandbox::with_repo();
+    let base = [
+        "reporter.party=kund",
+        "tickets.kund=4711",
+        "impact=high",
+        "urgency=high",
+    ];
+    let mut args = vec!["new", "incident", "--title", "Nere"];
+    args.extend(base);
+    args.push("reported_via=email");
+    refused_naming(&sb, &args, "INC002");
+    let mut args = vec!["new", "incident", "--title", "Larm"];
+    args.extend(base);
+    args.push("reported_via=monitoring");
+    new_id(&sb, &args);
+    let inc = new_id(
+        &sb,
+        &[
+            "new",
+            "incident",
+            "--title",
+            "Långsamt",
+            "reporter.party=kund",
+            "tickets.kund=4712",
+            "impact=medium",
+            "urgency=medium",
+            "reported_via=email",
+        ],
+    );
+    sb.ok(&["set", &inc, "impact=high", "urgency=high"]);
+    assert_eq!(field(&sb.record(&inc), "priority").as_u64(), Some(1));
+    let out = sb.run(&["validate"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+/// CAP001 reads measurements from a CSV file like inline ones; a missing
+/// file is an error naming it; a reason lets a person's recommendation stand.
+#[test]
+fn inera_capacity_measurements_from_a_csv_file() {
+    let sb = Sandbox::with_repo();
+    std::fs::create_dir_all(sb.root().join("data")).unwrap();
+    std::fs::write(
+        sb.root().join("data/node1.csv"),
+        "at,cpu,memory,disk\n2026-10-07T12:00:00+02:00,64,58,41\n2026-10-21T12:00:00+02:00,86.5,61,42\n",
+    )
+    .unwrap();
+    let write = |measurements: &str, extra: &str| {
+        std::fs::write(
+            sb.root().join("capacity/CAP-20261102-HHHHHH.yaml"),
+            format!(
+                "id: CAP-20261102-HHHHHH\nkind: capacity_review\ntitle: Oktober\nstatus: open\n\
+                 opened_at: 2026-11-02T09:00:00+01:00\nmeasurements: {measurements}\n\
+                 thresholds: {{upgrade_above: 80.0, downgrade_below: 30.0}}\n{extra}"
+            ),
+        )
+        .unwrap();
+    };
+    std::fs::create_dir_all(sb.root().join("capacity")).unwrap();
+    write("data/node1.csv", "recommendation: upgrade\n");
+    let out = sb.run(&["validate"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    write("data/node1.csv", "recommendation: keep\n");
+    let out = sb.run(&["validate"]);
+    assert_eq!(code(&out), 1);
+    assert!(format!("{}{}", stdout(&out), stderr(&out)).contains("CAP001"));
+    write(
+        "data/node1.csv",
+        "recommendation: keep\nrecommendation_reason: Toppen var en engångskörning\n",
+    );
+    assert_eq!(code(&sb.run(&["validate"])), 0);
+    write("data/missing.csv", "recommendation: keep\n");
+    let out = sb.run(&["validate"]);
+    assert_eq!(code(&out), 1);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        text.contains("CAP001") && text.contains("data/missing.csv"),
+        "{text}"
+    );
+}
+
+/// REPO006 in the command path, on a single status move: a third version
+/// package is refused at `status … deployed`.
+#[test]
+fn ehm_status_refuses_deploying_a_third_version_package() {
+    let sb = Sandbox::new();
+    sb.ok(&["init", "--policy", "ehm"]);
+    let mut ids = Vec::new();
+    for v in ["17.1", "17.2", "17.3"] {
+        let id = new_id(
+            &sb,
+            &[
+                "new",
+                "release",
+                "--title",
+                v,
+                &format!("version={v}"),
+                "release_notes=Rättningar",
+                "information_published_at=2026-01-01T09:00:00+01:00",
+            ],
+        );
+        for s in ["approved", "testing"] {
+            sb.ok(&["status", &id, s]);
+        }
+        ids.push(id);
+    }
+    sb.ok(&["status", &ids[0], "deployed"]);
+    sb.ok(&["status", &ids[1], "deployed"]);
+    refused_naming(&sb, &["status", &ids[2], "deployed"], "REPO006");
 }

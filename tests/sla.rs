@@ -102,33 +102,73 @@ fn a_clock_paused_for_a_day_while_awaiting_the_customer() {
     assert_eq!(c.due.unwrap().to_rfc3339(), "2026-11-20T09:00:00+01:00");
 }
 
+/// 003 §3.2.4: *Ovanstående svarstider omfattar endast de ärenden som är
+/// kompletta vid registrering*: a ticket registered incomplete has no
+/// response-time clock at all, even once it is completed.
 #[test]
-fn an_incomplete_ticket_starts_its_clock_when_completed() {
+fn a_ticket_incomplete_at_registration_has_no_clock_even_when_completed() {
     let history = "- at: '2026-11-17T13:00:00+01:00'\n  by: A <a@x.se>\n  changes:\n  - field: complete_at_registration\n    from: false\n    to: true\n";
-    let rec = incident(
+    let completed_later = incident(
         "2026-11-16T09:00:00+01:00",
         3,
         "complete_at_registration: true\n",
         history,
     );
-    let before = incident(
+    let incomplete = incident(
         "2026-11-16T09:00:00+01:00",
         3,
         "complete_at_registration: false\n",
         "",
     );
+    let complete = incident("2026-11-16T09:00:00+01:00", 3, "", "");
+    let policy = Policy::load("ehm", None).expect("pack");
+    let cal = BusinessCalendar::new(
+        policy
+            .service_levels
+            .as_ref()
+            .expect("levels")
+            .calendar
+            .clone(),
+    )
+    .expect("calendar");
+    for rec in [&completed_later, &incomplete] {
+        assert!(!arende::sla::covered(rec));
+        assert!(
+            clocks(&policy, &cal, rec, t("2026-11-18T10:00:00+01:00")).is_empty(),
+            "no clock for a ticket incomplete at registration"
+        );
+    }
+    assert!(arende::sla::covered(&complete));
     assert_eq!(
-        clock_at(&before, "2026-11-17T10:00:00+01:00").state,
-        ClockState::NotStarted
+        clock_at(&complete, "2026-11-18T10:00:00+01:00").state,
+        ClockState::Running
     );
-    assert_eq!(
-        clock_at(&rec, "2026-11-17T10:00:00+01:00").state,
-        ClockState::NotStarted,
-        "not complete yet at 10:00"
+}
+
+/// 003 Supportprocessen §4: the crisis assessment is due when the outage is
+/// *judged* to last more than two hours: by its estimated resolution, before
+/// two hours have passed.
+#[test]
+fn the_crisis_assessment_follows_the_estimated_resolution() {
+    let policy = Policy::load("ehm", None).expect("pack");
+    let estimated = incident(
+        "2026-11-16T09:00:00+01:00",
+        1,
+        "outage:\n  start: '2026-11-16T09:00:00+01:00'\nestimated_resolution: '2026-11-16T12:00:00+01:00'\n",
+        "",
     );
-    let c = clock_at(&rec, "2026-11-18T10:00:00+01:00");
-    assert_eq!(c.started.unwrap().to_rfc3339(), "2026-11-17T13:00:00+01:00");
-    assert_eq!(c.due.unwrap().to_rfc3339(), "2026-11-20T13:00:00+01:00");
+    let soon = incident(
+        "2026-11-16T09:00:00+01:00",
+        1,
+        "outage:\n  start: '2026-11-16T09:00:00+01:00'\nestimated_resolution: '2026-11-16T10:00:00+01:00'\n",
+        "",
+    );
+    let at = t("2026-11-16T09:30:00+01:00");
+    let judged = arende::sla::crisis_outage(&policy, &estimated, at).expect("judged > 2 h");
+    assert_eq!(judged.num_minutes(), 180);
+    assert!(arende::sla::crisis_outage(&policy, &soon, at).is_none());
+    // Past the estimate and past two hours, the time it has lasted counts.
+    assert!(arende::sla::crisis_outage(&policy, &soon, t("2026-11-16T11:30:00+01:00")).is_some());
 }
 
 #[test]

@@ -49,7 +49,14 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
         let major = is_major_incident(policy, record);
         let crisis = crisis_outage(policy, record, at);
         let ticket_clocks = clocks(policy, &calendar, record, at);
-        if ticket_clocks.is_empty() && !args.breached && (major || crisis.is_some()) {
+        let uncovered = !arende::sla::covered(record)
+            && record.priority().is_some_and(|p| {
+                levels
+                    .clocks
+                    .iter()
+                    .any(|c| c.kinds.contains(&record.kind()) && c.priorities.contains(&p.get()))
+            });
+        if ticket_clocks.is_empty() && !args.breached && (major || crisis.is_some() || uncovered) {
             // Flagged tickets show even without a clock of their own.
             rows.push((record, None, major, crisis));
         }
@@ -73,6 +80,7 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
                     "due": c.as_ref().and_then(|c| c.due).map(|d| d.with_timezone(&tz).to_rfc3339()),
                     "major_incident": major,
                     "crisis_assessment": crisis.is_some(),
+                    "covered": arende::sla::covered(r),
                     "outage_minutes": crisis.map(|d| d.num_minutes()),
                 })
             })
@@ -89,6 +97,9 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
             }
             if let Some(d) = crisis {
                 flags.push(format!("crisis assessment (outage {})", human(*d)));
+            }
+            if c.is_none() && !arende::sla::covered(r) {
+                flags.push("not covered (incomplete at registration)".to_owned());
             }
             if c.as_ref().is_some_and(|c| c.at_risk) {
                 flags.push("at risk".to_owned());

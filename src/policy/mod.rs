@@ -175,6 +175,9 @@ pub struct RaciRow {
     pub nr: u32,
     /// The task, in the seed's words.
     pub task: String,
+    /// Why a G cell has no approval step or rule, or which rule checks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Each party's letter, by party ID.
     #[serde(flatten)]
     pub letters: BTreeMap<String, RaciLetter>,
@@ -354,8 +357,27 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Service levels, where the agreement sets them.
     pub service_levels: Option<ServiceLevels>,
+    /// Who may be referred elsewhere when they report without troubleshooting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The repository the policy was loaded for: files a record names
+    /// (a capacity review's measurements CSV) are read relative to it.
+    #[serde(skip)]
+    pub root: Option<std::path::PathBuf>,
     #[serde(skip)]
     compiled: Compiled,
+}
+
+/// A reporting party the agreement lets the provider refer on (001: *har
+/// Inera rätt att hänvisa Slutkund till Agent*): classification sets the
+/// incident's `refer_to_agent` verdict from its `local_troubleshooting`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    /// The reporting party the verdict is for (`slutkund`).
+    pub party: String,
+    /// The seed clause.
+    pub clause: String,
 }
 
 /// Regular expressions of a pack, compiled once when it is loaded.
@@ -432,6 +454,7 @@ impl Policy {
             message,
             help: help(),
         })?;
+        policy.root = root.map(Path::to_path_buf);
         Ok(policy)
     }
 
@@ -540,7 +563,12 @@ impl Policy {
                         rule.id, rule.kind
                     ));
                 }
-                if let Test::Approved(steps) = &p.test {
+                let steps = match &p.test {
+                    Test::Approved(steps) => Some(steps),
+                    Test::ApprovedBefore(a) => Some(&a.steps),
+                    _ => None,
+                };
+                if let Some(steps) = steps {
                     for step in steps {
                         if self.step(rule.kind, step).is_none() {
                             return Err(format!(

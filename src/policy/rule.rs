@@ -57,6 +57,38 @@ pub struct LinkedAll {
     pub one_of: Vec<serde_json::Value>,
 }
 
+/// A field of the records linked under a key, the source of a value that
+/// follows from a linked record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkedField {
+    /// The `links` key (`problems`, `incidents`, …).
+    pub links: String,
+    /// The field of the linked record.
+    pub field: String,
+}
+
+/// Approval steps whose decision in force was given before the record
+/// first reached a status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovedBefore {
+    /// The steps, any of which will do.
+    pub steps: Vec<String>,
+    /// The status the approval must precede.
+    pub status: String,
+}
+
+/// A time at least some days before the record first reached a status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BeforeReached {
+    /// The status.
+    pub status: String,
+    /// How many whole days before, at least (0: before, or at the moment).
+    pub days: u32,
+}
+
 /// One test on a record, as a pack writes it: `{field: status, one_of:
 /// [approved, closed]}`. Read through [`RawPredicate`], so a predicate with
 /// no test, two tests or an unknown key is refused when the pack loads.
@@ -99,6 +131,21 @@ pub enum Test {
     Linked(String),
     /// Every record linked under a key has a field with one of some values.
     LinkedAll(LinkedAll),
+    /// At least one record linked under a key has a field with one of some values.
+    LinkedAny(LinkedAll),
+    /// The field had one of these values when the record was registered
+    /// (read back through the history of its changes).
+    RegisteredOneOf(Vec<Value>),
+    /// The field, where set, equals the value of at least one linked record
+    /// that has a value in one of these sources (none with a value: holds).
+    SameAsLinked(Vec<LinkedField>),
+    /// The field is a list of at most this many entries.
+    CountAtMost(usize),
+    /// One of these steps is in force, decided before the record first
+    /// reached the status (or, with no such event, before its last event).
+    ApprovedBefore(ApprovedBefore),
+    /// The field is a time at least some days before the record first reached a status.
+    BeforeReached(BeforeReached),
 }
 
 impl Test {
@@ -106,7 +153,12 @@ impl Test {
     pub fn needs_field(&self) -> bool {
         !matches!(
             self,
-            Test::Approved(_) | Test::Reached(_) | Test::Linked(_) | Test::LinkedAll(_)
+            Test::Approved(_)
+                | Test::Reached(_)
+                | Test::Linked(_)
+                | Test::LinkedAll(_)
+                | Test::LinkedAny(_)
+                | Test::ApprovedBefore(_)
         )
     }
 }
@@ -143,6 +195,18 @@ pub struct RawPredicate {
     linked: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     linked_all: Option<LinkedAll>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    linked_any: Option<LinkedAll>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    registered_one_of: Option<Vec<Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    same_as_linked: Option<Vec<LinkedField>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    count_at_most: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    approved_before: Option<ApprovedBefore>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    before_reached: Option<BeforeReached>,
 }
 
 /// `approved: change_forum` or `approved: [change_forum, fast_track]`.
@@ -184,14 +248,20 @@ impl TryFrom<RawPredicate> for Predicate {
         tests.extend(raw.reached.map(Test::Reached));
         tests.extend(raw.linked.map(Test::Linked));
         tests.extend(raw.linked_all.map(Test::LinkedAll));
+        tests.extend(raw.linked_any.map(Test::LinkedAny));
+        tests.extend(raw.registered_one_of.map(Test::RegisteredOneOf));
+        tests.extend(raw.same_as_linked.map(Test::SameAsLinked));
+        tests.extend(raw.count_at_most.map(Test::CountAtMost));
+        tests.extend(raw.approved_before.map(Test::ApprovedBefore));
+        tests.extend(raw.before_reached.map(Test::BeforeReached));
         if tests.len() != 1 {
             return Err(format!(
-                "each predicate makes exactly one test (equals, one_of, present, matches, at_most_field, in_register, derived, approved, noted_changes, reached, linked, linked_all); this one makes {}",
+                "each predicate makes exactly one test (equals, one_of, present, matches, at_most_field, in_register, derived, approved, noted_changes, reached, linked, linked_all, linked_any, registered_one_of, same_as_linked, count_at_most, approved_before, before_reached); this one makes {}",
                 tests.len()
             ));
         }
         let test = tests.remove(0);
-        if let Test::Approved(steps) = &test
+        if let Test::Approved(steps) | Test::ApprovedBefore(ApprovedBefore { steps, .. }) = &test
             && steps.is_empty()
         {
             return Err("`approved` names no step".into());
@@ -232,6 +302,12 @@ impl From<Predicate> for RawPredicate {
             Test::Reached(s) => raw.reached = Some(s),
             Test::Linked(s) => raw.linked = Some(s),
             Test::LinkedAll(l) => raw.linked_all = Some(l),
+            Test::LinkedAny(l) => raw.linked_any = Some(l),
+            Test::RegisteredOneOf(v) => raw.registered_one_of = Some(v),
+            Test::SameAsLinked(l) => raw.same_as_linked = Some(l),
+            Test::CountAtMost(n) => raw.count_at_most = Some(n),
+            Test::ApprovedBefore(a) => raw.approved_before = Some(a),
+            Test::BeforeReached(b) => raw.before_reached = Some(b),
         }
         raw
     }
@@ -270,6 +346,38 @@ impl std::fmt::Display for Predicate {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Test::LinkedAny(la) => write!(
+                f,
+                "some linked {} has {} in [{}]",
+                la.links,
+                la.field,
+                la.one_of
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Test::RegisteredOneOf(vs) => write!(
+                f,
+                "{field} at registration in [{}]",
+                vs.iter().map(show).collect::<Vec<_>>().join(", ")
+            ),
+            Test::SameAsLinked(sources) => write!(
+                f,
+                "{field} agrees with the {}",
+                sources
+                    .iter()
+                    .map(|s| format!("{} of a linked {}", s.field, s.links))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            Test::CountAtMost(n) => write!(f, "{field} has at most {n}"),
+            Test::ApprovedBefore(a) => {
+                write!(f, "approved ({}) before {}", a.steps.join(" or "), a.status)
+            }
+            Test::BeforeReached(b) => {
+                write!(f, "{field} at least {} days before {}", b.days, b.status)
+            }
         }
     }
 }

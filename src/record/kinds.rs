@@ -54,6 +54,8 @@ pub struct Outage {
     pub planned: bool,
     /// Why it is excluded from availability, if it is.
     pub excluded: Option<Exclusion>,
+    /// How far it reaches (*omfattning*): the users, services or regions affected.
+    pub extent: Option<String>,
 }
 
 /// Effect on patient safety (seed 003, *patientsäkerheten*).
@@ -93,10 +95,16 @@ pub struct Incident {
     pub tickets: Option<Tickets>,
     /// Local troubleshooting was done before reporting (*lokal felsökning*).
     pub local_troubleshooting: Option<bool>,
+    /// The verdict that the reporter may be referred to its agent (*hänvisa
+    /// Slutkund till Agent*), set by `classify` where the policy has it.
+    pub refer_to_agent: Option<bool>,
     /// The interruption, if the service is or was down.
     pub outage: Option<Outage>,
     /// When it is expected to be fixed (*beräknad åtgärdstid*).
     pub estimated_resolution: Option<Timestamp>,
+    /// The party that has taken over the incident's further handling (002 §2.2
+    /// task 9, *överta ansvar*), e.g. `leverantor`.
+    pub responsible: Option<String>,
     /// The major incident manager, for priority 1–2 under E-hälsomyndigheten.
     pub major_incident_manager: Option<String>,
     /// Effect on patient safety.
@@ -248,6 +256,11 @@ pub struct ReleaseTest {
     pub approved_by: Option<String>,
     /// When.
     pub approved_at: Option<Timestamp>,
+    /// The test environment is a technical copy of production (*teknisk kopia av driftmiljön*).
+    pub copy_of_production: Option<bool>,
+    /// Why an emergency fix deploys without its acceptance test (*utan
+    /// föregående acceptanstest*).
+    pub skipped_reason: Option<String>,
 }
 
 /// A release.
@@ -271,6 +284,8 @@ pub struct Release {
     pub rollout_plan: Option<String>,
     /// The final report (*slutrapport*).
     pub final_report: Option<String>,
+    /// When the release information was published (*releaseinformation publiceras*).
+    pub information_published_at: Option<Timestamp>,
 }
 
 /// A service request.
@@ -434,4 +449,6 @@ pub struct CapacityReview {
     pub thresholds: Option<Thresholds>,
     /// Upgrade, downgrade or keep; computed by `classify`.
     pub recommendation: Option<Recommendation>,
+    /// Why the recommendation differs from the computed one (a person's judgement).
+    pub recommendation_reason: Option<String>,
 }

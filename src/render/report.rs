@@ -173,6 +173,21 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
 
     if r.service_levels {
         out.push(Section {
+            title: "Not covered by response times".into(),
+            intro: Some("Tickets incomplete at registration (003 §3.2.4): no response time applies, so they are counted apart.".into()),
+            header: vec!["id"],
+            numeric: vec![],
+            rows: r
+                .sla_not_covered
+                .iter()
+                .map(|id| vec![id.as_str().into()])
+                .collect(),
+            empty: "None.".into(),
+            total: false,
+        });
+    }
+    if r.service_levels {
+        out.push(Section {
             title: "Breached clocks".into(),
             intro: None,
             header: vec!["id", "priority", "clock", "target", "due", "stopped"],

@@ -71,7 +71,8 @@ fn violation(
         (None, Test::Approved(_)) => "approvals".to_owned(),
         (None, Test::Reached(_)) => "history".to_owned(),
         (None, Test::Linked(key)) => format!("links.{key}"),
-        (None, Test::LinkedAll(la)) => format!("links.{}", la.links),
+        (None, Test::LinkedAll(la) | Test::LinkedAny(la)) => format!("links.{}", la.links),
+        (None, Test::ApprovedBefore(_)) => "approvals".to_owned(),
         _ => "id".to_owned(),
     };
     // Point at the field if it is there, else at what made the rule apply.
@@ -89,6 +90,20 @@ fn violation(
         .help
         .clone()
         .or_else(|| default_help(cx, record.kind(), failed));
+    if let Test::Derived = &failed.test
+        && let Some(problem) = classify::problems(cx.policy, record)
+            .into_iter()
+            .find(|(f, _)| Some(*f) == failed.field.as_deref())
+    {
+        message = format!("{message} ({})", problem.1);
+    }
+    if let Test::ApprovedBefore(a) = &failed.test {
+        message = format!(
+            "{message} (no approval of `{}` in force given before the record was {})",
+            a.steps.join("` or `"),
+            a.status
+        );
+    }
     if let Test::Approved(steps) = &failed.test {
         if let Some(redo) = steps
             .iter()
@@ -173,7 +188,8 @@ fn default_help(cx: &Context<'_>, kind: crate::kind::Kind, p: &Predicate) -> Opt
         )),
         Test::Present(true) => Some(format!("fill in `{field}`")),
         Test::Present(false) => Some(format!("remove `{field}`")),
-        Test::Approved(steps) => {
+        Test::Approved(steps)
+        | Test::ApprovedBefore(crate::policy::rule::ApprovedBefore { steps, .. }) => {
             let how: Vec<String> = steps
                 .iter()
                 .filter_map(|s| cx.policy.step(kind, s))
@@ -221,6 +237,14 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
         Test::InRegister => value.is_none_or(|v| cx.register.contains(&document::display(v))),
         Test::Derived => {
             let field = p.field.as_deref().unwrap_or_default();
+            // A value that cannot be derived (a measurements file missing
+            // or malformed) cannot be shown to follow.
+            if classify::problems(cx.policy, record)
+                .iter()
+                .any(|(f, _)| *f == field)
+            {
+                return false;
+            }
             classify::derive(cx.policy, record)
                 .iter()
                 .find(|d| d.field == field)
@@ -258,22 +282,112 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
             .and_then(Value::as_sequence)
             .is_some_and(|s| !s.is_empty()),
         Test::LinkedAll(la) => {
-            let ids =
-                document::get(map, &format!("links.{}", la.links)).and_then(Value::as_sequence);
             let wanted: Vec<Value> = la.one_of.iter().map(json_to_yaml).collect();
-            ids.into_iter().flatten().all(|id| {
-                let Some(id) = id.as_str().and_then(|s| RecordId::parse(s).ok()) else {
-                    return true;
-                };
-                // A dangling link is its own finding (REPO003), not this rule's.
-                cx.lookup.document(&id).is_none_or(|doc| {
-                    doc.as_mapping()
-                        .and_then(|m| document::get(m, &la.field))
-                        .is_some_and(|v| wanted.iter().any(|w| same(v, w)))
+            // A dangling link is its own finding (REPO003), not this rule's.
+            linked_docs(cx, map, &la.links).iter().all(|doc| {
+                doc.as_mapping()
+                    .and_then(|m| document::get(m, &la.field))
+                    .is_some_and(|v| wanted.iter().any(|w| same(v, w)))
+            })
+        }
+        Test::LinkedAny(la) => {
+            let wanted: Vec<Value> = la.one_of.iter().map(json_to_yaml).collect();
+            linked_docs(cx, map, &la.links).iter().any(|doc| {
+                doc.as_mapping()
+                    .and_then(|m| document::get(m, &la.field))
+                    .is_some_and(|v| wanted.iter().any(|w| same(v, w)))
+            })
+        }
+        Test::RegisteredOneOf(options) => {
+            let field = p.field.as_deref().unwrap_or_default();
+            registered_value(record, field, value)
+                .is_some_and(|v| options.iter().any(|o| same(&v, o)))
+        }
+        // Absent values are for `present` to judge; a linked record without
+        // the field says nothing against it.
+        Test::SameAsLinked(sources) => value.is_none_or(|v| {
+            let given: Vec<Value> = sources
+                .iter()
+                .flat_map(|s| {
+                    linked_docs(cx, map, &s.links)
+                        .into_iter()
+                        .filter_map(|doc| {
+                            doc.as_mapping()
+                                .and_then(|m| document::get(m, &s.field))
+                                .filter(|o| !o.is_null())
+                                .cloned()
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            given.is_empty() || given.iter().any(|o| same(v, o))
+        }),
+        Test::CountAtMost(n) => match value {
+            Some(Value::Sequence(s)) => s.len() <= *n,
+            Some(_) => *n >= 1,
+            None => true,
+        },
+        Test::ApprovedBefore(a) => {
+            let deadline = first_reached(record, &a.status);
+            a.steps.iter().any(|s| {
+                cx.policy.step(record.kind(), s).is_some_and(|step| {
+                    step.when.iter().all(|p| holds(cx, map, record, p))
+                        && match step.state(&record.common.approvals, map) {
+                            StepState::Approved(approval) => approval.at <= deadline,
+                            _ => false,
+                        }
                 })
             })
         }
+        Test::BeforeReached(b) => value
+            .map(document::display)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .is_none_or(|t| {
+                let days = chrono::Duration::days(i64::from(b.days));
+                t.checked_add_signed(days)
+                    .is_some_and(|t| t <= first_reached(record, &b.status))
+            }),
     }
+}
+
+/// The documents of the records linked under a `links` key (those that exist).
+fn linked_docs(cx: &Context<'_>, map: &Mapping, key: &str) -> Vec<Value> {
+    document::get(map, &format!("links.{key}"))
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(|id| id.as_str().and_then(|s| RecordId::parse(s).ok()))
+        .filter_map(|id| cx.lookup.document(&id))
+        .collect()
+}
+
+/// When the record first reached a status, by its history. A record that
+/// never did (or was filed by hand without the event) is judged against the
+/// latest moment it knows of: its last event, or its registration.
+fn first_reached(record: &Record, status: &str) -> crate::record::Timestamp {
+    let events = &record.common.history;
+    events
+        .iter()
+        .find(|e| e.status.as_deref() == Some(status))
+        .or(events.iter().max_by_key(|e| e.at))
+        .map_or(record.common.opened_at, |e| e.at)
+}
+
+/// A field's value at registration: the value the first recorded change of
+/// it started from, else the value it has now. A first change from nothing
+/// at the registration itself (the event that opened the record) set it at
+/// registration.
+fn registered_value(record: &Record, field: &str, now: Option<&Value>) -> Option<Value> {
+    let opened = record.common.opened_at;
+    for e in &record.common.history {
+        if let Some(c) = e.changes.iter().find(|c| c.field == field) {
+            if e.at <= opened && c.from.is_none() {
+                return c.to.clone().filter(|v| !v.is_null());
+            }
+            return c.from.clone().filter(|v| !v.is_null());
+        }
+    }
+    now.cloned()
 }
 
 fn is_present(value: Option<&Value>) -> bool {

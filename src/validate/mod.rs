@@ -75,7 +75,10 @@ impl Report {
 }
 
 /// The IDs in the repository's standard-change register (`policy/standard-changes.yaml`:
-/// a list of entries with an `id`).
+/// a list of entries with an `id`). An entry counts only when it states who
+/// agreed it and when (`agreed_by`, `agreed_at`): a standard change is one
+/// *överenskommit med beställaren i förväg* (000 §3.4), and Staden approves
+/// the register (002 §4.2 task 4, G).
 pub fn standard_register(store: &Store) -> Result<BTreeSet<String>> {
     let path = store.root().join(REGISTER);
     // Not `exists()`: it follows links, and a link is to be refused.
@@ -92,6 +95,12 @@ pub fn standard_register(store: &Store) -> Result<BTreeSet<String>> {
     Ok(entries
         .into_iter()
         .flatten()
+        .filter(|e| {
+            ["agreed_by", "agreed_at"].iter().all(|k| {
+                e.get(k)
+                    .is_some_and(|v| !crate::record::document::display(v).trim().is_empty())
+            })
+        })
         .filter_map(|e| e.get("id").map(crate::record::document::display))
         .collect())
 }
