@@ -166,7 +166,14 @@ fn an_approval_on_one_side_and_a_field_change_on_the_other() {
     let id = at(
         &sb,
         "09:00",
-        &["new", "change", "--title", "Byt certifikat"],
+        &[
+            "new",
+            "change",
+            "--title",
+            "Byt certifikat",
+            "category=normal",
+            "change_type=modification",
+        ],
     )
     .trim()
     .to_owned();
