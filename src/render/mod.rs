@@ -10,6 +10,7 @@
 //! through the [`table::Style`] it is given.
 
 pub mod csv;
+pub mod gitlab;
 pub mod github;
 pub mod html;
 pub mod junit;
@@ -17,6 +18,7 @@ pub mod markdown;
 pub mod policy;
 pub mod report;
 pub mod review;
+pub mod sarif;
 pub mod table;
 pub mod xml;
 
