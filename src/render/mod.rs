@@ -13,6 +13,8 @@ pub mod csv;
 pub mod gitlab;
 pub mod github;
 pub mod html;
+pub mod ics;
+pub mod jsonl;
 pub mod junit;
 pub mod markdown;
 pub mod policy;
