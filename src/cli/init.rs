@@ -87,6 +87,7 @@ fn commit_skeleton(ui: &Ui, dir: &Path) -> Result<Option<git2::Oid>> {
     for kind in Kind::ALL {
         tx.write_file(Path::new(kind.dir()).join(".gitkeep"), Vec::new());
     }
+    arende::editor::add_to(&mut tx, dir)?;
     if ui.global.no_commit {
         return tx.write_only().map(|()| None);
     }

@@ -16,6 +16,7 @@ mod output;
 mod policy;
 mod report;
 mod review;
+mod schema;
 mod set;
 mod show;
 mod sla;
@@ -103,6 +104,7 @@ enum Command {
     Hook(hook::HookCommand),
     Sla(sla::SlaArgs),
     Report(report::ReportArgs),
+    Schema(schema::SchemaArgs),
     Completions(completions::CompletionsArgs),
 }
 
@@ -139,6 +141,7 @@ pub fn run() -> ExitCode {
         Command::Hook(a) => hook::cmd_hook(&ui, a),
         Command::Sla(a) => sla::cmd_sla(&ui, a),
         Command::Report(a) => report::cmd_report(&ui, a),
+        Command::Schema(a) => schema::cmd_schema(&ui, a),
         Command::Completions(a) => completions::cmd_completions(&ui, a),
     };
     let code = match result {
@@ -169,13 +172,29 @@ impl Ui {
         // The store's side notes (a lock waited on, a killed command's
         // leftovers) go to stderr like the other information.
         let quiet = self.global.quiet;
-        Store::discover(&start).map(|store| {
+        let store = Store::discover(&start).map(|store| {
             store.with_notices(move |notice| {
                 if !quiet {
                     eprintln!("arende: {notice}");
                 }
             })
-        })
+        })?;
+        // Editors read the schemas from the repository: after an upgrade
+        // they are rewritten to this version's record model. A repository
+        // that cannot be written to (a read-only CI checkout) is still read.
+        match arende::editor::refresh(store.root()) {
+            Ok(rewritten) if !rewritten.is_empty() => self.info(&format!(
+                "updated {} to this version's record model; commit them",
+                rewritten
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Ok(_) => {}
+            Err(e) => self.info(&format!("could not update the editor schemas: {e}")),
+        }
+        Ok(store)
     }
 
     /// The context a changing command runs in.
