@@ -11,6 +11,7 @@ mod init;
 mod link;
 mod list;
 mod log;
+mod man;
 mod new;
 mod output;
 mod policy;
@@ -106,10 +107,16 @@ enum Command {
     Report(report::ReportArgs),
     Schema(schema::SchemaArgs),
     Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> ExitCode {
+    // A shell asking for completions (the script `arende completions`
+    // prints sets COMPLETE) is answered here, and the process ends.
+    clap_complete::CompleteEnv::with_factory(completions::command)
+        .var(completions::VAR)
+        .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -143,6 +150,7 @@ pub fn run() -> ExitCode {
         Command::Report(a) => report::cmd_report(&ui, a),
         Command::Schema(a) => schema::cmd_schema(&ui, a),
         Command::Completions(a) => completions::cmd_completions(&ui, a),
+        Command::Man(a) => man::cmd_man(&ui, a),
     };
     let code = match result {
         Ok(code) => code,
