@@ -74,15 +74,22 @@ fn sarif_is_valid_against_the_2_1_0_schema() {
         assert!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string());
     }
     assert!(
-        results
-            .iter()
-            .any(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64() > Some(1)
-                && r["locations"][0]["physicalLocation"]["region"]["startColumn"].is_u64()),
+        results.iter().any(
+            |r| r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64() > Some(1)
+                && r["locations"][0]["physicalLocation"]["region"]["startColumn"].is_u64()
+        ),
         "regions carry line and column"
     );
     for rule in rules {
-        assert!(rule["shortDescription"]["text"].as_str().is_some_and(|t| !t.is_empty()));
-        assert!(rule["help"]["text"].as_str().is_some_and(|t| !t.is_empty()), "{rule}");
+        assert!(
+            rule["shortDescription"]["text"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty())
+        );
+        assert!(
+            rule["help"]["text"].as_str().is_some_and(|t| !t.is_empty()),
+            "{rule}"
+        );
     }
     // A pack rule carries its seed clause.
     assert!(
@@ -102,15 +109,29 @@ fn gitlab_code_quality_has_the_required_keys_and_stable_fingerprints() {
     assert_eq!(issues.len(), findings.len());
     let mut prints = std::collections::BTreeSet::new();
     for i in &issues {
-        assert!(i["description"].as_str().is_some_and(|d| !d.is_empty()), "{i}");
-        assert!(i["check_name"].as_str().is_some_and(|d| !d.is_empty()), "{i}");
+        assert!(
+            i["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{i}"
+        );
+        assert!(
+            i["check_name"].as_str().is_some_and(|d| !d.is_empty()),
+            "{i}"
+        );
         assert!(
             ["info", "minor", "major", "critical", "blocker"]
                 .contains(&i["severity"].as_str().unwrap()),
             "{i}"
         );
-        assert!(i["location"]["path"].as_str().is_some_and(|p| !p.starts_with('/')));
-        assert!(i["location"]["lines"]["begin"].as_u64().is_some_and(|l| l >= 1));
+        assert!(
+            i["location"]["path"]
+                .as_str()
+                .is_some_and(|p| !p.starts_with('/'))
+        );
+        assert!(
+            i["location"]["lines"]["begin"]
+                .as_u64()
+                .is_some_and(|l| l >= 1)
+        );
         let fp = i["fingerprint"].as_str().unwrap();
         assert!(prints.insert(fp.to_owned()), "fingerprint {fp} twice");
     }
@@ -148,9 +169,18 @@ fn junit_counts_failing_and_erroring_test_cases() {
         .iter()
         .filter(|c| c.children().any(|n| n.has_tag_name("error")))
         .count();
-    assert_eq!(suite.attribute("failures"), Some(failing.to_string().as_str()));
-    assert_eq!(suite.attribute("errors"), Some(erroring.to_string().as_str()));
-    assert!(erroring >= 2, "the broken YAML and the conflict are errors:\n{xml}");
+    assert_eq!(
+        suite.attribute("failures"),
+        Some(failing.to_string().as_str())
+    );
+    assert_eq!(
+        suite.attribute("errors"),
+        Some(erroring.to_string().as_str())
+    );
+    assert!(
+        erroring >= 2,
+        "the broken YAML and the conflict are errors:\n{xml}"
+    );
     assert!(failing >= 1);
     for c in &cases {
         assert!(

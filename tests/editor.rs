@@ -29,14 +29,19 @@ fn shipped(kind: &str) -> String {
 fn init_maps_every_record_folder_to_its_schema_for_vs_code() {
     let sb = Sandbox::with_repo();
     let settings: serde_json::Value = serde_json::from_slice(
-        &sb.git().head_file(".vscode/settings.json").expect("committed"),
+        &sb.git()
+            .head_file(".vscode/settings.json")
+            .expect("committed"),
     )
     .unwrap();
     let map = settings["yaml.schemas"].as_object().expect("yaml.schemas");
     for (dir, kind) in KINDS {
         let key = format!("./.arende/schemas/{kind}.schema.json");
         let globs = map[&key].as_array().unwrap_or_else(|| panic!("no {key}"));
-        assert!(globs.iter().any(|g| g == &format!("{dir}/**/*.yaml")), "{globs:?}");
+        assert!(
+            globs.iter().any(|g| g == &format!("{dir}/**/*.yaml")),
+            "{globs:?}"
+        );
         let committed = sb
             .git()
             .head_file(&format!(".arende/schemas/{kind}.schema.json"))
@@ -52,7 +57,11 @@ fn a_stale_schema_is_rewritten_by_the_next_command() {
     std::fs::write(&path, "{}\n").unwrap();
     let out = sb.run(&["list"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stderr(&out).contains("incident.schema.json"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("incident.schema.json"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), shipped("incident"));
     // Once current, nothing more is said.
     let out = sb.run(&["list"]);

@@ -195,7 +195,11 @@ fn ics_lines(text: &str) -> Vec<String> {
     );
     let mut out: Vec<String> = Vec::new();
     for physical in text.split_terminator("\r\n") {
-        assert!(physical.len() <= 75, "{} octets: {physical}", physical.len());
+        assert!(
+            physical.len() <= 75,
+            "{} octets: {physical}",
+            physical.len()
+        );
         match physical.strip_prefix(' ') {
             Some(rest) => out.last_mut().expect("a line to continue").push_str(rest),
             None => out.push(physical.to_owned()),
@@ -275,7 +279,11 @@ fn the_change_calendar_follows_rfc_5545_and_reads_back() {
     )
     .unwrap();
     let ics = run_in(&sb, &src, &["export", "--format", "ics"]);
-    assert_eq!(run_in(&sb, &src, &["export", "--format", "ics"]), ics, "stable");
+    assert_eq!(
+        run_in(&sb, &src, &["export", "--format", "ics"]),
+        ics,
+        "stable"
+    );
     let events = ics_events(&ics);
     let docs: serde_json::Value =
         serde_json::from_str(&run_in(&sb, &src, &["export", "change"])).unwrap();
@@ -297,7 +305,10 @@ fn the_change_calendar_follows_rfc_5545_and_reads_back() {
         let description = ics_text(prop(event, "DESCRIPTION"));
         assert!(description.contains("approvals"), "{description}");
         for a in doc["approvals"].as_array().into_iter().flatten() {
-            assert!(description.contains(a["by"].as_str().unwrap()), "{description}");
+            assert!(
+                description.contains(a["by"].as_str().unwrap()),
+                "{description}"
+            );
         }
     }
     assert!(
@@ -318,7 +329,10 @@ fn csv_for_a_swedish_excel_has_semicolons_and_a_bom() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let body = out.stdout.strip_prefix("\u{feff}".as_bytes()).expect("a BOM");
+    let body = out
+        .stdout
+        .strip_prefix("\u{feff}".as_bytes())
+        .expect("a BOM");
     let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(body);
     let header = reader.headers().unwrap().clone();
     assert_eq!(&header[0], "id");

@@ -15,7 +15,9 @@ fn path_with_arende() -> OsString {
     let bin = assert_cmd::cargo::cargo_bin("arende");
     let dir = bin.parent().expect("a folder").to_owned();
     let mut parts = vec![dir];
-    parts.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    parts.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     std::env::join_paths(parts).expect("a PATH")
 }
 
@@ -42,7 +44,11 @@ fn the_hook_checks_the_staged_record_not_the_working_copy() {
     sb.edit_record(&id, "impact: high", "impact: enormous");
     sb.git_ok(&["add", &rel]);
     std::fs::write(sb.root().join(&rel), &good).unwrap();
-    assert_eq!(code(&sb.run(&["validate", "-q"])), 0, "the working copy is fine");
+    assert_eq!(
+        code(&sb.run(&["validate", "-q"])),
+        0,
+        "the working copy is fine"
+    );
     let out = sb.run(&["validate", "--staged", "--format", "json"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -92,7 +98,12 @@ fn the_hook_goes_where_core_hooks_path_points() {
     assert!(hook.is_file(), "no hook at {}", hook.display());
     assert!(!Path::new(&sb.root().join(".git/hooks/pre-commit")).exists());
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert!(report["hook"].as_str().unwrap().ends_with(".githooks/pre-commit"));
+    assert!(
+        report["hook"]
+            .as_str()
+            .unwrap()
+            .ends_with(".githooks/pre-commit")
+    );
     // git runs it from there.
     sb.edit_record(&id, "impact: high", "impact: enormous");
     sb.git_ok(&["add", "-A"]);

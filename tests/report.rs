@@ -510,7 +510,10 @@ fn the_report_is_in_swedish_with_the_organisation_and_every_fact() {
     let html = sb.ok(&["report", "--quarter", "2026Q3", "--format", "html"]);
     let doc_start = &html[..html.find("<head>").unwrap()];
     assert!(doc_start.contains("<html lang=\"sv\">"), "{doc_start}");
-    assert!(html.contains("<h1>Rapport 2026Q3 – E-hälsomyndigheten</h1>"), "{html}");
+    assert!(
+        html.contains("<h1>Rapport 2026Q3 – E-hälsomyndigheten</h1>"),
+        "{html}"
+    );
     // Durations in days and hours, never a bare count of minutes.
     assert!(html.contains("av 92 dygn"), "{html}");
     assert!(!html.contains("132480"), "{html}");
@@ -524,9 +527,18 @@ fn the_report_is_in_swedish_with_the_organisation_and_every_fact() {
     assert!(html.contains("<td>Prioritet 4</td>"), "{html}");
     assert!(html.contains("inget mål"));
     let md = sb.ok(&["report", "--quarter", "2026Q3", "--format", "markdown"]);
-    assert!(md.starts_with("# Rapport 2026Q3 – E-hälsomyndigheten\n"), "{md}");
-    assert!(md.contains("- **99,75 %** lägsta tillgänglighet: e-recept, klass A (mål 99,9 %)"), "{md}");
-    assert!(md.contains("| 4 | Prioritet 4 | 0 | 0 | 0 | inget mål |"), "{md}");
+    assert!(
+        md.starts_with("# Rapport 2026Q3 – E-hälsomyndigheten\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- **99,75 %** lägsta tillgänglighet: e-recept, klass A (mål 99,9 %)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 4 | Prioritet 4 | 0 | 0 | 0 | inget mål |"),
+        "{md}"
+    );
     let json = json_of(&sb, &["--quarter", "2026Q3"]);
     assert_eq!(json["organisation"], "E-hälsomyndigheten");
     assert_eq!(json["language"], "sv");

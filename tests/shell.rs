@@ -33,7 +33,10 @@ fn completion_offers_ids_next_statuses_kinds_fields_and_packs() {
     // A new incident may only be assigned (the inera machine).
     assert_eq!(complete(&sb, &["arende", "status", &id, ""]), ["assigned"]);
     sb.ok(&["status", &id, "assigned"]);
-    assert_eq!(complete(&sb, &["arende", "status", &id, ""]), ["in_progress"]);
+    assert_eq!(
+        complete(&sb, &["arende", "status", &id, ""]),
+        ["in_progress"]
+    );
     let kinds = complete(&sb, &["arende", "new", ""]);
     for k in ["incident", "change", "ci", "request"] {
         assert!(kinds.iter().any(|c| c == k), "{kinds:?}");
@@ -71,9 +74,16 @@ fn check_roff(page: &str) {
         .iter()
         .position(|l| *l == ".SH NAME")
         .expect("a NAME section");
-    assert!(lines[name + 1].starts_with("arende \\- "), "{}", lines[name + 1]);
+    assert!(
+        lines[name + 1].starts_with("arende \\- "),
+        "{}",
+        lines[name + 1]
+    );
     for section in ["SYNOPSIS", "DESCRIPTION", "OPTIONS", "SUBCOMMANDS"] {
-        assert!(lines.contains(&format!(".SH {section}").as_str()), "no {section}");
+        assert!(
+            lines.contains(&format!(".SH {section}").as_str()),
+            "no {section}"
+        );
     }
     const MACROS: &[&str] = &[
         "TH", "SH", "SS", "TP", "PP", "LP", "P", "IP", "RS", "RE", "br", "B", "I", "BR", "IR",
@@ -109,7 +119,11 @@ fn man_prints_a_page_that_roff_reads() {
         .output()
     {
         assert!(out.status.success());
-        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         // Bold and underline are overstruck (`N\bN`): keep the last of each.
         let mut text = String::new();
         for c in String::from_utf8_lossy(&out.stdout).chars() {
@@ -119,7 +133,10 @@ fn man_prints_a_page_that_roff_reads() {
                 text.push(c);
             }
         }
-        assert!(text.contains("NAME") && text.contains("arende-validate(1)"), "{text}");
+        assert!(
+            text.contains("NAME") && text.contains("arende-validate(1)"),
+            "{text}"
+        );
     }
     let dir = sb.root().join("man1");
     sb.ok(&["man", "--dir", dir.to_str().unwrap()]);

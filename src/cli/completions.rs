@@ -209,10 +209,12 @@ fn fields(current: &OsStr) -> Vec<CompletionCandidate> {
 }
 
 fn kinds() -> Vec<CompletionCandidate> {
-    ["incident", "problem", "change", "release", "request", "ci", "capacity"]
-        .into_iter()
-        .map(CompletionCandidate::new)
-        .collect()
+    [
+        "incident", "problem", "change", "release", "request", "ci", "capacity",
+    ]
+    .into_iter()
+    .map(CompletionCandidate::new)
+    .collect()
 }
 
 fn packs() -> Vec<CompletionCandidate> {

@@ -30,7 +30,10 @@ fn delimiter(s: &str) -> std::result::Result<u8, String> {
     match s {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         _ => match s.as_bytes() {
-            [b] if b.is_ascii() && !matches!(b, b'"' | b'\n' | b'\r') && !b.is_ascii_alphanumeric() => {
+            [b] if b.is_ascii()
+                && !matches!(b, b'"' | b'\n' | b'\r')
+                && !b.is_ascii_alphanumeric() =>
+            {
                 Ok(*b)
             }
             _ => Err("give one ASCII punctuation character (`,` `;` `|`) or `tab`".into()),

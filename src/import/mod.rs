@@ -244,7 +244,11 @@ pub struct Summary {
 impl Summary {
     /// The summary for scripts: the same facts the human summary prints.
     pub fn to_json(&self) -> serde_json::Value {
-        let ids = |v: &[RecordId]| v.iter().map(|id| id.as_str().to_owned()).collect::<Vec<_>>();
+        let ids = |v: &[RecordId]| {
+            v.iter()
+                .map(|id| id.as_str().to_owned())
+                .collect::<Vec<_>>()
+        };
         serde_json::json!({
             "input": self.input.display().to_string(),
             "input_format": self.format.name(),

@@ -145,7 +145,10 @@ pub fn calendar(entries: &[Entry], version: &str) -> String {
             lines.push(format!("DTEND:{}", utc(&end)));
         }
         lines.extend([
-            format!("SUMMARY:{}", text(&format!("{}: {}", e.record.id(), common.title))),
+            format!(
+                "SUMMARY:{}",
+                text(&format!("{}: {}", e.record.id(), common.title))
+            ),
             format!("CATEGORIES:{}", categories.join(",")),
             format!("STATUS:{}", event_status(&status)),
             format!("DESCRIPTION:{}", text(&description)),
@@ -165,10 +168,7 @@ mod tests {
 
     #[test]
     fn text_escapes_what_rfc_5545_names() {
-        assert_eq!(
-            text("a,b;c\\d\ne\r\u{1b}[1m\u{0}"),
-            "a\\,b\\;c\\\\d\\ne[1m"
-        );
+        assert_eq!(text("a,b;c\\d\ne\r\u{1b}[1m\u{0}"), "a\\,b\\;c\\\\d\\ne[1m");
     }
 
     #[test]

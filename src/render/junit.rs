@@ -95,7 +95,8 @@ pub fn report(report: &Report, elapsed: Duration) -> String {
     let _ = writeln!(out, "  <testsuite name=\"arende validate\" {counts}>");
     for (path, outcome, warnings) in &cases {
         let name = xml::attr(&path.display().to_string());
-        let open = format!("    <testcase classname=\"records\" name=\"{name}\" time=\"{each:.3}\"");
+        let open =
+            format!("    <testcase classname=\"records\" name=\"{name}\" time=\"{each:.3}\"");
         if matches!(outcome, Outcome::Passed) && warnings.is_empty() {
             let _ = writeln!(out, "{open}/>");
             continue;
@@ -179,7 +180,10 @@ mod tests {
         assert_eq!(cases.len(), 3);
         assert!(cases.iter().all(|c| c.attribute("time").is_some()));
         assert_eq!(
-            cases[0].children().filter(|n| n.has_tag_name("failure")).count(),
+            cases[0]
+                .children()
+                .filter(|n| n.has_tag_name("failure"))
+                .count(),
             1
         );
         let error = cases[1]

@@ -10,8 +10,8 @@
 //! through the [`table::Style`] it is given.
 
 pub mod csv;
-pub mod gitlab;
 pub mod github;
+pub mod gitlab;
 pub mod html;
 pub mod ics;
 pub mod jsonl;

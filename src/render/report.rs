@@ -118,22 +118,38 @@ const SV: &[(&str, &str)] = &[
     ("excluded cause", "undantagen orsak"),
     ("Notes", "Att notera"),
     ("report", "rapport"),
-    ("Tickets registered per week", "Registrerade ärenden per vecka"),
-    ("Tickets registered per month", "Registrerade ärenden per månad"),
+    (
+        "Tickets registered per week",
+        "Registrerade ärenden per vecka",
+    ),
+    (
+        "Tickets registered per month",
+        "Registrerade ärenden per månad",
+    ),
     (
         "Incidents and service requests registered per period",
         "Incidenter och serviceförfrågningar registrerade per period",
     ),
     ("incidents registered", "registrerade incidenter"),
-    ("service requests registered", "registrerade serviceförfrågningar"),
-    ("SLA compliance, all priorities", "uppfyllelse av servicenivåer, alla prioriteter"),
+    (
+        "service requests registered",
+        "registrerade serviceförfrågningar",
+    ),
+    (
+        "SLA compliance, all priorities",
+        "uppfyllelse av servicenivåer, alla prioriteter",
+    ),
     ("major incidents", "större incidenter"),
     ("lowest availability", "lägsta tillgänglighet"),
 ];
 
 impl Lang {
     fn of(r: &Report) -> Lang {
-        if r.language == "sv" { Lang::Sv } else { Lang::En }
+        if r.language == "sv" {
+            Lang::Sv
+        } else {
+            Lang::En
+        }
     }
 
     /// The text in this language (the English text is its own key).
@@ -179,7 +195,11 @@ fn cards(r: &Report, l: Lang) -> Vec<(String, String, Tone)> {
         let (figure, label, tone) = match lowest {
             Some(a) => {
                 let who = a.service.as_deref().unwrap_or(l.t("(no service)"));
-                let class = a.class.as_deref().map(|c| format!(", {} {c}", l.t("class"))).unwrap_or_default();
+                let class = a
+                    .class
+                    .as_deref()
+                    .map(|c| format!(", {} {c}", l.t("class")))
+                    .unwrap_or_default();
                 let target = a
                     .target_percent
                     .map(|t| format!(" ({} {})", l.t("target"), percent_in(Some(t), 1, l)))
@@ -195,7 +215,11 @@ fn cards(r: &Report, l: Lang) -> Vec<(String, String, Tone)> {
                     tone,
                 )
             }
-            None => ("100 %".to_owned(), l.t("lowest availability").to_owned(), Tone::Good),
+            None => (
+                "100 %".to_owned(),
+                l.t("lowest availability").to_owned(),
+                Tone::Good,
+            ),
         };
         out.push((figure, label, tone));
     }
@@ -324,7 +348,12 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
             l.t("Incidents and service requests opened in the period, by priority.")
                 .into(),
         ),
-        header: vec![l.t("priority"), l.t("label"), l.t("incidents"), l.t("service requests")],
+        header: vec![
+            l.t("priority"),
+            l.t("label"),
+            l.t("incidents"),
+            l.t("service requests"),
+        ],
         numeric: vec![2, 3],
         rows,
         empty: String::new(),
@@ -379,7 +408,14 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
         out.push(Section {
             title: l.t("Breached clocks").into(),
             intro: None,
-            header: vec![l.t("id"), l.t("priority"), l.t("clock"), l.t("target"), l.t("due"), l.t("stopped")],
+            header: vec![
+                l.t("id"),
+                l.t("priority"),
+                l.t("clock"),
+                l.t("target"),
+                l.t("due"),
+                l.t("stopped"),
+            ],
             numeric: vec![1],
             rows: r
                 .breaches
@@ -457,7 +493,13 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
         out.push(Section {
             title: l.t("Availability per class").into(),
             intro: None,
-            header: vec![l.t("class"), l.t("target"), l.t("services"), l.t("met target"), l.t("lowest")],
+            header: vec![
+                l.t("class"),
+                l.t("target"),
+                l.t("services"),
+                l.t("met target"),
+                l.t("lowest"),
+            ],
             numeric: vec![1, 2, 3, 4],
             rows: r
                 .classes
@@ -487,7 +529,13 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
     out.push(Section {
         title: l.t("Major incidents").into(),
         intro: None,
-        header: vec![l.t("id"), l.t("priority"), l.t("status"), l.t("manager"), l.t("title")],
+        header: vec![
+            l.t("id"),
+            l.t("priority"),
+            l.t("status"),
+            l.t("manager"),
+            l.t("title"),
+        ],
         numeric: vec![1],
         rows: r
             .major_incidents
@@ -512,19 +560,23 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
 
     out.push(Section {
         title: l.t("Crisis candidates").into(),
-        intro: r.crisis_after_minutes.map(|m| {
-            match l {
-                Lang::Sv => format!(
-                    "Oplanerade avbrott under perioden som är längre än {} kräver en krisbedömning.",
-                    duration(m, l)
-                ),
-                Lang::En => format!(
-                    "Unplanned outages in the period longer than {} call for a crisis assessment.",
-                    duration(m, l)
-                ),
-            }
+        intro: r.crisis_after_minutes.map(|m| match l {
+            Lang::Sv => format!(
+                "Oplanerade avbrott under perioden som är längre än {} kräver en krisbedömning.",
+                duration(m, l)
+            ),
+            Lang::En => format!(
+                "Unplanned outages in the period longer than {} call for a crisis assessment.",
+                duration(m, l)
+            ),
         }),
-        header: vec![l.t("id"), l.t("service"), l.t("outage"), l.t("excluded cause"), l.t("title")],
+        header: vec![
+            l.t("id"),
+            l.t("service"),
+            l.t("outage"),
+            l.t("excluded cause"),
+            l.t("title"),
+        ],
         numeric: vec![2],
         rows: r
             .crisis_candidates
@@ -584,7 +636,15 @@ pub fn markdown(r: &Report, tz: Tz) -> String {
     let l = Lang::of(r);
     let (title, subtitle) = heading(r, tz);
     let mut out = format!("# {}\n\n{}\n", text(&title), text(&subtitle));
-    let _ = write!(out, "\n{}\n", cards(r, l).iter().map(|c| format!("- **{}** {}", text(&c.0), text(&c.1))).collect::<Vec<_>>().join("\n"));
+    let _ = write!(
+        out,
+        "\n{}\n",
+        cards(r, l)
+            .iter()
+            .map(|c| format!("- **{}** {}", text(&c.0), text(&c.1)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     for s in sections(r, tz) {
         let _ = write!(out, "\n## {}\n\n", s.title);
         if let Some(intro) = &s.intro {

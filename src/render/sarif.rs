@@ -78,7 +78,12 @@ pub fn log(report: &Report, policy: &Policy, prefix: &Path, version: &str) -> Va
         .iter()
         .map(|(id, info)| {
             let (title, help, clause, severity) = match info {
-                Some(i) => (i.title.clone(), i.help.clone(), i.clause.clone(), i.severity),
+                Some(i) => (
+                    i.title.clone(),
+                    i.help.clone(),
+                    i.clause.clone(),
+                    i.severity,
+                ),
                 None => ((*id).to_owned(), String::new(), None, Severity::Error),
             };
             let help_text = match &clause {
@@ -111,7 +116,11 @@ pub fn log(report: &Report, policy: &Policy, prefix: &Path, version: &str) -> Va
                 text.push('\n');
                 text.push_str(h);
             }
-            let uri = prefix.join(&f.path).display().to_string().replace('\\', "/");
+            let uri = prefix
+                .join(&f.path)
+                .display()
+                .to_string()
+                .replace('\\', "/");
             let mut physical = json!({ "artifactLocation": { "uri": uri } });
             if let Some(line) = f.line.filter(|&l| l >= 1) {
                 let mut region = json!({ "startLine": line });

@@ -182,14 +182,10 @@ pub fn validate_staged(store: &Store) -> Result<Report> {
         lookup: &lookup,
     };
     let link_rules = [checks::DANGLING_LINK.id, checks::ONE_WAY_LINK.id];
-    findings.extend(
-        check_entries(store, &cx, &entries)
-            .into_iter()
-            .filter(|f| {
-                staged.contains(&f.path)
-                    || (neighbours.contains(&f.path) && link_rules.contains(&f.rule.as_str()))
-            }),
-    );
+    findings.extend(check_entries(store, &cx, &entries).into_iter().filter(|f| {
+        staged.contains(&f.path)
+            || (neighbours.contains(&f.path) && link_rules.contains(&f.rule.as_str()))
+    }));
     locate(&texts, &mut findings);
     findings.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
     let checked: Vec<PathBuf> = staged.into_iter().collect();
