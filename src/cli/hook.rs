@@ -44,7 +44,10 @@ pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
         if existing != HOOK && !OLD_HOOKS.contains(&existing.as_str()) {
             return Err(Error::usage(
                 format!("{} exists and is not arende's", path.display()),
-                Some("pass --force to replace it, or call `arende validate --staged -q` from it".to_owned()),
+                Some(
+                    "pass --force to replace it, or call `arende validate --staged -q` from it"
+                        .to_owned(),
+                ),
             ));
         }
     }
