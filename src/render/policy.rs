@@ -321,7 +321,11 @@ fn service_levels(levels: &crate::policy::ServiceLevels, style: Style, out: &mut
             format!("{} {}", c.clause.seed, c.clause.section),
         ]);
     }
-    out.push_str(&format!("{t}\n"));
+    if levels.clocks.is_empty() {
+        out.push_str("  clocks: none\n");
+    } else {
+        out.push_str(&format!("{t}\n"));
+    }
     if !levels.availability.is_empty() {
         let targets: Vec<String> = levels
             .availability
