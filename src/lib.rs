@@ -16,6 +16,7 @@ pub mod calendar;
 pub mod classify;
 pub mod clock;
 pub mod config;
+pub mod editor;
 pub mod error;
 pub mod id;
 pub mod import;

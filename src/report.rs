@@ -196,6 +196,9 @@ pub struct SlaRow {
     pub priority: u8,
     /// The policy's label for it.
     pub label: String,
+    /// Whether any clock of the policy runs for it (a priority without one
+    /// is listed, with nothing counted, so no priority is left out).
+    pub has_clock: bool,
     /// The figures.
     #[serde(flatten)]
     pub compliance: Compliance,
@@ -306,6 +309,12 @@ pub struct Bucket {
 pub struct Report {
     /// The policy pack in force.
     pub policy: String,
+    /// The organisation keeping the records (`arende.yaml`'s
+    /// `organisation`), where it is given.
+    pub organisation: Option<String>,
+    /// The language of the agreement, as a BCP 47 tag (`sv` for the
+    /// Swedish packs): the report is written in it.
+    pub language: String,
     /// The period.
     pub period: PeriodInfo,
     /// The moment clocks and open outages are measured at: the period's
@@ -340,6 +349,16 @@ pub struct Report {
     pub timeline: Vec<Bucket>,
     /// What the reader should know about the figures.
     pub notes: Vec<String>,
+}
+
+/// The language a pack's agreement is written in: the built-in packs are
+/// Swedish agreements.
+pub fn language(policy: &Policy) -> &'static str {
+    if Policy::names().any(|n| n == policy.name) {
+        "sv"
+    } else {
+        "en"
+    }
 }
 
 /// Builds the report of `period` from `entries` (all records, any kind).
@@ -389,6 +408,8 @@ pub fn build(
 
     let mut report = Report {
         policy: policy.name.clone(),
+        organisation: None,
+        language: language(policy).to_owned(),
         period: PeriodInfo {
             label: period.label(),
             from: period.from,
@@ -472,11 +493,16 @@ pub fn build(
             }
         }
     }
+    let clocked: std::collections::BTreeSet<u8> = rows.keys().copied().collect();
+    for p in &policy.priorities {
+        rows.entry(p.level).or_default();
+    }
     report.sla = rows
         .into_iter()
         .map(|(priority, compliance)| SlaRow {
             priority,
             label: priority_label(policy, Some(priority)),
+            has_clock: clocked.contains(&priority),
             compliance,
         })
         .collect();

@@ -184,3 +184,179 @@ fn export_of_one_kind_as_csv_has_dotted_columns() {
     assert_eq!(rows.len(), 6);
     assert!(rows.iter().all(|r| &r[1] == "incident"));
 }
+
+/// Unfolds an iCalendar stream by RFC 5545's rules, checking them on the
+/// way: CRLF line ends only, no physical line over 75 octets.
+fn ics_lines(text: &str) -> Vec<String> {
+    assert!(text.ends_with("\r\n"), "the last line ends in CRLF");
+    assert!(
+        !text.replace("\r\n", "").contains(['\n', '\r']),
+        "a bare CR or LF"
+    );
+    let mut out: Vec<String> = Vec::new();
+    for physical in text.split_terminator("\r\n") {
+        assert!(
+            physical.len() <= 75,
+            "{} octets: {physical}",
+            physical.len()
+        );
+        match physical.strip_prefix(' ') {
+            Some(rest) => out.last_mut().expect("a line to continue").push_str(rest),
+            None => out.push(physical.to_owned()),
+        }
+    }
+    out
+}
+
+/// A TEXT value, unescaped.
+fn ics_text(value: &str) -> String {
+    let mut out = String::new();
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n' | 'N') => out.push('\n'),
+                Some(c @ (',' | ';' | '\\')) => out.push(c),
+                other => panic!("a bad escape \\{other:?} in {value}"),
+            }
+        } else {
+            assert!(c != ',' && c != ';', "an unescaped {c} in {value}");
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The events of a calendar, each as its properties (name → value).
+fn ics_events(text: &str) -> Vec<Vec<(String, String)>> {
+    let lines = ics_lines(text);
+    assert_eq!(lines.first().map(String::as_str), Some("BEGIN:VCALENDAR"));
+    assert_eq!(lines.last().map(String::as_str), Some("END:VCALENDAR"));
+    assert!(lines.iter().any(|l| l == "VERSION:2.0"));
+    assert!(lines.iter().any(|l| l.starts_with("PRODID:")));
+    let mut events = Vec::new();
+    let mut current: Option<Vec<(String, String)>> = None;
+    for line in &lines[1..lines.len() - 1] {
+        let (name, value) = line.split_once(':').expect("NAME:VALUE");
+        match (name, value) {
+            ("BEGIN", "VEVENT") => {
+                assert!(current.is_none(), "a VEVENT inside a VEVENT");
+                current = Some(Vec::new());
+            }
+            ("END", "VEVENT") => events.push(current.take().expect("an open VEVENT")),
+            _ => {
+                if let Some(ev) = current.as_mut() {
+                    ev.push((name.to_owned(), value.to_owned()));
+                }
+            }
+        }
+    }
+    assert!(current.is_none());
+    events
+}
+
+fn prop<'a>(event: &'a [(String, String)], name: &str) -> &'a str {
+    event
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no {name} in {event:?}"))
+}
+
+#[test]
+fn the_change_calendar_follows_rfc_5545_and_reads_back() {
+    let sb = Sandbox::new();
+    let src = copy_fixture(&sb, "inera", "src");
+    let hostile_path = src.join("changes/CHG-20260202-A0Q1WP.yaml");
+    let text = std::fs::read_to_string(&hostile_path).unwrap();
+    let title = "Byte av funktionscertifikat (SITHS) för Hjälpmedelstjänstens tjänsteproducent";
+    std::fs::write(
+        &hostile_path,
+        text.replace(
+            &format!("title: {title}"),
+            "title: \"Certifikat, del 1; a\\\\b\\nEND:VEVENT åäö åäö åäö åäö åäö åäö åäö åäö åäö\"",
+        ),
+    )
+    .unwrap();
+    let ics = run_in(&sb, &src, &["export", "--format", "ics"]);
+    assert_eq!(
+        run_in(&sb, &src, &["export", "--format", "ics"]),
+        ics,
+        "stable"
+    );
+    let events = ics_events(&ics);
+    let docs: serde_json::Value =
+        serde_json::from_str(&run_in(&sb, &src, &["export", "change"])).unwrap();
+    let windows: Vec<&serde_json::Value> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["service_window"]["start"].is_string())
+        .collect();
+    assert_eq!(events.len(), windows.len(), "one VEVENT per service window");
+    for (event, doc) in events.iter().zip(&windows) {
+        let id = doc["id"].as_str().unwrap();
+        assert_eq!(prop(event, "UID"), format!("{id}@arende"));
+        let summary = ics_text(prop(event, "SUMMARY"));
+        assert_eq!(summary, format!("{id}: {}", doc["title"].as_str().unwrap()));
+        assert!(prop(event, "DTSTART").ends_with('Z'));
+        assert!(["TENTATIVE", "CONFIRMED", "CANCELLED"].contains(&prop(event, "STATUS")));
+        assert!(prop(event, "CATEGORIES").starts_with("change"));
+        let description = ics_text(prop(event, "DESCRIPTION"));
+        assert!(description.contains("approvals"), "{description}");
+        for a in doc["approvals"].as_array().into_iter().flatten() {
+            assert!(
+                description.contains(a["by"].as_str().unwrap()),
+                "{description}"
+            );
+        }
+    }
+    assert!(
+        events
+            .iter()
+            .any(|e| ics_text(prop(e, "SUMMARY")).contains("Certifikat, del 1; a\\b\nEND:VEVENT")),
+        "the hostile title reads back whole"
+    );
+}
+
+#[test]
+fn csv_for_a_swedish_excel_has_semicolons_and_a_bom() {
+    let sb = Sandbox::new();
+    let src = copy_fixture(&sb, "ehm", "src");
+    let out = sb
+        .cmd_in(&src)
+        .args(["export", "--format", "csv", "--delimiter", ";", "--bom"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let body = out
+        .stdout
+        .strip_prefix("\u{feff}".as_bytes())
+        .expect("a BOM");
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(body);
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], "id");
+    assert_eq!(&header[2], "title");
+    let rows = reader.records().map(Result::unwrap).count();
+    let docs: serde_json::Value = serde_json::from_str(&run_in(&sb, &src, &["export"])).unwrap();
+    assert_eq!(rows, docs.as_array().unwrap().len());
+    let bad = sb
+        .cmd_in(&src)
+        .args(["export", "--format", "csv", "--delimiter", "ab"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&bad), 2);
+}
+
+#[test]
+fn json_lines_hold_one_record_a_line() {
+    let sb = Sandbox::new();
+    let src = copy_fixture(&sb, "stockholm", "src");
+    let lines = run_in(&sb, &src, &["export", "--format", "jsonl"]);
+    let docs: serde_json::Value = serde_json::from_str(&run_in(&sb, &src, &["export"])).unwrap();
+    let back: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one document a line"))
+        .collect();
+    assert_eq!(&back, docs.as_array().unwrap());
+}

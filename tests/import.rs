@@ -182,7 +182,7 @@ fn import_log(rows: &[String]) -> (Sandbox, std::process::Output) {
     let sb = ehm();
     let inputs = Inputs::new();
     let file = inputs.write("log.csv", &event_log(rows));
-    let out = sb.run(&["import", &file, "--format", "servicenow"]);
+    let out = sb.run(&["import", &file, "--input", "servicenow"]);
     (sb, out)
 }
 
@@ -201,7 +201,7 @@ fn the_sample_imports_as_300_incidents_in_one_commit_and_validates_but_for_inc02
     let sb = ehm();
     let inputs = Inputs::new();
     let file = inputs.write("incident_event_log.sample.csv", &sample_text());
-    let out = sb.run(&["import", &file, "--format", "servicenow"]);
+    let out = sb.run(&["import", &file, "--input", "servicenow"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let summary = stdout(&out);
     assert!(summary.contains("2040 rows read (servicenow)"), "{summary}");
@@ -266,7 +266,7 @@ fn an_imported_servicenow_incident_reads_like_this() {
     let sb = ehm();
     let inputs = Inputs::new();
     let file = inputs.write("log.csv", &sample_text());
-    sb.ok(&["import", &file, "--format", "servicenow"]);
+    sb.ok(&["import", &file, "--input", "servicenow"]);
     let doc = incident_from(&sb, "INC0000045");
     let yaml = serde_yaml::to_string(&doc).unwrap();
     insta::with_settings!({filters => vec![(r"INC-\d{8}-[0-9A-Z]{6}", "INC-[DATE]-[CODE]")]}, {
@@ -291,7 +291,7 @@ fn importing_the_sample_again_changes_nothing_and_makes_no_commit() {
     let sb = ehm();
     let inputs = Inputs::new();
     let file = inputs.write("incident_event_log.sample.csv", &sample_text());
-    sb.ok(&["import", &file, "--format", "servicenow"]);
+    sb.ok(&["import", &file, "--input", "servicenow"]);
     let git = sb.git();
     let (head, index) = (git.head(), git.index_bytes());
     let before: Vec<_> = records(&sb, "incidents");
@@ -328,7 +328,7 @@ fn a_corrupted_row_writes_nothing_and_names_its_row_and_column() {
     let inputs = Inputs::new();
     let file = inputs.write("broken.csv", &(lines.join("\n") + "\n"));
 
-    let out = sb.run(&["import", &file, "--format", "servicenow"]);
+    let out = sb.run(&["import", &file, "--input", "servicenow"]);
     assert_eq!(code(&out), 2, "bad input is exit 2: {}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -748,7 +748,7 @@ fn plain_csv_takes_spec_field_names_with_dots_for_nesting() {
                incident,tool,T-1,Inloggning nere,low,medium,aktor,email,2026-03-01 10:00,TRUE,blå\n";
     let out = sb
         .cmd()
-        .args(["import", "-", "--format", "csv"])
+        .args(["import", "-", "--input", "csv"])
         .write_stdin(csv)
         .output()
         .unwrap();
@@ -829,4 +829,31 @@ fn no_commit_writes_the_files_only() {
     assert!(summary.contains("--no-commit"), "{summary}");
     assert_eq!(sb.git().commit_count(), commits);
     assert_eq!(records(&sb, "incidents").len(), 1);
+}
+
+// ------------------------------------------------- the summary for scripts
+
+#[test]
+fn format_json_gives_the_summary_as_json_and_input_names_the_input() {
+    let sb = ehm();
+    let inputs = Inputs::new();
+    let file = inputs.write("log.txt", &event_log(&[row(&[])]));
+    let out = sb.run(&["import", &file, "--input", "servicenow", "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(&out)));
+    assert_eq!(summary["input_format"], "servicenow");
+    assert_eq!(summary["rows"], 1);
+    assert_eq!(summary["created"].as_array().map(Vec::len), Some(1));
+    assert_eq!(summary["unchanged"], 0);
+    assert!(summary["commit"].as_str().is_some_and(|c| c.len() == 40));
+    assert!(summary["warnings"].is_array() && summary["rules"].is_array());
+    // A second run changes nothing, and says so.
+    let again = sb.run(&["import", &file, "--input", "servicenow", "--format", "json"]);
+    let again: serde_json::Value = serde_json::from_str(&stdout(&again)).unwrap();
+    assert_eq!(again["unchanged"], 1);
+    assert!(again["commit"].is_null());
+    // --format names the output now, not the input.
+    let out = sb.run(&["import", &file, "--format", "servicenow"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
 }

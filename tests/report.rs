@@ -141,6 +141,8 @@ fn third_quarter_figures_match_a_hand_calculation() {
             (1, 1, 1, 0, json!(100.0)),
             (2, 2, 0, 2, json!(0.0)),
             (3, 3, 1, 2, json!(33.33)),
+            // Priority 4 has no clock in the ehm pack, and is listed all the same.
+            (4, 0, 0, 0, json!(null)),
             (5, 1, 1, 0, json!(100.0)),
         ]
     );
@@ -394,7 +396,7 @@ fn html_is_one_self_contained_page_with_a_chart() {
     assert!(html.contains("</svg>"));
     // Bars of the chart, and the figures of the tables.
     assert!(html.contains("<rect"));
-    assert!(html.contains("99.7509 %"));
+    assert!(html.contains("99,7509 %"));
     assert!(html.contains("Förskrivningskollen"));
     // Nothing runs, nothing is fetched.
     let lower = html.to_lowercase();
@@ -489,7 +491,7 @@ fn a_policy_without_service_levels_still_counts() {
     );
     let table = sb.ok(&["report", "--quarter", "2026Q3"]);
     assert!(
-        table.contains("The stockholm policy sets no service levels."),
+        table.contains("Policyn stockholm anger inga servicenivåer."),
         "{table}"
     );
     let html = sb.ok(&["report", "--quarter", "2026Q3", "--format", "html"]);
@@ -519,4 +521,52 @@ fn a_ticket_incomplete_at_registration_is_counted_apart() {
     let r = json_of(&sb, &["--quarter", "2026Q3"]);
     assert_eq!(r["sla_not_covered"], json!(["INC-20260706-AAAAAA"]));
     assert_eq!(r["sla_total"]["counted"], 0, "{:#}", r["sla_total"]);
+}
+
+#[test]
+fn the_report_is_in_swedish_with_the_organisation_and_every_fact() {
+    let sb = repo();
+    // The fixture's arende.yaml names the organisation.
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/report/arende.yaml"),
+        sb.root().join("arende.yaml"),
+    )
+    .unwrap();
+    let html = sb.ok(&["report", "--quarter", "2026Q3", "--format", "html"]);
+    let doc_start = &html[..html.find("<head>").unwrap()];
+    assert!(doc_start.contains("<html lang=\"sv\">"), "{doc_start}");
+    assert!(
+        html.contains("<h1>Rapport 2026Q3 – E-hälsomyndigheten</h1>"),
+        "{html}"
+    );
+    // Durations in days and hours, never a bare count of minutes.
+    assert!(html.contains("av 92 dygn"), "{html}");
+    assert!(!html.contains("132480"), "{html}");
+    assert!(html.contains("5 tim 30 min"), "{html}");
+    // The availability card, red since class A missed its target.
+    assert!(
+        html.contains("<div class=\"card bad-card\"><div class=\"n\">99,75 %</div><div class=\"l\">lägsta tillgänglighet: e-recept, klass A (mål 99,9 %)</div></div>"),
+        "{html}"
+    );
+    // Every priority in the SLA table, the one without a clock too.
+    assert!(html.contains("<td>Prioritet 4</td>"), "{html}");
+    assert!(html.contains("inget mål"));
+    let md = sb.ok(&["report", "--quarter", "2026Q3", "--format", "markdown"]);
+    assert!(
+        md.starts_with("# Rapport 2026Q3 – E-hälsomyndigheten\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- **99,75 %** lägsta tillgänglighet: e-recept, klass A (mål 99,9 %)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 4 | Prioritet 4 | 0 | 0 | 0 | inget mål |"),
+        "{md}"
+    );
+    let json = json_of(&sb, &["--quarter", "2026Q3"]);
+    assert_eq!(json["organisation"], "E-hälsomyndigheten");
+    assert_eq!(json["language"], "sv");
+    assert_eq!(json["sla"][3]["priority"], 4);
+    assert_eq!(json["sla"][3]["has_clock"], false);
 }

@@ -967,7 +967,7 @@ fn review_reports_conflict_markers_that_were_committed() {
 
 // ---------------------------------------------------------------- hook
 
-const HOOK_LINE: &str = "arende validate -q";
+const HOOK_LINE: &str = "arende validate --staged -q";
 
 fn hook_path(sb: &Sandbox) -> std::path::PathBuf {
     sb.root().join(".git/hooks/pre-commit")

@@ -9,15 +9,43 @@ use arende::yaml::{Mapping, Value};
 use super::output::to_json;
 use super::{Format, Ui};
 
-/// Export records as JSON (whole documents) or CSV (one column per dotted field).
+/// Export records as JSON (whole documents), JSON Lines (one a line), CSV
+/// (one column per dotted field), or iCalendar (`--format ics`: the
+/// changes' service windows, for a calendar to subscribe to).
+///
+/// For Excel in a Swedish locale: `--format csv --delimiter ';' --bom`.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// Only this kind.
     kind: Option<String>,
+    /// The CSV field separator: one ASCII character, or `tab`.
+    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = delimiter)]
+    delimiter: u8,
+    /// Start the CSV with a UTF-8 byte-order mark (Excel needs it to read UTF-8).
+    #[arg(long)]
+    bom: bool,
+}
+
+fn delimiter(s: &str) -> std::result::Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ => match s.as_bytes() {
+            [b] if b.is_ascii()
+                && !matches!(b, b'"' | b'\n' | b'\r')
+                && !b.is_ascii_alphanumeric() =>
+            {
+                Ok(*b)
+            }
+            _ => Err("give one ASCII punctuation character (`,` `;` `|`) or `tab`".into()),
+        },
+    }
 }
 
 pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Json, Format::Csv], Format::Json)?;
+    let format = ui.format(
+        &[Format::Json, Format::Jsonl, Format::Csv, Format::Ics],
+        Format::Json,
+    )?;
     let kinds: Vec<Kind> = match &args.kind {
         Some(k) => vec![
             Kind::parse(k)
@@ -40,10 +68,25 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
             Some("fix the files `arende validate` names, then export again".to_owned()),
         ));
     }
-    if format == Format::Json {
-        let docs: Vec<serde_json::Value> = scan.entries.iter().map(|e| to_json(&e.doc)).collect();
-        ui.print_json(&serde_json::Value::Array(docs));
-        return Ok(ExitCode::Ok);
+    match format {
+        Format::Json | Format::Jsonl => {
+            let docs: Vec<serde_json::Value> =
+                scan.entries.iter().map(|e| to_json(&e.doc)).collect();
+            if format == Format::Jsonl {
+                ui.print(&render::jsonl::lines(&docs));
+            } else {
+                ui.print_json(&serde_json::Value::Array(docs));
+            }
+            return Ok(ExitCode::Ok);
+        }
+        Format::Ics => {
+            ui.print(&render::ics::calendar(
+                &scan.entries,
+                env!("CARGO_PKG_VERSION"),
+            ));
+            return Ok(ExitCode::Ok);
+        }
+        _ => {}
     }
     let mut columns: Vec<String> = ["id", "kind", "title", "status", "opened_at"]
         .map(String::from)
@@ -73,7 +116,11 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
                 .map_or("", |(_, v)| v.as_str())
         })
     });
-    ui.print(&render::csv::document(&columns, records));
+    let dialect = render::csv::Dialect {
+        delimiter: args.delimiter,
+        bom: args.bom,
+    };
+    ui.print(&render::csv::document_in(dialect, &columns, records));
     Ok(ExitCode::Ok)
 }
 

@@ -19,9 +19,15 @@ pub struct InstallArgs {
     force: bool,
 }
 
-/// The hook. It validates the working tree, so a commit of records that
-/// break the policy's errors is stopped before it is made.
-const HOOK: &str = "#!/bin/sh\n# Installed by `arende hook install`: check the records before every commit.\nexec arende validate -q\n";
+/// The hook. It validates the records staged in the index (what the commit
+/// will hold, whatever the working tree says since), so a commit of records
+/// that break the policy's errors is stopped before it is made.
+const HOOK: &str = "#!/bin/sh\n# Installed by `arende hook install`: check the staged records before every commit.\nexec arende validate --staged -q\n";
+
+/// What earlier versions installed; replaced without --force.
+const OLD_HOOKS: &[&str] = &[
+    "#!/bin/sh\n# Installed by `arende hook install`: check the records before every commit.\nexec arende validate -q\n",
+];
 
 pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
     let HookCommand::Install(args) = command;
@@ -30,14 +36,18 @@ pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
     let repo = git2::Repository::discover(store.root()).map_err(|_| Error::NoGit {
         dir: store.root().to_owned(),
     })?;
-    let hooks = repo.path().join("hooks");
+    let hooks = hooks_dir(&repo);
+    std::fs::create_dir_all(&hooks).map_err(|e| Error::io(&hooks, e))?;
     let path = hooks.join("pre-commit");
     if path.exists() && !args.force {
         let existing = std::fs::read_to_string(&path).unwrap_or_default();
-        if existing != HOOK {
+        if existing != HOOK && !OLD_HOOKS.contains(&existing.as_str()) {
             return Err(Error::usage(
                 format!("{} exists and is not arende's", path.display()),
-                Some("pass --force to replace it, or call `arende validate -q` from it".to_owned()),
+                Some(
+                    "pass --force to replace it, or call `arende validate --staged -q` from it"
+                        .to_owned(),
+                ),
             ));
         }
     }
@@ -54,4 +64,18 @@ pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
         ui.info(&format!("installed {}", path.display()));
     }
     Ok(ExitCode::Ok)
+}
+
+/// Where git runs hooks from: `core.hooksPath` if set (relative to the work
+/// tree, as git reads it), else the repository's `hooks` folder.
+fn hooks_dir(repo: &git2::Repository) -> std::path::PathBuf {
+    let configured = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_path("core.hooksPath").ok());
+    match configured {
+        Some(p) if p.is_absolute() => p,
+        Some(p) => repo.workdir().unwrap_or_else(|| repo.path()).join(p),
+        None => repo.path().join("hooks"),
+    }
 }

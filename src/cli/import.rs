@@ -18,14 +18,17 @@ use super::{Format, Ui};
 /// event log: every row is checked before anything is written; nothing is
 /// written if any row is bad; one commit; a second run changes nothing.
 ///
-/// --format csv|json|yaml take the record fields' names (dotted columns for
-/// nested fields: reporter.party); --format servicenow reads the incident
-/// event log as ServiceNow exports it. Without --format the file's extension
-/// (or first line) decides.
+/// --input csv|json|yaml take the record fields' names (dotted columns for
+/// nested fields: reporter.party); --input servicenow reads the incident
+/// event log as ServiceNow exports it. Without --input the file's extension
+/// (or first line) decides. --format json prints the summary as JSON.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// The file to import (- for standard input).
     file: PathBuf,
+    /// What the file is [default: by its extension, else its first line].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input: Option<InputKind>,
     /// How another tool's columns become fields (YAML: kind, system,
     /// columns, values, date_format, party, defaults).
     #[arg(long, value_name = "FILE")]
@@ -44,20 +47,27 @@ pub struct ImportArgs {
     force: bool,
 }
 
+/// The input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum InputKind {
+    /// CSV with the record fields' names, or mapped with --mapping.
+    Csv,
+    /// A JSON list of records (`arende export` writes it).
+    Json,
+    /// A YAML list of records.
+    Yaml,
+    /// A ServiceNow incident event log (CSV).
+    Servicenow,
+}
+
 pub fn cmd_import(ui: &Ui, args: &ImportArgs) -> Result<ExitCode> {
-    let format = match ui.global.format {
-        None => None,
-        Some(Format::Csv) => Some(InputFormat::Csv),
-        Some(Format::Json) => Some(InputFormat::Json),
-        Some(Format::Yaml) => Some(InputFormat::Yaml),
-        Some(Format::Servicenow) => Some(InputFormat::ServiceNow),
-        Some(_) => {
-            return Err(Error::usage(
-                "import reads --format csv, json, yaml or servicenow",
-                None,
-            ));
-        }
-    };
+    let output = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = args.input.map(|k| match k {
+        InputKind::Csv => InputFormat::Csv,
+        InputKind::Json => InputFormat::Json,
+        InputKind::Yaml => InputFormat::Yaml,
+        InputKind::Servicenow => InputFormat::ServiceNow,
+    });
     let store = ui.store()?;
     let cx = ui.context(&store)?;
     let input = if args.file == Path::new("-") {
@@ -84,6 +94,10 @@ pub fn cmd_import(ui: &Ui, args: &ImportArgs) -> Result<ExitCode> {
     let result = import(&cx, &input, &options, &bar);
     bar.clear();
     match result {
+        Ok(summary) if output == Format::Json => {
+            ui.print_json(&summary.to_json());
+            Ok(ExitCode::Ok)
+        }
         Ok(summary) => {
             print_summary(ui, &summary);
             Ok(ExitCode::Ok)

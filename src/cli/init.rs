@@ -100,6 +100,7 @@ fn commit_skeleton(ui: &Ui, dir: &Path) -> Result<Option<git2::Oid>> {
         tx.write_file(setup::ATTRIBUTES_FILE.into(), bytes);
     }
     super::setup::configure(dir)?;
+    arende::editor::add_to(&mut tx, dir)?;
     if ui.global.no_commit {
         return tx.write_only().map(|()| None);
     }

@@ -11,6 +11,7 @@ mod init;
 mod link;
 mod list;
 mod log;
+mod man;
 mod merge_file;
 mod new;
 mod output;
@@ -18,6 +19,7 @@ mod policy;
 mod report;
 mod resolve;
 mod review;
+mod schema;
 mod set;
 mod setup;
 mod show;
@@ -106,14 +108,21 @@ enum Command {
     Hook(hook::HookCommand),
     Sla(sla::SlaArgs),
     Report(report::ReportArgs),
+    Schema(schema::SchemaArgs),
     Completions(completions::CompletionsArgs),
     MergeFile(merge_file::MergeFileArgs),
     Resolve(resolve::ResolveArgs),
     Setup(setup::SetupArgs),
+    Man(man::ManArgs),
 }
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> ExitCode {
+    // A shell asking for completions (the script `arende completions`
+    // prints sets COMPLETE) is answered here, and the process ends.
+    clap_complete::CompleteEnv::with_factory(completions::command)
+        .var(completions::VAR)
+        .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -145,10 +154,12 @@ pub fn run() -> ExitCode {
         Command::Hook(a) => hook::cmd_hook(&ui, a),
         Command::Sla(a) => sla::cmd_sla(&ui, a),
         Command::Report(a) => report::cmd_report(&ui, a),
+        Command::Schema(a) => schema::cmd_schema(&ui, a),
         Command::Completions(a) => completions::cmd_completions(&ui, a),
         Command::MergeFile(a) => merge_file::cmd_merge_file(&ui, a),
         Command::Resolve(a) => resolve::cmd_resolve(&ui, a),
         Command::Setup(a) => setup::cmd_setup(&ui, a),
+        Command::Man(a) => man::cmd_man(&ui, a),
     };
     let code = match result {
         Ok(code) => code,
@@ -178,13 +189,29 @@ impl Ui {
         // The store's side notes (a lock waited on, a killed command's
         // leftovers) go to stderr like the other information.
         let quiet = self.global.quiet;
-        Store::discover(&start).map(|store| {
+        let store = Store::discover(&start).map(|store| {
             store.with_notices(move |notice| {
                 if !quiet {
                     eprintln!("arende: {notice}");
                 }
             })
-        })
+        })?;
+        // Editors read the schemas from the repository: after an upgrade
+        // they are rewritten to this version's record model. A repository
+        // that cannot be written to (a read-only CI checkout) is still read.
+        match arende::editor::refresh(store.root()) {
+            Ok(rewritten) if !rewritten.is_empty() => self.info(&format!(
+                "updated {} to this version's record model; commit them",
+                rewritten
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Ok(_) => {}
+            Err(e) => self.info(&format!("could not update the editor schemas: {e}")),
+        }
+        Ok(store)
     }
 
     /// The context a changing command runs in.

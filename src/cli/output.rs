@@ -34,6 +34,14 @@ pub enum Format {
     Github,
     /// JUnit XML, for CI systems that show test reports.
     Junit,
+    /// SARIF 2.1.0, for code scanning (GitHub and others).
+    Sarif,
+    /// GitLab Code Quality JSON, shown in merge requests.
+    Gitlab,
+    /// iCalendar, for calendars (change windows).
+    Ics,
+    /// JSON Lines: one JSON document a line.
+    Jsonl,
 }
 
 impl Format {

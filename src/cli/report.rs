@@ -41,7 +41,8 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     let tz = store.tz();
     let now = arende::clock::now(ui.global.now.as_deref(), tz)?;
     let scan = store.scan(&[arende::Kind::Incident, arende::Kind::ServiceRequest]);
-    let report = build(store.policy(), &scan.entries, tz, &period, now)?;
+    let mut report = build(store.policy(), &scan.entries, tz, &period, now)?;
+    report.organisation = store.config().organisation.clone();
     match format {
         Format::Json => ui.print_json(&serde_json::to_value(&report).unwrap_or_default()),
         Format::Markdown => ui.print(&render::report::markdown(&report, tz)),

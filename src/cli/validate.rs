@@ -1,10 +1,12 @@
 //! `arende validate`: check every record, report every problem.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use arende::error::{Error, ExitCode, FileSpan, Result};
 use arende::policy::Severity;
 use arende::render;
+use arende::validate::staged::validate_staged;
 use arende::validate::{Finding, Report, validate};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 
@@ -19,34 +21,56 @@ pub struct ValidateArgs {
     /// Warnings fail too.
     #[arg(long)]
     strict: bool,
+    /// Check the record files staged for the next commit, as the git index
+    /// holds them (what the pre-commit hook runs).
+    #[arg(long, conflicts_with = "paths")]
+    staged: bool,
 }
 
 pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
     let format = ui.format(
-        &[Format::Human, Format::Json, Format::Github, Format::Junit],
+        &[
+            Format::Human,
+            Format::Json,
+            Format::Github,
+            Format::Junit,
+            Format::Sarif,
+            Format::Gitlab,
+        ],
         Format::Human,
     )?;
     let store = ui.store()?;
-    let only = args
-        .paths
-        .iter()
-        .map(|p| relative_to_root(store.root(), p))
-        .collect::<Result<Vec<_>>>()?;
-    let report = validate(&store, &only)?;
+    let started = Instant::now();
+    let report = if args.staged {
+        validate_staged(&store)?
+    } else {
+        let only = args
+            .paths
+            .iter()
+            .map(|p| relative_to_root(store.root(), p))
+            .collect::<Result<Vec<_>>>()?;
+        validate(&store, &only)?
+    };
+    let elapsed = started.elapsed();
+    let prefix = || git_prefix(store.root());
     match format {
         Format::Json => ui.print_json(&serde_json::to_value(&report).unwrap_or_default()),
-        Format::Github => ui.print(&render::github::annotations(
+        Format::Github => ui.print(&render::github::annotations(&report, &prefix())),
+        Format::Junit => ui.print(&render::junit::report(&report, elapsed)),
+        Format::Sarif => ui.print_json(&render::sarif::log(
             &report,
-            &git_prefix(store.root()),
+            store.policy(),
+            &prefix(),
+            env!("CARGO_PKG_VERSION"),
         )),
-        Format::Junit => ui.print(&render::junit::report(&report)),
+        Format::Gitlab => ui.print_json(&render::gitlab::report(&report, &prefix())),
         _ => human(ui, store.root(), &report),
     }
     let (errors, warnings) = (
         report.count(Severity::Error),
         report.count(Severity::Warning),
     );
-    if format != Format::Json {
+    if !matches!(format, Format::Json | Format::Sarif | Format::Gitlab) {
         ui.info(&format!(
             "checked {} record files: {errors} errors, {warnings} warnings",
             report.files

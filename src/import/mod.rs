@@ -64,7 +64,7 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
-    /// The name, as `--format` takes it.
+    /// The name, as `--input` takes it.
     pub fn name(self) -> &'static str {
         match self {
             InputFormat::Csv => "csv",
@@ -239,6 +239,46 @@ pub struct Summary {
     pub rules: Vec<RuleTally>,
     /// Everything else worth knowing.
     pub warnings: Vec<Warning>,
+}
+
+impl Summary {
+    /// The summary for scripts: the same facts the human summary prints.
+    pub fn to_json(&self) -> serde_json::Value {
+        let ids = |v: &[RecordId]| {
+            v.iter()
+                .map(|id| id.as_str().to_owned())
+                .collect::<Vec<_>>()
+        };
+        serde_json::json!({
+            "input": self.input.display().to_string(),
+            "input_format": self.format.name(),
+            "rows": self.rows,
+            "records": self.records,
+            "created": ids(&self.created),
+            "updated": ids(&self.updated),
+            "unchanged": self.unchanged,
+            "differing": ids(&self.differing),
+            "dry_run": self.dry_run,
+            "commit": self.commit.map(|c| c.to_string()),
+            "priority_differences": self.priority_diffs.iter().map(|d| serde_json::json!({
+                "id": d.id.as_str(),
+                "source": d.source,
+                "given": d.given,
+                "policy": d.policy,
+            })).collect::<Vec<_>>(),
+            "rules": self.rules.iter().map(|r| serde_json::json!({
+                "rule": r.rule,
+                "severity": r.severity.as_str(),
+                "message": r.message,
+                "count": r.records.len(),
+                "records": ids(&r.records),
+            })).collect::<Vec<_>>(),
+            "warnings": self.warnings.iter().map(|w| serde_json::json!({
+                "message": w.message,
+                "examples": w.examples,
+            })).collect::<Vec<_>>(),
+        })
+    }
 }
 
 /// A record as the input gives it, before it meets the repository.

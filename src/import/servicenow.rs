@@ -107,7 +107,7 @@ pub fn candidates(
         errors.push(RowError::row(
             Unit::Row,
             0,
-            "a mapping for --format servicenow may give party, defaults, values (status, impact, urgency, reported_via), date_format and system, not columns or kind: the event log's columns are fixed",
+            "a mapping for --input servicenow may give party, defaults, values (status, impact, urgency, reported_via), date_format and system, not columns or kind: the event log's columns are fixed",
         ));
         return (Vec::new(), errors);
     }

@@ -20,6 +20,26 @@ pub fn cell(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// How a CSV document is written: RFC 4180's comma by default; a
+/// spreadsheet in a locale whose decimal mark is the comma (Swedish Excel)
+/// splits on `;` and reads UTF-8 only after a byte-order mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    /// The field separator, one ASCII character.
+    pub delimiter: u8,
+    /// Start with the UTF-8 byte-order mark.
+    pub bom: bool,
+}
+
+impl Default for Dialect {
+    fn default() -> Dialect {
+        Dialect {
+            delimiter: b',',
+            bom: false,
+        }
+    }
+}
+
 /// A whole CSV document: the header row, then the rows, every cell
 /// neutralised and quoted as CSV needs.
 pub fn document<H, R, C>(header: &[H], rows: impl IntoIterator<Item = R>) -> String
@@ -28,13 +48,31 @@ where
     R: IntoIterator<Item = C>,
     C: AsRef<str>,
 {
-    let mut w = ::csv::WriterBuilder::new().from_writer(Vec::new());
+    document_in(Dialect::default(), header, rows)
+}
+
+/// [`document`] in a given dialect. Cells holding the delimiter are quoted.
+pub fn document_in<H, R, C>(
+    dialect: Dialect,
+    header: &[H],
+    rows: impl IntoIterator<Item = R>,
+) -> String
+where
+    H: AsRef<str>,
+    R: IntoIterator<Item = C>,
+    C: AsRef<str>,
+{
+    let bom = if dialect.bom { "\u{feff}" } else { "" };
+    let mut w = ::csv::WriterBuilder::new()
+        .delimiter(dialect.delimiter)
+        .from_writer(Vec::new());
     // Writing into a Vec cannot fail.
     let _ = w.write_record(header.iter().map(|h| cell(h.as_ref()).into_owned()));
     for row in rows {
         let _ = w.write_record(row.into_iter().map(|c| cell(c.as_ref()).into_owned()));
     }
-    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+    let body = String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned();
+    format!("{bom}{body}")
 }
 
 #[cfg(test)]
@@ -77,5 +115,15 @@ mod tests {
             [vec!["INC-1", "=1+1"], vec!["INC-2", "a,\"b\"\nc"]],
         );
         assert_eq!(text, "id,'=title\nINC-1,'=1+1\nINC-2,\"a,\"\"b\"\"\nc\"\n");
+    }
+
+    #[test]
+    fn a_swedish_dialect_quotes_semicolons_and_marks_utf8() {
+        let dialect = Dialect {
+            delimiter: b';',
+            bom: true,
+        };
+        let text = document_in(dialect, &["id", "titel"], [vec!["INC-1", "a;b,c"]]);
+        assert_eq!(text, "\u{feff}id;titel\nINC-1;\"a;b,c\"\n");
     }
 }

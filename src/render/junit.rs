@@ -1,64 +1,196 @@
 //! JUnit XML, for CI systems that show test reports: one test case per
-//! record file checked, a failure per error, warnings as output.
+//! record file checked. A file that breaks error rules is a failing test
+//! case (one `<failure>` listing every error); a file that could not be
+//! read at all is an erroring one (`<error>`); warnings are output.
 
 use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
 
 use super::xml;
 use crate::policy::Severity;
-use crate::validate::{Finding, Report};
+use crate::validate::{Finding, Report, checks};
 
-/// The validation report as a JUnit document.
-pub fn report(report: &Report) -> String {
-    let failures = report.count(Severity::Error);
+/// How one record file fared.
+enum Outcome<'a> {
+    Passed,
+    Failed(Vec<&'a Finding>),
+    Errored(Vec<&'a Finding>),
+}
+
+fn unreadable(f: &Finding) -> bool {
+    f.rule == checks::UNREADABLE.id || f.rule == checks::MERGE_CONFLICT.id
+}
+
+fn place(f: &Finding) -> String {
+    match f.line {
+        Some(l) => format!("{}:{l}:{}", f.path.display(), f.column.unwrap_or(1)),
+        None => f.path.display().to_string(),
+    }
+}
+
+fn body(findings: &[&Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let _ = writeln!(out, "{} [{}]: {}", place(f), f.rule, f.message);
+        if let Some(h) = &f.help {
+            let _ = writeln!(out, "  {h}");
+        }
+        if let Some(c) = &f.clause {
+            let _ = writeln!(out, "  {c}");
+        }
+    }
+    out
+}
+
+/// The validation report as a JUnit document. `elapsed` is how long the
+/// validation took: the files are checked together, in parallel, so the
+/// suite carries the time and each test case its share of it.
+pub fn report(report: &Report, elapsed: Duration) -> String {
+    let cases: Vec<(&Path, Outcome<'_>, Vec<&Finding>)> = report
+        .checked
+        .iter()
+        .map(|path| {
+            let mine: Vec<&Finding> = report.findings.iter().filter(|f| &f.path == path).collect();
+            let errors: Vec<&Finding> = mine
+                .iter()
+                .copied()
+                .filter(|f| f.severity == Severity::Error)
+                .collect();
+            let warnings: Vec<&Finding> = mine
+                .iter()
+                .copied()
+                .filter(|f| f.severity == Severity::Warning)
+                .collect();
+            let outcome = if errors.iter().any(|f| unreadable(f)) {
+                Outcome::Errored(errors)
+            } else if errors.is_empty() {
+                Outcome::Passed
+            } else {
+                Outcome::Failed(errors)
+            };
+            (path.as_path(), outcome, warnings)
+        })
+        .collect();
+    let failures = cases
+        .iter()
+        .filter(|(_, o, _)| matches!(o, Outcome::Failed(_)))
+        .count();
+    let errors = cases
+        .iter()
+        .filter(|(_, o, _)| matches!(o, Outcome::Errored(_)))
+        .count();
+    let total = elapsed.as_secs_f64();
+    let each = if cases.is_empty() {
+        0.0
+    } else {
+        total / cases.len() as f64
+    };
+    let counts = format!(
+        "tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\" time=\"{total:.3}\"",
+        cases.len()
+    );
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"arende validate\" tests=\"{}\" failures=\"{failures}\">",
-        report.checked.len()
-    );
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"arende validate\" tests=\"{}\" failures=\"{failures}\">",
-        report.checked.len()
-    );
-    for path in &report.checked {
+    let _ = writeln!(out, "<testsuites name=\"arende validate\" {counts}>");
+    let _ = writeln!(out, "  <testsuite name=\"arende validate\" {counts}>");
+    for (path, outcome, warnings) in &cases {
         let name = xml::attr(&path.display().to_string());
-        let mine: Vec<&Finding> = report.findings.iter().filter(|f| &f.path == path).collect();
-        if mine.is_empty() {
-            let _ = writeln!(out, "    <testcase classname=\"records\" name=\"{name}\"/>");
+        let open =
+            format!("    <testcase classname=\"records\" name=\"{name}\" time=\"{each:.3}\"");
+        if matches!(outcome, Outcome::Passed) && warnings.is_empty() {
+            let _ = writeln!(out, "{open}/>");
             continue;
         }
-        let _ = writeln!(out, "    <testcase classname=\"records\" name=\"{name}\">");
-        for f in mine {
-            let place = match f.line {
-                Some(l) => format!("{}:{l}:{}", path.display(), f.column.unwrap_or(1)),
-                None => path.display().to_string(),
+        let _ = writeln!(out, "{open}>");
+        let (tag, list) = match outcome {
+            Outcome::Passed => ("", &Vec::new()),
+            Outcome::Failed(l) => ("failure", l),
+            Outcome::Errored(l) => ("error", l),
+        };
+        if let Some(first) = list.first() {
+            let message = if list.len() == 1 {
+                first.message.clone()
+            } else {
+                format!("{} (and {} more)", first.message, list.len() - 1)
             };
-            let body = xml::text(&format!(
-                "{place}: {}\n{}",
-                f.message,
-                f.help.clone().unwrap_or_default()
-            ));
-            match f.severity {
-                Severity::Error => {
-                    let _ = writeln!(
-                        out,
-                        "      <failure type=\"{}\" message=\"{}\">{body}</failure>",
-                        xml::attr(&f.rule),
-                        xml::attr(&f.message)
-                    );
-                }
-                Severity::Warning => {
-                    let _ = writeln!(
-                        out,
-                        "      <system-out>warning {}: {body}</system-out>",
-                        xml::text(&f.rule)
-                    );
-                }
-            }
+            let _ = writeln!(
+                out,
+                "      <{tag} type=\"{}\" message=\"{}\">{}</{tag}>",
+                xml::attr(&first.rule),
+                xml::attr(&message),
+                xml::text(&body(list))
+            );
+        }
+        if !warnings.is_empty() {
+            let _ = writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                xml::text(&format!("warnings:\n{}", body(warnings)))
+            );
         }
         let _ = writeln!(out, "    </testcase>");
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(path: &str, rule: &str, severity: Severity, message: &str) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity,
+            path: path.into(),
+            line: Some(2),
+            column: Some(1),
+            field: None,
+            message: message.into(),
+            help: None,
+            clause: None,
+        }
+    }
+
+    #[test]
+    fn counts_are_per_test_case() {
+        let r = Report {
+            files: 3,
+            checked: vec!["a.yaml".into(), "b.yaml".into(), "c.yaml".into()],
+            findings: vec![
+                finding("a.yaml", "INC001", Severity::Error, "one"),
+                finding("a.yaml", "INC002", Severity::Error, "two"),
+                finding("b.yaml", "REC001", Severity::Error, "unreadable <x>\u{0}"),
+                finding("c.yaml", "INC009", Severity::Warning, "advice ]]>"),
+            ],
+        };
+        let xml = report(&r, Duration::from_millis(30));
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed");
+        let suite = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testsuite"))
+            .expect("suite");
+        assert_eq!(suite.attribute("failures"), Some("1"));
+        assert_eq!(suite.attribute("errors"), Some("1"));
+        assert_eq!(suite.attribute("time"), Some("0.030"));
+        let cases: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        assert_eq!(cases.len(), 3);
+        assert!(cases.iter().all(|c| c.attribute("time").is_some()));
+        assert_eq!(
+            cases[0]
+                .children()
+                .filter(|n| n.has_tag_name("failure"))
+                .count(),
+            1
+        );
+        let error = cases[1]
+            .children()
+            .find(|n| n.has_tag_name("error"))
+            .expect("an error");
+        assert_eq!(error.attribute("message"), Some("unreadable <x>"));
+        assert!(cases[2].children().all(|n| !n.has_tag_name("failure")));
+    }
 }

@@ -11,12 +11,16 @@
 
 pub mod csv;
 pub mod github;
+pub mod gitlab;
 pub mod html;
+pub mod ics;
+pub mod jsonl;
 pub mod junit;
 pub mod markdown;
 pub mod policy;
 pub mod report;
 pub mod review;
+pub mod sarif;
 pub mod table;
 pub mod xml;
 

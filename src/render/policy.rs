@@ -161,6 +161,13 @@ pub fn pack(p: &Policy, style: Style) -> String {
             moves.join(", ")
         ));
     }
+    if let Some(levels) = &p.service_levels {
+        service_levels(levels, style, &mut out);
+    } else {
+        out.push_str(
+            "\nService levels: none (the agreement sets no SLA clocks or availability targets)\n",
+        );
+    }
     out.push_str("\nRules\n");
     let mut t = Table::new(&["rule", "severity", "kind", "what", "seed clause"], style);
     for r in &p.rules {
@@ -226,6 +233,126 @@ pub fn pack(p: &Policy, style: Style) -> String {
         out.push_str(&format!("{t}\n"));
     }
     super::terminal(&out).into_owned()
+}
+
+/// The calendar the clocks count in, the clocks, and the thresholds of
+/// reports: what `--format yaml` prints, as a person reads it.
+fn service_levels(levels: &crate::policy::ServiceLevels, style: Style, out: &mut String) {
+    let cal = &levels.calendar;
+    let days: Vec<String> = cal
+        .office_hours
+        .days
+        .iter()
+        .map(|d| {
+            serde_json::to_value(d)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        })
+        .collect();
+    let off = &cal.de_facto_days_off;
+    let customary: Vec<&str> = [
+        (off.midsummer_eve, "midsummer eve"),
+        (off.christmas_eve, "christmas eve"),
+        (off.new_years_eve, "new year's eve"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    out.push_str("\nService levels\n");
+    out.push_str(&format!(
+        "  calendar: office hours {}–{} on {}, timezone {}; Swedish public holidays closed{}{} ({})\n",
+        cal.office_hours.open,
+        cal.office_hours.close,
+        days.join(", "),
+        cal.timezone,
+        if customary.is_empty() {
+            String::new()
+        } else {
+            format!(", and {}", customary.join(", "))
+        },
+        if cal.extra_closed_dates.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; also closed {}",
+                cal.extra_closed_dates
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+        levels.calendar_clause
+    ));
+    let mut t = Table::new(
+        &[
+            "clock",
+            "kinds",
+            "priorities",
+            "target",
+            "counted",
+            "stops at",
+            "pauses in",
+            "seed clause",
+        ],
+        style,
+    );
+    for c in &levels.clocks {
+        t.add_row(vec![
+            format!("{}: {}", c.id, c.title),
+            c.kinds
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            c.priorities
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            c.target.describe(),
+            match c.hours {
+                crate::policy::ClockHours::Always => "24/7".to_owned(),
+                crate::policy::ClockHours::Office => "office hours".to_owned(),
+            },
+            c.stops_at.join(", "),
+            c.pauses_in.join(", "),
+            format!("{} {}", c.clause.seed, c.clause.section),
+        ]);
+    }
+    if levels.clocks.is_empty() {
+        out.push_str("  clocks: none\n");
+    } else {
+        out.push_str(&format!("{t}\n"));
+    }
+    if !levels.availability.is_empty() {
+        let targets: Vec<String> = levels
+            .availability
+            .iter()
+            .map(|(class, pct)| format!("class {class} {pct} %"))
+            .collect();
+        out.push_str(&format!("  availability targets: {}\n", targets.join(", ")));
+    }
+    if !levels.major_incident_priorities.is_empty() {
+        out.push_str(&format!(
+            "  major incident: priority {}\n",
+            levels
+                .major_incident_priorities
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ));
+    }
+    if let Some(m) = levels.crisis_after_minutes {
+        out.push_str(&format!(
+            "  crisis assessment: an outage longer than {m} min\n"
+        ));
+    }
+    if let Some(c) = &levels.clause {
+        out.push_str(&format!("  ({c})\n"));
+    }
 }
 
 fn yes_no(b: bool) -> String {

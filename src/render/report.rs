@@ -5,14 +5,12 @@
 
 use std::fmt::Write as _;
 
-use chrono::Duration;
 use chrono_tz::Tz;
 
 use super::html;
 use super::markdown::text;
 use super::table::{Style, Table};
 use crate::report::{Bucket, Report};
-use crate::sla::human;
 
 /// How a cell reads: plain, or a verdict the HTML page colours.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -58,14 +56,190 @@ struct Section {
     total: bool,
 }
 
-fn yes_no(met: Option<bool>) -> Cell {
+/// The language a report is written in: the agreement's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    En,
+    Sv,
+}
+
+/// Swedish for each fixed text of the report (English is the key).
+const SV: &[(&str, &str)] = &[
+    ("yes", "ja"),
+    ("no", "nej"),
+    ("Total", "Totalt"),
+    ("All", "Alla"),
+    ("Tickets registered", "Registrerade ärenden"),
+    (
+        "Incidents and service requests opened in the period, by priority.",
+        "Incidenter och serviceförfrågningar registrerade under perioden, per prioritet.",
+    ),
+    ("priority", "prioritet"),
+    ("label", "benämning"),
+    ("incidents", "incidenter"),
+    ("service requests", "serviceförfrågningar"),
+    ("SLA compliance", "Uppfyllelse av servicenivåer"),
+    (
+        "Clocks that stopped in the period, and running clocks that went past their target in it; each breach counts once. Compliance is the share met.",
+        "Klockor som stannade under perioden, och löpande klockor som passerade sitt mål under den; varje överträdelse räknas en gång. Uppfyllelsen är andelen som hölls.",
+    ),
+    ("counted", "räknade"),
+    ("met", "uppfyllda"),
+    ("breached", "överträdda"),
+    ("compliance", "uppfyllelse"),
+    ("no target", "inget mål"),
+    ("Breached clocks", "Överträdda klockor"),
+    ("Not covered by response times", "Utanför svarstiderna"),
+    (
+        "Tickets incomplete at registration (003 §3.2.4): no response time applies, so they are counted apart.",
+        "Ärenden som inte var kompletta vid registreringen (003 §3.2.4): ingen svarstid gäller, så de räknas för sig.",
+    ),
+    ("None.", "Inga."),
+    ("id", "id"),
+    ("clock", "klocka"),
+    ("target", "mål"),
+    ("due", "senast"),
+    ("stopped", "stannade"),
+    ("still running", "löper fortfarande"),
+    ("None.", "Inga."),
+    ("Availability", "Tillgänglighet"),
+    ("service", "tjänst"),
+    ("class", "klass"),
+    ("downtime", "avbrottstid"),
+    ("excluded", "undantaget"),
+    ("availability", "tillgänglighet"),
+    ("(no service)", "(ingen tjänst)"),
+    ("No outage in the period.", "Inga avbrott under perioden."),
+    ("Availability per class", "Tillgänglighet per klass"),
+    ("services", "tjänster"),
+    ("met target", "nådde målet"),
+    ("lowest", "lägst"),
+    ("(no class)", "(ingen klass)"),
+    ("Major incidents", "Större incidenter"),
+    ("status", "status"),
+    ("manager", "ansvarig"),
+    ("title", "rubrik"),
+    ("Crisis candidates", "Möjliga kriser"),
+    ("outage", "avbrott"),
+    ("excluded cause", "undantagen orsak"),
+    ("Notes", "Att notera"),
+    ("report", "rapport"),
+    (
+        "Tickets registered per week",
+        "Registrerade ärenden per vecka",
+    ),
+    (
+        "Tickets registered per month",
+        "Registrerade ärenden per månad",
+    ),
+    (
+        "Incidents and service requests registered per period",
+        "Incidenter och serviceförfrågningar registrerade per period",
+    ),
+    ("incidents registered", "registrerade incidenter"),
+    (
+        "service requests registered",
+        "registrerade serviceförfrågningar",
+    ),
+    (
+        "SLA compliance, all priorities",
+        "uppfyllelse av servicenivåer, alla prioriteter",
+    ),
+    ("major incidents", "större incidenter"),
+    ("lowest availability", "lägsta tillgänglighet"),
+];
+
+impl Lang {
+    fn of(r: &Report) -> Lang {
+        if r.language == "sv" {
+            Lang::Sv
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The text in this language (the English text is its own key).
+    fn t(self, en: &'static str) -> &'static str {
+        match self {
+            Lang::En => en,
+            Lang::Sv => SV.iter().find(|(e, _)| *e == en).map_or(en, |(_, sv)| sv),
+        }
+    }
+}
+
+/// The headline figures: tickets, SLA compliance, major incidents, and
+/// the lowest availability against its class's target (red when a class
+/// missed it).
+fn cards(r: &Report, l: Lang) -> Vec<(String, String, Tone)> {
+    let mut out = vec![
+        (
+            r.counts.incident.to_string(),
+            l.t("incidents registered").to_owned(),
+            Tone::Plain,
+        ),
+        (
+            r.counts.service_request.to_string(),
+            l.t("service requests registered").to_owned(),
+            Tone::Plain,
+        ),
+        (
+            percent_in(r.sla_total.compliance_percent, 1, l),
+            l.t("SLA compliance, all priorities").to_owned(),
+            Tone::Plain,
+        ),
+        (
+            r.major_incidents.len().to_string(),
+            l.t("major incidents").to_owned(),
+            Tone::Plain,
+        ),
+    ];
+    let lowest = r
+        .availability
+        .iter()
+        .min_by(|a, b| a.availability_percent.total_cmp(&b.availability_percent));
+    if r.service_levels {
+        let (figure, label, tone) = match lowest {
+            Some(a) => {
+                let who = a.service.as_deref().unwrap_or(l.t("(no service)"));
+                let class = a
+                    .class
+                    .as_deref()
+                    .map(|c| format!(", {} {c}", l.t("class")))
+                    .unwrap_or_default();
+                let target = a
+                    .target_percent
+                    .map(|t| format!(" ({} {})", l.t("target"), percent_in(Some(t), 1, l)))
+                    .unwrap_or_default();
+                let tone = match a.met {
+                    Some(true) => Tone::Good,
+                    Some(false) => Tone::Bad,
+                    None => Tone::Plain,
+                };
+                (
+                    percent_in(Some(a.availability_percent), 2, l),
+                    format!("{}: {who}{class}{target}", l.t("lowest availability")),
+                    tone,
+                )
+            }
+            None => (
+                "100 %".to_owned(),
+                l.t("lowest availability").to_owned(),
+                Tone::Good,
+            ),
+        };
+        out.push((figure, label, tone));
+    }
+    out
+}
+
+fn yes_no(met: Option<bool>, l: Lang) -> Cell {
     match met {
         Some(true) => Cell {
-            text: "yes".into(),
+            text: l.t("yes").into(),
             tone: Tone::Good,
         },
         Some(false) => Cell {
-            text: "no".into(),
+            text: l.t("no").into(),
             tone: Tone::Bad,
         },
         None => Cell::from("–"),
@@ -76,33 +250,83 @@ fn percent(p: Option<f64>, places: usize) -> String {
     p.map_or_else(|| "–".to_owned(), |p| format!("{p:.places$} %"))
 }
 
+/// [`percent`] with the language's decimal mark (Swedish writes 99,9 %).
+fn percent_in(p: Option<f64>, places: usize, l: Lang) -> String {
+    let text = percent(p, places);
+    match l {
+        Lang::Sv => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
+/// A clock's target (`3 working days (office hours)`) in the language.
+fn target_in(target: &str, l: Lang) -> String {
+    match l {
+        Lang::En => target.to_owned(),
+        Lang::Sv => [
+            ("working days", "arbetsdagar"),
+            ("working day", "arbetsdag"),
+            ("office hours", "kontorstid"),
+            ("hours", "timmar"),
+            ("hour", "timme"),
+            ("days", "dagar"),
+            ("day", "dag"),
+        ]
+        .iter()
+        .fold(target.to_owned(), |t, (en, sv)| t.replace(en, sv)),
+    }
+}
+
 fn local(t: Option<crate::record::Timestamp>, tz: Tz) -> String {
     t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
 }
 
-fn minutes(m: i64) -> String {
-    if m < 60 {
-        format!("{m} min")
-    } else {
-        format!("{m} min ({})", human(Duration::minutes(m)))
+/// A duration as people read it: days, hours and minutes, the largest
+/// first, naught parts left out (`3 d 4 h`, Swedish `3 dygn 4 tim`).
+fn duration(m: i64, l: Lang) -> String {
+    let (d, h, min) = (m / 1440, m % 1440 / 60, m % 60);
+    let (dn, hn) = match l {
+        Lang::Sv => ("dygn", "tim"),
+        Lang::En => ("d", "h"),
+    };
+    let mut parts = Vec::new();
+    if d != 0 {
+        parts.push(format!("{d} {dn}"));
     }
+    if h != 0 {
+        parts.push(format!("{h} {hn}"));
+    }
+    if min != 0 || parts.is_empty() {
+        parts.push(format!("{min} min"));
+    }
+    parts.join(" ")
 }
 
 fn heading(r: &Report, tz: Tz) -> (String, String) {
-    (
-        format!("Report {}", r.period.label),
-        format!(
-            "{} – {}, policy {}; clocks and open outages as at {}",
-            r.period.from,
-            r.period.to,
-            r.policy,
-            r.at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
+    let l = Lang::of(r);
+    let at = r.at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z");
+    let title = match (l, &r.organisation) {
+        (Lang::Sv, Some(o)) => format!("Rapport {} – {o}", r.period.label),
+        (Lang::Sv, None) => format!("Rapport {}", r.period.label),
+        (Lang::En, Some(o)) => format!("Report {} – {o}", r.period.label),
+        (Lang::En, None) => format!("Report {}", r.period.label),
+    };
+    let subtitle = match l {
+        Lang::Sv => format!(
+            "{} – {}, policy {}; klockor och pågående avbrott per {at}",
+            r.period.from, r.period.to, r.policy
         ),
-    )
+        Lang::En => format!(
+            "{} – {}, policy {}; clocks and open outages as at {at}",
+            r.period.from, r.period.to, r.policy
+        ),
+    };
+    (title, subtitle)
 }
 
 fn sections(r: &Report, tz: Tz) -> Vec<Section> {
+    let l = Lang::of(r);
     let mut out = Vec::new();
 
     let mut rows: Vec<Vec<Cell>> = r
@@ -120,21 +344,32 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
         .collect();
     rows.push(vec![
         "".into(),
-        "Total".into(),
+        l.t("Total").into(),
         r.counts.incident.to_string().into(),
         r.counts.service_request.to_string().into(),
     ]);
     out.push(Section {
-        title: "Tickets registered".into(),
-        intro: Some("Incidents and service requests opened in the period, by priority.".into()),
-        header: vec!["priority", "label", "incidents", "service requests"],
+        title: l.t("Tickets registered").into(),
+        intro: Some(
+            l.t("Incidents and service requests opened in the period, by priority.")
+                .into(),
+        ),
+        header: vec![
+            l.t("priority"),
+            l.t("label"),
+            l.t("incidents"),
+            l.t("service requests"),
+        ],
         numeric: vec![2, 3],
         rows,
         empty: String::new(),
         total: true,
     });
 
-    let no_levels = format!("The {} policy sets no service levels.", r.policy);
+    let no_levels = match l {
+        Lang::Sv => format!("Policyn {} anger inga servicenivåer.", r.policy),
+        Lang::En => format!("The {} policy sets no service levels.", r.policy),
+    };
     let mut rows: Vec<Vec<Cell>> = r
         .sla
         .iter()
@@ -145,26 +380,30 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
                 s.compliance.counted.to_string().into(),
                 s.compliance.met.to_string().into(),
                 s.compliance.breached.to_string().into(),
-                percent(s.compliance.compliance_percent, 1).into(),
+                if s.has_clock {
+                    percent_in(s.compliance.compliance_percent, 1, l).into()
+                } else {
+                    l.t("no target").into()
+                },
             ]
         })
         .collect();
     if r.service_levels {
         rows.push(vec![
             "".into(),
-            "All".into(),
+            l.t("All").into(),
             r.sla_total.counted.to_string().into(),
             r.sla_total.met.to_string().into(),
             r.sla_total.breached.to_string().into(),
-            percent(r.sla_total.compliance_percent, 1).into(),
+            percent_in(r.sla_total.compliance_percent, 1, l).into(),
         ]);
     }
     out.push(Section {
-        title: "SLA compliance".into(),
+        title: l.t("SLA compliance").into(),
         intro: r.service_levels.then(|| {
-            "Clocks that stopped in the period, and running clocks that went past their target in it; each breach counts once. Compliance is the share met.".into()
+            l.t("Clocks that stopped in the period, and running clocks that went past their target in it; each breach counts once. Compliance is the share met.").into()
         }),
-        header: vec!["priority", "label", "counted", "met", "breached", "compliance"],
+        header: vec![l.t("priority"), l.t("label"), l.t("counted"), l.t("met"), l.t("breached"), l.t("compliance")],
         numeric: vec![2, 3, 4, 5],
         rows,
         empty: no_levels.clone(),
@@ -173,24 +412,31 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
 
     if r.service_levels {
         out.push(Section {
-            title: "Not covered by response times".into(),
-            intro: Some("Tickets incomplete at registration (003 §3.2.4): no response time applies, so they are counted apart.".into()),
-            header: vec!["id"],
+            title: l.t("Not covered by response times").into(),
+            intro: Some(l.t("Tickets incomplete at registration (003 §3.2.4): no response time applies, so they are counted apart.").into()),
+            header: vec![l.t("id")],
             numeric: vec![],
             rows: r
                 .sla_not_covered
                 .iter()
                 .map(|id| vec![id.as_str().into()])
                 .collect(),
-            empty: "None.".into(),
+            empty: l.t("None.").into(),
             total: false,
         });
     }
     if r.service_levels {
         out.push(Section {
-            title: "Breached clocks".into(),
+            title: l.t("Breached clocks").into(),
             intro: None,
-            header: vec!["id", "priority", "clock", "target", "due", "stopped"],
+            header: vec![
+                l.t("id"),
+                l.t("priority"),
+                l.t("clock"),
+                l.t("target"),
+                l.t("due"),
+                l.t("stopped"),
+            ],
             numeric: vec![1],
             rows: r
                 .breaches
@@ -200,38 +446,44 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
                         b.id.as_str().into(),
                         b.priority.to_string().into(),
                         b.clock.as_str().into(),
-                        b.target.as_str().into(),
+                        target_in(&b.target, l).into(),
                         local(b.due, tz).into(),
                         if b.stopped.is_some() {
                             local(b.stopped, tz).into()
                         } else {
-                            "still running".into()
+                            l.t("still running").into()
                         },
                     ]
                 })
                 .collect(),
-            empty: "None.".into(),
+            empty: l.t("None.").into(),
             total: false,
         });
     }
 
     out.push(Section {
-        title: "Availability".into(),
+        title: l.t("Availability").into(),
         intro: r.service_levels.then(|| {
-            format!(
-                "Services with an outage in the period, over {} minutes. Planned windows and outages with an excluded cause are left out; overlapping outages count once. Services without an outage were available 100 %.",
-                r.period.minutes
-            )
+            match l {
+                Lang::Sv => format!(
+                    "Tjänster med avbrott under perioden, av {}. Planerade servicefönster och avbrott med undantagen orsak räknas inte; överlappande avbrott räknas en gång. Tjänster utan avbrott var tillgängliga 100 %.",
+                    duration(r.period.minutes, l)
+                ),
+                Lang::En => format!(
+                    "Services with an outage in the period, over {}. Planned windows and outages with an excluded cause are left out; overlapping outages count once. Services without an outage were available 100 %.",
+                    duration(r.period.minutes, l)
+                ),
+            }
         }),
         header: vec![
-            "service",
-            "class",
-            "downtime",
-            "excluded",
-            "availability",
-            "target",
-            "met",
-            "incidents",
+            l.t("service"),
+            l.t("class"),
+            l.t("downtime"),
+            l.t("excluded"),
+            l.t("availability"),
+            l.t("target"),
+            l.t("met"),
+            l.t("incidents"),
         ],
         numeric: vec![2, 3, 4, 5],
         rows: r
@@ -239,19 +491,19 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
             .iter()
             .map(|a| {
                 vec![
-                    a.service.as_deref().unwrap_or("(no service)").into(),
+                    a.service.as_deref().unwrap_or(l.t("(no service)")).into(),
                     a.class.as_deref().unwrap_or("–").into(),
-                    minutes(a.downtime_minutes).into(),
-                    minutes(a.excluded_minutes).into(),
-                    percent(Some(a.availability_percent), 4).into(),
-                    percent(a.target_percent, 1).into(),
-                    yes_no(a.met),
+                    duration(a.downtime_minutes, l).into(),
+                    duration(a.excluded_minutes, l).into(),
+                    percent_in(Some(a.availability_percent), 4, l).into(),
+                    percent_in(a.target_percent, 1, l).into(),
+                    yes_no(a.met, l),
                     a.incidents.join(", ").into(),
                 ]
             })
             .collect(),
         empty: if r.service_levels {
-            "No outage in the period.".into()
+            l.t("No outage in the period.").into()
         } else {
             no_levels.clone()
         },
@@ -260,17 +512,23 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
 
     if !r.classes.is_empty() {
         out.push(Section {
-            title: "Availability per class".into(),
+            title: l.t("Availability per class").into(),
             intro: None,
-            header: vec!["class", "target", "services", "met target", "lowest"],
+            header: vec![
+                l.t("class"),
+                l.t("target"),
+                l.t("services"),
+                l.t("met target"),
+                l.t("lowest"),
+            ],
             numeric: vec![1, 2, 3, 4],
             rows: r
                 .classes
                 .iter()
                 .map(|c| {
                     vec![
-                        c.class.as_deref().unwrap_or("(no class)").into(),
-                        percent(c.target_percent, 1).into(),
+                        c.class.as_deref().unwrap_or(l.t("(no class)")).into(),
+                        percent_in(c.target_percent, 1, l).into(),
                         c.services.to_string().into(),
                         Cell {
                             text: c.met.to_string(),
@@ -280,7 +538,7 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
                                 Tone::Bad
                             },
                         },
-                        percent(Some(c.lowest_percent), 4).into(),
+                        percent_in(Some(c.lowest_percent), 4, l).into(),
                     ]
                 })
                 .collect(),
@@ -290,9 +548,15 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
     }
 
     out.push(Section {
-        title: "Major incidents".into(),
+        title: l.t("Major incidents").into(),
         intro: None,
-        header: vec!["id", "priority", "status", "manager", "title"],
+        header: vec![
+            l.t("id"),
+            l.t("priority"),
+            l.t("status"),
+            l.t("manager"),
+            l.t("title"),
+        ],
         numeric: vec![1],
         rows: r
             .major_incidents
@@ -308,7 +572,7 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
             })
             .collect(),
         empty: if r.service_levels {
-            "None.".into()
+            l.t("None.").into()
         } else {
             no_levels.clone()
         },
@@ -316,11 +580,24 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
     });
 
     out.push(Section {
-        title: "Crisis candidates".into(),
-        intro: r.crisis_after_minutes.map(|m| {
-            format!("Unplanned outages in the period longer than {m} minutes call for a crisis assessment.")
+        title: l.t("Crisis candidates").into(),
+        intro: r.crisis_after_minutes.map(|m| match l {
+            Lang::Sv => format!(
+                "Oplanerade avbrott under perioden som är längre än {} kräver en krisbedömning.",
+                duration(m, l)
+            ),
+            Lang::En => format!(
+                "Unplanned outages in the period longer than {} call for a crisis assessment.",
+                duration(m, l)
+            ),
         }),
-        header: vec!["id", "service", "outage", "excluded cause", "title"],
+        header: vec![
+            l.t("id"),
+            l.t("service"),
+            l.t("outage"),
+            l.t("excluded cause"),
+            l.t("title"),
+        ],
         numeric: vec![2],
         rows: r
             .crisis_candidates
@@ -329,14 +606,14 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
                 vec![
                     c.id.as_str().into(),
                     c.service.as_deref().unwrap_or("").into(),
-                    minutes(c.outage_minutes).into(),
+                    duration(c.outage_minutes, l).into(),
                     c.excluded.as_deref().unwrap_or("").into(),
                     c.title.as_str().into(),
                 ]
             })
             .collect(),
         empty: if r.service_levels {
-            "None.".into()
+            l.t("None.").into()
         } else {
             no_levels
         },
@@ -347,6 +624,7 @@ fn sections(r: &Report, tz: Tz) -> Vec<Section> {
 
 /// The report as text tables, for a terminal.
 pub fn tables(r: &Report, tz: Tz, style: Style) -> String {
+    let l = Lang::of(r);
     let (title, subtitle) = heading(r, tz);
     let mut text = format!("{title}\n{subtitle}\n");
     for s in sections(r, tz) {
@@ -366,7 +644,7 @@ pub fn tables(r: &Report, tz: Tz, style: Style) -> String {
         let _ = writeln!(text, "{table}");
     }
     if !r.notes.is_empty() {
-        text.push_str("\nNotes\n");
+        let _ = writeln!(text, "\n{}", l.t("Notes"));
         for n in &r.notes {
             let _ = writeln!(text, "- {n}");
         }
@@ -376,8 +654,18 @@ pub fn tables(r: &Report, tz: Tz, style: Style) -> String {
 
 /// The report as Markdown.
 pub fn markdown(r: &Report, tz: Tz) -> String {
+    let l = Lang::of(r);
     let (title, subtitle) = heading(r, tz);
-    let mut out = format!("# {title}\n\n{subtitle}\n");
+    let mut out = format!("# {}\n\n{}\n", text(&title), text(&subtitle));
+    let _ = write!(
+        out,
+        "\n{}\n",
+        cards(r, l)
+            .iter()
+            .map(|c| format!("- **{}** {}", text(&c.0), text(&c.1)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     for s in sections(r, tz) {
         let _ = write!(out, "\n## {}\n\n", s.title);
         if let Some(intro) = &s.intro {
@@ -404,7 +692,7 @@ pub fn markdown(r: &Report, tz: Tz) -> String {
         }
     }
     if !r.notes.is_empty() {
-        out.push_str("\n## Notes\n\n");
+        let _ = write!(out, "\n## {}\n\n", l.t("Notes"));
         for n in &r.notes {
             let _ = writeln!(out, "- {}", text(n));
         }
@@ -425,10 +713,13 @@ h2 { font-size: 19px; margin: 0 0 8px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 18px 22px;
   margin: 0 0 18px; }
 .intro { color: var(--muted); margin: 0 0 12px; font-size: 14px; }
-.cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 14px; margin: 0 0 18px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 14px; margin: 0 0 18px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; }
 .card .n { font-size: 30px; font-weight: 650; line-height: 1.1; }
 .card .l { color: var(--muted); font-size: 13px; }
+.bad-card { border-color: var(--bad); background: var(--bad-bg); }
+.bad-card .n { color: var(--bad); }
+.good-card .n { color: var(--good); }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); font-weight: 600; }
@@ -449,47 +740,44 @@ footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 2
 
 /// The report as a self-contained HTML page.
 pub fn html(r: &Report, tz: Tz) -> String {
+    let l = Lang::of(r);
     let (title, subtitle) = heading(r, tz);
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} – {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n<p class=\"sub\">{}</p>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} – {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n<p class=\"sub\">{}</p>\n",
+        html::text(&r.language),
         html::text(&title),
         html::text(&r.policy),
         html::text(&title),
         html::text(&subtitle)
     );
-    let cards = [
-        (r.counts.incident.to_string(), "incidents registered"),
-        (
-            r.counts.service_request.to_string(),
-            "service requests registered",
-        ),
-        (
-            percent(r.sla_total.compliance_percent, 1),
-            "SLA compliance, all priorities",
-        ),
-        (r.major_incidents.len().to_string(), "major incidents"),
-    ];
     out.push_str("<div class=\"cards\">\n");
-    for (n, l) in cards {
+    for (n, label, tone) in cards(r, l) {
+        let class = match tone {
+            Tone::Plain => "",
+            Tone::Good => " good-card",
+            Tone::Bad => " bad-card",
+        };
         let _ = writeln!(
             out,
-            "<div class=\"card\"><div class=\"n\">{}</div><div class=\"l\">{}</div></div>",
+            "<div class=\"card{class}\"><div class=\"n\">{}</div><div class=\"l\">{}</div></div>",
             html::text(&n),
-            html::text(l)
+            html::text(&label)
         );
     }
     out.push_str("</div>\n");
-    let unit = if r.timeline.first().is_some_and(|b| b.label.starts_with('v')) {
-        "week"
+    let weekly = r.timeline.first().is_some_and(|b| b.label.starts_with('v'));
+    let per = l.t(if weekly {
+        "Tickets registered per week"
     } else {
-        "month"
-    };
+        "Tickets registered per month"
+    });
     let _ = write!(
         out,
-        "<section>\n<h2>Tickets registered per {unit}</h2>\n{}</section>\n",
-        chart(&r.timeline)
+        "<section>\n<h2>{}</h2>\n{}</section>\n",
+        html::text(per),
+        chart(&r.timeline, l)
     );
     for s in sections(r, tz) {
         let _ = write!(out, "<section>\n<h2>{}</h2>\n", html::text(&s.title));
@@ -537,7 +825,11 @@ pub fn html(r: &Report, tz: Tz) -> String {
         out.push_str("</section>\n");
     }
     if !r.notes.is_empty() {
-        out.push_str("<section>\n<h2>Notes</h2>\n<ul class=\"notes\">\n");
+        let _ = write!(
+            out,
+            "<section>\n<h2>{}</h2>\n<ul class=\"notes\">\n",
+            html::text(l.t("Notes"))
+        );
         for n in &r.notes {
             let _ = writeln!(out, "<li>{}</li>", html::text(n));
         }
@@ -545,7 +837,8 @@ pub fn html(r: &Report, tz: Tz) -> String {
     }
     let _ = write!(
         out,
-        "<footer>arende report · {} · {} – {}</footer>\n</main>\n</body>\n</html>\n",
+        "<footer>arende {} · {} · {} – {}</footer>\n</main>\n</body>\n</html>\n",
+        html::text(l.t("report")),
         html::text(&r.period.label),
         r.period.from,
         r.period.to
@@ -555,7 +848,7 @@ pub fn html(r: &Report, tz: Tz) -> String {
 
 /// Stacked bars, incidents below service requests, one per bucket; inline
 /// SVG so the page needs nothing beyond itself.
-fn chart(buckets: &[Bucket]) -> String {
+fn chart(buckets: &[Bucket], l: Lang) -> String {
     const W: f64 = 960.0;
     const H: f64 = 300.0;
     const LEFT: f64 = 44.0;
@@ -578,15 +871,18 @@ fn chart(buckets: &[Bucket]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        "<svg viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"chart-title\">\n<title id=\"chart-title\">Incidents and service requests registered per period</title>\n"
+        "<svg viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"chart-title\">\n<title id=\"chart-title\">{}</title>\n",
+        html::text(l.t("Incidents and service requests registered per period"))
     );
     // Legend.
     let _ = write!(
         s,
-        "<rect x=\"{LEFT}\" y=\"8\" width=\"12\" height=\"12\" fill=\"#1f4e79\"/><text x=\"{}\" y=\"18\" font-size=\"13\">incidents</text>\n<rect x=\"{}\" y=\"8\" width=\"12\" height=\"12\" fill=\"#3fa796\"/><text x=\"{}\" y=\"18\" font-size=\"13\">service requests</text>\n",
+        "<rect x=\"{LEFT}\" y=\"8\" width=\"12\" height=\"12\" fill=\"#1f4e79\"/><text x=\"{}\" y=\"18\" font-size=\"13\">{}</text>\n<rect x=\"{}\" y=\"8\" width=\"12\" height=\"12\" fill=\"#3fa796\"/><text x=\"{}\" y=\"18\" font-size=\"13\">{}</text>\n",
         LEFT + 18.0,
-        LEFT + 100.0,
-        LEFT + 118.0
+        html::text(l.t("incidents")),
+        LEFT + 110.0,
+        LEFT + 128.0,
+        html::text(l.t("service requests"))
     );
     let mut v = 0;
     while v <= top_value {
@@ -606,8 +902,14 @@ fn chart(buckets: &[Bucket]) -> String {
         let x = LEFT + band * i as f64 + (band - bar) / 2.0;
         let total = b.incident + b.service_request;
         let tip = format!(
-            "{} ({} – {}): {} incidents, {} service requests",
-            b.label, b.from, b.to, b.incident, b.service_request
+            "{} ({} – {}): {} {}, {} {}",
+            b.label,
+            b.from,
+            b.to,
+            b.incident,
+            l.t("incidents"),
+            b.service_request,
+            l.t("service requests")
         );
         let _ = write!(s, "<g><title>{}</title>", html::text(&tip));
         if b.incident > 0 {

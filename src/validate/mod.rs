@@ -7,6 +7,7 @@ pub mod engine;
 pub mod parties;
 pub mod personnummer;
 pub mod repository;
+pub mod staged;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

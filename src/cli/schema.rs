@@ -1,0 +1,52 @@
+//! `arende schema`: the JSON Schemas of the record kinds, for editors and
+//! other tools.
+
+use std::path::PathBuf;
+
+use arende::error::{Error, ExitCode, Result};
+use arende::kind::Kind;
+
+use super::{Format, Ui};
+
+/// Print a record kind's JSON Schema, or write all of them into a folder.
+///
+/// `arende init` puts them in `.arende/schemas/` with a VS Code
+/// `.vscode/settings.json` mapping each record folder to its schema; every
+/// command rewrites them there when an upgrade changed the record model.
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// The kind whose schema to print.
+    #[arg(required_unless_present = "write")]
+    kind: Option<String>,
+    /// Write the seven schema files (`<kind>.schema.json`) into DIR.
+    #[arg(long, value_name = "DIR", conflicts_with = "kind")]
+    write: Option<PathBuf>,
+}
+
+pub fn cmd_schema(ui: &Ui, args: &SchemaArgs) -> Result<ExitCode> {
+    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    if let Some(dir) = &args.write {
+        let paths = arende::editor::write_schemas(dir)?;
+        if format == Format::Json {
+            let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            ui.print_json(&serde_json::json!({ "written": list }));
+        } else {
+            for p in &paths {
+                ui.info(&format!("wrote {}", p.display()));
+            }
+        }
+        return Ok(ExitCode::Ok);
+    }
+    let name = args.kind.as_deref().unwrap_or_default();
+    let kind = Kind::parse(name).ok_or_else(|| {
+        Error::usage(
+            format!("`{name}` is not a kind of record"),
+            Some(format!(
+                "use one of: {}",
+                Kind::ALL.map(|k| k.name()).join(", ")
+            )),
+        )
+    })?;
+    ui.print(&arende::editor::schema_text(kind));
+    Ok(ExitCode::Ok)
+}

@@ -1,0 +1,209 @@
+//! SARIF 2.1.0, which GitHub code scanning (and other hosts) show inline on
+//! a pull request's files, with no cap on the number of annotations.
+//!
+//! Every string is a JSON string written by `serde_json`, so record text
+//! cannot break the document; controls and escape sequences are dropped
+//! first, since a host shows the messages to people.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::policy::{Policy, Severity};
+use crate::validate::{Report, checks};
+
+/// The schema a SARIF 2.1.0 log names.
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// What a report's reader is told about one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// What it checks, in one line.
+    pub title: String,
+    /// How to fix a finding of it.
+    pub help: String,
+    /// The seed clause it rests on, if it is a pack rule.
+    pub clause: Option<String>,
+    /// Error or warning.
+    pub severity: Severity,
+}
+
+/// Describes a rule of the pack or a built-in check by ID; `None` for an
+/// ID neither knows.
+pub fn rule_info(policy: &Policy, id: &str) -> Option<RuleInfo> {
+    if let Some(rule) = policy.rules.iter().find(|r| r.id == id) {
+        return Some(RuleInfo {
+            title: rule.title.clone(),
+            help: rule.help.clone().unwrap_or_else(|| rule.message.clone()),
+            clause: Some(format!(
+                "seed {} {}: \"{}\"",
+                rule.clause.seed, rule.clause.section, rule.clause.words
+            )),
+            severity: rule.severity,
+        });
+    }
+    checks::find(id).map(|c| RuleInfo {
+        title: c.title.to_owned(),
+        help: c.why.to_owned(),
+        clause: None,
+        severity: c.severity,
+    })
+}
+
+fn clean(s: &str) -> String {
+    super::terminal(s).into_owned()
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// The validation report as a SARIF log with one run. `prefix` is where
+/// the record repository sits in its git work tree: hosts read artifact
+/// paths from the top of it.
+pub fn log(report: &Report, policy: &Policy, prefix: &Path, version: &str) -> Value {
+    // Rules in ID order, each once, so `ruleIndex` is stable across runs.
+    let mut rules: BTreeMap<&str, Option<RuleInfo>> = BTreeMap::new();
+    for f in &report.findings {
+        rules
+            .entry(f.rule.as_str())
+            .or_insert_with(|| rule_info(policy, &f.rule));
+    }
+    let index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, k)| (*k, i)).collect();
+    let descriptors: Vec<Value> = rules
+        .iter()
+        .map(|(id, info)| {
+            let (title, help, clause, severity) = match info {
+                Some(i) => (
+                    i.title.clone(),
+                    i.help.clone(),
+                    i.clause.clone(),
+                    i.severity,
+                ),
+                None => ((*id).to_owned(), String::new(), None, Severity::Error),
+            };
+            let help_text = match &clause {
+                Some(c) if help.is_empty() => c.clone(),
+                Some(c) => format!("{help}\n{c}"),
+                None => help.clone(),
+            };
+            let mut d = json!({
+                "id": clean(id),
+                "name": clean(id),
+                "shortDescription": { "text": clean(&title) },
+                "fullDescription": { "text": clean(&title) },
+                "defaultConfiguration": { "level": level(severity) },
+            });
+            if !help_text.is_empty() {
+                d["help"] = json!({ "text": clean(&help_text) });
+            }
+            if let Some(c) = clause {
+                d["properties"] = json!({ "clause": clean(&c) });
+            }
+            d
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut text = f.message.clone();
+            if let Some(h) = &f.help {
+                text.push('\n');
+                text.push_str(h);
+            }
+            let uri = prefix
+                .join(&f.path)
+                .display()
+                .to_string()
+                .replace('\\', "/");
+            let mut physical = json!({ "artifactLocation": { "uri": uri } });
+            if let Some(line) = f.line.filter(|&l| l >= 1) {
+                let mut region = json!({ "startLine": line });
+                if let Some(col) = f.column.filter(|&c| c >= 1) {
+                    region["startColumn"] = json!(col);
+                }
+                physical["region"] = region;
+            }
+            let mut r = json!({
+                "ruleId": clean(&f.rule),
+                "ruleIndex": index.get(f.rule.as_str()).copied().unwrap_or(0),
+                "level": level(f.severity),
+                "message": { "text": clean(&text) },
+                "locations": [{ "physicalLocation": physical }],
+                "partialFingerprints": {
+                    "arende/v1": super::gitlab::fingerprint(f),
+                },
+            });
+            if let Some(field) = &f.field {
+                r["properties"] = json!({ "field": clean(field) });
+            }
+            r
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "arende",
+                "version": version,
+                "rules": descriptors,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::Finding;
+
+    fn finding(rule: &str, message: &str) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity: Severity::Error,
+            path: "incidents/INC-1.yaml".into(),
+            line: Some(3),
+            column: Some(1),
+            field: Some("title".into()),
+            message: message.into(),
+            help: Some("fix \u{1b}[31mit".into()),
+            clause: None,
+        }
+    }
+
+    #[test]
+    fn hostile_text_stays_inside_its_strings() {
+        let policy = Policy::load("inera", None).expect("inera");
+        let report = Report {
+            files: 1,
+            checked: vec!["incidents/INC-1.yaml".into()],
+            findings: vec![finding("REC003", "\"},{\"x\u{0}\u{1b}]0;t\u{7}")],
+        };
+        let text = log(&report, &policy, Path::new(""), "0").to_string();
+        let back: Value = serde_json::from_str(&text).expect("JSON");
+        let result = &back["runs"][0]["results"][0];
+        assert_eq!(result["message"]["text"], "\"},{\"x\nfix it");
+        assert_eq!(back["runs"][0]["results"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            back["runs"][0]["tool"]["driver"]["rules"][0]["id"],
+            "REC003"
+        );
+    }
+
+    #[test]
+    fn pack_rules_carry_their_clause() {
+        let policy = Policy::load("inera", None).expect("inera");
+        let rule = policy.rules.first().expect("a rule");
+        let info = rule_info(&policy, &rule.id).expect("known");
+        assert!(info.clause.is_some_and(|c| c.contains(&rule.clause.seed)));
+        assert!(rule_info(&policy, "NOPE999").is_none());
+    }
+}
