@@ -317,11 +317,13 @@ pub fn leading_comments(text: &str) -> &str {
 }
 
 /// The modeline that points editors (the YAML language server) at the
-/// schema of `kind` in the repository's `schemas/` folder.
+/// schema of `kind`, which `arende init` writes into the repository (a record
+/// sits one folder below the root, in its kind's folder).
 pub fn modeline(kind: crate::kind::Kind) -> String {
     format!(
-        "# yaml-language-server: $schema=../schemas/{}.schema.json\n",
-        kind.name()
+        "# yaml-language-server: $schema=../{}/{}\n",
+        crate::editor::SCHEMA_DIR,
+        crate::editor::schema_file_name(kind)
     )
 }
 

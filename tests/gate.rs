@@ -595,3 +595,57 @@ fn commands_refuse_to_break_the_repository_rules() {
     sb.ok(&["status", &r4, "deployed"]);
     assert_eq!(code(&sb.run(&["validate"])), 0);
 }
+
+/// 000 §3.6: deploying a release implements the changes it carries, in the
+/// same commit, each checked like any move (here: its implementation report).
+#[test]
+fn deploying_a_release_implements_its_changes_or_is_refused_naming_them() {
+    let sb = Sandbox::with_repo();
+    let chg = inera_change(&sb, "normal");
+    sb.ok(&["approve", &chg, "--by", "andringsforum"]);
+    sb.ok(&["status", &chg, "approved"]);
+    sb.ok(&["status", &chg, "scheduled"]);
+    let rel = new_id(
+        &sb,
+        &[
+            "new",
+            "release",
+            "--title",
+            "Hjälpmedelstjänsten 4.2",
+            "version=4.2",
+            "release_notes=Rättningar",
+            "test.environment=Kopia av produktion",
+            "test.copy_of_production=true",
+        ],
+    );
+    sb.ok(&["link", &rel, &chg]);
+    sb.ok(&["status", &rel, "approved"]);
+    sb.ok(&["status", &rel, "testing"]);
+    sb.ok(&["approve", &rel, "--by", "inera", "--step", "test"]);
+    // The change has no implementation report yet: the deployment is refused,
+    // naming the change and the rule, and nothing is written.
+    let before = sb.record_bytes(&chg);
+    let out = sb.run(&["status", &rel, "deployed"]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 1, "{err}");
+    assert!(err.contains(&chg) && err.contains("CHG005"), "{err}");
+    assert_eq!(sb.record_bytes(&chg), before);
+    sb.ok(&[
+        "set",
+        &chg,
+        "implementation_report.activities=Gränsen höjd",
+        "implementation_report.time_spent=20 minuter",
+        "implementation_report.result=Genomförd",
+    ]);
+    let commits = sb.git().commit_count();
+    sb.ok(&["status", &rel, "deployed"]);
+    assert_eq!(sb.git().commit_count(), commits + 1, "one commit for both");
+    let doc = sb.record(&chg);
+    assert_eq!(field(&doc, "status").as_str(), Some("implemented"));
+    let last = common::history(&doc).pop().unwrap();
+    assert_eq!(
+        last["note"].as_str(),
+        Some(format!("implemented with {rel}").as_str())
+    );
+    assert_eq!(code(&sb.run(&["validate"])), 0);
+}

@@ -387,7 +387,13 @@ fn the_leading_modeline_survives_rewrites_and_merges() {
         0
     );
     let id = sb.journal_incident();
-    let modeline = "# yaml-language-server: $schema=../schemas/incident.schema.json\n";
+    let modeline = "# yaml-language-server: $schema=../.arende/schemas/incident.schema.json\n";
+    // The schema the modeline names is there: `init` wrote it.
+    assert!(
+        sb.root()
+            .join(".arende/schemas/incident.schema.json")
+            .is_file()
+    );
     assert!(text(&sb, &id).starts_with(modeline), "{}", text(&sb, &id));
     sb.git_ok(&["branch", "side"]);
     sb.checkout("side");

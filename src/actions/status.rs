@@ -62,13 +62,84 @@ pub fn change_status(
             changes: Vec::new(),
         },
     );
-    let message = format!("{id}: {from} → {to}");
-    land(
-        cx,
-        tx,
-        vec![Edit::of(&entry, doc)],
-        &message,
-        &[],
-        Vec::new(),
+    let mut edits = vec![Edit::of(&entry, doc)];
+    let mut message = format!("{id}: {from} → {to}");
+    for cascade in cx
+        .store
+        .policy()
+        .cascades
+        .iter()
+        .filter(|c| c.kind == kind && c.status == to)
+    {
+        let carried = carry(cx, &mut tx, id, &entry, cascade)?;
+        if !carried.is_empty() {
+            let ids: Vec<String> = carried.iter().map(|e| e.id.to_string()).collect();
+            message.push_str(&format!(", {} {}", cascade.then, ids.join(", ")));
+        }
+        edits.extend(carried);
+    }
+    land(cx, tx, edits, &message, &[], Vec::new())
+}
+
+/// The records a move carries along: each one linked under the cascade's
+/// key that is not done yet, moved to the cascade's status (through the
+/// status machine, so a move it does not allow is refused, naming the
+/// record).
+fn carry(
+    cx: &Context<'_>,
+    tx: &mut crate::store::Transaction<'_>,
+    id: &RecordId,
+    entry: &super::Loaded,
+    cascade: &crate::policy::Cascade,
+) -> Result<Vec<Edit>> {
+    let ids: Vec<RecordId> = crate::record::document::get(
+        entry
+            .doc
+            .as_mapping()
+            .unwrap_or(&crate::yaml::Mapping::new()),
+        &format!("links.{}", cascade.links),
     )
+    .and_then(Value::as_sequence)
+    .into_iter()
+    .flatten()
+    .filter_map(|v| v.as_str().and_then(|s| RecordId::parse(s).ok()))
+    .collect();
+    let mut out = Vec::new();
+    for other in ids {
+        let loaded = load_for_rewrite(cx.store, tx, &other)?;
+        let status = loaded.record.status();
+        if status == cascade.then || cascade.done.iter().any(|d| d == status) {
+            continue;
+        }
+        let machine = cx.store.policy().machine(other.kind());
+        if !machine.allows(status, &cascade.then) {
+            return Err(Error::refused(
+                format!(
+                    "{id}: {other} is {status}, and cannot move to {} with it ({}): {status} → {} is not allowed by the {} policy's status machine",
+                    cascade.then,
+                    cascade.clause,
+                    cascade.then,
+                    cx.store.policy().name
+                ),
+                Some(format!(
+                    "move {other} on first (from {status} it can move to: {})",
+                    machine.next(status).join(", ")
+                )),
+            ));
+        }
+        let mut doc = loaded.doc.clone();
+        mapping_mut(&mut doc).insert("status".into(), Value::String(cascade.then.clone()));
+        append_event(
+            &mut doc,
+            &Event {
+                at: cx.now,
+                by: cx.author.to_string(),
+                status: Some(cascade.then.clone()),
+                note: Some(format!("{} with {id}", cascade.then)),
+                changes: Vec::new(),
+            },
+        );
+        out.push(Edit::of(&loaded, doc));
+    }
+    Ok(out)
 }

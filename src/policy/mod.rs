@@ -166,6 +166,27 @@ pub struct ReleaseScheme {
     pub clause: String,
 }
 
+/// When a record of `kind` moves to `status`, every record linked under
+/// `links` moves to `then`, unless it is already in one of `done`: one
+/// commit, each record checked like any other move.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cascade {
+    /// The kind whose move carries the others.
+    pub kind: Kind,
+    /// The status it moves to.
+    pub status: String,
+    /// The `links` key of the records carried along.
+    pub links: String,
+    /// The status they move to.
+    pub then: String,
+    /// Statuses in which a carried record is left as it is.
+    #[serde(default)]
+    pub done: Vec<String>,
+    /// The seed clause.
+    pub clause: String,
+}
+
 /// A row of a responsibility table (seed 002: A ansvarar, G godkänner, M
 /// medverkar): the task and each party's letter, for as many parties as the
 /// agreement has.
@@ -352,6 +373,10 @@ pub struct Policy {
     /// The approval steps (*godkännanden*) per kind.
     #[serde(default)]
     pub approval_steps: Vec<ApprovalStep>,
+    /// Status moves that carry linked records along (a release deployed
+    /// implements the changes it carries).
+    #[serde(default)]
+    pub cascades: Vec<Cascade>,
     /// The rules.
     #[serde(default)]
     pub rules: Vec<Rule>,
@@ -581,6 +606,25 @@ impl Policy {
             }
         }
         self.check_approval_steps()?;
+        for c in &self.cascades {
+            let carried = Kind::ALL
+                .into_iter()
+                .find(|k| k.link_key() == c.links)
+                .ok_or_else(|| {
+                    format!("cascade of {}: `{}` is not a links key", c.kind, c.links)
+                })?;
+            for (kind, s) in std::iter::once((c.kind, &c.status))
+                .chain(std::iter::once((carried, &c.then)))
+                .chain(c.done.iter().map(|d| (carried, d)))
+            {
+                if !statuses(kind).contains(&s.as_str()) {
+                    return Err(format!(
+                        "cascade of {}: `{s}` is not a {kind} status",
+                        c.kind
+                    ));
+                }
+            }
+        }
         for table in &self.raci {
             for row in &table.rows {
                 if let Some(p) = row.letters.keys().find(|p| self.party(p).is_none()) {
