@@ -38,7 +38,7 @@ fn main() {
             dir.path(),
             &["init", "--policy", "ehm", repo.to_str().expect("utf-8")],
         );
-        let args = ["import", file.to_str().expect("utf-8"), "--format", format];
+        let args = ["import", file.to_str().expect("utf-8"), "--input", format];
         let first = timed(|| run(&home, &repo, &args));
         let again = timed(|| run(&home, &repo, &args));
         let files = std::fs::read_dir(repo.join("incidents"))
