@@ -113,6 +113,15 @@ fn pick_step<'p>(
     let policy = cx.store.policy();
     let kind = entry.record.kind();
     let steps: Vec<&ApprovalStep> = policy.steps(kind).collect();
+    // Step conditions are rules' predicates: judged like validate does, with
+    // the register read once.
+    let register = crate::validate::standard_register(cx.store)?;
+    let lookup = crate::validate::StoreLookup(cx.store);
+    let vcx = crate::validate::Context {
+        policy,
+        register: &register,
+        lookup: &lookup,
+    };
     let listing = |steps: &[&ApprovalStep]| {
         steps
             .iter()
@@ -151,7 +160,7 @@ fn pick_step<'p>(
                 )),
             ));
         }
-        if let Some(unmet) = step.when.iter().find(|p| !applies(cx, entry, p)) {
+        if let Some(unmet) = step.when.iter().find(|p| !applies(&vcx, entry, p)) {
             return Err(Error::usage(
                 format!(
                     "`{}` does not apply to {}: it is for records where {unmet}",
@@ -179,7 +188,7 @@ fn pick_step<'p>(
     let pending: Vec<&ApprovalStep> = mine
         .iter()
         .copied()
-        .filter(|s| s.when.iter().all(|p| applies(cx, entry, p)))
+        .filter(|s| s.when.iter().all(|p| applies(&vcx, entry, p)))
         // A rejection may withdraw a step in force; an approval is for one
         // not yet in force.
         .filter(|s| {
@@ -226,16 +235,13 @@ fn pick_step<'p>(
 }
 
 /// Whether a step's condition holds for the record as it is.
-fn applies(cx: &Context<'_>, entry: &Loaded, p: &crate::policy::Predicate) -> bool {
-    let Some(map) = entry.doc.as_mapping() else {
-        return false;
-    };
-    let register = crate::validate::standard_register(cx.store).unwrap_or_default();
-    let lookup = crate::validate::StoreLookup(cx.store);
-    let vcx = crate::validate::engine::Context {
-        policy: cx.store.policy(),
-        register: &register,
-        lookup: &lookup,
-    };
-    crate::validate::engine::holds(&vcx, map, &entry.record, p)
+fn applies(
+    vcx: &crate::validate::Context<'_>,
+    entry: &Loaded,
+    p: &crate::policy::Predicate,
+) -> bool {
+    entry
+        .doc
+        .as_mapping()
+        .is_some_and(|map| crate::validate::engine::holds(vcx, map, &entry.record, p))
 }

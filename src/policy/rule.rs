@@ -335,28 +335,8 @@ impl std::fmt::Display for Predicate {
             Test::NotedChanges => write!(f, "every change of {field} has a reason"),
             Test::Reached(s) => write!(f, "has been {s}"),
             Test::Linked(k) => write!(f, "linked to {k}"),
-            Test::LinkedAll(la) => write!(
-                f,
-                "every linked {} has {} in [{}]",
-                la.links,
-                la.field,
-                la.one_of
-                    .iter()
-                    .map(|v| v.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            Test::LinkedAny(la) => write!(
-                f,
-                "some linked {} has {} in [{}]",
-                la.links,
-                la.field,
-                la.one_of
-                    .iter()
-                    .map(|v| v.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            Test::LinkedAll(la) => write!(f, "every {}", linked(la)),
+            Test::LinkedAny(la) => write!(f, "some {}", linked(la)),
             Test::RegisteredOneOf(vs) => write!(
                 f,
                 "{field} at registration in [{}]",
@@ -380,6 +360,17 @@ impl std::fmt::Display for Predicate {
             }
         }
     }
+}
+
+/// `linked changes has status in [approved, …]`, for [`Predicate`]'s display.
+fn linked(la: &LinkedAll) -> String {
+    let values: Vec<String> = la.one_of.iter().map(|v| v.to_string()).collect();
+    format!(
+        "linked {} has {} in [{}]",
+        la.links,
+        la.field,
+        values.join(", ")
+    )
 }
 
 /// A rule of a policy pack.

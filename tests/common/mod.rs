@@ -411,3 +411,17 @@ impl Sandbox {
         std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
     }
 }
+
+/// Copies a folder tree (a fixture) into another.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
