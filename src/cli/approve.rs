@@ -6,11 +6,14 @@ use arende::id::RecordId;
 use arende::record::Decision;
 
 use super::output::report_outcome;
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Record an approval (or a rejection) by a party.
 #[derive(Debug, clap::Args)]
 pub struct ApproveArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The record's ID.
     id: String,
     /// The approving party (e.g. andringsforum, staden).
@@ -33,8 +36,11 @@ enum DecisionArg {
     Rejected,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_approve(ui: &Ui, args: &ApproveArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = ui.format(FORMATS, args.format)?;
     let id = RecordId::parse(&args.id)?;
     let store = ui.store()?;
     let cx = ui.context(&store)?;

@@ -7,13 +7,16 @@ use arende::id::RecordId;
 use arende::record::document;
 use serde_json::json;
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Apply the policy's classification (priority from impact × urgency,
 /// release level from the version, capacity recommendation), or with
 /// --check only report stored values that disagree.
 #[derive(Debug, clap::Args)]
 pub struct ClassifyArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The records to classify.
     ids: Vec<String>,
     /// Every record.
@@ -24,8 +27,11 @@ pub struct ClassifyArgs {
     check: bool,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_classify(ui: &Ui, args: &ClassifyArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = ui.format(FORMATS, args.format)?;
     if args.ids.is_empty() && !args.all {
         return Err(Error::usage(
             "name the records to classify, or pass --all",

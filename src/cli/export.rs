@@ -7,7 +7,7 @@ use arende::render;
 use arende::yaml::{Mapping, Value};
 
 use super::output::to_json;
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Export records as JSON (whole documents), JSON Lines (one a line), CSV
 /// (one column per dotted field), or iCalendar (`--format ics`: the
@@ -16,6 +16,9 @@ use super::{Format, Ui};
 /// For Excel in a Swedish locale: `--format csv --delimiter ';' --bom`.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// Only this kind.
     kind: Option<String>,
     /// The CSV field separator: one ASCII character, or `tab`.
@@ -41,11 +44,11 @@ fn delimiter(s: &str) -> std::result::Result<u8, String> {
     }
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Json, Format::Jsonl, Format::Csv, Format::Ics]);
+
 pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
-    let format = ui.format(
-        &[Format::Json, Format::Jsonl, Format::Csv, Format::Ics],
-        Format::Json,
-    )?;
+    let format = ui.format(FORMATS, args.format)?;
     let kinds: Vec<Kind> = match &args.kind {
         Some(k) => vec![
             Kind::parse(k)

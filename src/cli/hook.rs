@@ -2,7 +2,7 @@
 
 use arende::error::{Error, ExitCode, Result};
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Git hooks for a record repository.
 #[derive(Debug, clap::Subcommand)]
@@ -14,6 +14,9 @@ pub enum HookCommand {
 /// Whether to replace a hook that is there.
 #[derive(Debug, clap::Args)]
 pub struct InstallArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// Replace an existing pre-commit hook.
     #[arg(long)]
     force: bool,
@@ -29,9 +32,12 @@ const OLD_HOOKS: &[&str] = &[
     "#!/bin/sh\n# Installed by `arende hook install`: check the records before every commit.\nexec arende validate -q\n",
 ];
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
     let HookCommand::Install(args) = command;
-    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = ui.format(FORMATS, args.format)?;
     let store = ui.store()?;
     let repo = git2::Repository::discover(store.root()).map_err(|_| Error::NoGit {
         dir: store.root().to_owned(),

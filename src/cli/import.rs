@@ -12,7 +12,7 @@ use arende::import::{
 use arende::yaml;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Import records from a CSV, JSON or YAML file or a ServiceNow incident
 /// event log: every row is checked before anything is written; nothing is
@@ -24,6 +24,9 @@ use super::{Format, Ui};
 /// (or first line) decides. --format json prints the summary as JSON.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The file to import (- for standard input).
     file: PathBuf,
     /// What the file is [default: by its extension, else its first line].
@@ -60,8 +63,11 @@ enum InputKind {
     Servicenow,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_import(ui: &Ui, args: &ImportArgs) -> Result<ExitCode> {
-    let output = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let output = ui.format(FORMATS, args.format)?;
     let format = args.input.map(|k| match k {
         InputKind::Csv => InputFormat::Csv,
         InputKind::Json => InputFormat::Json,

@@ -10,12 +10,15 @@ use arende::policy::Policy;
 use arende::store::{Author, Store, write_atomic};
 use serde_json::json;
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Create a record repository: arende.yaml, the record folders, and a git
 /// repository if there is none.
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The policy pack: inera, ehm or stockholm.
     #[arg(long, default_value = "inera")]
     policy: String,
@@ -31,8 +34,11 @@ pub struct InitArgs {
     path: Option<PathBuf>,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = ui.format(FORMATS, args.format)?;
     Policy::load(&args.policy, None)?;
     let base = ui.global.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let dir = match &args.path {

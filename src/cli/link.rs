@@ -5,19 +5,25 @@ use arende::error::{ExitCode, Result};
 use arende::id::RecordId;
 
 use super::output::report_outcome;
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Link two records, both ways.
 #[derive(Debug, clap::Args)]
 pub struct LinkArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// One record.
     a: String,
     /// The other.
     b: String,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_link(ui: &Ui, args: &LinkArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = ui.format(FORMATS, args.format)?;
     let a = RecordId::parse(&args.a)?;
     let b = RecordId::parse(&args.b)?;
     let store = ui.store()?;

@@ -9,11 +9,14 @@ use arende::render;
 use arende::store::Entry;
 use serde_json::json;
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// List records, filtered and sorted.
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// Only this kind (incident, problem, change, release, request, ci, capacity).
     kind: Option<String>,
     /// Only records in this status (repeat for several).
@@ -30,11 +33,11 @@ pub struct ListArgs {
     sort: Option<String>,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Table, Format::Human, Format::Json, Format::Csv]);
+
 pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
-    let format = ui.format(
-        &[Format::Table, Format::Human, Format::Json, Format::Csv],
-        Format::Table,
-    )?;
+    let format = ui.format(FORMATS, args.format)?;
     let kind = match &args.kind {
         Some(k) => Some(Kind::parse(k).ok_or_else(|| {
             Error::usage(

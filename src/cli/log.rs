@@ -6,18 +6,24 @@ use arende::id::RecordId;
 use arende::record::{Event, document};
 use serde_json::json;
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Show a record's life: every commit that changed its file, oldest first,
 /// each with the history events it recorded.
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The record's ID.
     id: String,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Table, Format::Human, Format::Json]);
+
 pub fn cmd_log(ui: &Ui, args: &LogArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Table, Format::Human, Format::Json], Format::Table)?;
+    let format = ui.format(FORMATS, args.format)?;
     let id = RecordId::parse(&args.id)?;
     let store = ui.store()?;
     let steps = life(&store, &id)?;

@@ -36,7 +36,7 @@ use arende::error::{Error, ExitCode as Code, Result};
 use arende::store::{Author, CommitMode, Store};
 use clap::{Parser, Subcommand, ValueEnum};
 
-pub use output::{Format, Ui};
+pub use output::{Format, Formats, Ui};
 
 /// Keep IT service-management records as YAML files in git, held to the rules
 /// of your ITIL agreement.
@@ -55,8 +55,9 @@ pub struct Global {
     /// Run as if started in DIR.
     #[arg(short = 'C', global = true, env = "ARENDE_DIR", value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// Output format (each command lists the formats it has; all have json).
-    #[arg(long, global = true, value_enum)]
+    /// Output format, for any command (`arende --format json list`); each
+    /// command's own `--format` lists the formats it has.
+    #[arg(long, value_enum, hide_possible_values = true, value_name = "FORMAT")]
     pub format: Option<Format>,
     /// Write the files but make no commit (the index is not touched either).
     #[arg(long, global = true)]

@@ -9,11 +9,14 @@ use arende::kind::Kind;
 use arende::yaml::{self, Mapping, Value};
 
 use super::output::{report_notes, report_outcome, to_json};
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// File a new record: classify it, check it, commit it. Prints the new ID.
 #[derive(Debug, clap::Args)]
 pub struct NewArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// incident, problem, change, release, request, ci or capacity.
     kind: String,
     /// The title.
@@ -36,8 +39,11 @@ pub struct NewArgs {
     fields: Vec<String>,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = ui.format(FORMATS, args.format)?;
     let kind = Kind::parse(&args.kind).ok_or_else(|| {
         Error::usage(
             format!("`{}` is not a kind of record", args.kind),

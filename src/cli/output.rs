@@ -26,8 +26,6 @@ pub enum Format {
     Csv,
     /// Markdown.
     Markdown,
-    /// A ServiceNow incident event log (`arende import` reads it).
-    Servicenow,
     /// A self-contained HTML page.
     Html,
     /// GitHub Actions workflow commands (annotations).
@@ -49,6 +47,45 @@ impl Format {
         self.to_possible_value()
             .map(|v| v.get_name().to_owned())
             .unwrap_or_default()
+    }
+}
+
+/// The output formats one command has, its default first. It is also the
+/// parser of that command's `--format`, so its `--help` and the shell
+/// completions offer just these.
+#[derive(Debug, Clone, Copy)]
+pub struct Formats(pub &'static [Format]);
+
+impl Formats {
+    /// The format used when none is asked for.
+    fn default(self) -> Format {
+        self.0.first().copied().unwrap_or(Format::Json)
+    }
+}
+
+impl clap::builder::TypedValueParser for Formats {
+    type Value = Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<Format, clap::Error> {
+        let name = clap::builder::PossibleValuesParser::new(
+            self.0.iter().filter_map(|f| f.to_possible_value()),
+        )
+        .parse_ref(cmd, arg, value)?;
+        Format::from_str(&name, false)
+            .map_err(|_| clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            self.0.iter().filter_map(|f| f.to_possible_value()),
+        ))
     }
 }
 
@@ -114,16 +151,18 @@ impl Ui {
         }
     }
 
-    /// The format asked for, if the command has it; `default` if none was asked.
-    pub fn format(&self, allowed: &[Format], default: Format) -> Result<Format> {
-        match self.global.format {
-            None => Ok(default),
-            Some(f) if allowed.contains(&f) => Ok(f),
+    /// The format asked for (the command's own `--format`, else the one
+    /// given before the command), if the command has it; else its default.
+    pub fn format(&self, formats: Formats, asked: Option<Format>) -> Result<Format> {
+        match asked.or(self.global.format) {
+            None => Ok(formats.default()),
+            Some(f) if formats.0.contains(&f) => Ok(f),
             Some(f) => Err(Error::usage(
                 format!("this command has no --format {}", f.name()),
                 Some(format!(
                     "use one of: {}",
-                    allowed
+                    formats
+                        .0
                         .iter()
                         .map(|f| f.name())
                         .collect::<Vec<_>>()

@@ -5,7 +5,7 @@ use arende::policy::Policy;
 use arende::render;
 use arende::yaml;
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Show the policy pack in force.
 #[derive(Debug, clap::Subcommand)]
@@ -19,6 +19,9 @@ pub enum PolicyCommand {
 /// Which rule to explain.
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = EXPLAIN_FORMATS)]
+    format: Option<Format>,
     /// The rule ID, e.g. INC002.
     rule: String,
     /// A built-in pack by name, instead of the repository's.
@@ -29,10 +32,19 @@ pub struct ExplainArgs {
 /// Which pack to show.
 #[derive(Debug, clap::Args)]
 pub struct ShowPolicyArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = SHOW_FORMATS)]
+    format: Option<Format>,
     /// A built-in pack by name, instead of the repository's.
     #[arg(long)]
     pack: Option<String>,
 }
+
+/// The output formats of `policy explain`; the first is the default.
+const EXPLAIN_FORMATS: Formats = Formats(&[Format::Human, Format::Json, Format::Yaml]);
+
+/// The output formats of `policy show`; the first is the default.
+const SHOW_FORMATS: Formats = Formats(&[Format::Human, Format::Yaml, Format::Json]);
 
 pub fn cmd_policy(ui: &Ui, command: &PolicyCommand) -> Result<ExitCode> {
     match command {
@@ -42,7 +54,7 @@ pub fn cmd_policy(ui: &Ui, command: &PolicyCommand) -> Result<ExitCode> {
 }
 
 fn explain(ui: &Ui, args: &ExplainArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Json, Format::Yaml], Format::Human)?;
+    let format = ui.format(EXPLAIN_FORMATS, args.format)?;
     let policy = match &args.pack {
         Some(name) => Policy::load(name, None)?,
         None => ui.store()?.policy().clone(),
@@ -83,7 +95,7 @@ fn explain(ui: &Ui, args: &ExplainArgs) -> Result<ExitCode> {
 }
 
 fn show(ui: &Ui, args: &ShowPolicyArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Yaml, Format::Json], Format::Human)?;
+    let format = ui.format(SHOW_FORMATS, args.format)?;
     let policy = match &args.pack {
         Some(name) => Policy::load(name, None)?,
         None => ui.store()?.policy().clone(),

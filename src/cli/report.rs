@@ -6,7 +6,7 @@ use arende::render;
 use arende::report::{Period, build};
 use chrono::NaiveDate;
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Report on a quarter or a range of dates: tickets registered by kind and
 /// priority, SLA compliance per priority, availability per service against
@@ -14,6 +14,9 @@ use super::{Format, Ui};
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("period").required(true).args(["quarter", "from"])))]
 pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The quarter, e.g. 2026Q3 (Q1 is January–March).
     #[arg(long, value_name = "YYYYQN", conflicts_with_all = ["from", "to"])]
     quarter: Option<String>,
@@ -25,17 +28,17 @@ pub struct ReportArgs {
     to: Option<String>,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[
+    Format::Table,
+    Format::Human,
+    Format::Json,
+    Format::Markdown,
+    Format::Html,
+]);
+
 pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
-    let format = ui.format(
-        &[
-            Format::Table,
-            Format::Human,
-            Format::Json,
-            Format::Markdown,
-            Format::Html,
-        ],
-        Format::Table,
-    )?;
+    let format = ui.format(FORMATS, args.format)?;
     let period = period(args)?;
     let store = ui.store()?;
     let tz = store.tz();

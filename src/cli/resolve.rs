@@ -7,7 +7,7 @@ use arende::error::{Error, ExitCode, Result};
 use arende::merge::setup::{self, Resolution};
 use serde_json::json;
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Re-merge record files that a merge left conflicted, as the merge driver
 /// would have: the record merge of git's base, ours and theirs. A clean
@@ -15,6 +15,9 @@ use super::{Format, Ui};
 /// fields both sides changed differently.
 #[derive(Debug, clap::Args)]
 pub struct ResolveArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The files [default: every conflicted record file].
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -24,8 +27,11 @@ pub struct ResolveArgs {
     force: bool,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_resolve(ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = ui.format(FORMATS, args.format)?;
     let store = ui.store()?;
     let cwd = match &ui.global.dir {
         Some(dir) => dir.clone(),

@@ -5,7 +5,7 @@ use arende::policy::Severity;
 use arende::render;
 use arende::review::review;
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Review a branch: every record it adds, changes or deletes, field by field,
 /// every rule its HEAD state breaks, and the rules only a difference can
@@ -13,15 +13,18 @@ use super::{Format, Ui};
 /// approvals, unexplained re-prioritisation, changed IDs). Exits 1 on errors.
 #[derive(Debug, clap::Args)]
 pub struct ReviewArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// BASE or BASE..HEAD (e.g. origin/main..HEAD); compared from their merge base.
     range: String,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Markdown, Format::Human, Format::Json]);
+
 pub fn cmd_review(ui: &Ui, args: &ReviewArgs) -> Result<ExitCode> {
-    let format = ui.format(
-        &[Format::Markdown, Format::Human, Format::Json],
-        Format::Markdown,
-    )?;
+    let format = ui.format(FORMATS, args.format)?;
     let store = ui.store()?;
     let review = review(&store, &args.range)?;
     match format {

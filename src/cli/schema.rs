@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use arende::error::{Error, ExitCode, Result};
 use arende::kind::Kind;
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Print a record kind's JSON Schema, or write all of them into a folder.
 ///
@@ -15,6 +15,9 @@ use super::{Format, Ui};
 /// command rewrites them there when an upgrade changed the record model.
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The kind whose schema to print.
     #[arg(required_unless_present = "write")]
     kind: Option<String>,
@@ -23,8 +26,11 @@ pub struct SchemaArgs {
     write: Option<PathBuf>,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_schema(ui: &Ui, args: &SchemaArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = ui.format(FORMATS, args.format)?;
     if let Some(dir) = &args.write {
         let paths = arende::editor::write_schemas(dir)?;
         if format == Format::Json {

@@ -5,11 +5,14 @@ use arende::error::{ExitCode, Result};
 use arende::id::RecordId;
 
 use super::output::{report_notes, report_outcome};
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Change fields of a record (re-classifies it and records the change in its history).
 #[derive(Debug, clap::Args)]
 pub struct SetArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The record's ID.
     id: String,
     /// Fields as key=value (dotted keys for nesting; key= removes a field).
@@ -20,8 +23,11 @@ pub struct SetArgs {
     note: Option<String>,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_set(ui: &Ui, args: &SetArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = ui.format(FORMATS, args.format)?;
     let id = RecordId::parse(&args.id)?;
     let store = ui.store()?;
     let cx = ui.context(&store)?;

@@ -8,13 +8,16 @@ use arende::merge::setup;
 use arende::store::{Store, write_atomic};
 use serde_json::json;
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Configure this clone for arende: the record merge driver in
 /// `.git/config`, and the `.gitattributes` lines that use it if they are
 /// missing (commit those).
 #[derive(Debug, clap::Args)]
 pub struct SetupArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The arende program the driver runs [default: this one, by its full path].
     /// Give `arende` where the binary's place differs between machines that
     /// share the configuration but is on every PATH.
@@ -22,8 +25,11 @@ pub struct SetupArgs {
     program: Option<PathBuf>,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_setup(ui: &Ui, args: &SetupArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = ui.format(FORMATS, args.format)?;
     let start = match &ui.global.dir {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().map_err(|e| Error::io(".", e))?,

@@ -6,20 +6,23 @@ use arende::record::document;
 use arende::yaml::{Mapping, Value};
 
 use super::output::to_json;
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Print a record.
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The record's ID.
     id: String,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Yaml, Format::Json, Format::Table, Format::Human]);
+
 pub fn cmd_show(ui: &Ui, args: &ShowArgs) -> Result<ExitCode> {
-    let format = ui.format(
-        &[Format::Yaml, Format::Json, Format::Table, Format::Human],
-        Format::Yaml,
-    )?;
+    let format = ui.format(FORMATS, args.format)?;
     let id = RecordId::parse(&args.id)?;
     let store = ui.store()?;
     let (entry, text) = store.load(&id)?;

@@ -6,13 +6,16 @@ use arende::sla::{ClockState, clocks, crisis_outage, human, is_major_incident};
 use chrono::Duration;
 use serde_json::json;
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Show every open ticket's SLA clocks: target, due time, time left or
 /// overdue, running or paused; major incidents and outages that call for a
 /// crisis assessment.
 #[derive(Debug, clap::Args)]
 pub struct SlaArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The moment to look from [default: now].
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
@@ -21,8 +24,11 @@ pub struct SlaArgs {
     breached: bool,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Table, Format::Human, Format::Json]);
+
 pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Table, Format::Human, Format::Json], Format::Table)?;
+    let format = ui.format(FORMATS, args.format)?;
     let store = ui.store()?;
     let policy = store.policy();
     let Some(levels) = &policy.service_levels else {

@@ -5,11 +5,14 @@ use arende::error::{ExitCode, Result};
 use arende::id::RecordId;
 
 use super::output::{report_notes, report_outcome};
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Move a record to another status, as the policy's status machine allows.
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// The record's ID.
     id: String,
     /// The new status.
@@ -19,8 +22,11 @@ pub struct StatusArgs {
     note: Option<String>,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
 pub fn cmd_status(ui: &Ui, args: &StatusArgs) -> Result<ExitCode> {
-    let format = ui.format(&[Format::Human, Format::Json], Format::Human)?;
+    let format = ui.format(FORMATS, args.format)?;
     let id = RecordId::parse(&args.id)?;
     let store = ui.store()?;
     let cx = ui.context(&store)?;

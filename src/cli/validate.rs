@@ -10,12 +10,15 @@ use arende::validate::staged::validate_staged;
 use arende::validate::{Finding, Report, validate};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 
-use super::{Format, Ui};
+use super::{Format, Formats, Ui};
 
 /// Check every record against the record model and the policy's rules, and
 /// the repository as a whole. Exits 1 on errors (2 if a file cannot be read).
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
     /// Only report on these files or folders [default: the whole repository].
     paths: Vec<PathBuf>,
     /// Warnings fail too.
@@ -27,18 +30,18 @@ pub struct ValidateArgs {
     staged: bool,
 }
 
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[
+    Format::Human,
+    Format::Json,
+    Format::Github,
+    Format::Junit,
+    Format::Sarif,
+    Format::Gitlab,
+]);
+
 pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
-    let format = ui.format(
-        &[
-            Format::Human,
-            Format::Json,
-            Format::Github,
-            Format::Junit,
-            Format::Sarif,
-            Format::Gitlab,
-        ],
-        Format::Human,
-    )?;
+    let format = ui.format(FORMATS, args.format)?;
     let store = ui.store()?;
     let started = Instant::now();
     let report = if args.staged {
