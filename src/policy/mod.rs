@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use approval::{ApprovalStep, RaciCell, StepState};
-pub use rule::{Clause, Predicate, Rule, Severity, Test};
+pub use rule::{Clause, Facts, Predicate, Rule, Severity, Test};
 
 use crate::error::{Error, Result};
 use crate::kind::Kind;
