@@ -528,17 +528,101 @@ impl Policy {
     }
 
     /// The change category a person means: its ID, or the agreement's
-    /// label or one of its aliases, in any case.
+    /// label or one of its aliases, in any case and with or without accents.
     pub fn change_category(&self, input: &str) -> Option<&str> {
-        let input = input.trim().to_lowercase();
+        let input = fold(input);
         self.change_categories
             .iter()
             .find(|c| {
-                c.id == input
-                    || c.label.to_lowercase() == input
-                    || c.aliases.iter().any(|a| a.to_lowercase() == input)
+                fold(&c.id) == input
+                    || fold(&c.label) == input
+                    || c.aliases.iter().any(|a| fold(a) == input)
             })
             .map(|c| c.id.as_str())
+    }
+
+    /// A value of a field the pack names, as a person writes it, turned into
+    /// the value records hold: a priority or class by number or label
+    /// (`kritisk`, `Hög`, `critical`), an impact or urgency in English or
+    /// Swedish (`hög`, `medel`, `låg`), a change category by ID, label or
+    /// alias. `None`: the field is not one of those; `Err`: the text names
+    /// no value, with the allowed ones listed (numbers with their labels).
+    pub fn named_value(
+        &self,
+        kind: Kind,
+        field: &str,
+        text: &str,
+    ) -> Option<std::result::Result<crate::yaml::Value, String>> {
+        use crate::yaml::Value;
+        let text = text.trim();
+        let levels: Vec<(u8, &str)> = match (kind, field) {
+            (Kind::Incident | Kind::ServiceRequest, "priority") => self
+                .priorities
+                .iter()
+                .map(|p| (p.level, p.label.as_str()))
+                .collect(),
+            (Kind::Problem, "class") | (Kind::Change, "fault_class") => self
+                .problem_classes
+                .iter()
+                .map(|c| (c.class, c.label.as_str()))
+                .collect(),
+            (Kind::Change, "category") => {
+                return Some(match self.change_category(text) {
+                    Some(id) => Ok(Value::String(id.to_owned())),
+                    None => Err(format!(
+                        "`{text}` is not a change category of the {} pack; it has {}",
+                        self.name,
+                        self.change_categories
+                            .iter()
+                            .map(|c| format!("{} ({})", c.id, c.label))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                });
+            }
+            (Kind::Incident | Kind::ServiceRequest, "impact" | "urgency") => {
+                let word = fold(text);
+                return Some(
+                    LEVEL_WORDS
+                        .iter()
+                        .find(|(_, words)| words.contains(&word.as_str()))
+                        .map(|(id, _)| Value::String((*id).to_owned()))
+                        .ok_or_else(|| {
+                            format!("`{text}` is not one of high (hög), medium (medel), low (låg)")
+                        }),
+                );
+            }
+            _ => return None,
+        };
+        if levels.is_empty() {
+            return None;
+        }
+        // A number is judged by the record model and the rules, as written.
+        if let Ok(n) = text.parse::<i64>() {
+            return Some(Ok(Value::Number(n.into())));
+        }
+        let word = fold(text);
+        let english: Vec<&str> = ENGLISH_LABELS
+            .iter()
+            .filter(|(en, _)| *en == word)
+            .flat_map(|(_, sv)| sv.iter().copied())
+            .collect();
+        let found = levels.iter().find(|(_, label)| {
+            let label = fold(label);
+            let mut names = std::iter::once(label.as_str()).chain(label.split('/').map(str::trim));
+            names.any(|n| n == word || english.contains(&n))
+        });
+        Some(match found {
+            Some((n, _)) => Ok(Value::Number((*n).into())),
+            None => Err(format!(
+                "`{text}` is not one of {}",
+                levels
+                    .iter()
+                    .map(|(n, l)| format!("{n} ({l})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        })
     }
 
     /// A party by its ID.
@@ -964,6 +1048,41 @@ pub fn deep_merge(base: &mut Mapping, over: Mapping) {
             }
         }
     }
+}
+
+/// Impact and urgency as people write them, English or Swedish, folded.
+const LEVEL_WORDS: &[(&str, &[&str])] = &[
+    ("high", &["high", "hog", "stor"]),
+    ("medium", &["medium", "medel", "mellan"]),
+    ("low", &["low", "lag", "liten"]),
+];
+
+/// English names of the packs' Swedish level labels, folded: the seeds'
+/// classes harmonise (Kritisk, Hög, Medel/Medium, Låg; 000 §3.3).
+const ENGLISH_LABELS: &[(&str, &[&str])] = &[
+    ("critical", &["kritisk"]),
+    ("high", &["hog"]),
+    ("medium", &["medel", "medium"]),
+    ("low", &["lag"]),
+];
+
+/// A word as compared with the packs' labels: lower case, Swedish and other
+/// accents dropped, inner spaces single (`Hög` = `hog`, `Nödåtgärd` = `nodatgard`).
+pub fn fold(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'å' | 'ä' | 'à' | 'á' | 'â' => 'a',
+            'ö' | 'ø' | 'ó' | 'ô' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' => 'u',
+            'í' | 'ï' => 'i',
+            other => other,
+        })
+        .collect()
 }
 
 #[cfg(test)]
