@@ -157,15 +157,15 @@ fn parse_numeric(text: &str, order: DayOrder) -> Result<NaiveDateTime, String> {
         match order {
             DayOrder::Unambiguous => {
                 return Err(format!(
-                    "`{text}` could be read day first or month first; write it as {}-{:02}-{:02} (year first) or give --mapping with a date_format",
+                    "`{text}` could be read day first or month first; write it year first, {}-{:02}-{:02} if it is day first as Swedish dates are, or give --mapping with a date_format",
                     parts[2],
-                    if a <= 12 { a } else { b },
-                    if a <= 12 { b } else { a },
+                    if b <= 12 { b } else { a },
+                    if b <= 12 { a } else { b },
                 ));
             }
             DayOrder::DayFirst if b > 12 && a <= 12 => {
                 return Err(format!(
-                    "`{text}` is month first ({a}/{b}), but this export family writes the day first (29/2/2016); export with day-first or ISO dates, or give --mapping with date_format: \"%m/%d/%Y %H:%M\""
+                    "`{text}` is month first ({a}/{b}), but numeric dates are read day first, as Swedish dates and ServiceNow exports write them (29/2/2016 is 29 February); write ISO dates (2016-02-29), or give --mapping with date_format: \"%m/%d/%Y %H:%M\""
                 ));
             }
             DayOrder::DayFirst => (num(parts[2])? as i32, b, a),
