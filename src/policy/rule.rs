@@ -392,7 +392,8 @@ pub struct Rule {
     pub require: Vec<Predicate>,
     /// What a report says when the rule is broken.
     pub message: String,
-    /// How to fix it.
+    /// How to fix it, where the fix made from the failed test (see
+    /// [`Rule::fix`]) is not good enough; none or empty: that one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// Where it comes from.
@@ -596,4 +597,96 @@ fn json_list(vs: &[serde_json::Value]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn predicate(yaml: &str) -> Predicate {
+        serde_yaml::from_str(yaml).unwrap_or_else(|e| panic!("{yaml}: {e}"))
+    }
+
+    /// Every test of the vocabulary, so a rule a pack writes without `help`
+    /// still gets a fix that names what it reads.
+    #[test]
+    fn every_test_has_a_fix_naming_what_it_reads() {
+        let cases = [
+            ("{field: priority, equals: 1}", "priority"),
+            ("{field: category, one_of: [normal]}", "category"),
+            ("{field: workaround, present: true}", "workaround"),
+            ("{field: workaround, present: false}", "workaround"),
+            ("{field: tickets.kund, matches: '^[0-9]+$'}", "tickets.kund"),
+            ("{field: level, at_most_field: limit}", "limit"),
+            (
+                "{field: standard_ref, in_register: true}",
+                "standard-changes.yaml",
+            ),
+            ("{field: priority, derived: true}", "priority"),
+            ("{approved: change_forum}", "approvals"),
+            ("{field: priority, noted_changes: true}", "priority"),
+            ("{reached: scheduled}", "scheduled"),
+            ("{linked: changes}", "links.changes"),
+            (
+                "{linked_all: {links: changes, field: status, one_of: [approved]}}",
+                "links.changes",
+            ),
+            (
+                "{linked_any: {links: problems, field: status, one_of: [known_error]}}",
+                "links.problems",
+            ),
+            ("{field: priority, registered_one_of: [1]}", "priority"),
+            (
+                "{field: fault_class, same_as_linked: [{links: problems, field: class}]}",
+                "fault_class",
+            ),
+            ("{field: depends_on, count_at_most: 3}", "depends_on"),
+            (
+                "{approved_before: {steps: [test], status: deployed}}",
+                "deployed",
+            ),
+            (
+                "{field: planned_at, before_reached: {status: implemented, days: 5}}",
+                "planned_at",
+            ),
+        ];
+        for (yaml, names) in cases {
+            let fix = predicate(yaml).fix(&Facts::default());
+            assert!(fix.contains(names), "{yaml}: {fix}");
+        }
+    }
+
+    #[test]
+    fn a_rule_about_others_names_them() {
+        let p = predicate("{linked_all: {links: changes, field: status, one_of: [approved]}}");
+        let rule = Rule {
+            id: "REL003".into(),
+            title: "t".into(),
+            severity: Severity::Error,
+            kind: Kind::Release,
+            when: Vec::new(),
+            require: vec![p.clone()],
+            message: "m".into(),
+            help: Some("  ".into()),
+            clause: Clause {
+                seed: "000".into(),
+                section: "§3.6".into(),
+                words: "w".into(),
+            },
+            chosen: None,
+        };
+        let facts = Facts {
+            linked: vec![("CHG-20261102-CCCCCC".into(), Some("rejected".into()))],
+            ..Facts::default()
+        };
+        let fix = rule.fix(&p, &facts);
+        assert!(
+            fix.contains("CHG-20261102-CCCCCC has `status` rejected"),
+            "{fix}"
+        );
+        assert_eq!(
+            with_id("arende status ID approved", "REL-1"),
+            "arende status REL-1 approved"
+        );
+    }
 }
