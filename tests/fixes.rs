@@ -263,3 +263,77 @@ fn every_rule_of_every_pack_names_its_fix() {
         failures.join("\n")
     );
 }
+
+/// The help of a refusal: the text after `help:` on standard error.
+fn help_of(out: &std::process::Output) -> String {
+    let err = stderr(out);
+    let help = err.split_once("help:").map(|(_, h)| h).unwrap_or_default();
+    help.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn a_standard_change_without_a_register_says_how_to_make_one() {
+    let sb = Sandbox::with_repo();
+    std::fs::remove_file(sb.root().join("policy/standard-changes.yaml")).ok();
+    let out = sb.run(&[
+        "new",
+        "change",
+        "--title",
+        "Byt certifikat",
+        "description=Certifikatet går ut.",
+        "change_type=modification",
+        "category=standard",
+        "standard_ref=STD-07",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let help = help_of(&out);
+    assert!(help.contains("CHG003: set `standard_ref`"), "{help}");
+    assert!(
+        help.contains("policy/standard-changes.yaml is missing"),
+        "{help}"
+    );
+    assert!(
+        help.contains("create it with `changes: [{id: STD-07"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_release_refused_for_its_change_names_the_change() {
+    let sb = Sandbox::with_repo();
+    let change = sb
+        .ok(&[
+            "new",
+            "change",
+            "--title",
+            "Rätta beställningsflödet",
+            "description=Beställningar avbryts vid hög last.",
+            "change_type=fix",
+            "category=normal",
+        ])
+        .trim()
+        .to_owned();
+    let release = sb
+        .ok(&[
+            "new",
+            "release",
+            "--title",
+            "Hjälpmedelstjänsten 4.2",
+            "description=Kvartalsrelease.",
+            "version=4.2",
+        ])
+        .trim()
+        .to_owned();
+    sb.ok(&["link", &release, &change]);
+    let out = sb.run(&["status", &release, "approved"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let help = help_of(&out);
+    assert!(
+        help.contains("REL003: every record under `links.changes`"),
+        "{help}"
+    );
+    assert!(
+        help.contains(&format!("{change} has `status` draft")),
+        "{help}"
+    );
+}
