@@ -310,7 +310,9 @@ fn candidate(
                 Ok(id) => errors.push(err(
                     column,
                     format!(
-                        "{id} is not the ID of a {kind} (a {kind} ID starts with {})",
+                        "{id} is not the ID of {} ({} ID starts with {})",
+                        crate::record::a_kind(kind),
+                        crate::record::a_kind(kind),
                         kind.prefix()
                     ),
                 )),

@@ -703,8 +703,9 @@ impl Policy {
             {
                 if !statuses(kind).contains(&s.as_str()) {
                     return Err(format!(
-                        "cascade of {}: `{s}` is not a {kind} status",
-                        c.kind
+                        "cascade of {}: `{s}` is not {} status",
+                        c.kind,
+                        crate::record::a_kind(kind)
                     ));
                 }
             }
@@ -731,7 +732,8 @@ impl Policy {
                 .find(|s| !known.contains(&s.as_str()));
             if let Some(s) = unknown {
                 return Err(format!(
-                    "status machine of {kind}: `{s}` is not a {kind} status ({})",
+                    "status machine of {kind}: `{s}` is not {} status ({})",
+                    crate::record::a_kind(kind),
                     known.join(", ")
                 ));
             }
@@ -787,7 +789,11 @@ impl Policy {
                         .chain(&c.pauses_in)
                         .find(|s| !known.contains(&s.as_str()))
                     {
-                        return Err(format!("clock {}: `{s}` is not a {kind} status", c.id));
+                        return Err(format!(
+                            "clock {}: `{s}` is not {} status",
+                            c.id,
+                            crate::record::a_kind(*kind)
+                        ));
                     }
                 }
             }
