@@ -566,7 +566,8 @@ impl Policy {
                 .iter()
                 .map(|c| (c.class, c.label.as_str()))
                 .collect(),
-            (Kind::Change, "category") => {
+            // A pack without labels for them leaves categories to the record model.
+            (Kind::Change, "category") if !self.change_categories.is_empty() => {
                 return Some(match self.change_category(text) {
                     Some(id) => Ok(Value::String(id.to_owned())),
                     None => Err(format!(
@@ -588,7 +589,7 @@ impl Policy {
                         .find(|(_, words)| words.contains(&word.as_str()))
                         .map(|(id, _)| Value::String((*id).to_owned()))
                         .ok_or_else(|| {
-                            format!("`{text}` is not one of high (hög), medium (medel), low (låg)")
+                            format!("`{text}` is not one of high, medium, low (or hög, medel, låg)")
                         }),
                 );
             }
