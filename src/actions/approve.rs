@@ -40,7 +40,7 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
                 request.by, policy.name
             ),
             Some(format!(
-                "{suggestion}approving parties: {}",
+                "{suggestion}give --by one of the approving parties: {}",
                 approvers.join(", ")
             )),
         ));
