@@ -74,6 +74,10 @@ pub struct PriorityLevel {
     pub level: u8,
     /// The label (*Kritisk*, *Akut*, …).
     pub label: String,
+    /// Other words people write for it (English `critical`, `P1`),
+    /// accepted as input like the label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// The definition, quoted from the seed.
     pub definition: String,
     /// The seed clause.
@@ -88,6 +92,10 @@ pub struct ProblemClass {
     pub class: u8,
     /// The label.
     pub label: String,
+    /// Other words people write for it (English `critical`), accepted as
+    /// input like the label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// The definition, quoted from the seed.
     pub definition: String,
     /// The seed clause.
@@ -543,7 +551,7 @@ impl Policy {
 
     /// A value of a field the pack names, as a person writes it, turned into
     /// the value records hold: a priority or class by number or label
-    /// (`kritisk`, `Hög`, `critical`), an impact or urgency in English or
+    /// or one of its aliases (`kritisk`, `Hög`, `critical`), an impact or urgency in English or
     /// Swedish (`hög`, `medel`, `låg`), a change category by ID, label or
     /// alias. `None`: the field is not one of those; `Err`: the text names
     /// no value, with the allowed ones listed (numbers with their labels).
@@ -555,16 +563,16 @@ impl Policy {
     ) -> Option<std::result::Result<crate::yaml::Value, String>> {
         use crate::yaml::Value;
         let text = text.trim();
-        let levels: Vec<(u8, &str)> = match (kind, field) {
+        let levels: Vec<(u8, &str, &[String])> = match (kind, field) {
             (Kind::Incident | Kind::ServiceRequest, "priority") => self
                 .priorities
                 .iter()
-                .map(|p| (p.level, p.label.as_str()))
+                .map(|p| (p.level, p.label.as_str(), p.aliases.as_slice()))
                 .collect(),
             (Kind::Problem, "class") | (Kind::Change, "fault_class") => self
                 .problem_classes
                 .iter()
-                .map(|c| (c.class, c.label.as_str()))
+                .map(|c| (c.class, c.label.as_str(), c.aliases.as_slice()))
                 .collect(),
             // A pack without labels for them leaves categories to the record model.
             (Kind::Change, "category") if !self.change_categories.is_empty() => {
@@ -603,23 +611,21 @@ impl Policy {
             return Some(Ok(Value::Number(n.into())));
         }
         let word = fold(text);
-        let english: Vec<&str> = ENGLISH_LABELS
-            .iter()
-            .filter(|(en, _)| *en == word)
-            .flat_map(|(_, sv)| sv.iter().copied())
-            .collect();
-        let found = levels.iter().find(|(_, label)| {
+        // A label of two words for one level (`Hög/Allvarlig`) is either word.
+        let found = levels.iter().find(|(_, label, aliases)| {
             let label = fold(label);
-            let mut names = std::iter::once(label.as_str()).chain(label.split('/').map(str::trim));
-            names.any(|n| n == word || english.contains(&n))
+            std::iter::once(label.as_str())
+                .chain(label.split('/').map(str::trim))
+                .any(|n| n == word)
+                || aliases.iter().any(|a| fold(a) == word)
         });
         Some(match found {
-            Some((n, _)) => Ok(Value::Number((*n).into())),
+            Some((n, ..)) => Ok(Value::Number((*n).into())),
             None => Err(format!(
                 "`{text}` is not one of {}",
                 levels
                     .iter()
-                    .map(|(n, l)| format!("{n} ({l})"))
+                    .map(|(n, l, _)| format!("{n} ({l})"))
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
@@ -1064,15 +1070,6 @@ const LEVEL_WORDS: &[(&str, &[&str])] = &[
     ("low", &["low", "lag", "liten"]),
 ];
 
-/// English names of the packs' Swedish level labels, folded: the seeds'
-/// classes harmonise (Kritisk, Hög, Medel/Medium, Låg; 000 §3.3).
-const ENGLISH_LABELS: &[(&str, &[&str])] = &[
-    ("critical", &["kritisk"]),
-    ("high", &["hog"]),
-    ("medium", &["medel", "medium"]),
-    ("low", &["lag"]),
-];
-
 /// A word as compared with the packs' labels: lower case, Swedish and other
 /// accents dropped, inner spaces single (`Hög` = `hog`, `Nödåtgärd` = `nodatgard`).
 pub fn fold(text: &str) -> String {
@@ -1095,6 +1092,43 @@ pub fn fold(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_by_label_or_alias_in_any_case_and_accent() {
+        let n = |pack: &str, kind: Kind, field: &str, text: &str| {
+            Policy::load(pack, None)
+                .unwrap()
+                .named_value(kind, field, text)
+                .map(|r| r.map(|v| crate::record::document::display(&v)))
+        };
+        let ok = |s: &str| Some(Ok(s.to_owned()));
+        assert_eq!(n("inera", Kind::Problem, "class", "KRITISK"), ok("1"));
+        assert_eq!(n("inera", Kind::Change, "fault_class", "critical"), ok("1"));
+        assert_eq!(n("inera", Kind::Incident, "priority", "hog"), ok("2"));
+        assert_eq!(n("inera", Kind::Incident, "priority", "Allvarlig"), ok("2"));
+        assert_eq!(
+            n("stockholm", Kind::Incident, "priority", "brådskande"),
+            ok("2")
+        );
+        assert_eq!(
+            n("stockholm", Kind::Incident, "priority", "Urgent"),
+            ok("2")
+        );
+        assert_eq!(n("ehm", Kind::ServiceRequest, "priority", "p5"), ok("5"));
+        assert_eq!(n("ehm", Kind::Incident, "urgency", "Låg"), ok("low"));
+        assert_eq!(
+            n("stockholm", Kind::Change, "category", "nödåtgärder"),
+            ok("emergency")
+        );
+        assert_eq!(n("inera", Kind::Incident, "title", "x"), None);
+        let err = n("stockholm", Kind::Incident, "priority", "snart")
+            .unwrap()
+            .unwrap_err();
+        assert!(
+            err.contains("1 (Akut), 2 (Brådskande), 3 (Normal)"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn every_builtin_pack_loads() {
