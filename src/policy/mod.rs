@@ -670,6 +670,14 @@ impl Policy {
             if !ids.insert(rule.id.as_str()) {
                 return Err(format!("rule {} is defined twice", rule.id));
             }
+            // A rule's fix is made from its test when it has no `help`; an
+            // empty one would hide that and print nothing.
+            if rule.help.as_deref().is_some_and(|h| h.trim().is_empty()) {
+                return Err(format!(
+                    "rule {}: `help` is empty; write how to mend a record that breaks the rule, or leave `help` out to use the fix made from its test",
+                    rule.id
+                ));
+            }
             for p in rule.when.iter().chain(&rule.require) {
                 if let Some(f) = &p.field
                     && crate::schema::field_shape(rule.kind, f).is_none()
@@ -1092,6 +1100,15 @@ pub fn fold(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rule_with_an_empty_help_fails_loading() {
+        let mut policy = Policy::load("inera", None).unwrap();
+        assert!(policy.check().is_ok());
+        policy.rules[0].help = Some("  ".into());
+        let e = policy.check().unwrap_err();
+        assert!(e.contains("`help` is empty"), "{e}");
+    }
 
     #[test]
     fn values_by_label_or_alias_in_any_case_and_accent() {

@@ -232,7 +232,7 @@ fn hint(field: &str, message: &str) -> String {
         || message.contains("input contains invalid characters")
     {
         Some(format!(
-            "write `{field}` as RFC 3339 with an offset, e.g. 2026-11-22T09:30:00+01:00"
+            "write `{field}` as RFC 3339 with an offset, e.g. 2026-11-22T09:30:00+01:00; `arende set ID {field}=\"2026-11-22 09:30\"` writes a local time so"
         ))
     } else {
         None
