@@ -483,7 +483,7 @@ impl Predicate {
             ),
             Test::Derived => match &facts.derived {
                 Some(v) => format!(
-                    "set `{field}` to {v}, the value the policy derives: run `arende classify ID`, or give the override a reason (`{field}_reason`)"
+                    "set `{field}` to {v}, the value the policy derives from the record: run `arende classify ID`"
                 ),
                 None => format!(
                     "give the policy what it derives `{field}` from, then run `arende classify ID`"
@@ -539,7 +539,7 @@ impl Predicate {
                     .join(" or ")
             ),
             Test::CountAtMost(n) => {
-                format!("keep at most {n} entries in `{field}`; remove the others")
+                format!("keep no more than {n} in `{field}`; remove the others")
             }
             Test::BeforeReached(b) => format!(
                 "set `{field}` to a time at least {} days before the record is {}, or move it to {} later",
