@@ -226,7 +226,10 @@ pub enum Error {
 
     /// A filesystem operation failed.
     #[error("{}: {source}", .path.display())]
-    #[diagnostic(code(arende::io))]
+    #[diagnostic(
+        code(arende::io),
+        help("check that {} is there and that you may read and write it (permissions, a full disk), then run the command again", .path.display())
+    )]
     Io {
         path: PathBuf,
         #[source]
@@ -298,7 +301,8 @@ impl Error {
         }
     }
 
-    /// A field error, pointing into the file where there is one.
+    /// A field error, pointing into the file where there is one. Without a
+    /// help of its own, it gets one naming the field and where its type is.
     pub fn field(
         path: impl Into<PathBuf>,
         field: impl Into<String>,
@@ -307,9 +311,17 @@ impl Error {
         at: Option<FileSpan>,
     ) -> Self {
         let span = at.as_ref().map(|a| a.span);
+        let path = path.into();
+        let field = field.into();
+        let help = filled(help).or_else(|| {
+            Some(format!(
+                "correct `{field}` in {} as the message says; `arende schema KIND` prints the type each field takes",
+                path.display()
+            ))
+        });
         Error::Field {
-            path: path.into(),
-            field: field.into(),
+            path,
+            field,
             message: message.into(),
             help,
             at,
@@ -317,19 +329,26 @@ impl Error {
         }
     }
 
-    /// A usage error with a hint.
+    /// A usage error with a hint; without one, it points at `--help`.
     pub fn usage(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
         Error::Usage {
             message: message.into(),
-            help: help.into(),
+            help: filled(help.into()).or_else(|| {
+                Some(
+                    "`arende help COMMAND` (or `arende COMMAND --help`) shows what a command takes"
+                        .to_owned(),
+                )
+            }),
         }
     }
 
-    /// A refusal with a hint.
+    /// A refusal with a hint; without one, it points at the rules.
     pub fn refused(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
         Error::Refused {
             message: message.into(),
-            help: help.into(),
+            help: filled(help.into()).or_else(|| {
+                Some("mend what the message names; `arende policy show` lists the rules and what each asks".to_owned())
+            }),
         }
     }
 
@@ -342,10 +361,141 @@ impl Error {
     }
 }
 
+/// A help that says something, or none.
+fn filled(help: Option<String>) -> Option<String> {
+    help.filter(|h| !h.trim().is_empty())
+}
+
 impl From<git2::Error> for Error {
     fn from(e: git2::Error) -> Self {
         Error::Git {
             message: e.message().to_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each variant; the match in `every_variant_is_sampled` makes a
+    /// new variant fail to compile until it is added here.
+    fn samples() -> Vec<Error> {
+        let p = PathBuf::from("incidents/INC-20261122-K7QF2M.yaml");
+        vec![
+            Error::Yaml {
+                path: p.clone(),
+                message: "did not find expected key".into(),
+                at: None,
+                span: None,
+            },
+            Error::field(&p, "priority", "7 is not a priority", None, None),
+            Error::field(
+                &p,
+                "priority",
+                "7 is not a priority",
+                Some(" ".into()),
+                None,
+            ),
+            Error::TooLarge {
+                path: p.clone(),
+                size: 2,
+                limit: 1,
+            },
+            Error::NotUtf8 {
+                path: p.clone(),
+                line: 1,
+            },
+            Error::MergeConflict {
+                path: p.clone(),
+                line: 1,
+            },
+            Error::Symlink { path: p.clone() },
+            Error::SymlinkFolder { path: p.clone() },
+            Error::NotAFile {
+                path: p.clone(),
+                what: "a FIFO",
+            },
+            Error::CommentWouldBeLost {
+                path: p.clone(),
+                line: 1,
+            },
+            Error::NotARepository { dir: p.clone() },
+            Error::NoGit { dir: p.clone() },
+            Error::Config {
+                path: p.clone(),
+                message: "bad".into(),
+                help: Some("fix arende.yaml".into()),
+            },
+            Error::BadId {
+                input: "X".into(),
+                reason: "too short".into(),
+            },
+            Error::UnknownId {
+                id: "INC-20261122-K7QF2M".into(),
+                path: p.clone(),
+            },
+            Error::usage("bad", None),
+            Error::usage("bad", Some(String::new())),
+            Error::refused("no", None),
+            Error::io(&p, std::io::Error::other("disk full")),
+            Error::Git {
+                message: "bad object".into(),
+            },
+            Error::Locked {
+                path: p.clone(),
+                waited_secs: 1.0,
+            },
+            Error::GitLocked { path: p.clone() },
+            Error::NoAuthor,
+        ]
+    }
+
+    fn variant(e: &Error) -> usize {
+        match e {
+            Error::Yaml { .. } => 0,
+            Error::Field { .. } => 1,
+            Error::TooLarge { .. } => 2,
+            Error::NotUtf8 { .. } => 3,
+            Error::MergeConflict { .. } => 4,
+            Error::Symlink { .. } => 5,
+            Error::SymlinkFolder { .. } => 6,
+            Error::NotAFile { .. } => 7,
+            Error::CommentWouldBeLost { .. } => 8,
+            Error::NotARepository { .. } => 9,
+            Error::NoGit { .. } => 10,
+            Error::Config { .. } => 11,
+            Error::BadId { .. } => 12,
+            Error::UnknownId { .. } => 13,
+            Error::Usage { .. } => 14,
+            Error::Refused { .. } => 15,
+            Error::Io { .. } => 16,
+            Error::Git { .. } => 17,
+            Error::Locked { .. } => 18,
+            Error::GitLocked { .. } => 19,
+            Error::NoAuthor => 20,
+        }
+    }
+
+    #[test]
+    fn every_variant_is_sampled() {
+        let seen: std::collections::BTreeSet<usize> = samples().iter().map(variant).collect();
+        assert_eq!(seen, (0..=20).collect());
+    }
+
+    #[test]
+    fn every_error_says_how_to_fix_it() {
+        for e in samples() {
+            let help = Diagnostic::help(&e)
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(!help.trim().is_empty(), "{e:?} has no help");
+        }
+        let e = Error::field("a.yaml", "class", "bad", None, None);
+        let help = Diagnostic::help(&e).unwrap().to_string();
+        assert!(
+            help.contains("`class`") && help.contains("a.yaml"),
+            "{help}"
+        );
     }
 }

@@ -31,6 +31,7 @@ pub mod schema;
 pub mod sla;
 pub mod store;
 pub mod suggest;
+pub mod time;
 pub mod validate;
 pub mod yaml;
 

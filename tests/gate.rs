@@ -93,7 +93,7 @@ fn a_rejection_revokes_the_approval_before_it() {
         ],
         &["CHG004"],
     );
-    assert!(err.contains("status ID submitted"), "{err}");
+    assert!(err.contains(&format!("status {chg} submitted")), "{err}");
     sb.ok(&["status", &chg, "submitted"]);
     sb.ok(&[
         "approve",
@@ -162,7 +162,10 @@ fn an_approval_is_stale_once_a_covered_field_changes() {
         ],
         &["CHG004", "stale", "service_window"],
     );
-    assert!(err.contains("arende status ID submitted"), "{err}");
+    assert!(
+        err.contains(&format!("arende status {chg} submitted")),
+        "{err}"
+    );
     refused(
         &sb,
         &chg,

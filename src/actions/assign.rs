@@ -30,18 +30,70 @@ pub struct Assignment {
     pub value: Option<Value>,
 }
 
-/// Parses `key=value` with the value read as the pack names it: a change
-/// category by the agreement's word (`vanlig`, `Nödåtgärd`, `Akut`) is
-/// stored as its ID.
-pub fn parse_for(policy: &crate::policy::Policy, kind: Kind, text: &str) -> Result<Assignment> {
-    if kind == Kind::Change
-        && let Some((key, value)) = text.split_once('=')
-        && key.trim() == "category"
-        && let Some(id) = policy.change_category(value)
-    {
-        return parse(kind, &format!("category={id}"));
+/// Parses `key=value` with the value read as the pack names it: a
+/// priority or class by number or label (`class=kritisk`), an impact by its
+/// Swedish word, a change category by the agreement's word (`vanlig`,
+/// `Nödåtgärd`), all stored as the canonical value; a time in any form
+/// `import` reads, local time in the repository's zone unless it has an
+/// offset, stored as RFC 3339.
+pub fn parse_for(store: &crate::store::Store, kind: Kind, text: &str) -> Result<Assignment> {
+    let mut a = parse_raw(kind, text)?;
+    let Some(Value::String(raw)) = &a.value else {
+        return Ok(a);
+    };
+    let policy = store.policy();
+    if let Some(named) = policy.named_value(kind, &a.field, raw) {
+        let value = named.map_err(|why| {
+            Error::usage(
+                format!("{}: {why}", a.field),
+                Some(format!(
+                    "write one of those, by number or by the {} pack's label, e.g. {}=…; `arende policy show` lists them",
+                    policy.name, a.field
+                )),
+            )
+        })?;
+        // Through the typed path again, so a number is judged like any other.
+        let text = format!("{}={}", a.field, crate::record::document::display(&value));
+        return parse(kind, &text);
+    }
+    let shape = schema::field_shape(kind, &a.field);
+    if shape.is_some_and(|s| s.format.as_deref() == Some("date-time")) {
+        let at = crate::time::parse_typed(raw, store.tz())
+            .map_err(|(why, fix)| Error::usage(format!("{}: {why}", a.field), Some(fix)))?;
+        // An RFC 3339 time is kept as written.
+        let keep = chrono::DateTime::parse_from_rfc3339(raw.trim()).is_ok();
+        a.value = Some(Value::String(if keep {
+            raw.trim().to_owned()
+        } else {
+            crate::time::rfc3339(&at)
+        }));
+        return Ok(a);
     }
     parse(kind, text)
+}
+
+/// Reads `key=value` for a record of `kind`, keeping the value as typed
+/// text (the pack's words are read by [`parse_for`]).
+fn parse_raw(kind: Kind, text: &str) -> Result<Assignment> {
+    let (field, raw) = split(text)?;
+    check_field(kind, &field)?;
+    Ok(Assignment {
+        value: (!raw.is_empty()).then(|| Value::String(raw.to_owned())),
+        field,
+    })
+}
+
+fn check_field(kind: Kind, field: &str) -> Result<FieldShape> {
+    if let Some((_, why)) = PROTECTED
+        .iter()
+        .find(|(f, _)| field == *f || field.starts_with(&format!("{f}.")))
+    {
+        return Err(Error::usage(
+            format!("`{field}` cannot be set"),
+            Some((*why).to_owned()),
+        ));
+    }
+    schema::field_shape(kind, field).ok_or_else(|| unknown_field(kind, field))
 }
 
 /// Splits `key=value`.
@@ -58,16 +110,7 @@ pub fn split(text: &str) -> Result<(String, String)> {
 /// Reads `key=value` for a record of `kind`.
 pub fn parse(kind: Kind, text: &str) -> Result<Assignment> {
     let (field, raw) = split(text)?;
-    if let Some((_, why)) = PROTECTED
-        .iter()
-        .find(|(f, _)| field == *f || field.starts_with(&format!("{f}.")))
-    {
-        return Err(Error::usage(
-            format!("`{field}` cannot be set"),
-            Some((*why).to_owned()),
-        ));
-    }
-    let shape = schema::field_shape(kind, &field).ok_or_else(|| unknown_field(kind, &field))?;
+    let shape = check_field(kind, &field)?;
     if raw.is_empty() {
         return Ok(Assignment { field, value: None });
     }
@@ -79,15 +122,30 @@ pub fn parse(kind: Kind, text: &str) -> Result<Assignment> {
 }
 
 fn coerce(field: &str, raw: &str, shape: &FieldShape) -> Result<Value> {
-    let bad = |what: &str| Error::usage(format!("{field}: `{raw}` is not {what}"), None);
+    let bad = |what: &str| {
+        Error::usage(
+            format!("{field}: `{raw}` is not {what}"),
+            Some(format!(
+                "write `{field}` as {what}, or `{field}=` to remove it"
+            )),
+        )
+    };
     if !shape.values.is_empty() && !shape.accepts("integer") {
-        return if shape.values.iter().any(|v| v == raw) {
-            Ok(Value::String(raw.to_owned()))
-        } else {
-            Err(Error::usage(
+        // As import reads them: in any case, `-` or a space for `_`.
+        let wanted = raw.trim().replace([' ', '-'], "_");
+        return match shape
+            .values
+            .iter()
+            .find(|v| v.eq_ignore_ascii_case(&wanted))
+        {
+            Some(v) => Ok(Value::String(v.clone())),
+            None => Err(Error::usage(
                 format!("{field}: `{raw}` is not one of {}", shape.values.join(", ")),
-                None,
-            ))
+                Some(format!(
+                    "write one of those, e.g. {field}={}",
+                    shape.values[0]
+                )),
+            )),
         };
     }
     if shape.accepts("string") {

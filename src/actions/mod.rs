@@ -255,7 +255,11 @@ fn guard(
     let help: Vec<String> = errors
         .iter()
         .map(|v| {
-            let fix = v.help.clone().unwrap_or_default();
+            let fix = v
+                .help
+                .clone()
+                .filter(|h| !h.trim().is_empty())
+                .unwrap_or_else(|| format!("correct `{}` as the message says", v.field));
             match &v.clause {
                 Some(c) => format!("{}: {fix} — {c}", v.rule),
                 None => format!("{}: {fix}", v.rule),

@@ -50,7 +50,7 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
         doc.insert("title".into(), Value::String(title));
     }
     for text in &input.assignments {
-        let a = assign::parse_for(cx.store.policy(), kind, text)?;
+        let a = assign::parse_for(cx.store, kind, text)?;
         match a.value {
             Some(v) => {
                 document::set(&mut doc, &a.field, v).map_err(|m| Error::usage(m, None))?;

@@ -27,7 +27,7 @@ pub fn set_fields(
     let kind = id.kind();
     let parsed = assignments
         .iter()
-        .map(|a| assign::parse_for(cx.store.policy(), kind, a))
+        .map(|a| assign::parse_for(cx.store, kind, a))
         .collect::<Result<Vec<_>>>()?;
     let mut tx = cx.store.begin()?;
     let entry = load_for_rewrite(cx.store, &mut tx, id)?;

@@ -310,7 +310,9 @@ fn candidate(
                 Ok(id) => errors.push(err(
                     column,
                     format!(
-                        "{id} is not the ID of a {kind} (a {kind} ID starts with {})",
+                        "{id} is not the ID of {} ({} ID starts with {})",
+                        crate::record::a_kind(kind),
+                        crate::record::a_kind(kind),
                         kind.prefix()
                     ),
                 )),
@@ -329,7 +331,11 @@ fn candidate(
         };
         let value = match (mapped, cell) {
             (Some(v), _) => Ok(v),
-            (None, Cell::Text(t)) => values::coerce(t, shape.as_ref(), &env.rules, &mut note),
+            (None, Cell::Text(t)) => match env.policy.named_value(kind, field, t) {
+                // The pack's words for its levels and categories (`Kritisk`, `Vanlig förändring`).
+                Some(named) if !t.trim().is_empty() => named,
+                _ => values::coerce(t, shape.as_ref(), &env.rules, &mut note),
+            },
             (None, Cell::Value(Value::String(t)))
                 if shape.as_ref().is_some_and(|s| {
                     s.format.is_some() || !s.accepts("string") || !s.values.is_empty()

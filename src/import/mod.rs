@@ -433,11 +433,8 @@ pub fn import(
         rules: DateRules {
             tz: store.tz(),
             formats: mapping.map(|m| m.date_formats.clone()).unwrap_or_default(),
-            order: if format == InputFormat::ServiceNow {
-                DayOrder::DayFirst
-            } else {
-                DayOrder::Unambiguous
-            },
+            // Day first, as Swedish dates and ServiceNow exports are written.
+            order: DayOrder::DayFirst,
         },
     };
     let tally = Tally::default();

@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use approval::{ApprovalStep, RaciCell, StepState};
-pub use rule::{Clause, Predicate, Rule, Severity, Test};
+pub use rule::{Clause, Facts, Predicate, Rule, Severity, Test};
 
 use crate::error::{Error, Result};
 use crate::kind::Kind;
@@ -74,6 +74,10 @@ pub struct PriorityLevel {
     pub level: u8,
     /// The label (*Kritisk*, *Akut*, …).
     pub label: String,
+    /// Other words people write for it (English `critical`, `P1`),
+    /// accepted as input like the label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// The definition, quoted from the seed.
     pub definition: String,
     /// The seed clause.
@@ -88,6 +92,10 @@ pub struct ProblemClass {
     pub class: u8,
     /// The label.
     pub label: String,
+    /// Other words people write for it (English `critical`), accepted as
+    /// input like the label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// The definition, quoted from the seed.
     pub definition: String,
     /// The seed clause.
@@ -528,17 +536,100 @@ impl Policy {
     }
 
     /// The change category a person means: its ID, or the agreement's
-    /// label or one of its aliases, in any case.
+    /// label or one of its aliases, in any case and with or without accents.
     pub fn change_category(&self, input: &str) -> Option<&str> {
-        let input = input.trim().to_lowercase();
+        let input = fold(input);
         self.change_categories
             .iter()
             .find(|c| {
-                c.id == input
-                    || c.label.to_lowercase() == input
-                    || c.aliases.iter().any(|a| a.to_lowercase() == input)
+                fold(&c.id) == input
+                    || fold(&c.label) == input
+                    || c.aliases.iter().any(|a| fold(a) == input)
             })
             .map(|c| c.id.as_str())
+    }
+
+    /// A value of a field the pack names, as a person writes it, turned into
+    /// the value records hold: a priority or class by number or label
+    /// or one of its aliases (`kritisk`, `Hög`, `critical`), an impact or urgency in English or
+    /// Swedish (`hög`, `medel`, `låg`), a change category by ID, label or
+    /// alias. `None`: the field is not one of those; `Err`: the text names
+    /// no value, with the allowed ones listed (numbers with their labels).
+    pub fn named_value(
+        &self,
+        kind: Kind,
+        field: &str,
+        text: &str,
+    ) -> Option<std::result::Result<crate::yaml::Value, String>> {
+        use crate::yaml::Value;
+        let text = text.trim();
+        let levels: Vec<(u8, &str, &[String])> = match (kind, field) {
+            (Kind::Incident | Kind::ServiceRequest, "priority") => self
+                .priorities
+                .iter()
+                .map(|p| (p.level, p.label.as_str(), p.aliases.as_slice()))
+                .collect(),
+            (Kind::Problem, "class") | (Kind::Change, "fault_class") => self
+                .problem_classes
+                .iter()
+                .map(|c| (c.class, c.label.as_str(), c.aliases.as_slice()))
+                .collect(),
+            // A pack without labels for them leaves categories to the record model.
+            (Kind::Change, "category") if !self.change_categories.is_empty() => {
+                return Some(match self.change_category(text) {
+                    Some(id) => Ok(Value::String(id.to_owned())),
+                    None => Err(format!(
+                        "`{text}` is not a change category of the {} pack; it has {}",
+                        self.name,
+                        self.change_categories
+                            .iter()
+                            .map(|c| format!("{} ({})", c.id, c.label))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                });
+            }
+            (Kind::Incident | Kind::ServiceRequest, "impact" | "urgency") => {
+                let word = fold(text);
+                return Some(
+                    LEVEL_WORDS
+                        .iter()
+                        .find(|(_, words)| words.contains(&word.as_str()))
+                        .map(|(id, _)| Value::String((*id).to_owned()))
+                        .ok_or_else(|| {
+                            format!("`{text}` is not one of high, medium, low (or hög, medel, låg)")
+                        }),
+                );
+            }
+            _ => return None,
+        };
+        if levels.is_empty() {
+            return None;
+        }
+        // A number is judged by the record model and the rules, as written.
+        if let Ok(n) = text.parse::<i64>() {
+            return Some(Ok(Value::Number(n.into())));
+        }
+        let word = fold(text);
+        // A label of two words for one level (`Hög/Allvarlig`) is either word.
+        let found = levels.iter().find(|(_, label, aliases)| {
+            let label = fold(label);
+            std::iter::once(label.as_str())
+                .chain(label.split('/').map(str::trim))
+                .any(|n| n == word)
+                || aliases.iter().any(|a| fold(a) == word)
+        });
+        Some(match found {
+            Some((n, ..)) => Ok(Value::Number((*n).into())),
+            None => Err(format!(
+                "`{text}` is not one of {}",
+                levels
+                    .iter()
+                    .map(|(n, l, _)| format!("{n} ({l})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        })
     }
 
     /// A party by its ID.
@@ -578,6 +669,14 @@ impl Policy {
         for rule in &self.rules {
             if !ids.insert(rule.id.as_str()) {
                 return Err(format!("rule {} is defined twice", rule.id));
+            }
+            // A rule's fix is made from its test when it has no `help`; an
+            // empty one would hide that and print nothing.
+            if rule.help.as_deref().is_some_and(|h| h.trim().is_empty()) {
+                return Err(format!(
+                    "rule {}: `help` is empty; write how to mend a record that breaks the rule, or leave `help` out to use the fix made from its test",
+                    rule.id
+                ));
             }
             for p in rule.when.iter().chain(&rule.require) {
                 if let Some(f) = &p.field
@@ -619,8 +718,9 @@ impl Policy {
             {
                 if !statuses(kind).contains(&s.as_str()) {
                     return Err(format!(
-                        "cascade of {}: `{s}` is not a {kind} status",
-                        c.kind
+                        "cascade of {}: `{s}` is not {} status",
+                        c.kind,
+                        crate::record::a_kind(kind)
                     ));
                 }
             }
@@ -647,7 +747,8 @@ impl Policy {
                 .find(|s| !known.contains(&s.as_str()));
             if let Some(s) = unknown {
                 return Err(format!(
-                    "status machine of {kind}: `{s}` is not a {kind} status ({})",
+                    "status machine of {kind}: `{s}` is not {} status ({})",
+                    crate::record::a_kind(kind),
                     known.join(", ")
                 ));
             }
@@ -703,7 +804,11 @@ impl Policy {
                         .chain(&c.pauses_in)
                         .find(|s| !known.contains(&s.as_str()))
                     {
-                        return Err(format!("clock {}: `{s}` is not a {kind} status", c.id));
+                        return Err(format!(
+                            "clock {}: `{s}` is not {} status",
+                            c.id,
+                            crate::record::a_kind(*kind)
+                        ));
                     }
                 }
             }
@@ -966,9 +1071,81 @@ pub fn deep_merge(base: &mut Mapping, over: Mapping) {
     }
 }
 
+/// Impact and urgency as people write them, English or Swedish, folded.
+const LEVEL_WORDS: &[(&str, &[&str])] = &[
+    ("high", &["high", "hog", "stor"]),
+    ("medium", &["medium", "medel", "mellan"]),
+    ("low", &["low", "lag", "liten"]),
+];
+
+/// A word as compared with the packs' labels: lower case, Swedish and other
+/// accents dropped, inner spaces single (`Hög` = `hog`, `Nödåtgärd` = `nodatgard`).
+pub fn fold(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'å' | 'ä' | 'à' | 'á' | 'â' => 'a',
+            'ö' | 'ø' | 'ó' | 'ô' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' => 'u',
+            'í' | 'ï' => 'i',
+            other => other,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rule_with_an_empty_help_fails_loading() {
+        let mut policy = Policy::load("inera", None).unwrap();
+        assert!(policy.check().is_ok());
+        policy.rules[0].help = Some("  ".into());
+        let e = policy.check().unwrap_err();
+        assert!(e.contains("`help` is empty"), "{e}");
+    }
+
+    #[test]
+    fn values_by_label_or_alias_in_any_case_and_accent() {
+        let n = |pack: &str, kind: Kind, field: &str, text: &str| {
+            Policy::load(pack, None)
+                .unwrap()
+                .named_value(kind, field, text)
+                .map(|r| r.map(|v| crate::record::document::display(&v)))
+        };
+        let ok = |s: &str| Some(Ok(s.to_owned()));
+        assert_eq!(n("inera", Kind::Problem, "class", "KRITISK"), ok("1"));
+        assert_eq!(n("inera", Kind::Change, "fault_class", "critical"), ok("1"));
+        assert_eq!(n("inera", Kind::Incident, "priority", "hog"), ok("2"));
+        assert_eq!(n("inera", Kind::Incident, "priority", "Allvarlig"), ok("2"));
+        assert_eq!(
+            n("stockholm", Kind::Incident, "priority", "brådskande"),
+            ok("2")
+        );
+        assert_eq!(
+            n("stockholm", Kind::Incident, "priority", "Urgent"),
+            ok("2")
+        );
+        assert_eq!(n("ehm", Kind::ServiceRequest, "priority", "p5"), ok("5"));
+        assert_eq!(n("ehm", Kind::Incident, "urgency", "Låg"), ok("low"));
+        assert_eq!(
+            n("stockholm", Kind::Change, "category", "nödåtgärder"),
+            ok("emergency")
+        );
+        assert_eq!(n("inera", Kind::Incident, "title", "x"), None);
+        let err = n("stockholm", Kind::Incident, "priority", "snart")
+            .unwrap()
+            .unwrap_err();
+        assert!(
+            err.contains("1 (Akut), 2 (Brådskande), 3 (Normal)"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn every_builtin_pack_loads() {

@@ -392,7 +392,8 @@ pub struct Rule {
     pub require: Vec<Predicate>,
     /// What a report says when the rule is broken.
     pub message: String,
-    /// How to fix it.
+    /// How to fix it, where the fix made from the failed test (see
+    /// [`Rule::fix`]) is not good enough; none or empty: that one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// Where it comes from.
@@ -400,4 +401,292 @@ pub struct Rule {
     /// Where the pack fills a value the seed leaves open: what and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chosen: Option<String>,
+}
+
+/// What a broken rule's help can say of the record at hand, beyond the
+/// rule itself: gathered by the engine, worded here, so every rule gets a
+/// fix naming the field and the other records, whether or not its pack
+/// wrote one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// `arende approve …` for each step the failed test names.
+    pub approve: Vec<String>,
+    /// The linked records the failed test reads: ID and their value of the
+    /// field it reads (`None`: not set).
+    pub linked: Vec<(String, Option<String>)>,
+    /// The entries of the standard-change register that count.
+    pub register: Vec<String>,
+    /// The field's value now, as shown.
+    pub value: Option<String>,
+    /// The value classification gives the field, for `derived`.
+    pub derived: Option<String>,
+}
+
+/// A help's commands with the record's ID in place of the `ID` placeholder,
+/// so they can be run as printed.
+pub fn with_id(help: &str, id: &str) -> String {
+    [
+        "set", "status", "approve", "classify", "link", "unlink", "show",
+    ]
+    .iter()
+    .fold(help.to_owned(), |help, cmd| {
+        help.replace(&format!("arende {cmd} ID"), &format!("arende {cmd} {id}"))
+    })
+}
+
+/// Where the standard-change register lives, as the help names it.
+const REGISTER: &str = "policy/standard-changes.yaml";
+
+impl Rule {
+    /// How to mend the record that breaks this rule at `failed`: the pack's
+    /// own `help` where it wrote one, else a fix made from the test; either
+    /// way followed by what the record's links or the register say, so a
+    /// rule about other records names them. Never empty.
+    pub fn fix(&self, failed: &Predicate, facts: &Facts) -> String {
+        let base = match self.help.as_deref().map(str::trim) {
+            Some(h) if !h.is_empty() => h.to_owned(),
+            _ => failed.fix(facts),
+        };
+        match failed.detail(facts) {
+            Some(detail) => format!("{base} ({detail})"),
+            None => base,
+        }
+    }
+}
+
+impl Predicate {
+    /// The fix for a record that fails this test, from the test alone.
+    pub fn fix(&self, facts: &Facts) -> String {
+        let field = self.field.as_deref().unwrap_or_default();
+        let show = crate::record::document::display;
+        let list = |vs: &[Value]| vs.iter().map(show).collect::<Vec<_>>().join(", ");
+        match &self.test {
+            Test::Equals(v) => format!(
+                "set `{field}: {}` (arende set ID {field}={})",
+                show(v),
+                show(v)
+            ),
+            Test::OneOf(vs) => format!(
+                "set `{field}` to one of: {} (arende set ID {field}=VALUE)",
+                list(vs)
+            ),
+            Test::Present(true) => format!("fill in `{field}`: arende set ID {field}=VALUE"),
+            Test::Present(false) => format!("remove `{field}`: arende set ID {field}="),
+            Test::Matches(re) => format!(
+                "write `{field}` in the form the pack asks (the pattern {re}): arende set ID {field}=VALUE"
+            ),
+            Test::AtMostField(other) => {
+                format!("set `{field}` no larger than `{other}`, or raise `{other}`")
+            }
+            Test::InRegister => format!(
+                "set `{field}` to an entry of the standard-change register {REGISTER}, add the entry there (with id, title, agreed_by and agreed_at), or make the change a normal one (arende set ID category=normal)"
+            ),
+            Test::Derived => match &facts.derived {
+                Some(v) => format!(
+                    "set `{field}` to {v}, the value the policy derives from the record: run `arende classify ID`"
+                ),
+                None => format!(
+                    "give the policy what it derives `{field}` from, then run `arende classify ID`"
+                ),
+            },
+            Test::Approved(_) | Test::ApprovedBefore(_) => {
+                let when = match &self.test {
+                    Test::ApprovedBefore(a) => format!(", before the record is {}", a.status),
+                    _ => String::new(),
+                };
+                if facts.approve.is_empty() {
+                    format!(
+                        "record the approval in `approvals`{when}: arende approve ID --by PARTY --step STEP"
+                    )
+                } else {
+                    format!(
+                        "record the approval in `approvals`{when}: {}",
+                        facts.approve.join(", or ")
+                    )
+                }
+            }
+            Test::NotedChanges => format!(
+                "give a reason for each change of `{field}`: arende set ID {field}=VALUE --note \"why\", or set `{field}_reason`"
+            ),
+            Test::Reached(s) => format!(
+                "move the record through `{s}` first (its `history` must show it): arende status ID {s}"
+            ),
+            Test::Linked(key) => {
+                format!("link the record under `links.{key}`: arende link ID OTHER")
+            }
+            Test::LinkedAll(la) => format!(
+                "every record under `links.{}` must have `{}` in [{}]: move those that do not on, or unlink them",
+                la.links,
+                la.field,
+                json_list(&la.one_of)
+            ),
+            Test::LinkedAny(la) => format!(
+                "link a record under `links.{}` whose `{}` is one of [{}] (arende link ID OTHER), or move a linked one on",
+                la.links,
+                la.field,
+                json_list(&la.one_of)
+            ),
+            Test::RegisteredOneOf(vs) => format!(
+                "`{field}` must have been one of {} when the record was registered: file it anew with `{field}` set at registration, or note why in the history",
+                list(vs)
+            ),
+            Test::SameAsLinked(sources) => format!(
+                "set `{field}` to the {}: arende set ID {field}=VALUE",
+                sources
+                    .iter()
+                    .map(|s| format!("`{}` of a record under `links.{}`", s.field, s.links))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            Test::CountAtMost(n) => {
+                format!("keep no more than {n} in `{field}`; remove the others")
+            }
+            Test::BeforeReached(b) => format!(
+                "set `{field}` to a time at least {} days before the record is {}, or move it to {} later",
+                b.days, b.status, b.status
+            ),
+        }
+    }
+
+    /// What the record's other records or the register say, for the tests
+    /// that read them.
+    fn detail(&self, facts: &Facts) -> Option<String> {
+        let field = self.field.as_deref().unwrap_or_default();
+        let linked = |what: &str| -> Option<String> {
+            if facts.linked.is_empty() {
+                return Some("no record is linked there".to_owned());
+            }
+            Some(
+                facts
+                    .linked
+                    .iter()
+                    .map(|(id, v)| match v {
+                        Some(v) => format!("{id} has {what} {v}"),
+                        None => format!("{id} has no {what}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        };
+        match &self.test {
+            Test::LinkedAll(la) | Test::LinkedAny(la) => linked(&format!("`{}`", la.field)),
+            Test::SameAsLinked(_) => linked("the value").map(|d| match &facts.value {
+                Some(v) => format!("`{field}` is {v}; {d}"),
+                None => d,
+            }),
+            Test::Linked(_) => None,
+            Test::InRegister => Some(match (&facts.value, facts.register.is_empty()) {
+                (Some(v), true) => format!(
+                    "`{v}` is not there: {REGISTER} is missing or has no agreed entry; create it with `changes: [{{id: {v}, title: …, agreed_by: …, agreed_at: YYYY-MM-DD}}]`"
+                ),
+                (Some(v), false) => {
+                    format!("`{v}` is not there; it holds {}", facts.register.join(", "))
+                }
+                (None, _) => format!("{REGISTER} holds {}", facts.register.join(", ")),
+            }),
+            _ => None,
+        }
+    }
+}
+
+fn json_list(vs: &[serde_json::Value]) -> String {
+    vs.iter()
+        .map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn predicate(yaml: &str) -> Predicate {
+        serde_yaml::from_str(yaml).unwrap_or_else(|e| panic!("{yaml}: {e}"))
+    }
+
+    /// Every test of the vocabulary, so a rule a pack writes without `help`
+    /// still gets a fix that names what it reads.
+    #[test]
+    fn every_test_has_a_fix_naming_what_it_reads() {
+        let cases = [
+            ("{field: priority, equals: 1}", "priority"),
+            ("{field: category, one_of: [normal]}", "category"),
+            ("{field: workaround, present: true}", "workaround"),
+            ("{field: workaround, present: false}", "workaround"),
+            ("{field: tickets.kund, matches: '^[0-9]+$'}", "tickets.kund"),
+            ("{field: level, at_most_field: limit}", "limit"),
+            (
+                "{field: standard_ref, in_register: true}",
+                "standard-changes.yaml",
+            ),
+            ("{field: priority, derived: true}", "priority"),
+            ("{approved: change_forum}", "approvals"),
+            ("{field: priority, noted_changes: true}", "priority"),
+            ("{reached: scheduled}", "scheduled"),
+            ("{linked: changes}", "links.changes"),
+            (
+                "{linked_all: {links: changes, field: status, one_of: [approved]}}",
+                "links.changes",
+            ),
+            (
+                "{linked_any: {links: problems, field: status, one_of: [known_error]}}",
+                "links.problems",
+            ),
+            ("{field: priority, registered_one_of: [1]}", "priority"),
+            (
+                "{field: fault_class, same_as_linked: [{links: problems, field: class}]}",
+                "fault_class",
+            ),
+            ("{field: depends_on, count_at_most: 3}", "depends_on"),
+            (
+                "{approved_before: {steps: [test], status: deployed}}",
+                "deployed",
+            ),
+            (
+                "{field: planned_at, before_reached: {status: implemented, days: 5}}",
+                "planned_at",
+            ),
+        ];
+        for (yaml, names) in cases {
+            let fix = predicate(yaml).fix(&Facts::default());
+            assert!(fix.contains(names), "{yaml}: {fix}");
+        }
+    }
+
+    #[test]
+    fn a_rule_about_others_names_them() {
+        let p = predicate("{linked_all: {links: changes, field: status, one_of: [approved]}}");
+        let rule = Rule {
+            id: "REL003".into(),
+            title: "t".into(),
+            severity: Severity::Error,
+            kind: Kind::Release,
+            when: Vec::new(),
+            require: vec![p.clone()],
+            message: "m".into(),
+            help: Some("  ".into()),
+            clause: Clause {
+                seed: "000".into(),
+                section: "§3.6".into(),
+                words: "w".into(),
+            },
+            chosen: None,
+        };
+        let facts = Facts {
+            linked: vec![("CHG-20261102-CCCCCC".into(), Some("rejected".into()))],
+            ..Facts::default()
+        };
+        let fix = rule.fix(&p, &facts);
+        assert!(
+            fix.contains("CHG-20261102-CCCCCC has `status` rejected"),
+            "{fix}"
+        );
+        assert_eq!(
+            with_id("arende status ID approved", "REL-1"),
+            "arende status REL-1 approved"
+        );
+    }
 }

@@ -156,6 +156,11 @@ fn typed<T: DeserializeOwned>(path: &Path, text: Option<&str>, value: &Value) ->
     };
     let (message, place) = yaml::type_error::<T>(source).unwrap_or((quick, None));
     let (field, message) = split_field(&message);
+    let field = if field == UNNAMED {
+        guess_field(value, &message).unwrap_or(field)
+    } else {
+        field
+    };
     let key = yaml::locate_key(source, &field.split('.').collect::<Vec<_>>());
     let key_len = field.rsplit('.').next().map_or(1, str::len);
     let at = match (text, place) {
@@ -169,7 +174,7 @@ fn typed<T: DeserializeOwned>(path: &Path, text: Option<&str>, value: &Value) ->
         _ => None,
     };
     let help = hint(&field, &message);
-    Err(Error::field(path, field, message, help, at))
+    Err(Error::field(path, field, message, Some(help), at))
 }
 
 /// serde messages read `tickets.kund: invalid type: …` or `missing field `x``.
@@ -188,11 +193,34 @@ fn split_field(message: &str) -> (String, String) {
             return (rest[..end].to_owned(), "is required but missing".to_owned());
         }
     }
-    ("(record)".to_owned(), message.to_owned())
+    (UNNAMED.to_owned(), message.to_owned())
 }
 
-fn hint(field: &str, message: &str) -> Option<String> {
-    if message.contains("unknown variant") {
+/// The field of a message serde gave without a path.
+const UNNAMED: &str = "(record)";
+
+/// The field a pathless message is about: the number types' own messages
+/// (`priority 7 is not …`, `class 5 is not …`) lose their path through the
+/// flattened body, so the key holding that number is found in the document.
+fn guess_field(value: &Value, message: &str) -> Option<String> {
+    let (word, rest) = message.split_once(' ')?;
+    let number = rest.split_whitespace().next()?;
+    let keys: &[&str] = match word {
+        "priority" => &["priority"],
+        "class" => &["class", "fault_class"],
+        _ => return None,
+    };
+    let map = value.as_mapping()?;
+    keys.iter()
+        .find(|k| map.get(**k).is_some_and(|v| document::display(v) == number))
+        .map(|k| (*k).to_owned())
+}
+
+fn hint(field: &str, message: &str) -> String {
+    if field == UNNAMED {
+        return "correct the record as the message says; `arende schema KIND` prints the fields each kind takes and their types".to_owned();
+    }
+    let fix = if message.contains("unknown variant") || message.contains("is not one of") {
         Some(format!("set `{field}` to one of the values listed"))
     } else if message.contains("is required but missing") {
         Some(format!("add `{field}:` to the record"))
@@ -204,11 +232,25 @@ fn hint(field: &str, message: &str) -> Option<String> {
         || message.contains("input contains invalid characters")
     {
         Some(format!(
-            "write `{field}` as RFC 3339 with an offset, e.g. 2026-11-22T09:30:00+01:00"
+            "write `{field}` as RFC 3339 with an offset, e.g. 2026-11-22T09:30:00+01:00; `arende set ID {field}=\"2026-11-22 09:30\"` writes a local time so"
         ))
     } else {
         None
-    }
+    };
+    fix.unwrap_or_else(|| {
+        format!("correct `{field}` as the message says; `arende schema KIND` prints the type each field takes")
+    })
+}
+
+/// A kind with its article, for messages: "an incident", "a change".
+pub fn a_kind(kind: Kind) -> String {
+    let name = kind.name();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
 }
 
 /// A short description of a YAML value's type, for messages.

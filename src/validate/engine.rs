@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::classify;
 use crate::id::RecordId;
-use crate::policy::{Policy, Predicate, Rule, Severity, StepState, Test};
+use crate::policy::{Facts, Policy, Predicate, Rule, Severity, StepState, Test};
 use crate::record::{Record, document};
 use crate::yaml::{Mapping, Value};
 
@@ -86,10 +86,7 @@ fn violation(
             .unwrap_or(field)
     };
     let mut message = rule.message.clone();
-    let mut help = rule
-        .help
-        .clone()
-        .or_else(|| default_help(cx, record.kind(), failed));
+    let mut help = Some(rule.fix(failed, &facts(cx, failed, map, record)));
     if let Test::Derived = &failed.test
         && let Some(problem) = classify::problems(cx.policy, record)
             .into_iter()
@@ -128,7 +125,7 @@ fn violation(
         severity: rule.severity,
         field,
         message,
-        help,
+        help: help.map(|h| crate::policy::rule::with_id(&h, &record.common.id.to_string())),
         clause: Some(format!(
             "seed {} {}: \"{}\"",
             rule.clause.seed, rule.clause.section, rule.clause.words
@@ -175,24 +172,43 @@ fn stale_help(
     })
 }
 
-fn default_help(cx: &Context<'_>, kind: crate::kind::Kind, p: &Predicate) -> Option<String> {
+/// What the help of a broken test names: the approval commands, the linked
+/// records and their values, the register, the derived value.
+fn facts(cx: &Context<'_>, p: &Predicate, map: &Mapping, record: &Record) -> Facts {
+    let show = |doc: &Value, field: &str| {
+        doc.as_mapping()
+            .and_then(|m| document::get(m, field))
+            .filter(|v| !v.is_null())
+            .map(document::display)
+    };
+    let linked = |key: &str, field: &str| -> Vec<(String, Option<String>)> {
+        document::get(map, &format!("links.{key}"))
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| id.as_str().and_then(|s| RecordId::parse(s).ok()))
+            .filter_map(|id| {
+                cx.lookup
+                    .document(&id)
+                    .map(|doc| (id.to_string(), show(&doc, field)))
+            })
+            .collect()
+    };
     let field = p.field.as_deref().unwrap_or_default();
+    let mut facts = Facts {
+        value: p
+            .field
+            .as_deref()
+            .and_then(|f| show(&Value::Mapping(map.clone()), f)),
+        register: cx.register.iter().cloned().collect(),
+        ..Facts::default()
+    };
     match &p.test {
-        Test::Equals(v) => Some(format!("set `{field}: {}`", document::display(v))),
-        Test::OneOf(vs) => Some(format!(
-            "`{field}` must be one of: {}",
-            vs.iter()
-                .map(document::display)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-        Test::Present(true) => Some(format!("fill in `{field}`")),
-        Test::Present(false) => Some(format!("remove `{field}`")),
         Test::Approved(steps)
         | Test::ApprovedBefore(crate::policy::rule::ApprovedBefore { steps, .. }) => {
-            let how: Vec<String> = steps
+            facts.approve = steps
                 .iter()
-                .filter_map(|s| cx.policy.step(kind, s))
+                .filter_map(|s| cx.policy.step(record.kind(), s))
                 .map(|s| {
                     format!(
                         "arende approve ID --by {} --step {}",
@@ -201,13 +217,23 @@ fn default_help(cx: &Context<'_>, kind: crate::kind::Kind, p: &Predicate) -> Opt
                     )
                 })
                 .collect();
-            Some(format!("record the approval: {}", how.join(", or ")))
         }
-        Test::Linked(key) => Some(format!(
-            "link the record to one of its {key}: arende link ID OTHER"
-        )),
-        _ => None,
+        Test::LinkedAll(la) | Test::LinkedAny(la) => facts.linked = linked(&la.links, &la.field),
+        Test::SameAsLinked(sources) => {
+            facts.linked = sources
+                .iter()
+                .flat_map(|s| linked(&s.links, &s.field))
+                .collect();
+        }
+        Test::Derived => {
+            facts.derived = classify::derive(cx.policy, record)
+                .into_iter()
+                .find(|d| d.field == field)
+                .map(|d| document::display(&d.value));
+        }
+        _ => {}
     }
+    facts
 }
 
 /// Whether a predicate holds for a record.

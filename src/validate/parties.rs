@@ -39,7 +39,7 @@ pub fn check(policy: &Policy, doc: &Mapping, record: &Record) -> Vec<Violation> 
                     policy.name
                 ),
                 format!(
-                    "{}reporting parties: {}",
+                    "{}set `reporter.party` to one of the reporting parties: {}",
                     did_you_mean(&party, reporters.iter().copied()),
                     reporters.join(", ")
                 ),
@@ -53,7 +53,7 @@ pub fn check(policy: &Policy, doc: &Mapping, record: &Record) -> Vec<Violation> 
                 "owner".into(),
                 format!("`{owner}` is not a party of the {} policy", policy.name),
                 format!(
-                    "{}parties: {}",
+                    "{}set `owner` to one of the parties: {}",
                     did_you_mean(&owner, all.iter().copied()),
                     all.join(", ")
                 ),
@@ -72,7 +72,7 @@ pub fn check(policy: &Policy, doc: &Mapping, record: &Record) -> Vec<Violation> 
                     a.by, policy.name
                 ),
                 format!(
-                    "{}approving parties: {}",
+                    "{}write one of the approving parties in `approvals[{i}].by`: {}",
                     did_you_mean(&a.by, approvers.iter().copied()),
                     approvers.join(", ")
                 ),
@@ -98,11 +98,12 @@ pub fn check(policy: &Policy, doc: &Mapping, record: &Record) -> Vec<Violation> 
             None => out.push(finding(
                 format!("approvals[{i}].step"),
                 format!(
-                    "`{name}` is not an approval step of a {kind} in the {} policy",
+                    "`{name}` is not an approval step of {} in the {} policy",
+                    crate::record::a_kind(kind),
                     policy.name
                 ),
                 format!(
-                    "{}steps: {}",
+                    "{}write one of the steps in `approvals[{i}].step`: {}",
                     did_you_mean(name, steps.iter().copied()),
                     if steps.is_empty() {
                         "none for this kind".to_owned()
@@ -114,7 +115,11 @@ pub fn check(policy: &Policy, doc: &Mapping, record: &Record) -> Vec<Violation> 
             Some(step) if !step.allows(&a.by) => out.push(finding(
                 format!("approvals[{i}].by"),
                 format!("{} does not give the approval `{name}`", a.by),
-                format!("`{name}` is given by {}", step.parties.join(" and ")),
+                format!(
+                    "`{name}` is given by {}: correct `approvals[{i}].by`, or record the approval anew (arende approve ID --by {} --step {name})",
+                    step.parties.join(" and "),
+                    step.parties.join("|")
+                ),
             )),
             Some(_) => {}
         }

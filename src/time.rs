@@ -1,0 +1,308 @@
+//! One reader of times for every command: `set`/`new` field values and
+//! `import` cells. RFC 3339 keeps its offset; `YYYY-MM-DD HH:MM[:SS]`,
+//! `YYYY-MM-DDTHH:MM` and a date alone (midnight) are local time in the
+//! repository's zone; numeric `D/M/YYYY` forms are day first, as Swedish
+//! dates and ServiceNow exports write them.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+use crate::record::Timestamp;
+
+/// How numeric dates such as `03/04/2016` are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayOrder {
+    /// Only forms that cannot be misread: RFC 3339 and `YYYY-MM-DD`.
+    Unambiguous,
+    /// `D-M-YYYY`, `D/M/YYYY` and `D.M.YYYY` are day first (the ServiceNow
+    /// event-log family); a "month" above 12 is refused, since it means the
+    /// file is not day first.
+    DayFirst,
+}
+
+/// The rules a date is read by.
+#[derive(Debug, Clone)]
+pub struct DateRules {
+    /// The zone of times written without one: the repository's.
+    pub tz: Tz,
+    /// chrono formats to try first (a mapping's `date_format`).
+    pub formats: Vec<String>,
+    /// How numeric day-month forms are read.
+    pub order: DayOrder,
+}
+
+/// How a local time was placed in the zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// It names one instant.
+    Exact,
+    /// It occurs twice (the hour the clocks go back): the first is taken.
+    Ambiguous,
+    /// It does not exist (the hour the clocks go forward): read as the
+    /// instant it names on a clock not yet put forward, one hour later on
+    /// the new one.
+    InGap,
+}
+
+/// A date read from the input.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadTime {
+    /// The instant.
+    pub at: Timestamp,
+    /// Whether the text carried its own offset.
+    pub had_offset: bool,
+    /// How a local time was placed.
+    pub placement: Placement,
+}
+
+/// Formats a time as the records write them: RFC 3339 with offset.
+pub fn rfc3339(t: &Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+/// Reads a date and time. Times without an offset are local time in
+/// `rules.tz`.
+pub fn parse_time(text: &str, rules: &DateRules) -> Result<ReadTime, String> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(ReadTime {
+            at: t,
+            had_offset: true,
+            placement: Placement::Exact,
+        });
+    }
+    for format in &rules.formats {
+        if let Ok(t) = DateTime::parse_from_str(text, format) {
+            return Ok(ReadTime {
+                at: t,
+                had_offset: true,
+                placement: Placement::Exact,
+            });
+        }
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(place(naive, rules.tz));
+        }
+        if let Ok(date) = NaiveDate::parse_from_str(text, format) {
+            return Ok(place(date.and_time(NaiveTime::MIN), rules.tz));
+        }
+    }
+    let naive = parse_numeric(text, rules.order).map_err(|why| {
+        if rules.formats.is_empty() {
+            why
+        } else {
+            format!(
+                "{why}; it does not match the mapping's date_format ({})",
+                rules.formats.join(", ")
+            )
+        }
+    })?;
+    Ok(place(naive, rules.tz))
+}
+
+fn place(naive: NaiveDateTime, tz: Tz) -> ReadTime {
+    use chrono::LocalResult;
+    let (at, placement) = match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => (t, Placement::Exact),
+        LocalResult::Ambiguous(first, _) => (first, Placement::Ambiguous),
+        LocalResult::None => {
+            // As java.time places it (ServiceNow runs on Java): the local
+            // time moved later by the length of the gap.
+            let later = naive + Duration::hours(1);
+            match tz.from_local_datetime(&later).earliest() {
+                Some(t) => (t, Placement::InGap),
+                None => (
+                    tz.from_utc_datetime(&naive),
+                    Placement::InGap, // no zone has two gaps in a row
+                ),
+            }
+        }
+    };
+    ReadTime {
+        at: at.fixed_offset(),
+        had_offset: false,
+        placement,
+    }
+}
+
+/// `YYYY-MM-DD[ T]HH:MM[:SS]`, and in day-first files `D-M-YYYY H:MM[:SS]`
+/// with `-`, `/` or `.`; an optional ` AM`/` PM`; the time may be left out
+/// (midnight).
+fn parse_numeric(text: &str, order: DayOrder) -> Result<NaiveDateTime, String> {
+    let unreadable = || {
+        format!(
+            "`{text}` is not a date and time arende can read (write 2016-02-29 01:16, or RFC 3339 with an offset)"
+        )
+    };
+    let (date_part, time_part) = match text.split_once([' ', 'T']) {
+        Some((d, t)) => (d, t.trim()),
+        None => (text, ""),
+    };
+    let sep = date_part
+        .chars()
+        .find(|c| matches!(c, '-' | '/' | '.'))
+        .ok_or_else(unreadable)?;
+    let parts: Vec<&str> = date_part.split(sep).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(unreadable());
+    }
+    let num = |s: &str| s.parse::<u32>().map_err(|_| unreadable());
+    let (year, month, day) = if parts[0].len() == 4 {
+        (num(parts[0])? as i32, num(parts[1])?, num(parts[2])?)
+    } else if parts[2].len() == 4 {
+        let (a, b) = (num(parts[0])?, num(parts[1])?);
+        match order {
+            DayOrder::Unambiguous => {
+                return Err(format!(
+                    "`{text}` could be read day first or month first; write it year first, {}-{:02}-{:02} if it is day first as Swedish dates are, or give --mapping with a date_format",
+                    parts[2],
+                    if b <= 12 { b } else { a },
+                    if b <= 12 { a } else { b },
+                ));
+            }
+            DayOrder::DayFirst if b > 12 && a <= 12 => {
+                return Err(format!(
+                    "`{text}` is month first ({a}/{b}), but numeric dates are read day first, as Swedish dates and ServiceNow exports write them (29/2/2016 is 29 February); write ISO dates (2016-02-29), or give --mapping with date_format: \"%m/%d/%Y %H:%M\""
+                ));
+            }
+            DayOrder::DayFirst => (num(parts[2])? as i32, b, a),
+        }
+    } else if parts[2].len() <= 2 {
+        return Err(format!(
+            "`{text}` has a two-digit year, which could be any century; write the year in full"
+        ));
+    } else {
+        return Err(unreadable());
+    };
+    let date = NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
+        format!("`{text}` is not a date in the calendar (year {year}, month {month}, day {day})")
+    })?;
+    let time = if time_part.is_empty() {
+        NaiveTime::MIN
+    } else {
+        parse_clock(time_part).ok_or_else(|| {
+            format!("`{text}`: `{time_part}` is not a time of day (write 01:16 or 01:16:00)")
+        })?
+    };
+    Ok(date.and_time(time))
+}
+
+fn parse_clock(text: &str) -> Option<NaiveTime> {
+    let upper = text.to_ascii_uppercase();
+    let (clock, meridiem) = match upper
+        .strip_suffix("AM")
+        .map(|c| (c, Some(false)))
+        .or_else(|| upper.strip_suffix("PM").map(|c| (c, Some(true))))
+    {
+        Some((c, m)) => (c.trim_end(), m),
+        None => (upper.as_str(), None),
+    };
+    // Drop an offset-less fraction of a second and a trailing `Z`-less zone name.
+    let clock = clock.split('.').next()?;
+    let fields: Vec<&str> = clock.split(':').collect();
+    if !(2..=3).contains(&fields.len()) || fields.iter().any(|f| f.is_empty() || f.len() > 2) {
+        return None;
+    }
+    let mut hour: u32 = fields[0].parse().ok()?;
+    let minute: u32 = fields[1].parse().ok()?;
+    let second: u32 = match fields.get(2) {
+        Some(s) => s.parse().ok()?,
+        None => 0,
+    };
+    if let Some(pm) = meridiem {
+        if !(1..=12).contains(&hour) {
+            return None;
+        }
+        hour = match (pm, hour) {
+            (false, 12) => 0,
+            (true, 12) => 12,
+            (true, h) => h + 12,
+            (false, h) => h,
+        };
+    }
+    NaiveTime::from_hms_opt(hour, minute, second)
+}
+
+/// A time a person typed for a field (`set`, `new`): the forms `import`
+/// reads, numeric dates day first, local time in `tz` unless an offset is
+/// given. A local time the clock skips (spring forward) or passes twice
+/// (autumn) is refused rather than guessed, with the times to write
+/// instead; `import`, which cannot ask, places them and reports it.
+/// `Err` holds the message and the fix.
+pub fn parse_typed(text: &str, tz: Tz) -> Result<Timestamp, (String, String)> {
+    let forms = "write RFC 3339 (2026-12-01T10:00:00+01:00), 2026-12-01 10:00, 2026-12-01T10:00, 2026-12-01, or day first 1/12/2026 10:00";
+    let rules = DateRules {
+        tz,
+        formats: Vec::new(),
+        order: DayOrder::DayFirst,
+    };
+    let read = parse_time(text, &rules).map_err(|why| (why, forms.to_owned()))?;
+    let text = text.trim();
+    match read.placement {
+        Placement::Exact => Ok(read.at),
+        Placement::InGap => Err((
+            format!("`{text}` does not exist in {tz}: the clocks go forward an hour that night"),
+            format!(
+                "write a time outside the skipped hour, e.g. {} (what the clock read an hour on), or give the offset",
+                rfc3339(&read.at)
+            ),
+        )),
+        Placement::Ambiguous => {
+            let second = (read.at + Duration::hours(1))
+                .with_timezone(&tz)
+                .fixed_offset();
+            Err((
+                format!("`{text}` happens twice in {tz}: the clocks go back an hour that night"),
+                format!(
+                    "give the offset: {} for the first, {} for the second",
+                    rfc3339(&read.at),
+                    rfc3339(&second)
+                ),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TZ: Tz = chrono_tz::Europe::Stockholm;
+
+    fn typed(text: &str) -> Result<String, (String, String)> {
+        parse_typed(text, TZ).map(|t| rfc3339(&t))
+    }
+
+    #[test]
+    fn typed_times_take_every_form_import_takes() {
+        for (text, want) in [
+            ("2026-12-01T10:00:00+01:00", "2026-12-01T10:00:00+01:00"),
+            ("2026-12-01T09:00:00Z", "2026-12-01T09:00:00+00:00"),
+            ("2026-12-01 10:00", "2026-12-01T10:00:00+01:00"),
+            ("2026-12-01 10:00:30", "2026-12-01T10:00:30+01:00"),
+            ("2026-12-01T10:00", "2026-12-01T10:00:00+01:00"),
+            ("2026-07-01 10:00", "2026-07-01T10:00:00+02:00"),
+            ("2026-12-01", "2026-12-01T00:00:00+01:00"),
+            ("10/11/2026 08:15", "2026-11-10T08:15:00+01:00"),
+            ("1.12.2026", "2026-12-01T00:00:00+01:00"),
+        ] {
+            assert_eq!(typed(text).as_deref(), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_skipped_or_doubled_local_time_is_refused_with_the_times_to_write() {
+        let (message, help) = typed("2027-03-28 02:30").unwrap_err();
+        assert!(message.contains("does not exist"), "{message}");
+        assert!(help.contains("2027-03-28T03:30:00+02:00"), "{help}");
+        let (message, help) = typed("2026-10-25 02:30").unwrap_err();
+        assert!(message.contains("happens twice"), "{message}");
+        assert!(help.contains("2026-10-25T02:30:00+02:00"), "{help}");
+        assert!(help.contains("2026-10-25T02:30:00+01:00"), "{help}");
+        let (_, help) = typed("tomorrow").unwrap_err();
+        assert!(help.contains("2026-12-01 10:00"), "{help}");
+    }
+}
