@@ -16,6 +16,7 @@ mod merge_file;
 mod new;
 mod output;
 mod policy;
+mod prompt;
 mod report;
 mod resolve;
 mod review;
