@@ -17,7 +17,7 @@ use std::path::Path;
 use git2::Oid;
 
 pub use approve::{ApprovalRequest, approve};
-pub use link::link;
+pub use link::{link, unlink};
 pub(crate) use new::canonical_order;
 pub use new::{NewRecord, draft, new_record};
 pub use set::set_fields;

@@ -108,7 +108,11 @@ impl Made {
             probe = p.parent();
         }
         let existing = std::fs::read_dir(dir)
-            .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.file_name())).collect())
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.file_name()))
+                    .collect()
+            })
             .unwrap_or_default();
         Made {
             created_root,
