@@ -35,6 +35,10 @@ struct Terminal {
 
 impl Terminal {
     fn new() -> Terminal {
+        Terminal::with_policy("inera")
+    }
+
+    fn with_policy(policy: &str) -> Terminal {
         let repo = TempDir::new().unwrap();
         let home = TempDir::new().unwrap();
         let t = Terminal {
@@ -46,7 +50,7 @@ impl Terminal {
             repo,
             home,
         };
-        let out = t.arende(&["init", "--policy", "inera"]);
+        let out = t.arende(&["init", "--policy", policy]);
         assert!(
             out.status.success(),
             "{}",
@@ -436,4 +440,44 @@ fn off_a_terminal_nothing_is_asked() {
     let out = t.arende(&["new", "incident", "--edit", "--title", "x"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--edit needs a terminal"));
+}
+
+#[test]
+fn import_leaves_no_finished_progress_bar_on_screen() {
+    if tmux_missing() {
+        return;
+    }
+    let t = Terminal::with_policy("ehm");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/servicenow/incident_event_log.sample.csv");
+    assert!(
+        sample.exists(),
+        "the ServiceNow sample is missing: {}",
+        sample.display()
+    );
+    t.start(
+        &format!(
+            "import --dry-run --input servicenow {}",
+            quote(&sample.display().to_string())
+        ),
+        &[],
+    );
+    let (code, screen) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    // The summary went to out.txt; on screen, no bar and no stage is left.
+    for stage in [
+        "reading",
+        "checking",
+        "writing",
+        "committing",
+        "/2040",
+        "] ",
+    ] {
+        assert!(
+            !screen.contains(stage),
+            "{stage:?} left on screen:\n{screen}"
+        );
+    }
+    let summary = std::fs::read_to_string(t.root().join("out.txt")).unwrap();
+    assert!(summary.contains("2040 rows read"), "{summary}");
 }

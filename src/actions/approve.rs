@@ -132,8 +132,9 @@ fn pick_step<'p>(
     if steps.is_empty() {
         return Err(Error::usage(
             format!(
-                "the {} policy asks for no approval of a {kind}",
-                policy.name
+                "the {} policy asks for no approval of {}",
+                policy.name,
+                kind.with_article()
             ),
             Some("approvals are recorded only for the steps a pack declares: `arende policy show` lists them".into()),
         ));
@@ -144,7 +145,8 @@ fn pick_step<'p>(
                 crate::suggest::did_you_mean(name, steps.iter().map(|s| s.id.as_str()));
             return Err(Error::usage(
                 format!(
-                    "`{name}` is not an approval step of a {kind} in the {} policy",
+                    "`{name}` is not an approval step of {} in the {} policy",
+                    kind.with_article(),
                     policy.name
                 ),
                 Some(format!("{suggestion}the steps: {}", listing(&steps))),
@@ -179,7 +181,11 @@ fn pick_step<'p>(
         .collect();
     if mine.is_empty() {
         return Err(Error::usage(
-            format!("{} gives no approval of a {kind}", request.by),
+            format!(
+                "{} gives no approval of {}",
+                request.by,
+                kind.with_article()
+            ),
             Some(format!("the steps: {}", listing(&steps))),
         ));
     }

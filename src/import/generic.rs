@@ -310,7 +310,9 @@ fn candidate(
                 Ok(id) => errors.push(err(
                     column,
                     format!(
-                        "{id} is not the ID of a {kind} (a {kind} ID starts with {})",
+                        "{id} is not the ID of {} (an ID of {} starts with {})",
+                        kind.with_article(),
+                        kind.with_article(),
                         kind.prefix()
                     ),
                 )),

@@ -211,8 +211,9 @@ impl super::Policy {
             }
             if !crate::record::statuses(step.kind).contains(&step.gates.as_str()) {
                 return Err(format!(
-                    "{name}: gates `{}`, which is not a {} status",
-                    step.gates, step.kind
+                    "{name}: gates `{}`, which is not {} status",
+                    step.gates,
+                    step.kind.with_article()
                 ));
             }
             let fields = step

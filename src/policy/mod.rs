@@ -619,8 +619,9 @@ impl Policy {
             {
                 if !statuses(kind).contains(&s.as_str()) {
                     return Err(format!(
-                        "cascade of {}: `{s}` is not a {kind} status",
-                        c.kind
+                        "cascade of {}: `{s}` is not {} status",
+                        c.kind,
+                        kind.with_article()
                     ));
                 }
             }
@@ -647,7 +648,8 @@ impl Policy {
                 .find(|s| !known.contains(&s.as_str()));
             if let Some(s) = unknown {
                 return Err(format!(
-                    "status machine of {kind}: `{s}` is not a {kind} status ({})",
+                    "status machine of {kind}: `{s}` is not {} status ({})",
+                    kind.with_article(),
                     known.join(", ")
                 ));
             }
@@ -703,7 +705,11 @@ impl Policy {
                         .chain(&c.pauses_in)
                         .find(|s| !known.contains(&s.as_str()))
                     {
-                        return Err(format!("clock {}: `{s}` is not a {kind} status", c.id));
+                        return Err(format!(
+                            "clock {}: `{s}` is not {} status",
+                            c.id,
+                            kind.with_article()
+                        ));
                     }
                 }
             }

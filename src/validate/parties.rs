@@ -98,7 +98,8 @@ pub fn check(policy: &Policy, doc: &Mapping, record: &Record) -> Vec<Violation> 
             None => out.push(finding(
                 format!("approvals[{i}].step"),
                 format!(
-                    "`{name}` is not an approval step of a {kind} in the {} policy",
+                    "`{name}` is not an approval step of {} in the {} policy",
+                    kind.with_article(),
                     policy.name
                 ),
                 format!(
