@@ -123,8 +123,7 @@ impl Terminal {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Waits until the screen shows `text` (counted from after `seen`
-    /// occurrences), and returns the screen.
+    /// Waits until the screen shows `text`, and returns the screen.
     fn wait_for(&self, text: &str) -> String {
         let start = Instant::now();
         loop {
@@ -221,8 +220,10 @@ impl Terminal {
 
 impl Drop for Terminal {
     fn drop(&mut self) {
+        // A test that never started a session has no server to stop.
         let _ = Command::new("tmux")
             .args(["-L", &self.socket, "kill-server"])
+            .stderr(std::process::Stdio::null())
             .status();
     }
 }
@@ -480,4 +481,65 @@ fn import_leaves_no_finished_progress_bar_on_screen() {
     }
     let summary = std::fs::read_to_string(t.root().join("out.txt")).unwrap();
     assert!(summary.contains("2040 rows read"), "{summary}");
+}
+
+#[test]
+fn where_the_pack_ties_priority_to_patient_safety_it_is_asked() {
+    if tmux_missing() {
+        return;
+    }
+    let t = Terminal::with_policy("ehm");
+    t.start(
+        "new incident --title Receptdepån impact=medium urgency=medium",
+        &[],
+    );
+    t.wait_for("major  stor påverkan → priority 1");
+    t.answer("patient_safety", "major");
+    t.answer("reporter.party", "");
+    t.answer("reported_via", "");
+    let (code, screen) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    let doc = t.record(&t.printed_id());
+    assert_eq!(text(&doc, "priority").and_then(|v| v.as_u64()), Some(1));
+    assert_eq!(
+        text(&doc, "patient_safety").and_then(|v| v.as_str()),
+        Some("major")
+    );
+}
+
+#[test]
+fn a_standard_change_is_asked_for_its_register_entry() {
+    if tmux_missing() {
+        return;
+    }
+    let t = Terminal::new();
+    std::fs::write(
+        t.root().join("policy/standard-changes.yaml"),
+        "changes:\n- id: STD-01\n  title: Certifikatbyte\n  agreed_by: Ändringsforum\n  agreed_at: 2026-01-15\n",
+    )
+    .unwrap();
+    Git::open(t.root()).commit_all("register: STD-01");
+    t.start("new change", &[]);
+    t.answer("title", "Byt certifikat");
+    // The categories under the agreement's names, with their definitions.
+    t.wait_for("standard   Standard: Gäller när ändringsförfarande överenskommit");
+    t.answer("category", "Standard");
+    // The rule (CHG003) asks for the entry, and the register gives the answers.
+    t.wait_for("CHG003 (error)");
+    t.answer("standard_ref", "STD-99");
+    t.wait_for("`STD-99` is not a value of `standard_ref`");
+    t.answer("standard_ref", "STD-01");
+    let (code, screen) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    let doc = t.record(&t.printed_id());
+    assert_eq!(
+        text(&doc, "category").and_then(|v| v.as_str()),
+        Some("standard")
+    );
+    assert_eq!(
+        text(&doc, "standard_ref").and_then(|v| v.as_str()),
+        Some("STD-01")
+    );
+    let v = t.arende(&["validate"]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
 }

@@ -67,7 +67,7 @@ pub fn questions(
     if empty("title") {
         out.push(Question {
             field: "title".into(),
-            label: format!("Title of the {kind}"),
+            label: format!("Title of the {}", kind.name().replace('_', " ")),
             help: vec!["one line saying what is wrong or wanted".into()],
             choices: Vec::new(),
             default: None,
@@ -81,6 +81,13 @@ pub fn questions(
                 out.push(level_question(policy, field, &doc));
             }
         }
+    }
+    if has("patient_safety") && !policy.patient_safety_priority.is_empty() && open("patient_safety")
+    {
+        out.push(patient_safety_question(policy, kind));
+    }
+    if has("category") && !policy.change_categories.is_empty() && open("category") {
+        out.push(category_question(policy));
     }
     if has("reporter.party") && open("reporter.party") {
         out.push(party_question(policy));
@@ -346,6 +353,78 @@ fn level_question(policy: &Policy, field: &str, doc: &Mapping) -> Question {
     }
 }
 
+/// Asked where the pack ties the priority to patient safety (E-hälsomyndigheten).
+fn patient_safety_question(policy: &Policy, kind: Kind) -> Question {
+    let values = schema::field_shape(kind, "patient_safety")
+        .map(|s| s.values)
+        .unwrap_or_default();
+    Question {
+        field: "patient_safety".into(),
+        label: "Effect on patient safety (påverkan på patientsäkerheten)".into(),
+        help: vec![format!(
+            "the {} pack gives an incident that affects patient safety at least the priority shown",
+            policy.name
+        )],
+        choices: values
+            .iter()
+            .map(|v| {
+                let words = match v.as_str() {
+                    "none" => "påverkar inte patientsäkerheten",
+                    "some" => "viss påverkan",
+                    "major" => "stor påverkan",
+                    _ => "",
+                };
+                let meaning = match policy.patient_safety_priority.get(v) {
+                    Some(p) => format!(
+                        "{words} → priority {}",
+                        (1..=*p)
+                            .rev()
+                            .map(|n| n.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                    None => words.to_owned(),
+                };
+                Choice {
+                    value: v.clone(),
+                    meaning,
+                }
+            })
+            .collect(),
+        default: values
+            .iter()
+            .any(|v| v == "none")
+            .then(|| "none".to_owned()),
+        required: false,
+    }
+}
+
+/// A change's category under the agreement's names: it decides the
+/// approvals the change needs.
+fn category_question(policy: &Policy) -> Question {
+    Question {
+        field: "category".into(),
+        label: "Category of the change (ändringskategori)".into(),
+        help: vec![
+            "the category decides which approvals the change needs before it goes live".into(),
+        ],
+        choices: policy
+            .change_categories
+            .iter()
+            .map(|c| Choice {
+                value: c.id.clone(),
+                meaning: format!("{}: {} ({})", c.label, one_line(&c.definition), c.clause),
+            })
+            .collect(),
+        default: policy
+            .change_categories
+            .iter()
+            .any(|c| c.id == "normal")
+            .then(|| "normal".to_owned()),
+        required: false,
+    }
+}
+
 fn party_question(policy: &Policy) -> Question {
     Question {
         field: "reporter.party".into(),
@@ -378,7 +457,7 @@ fn channel_question(kind: Kind) -> Question {
         .unwrap_or_default();
     Question {
         field: "reported_via".into(),
-        label: format!("How the {kind} was reported"),
+        label: format!("How the {} was reported", kind.name().replace('_', " ")),
         help: vec![
             "the channel can decide what the agreement requires (Inera: priority 1 by phone)"
                 .into(),
@@ -461,17 +540,34 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
             let Some(shape) = schema::field_shape(kind, field) else {
                 continue;
             };
+            // The register's entries are the answers to any test of a field
+            // the rule also looks up in it.
+            let in_register = rule
+                .require
+                .iter()
+                .any(|q| q.field == p.field && matches!(q.test, Test::InRegister));
             let values: Vec<String> = match &p.test {
+                _ if in_register => register.iter().cloned().collect(),
                 Test::Equals(v) => vec![document::display(v)],
                 Test::OneOf(vs) => vs.iter().map(document::display).collect(),
                 _ => shape.values.clone(),
             };
-            let mut help = Vec::new();
+            let mut help = vec![v.message.clone()];
             if let Some(h) = v.help.as_ref().filter(|h| !h.trim().is_empty()) {
                 help.push(h.clone());
             }
+            if in_register {
+                help.push(if register.is_empty() {
+                    format!(
+                        "{} has no agreed entry yet: add one (id, agreed_by, agreed_at), or file the change as another category",
+                        validate::REGISTER
+                    )
+                } else {
+                    format!("an entry of {}", validate::REGISTER)
+                });
+            }
             help.push(format!(
-                "{} ({}): {} §{}",
+                "{} ({}): {} {}",
                 v.rule,
                 v.severity.as_str(),
                 rule.clause.seed,
