@@ -342,7 +342,7 @@ fn the_editor_template_is_filed_without_its_comments_or_empty_fields() {
     let editor = t.editor(
         "cp \"$1\" \"$HOME/template.yaml\"\n\
          sed -i -e 's/^title:.*/title: Inloggning nere/' -e 's/^impact:.*/impact: low/' \
-         -e 's/^urgency:.*/urgency: high/' -e 's/^  party:.*/  party: kund/' \"$1\"\n\
+         -e 's/^urgency:.*/urgency: high/' -e 's/^reporter.party:.*/reporter.party: kund/' \"$1\"\n\
          printf 'tickets:\\n  kund: \"K-17\"\\n' >> \"$1\"",
     );
     let before = t.commits();
@@ -350,12 +350,14 @@ fn the_editor_template_is_filed_without_its_comments_or_empty_fields() {
     let (code, screen) = t.exit();
     assert_eq!(code, 0, "{screen}");
     let template = std::fs::read_to_string(t.home.path().join("template.yaml")).unwrap();
+    // The party's ticket number is there too, with the case it is asked in.
     for expected in [
         "impact:",
         "urgency:",
-        "  party:",
-        "# ",
-        "kund: Kund",
+        "reporter.party:",
+        "tickets.kund:",
+        "when reporter.party is kund",
+        "#   kund: Kund",
         "Kritisk",
     ] {
         assert!(template.contains(expected), "{expected:?} in\n{template}");

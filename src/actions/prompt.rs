@@ -183,6 +183,99 @@ pub fn lacks_priority(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> bool {
     })
 }
 
+/// The fields the kind's rules ask for only in some cases (a party's ticket
+/// number, when that party reports), each with the case: for the editor
+/// template, where no answer can raise the next question. Rules that wait
+/// for a later status are left for then.
+pub fn conditional(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> Result<Vec<Question>> {
+    let policy = cx.store.policy();
+    let doc = draft(policy, kind, input)?;
+    let derived: BTreeSet<&str> = policy
+        .rules
+        .iter()
+        .filter(|r| r.kind == kind)
+        .flat_map(|r| &r.require)
+        .filter(|p| matches!(p.test, Test::Derived))
+        .filter_map(|p| p.field.as_deref())
+        .collect();
+    let mut out: Vec<Question> = Vec::new();
+    for rule in policy.rules.iter().filter(|r| r.kind == kind) {
+        if rule
+            .when
+            .iter()
+            .any(|p| p.field.as_deref() == Some("status"))
+        {
+            continue;
+        }
+        let Some(case) = rule
+            .when
+            .iter()
+            .map(describe)
+            .collect::<Option<Vec<_>>>()
+            .filter(|c| !c.is_empty())
+        else {
+            continue;
+        };
+        for p in &rule.require {
+            let Some(field) = &p.field else { continue };
+            let values: Vec<String> = match &p.test {
+                Test::Present(true) => Vec::new(),
+                Test::Equals(v) => vec![document::display(v)],
+                Test::OneOf(vs) => vs.iter().map(document::display).collect(),
+                _ => continue,
+            };
+            if document::get(&doc, field).is_some()
+                || derived.contains(field.as_str())
+                || schema::field_shape(kind, field).is_none()
+                || PROTECTED
+                    .iter()
+                    .any(|(k, _)| field.split('.').next() == Some(k))
+                || out.iter().any(|q| &q.field == field)
+            {
+                continue;
+            }
+            out.push(Question {
+                field: field.clone(),
+                label: format!("{} ({field}, when {})", rule.title, case.join(" and ")),
+                help: vec![format!(
+                    "{} ({}): {} {}",
+                    rule.id,
+                    rule.severity.as_str(),
+                    rule.clause.seed,
+                    rule.clause.section
+                )],
+                choices: values
+                    .into_iter()
+                    .map(|value| Choice {
+                        value,
+                        meaning: String::new(),
+                    })
+                    .collect(),
+                default: None,
+                required: false,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A rule's condition in words, where it is a plain test of a field.
+fn describe(p: &crate::policy::rule::Predicate) -> Option<String> {
+    let field = p.field.as_deref()?;
+    Some(match &p.test {
+        Test::Equals(v) => format!("{field} is {}", document::display(v)),
+        Test::OneOf(vs) | Test::RegisteredOneOf(vs) => format!(
+            "{field} is {}",
+            vs.iter()
+                .map(document::display)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+        Test::Present(true) => format!("{field} is set"),
+        _ => return None,
+    })
+}
+
 /// The first line of every editor template: [`read_template`] knows its own
 /// template by it.
 const TEMPLATE_HEAD: &str = "# arende new";
@@ -199,36 +292,37 @@ pub fn template(kind: Kind, given: &Mapping, questions: &[Question]) -> String {
     );
     let mut given = given.clone();
     for key in ["title", "description"] {
-        let value = given.remove(key).unwrap_or(Value::Null);
-        let mut one = Mapping::new();
-        one.insert(key.into(), value);
-        out.push_str(&yaml::to_string(&one));
+        match given.remove(key) {
+            Some(value) => {
+                let mut one = Mapping::new();
+                one.insert(key.into(), value);
+                out.push_str(&yaml::to_string(&one));
+            }
+            None => out.push_str(&format!("{key}: \n")),
+        }
     }
     if !given.is_empty() {
         out.push_str(&yaml::to_string(&given));
     }
-    let mut parent: Option<String> = None;
+    // Nested fields are written dotted (`tickets.kund:`), which reads back
+    // as nesting: no key is written twice, whatever was given.
     for q in questions.iter().filter(|q| q.field != "title") {
-        let (head, leaf) = match q.field.split_once('.') {
-            Some((h, l)) if !l.contains('.') => (Some(h.to_owned()), l),
-            _ => (None, q.field.as_str()),
-        };
-        let indent = if head.is_some() { "  " } else { "" };
-        if head != parent {
-            if let Some(h) = &head {
-                out.push_str(&format!("{h}:\n"));
-            }
-            parent = head.clone();
-        }
-        out.push_str(&format!("{indent}# {}\n", q.label));
+        out.push_str(&format!("# {}\n", q.label));
         for line in &q.help {
-            out.push_str(&format!("{indent}#   {line}\n"));
+            out.push_str(&format!("#   {line}\n"));
         }
-        for c in &q.choices {
-            out.push_str(&format!("{indent}#   {}: {}\n", c.value, c.meaning));
+        if q.choices.iter().all(|c| c.meaning.is_empty()) {
+            if !q.choices.is_empty() {
+                let values: Vec<&str> = q.choices.iter().map(|c| c.value.as_str()).collect();
+                out.push_str(&format!("#   one of: {}\n", values.join(", ")));
+            }
+        } else {
+            for c in &q.choices {
+                out.push_str(&format!("#   {}: {}\n", c.value, c.meaning));
+            }
         }
         let value = q.default.clone().unwrap_or_default();
-        out.push_str(&format!("{indent}{leaf}: {value}\n"));
+        out.push_str(&format!("{}: {value}\n", q.field));
     }
     out
 }
@@ -243,9 +337,29 @@ pub fn read_template(path: &Path, template: &str, text: &str) -> Result<Option<M
     if !meaningful || text == template {
         return Ok(None);
     }
-    let map = yaml::parse_mapping(path, text)?;
-    let map = prune(map);
-    Ok((!map.is_empty()).then_some(map))
+    let map = prune(yaml::parse_mapping(path, text)?);
+    let mut out = Mapping::new();
+    let mut dotted = Vec::new();
+    for (k, v) in map {
+        match k.as_str() {
+            Some(key) if key.contains('.') => dotted.push((key.to_owned(), v)),
+            _ => {
+                out.insert(k, v);
+            }
+        }
+    }
+    for (key, v) in dotted {
+        document::set(&mut out, &key, v).map_err(|m| {
+            Error::field(
+                path.to_owned(),
+                key.clone(),
+                m,
+                Some(format!("write `{key}` once, dotted or nested")),
+                None,
+            )
+        })?;
+    }
+    Ok((!out.is_empty()).then_some(out))
 }
 
 fn prune(map: Mapping) -> Mapping {
@@ -625,6 +739,25 @@ mod tests {
             document::get(&map, "reporter.party").and_then(Value::as_str),
             Some("kund")
         );
+    }
+
+    #[test]
+    fn dotted_keys_read_back_as_nesting_beside_nested_ones() {
+        let text = "title: a\nreporter.party: kund\nreporter:\n  name: Eva\ntickets.kund: ''\n";
+        let map = read_template(Path::new("t.yaml"), "", text)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        assert_eq!(
+            document::get(&map, "reporter.party").and_then(Value::as_str),
+            Some("kund")
+        );
+        assert_eq!(
+            document::get(&map, "reporter.name").and_then(Value::as_str),
+            Some("Eva")
+        );
+        assert!(map.get("tickets").is_none(), "{map:?}");
+        assert!(map.get("reporter.party").is_none(), "{map:?}");
     }
 
     #[test]

@@ -122,7 +122,12 @@ pub enum Edited {
 /// does not parse keeps the file and names it.
 pub fn edit(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> Result<Edited> {
     let given = draft(cx.store.policy(), kind, input)?;
-    let questions = prompt::questions(cx, kind, input, &BTreeSet::new())?;
+    let mut questions = prompt::questions(cx, kind, input, &BTreeSet::new())?;
+    for q in prompt::conditional(cx, kind, input)? {
+        if !questions.iter().any(|o| o.field == q.field) {
+            questions.push(q);
+        }
+    }
     let template = prompt::template(kind, &given, &questions);
     let editor = ["VISUAL", "EDITOR"]
         .iter()
