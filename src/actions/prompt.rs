@@ -660,13 +660,27 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
                 .require
                 .iter()
                 .any(|q| q.field == p.field && matches!(q.test, Test::InRegister));
-            let values: Vec<String> = match &p.test {
-                _ if in_register => register.iter().cloned().collect(),
+            let error = v.severity == crate::policy::Severity::Error;
+            let asked_for: Vec<String> = match &p.test {
                 Test::Equals(v) => vec![document::display(v)],
                 Test::OneOf(vs) => vs.iter().map(document::display).collect(),
-                _ => shape.values.clone(),
+                _ => Vec::new(),
+            };
+            // An error rule's values are the only answers that file; advice
+            // may be declined, so any value of the field goes.
+            let values: Vec<String> = if in_register {
+                register.iter().cloned().collect()
+            } else if error && !asked_for.is_empty() {
+                asked_for.clone()
+            } else if shape.accepts("boolean") {
+                vec!["true".into(), "false".into()]
+            } else {
+                shape.values.clone()
             };
             let mut help = vec![v.message.clone()];
+            if !error && !asked_for.is_empty() {
+                help.push(format!("the agreement asks for {}", asked_for.join(" or ")));
+            }
             if let Some(h) = v.help.as_ref().filter(|h| !h.trim().is_empty()) {
                 help.push(h.clone());
             }
@@ -687,7 +701,6 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
                 rule.clause.seed,
                 rule.clause.section
             ));
-            let error = v.severity == crate::policy::Severity::Error;
             let need = if error { "needed to file" } else { "advised" };
             out.push((
                 Question {
@@ -697,7 +710,12 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
                     choices: values
                         .into_iter()
                         .map(|value| Choice {
-                            meaning: String::new(),
+                            meaning: match value.as_str() {
+                                "true" => "ja",
+                                "false" => "nej",
+                                _ => "",
+                            }
+                            .to_owned(),
                             value,
                         })
                         .collect(),
