@@ -323,7 +323,10 @@ fn an_incident_skipped_past_its_priority_is_not_filed_without_a_word() {
     t.answer("reported_via", "email");
     let (code, screen) = t.exit();
     assert_eq!(code, 0, "{screen}");
-    assert!(screen.contains("filed without a priority"), "{screen}");
+    assert!(
+        screen.contains("no impact and urgency, so no priority"),
+        "{screen}"
+    );
     let doc = t.record(&t.printed_id());
     assert!(text(&doc, "priority").is_none());
     assert_eq!(

@@ -90,13 +90,10 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
         }
     } else if ui.interactive() && prompt::anything_to_ask(&cx, kind, &input)? {
         prompt::ask_missing(&cx, kind, &mut input)?;
-        if arende::actions::prompt::lacks_priority(&cx, kind, &input) {
-            ui.info(&format!(
-                "no impact and urgency: the {kind} is filed without a priority; \
-                 give them with `arende set ID impact=… urgency=…`"
-            ));
-        }
     }
+    // A person at a terminal is told; a script gets what it asked for.
+    let unprioritised =
+        ui.interactive() && arende::actions::prompt::lacks_priority(&cx, kind, &input);
     let outcome = match new_record(&cx, kind, input) {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -116,6 +113,12 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
     } else {
         ui.print(id.as_str());
         report_outcome(ui, format, &outcome, "filed");
+        if unprioritised {
+            ui.info(&format!(
+                "{id}: no impact and urgency, so no priority; \
+                 give them with `arende set {id} impact=… urgency=…`"
+            ));
+        }
         if format != Format::Json {
             report_notes(ui, &store, &outcome);
         }
