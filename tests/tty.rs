@@ -548,3 +548,27 @@ fn a_standard_change_is_asked_for_its_register_entry() {
     let v = t.arende(&["validate"]);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
 }
+
+#[test]
+fn a_refused_edit_keeps_the_text() {
+    if tmux_missing() {
+        return;
+    }
+    let t = Terminal::new();
+    // Inera has four priority levels (INC009): a 5 is refused.
+    let editor = t.editor("printf 'title: Skrivaren\\npriority: 5\\n' > \"$1\"");
+    let before = t.commits();
+    t.start("new incident --edit", &[("EDITOR", &editor)]);
+    let (code, screen) = t.exit();
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("INC009"), "{screen}");
+    let kept = screen
+        .split("your text is kept in ")
+        .nth(1)
+        .and_then(|s| s.split(';').next())
+        .unwrap_or_else(|| panic!("no kept file named:\n{screen}"));
+    let text = std::fs::read_to_string(kept.trim()).unwrap();
+    assert!(text.contains("priority: 5"), "{text}");
+    let _ = std::fs::remove_file(kept.trim());
+    assert_eq!(t.commits(), before);
+}

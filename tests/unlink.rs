@@ -106,3 +106,21 @@ fn unlink_completes_ids_and_is_in_the_man_page() {
     assert!(stdout(&out).contains(&inc), "{}", stdout(&out));
     assert!(sb.ok(&["man"]).contains("unlink"));
 }
+
+#[test]
+fn a_link_left_on_one_side_only_is_removed_from_that_side() {
+    let sb = Sandbox::with_repo();
+    let inc = sb.journal_incident();
+    let prb = sb.ok(&["new", "problem", "--title", "P"]).trim().to_owned();
+    sb.ok(&["link", &inc, &prb]);
+    // A hand edit took the link out of the incident only.
+    let path = sb.record_path(&inc);
+    let mut doc = sb.record(&inc);
+    doc.remove("links");
+    std::fs::write(&path, serde_yaml::to_string(&doc).unwrap()).unwrap();
+    sb.git().commit_all("hand edit: unlink one side");
+    let out = sb.run(&["unlink", &inc, &prb]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(links(&sb.record(&prb)).is_none());
+    assert_eq!(code(&sb.run(&["validate"])), 0);
+}
