@@ -12,6 +12,11 @@ use super::output::{report_notes, report_outcome, to_json};
 use super::{Format, Ui, prompt};
 
 /// File a new record: classify it, check it, commit it. Prints the new ID.
+///
+/// On a terminal, what the policy still needs (impact and urgency, party,
+/// channel, the ticket numbers the party's rules ask for, …) is asked
+/// question by question on stderr, or with --edit in $EDITOR. Off a
+/// terminal nothing is asked.
 #[derive(Debug, clap::Args)]
 pub struct NewArgs {
     /// incident, problem, change, release, request, ci or capacity.
