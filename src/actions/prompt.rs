@@ -90,10 +90,10 @@ pub fn questions(
         out.push(category_question(policy));
     }
     if has("reporter.party") && open("reporter.party") {
-        out.push(party_question(policy));
+        out.push(party_question(policy, kind));
     }
     if has("reported_via") && open("reported_via") {
-        out.push(channel_question(kind));
+        out.push(channel_question(policy, kind));
     }
     for (q, error_rule) in rule_questions(cx, kind, &doc)? {
         // An answer an error rule still refuses is asked again; a field the
@@ -539,11 +539,22 @@ fn category_question(policy: &Policy) -> Question {
     }
 }
 
-fn party_question(policy: &Policy) -> Question {
+fn party_question(policy: &Policy, kind: Kind) -> Question {
     Question {
         field: "reporter.party".into(),
         label: "Reporting party (part)".into(),
-        help: vec!["the party decides which ticket numbers the agreement asks for".into()],
+        // What the party's answer brings: the rules that apply to its reports.
+        help: policy
+            .rules
+            .iter()
+            .filter(|r| r.kind == kind)
+            .filter(|r| {
+                r.when
+                    .iter()
+                    .any(|p| p.field.as_deref() == Some("reporter.party"))
+            })
+            .map(|r| format!("{}: {}", r.id, r.title))
+            .collect(),
         choices: policy
             .parties
             .iter()
@@ -558,7 +569,18 @@ fn party_question(policy: &Policy) -> Question {
     }
 }
 
-fn channel_question(kind: Kind) -> Question {
+/// The pack's rules that ask something of a field, by ID and title.
+fn rules_requiring(policy: &Policy, kind: Kind, field: &str) -> Vec<String> {
+    policy
+        .rules
+        .iter()
+        .filter(|r| r.kind == kind)
+        .filter(|r| r.require.iter().any(|p| p.field.as_deref() == Some(field)))
+        .map(|r| format!("{}: {}", r.id, r.title))
+        .collect()
+}
+
+fn channel_question(policy: &Policy, kind: Kind) -> Question {
     let meaning = |v: &str| match v {
         "phone" => "telefon",
         "email" => "e-post",
@@ -572,10 +594,7 @@ fn channel_question(kind: Kind) -> Question {
     Question {
         field: "reported_via".into(),
         label: format!("How the {} was reported", kind.name().replace('_', " ")),
-        help: vec![
-            "the channel can decide what the agreement requires (Inera: priority 1 by phone)"
-                .into(),
-        ],
+        help: rules_requiring(policy, kind, "reported_via"),
         choices: values
             .iter()
             .map(|v| Choice {
