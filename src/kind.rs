@@ -78,6 +78,17 @@ impl Kind {
         }
     }
 
+    /// The name with its indefinite article, for messages: "an incident",
+    /// "a change".
+    pub fn with_article(self) -> String {
+        let article = if self.name().starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {}", self.name())
+    }
+
     /// The key under `links` that holds IDs of this kind.
     pub fn link_key(self) -> &'static str {
         match self {

@@ -9,17 +9,6 @@ use chrono_tz::Tz;
 
 use crate::record::Timestamp;
 
-/// How numeric dates such as `03/04/2016` are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DayOrder {
-    /// Only forms that cannot be misread: RFC 3339 and `YYYY-MM-DD`.
-    Unambiguous,
-    /// `D-M-YYYY`, `D/M/YYYY` and `D.M.YYYY` are day first (the ServiceNow
-    /// event-log family); a "month" above 12 is refused, since it means the
-    /// file is not day first.
-    DayFirst,
-}
-
 /// The rules a date is read by.
 #[derive(Debug, Clone)]
 pub struct DateRules {
@@ -27,8 +16,6 @@ pub struct DateRules {
     pub tz: Tz,
     /// chrono formats to try first (a mapping's `date_format`).
     pub formats: Vec<String>,
-    /// How numeric day-month forms are read.
-    pub order: DayOrder,
 }
 
 /// How a local time was placed in the zone.
@@ -86,7 +73,7 @@ pub fn parse_time(text: &str, rules: &DateRules) -> Result<ReadTime, String> {
             return Ok(place(date.and_time(NaiveTime::MIN), rules.tz));
         }
     }
-    let naive = parse_numeric(text, rules.order).map_err(|why| {
+    let naive = parse_numeric(text).map_err(|why| {
         if rules.formats.is_empty() {
             why
         } else {
@@ -127,7 +114,10 @@ fn place(naive: NaiveDateTime, tz: Tz) -> ReadTime {
 /// `YYYY-MM-DD[ T]HH:MM[:SS]`, and in day-first files `D-M-YYYY H:MM[:SS]`
 /// with `-`, `/` or `.`; an optional ` AM`/` PM`; the time may be left out
 /// (midnight).
-fn parse_numeric(text: &str, order: DayOrder) -> Result<NaiveDateTime, String> {
+/// Numeric `D-M-YYYY`, `D/M/YYYY` and `D.M.YYYY` are day first (the
+/// ServiceNow event-log family); a "month" above 12 is refused, since it
+/// means the text is not day first.
+fn parse_numeric(text: &str) -> Result<NaiveDateTime, String> {
     let unreadable = || {
         format!(
             "`{text}` is not a date and time arende can read (write 2016-02-29 01:16, or RFC 3339 with an offset)"
@@ -154,22 +144,12 @@ fn parse_numeric(text: &str, order: DayOrder) -> Result<NaiveDateTime, String> {
         (num(parts[0])? as i32, num(parts[1])?, num(parts[2])?)
     } else if parts[2].len() == 4 {
         let (a, b) = (num(parts[0])?, num(parts[1])?);
-        match order {
-            DayOrder::Unambiguous => {
-                return Err(format!(
-                    "`{text}` could be read day first or month first; write it year first, {}-{:02}-{:02} if it is day first as Swedish dates are, or give --mapping with a date_format",
-                    parts[2],
-                    if b <= 12 { b } else { a },
-                    if b <= 12 { a } else { b },
-                ));
-            }
-            DayOrder::DayFirst if b > 12 && a <= 12 => {
-                return Err(format!(
-                    "`{text}` is month first ({a}/{b}), but numeric dates are read day first, as Swedish dates and ServiceNow exports write them (29/2/2016 is 29 February); write ISO dates (2016-02-29), or give --mapping with date_format: \"%m/%d/%Y %H:%M\""
-                ));
-            }
-            DayOrder::DayFirst => (num(parts[2])? as i32, b, a),
+        if b > 12 && a <= 12 {
+            return Err(format!(
+                "`{text}` is month first ({a}/{b}), but numeric dates are read day first, as Swedish dates and ServiceNow exports write them (29/2/2016 is 29 February); write ISO dates (2016-02-29), or give --mapping with date_format: \"%m/%d/%Y %H:%M\""
+            ));
         }
+        (num(parts[2])? as i32, b, a)
     } else if parts[2].len() <= 2 {
         return Err(format!(
             "`{text}` has a two-digit year, which could be any century; write the year in full"
@@ -237,7 +217,6 @@ pub fn parse_typed(text: &str, tz: Tz) -> Result<Timestamp, (String, String)> {
     let rules = DateRules {
         tz,
         formats: Vec::new(),
-        order: DayOrder::DayFirst,
     };
     let read = parse_time(text, &rules).map_err(|why| (why, forms.to_owned()))?;
     let text = text.trim();

@@ -134,7 +134,7 @@ fn pick_step<'p>(
             format!(
                 "the {} policy asks for no approval of {}",
                 policy.name,
-                crate::record::a_kind(kind)
+                kind.with_article()
             ),
             Some("approvals are recorded only for the steps a pack declares: `arende policy show` lists them".into()),
         ));
@@ -146,7 +146,7 @@ fn pick_step<'p>(
             return Err(Error::usage(
                 format!(
                     "`{name}` is not an approval step of {} in the {} policy",
-                    crate::record::a_kind(kind),
+                    kind.with_article(),
                     policy.name
                 ),
                 Some(format!("{suggestion}the steps: {}", listing(&steps))),
@@ -184,7 +184,7 @@ fn pick_step<'p>(
             format!(
                 "{} gives no approval of {}",
                 request.by,
-                crate::record::a_kind(kind)
+                kind.with_article()
             ),
             Some(format!("the steps: {}", listing(&steps))),
         ));

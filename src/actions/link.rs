@@ -75,3 +75,85 @@ fn add_link(doc: &mut Value, other: &RecordId) -> bool {
     seq.push(id);
     true
 }
+
+/// Removes the link between `a` and `b`, both ways, in one commit. Records
+/// that are not linked either way are an error: nothing to undo. A link the
+/// policy needs (a resolved priority-4 incident's problem) is refused by the
+/// rules, as any change that would break one.
+pub fn unlink(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
+    if a == b {
+        return Err(Error::usage(
+            format!("{a} cannot be unlinked from itself"),
+            Some("name two different records".to_owned()),
+        ));
+    }
+    let mut tx = cx.store.begin()?;
+    let ea = load_for_rewrite(cx.store, &mut tx, a)?;
+    let eb = load_for_rewrite(cx.store, &mut tx, b)?;
+    let mut da = ea.doc.clone();
+    let mut db = eb.doc.clone();
+    let removed_a = remove_link(&mut da, b);
+    let removed_b = remove_link(&mut db, a);
+    if !removed_a && !removed_b {
+        return Err(Error::usage(
+            format!("{a} and {b} are not linked"),
+            Some(format!(
+                "`arende show {a}` lists its links under `links`; unlink one of those"
+            )),
+        ));
+    }
+    let mut edits = Vec::new();
+    for (loaded, mut doc, other, removed) in [(&ea, da, b, removed_a), (&eb, db, a, removed_b)] {
+        if removed {
+            append_event(
+                &mut doc,
+                &Event {
+                    at: cx.now,
+                    by: cx.author.to_string(),
+                    status: None,
+                    note: Some(format!("unlinked {other}")),
+                    changes: Vec::new(),
+                },
+            );
+            edits.push(Edit::of(loaded, doc));
+        }
+    }
+    land(cx, tx, edits, &format!("{a}: unlink {b}"), &[], Vec::new()).map_err(|e| match e {
+        // The rule's own fix says how to make the link; say what it means here.
+        Error::Refused { message, help } => Error::Refused {
+            message,
+            help: Some(format!(
+                "the policy needs the link between {a} and {b}: keep it, or link the \
+                 record that takes its place first (`arende link`), then unlink{}",
+                help.map(|h| format!("\n{h}")).unwrap_or_default()
+            )),
+        },
+        other => other,
+    })
+}
+
+/// Removes `other` from `links.<its kind>`, and the list and `links` when
+/// they are left empty; false if it was not there.
+fn remove_link(doc: &mut Value, other: &RecordId) -> bool {
+    let map = mapping_mut(doc);
+    let key = other.kind().link_key();
+    let Some(Value::Mapping(links)) = map.get_mut("links") else {
+        return false;
+    };
+    let Some(Value::Sequence(seq)) = links.get_mut(key) else {
+        return false;
+    };
+    let id = Value::String(other.to_string());
+    let before = seq.len();
+    seq.retain(|v| v != &id);
+    if seq.len() == before {
+        return false;
+    }
+    if seq.is_empty() {
+        links.remove(key);
+    }
+    if links.is_empty() {
+        map.remove("links");
+    }
+    true
+}

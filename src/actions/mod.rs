@@ -8,6 +8,7 @@ pub mod classify;
 mod edit;
 mod link;
 mod new;
+pub mod prompt;
 mod set;
 mod status;
 
@@ -16,9 +17,9 @@ use std::path::Path;
 use git2::Oid;
 
 pub use approve::{ApprovalRequest, approve};
-pub use link::link;
+pub use link::{link, unlink};
 pub(crate) use new::canonical_order;
-pub use new::{NewRecord, new_record};
+pub use new::{NewRecord, draft, new_record};
 pub use set::set_fields;
 pub use status::change_status;
 

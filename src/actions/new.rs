@@ -35,31 +35,7 @@ const WRITTEN_BY_TOOL: &[&str] = &["id", "kind", "status", "history"];
 /// with one `stat`.
 pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outcome> {
     let machine = cx.store.policy().machine(kind);
-    let mut doc = Mapping::new();
-    for (key, value) in input.from {
-        let name = key.as_str().unwrap_or_default().to_owned();
-        if WRITTEN_BY_TOOL.contains(&name.as_str()) {
-            return Err(Error::usage(
-                format!("a new record's `{name}` is set by arende, not by the input"),
-                None,
-            ));
-        }
-        doc.insert(key, value);
-    }
-    if let Some(title) = input.title {
-        doc.insert("title".into(), Value::String(title));
-    }
-    for text in &input.assignments {
-        let a = assign::parse_for(cx.store, kind, text)?;
-        match a.value {
-            Some(v) => {
-                document::set(&mut doc, &a.field, v).map_err(|m| Error::usage(m, None))?;
-            }
-            None => {
-                document::remove(&mut doc, &a.field);
-            }
-        }
-    }
+    let mut doc = draft(cx.store, kind, &input)?;
     if doc
         .get("title")
         .and_then(Value::as_str)
@@ -123,6 +99,38 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
         hand_edits: Vec::new(),
     };
     land(cx, tx, vec![edit], &message, allowed, Vec::new())
+}
+
+/// The fields a person gave for a new record of `kind`, laid in order:
+/// `from`, the title, then the assignments. What the prompts and the editor
+/// template start from, and what [`new_record`] files.
+pub fn draft(store: &crate::store::Store, kind: Kind, input: &NewRecord) -> Result<Mapping> {
+    let mut doc = Mapping::new();
+    for (key, value) in &input.from {
+        let name = key.as_str().unwrap_or_default();
+        if WRITTEN_BY_TOOL.contains(&name) {
+            return Err(Error::usage(
+                format!("a new record's `{name}` is set by arende, not by the input"),
+                Some(format!("remove `{name}` from the input")),
+            ));
+        }
+        doc.insert(key.clone(), value.clone());
+    }
+    if let Some(title) = &input.title {
+        doc.insert("title".into(), Value::String(title.clone()));
+    }
+    for text in &input.assignments {
+        let a = assign::parse_for(store, kind, text)?;
+        match a.value {
+            Some(v) => {
+                document::set(&mut doc, &a.field, v).map_err(|m| Error::usage(m, None))?;
+            }
+            None => {
+                document::remove(&mut doc, &a.field);
+            }
+        }
+    }
+    Ok(doc)
 }
 
 fn fresh_id(cx: &Context<'_>, kind: Kind, tx: &Transaction<'_>) -> RecordId {

@@ -18,7 +18,7 @@ pub fn change_status(
     let kind = id.kind();
     if !statuses(kind).contains(&to) {
         return Err(Error::usage(
-            format!("`{to}` is not a {kind} status"),
+            format!("`{to}` is not {} status", kind.with_article()),
             Some(format!(
                 "{kind} statuses are: {}",
                 statuses(kind).join(", ")

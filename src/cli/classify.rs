@@ -22,7 +22,8 @@ pub struct ClassifyArgs {
     /// Every record.
     #[arg(long, conflicts_with = "ids")]
     all: bool,
-    /// Change nothing; exit 1 where a stored value disagrees.
+    /// Change nothing; exit 1 where a stored value disagrees. With no IDs,
+    /// every record of the repository is checked.
     #[arg(long)]
     check: bool,
 }
@@ -32,10 +33,12 @@ const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
 
 pub fn cmd_classify(ui: &Ui, args: &ClassifyArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    if args.ids.is_empty() && !args.all {
+    // A check changes nothing, so with no IDs it reads the whole
+    // repository; a classification that writes must be asked for by name.
+    if args.ids.is_empty() && !args.all && !args.check {
         return Err(Error::usage(
             "name the records to classify, or pass --all",
-            None,
+            Some("`arende classify --all` rewrites every record that disagrees; `arende classify --check` only lists them".to_owned()),
         ));
     }
     let ids = args
@@ -74,18 +77,18 @@ pub fn cmd_classify(ui: &Ui, args: &ClassifyArgs) -> Result<ExitCode> {
         }
         match (args.check, found.is_empty(), commit) {
             (_, true, _) => ui.info("every stored value agrees with the policy"),
-            (true, false, _) => ui.info(&format!(
-                "{} stored values disagree with the policy",
-                found.len()
-            )),
+            (true, false, _) => ui.info(&match found.len() {
+                1 => "1 stored value disagrees with the policy".to_owned(),
+                n => format!("{n} stored values disagree with the policy"),
+            }),
             (false, false, Some(c)) => ui.info(&format!(
-                "classified {} values (commit {:.7})",
-                found.len(),
+                "classified {} (commit {:.7})",
+                values(found.len()),
                 c.to_string()
             )),
             (false, false, None) => ui.info(&format!(
-                "classified {} values (not committed)",
-                found.len()
+                "classified {} (not committed)",
+                values(found.len())
             )),
         }
     }
@@ -94,6 +97,14 @@ pub fn cmd_classify(ui: &Ui, args: &ClassifyArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Ok
     })
+}
+
+fn values(n: usize) -> String {
+    if n == 1 {
+        "1 value".to_owned()
+    } else {
+        format!("{n} values")
+    }
 }
 
 fn as_json(d: &Disagreement) -> serde_json::Value {

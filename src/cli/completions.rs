@@ -61,6 +61,8 @@ const WIRING: &[(&[&str], &str, Completer)] = &[
     (&["status"], "status", Completer::Statuses),
     (&["link"], "a", Completer::Ids),
     (&["link"], "b", Completer::Ids),
+    (&["unlink"], "a", Completer::Ids),
+    (&["unlink"], "b", Completer::Ids),
     (&["new"], "kind", Completer::Kinds),
     (&["list"], "kind", Completer::Kinds),
     (&["export"], "kind", Completer::Kinds),

@@ -2,6 +2,7 @@
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use arende::error::{Error, ExitCode, Result};
@@ -138,36 +139,53 @@ fn read_stdin() -> Result<Input> {
     })
 }
 
-/// A progress bar on a terminal; nothing on a pipe.
-struct Bar(Option<ProgressBar>);
+/// A progress bar on a terminal; nothing on a pipe. Each stage gets a bar
+/// of its own, cleared when the stage ends: a finished bar would stay on
+/// screen showing whatever count it last drew.
+struct Bar {
+    on: bool,
+    current: Mutex<Option<ProgressBar>>,
+}
 
 impl Bar {
     fn new(on: bool) -> Bar {
-        Bar(on.then(ProgressBar::hidden))
+        Bar {
+            on,
+            current: Mutex::new(None),
+        }
     }
 
     fn clear(&self) {
-        if let Some(b) = &self.0 {
+        if let Some(b) = self.take() {
             b.finish_and_clear();
+        }
+    }
+
+    fn take(&self) -> Option<ProgressBar> {
+        match self.current.lock() {
+            Ok(mut guard) => guard.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
         }
     }
 }
 
 impl Progress for Bar {
     fn start(&self, stage: &'static str, total: u64) {
-        let Some(b) = &self.0 else { return };
-        b.reset();
-        b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        self.clear();
+        if !self.on {
+            return;
+        }
+        let b = ProgressBar::with_draw_target(
+            (total > 0).then_some(total),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
         if total == 0 {
-            b.set_length(0);
             b.set_style(
                 ProgressStyle::with_template("{spinner} {msg} {elapsed}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             b.enable_steady_tick(Duration::from_millis(120));
         } else {
-            b.disable_steady_tick();
-            b.set_length(total);
             b.set_style(
                 ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})")
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -175,18 +193,21 @@ impl Progress for Bar {
             );
         }
         b.set_message(stage);
+        if let Ok(mut guard) = self.current.lock() {
+            *guard = Some(b);
+        }
     }
 
     fn advance(&self, n: u64) {
-        if let Some(b) = &self.0 {
+        if let Ok(guard) = self.current.lock()
+            && let Some(b) = guard.as_ref()
+        {
             b.inc(n);
         }
     }
 
     fn finish(&self) {
-        if let Some(b) = &self.0 {
-            b.disable_steady_tick();
-        }
+        self.clear();
     }
 }
 

@@ -1,5 +1,6 @@
 //! `arende init`: make (or adopt) a record repository.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use arende::config::{CONFIG_FILE, RepoConfig};
@@ -8,6 +9,7 @@ use arende::kind::Kind;
 use arende::merge::setup;
 use arende::policy::Policy;
 use arende::store::{Author, Store, write_atomic};
+use arende::validate::REGISTER;
 use serde_json::json;
 
 use super::{Format, Formats, Ui};
@@ -45,7 +47,6 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
         Some(d) => base.join(d),
         None => base,
     };
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let config_path = dir.join(CONFIG_FILE);
     if config_path.exists() {
         let existing = RepoConfig::read(&dir)?;
@@ -70,10 +71,95 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
         report(ui, format, &dir, &existing.policy, None);
         return Ok(ExitCode::Ok);
     }
-    if git2::Repository::discover(&dir).is_err() {
+    // The first commit needs an author: asked before anything is made, so
+    // a missing identity leaves the folder as it was.
+    let author = if ui.global.no_commit {
+        None
+    } else {
+        Some(Author::resolve(ui.global.author.as_deref(), &dir)?)
+    };
+    let made = Made::before(&dir);
+    match make(ui, args, &dir, author.as_ref()) {
+        Ok(commit) => {
+            report(ui, format, &dir, &args.policy, commit);
+            Ok(ExitCode::Ok)
+        }
+        Err(e) => {
+            // An init that failed leaves nothing it made behind, and only that.
+            made.undo();
+            Err(e)
+        }
+    }
+}
+
+/// What was in the folder before `init`, so that a failed one removes what
+/// it made and nothing else.
+struct Made {
+    /// The folder, if `init` makes it: its highest ancestor that was missing.
+    created_root: Option<PathBuf>,
+    dir: PathBuf,
+    /// The top-level entries that were there.
+    existing: BTreeSet<std::ffi::OsString>,
+}
+
+impl Made {
+    fn before(dir: &Path) -> Made {
+        let mut created_root = None;
+        let mut probe = Some(dir);
+        while let Some(p) = probe {
+            if p.as_os_str().is_empty() || p.symlink_metadata().is_ok() {
+                break;
+            }
+            created_root = Some(p.to_owned());
+            probe = p.parent();
+        }
+        let existing = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.file_name()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Made {
+            created_root,
+            dir: dir.to_owned(),
+            existing,
+        }
+    }
+
+    fn undo(&self) {
+        if let Some(root) = &self.created_root {
+            let _ = std::fs::remove_dir_all(root);
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if self.existing.contains(&entry.file_name()) {
+                continue;
+            }
+            let path = entry.path();
+            let _ = if path.is_dir() && !path.is_symlink() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
+    }
+}
+
+fn make(
+    ui: &Ui,
+    args: &InitArgs,
+    dir: &Path,
+    author: Option<&Author>,
+) -> Result<Option<git2::Oid>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    if git2::Repository::discover(dir).is_err() {
         let mut opts = git2::RepositoryInitOptions::new();
         opts.initial_head("main");
-        git2::Repository::init_opts(&dir, &opts)?;
+        git2::Repository::init_opts(dir, &opts)?;
     }
     let config = RepoConfig {
         policy: args.policy.clone(),
@@ -81,39 +167,47 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
         timezone: None,
         modeline: args.modeline,
     };
-    write_atomic(&config_path, config.to_yaml().as_bytes(), true)?;
-    match commit_skeleton(ui, &dir) {
-        Ok(commit) => {
-            report(ui, format, &dir, &args.policy, commit);
-            Ok(ExitCode::Ok)
-        }
-        Err(e) => {
-            // An init that failed leaves no half-made repository behind.
-            let _ = std::fs::remove_file(&config_path);
-            Err(e)
-        }
-    }
+    write_atomic(&dir.join(CONFIG_FILE), config.to_yaml().as_bytes(), true)?;
+    commit_skeleton(ui, dir, author)
 }
 
-fn commit_skeleton(ui: &Ui, dir: &Path) -> Result<Option<git2::Oid>> {
+/// The standard-change register a new repository starts with: empty, with
+/// an entry in the register's format as a comment to copy.
+const REGISTER_TEMPLATE: &str = "\
+# Register of standard changes (standardändringar: förhandsgodkända, 000 §3.4
+# \"överenskommit med beställaren i förväg\"). A change filed with
+# category=standard names an entry here in standard_ref. An entry counts once
+# it says who agreed it and when (agreed_by, agreed_at). For example:
+#
+#   - id: STD-01
+#     title: Månatlig säkerhetsuppdatering av servrar
+#     description: Säkerhetsuppdateringar inom publicerat servicefönster.
+#     agreed_by: Ändringsforum
+#     agreed_at: 2026-01-15
+changes: []
+";
+
+fn commit_skeleton(ui: &Ui, dir: &Path, author: Option<&Author>) -> Result<Option<git2::Oid>> {
     let store = Store::open(dir)?;
     let mut tx = store.begin()?;
     tx.write_file(CONFIG_FILE.into(), store.config().to_yaml().into_bytes());
     for kind in Kind::ALL {
         tx.write_file(Path::new(kind.dir()).join(".gitkeep"), Vec::new());
     }
+    if !dir.join(REGISTER).exists() {
+        tx.write_file(REGISTER.into(), REGISTER_TEMPLATE.as_bytes().to_vec());
+    }
     if let Some(bytes) = setup::attributes_update(dir)? {
         tx.write_file(setup::ATTRIBUTES_FILE.into(), bytes);
     }
     super::setup::configure(dir)?;
     arende::editor::add_to(&mut tx, dir)?;
-    if ui.global.no_commit {
+    let Some(author) = author else {
         return tx.write_only().map(|()| None);
-    }
-    let author = Author::resolve(ui.global.author.as_deref(), dir)?;
+    };
     tx.commit(
         &format!("arende init: {} policy", store.policy().name),
-        &author,
+        author,
         &now(ui, &store)?,
     )
 }

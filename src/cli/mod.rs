@@ -16,6 +16,7 @@ mod merge_file;
 mod new;
 mod output;
 mod policy;
+mod prompt;
 mod report;
 mod resolve;
 mod review;
@@ -25,6 +26,7 @@ mod setup;
 mod show;
 mod sla;
 mod status;
+mod unlink;
 mod validate;
 
 use std::io::IsTerminal;
@@ -97,6 +99,7 @@ enum Command {
     Status(status::StatusArgs),
     Approve(approve::ApproveArgs),
     Link(link::LinkArgs),
+    Unlink(unlink::UnlinkArgs),
     Classify(classify::ClassifyArgs),
     Log(log::LogArgs),
     Export(export::ExportArgs),
@@ -145,6 +148,7 @@ pub fn run() -> ExitCode {
         Command::Status(a) => status::cmd_status(&ui, a),
         Command::Approve(a) => approve::cmd_approve(&ui, a),
         Command::Link(a) => link::cmd_link(&ui, a),
+        Command::Unlink(a) => unlink::cmd_unlink(&ui, a),
         Command::Classify(a) => classify::cmd_classify(&ui, a),
         Command::Log(a) => log::cmd_log(&ui, a),
         Command::Export(a) => export::cmd_export(&ui, a),

@@ -1,17 +1,22 @@
 //! `arende new`: file a record.
 
-use std::io::{BufRead, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use arende::actions::{NewRecord, new_record};
 use arende::error::{Error, ExitCode, Result};
 use arende::kind::Kind;
-use arende::yaml::{self, Mapping, Value};
+use arende::yaml::{self, Mapping};
 
 use super::output::{report_notes, report_outcome, to_json};
-use super::{Format, Formats, Ui};
+use super::{Format, Formats, Ui, prompt};
 
 /// File a new record: classify it, check it, commit it. Prints the new ID.
+///
+/// On a terminal, what the policy still needs (impact and urgency, party,
+/// channel, the ticket numbers the party's rules ask for, …) is asked
+/// question by question on stderr, or with --edit in $EDITOR. Off a
+/// terminal nothing is asked.
 #[derive(Debug, clap::Args)]
 pub struct NewArgs {
     /// Output format.
@@ -31,6 +36,11 @@ pub struct NewArgs {
     /// A note for the first history event.
     #[arg(long)]
     note: Option<String>,
+    /// Fill the record in `$VISUAL`/`$EDITOR` (else `vi`): a template of
+    /// the fields the policy asks for, with their meanings as comments.
+    /// Without it, a terminal is asked question by question.
+    #[arg(long, short = 'e')]
+    edit: bool,
     /// File the record even if its text holds a Swedish personal identity number.
     #[arg(long)]
     force: bool,
@@ -63,19 +73,63 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
         note: args.note.clone(),
         force: args.force,
     };
-    let has_title = input.title.is_some()
-        || input.from.contains_key("title")
-        || input.assignments.iter().any(|a| a.starts_with("title="));
-    if !has_title && ui.interactive() {
-        input.from = ask(kind, input.from)?;
+    // Off a terminal nothing is asked: the record is filed as given, or
+    // refused with what is missing.
+    let mut kept = None;
+    if args.edit {
+        if !ui.interactive() {
+            return Err(Error::usage(
+                "--edit needs a terminal on standard input",
+                Some("give the fields with --set key=value or --from FILE".to_owned()),
+            ));
+        }
+        match prompt::edit(&cx, kind, &input)? {
+            prompt::Edited::Saved(fields, path) => {
+                input.from = fields;
+                input.title = None;
+                input.assignments.clear();
+                kept = Some(path);
+            }
+            prompt::Edited::Nothing(why) => {
+                return Err(Error::usage(
+                    format!("{why}; nothing was filed"),
+                    Some(format!(
+                        "run `arende new {kind} --edit` again and save the fields, or give them with --set key=value"
+                    )),
+                ));
+            }
+        }
+    } else if ui.interactive() && prompt::anything_to_ask(&cx, kind, &input)? {
+        prompt::ask_missing(&cx, kind, &mut input)?;
     }
-    let outcome = new_record(&cx, kind, input)?;
+    // A person at a terminal is told; a script gets what it asked for.
+    let unprioritised =
+        ui.interactive() && arende::actions::prompt::lacks_priority(&cx, kind, &input);
+    let outcome = match new_record(&cx, kind, input) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            // What the person typed in the editor is not lost to a refusal.
+            if let Some(path) = kept {
+                let kept = prompt::keep(path);
+                ui.info(&format!(
+                    "your text is kept in {kept}; fix it and file it with `arende new {kind} --from {kept}`"
+                ));
+            }
+            return Err(e);
+        }
+    };
     let (id, doc) = &outcome.records[0];
     if format == Format::Json {
         ui.print_json(&to_json(doc));
     } else {
         ui.print(id.as_str());
         report_outcome(ui, format, &outcome, "filed");
+        if unprioritised {
+            ui.info(&format!(
+                "{id}: no impact and urgency, so no priority; \
+                 give them with `arende set {id} impact=… urgency=…`"
+            ));
+        }
         if format != Format::Json {
             report_notes(ui, &store, &outcome);
         }
@@ -113,50 +167,4 @@ fn read_fields(path: &Path) -> Result<Mapping> {
         })?
     };
     yaml::parse_mapping(shown, &text)
-}
-
-/// Asks a person at a terminal for what is missing: in `$VISUAL`/`$EDITOR`
-/// if one is set, else a prompt for the title.
-fn ask(kind: Kind, mut fields: Mapping) -> Result<Mapping> {
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .ok()
-        .filter(|e| !e.trim().is_empty());
-    if let Some(editor) = editor {
-        let mut file = tempfile::Builder::new()
-            .prefix(&format!("arende-new-{}-", kind.name()))
-            .suffix(".yaml")
-            .tempfile()
-            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-        let mut template = fields.clone();
-        template.insert("title".into(), Value::String(String::new()));
-        if !template.contains_key("description") {
-            template.insert("description".into(), Value::String(String::new()));
-        }
-        file.write_all(yaml::to_string(&template).as_bytes())
-            .map_err(|e| Error::io(file.path(), e))?;
-        let status = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("{editor} \"$1\""))
-            .arg("sh")
-            .arg(file.path())
-            .status()
-            .map_err(|e| Error::io(file.path(), e))?;
-        if !status.success() {
-            return Err(Error::usage(
-                "the editor exited with an error; nothing was filed",
-                None,
-            ));
-        }
-        return read_fields(file.path());
-    }
-    eprint!("Title: ");
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::io("<stdin>", e))?;
-    fields.insert("title".into(), Value::String(line.trim().to_owned()));
-    Ok(fields)
 }

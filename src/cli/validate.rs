@@ -58,7 +58,9 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
     let prefix = || git_prefix(store.root());
     match format {
         Format::Json => ui.print_json(&serde_json::to_value(&report).unwrap_or_default()),
-        Format::Github => ui.print(&render::github::annotations(&report, &prefix())),
+        Format::Github => {
+            ui.print_bytes(render::github::annotations(&report, &prefix()).as_bytes())
+        }
         Format::Junit => ui.print(&render::junit::report(&report, elapsed)),
         Format::Sarif => ui.print_json(&render::sarif::log(
             &report,

@@ -310,9 +310,9 @@ fn candidate(
                 Ok(id) => errors.push(err(
                     column,
                     format!(
-                        "{id} is not the ID of {} ({} ID starts with {})",
-                        crate::record::a_kind(kind),
-                        crate::record::a_kind(kind),
+                        "{id} is not the ID of {} (an ID of {} starts with {})",
+                        kind.with_article(),
+                        kind.with_article(),
                         kind.prefix()
                     ),
                 )),

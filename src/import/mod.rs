@@ -45,7 +45,7 @@ use crate::record::{Event, FieldChange, Record, document};
 use crate::store::{CommitMode, Entry, FileState};
 use crate::validate::{self, Lookup};
 use crate::yaml::{self, Mapping, Value};
-use values::{DateRules, DayOrder};
+use values::DateRules;
 
 /// The largest input an import reads (1 GiB).
 pub const MAX_INPUT_BYTES: u64 = 1 << 30;
@@ -433,8 +433,6 @@ pub fn import(
         rules: DateRules {
             tz: store.tz(),
             formats: mapping.map(|m| m.date_formats.clone()).unwrap_or_default(),
-            // Day first, as Swedish dates and ServiceNow exports are written.
-            order: DayOrder::DayFirst,
         },
     };
     let tally = Tally::default();

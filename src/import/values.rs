@@ -6,7 +6,7 @@ use crate::schema::FieldShape;
 use crate::yaml::{self, Value};
 use chrono::DateTime;
 
-pub use crate::time::{DateRules, DayOrder, Placement, ReadTime, parse_time, rfc3339};
+pub use crate::time::{DateRules, Placement, ReadTime, parse_time, rfc3339};
 
 /// Reads a boolean: `true`/`false` in any case (`TRUE`, `True`), or `1`/`0`.
 pub fn parse_bool(text: &str) -> Result<bool, String> {
@@ -137,83 +137,68 @@ fn short(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn rules(order: DayOrder) -> DateRules {
+    fn rules() -> DateRules {
         DateRules {
             tz: chrono_tz::Europe::Stockholm,
             formats: Vec::new(),
-            order,
         }
     }
 
-    fn read(text: &str, order: DayOrder) -> Result<String, String> {
-        parse_time(text, &rules(order)).map(|r| rfc3339(&r.at))
+    fn read(text: &str) -> Result<String, String> {
+        parse_time(text, &rules()).map(|r| rfc3339(&r.at))
     }
 
     #[test]
     fn servicenow_dates_are_day_first_local_time() {
-        let day_first = DayOrder::DayFirst;
         assert_eq!(
-            read("29-02-2016 01:16", day_first).unwrap(),
+            read("29-02-2016 01:16").unwrap(),
             "2016-02-29T01:16:00+01:00"
         );
         assert_eq!(
-            read("29/2/2016 01:16", day_first).unwrap(),
+            read("29/2/2016 01:16").unwrap(),
             "2016-02-29T01:16:00+01:00"
         );
+        assert_eq!(read("3/4/2016 9:05").unwrap(), "2016-04-03T09:05:00+02:00");
         assert_eq!(
-            read("3/4/2016 9:05", day_first).unwrap(),
-            "2016-04-03T09:05:00+02:00"
-        );
-        assert_eq!(
-            read("03.04.2016 09:05:30", day_first).unwrap(),
+            read("03.04.2016 09:05:30").unwrap(),
             "2016-04-03T09:05:30+02:00"
         );
         assert_eq!(
-            read("2016-02-29 01:16:00", day_first).unwrap(),
+            read("2016-02-29 01:16:00").unwrap(),
             "2016-02-29T01:16:00+01:00"
         );
         assert_eq!(
-            read("29/2/2016 1:16 PM", day_first).unwrap(),
+            read("29/2/2016 1:16 PM").unwrap(),
             "2016-02-29T13:16:00+01:00"
         );
         assert_eq!(
-            read("2016-02-29T01:16:00Z", day_first).unwrap(),
+            read("2016-02-29T01:16:00Z").unwrap(),
             "2016-02-29T01:16:00+00:00"
         );
-        let e = read("2/29/2016 01:16", day_first).unwrap_err();
+        let e = read("2/29/2016 01:16").unwrap_err();
         assert!(e.contains("month first"), "{e}");
-        let e = read("29-02-16 01:16", day_first).unwrap_err();
+        let e = read("29-02-16 01:16").unwrap_err();
         assert!(e.contains("two-digit year"), "{e}");
-        let e = read("30-02-2016 01:16", day_first).unwrap_err();
+        let e = read("30-02-2016 01:16").unwrap_err();
         assert!(e.contains("not a date in the calendar"), "{e}");
-        let e = read("29-02-2016 25:16", day_first).unwrap_err();
+        let e = read("29-02-2016 25:16").unwrap_err();
         assert!(e.contains("not a time of day"), "{e}");
-        assert!(read("yesterday", day_first).is_err());
-    }
-
-    #[test]
-    fn ambiguous_dates_are_refused_where_the_order_is_unknown() {
-        let e = read("03/04/2016 10:00", DayOrder::Unambiguous).unwrap_err();
-        assert!(e.contains("day first or month first"), "{e}");
-        assert_eq!(
-            read("2016-04-03 10:00", DayOrder::Unambiguous).unwrap(),
-            "2016-04-03T10:00:00+02:00"
-        );
+        assert!(read("yesterday").is_err());
     }
 
     #[test]
     fn daylight_saving_changes_are_placed_as_java_does() {
-        let r = parse_time("30-10-2016 02:30", &rules(DayOrder::DayFirst)).unwrap();
+        let r = parse_time("30-10-2016 02:30", &rules()).unwrap();
         assert_eq!(r.placement, Placement::Ambiguous);
         assert_eq!(rfc3339(&r.at), "2016-10-30T02:30:00+02:00");
-        let r = parse_time("27-03-2016 02:30", &rules(DayOrder::DayFirst)).unwrap();
+        let r = parse_time("27-03-2016 02:30", &rules()).unwrap();
         assert_eq!(r.placement, Placement::InGap);
         assert_eq!(rfc3339(&r.at), "2016-03-27T03:30:00+02:00");
     }
 
     #[test]
     fn a_mapping_date_format_comes_first() {
-        let mut r = rules(DayOrder::Unambiguous);
+        let mut r = rules();
         r.formats = vec!["%m/%d/%Y %I:%M %p".into()];
         let t = parse_time("03/04/2016 09:05 PM", &r).unwrap();
         assert_eq!(rfc3339(&t.at), "2016-03-04T21:05:00+01:00");

@@ -213,7 +213,7 @@ impl super::Policy {
                 return Err(format!(
                     "{name}: gates `{}`, which is not {} status",
                     step.gates,
-                    crate::record::a_kind(step.kind)
+                    step.kind.with_article()
                 ));
             }
             let fields = step

@@ -720,7 +720,7 @@ impl Policy {
                     return Err(format!(
                         "cascade of {}: `{s}` is not {} status",
                         c.kind,
-                        crate::record::a_kind(kind)
+                        kind.with_article()
                     ));
                 }
             }
@@ -748,7 +748,7 @@ impl Policy {
             if let Some(s) = unknown {
                 return Err(format!(
                     "status machine of {kind}: `{s}` is not {} status ({})",
-                    crate::record::a_kind(kind),
+                    kind.with_article(),
                     known.join(", ")
                 ));
             }
@@ -807,7 +807,7 @@ impl Policy {
                         return Err(format!(
                             "clock {}: `{s}` is not {} status",
                             c.id,
-                            crate::record::a_kind(*kind)
+                            kind.with_article()
                         ));
                     }
                 }

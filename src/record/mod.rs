@@ -242,17 +242,6 @@ fn hint(field: &str, message: &str) -> String {
     })
 }
 
-/// A kind with its article, for messages: "an incident", "a change".
-pub fn a_kind(kind: Kind) -> String {
-    let name = kind.name();
-    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {name}")
-}
-
 /// A short description of a YAML value's type, for messages.
 pub fn describe(value: &Value) -> &'static str {
     match value {

@@ -24,7 +24,8 @@ pub fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// One annotation per finding. `prefix` is where the record repository
+/// One annotation per finding, each ending its line; no findings, no
+/// output (not even an empty line: a runner log shows one). `prefix` is where the record repository
 /// sits in its git work tree: GitHub reads paths from the top of it.
 pub fn annotations(report: &Report, prefix: &Path) -> String {
     let mut out = String::new();
@@ -66,6 +67,11 @@ mod tests {
             data("100%\r\n::error::forged\u{1b}[31m"),
             "100%25%0A::error::forged"
         );
+    }
+
+    #[test]
+    fn nothing_to_report_is_no_output_at_all() {
+        assert_eq!(annotations(&Report::default(), Path::new("")), "");
     }
 
     #[test]

@@ -626,8 +626,8 @@ pub fn history_problem(policy: &crate::policy::Policy, record: &Record) -> Optio
                 return Some((
                     i,
                     format!(
-                        "the first status is {status}, but a {} starts as {}",
-                        record.kind(),
+                        "the first status is {status}, but {} starts as {}",
+                        record.kind().with_article(),
                         machine.initial
                     ),
                 ));

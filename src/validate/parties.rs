@@ -99,7 +99,7 @@ pub fn check(policy: &Policy, doc: &Mapping, record: &Record) -> Vec<Violation> 
                 format!("approvals[{i}].step"),
                 format!(
                     "`{name}` is not an approval step of {} in the {} policy",
-                    crate::record::a_kind(kind),
+                    kind.with_article(),
                     policy.name
                 ),
                 format!(

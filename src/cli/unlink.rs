@@ -1,0 +1,34 @@
+//! `arende unlink`: remove the link between two records, both ways.
+
+use arende::actions::unlink;
+use arende::error::{ExitCode, Result};
+use arende::id::RecordId;
+
+use super::output::report_outcome;
+use super::{Format, Formats, Ui};
+
+/// Remove the link between two records, both ways.
+#[derive(Debug, clap::Args)]
+pub struct UnlinkArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
+    format: Option<Format>,
+    /// One record.
+    a: String,
+    /// The other.
+    b: String,
+}
+
+/// The output formats of this command; the first is the default.
+const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
+
+pub fn cmd_unlink(ui: &Ui, args: &UnlinkArgs) -> Result<ExitCode> {
+    let format = ui.format(FORMATS, args.format)?;
+    let a = RecordId::parse(&args.a)?;
+    let b = RecordId::parse(&args.b)?;
+    let store = ui.store()?;
+    let cx = ui.context(&store)?;
+    let outcome = unlink(&cx, &a, &b)?;
+    report_outcome(ui, format, &outcome, "unlinked");
+    Ok(ExitCode::Ok)
+}
