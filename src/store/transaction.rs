@@ -10,7 +10,7 @@
 //! (or, if the files were changed since, says what was left), and removes
 //! the temporary files the killed command left.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -49,6 +49,8 @@ pub struct Transaction<'s> {
     store: &'s Store,
     _lock: File,
     writes: BTreeMap<PathBuf, Vec<u8>>,
+    /// The records among `writes`.
+    staged: BTreeSet<RecordId>,
     /// Files read for rewriting that had changes not committed: the commit
     /// takes those along, and says so.
     uncommitted: Vec<(PathBuf, FileState, Vec<String>)>,
@@ -66,6 +68,7 @@ impl<'s> Transaction<'s> {
             store,
             _lock: lock,
             writes: BTreeMap::new(),
+            staged: BTreeSet::new(),
             uncommitted: Vec::new(),
         };
         recover(store)?;
@@ -74,12 +77,13 @@ impl<'s> Transaction<'s> {
 
     /// Stages a record's new document. The comment block the file starts
     /// with (an editor's schema modeline) is kept; a new record gets the
-    /// modeline if the repository asks for one.
+    /// modeline if the repository asks for one. A record is rewritten where
+    /// it is; a new one is filed at [`Store::rel_path`].
     pub fn write(&mut self, id: &RecordId, doc: &Value) {
-        let rel = self.store.rel_path(id);
+        let rel = self.store.path_of(id);
         let header = match std::fs::read_to_string(self.store.root().join(&rel)) {
             Ok(old) => yaml::leading_comments(&old).to_owned(),
-            Err(_) if self.store.config().modeline => yaml::modeline(id.kind()),
+            Err(_) if self.store.config().modeline => crate::editor::modeline(id.kind(), &rel),
             Err(_) => String::new(),
         };
         let text = doc
@@ -87,6 +91,7 @@ impl<'s> Transaction<'s> {
             .map(|m| yaml::to_string_with_header(&header, m))
             .unwrap_or_default();
         self.writes.insert(rel, text.into_bytes());
+        self.staged.insert(id.clone());
     }
 
     /// Stages any file, by its path relative to the repository root.
@@ -119,7 +124,7 @@ impl<'s> Transaction<'s> {
 
     /// Whether a record is already staged.
     pub fn is_staged(&self, id: &RecordId) -> bool {
-        self.writes.contains_key(&self.store.rel_path(id))
+        self.staged.contains(id)
     }
 
     /// How many files are staged.
