@@ -681,10 +681,11 @@ pub fn import(
             .unwrap_or_default()
             .into_values()
             .map(|mut t| {
-                let mut pairs: Vec<(RecordId, String)> =
-                    t.records.into_iter().zip(t.examples).collect();
+                // By how a person sees them: the IDs, or a dry run's rows.
+                let mut pairs: Vec<(String, RecordId)> =
+                    t.examples.into_iter().zip(t.records).collect();
                 pairs.sort();
-                (t.records, t.examples) = pairs.into_iter().unzip();
+                (t.examples, t.records) = pairs.into_iter().unzip();
                 t
             })
             .collect(),

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use git2::{ErrorCode, ObjectType, Oid, Repository};
 
 use super::Store;
-use super::git::{Author, TreeEdit, edit_tree, open_repo, repo_prefix};
+use super::git::{Author, edit_tree, git_path, open_repo, repo_prefix};
 use super::notice::{FileState, Notice};
 use super::paths::{prepare_write, read_if_there};
 use crate::config::CONFIG_FILE;
@@ -32,6 +32,16 @@ use crate::yaml::{self, Value};
 /// imports) the git objects are the durable copy and per-file syncs would
 /// cost more than they protect.
 const SYNC_LIMIT: usize = 64;
+
+/// Above this many files a commit writes its objects as one pack: a loose
+/// object is a file of its own, and 100 000 of them cost an import more
+/// than the records do (and leave `git gc` work behind).
+const PACK_LIMIT: usize = 256;
+
+/// The in-memory object store's priority among the repository's object
+/// backends: above the loose and packed ones (1 and 2 in libgit2), so new
+/// objects are written to it.
+const MEMPACK_PRIORITY: i32 = 1000;
 
 /// Whether a transaction ends in a commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,19 +205,21 @@ impl<'s> Transaction<'s> {
         let head = HeadState::read(&repo)?;
         check_git_locks(&repo, &head)?;
 
-        // 1. Objects: nothing a user can see changes yet.
+        // 1. Objects: nothing a user can see changes yet. A large change (an
+        // import) is written as one pack rather than a loose file per object.
         let base_tree = match head.old {
             Some(oid) => Some(repo.find_commit(oid)?.tree()?),
             None => None,
         };
-        let mut edits: Vec<TreeEdit> = Vec::with_capacity(self.writes.len());
+        let odb = repo.odb()?;
+        let mempack = if self.writes.len() > PACK_LIMIT {
+            Some(odb.add_new_mempack_backend(MEMPACK_PRIORITY)?)
+        } else {
+            None
+        };
+        let mut edits: Vec<(PathBuf, Oid)> = Vec::with_capacity(self.writes.len());
         for (rel, bytes) in &self.writes {
-            let path = prefix.join(rel);
-            let parts = path
-                .iter()
-                .map(|p| p.to_string_lossy().into_owned())
-                .collect();
-            edits.push((parts, repo.blob(bytes)?));
+            edits.push((prefix.join(rel), repo.blob(bytes)?));
         }
         let tree = repo.find_tree(edit_tree(&repo, base_tree.as_ref(), &edits)?)?;
         let signature = author.signature(at)?;
@@ -217,6 +229,9 @@ impl<'s> Transaction<'s> {
         };
         let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
         let commit = repo.commit(None, &signature, &signature, message, &tree, &parent_refs)?;
+        if let Some(mempack) = &mempack {
+            write_pack(&repo, &odb, mempack)?;
+        }
 
         // 2. The journal, so a kill from here on leaves a commit the next
         // command can finish; then the working tree.
@@ -236,13 +251,7 @@ impl<'s> Transaction<'s> {
         };
 
         // 3. Index: only the paths written, so what a person staged stays staged.
-        let index_entries: Vec<(PathBuf, Oid)> = self
-            .writes
-            .keys()
-            .zip(&edits)
-            .map(|(rel, (_, blob))| (prefix.join(rel), *blob))
-            .collect();
-        let index_backup = match update_index(&repo, &index_entries) {
+        let index_backup = match update_index(&repo, &edits) {
             Ok(b) => b,
             Err(e) => {
                 restore_files(&backups);
@@ -334,6 +343,23 @@ impl HeadState {
         })?;
         Ok(())
     }
+}
+
+/// Writes the objects gathered in memory into the repository as one pack
+/// (and its index), then empties the memory store, so later reads find them
+/// in the pack.
+fn write_pack(repo: &Repository, odb: &git2::Odb<'_>, mempack: &git2::Mempack<'_>) -> Result<()> {
+    let mut buf = git2::Buf::new();
+    mempack.dump(repo, &mut buf)?;
+    let mut writer = odb.packwriter()?;
+    writer
+        .write_all(&buf)
+        .map_err(|e| Error::io(repo.path().join("objects/pack"), e))?;
+    writer.commit()?;
+    drop(writer);
+    mempack.reset()?;
+    odb.refresh()?;
+    Ok(())
 }
 
 struct Backup {
@@ -430,7 +456,7 @@ fn add_to_index(index: &mut git2::Index, workdir: &Path, path: &Path, blob: Oid)
     use std::os::unix::fs::MetadataExt;
     let abs = workdir.join(path);
     let m = std::fs::symlink_metadata(&abs).map_err(|e| Error::io(&abs, e))?;
-    let name = path.to_string_lossy().into_owned().into_bytes();
+    let name = git_path(path).into_bytes();
     // The index stores 32-bit stat fields; git truncates them the same way.
     let entry = git2::IndexEntry {
         ctime: git2::IndexTime::new(m.ctime() as i32, m.ctime_nsec() as u32),
