@@ -150,11 +150,17 @@ mod tests {
     #[test]
     fn the_modeline_climbs_as_deep_as_the_file_sits() {
         assert_eq!(
-            modeline(Kind::Incident, Path::new("incidents/2026/11/INC-20261122-AAAAAA.yaml")),
+            modeline(
+                Kind::Incident,
+                Path::new("incidents/2026/11/INC-20261122-AAAAAA.yaml")
+            ),
             "# yaml-language-server: $schema=../../../.arende/schemas/incident.schema.json\n"
         );
         assert_eq!(
-            modeline(Kind::ConfigurationItem, Path::new("configuration/CI-X.yaml")),
+            modeline(
+                Kind::ConfigurationItem,
+                Path::new("configuration/CI-X.yaml")
+            ),
             "# yaml-language-server: $schema=../.arende/schemas/configuration_item.schema.json\n"
         );
     }

@@ -334,7 +334,10 @@ fn a_set_over_a_no_commit_change_says_it_commits_that_change_too() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains(&format!("{} had changes that were not committed", rel_path(&id))),
+        err.contains(&format!(
+            "{} had changes that were not committed",
+            rel_path(&id)
+        )),
         "{err}"
     );
     assert_eq!(dirty(&sb), Vec::<String>::new());

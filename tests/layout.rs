@@ -41,7 +41,10 @@ fn every_command_reads(sb: &Sandbox, id: &str, rel: &str) {
     sb.ok(&["status", id, "assigned"]);
     let text = std::fs::read_to_string(sb.root().join(rel)).unwrap();
     assert!(text.contains("urgency: low"), "set wrote {rel}: {text}");
-    assert!(text.contains("status: assigned"), "status wrote {rel}: {text}");
+    assert!(
+        text.contains("status: assigned"),
+        "status wrote {rel}: {text}"
+    );
     assert_eq!(
         yaml_files_under(&sb.root().join("incidents")).len(),
         1,
@@ -147,7 +150,10 @@ fn an_id_without_a_date_is_filed_flat() {
     std::fs::write(sb.root().join("configuration/CI-EPRESCRIPTION.yaml"), text).unwrap();
     sb.git_ok(&["add", "."]);
     sb.git_ok(&["commit", "-q", "-m", "a hand-made CI"]);
-    assert_eq!(rel_path("CI-EPRESCRIPTION"), "configuration/CI-EPRESCRIPTION.yaml");
+    assert_eq!(
+        rel_path("CI-EPRESCRIPTION"),
+        "configuration/CI-EPRESCRIPTION.yaml"
+    );
     let out = sb.run(&["validate", "--format", "json"]);
     assert!(
         !stdout(&out).contains("REPO002"),
