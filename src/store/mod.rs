@@ -192,12 +192,6 @@ impl Store {
             .or_else(|| self.walk_for(id))
     }
 
-    /// The file of the record with this ID: where it is, or where a new one
-    /// goes.
-    pub fn path_of(&self, id: &RecordId) -> PathBuf {
-        self.find(id).unwrap_or_else(|| self.rel_path(id))
-    }
-
     /// Whether a record with this ID exists anywhere under its kind's folder.
     pub fn exists(&self, id: &RecordId) -> bool {
         self.find(id).is_some()

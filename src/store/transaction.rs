@@ -87,10 +87,11 @@ impl<'s> Transaction<'s> {
 
     /// Stages a record's new document. The comment block the file starts
     /// with (an editor's schema modeline) is kept; a new record gets the
-    /// modeline if the repository asks for one. A record is rewritten where
-    /// it is; a new one is filed at [`Store::rel_path`].
-    pub fn write(&mut self, id: &RecordId, doc: &Value) {
-        let rel = self.store.path_of(id);
+    /// modeline if the repository asks for one. `rel` is where the record
+    /// is (as it was loaded), or [`Store::rel_path`] for a new one: given,
+    /// not looked up, so filing a new record never walks the repository.
+    pub fn write(&mut self, id: &RecordId, rel: &Path, doc: &Value) {
+        let rel = rel.to_owned();
         let header = match std::fs::read_to_string(self.store.root().join(&rel)) {
             Ok(old) => yaml::leading_comments(&old).to_owned(),
             Err(_) if self.store.config().modeline => crate::editor::modeline(id.kind(), &rel),
