@@ -54,7 +54,7 @@ best_of_5() {
     done
     echo "$best"
 }
-NEW='"$BIN" new incident --title "Bench $i" impact=low urgency=low reported_via=phone reporter.party=aktor > /dev/null'
+NEW='"$BIN" new incident --title "Bench $i" impact=low urgency=low reported_via=phone reporter.party=aktor > /dev/null 2>&1'
 GIT='echo "bench: $i $RANDOM" > "bench-$i.txt"; git add "bench-$i.txt"; git commit -q -m "bench $i"'
 
 for version in 2 4; do

@@ -21,7 +21,7 @@ use git2::{ErrorCode, ObjectType, Oid, Repository};
 use super::Store;
 use super::git::{Author, edit_tree, git_path, open_repo, repo_prefix};
 use super::notice::{FileState, Notice};
-use super::paths::{prepare_write, read_if_there};
+use super::paths::{prepare_write, prepare_writes, read_if_there};
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
@@ -167,9 +167,7 @@ impl<'s> Transaction<'s> {
     /// left alone. On failure the files written so far are put back.
     pub fn write_only(self) -> Result<()> {
         let root = self.store.root();
-        for rel in self.writes.keys() {
-            prepare_write(root, rel)?;
-        }
+        prepare_writes(root, self.writes.keys())?;
         let journal = match open_repo(root) {
             Ok(repo) => {
                 let journal = Journal {
@@ -198,9 +196,7 @@ impl<'s> Transaction<'s> {
             return Ok(None);
         }
         let root = self.store.root();
-        for rel in self.writes.keys() {
-            prepare_write(root, rel)?;
-        }
+        prepare_writes(root, self.writes.keys())?;
         let repo = open_repo(root)?;
         let prefix = repo_prefix(&repo, root)?;
         let head = HeadState::read(&repo)?;
@@ -406,20 +402,19 @@ fn restore_files(backups: &[Backup]) {
 pub fn write_atomic(path: &Path, bytes: &[u8], sync: bool) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".arende-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    if sync {
-        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".arende-").suffix(".tmp");
+    // Made readable as git checks files out (the umask still applies), in
+    // the call that makes it rather than a `chmod` after.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io(path, e))?;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    if sync {
+        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
