@@ -333,7 +333,7 @@ fn simultaneous_news_all_land_with_distinct_ids() {
     assert_eq!(distinct.len(), ids.len(), "IDs collided: {ids:?}");
     assert_eq!(git.commit_count(), initial + ids.len());
     for id in &ids {
-        let rel = rel_path(&id);
+        let rel = rel_path(id);
         let committed = git
             .head_file(&rel)
             .unwrap_or_else(|| panic!("{rel} is not in HEAD"));
@@ -902,7 +902,7 @@ fn no_commit_writes_the_file_and_leaves_head_and_index() {
     assert!(sb.record_path(other).is_file());
     assert_eq!(git.head(), before.head);
     assert_eq!(git.index_bytes(), before.index);
-    let status = git.repo.status_file(Path::new(&rel_path(&other))).unwrap();
+    let status = git.repo.status_file(Path::new(&rel_path(other))).unwrap();
     assert!(status.contains(git2::Status::WT_NEW), "{status:?}");
 }
 

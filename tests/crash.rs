@@ -77,7 +77,7 @@ fn kill(mut child: Child) {
 
 /// A `description` value of the record as HEAD's commit `rev` has it.
 fn description_at(sb: &Sandbox, rev: &str, id: &str) -> Option<String> {
-    let out = sb.git_run(&["show", &format!("{rev}:{}", rel_path(&id))]);
+    let out = sb.git_run(&["show", &format!("{rev}:{}", rel_path(id))]);
     let doc: serde_yaml::Mapping = serde_yaml::from_slice(&out.stdout).ok()?;
     doc.get("description")
         .and_then(|v| v.as_str())
