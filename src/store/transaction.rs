@@ -43,6 +43,15 @@ const PACK_LIMIT: usize = 256;
 /// objects are written to it.
 const MEMPACK_PRIORITY: i32 = 1000;
 
+/// From this many entries on, the index is written in version 4, which
+/// stores each path as a change of the one before: at 100 000 records it is
+/// 7.4 MB rather than 11.2, and every commit reads, hashes and writes it
+/// whole (arende's `new` went from 125 to 105 ms, git's own add + commit
+/// from 185 to 170). Git reads version 4 since 1.8.0 (2012), as
+/// `feature.manyFiles` has it write; a small repository's index is left
+/// as git wrote it.
+const INDEX_V4_ENTRIES: usize = 10_000;
+
 /// Whether a transaction ends in a commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CommitMode {
@@ -431,6 +440,9 @@ fn update_index(repo: &Repository, entries: &[(PathBuf, Oid)]) -> Result<IndexBa
         .collect();
     for (path, blob) in entries {
         add_to_index(&mut index, &workdir, path, *blob)?;
+    }
+    if index.len() >= INDEX_V4_ENTRIES && index.version() < 4 {
+        index.set_version(4)?;
     }
     index.write().map_err(|e| {
         if e.code() == ErrorCode::Locked {
