@@ -42,6 +42,20 @@ pub fn globs(kind: Kind) -> Vec<String> {
     ]
 }
 
+/// The modeline that points editors (the YAML language server) at the
+/// schema of `kind`, which `arende init` writes into the repository, for a
+/// record file at `rel` (relative to the root): the schema path climbs as
+/// many folders as the file sits deep (`../../../` from
+/// `incidents/2026/11/`, `../` from a flat `incidents/`).
+pub fn modeline(kind: Kind, rel: &Path) -> String {
+    let depth = rel.parent().map_or(0, |p| p.components().count());
+    format!(
+        "# yaml-language-server: $schema={}{SCHEMA_DIR}/{}\n",
+        "../".repeat(depth),
+        schema_file_name(kind)
+    )
+}
+
 /// `settings` (the text of an existing `.vscode/settings.json`, if any)
 /// with `yaml.schemas` mapping every record folder to its schema in
 /// `schema_dir`; other settings and other schema mappings are kept.
@@ -132,6 +146,24 @@ pub fn refresh(root: &Path) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_modeline_climbs_as_deep_as_the_file_sits() {
+        assert_eq!(
+            modeline(
+                Kind::Incident,
+                Path::new("incidents/2026/11/INC-20261122-AAAAAA.yaml")
+            ),
+            "# yaml-language-server: $schema=../../../.arende/schemas/incident.schema.json\n"
+        );
+        assert_eq!(
+            modeline(
+                Kind::ConfigurationItem,
+                Path::new("configuration/CI-X.yaml")
+            ),
+            "# yaml-language-server: $schema=../.arende/schemas/configuration_item.schema.json\n"
+        );
+    }
 
     #[test]
     fn settings_keep_what_was_there_and_map_every_folder() {

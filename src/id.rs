@@ -89,6 +89,20 @@ impl RecordId {
         Kind::from_prefix(prefix).unwrap_or(Kind::Incident)
     }
 
+    /// The date the ID carries (`INC-20261122-K7QF2M` → 2026-11-22), if its
+    /// part after the prefix starts with one: generated IDs do, imported or
+    /// hand-made ones (`CI-EPRESCRIPTION`, `INC-0012345`) need not.
+    pub fn date(&self) -> Option<NaiveDate> {
+        let rest = self.0.split_once('-')?.1;
+        let digits = rest.get(..8)?;
+        if !digits.bytes().all(|b| b.is_ascii_digit())
+            || rest.as_bytes().get(8).is_some_and(|&b| b != b'-')
+        {
+            return None;
+        }
+        NaiveDate::parse_from_str(digits, "%Y%m%d").ok()
+    }
+
     /// The ID as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -121,6 +135,20 @@ mod tests {
             assert_eq!(id.kind(), kind);
             assert!(id.as_str().contains("-20261122-"));
         }
+    }
+
+    #[test]
+    fn the_date_is_read_only_from_a_whole_date_part() {
+        let date = |s: &str| RecordId::parse(s).unwrap().date();
+        assert_eq!(
+            date("INC-20261122-K7QF2M"),
+            NaiveDate::from_ymd_opt(2026, 11, 22)
+        );
+        assert_eq!(date("CHG-20260101"), NaiveDate::from_ymd_opt(2026, 1, 1));
+        assert_eq!(date("CI-EPRESCRIPTION"), None);
+        assert_eq!(date("INC-0012345"), None);
+        assert_eq!(date("INC-202611220"), None);
+        assert_eq!(date("INC-20261340-AAAAAA"), None);
     }
 
     #[test]

@@ -234,21 +234,28 @@ fn records_in(
         let Ok(sub) = repo.find_tree(entry.id()) else {
             continue;
         };
-        for item in sub.iter() {
-            let Ok(name) = item.name() else { continue };
-            if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
-                continue;
+        // Records sit at any depth under the kind's folder (the sharded
+        // layout's month folders, or flat); hidden folders are skipped, as
+        // the store skips them.
+        let mut blobs = Vec::new();
+        sub.walk(git2::TreeWalkMode::PreOrder, |folder, item| {
+            let name = item.name().unwrap_or_default();
+            if item.kind() == Some(git2::ObjectType::Tree) {
+                return if name.starts_with('.') {
+                    git2::TreeWalkResult::Skip
+                } else {
+                    git2::TreeWalkResult::Ok
+                };
             }
-            let rel = Path::new(kind.dir()).join(name);
-            let blob = repo.find_blob(item.id())?;
+            if name.ends_with(".yaml") || name.ends_with(".yml") {
+                blobs.push((Path::new(kind.dir()).join(folder).join(name), item.id()));
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        for (rel, oid) in blobs {
+            let blob = repo.find_blob(oid)?;
             let parsed = parse(&rel, blob.content());
-            out.insert(
-                rel,
-                FileAt {
-                    blob: item.id(),
-                    parsed,
-                },
-            );
+            out.insert(rel, FileAt { blob: oid, parsed });
         }
     }
     Ok(out)

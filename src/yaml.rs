@@ -316,17 +316,6 @@ pub fn leading_comments(text: &str) -> &str {
     &text[..end]
 }
 
-/// The modeline that points editors (the YAML language server) at the
-/// schema of `kind`, which `arende init` writes into the repository (a record
-/// sits one folder below the root, in its kind's folder).
-pub fn modeline(kind: crate::kind::Kind) -> String {
-    format!(
-        "# yaml-language-server: $schema=../{}/{}\n",
-        crate::editor::SCHEMA_DIR,
-        crate::editor::schema_file_name(kind)
-    )
-}
-
 /// `doc` as a record file: the `header` comment block (see
 /// [`leading_comments`]) and then the YAML.
 pub fn to_string_with_header(header: &str, doc: &Mapping) -> String {

@@ -183,10 +183,7 @@ fn incident_walk_makes_one_commit_per_step_by_the_pinned_author() {
         assert_eq!(field(e, "at"), &s(NOW));
     }
     // What HEAD holds is what the working tree holds.
-    assert_eq!(
-        git.head_file(&format!("incidents/{id}.yaml")).unwrap(),
-        sb.record_bytes(&id)
-    );
+    assert_eq!(git.head_file(&rel_path(&id)).unwrap(), sb.record_bytes(&id));
 }
 
 #[test]
@@ -253,8 +250,7 @@ fn unknown_keys_survive_set_in_place_and_in_order() {
         written.contains("title: Journal nere\nx_vendor_ref: ACME-991\nstatus: new\n"),
         "{written}"
     );
-    let committed =
-        String::from_utf8(git.head_file(&format!("incidents/{id}.yaml")).unwrap()).unwrap();
+    let committed = String::from_utf8(git.head_file(&rel_path(&id)).unwrap()).unwrap();
     assert_eq!(committed, written);
 
     // A key added by hand and never committed is kept, and committed, too.
@@ -264,8 +260,7 @@ fn unknown_keys_survive_set_in_place_and_in_order() {
     assert_eq!(field(&doc, "x_late"), &Value::Bool(true));
     assert_eq!(field(&doc, "x_custom"), field(&before, "x_custom"));
     assert_eq!(keys(&doc).last().map(String::as_str), Some("x_late"));
-    let committed =
-        String::from_utf8(git.head_file(&format!("incidents/{id}.yaml")).unwrap()).unwrap();
+    let committed = String::from_utf8(git.head_file(&rel_path(&id)).unwrap()).unwrap();
     assert!(committed.contains("x_late: true"), "{committed}");
 }
 
@@ -338,7 +333,7 @@ fn simultaneous_news_all_land_with_distinct_ids() {
     assert_eq!(distinct.len(), ids.len(), "IDs collided: {ids:?}");
     assert_eq!(git.commit_count(), initial + ids.len());
     for id in &ids {
-        let rel = format!("incidents/{id}.yaml");
+        let rel = rel_path(id);
         let committed = git
             .head_file(&rel)
             .unwrap_or_else(|| panic!("{rel} is not in HEAD"));
@@ -423,10 +418,7 @@ fn new_in_a_repository_without_commits_makes_the_first_commit() {
     let head = git.repo.find_commit(git.head().unwrap()).unwrap();
     assert_eq!(head.parent_count(), 0);
     assert_eq!(head.author().email().ok(), Some(AUTHOR_EMAIL));
-    assert_eq!(
-        git.head_file(&format!("incidents/{id}.yaml")).unwrap(),
-        sb.record_bytes(&id)
-    );
+    assert_eq!(git.head_file(&rel_path(&id)).unwrap(), sb.record_bytes(&id));
     assert_eq!(
         git.repo.head().unwrap().name().ok(),
         Some("refs/heads/main")
@@ -610,11 +602,7 @@ fn link_links_both_ways_in_one_commit_and_only_once() {
         .deltas()
         .map(|d| d.new_file().path().unwrap().to_string_lossy().into_owned())
         .collect();
-    let want: BTreeSet<String> = [
-        format!("incidents/{inc}.yaml"),
-        format!("changes/{chg}.yaml"),
-    ]
-    .into();
+    let want: BTreeSet<String> = [rel_path(&inc), rel_path(&chg)].into();
     assert_eq!(touched, want);
 
     let before_inc = Snapshot::take(&sb, &inc);
@@ -897,7 +885,7 @@ fn no_commit_writes_the_file_and_leaves_head_and_index() {
     assert_eq!(git.index_bytes(), before.index);
     assert_eq!(git.index_entries(), entries);
     assert_eq!(
-        git.head_file(&format!("incidents/{id}.yaml")).unwrap(),
+        git.head_file(&rel_path(&id)).unwrap(),
         before.file,
         "HEAD still has the old file"
     );
@@ -914,10 +902,7 @@ fn no_commit_writes_the_file_and_leaves_head_and_index() {
     assert!(sb.record_path(other).is_file());
     assert_eq!(git.head(), before.head);
     assert_eq!(git.index_bytes(), before.index);
-    let status = git
-        .repo
-        .status_file(Path::new(&format!("incidents/{other}.yaml")))
-        .unwrap();
+    let status = git.repo.status_file(Path::new(&rel_path(other))).unwrap();
     assert!(status.contains(git2::Status::WT_NEW), "{status:?}");
 }
 
@@ -932,9 +917,7 @@ fn a_commit_takes_only_its_own_files_and_keeps_what_a_person_staged() {
     let staged_text = String::from_utf8(sb.record_bytes(&theirs)).unwrap() + "x_staged: ja\n";
     std::fs::write(sb.record_path(&theirs), &staged_text).unwrap();
     let mut index = git.repo.index().unwrap();
-    index
-        .add_path(Path::new(&format!("incidents/{theirs}.yaml")))
-        .unwrap();
+    index.add_path(Path::new(&rel_path(&theirs))).unwrap();
     index.write().unwrap();
     let staged_blob = git
         .index_entries()
@@ -959,7 +942,7 @@ fn a_commit_takes_only_its_own_files_and_keeps_what_a_person_staged() {
         .deltas()
         .map(|d| d.new_file().path().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(touched, [format!("incidents/{mine}.yaml")]);
+    assert_eq!(touched, [rel_path(&mine)]);
     // Their staged edit is still staged (not committed), their work tree edit still there.
     let now_blob = git
         .index_entries()
@@ -969,7 +952,7 @@ fn a_commit_takes_only_its_own_files_and_keeps_what_a_person_staged() {
         .1;
     assert_eq!(now_blob, staged_blob);
     assert!(
-        !String::from_utf8(git.head_file(&format!("incidents/{theirs}.yaml")).unwrap())
+        !String::from_utf8(git.head_file(&rel_path(&theirs)).unwrap())
             .unwrap()
             .contains("x_staged")
     );
@@ -978,10 +961,7 @@ fn a_commit_takes_only_its_own_files_and_keeps_what_a_person_staged() {
         unstaged_text
     );
     // And the committed record is clean: index = HEAD = work tree.
-    let status = git
-        .repo
-        .status_file(Path::new(&format!("incidents/{mine}.yaml")))
-        .unwrap();
+    let status = git.repo.status_file(Path::new(&rel_path(&mine))).unwrap();
     assert!(status.is_empty(), "{status:?}");
 }
 

@@ -77,7 +77,7 @@ fn kill(mut child: Child) {
 
 /// A `description` value of the record as HEAD's commit `rev` has it.
 fn description_at(sb: &Sandbox, rev: &str, id: &str) -> Option<String> {
-    let out = sb.git_run(&["show", &format!("{rev}:incidents/{id}.yaml")]);
+    let out = sb.git_run(&["show", &format!("{rev}:{}", rel_path(id))]);
     let doc: serde_yaml::Mapping = serde_yaml::from_slice(&out.stdout).ok()?;
     doc.get("description")
         .and_then(|v| v.as_str())
@@ -197,7 +197,7 @@ fn a_commit_made_but_not_on_head_is_finished_by_the_next_command_under_its_own_m
     let start = Instant::now();
     let mut files_seen = 0;
     while start.elapsed() < Duration::from_secs(120) {
-        files_seen = std::fs::read_dir(&incidents).map_or(0, |d| d.count());
+        files_seen = yaml_files_under(&incidents).len();
         if files_seen > 10 || child.try_wait().unwrap().is_some() {
             break;
         }
@@ -335,7 +335,8 @@ fn a_set_over_a_no_commit_change_says_it_commits_that_change_too() {
     let err = stderr(&out);
     assert!(
         err.contains(&format!(
-            "incidents/{id}.yaml had changes that were not committed"
+            "{} had changes that were not committed",
+            rel_path(&id)
         )),
         "{err}"
     );

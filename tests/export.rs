@@ -51,18 +51,10 @@ fn record_files(root: &Path) -> Vec<(String, serde_yaml::Value)> {
         "configuration",
         "capacity",
     ] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-            continue;
-        };
-        for e in entries {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "yaml") {
-                let doc = serde_yaml::from_slice(&std::fs::read(&p).unwrap()).unwrap();
-                out.push((
-                    format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()),
-                    doc,
-                ));
-            }
+        for p in yaml_files_under(&root.join(dir)) {
+            let doc = serde_yaml::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            out.push((rel, doc));
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -267,7 +259,7 @@ fn prop<'a>(event: &'a [(String, String)], name: &str) -> &'a str {
 fn the_change_calendar_follows_rfc_5545_and_reads_back() {
     let sb = Sandbox::new();
     let src = copy_fixture(&sb, "inera", "src");
-    let hostile_path = src.join("changes/CHG-20260202-A0Q1WP.yaml");
+    let hostile_path = src.join("changes/2026/02/CHG-20260202-A0Q1WP.yaml");
     let text = std::fs::read_to_string(&hostile_path).unwrap();
     let title = "Byte av funktionscertifikat (SITHS) för Hjälpmedelstjänstens tjänsteproducent";
     std::fs::write(

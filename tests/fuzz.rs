@@ -294,16 +294,9 @@ fn fixture_records(pack: &str) -> Vec<(PathBuf, Vec<u8>)> {
         .join(pack);
     let mut out = Vec::new();
     for dir in RECORD_DIRS {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-            continue;
-        };
-        let mut files: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-        files.sort();
-        for path in files {
-            if path.extension().is_some_and(|x| x == "yaml") {
-                let rel = path.strip_prefix(&root).unwrap().to_owned();
-                out.push((rel, std::fs::read(&path).unwrap()));
-            }
+        for path in yaml_files_under(&root.join(dir)) {
+            let rel = path.strip_prefix(&root).unwrap().to_owned();
+            out.push((rel, std::fs::read(&path).unwrap()));
         }
     }
     assert!(!out.is_empty(), "fixtures/{pack} has records");

@@ -36,7 +36,7 @@ fn the_hook_checks_the_staged_record_not_the_working_copy() {
     sb.ok(&["hook", "install"]);
     let hook = sb.root().join(".git/hooks/pre-commit");
     assert!(std::fs::read_to_string(&hook).unwrap().contains("--staged"));
-    let rel = format!("incidents/{id}.yaml");
+    let rel = rel_path(&id);
     let good = std::fs::read_to_string(sb.root().join(&rel))
         .unwrap()
         .replace("title: Journal nere", "title: Journal nere igen");

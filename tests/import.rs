@@ -48,10 +48,8 @@ impl Inputs {
 
 /// Every record file of a folder, parsed.
 fn records(sb: &Sandbox, dir: &str) -> Vec<(PathBuf, Mapping)> {
-    let mut out: Vec<(PathBuf, Mapping)> = std::fs::read_dir(sb.root().join(dir))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+    let mut out: Vec<(PathBuf, Mapping)> = yaml_files_under(&sb.root().join(dir))
+        .into_iter()
         .map(|p| {
             let doc = serde_yaml::from_slice(&std::fs::read(&p).unwrap()).unwrap();
             (p, doc)

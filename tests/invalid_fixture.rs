@@ -33,14 +33,9 @@ fn record_files() -> Vec<String> {
         "configuration",
         "capacity",
     ] {
-        let Ok(entries) = std::fs::read_dir(fixture_dir().join(dir)) else {
-            continue;
-        };
-        for e in entries {
-            let name = e.unwrap().file_name().to_string_lossy().into_owned();
-            if name.ends_with(".yaml") {
-                out.push(format!("{dir}/{name}"));
-            }
+        for path in yaml_files_under(&fixture_dir().join(dir)) {
+            let rel = path.strip_prefix(fixture_dir()).unwrap();
+            out.push(rel.to_string_lossy().into_owned());
         }
     }
     out.sort();
@@ -124,14 +119,14 @@ fn the_invalid_fixture_breaks_exactly_the_known_rules() {
         }
     }
     // The report masks the personnummer it found.
-    let sec = finding(&all, "incidents/INC-20261103-A1B2C3.yaml", "SEC001");
+    let sec = finding(&all, "incidents/2026/11/INC-20261103-A1B2C3.yaml", "SEC001");
     assert!(
         !sec.to_string().contains("19121212-1212"),
         "the report repeats the personnummer: {sec}"
     );
 
     // A rule finding points at its key.
-    let file = "incidents/INC-20261103-A1B2C3.yaml";
+    let file = "incidents/2026/11/INC-20261103-A1B2C3.yaml";
     let (line, col) = key_position(&fixture_text(file), "reported_via");
     let inc002 = finding(&all, file, "INC002");
     assert_eq!(
@@ -140,7 +135,7 @@ fn the_invalid_fixture_breaks_exactly_the_known_rules() {
     );
 
     // REC003 for `impact: hgh` is on the line of the `impact` key.
-    let file = "incidents/INC-20261105-G7H8J9.yaml";
+    let file = "incidents/2026/11/INC-20261105-G7H8J9.yaml";
     let (line, _) = key_position(&fixture_text(file), "impact");
     let rec003 = finding(&all, file, "REC003");
     assert_eq!(rec003["line"].as_u64(), Some(line), "{rec003:#}");
@@ -153,7 +148,7 @@ fn the_invalid_fixture_breaks_exactly_the_known_rules() {
 fn the_rec003_finding_points_at_the_impact_key() {
     let sb = sandbox();
     let (_, all) = findings(&sb);
-    let file = "incidents/INC-20261105-G7H8J9.yaml";
+    let file = "incidents/2026/11/INC-20261105-G7H8J9.yaml";
     let (line, col) = key_position(&fixture_text(file), "impact");
     let rec003 = finding(&all, file, "REC003");
     assert_eq!(
@@ -176,7 +171,7 @@ fn the_human_format_names_file_line_and_column() {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let text = format!("{}{}", stdout(&out), stderr(&out));
     assert!(!text.contains('\u{1b}'), "NO_COLOR output has escape codes");
-    let file = "incidents/INC-20261103-A1B2C3.yaml";
+    let file = "incidents/2026/11/INC-20261103-A1B2C3.yaml";
     let (line, col) = key_position(&fixture_text(file), "reported_via");
     let place = format!("{file}:{line}:{col}");
     assert!(text.contains(&place), "no {place} in:\n{text}");

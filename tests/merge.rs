@@ -387,7 +387,9 @@ fn the_leading_modeline_survives_rewrites_and_merges() {
         0
     );
     let id = sb.journal_incident();
-    let modeline = "# yaml-language-server: $schema=../.arende/schemas/incident.schema.json\n";
+    // The record sits three folders down: incidents/2026/11/.
+    let modeline =
+        "# yaml-language-server: $schema=../../../.arende/schemas/incident.schema.json\n";
     // The schema the modeline names is there: `init` wrote it.
     assert!(
         sb.root()

@@ -256,12 +256,6 @@ fn import_refuses_a_number_with_a_no_break_space() {
     assert_eq!(code(&out), 2, "{err}");
     assert!(err.contains("row 2, column `description`: SEC001"), "{err}");
     assert!(!err.contains(LAST), "the number is repeated: {err}");
-    let filed = std::fs::read_dir(sb.root().join("incidents"))
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "yaml"))
-        })
-        .count();
+    let filed = yaml_files_under(&sb.root().join("incidents")).len();
     assert_eq!(filed, 0, "nothing is filed");
 }

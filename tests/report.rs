@@ -33,12 +33,7 @@ fn repo() -> Sandbox {
     sb.ok(&["init", "--policy", "ehm"]);
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/report");
     for dir in ["incidents", "requests"] {
-        let to = sb.root().join(dir);
-        std::fs::create_dir_all(&to).unwrap();
-        for file in std::fs::read_dir(fixture.join(dir)).unwrap() {
-            let file = file.unwrap();
-            std::fs::copy(file.path(), to.join(file.file_name())).unwrap();
-        }
+        copy_dir(&fixture.join(dir), &sb.root().join(dir));
     }
     sb
 }

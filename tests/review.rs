@@ -126,7 +126,7 @@ fn a_clean_record_added_on_a_branch_passes_review() {
     assert_eq!(record["id"], id.as_str());
     assert_eq!(record["kind"], "incident");
     assert_eq!(record["change"], "added");
-    assert_eq!(record["path"], format!("incidents/{id}.yaml").as_str());
+    assert_eq!(record["path"], rel_path(&id).as_str());
     assert_eq!(record["status"], serde_json::json!([null, "new"]));
     assert_eq!(record["events_added"], 1);
     // The events themselves, not only their count: who, when, what.
@@ -268,7 +268,7 @@ fn a_deleted_record_fails_review_with_rev002() {
     let sb = Sandbox::with_repo();
     let id = sb.new_incident("Journal nere", JOURNAL);
     sb.branch("feature");
-    sb.git_ok(&["rm", "-q", &format!("incidents/{id}.yaml")]);
+    sb.git_ok(&["rm", "-q", &rel_path(&id)]);
     sb.hand_commit("Bort med den");
 
     let (exit, markdown, err) = review(&sb, "main..feature");
@@ -500,7 +500,7 @@ fn an_id_changed_by_hand_fails_review_with_rev006() {
     let (_, json) = review_json(&sb, "main..feature");
     let record = only_record(&json);
     assert!(rules(record).contains(&"REV006".to_owned()), "{record:#}");
-    assert_eq!(record["path"], format!("incidents/{id}.yaml").as_str());
+    assert_eq!(record["path"], rel_path(&id).as_str());
     // validate, on the same tree, says the file name is not the ID.
     let out = sb.run(&["validate", "--format", "json"]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
@@ -605,7 +605,7 @@ fn review_and_log_work_when_the_records_live_in_a_subfolder_of_the_git_repositor
     let out = arende(&args);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let id = stdout(&out).trim().to_owned();
-    let path = records.join(format!("incidents/{id}.yaml"));
+    let path = records.join(rel_path(&id));
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replacen("priority: 2\n", "priority: 1\n", 1)).unwrap();
     let hand = sb.hand_commit("Upp med prioriteten");
@@ -616,7 +616,7 @@ fn review_and_log_work_when_the_records_live_in_a_subfolder_of_the_git_repositor
     let record = only_record(&json);
     assert_eq!(record["id"], id.as_str());
     // Paths are relative to the record repository, not to the git work tree.
-    assert_eq!(record["path"], format!("incidents/{id}.yaml").as_str());
+    assert_eq!(record["path"], rel_path(&id).as_str());
     assert!(rules(record).contains(&"INC001".to_owned()), "{record:#}");
 
     let out = arende(&["log", &id, "--format", "json"]);
@@ -893,7 +893,7 @@ fn conflicting_merge(sb: &Sandbox) -> String {
 fn conflict_markers_are_reported_by_every_command() {
     let sb = Sandbox::with_repo();
     let id = conflicting_merge(&sb);
-    let rel = format!("incidents/{id}.yaml");
+    let rel = rel_path(&id);
     let text = std::fs::read_to_string(sb.record_path(&id)).unwrap();
     let marker_line = text
         .lines()

@@ -158,12 +158,7 @@ fn every_fixture_record_validates_against_its_schema() {
         let mut checked = 0;
         for (folder, kind) in FOLDERS {
             let dir = repo.join(folder);
-            let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-                .map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-                .collect();
-            files.sort();
+            let files = yaml_files_in(&dir);
             assert!(
                 !files.is_empty(),
                 "fixtures/{fixture}/{folder} has no records"
@@ -232,4 +227,20 @@ urgency: medium
             "{field}: {bad} must be refused"
         );
     }
+}
+
+/// The `.yaml` files under `dir` at any depth (records sit in month
+/// folders), sorted.
+fn yaml_files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(yaml_files_in(&path));
+        } else if path.extension().is_some_and(|x| x == "yaml") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
 }

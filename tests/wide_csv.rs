@@ -73,16 +73,7 @@ fn a_row_too_large_to_read_back_is_refused_and_nothing_is_written() {
     assert!(err.contains("row 2"), "{err}");
     assert!(err.contains("larger than the 1048576 bytes"), "{err}");
     assert_eq!(sb.git().commit_count(), before, "no commit");
-    let records = std::fs::read_dir(sb.root().join("incidents"))
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "yaml")
-        })
-        .count();
+    let records = yaml_files_under(&sb.root().join("incidents")).len();
     assert_eq!(records, 0, "no record file");
 }
 

@@ -71,7 +71,7 @@ pub(crate) fn land(
             &edit.after,
             allowed,
         )?;
-        tx.write(&edit.id, &edit.after);
+        tx.write(&edit.id, &edit.path, &edit.after);
         records.push((edit.id, edit.after));
     }
     let commit = tx.finish(cx.mode, message, &cx.author, &cx.now)?;

@@ -137,7 +137,7 @@ fn fresh_id(cx: &Context<'_>, kind: Kind, tx: &Transaction<'_>) -> RecordId {
     let date = cx.now.with_timezone(&cx.store.tz()).date_naive();
     loop {
         let id = RecordId::generate(kind, date);
-        if !cx.store.exists(&id) && !tx.is_staged(&id) {
+        if !cx.store.id_taken(&id) && !tx.is_staged(&id) {
             return id;
         }
     }

@@ -152,11 +152,8 @@ fn record_ids(current: &OsStr) -> Vec<CompletionCandidate> {
     let typed = current.to_string_lossy().to_ascii_uppercase();
     let mut out = Vec::new();
     for kind in Kind::ALL {
-        let Ok(dir) = std::fs::read_dir(store.root().join(kind.dir())) else {
-            continue;
-        };
-        for entry in dir.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
+        for path in store.record_paths(&[kind]).0 {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
             let Some(stem) = name.strip_suffix(".yaml") else {
                 continue;
             };

@@ -246,7 +246,7 @@ fn print_summary(ui: &Ui, s: &Summary) {
         }
     ));
     out.push_str(&match (s.dry_run, s.commit) {
-        (true, _) => "commit: none (--dry-run: nothing was written)\n".to_owned(),
+        (true, _) => "commit: none (--dry-run: nothing was written; a new record is named by its source row, since its ID is drawn when the import runs)\n".to_owned(),
         (false, Some(c)) => format!("commit: {c}\n"),
         (false, None) if s.created.is_empty() && s.updated.is_empty() => {
             "commit: none (nothing to change)\n".to_owned()
@@ -275,10 +275,10 @@ fn print_summary(ui: &Ui, s: &Summary) {
             r.severity.as_str(),
             r.records.len(),
             r.message,
-            r.records
+            r.examples
                 .iter()
                 .take(3)
-                .map(|id| id.as_str())
+                .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join(", "),
             if r.records.len() > 3 { ", …" } else { "" }

@@ -199,6 +199,21 @@ pub struct RuleTally {
     pub message: String,
     /// The records that break it.
     pub records: Vec<RecordId>,
+    /// How to name each of `records` to a person: its ID, or, in a dry run,
+    /// the source row of a record whose ID is not made yet (the dry run's
+    /// IDs are drawn at random and the real import draws others).
+    pub examples: Vec<String>,
+}
+
+impl RuleTally {
+    fn push(&mut self, id: &RecordId, c: &Candidate, dry_run: bool) {
+        let example = match (&c.key, &c.keep_id) {
+            (Key::Source(..), None) if dry_run => format!("{} (row {})", c.key.describe(), c.row),
+            _ => id.to_string(),
+        };
+        self.records.push(id.clone());
+        self.examples.push(example);
+    }
 }
 
 /// A warning, with the rows or records it concerns.
@@ -272,6 +287,7 @@ impl Summary {
                 "message": r.message,
                 "count": r.records.len(),
                 "records": ids(&r.records),
+                "examples": r.examples,
             })).collect::<Vec<_>>(),
             "warnings": self.warnings.iter().map(|w| serde_json::json!({
                 "message": w.message,
@@ -560,7 +576,7 @@ pub fn import(
                     let date = opened_date(&c.doc, cx);
                     loop {
                         let id = RecordId::generate(c.kind, date);
-                        let taken = by_id.contains_key(&id) || store.exists(&id);
+                        let taken = by_id.contains_key(&id) || store.id_taken(&id);
                         if !taken && used.insert(id.clone()) {
                             break id;
                         }
@@ -574,7 +590,7 @@ pub fn import(
     // 3. Build every record, in parallel.
     progress.start("checking", matched.len() as u64);
     let built: Vec<Planned> = matched
-        .par_iter()
+        .par_iter_mut()
         .map(|(c, existing, new_id)| {
             let out = plan(
                 cx,
@@ -583,6 +599,9 @@ pub fn import(
                 new_id.as_ref(),
                 options,
             );
+            // The plan holds the record now; the row's copy of its fields
+            // is not read again, and at 100 000 rows it is hundreds of MB.
+            c.doc = Mapping::new();
             progress.advance(1);
             out
         })
@@ -660,7 +679,11 @@ pub fn import(
             .unwrap_or_default()
             .into_values()
             .map(|mut t| {
-                t.records.sort();
+                // By how a person sees them: the IDs, or a dry run's rows.
+                let mut pairs: Vec<(String, RecordId)> =
+                    t.examples.into_iter().zip(t.records).collect();
+                pairs.sort();
+                (t.examples, t.records) = pairs.into_iter().unzip();
                 t
             })
             .collect(),
@@ -738,12 +761,17 @@ pub fn import(
 
     // 5. Write, in one commit.
     progress.start("writing", writes.len() as u64);
+    // A record the repository has is rewritten where it is; a new one is
+    // filed in its month's folder.
     let files: Vec<(PathBuf, Vec<u8>)> = writes
         .par_iter()
         .map(|(id, doc)| {
             let text = doc.as_mapping().map(yaml::to_string).unwrap_or_default();
             progress.advance(1);
-            (store.rel_path(id), text.into_bytes())
+            let rel = by_id
+                .get(id)
+                .map_or_else(|| store.rel_path(id), |&i| scan.entries[i].path.clone());
+            (rel, text.into_bytes())
         })
         .collect();
     for (rel, bytes) in files {
@@ -1220,9 +1248,9 @@ fn check(
                     severity: v.severity,
                     message: v.message.clone(),
                     records: Vec::new(),
+                    examples: Vec::new(),
                 })
-                .records
-                .push(id.clone());
+                .push(id, c, options.dry_run);
         }
     }
     errors

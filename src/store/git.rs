@@ -1,10 +1,9 @@
 //! The git side of the store: authors, trees, commits, and a record's commits.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use git2::{ObjectType, Oid, Repository, Signature, Sort, Tree};
+use git2::{Oid, Repository, Signature, Sort, Tree};
 
 use crate::error::{Error, Result};
 use crate::record::Timestamp;
@@ -109,43 +108,37 @@ pub fn repo_prefix(repo: &Repository, root: &Path) -> Result<PathBuf> {
         .unwrap_or_default())
 }
 
-/// A change to a tree: a path (components) and the blob to put there.
-pub(crate) type TreeEdit = (Vec<String>, Oid);
-
-/// Writes the tree `base` with `edits` applied. Each tree on the way is
-/// rebuilt once, however many edits fall in it, so a bulk import of many
-/// files into one folder costs one pass over that folder.
+/// Writes the tree `base` (none: an empty one) with each blob of `edits` put
+/// at its path (relative to the work tree). Only the trees on the way to a
+/// changed path are rebuilt and hashed; every other subtree is kept by its
+/// ID, so a commit in a sharded repository rewrites a month's folder, not
+/// the whole kind's.
 pub(crate) fn edit_tree(
     repo: &Repository,
     base: Option<&Tree<'_>>,
-    edits: &[TreeEdit],
+    edits: &[(PathBuf, Oid)],
 ) -> Result<Oid> {
-    let mut builder = repo.treebuilder(base)?;
-    let mut deeper: BTreeMap<&str, Vec<TreeEdit>> = BTreeMap::new();
+    let mut update = git2::build::TreeUpdateBuilder::new();
     for (path, blob) in edits {
-        match path.as_slice() {
-            [file] => {
-                builder.insert(file, *blob, 0o100644)?;
-            }
-            [dir, rest @ ..] if !rest.is_empty() => {
-                deeper
-                    .entry(dir.as_str())
-                    .or_default()
-                    .push((rest.to_vec(), *blob));
-            }
-            _ => {}
+        update.upsert(git_path(path), *blob, git2::FileMode::Blob);
+    }
+    let empty;
+    let base = match base {
+        Some(tree) => tree,
+        None => {
+            empty = repo.find_tree(repo.treebuilder(None)?.write()?)?;
+            &empty
         }
-    }
-    for (dir, sub_edits) in deeper {
-        let sub_tree = base
-            .and_then(|t| t.get_name(dir))
-            .filter(|e| e.kind() == Some(ObjectType::Tree))
-            .and_then(|e| e.to_object(repo).ok())
-            .and_then(|o| o.into_tree().ok());
-        let oid = edit_tree(repo, sub_tree.as_ref(), &sub_edits)?;
-        builder.insert(dir, oid, 0o040000)?;
-    }
-    Ok(builder.write()?)
+    };
+    Ok(update.create_updated(repo, base)?)
+}
+
+/// A path as git names it: its components joined by `/`.
+pub(crate) fn git_path(path: &Path) -> String {
+    path.iter()
+        .map(|c| c.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// A commit that changed a record's file.

@@ -18,6 +18,7 @@ pub(crate) use git::open_repo;
 pub use git::{Author, HistoryCommit, file_at_head, record_commits, repo_prefix};
 pub use notice::{FileState, Notice};
 pub(crate) use paths::check_folders;
+
 pub use transaction::{CommitMode, Transaction, write_atomic};
 
 use crate::config::{CONFIG_FILE, RepoConfig};
@@ -31,7 +32,7 @@ use crate::yaml::{self, Value};
 /// A record as read from disk.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    /// Path relative to the repository root (`incidents/INC-….yaml`).
+    /// Path relative to the repository root (`incidents/2026/11/INC-….yaml`).
     pub path: PathBuf,
     /// The document, as it will be written back.
     pub doc: Value,
@@ -173,26 +174,57 @@ impl Store {
         self.tz
     }
 
-    /// Where a record lives, relative to the root.
+    /// Where a new record is filed, relative to the root: see [`home_path`].
     pub fn rel_path(&self, id: &RecordId) -> PathBuf {
-        Path::new(id.kind().dir()).join(format!("{id}.yaml"))
+        home_path(id.kind(), id)
     }
 
-    /// Whether a record with this ID exists (one `stat`).
+    /// Where the record with this ID is: its sharded path, else its flat
+    /// path (one or two `stat`s), else anywhere under its kind's folder (a
+    /// walk, only when both miss). `None` if there is no such file.
+    pub fn find(&self, id: &RecordId) -> Option<PathBuf> {
+        let kind = id.kind();
+        let home = home_path(kind, id);
+        let flat = flat_path(kind, id);
+        [home, flat]
+            .into_iter()
+            .find(|rel| self.root.join(rel).symlink_metadata().is_ok())
+            .or_else(|| self.walk_for(id))
+    }
+
+    /// Whether a record with this ID exists anywhere under its kind's folder.
     pub fn exists(&self, id: &RecordId) -> bool {
-        self.root.join(self.rel_path(id)).symlink_metadata().is_ok()
+        self.find(id).is_some()
+    }
+
+    /// Whether a fresh ID is taken: its sharded or flat file exists (at most
+    /// two `stat`s, never a walk of the repository). A generated ID sits
+    /// elsewhere only if a person moved it there, and then validate's
+    /// duplicate-ID check finds the clash.
+    pub fn id_taken(&self, id: &RecordId) -> bool {
+        let kind = id.kind();
+        [home_path(kind, id), flat_path(kind, id)]
+            .iter()
+            .any(|rel| self.root.join(rel).symlink_metadata().is_ok())
+    }
+
+    /// Looks for `<ID>.yaml` at any depth under the kind's folder.
+    fn walk_for(&self, id: &RecordId) -> Option<PathBuf> {
+        let dir = id.kind().dir();
+        let name = format!("{id}.yaml");
+        walk_records(&self.root, dir, &mut Vec::new())
+            .into_iter()
+            .find(|rel| rel.file_name().is_some_and(|n| n == name.as_str()))
     }
 
     /// Reads one record, with the text it was parsed from.
     pub fn load(&self, id: &RecordId) -> Result<(Entry, String)> {
-        let rel = self.rel_path(id);
-        let abs = self.root.join(&rel);
-        if abs.symlink_metadata().is_err() {
+        let Some(rel) = self.find(id) else {
             return Err(Error::UnknownId {
                 id: id.to_string(),
-                path: rel,
+                path: self.rel_path(id),
             });
-        }
+        };
         let (entry, text) = read_entry(&self.root, &rel)?;
         if entry.record.id() != id {
             return Err(Error::field(
@@ -209,10 +241,10 @@ impl Store {
         Ok((entry, text))
     }
 
-    /// Reads every record of the given kinds (all kinds if empty) in
-    /// parallel. A bad file does not stop the scan: it is reported in
-    /// [`Scan::errors`] and the rest are read.
-    pub fn scan(&self, kinds: &[Kind]) -> Scan {
+    /// The record files of the given kinds (all kinds if empty), relative
+    /// to the root, at any depth under each kind's folder, and every folder
+    /// that could not be walked.
+    pub fn record_paths(&self, kinds: &[Kind]) -> (Vec<PathBuf>, Vec<Error>) {
         let kinds = if kinds.is_empty() {
             &Kind::ALL[..]
         } else {
@@ -221,31 +253,16 @@ impl Store {
         let mut paths = Vec::new();
         let mut errors = Vec::new();
         for kind in kinds {
-            let dir = self.root.join(kind.dir());
-            match dir.symlink_metadata() {
-                Ok(m) if m.file_type().is_symlink() => {
-                    errors.push(Error::SymlinkFolder {
-                        path: PathBuf::from(kind.dir()),
-                    });
-                    continue;
-                }
-                Ok(m) if m.is_dir() => {}
-                _ => continue,
-            }
-            for item in walkdir::WalkDir::new(&dir)
-                .min_depth(1)
-                .max_depth(1)
-                .sort_by_file_name()
-            {
-                match item {
-                    Ok(e) if is_record_file(e.path()) => {
-                        paths.push(Path::new(kind.dir()).join(e.file_name()));
-                    }
-                    Ok(_) => {}
-                    Err(e) => errors.push(Error::io(dir.clone(), e.into())),
-                }
-            }
+            paths.extend(walk_records(&self.root, kind.dir(), &mut errors));
         }
+        (paths, errors)
+    }
+
+    /// Reads every record of the given kinds (all kinds if empty) in
+    /// parallel. A bad file does not stop the scan: it is reported in
+    /// [`Scan::errors`] and the rest are read.
+    pub fn scan(&self, kinds: &[Kind]) -> Scan {
+        let (paths, mut errors) = self.record_paths(kinds);
         let results: Vec<Result<Entry>> = paths
             .par_iter()
             .map(|rel| read_entry(&self.root, rel).map(|(entry, _)| entry))
@@ -277,6 +294,79 @@ impl Store {
     pub fn begin(&self) -> Result<Transaction<'_>> {
         Transaction::begin(self)
     }
+}
+
+/// Where a record of `kind` with this ID is filed: `<kind folder>/<YYYY>/<MM>/<ID>.yaml`,
+/// the month from the date in the ID (`INC-20261122-K7QF2M` →
+/// `incidents/2026/11/`), so no folder grows past a month of records. An ID
+/// with no date in it (imported or hand-made, `CI-EPRESCRIPTION`) is filed
+/// directly in the kind's folder.
+pub fn home_path(kind: Kind, id: &RecordId) -> PathBuf {
+    match id.date() {
+        Some(date) => Path::new(kind.dir())
+            .join(date.format("%Y").to_string())
+            .join(date.format("%m").to_string())
+            .join(format!("{id}.yaml")),
+        None => flat_path(kind, id),
+    }
+}
+
+/// A record's file directly in its kind's folder, as repositories made
+/// before the sharded layout have them.
+pub fn flat_path(kind: Kind, id: &RecordId) -> PathBuf {
+    Path::new(kind.dir()).join(format!("{id}.yaml"))
+}
+
+/// Whether a record of `kind` with this ID is filed where it belongs: in
+/// its month's folder ([`home_path`]) or directly in the kind's folder
+/// (the flat layout, always accepted).
+pub fn filed_right(path: &Path, kind: Kind, id: &RecordId) -> bool {
+    path == home_path(kind, id) || path == flat_path(kind, id)
+}
+
+/// The record files under the kind folder `dir` (relative to `root`), at
+/// any depth, sorted by path. Symbolic links are not followed: a linked
+/// folder is reported, a linked file is returned and refused when read.
+/// Hidden folders (`.trash/`, an editor's backups) are skipped, as git
+/// tools and file browsers hide them.
+fn walk_records(root: &Path, dir: &str, errors: &mut Vec<Error>) -> Vec<PathBuf> {
+    let abs = root.join(dir);
+    match abs.symlink_metadata() {
+        Ok(m) if m.file_type().is_symlink() => {
+            errors.push(Error::SymlinkFolder {
+                path: PathBuf::from(dir),
+            });
+            return Vec::new();
+        }
+        Ok(m) if m.is_dir() => {}
+        _ => return Vec::new(),
+    }
+    let mut paths = Vec::new();
+    let walk = walkdir::WalkDir::new(&abs)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            !(e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.'))
+        });
+    for item in walk {
+        match item {
+            Ok(e) => {
+                let rel = e
+                    .path()
+                    .strip_prefix(root)
+                    .map(Path::to_owned)
+                    .unwrap_or_else(|_| e.path().to_owned());
+                if is_record_file(e.path()) {
+                    paths.push(rel);
+                } else if e.path_is_symlink() && e.path().is_dir() {
+                    errors.push(Error::SymlinkFolder { path: rel });
+                }
+            }
+            Err(e) => errors.push(Error::io(abs.clone(), e.into())),
+        }
+    }
+    paths
 }
 
 fn is_record_file(path: &Path) -> bool {

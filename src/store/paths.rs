@@ -2,6 +2,7 @@
 //! without following symbolic links, so nothing is read or written outside
 //! the repository through a link planted in it.
 
+use std::collections::HashSet;
 use std::io::ErrorKind;
 use std::path::{Component, Path, PathBuf};
 
@@ -25,9 +26,32 @@ pub(crate) fn check_folders(root: &Path, rel: &Path) -> Result<()> {
 /// that exists and is not a regular file (a link would be replaced, a FIFO
 /// would block the backup read).
 pub(crate) fn prepare_write(root: &Path, rel: &Path) -> Result<()> {
+    prepare_write_in(root, rel, &mut HashSet::new())
+}
+
+/// [`prepare_write`] for every path of a transaction: a folder checked (or
+/// made) for one file is not checked again for the next, so a bulk import
+/// into a few hundred month folders costs a `stat` a file, not one per
+/// folder on its way.
+pub(crate) fn prepare_writes<'a>(
+    root: &Path,
+    rels: impl IntoIterator<Item = &'a PathBuf>,
+) -> Result<()> {
+    let mut ready = HashSet::new();
+    for rel in rels {
+        prepare_write_in(root, rel, &mut ready)?;
+    }
+    Ok(())
+}
+
+fn prepare_write_in(root: &Path, rel: &Path, ready: &mut HashSet<PathBuf>) -> Result<()> {
     let mut at = PathBuf::new();
     for folder in folders(rel)? {
         at.push(folder);
+        if ready.contains(&at) {
+            continue;
+        }
+        ready.insert(at.clone());
         let abs = root.join(&at);
         match std::fs::symlink_metadata(&abs) {
             Ok(meta) => refuse_non_folder(&meta, &at)?,

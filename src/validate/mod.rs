@@ -237,9 +237,11 @@ fn record_findings(cx: &Context<'_>, e: &Entry) -> Vec<Finding> {
             ),
         ));
     }
-    let expected = Path::new(e.record.kind().dir()).join(format!("{}.yaml", e.record.id()));
+    let expected = crate::store::home_path(e.record.kind(), e.record.id());
     let id_kind = e.record.id().kind();
-    if e.path != expected || id_kind != e.record.kind() {
+    if !crate::store::filed_right(&e.path, e.record.kind(), e.record.id())
+        || id_kind != e.record.kind()
+    {
         out.push(repo_finding(
             checks::FILE_NAME,
             &e.path,

@@ -30,7 +30,9 @@ struct Staged {
     kind: Kind,
 }
 
-/// Record files in the index, by their path relative to the record root.
+/// Record files in the index, by their path relative to the record root:
+/// at any depth under a kind's folder, hidden folders skipped, as the
+/// store reads the working tree.
 fn index_records(repo: &Repository, prefix: &Path) -> Result<BTreeMap<PathBuf, Staged>> {
     let index = repo.index()?;
     let mut out = BTreeMap::new();
@@ -42,10 +44,12 @@ fn index_records(repo: &Repository, prefix: &Path) -> Result<BTreeMap<PathBuf, S
             continue;
         };
         let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
-        let [dir, name] = parts.as_slice() else {
+        let [dir, folders @ .., name] = parts.as_slice() else {
             continue;
         };
-        if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+        if !(name.ends_with(".yaml") || name.ends_with(".yml"))
+            || folders.iter().any(|f| f.starts_with('.'))
+        {
             continue;
         }
         if let Some(kind) = Kind::ALL.into_iter().find(|k| k.dir() == *dir) {
@@ -147,9 +151,19 @@ pub fn validate_staged(store: &Store) -> Result<Report> {
             linked.extend(links_of(&old.doc).into_iter().flat_map(|(_, ids)| ids));
         }
     }
+    // A linked record may sit at any depth: find it by its file name.
+    let mut by_name: HashMap<&std::ffi::OsStr, Vec<&PathBuf>> = HashMap::new();
+    for rel in in_index.keys() {
+        if let Some(name) = rel.file_name() {
+            by_name.entry(name).or_default().push(rel);
+        }
+    }
     for id in linked {
         if let Ok(id) = RecordId::parse(&id) {
-            neighbours.insert(Path::new(id.kind().dir()).join(format!("{id}.yaml")));
+            let name = format!("{id}.yaml");
+            if let Some(paths) = by_name.get(std::ffi::OsStr::new(&name)) {
+                neighbours.extend(paths.iter().map(|p| (*p).clone()));
+            }
         }
     }
     let whole_kinds: BTreeSet<Kind> = in_index

@@ -144,19 +144,16 @@ impl Sandbox {
         )
     }
 
-    /// Path of a record file.
+    /// Path of a record file: where it is (its month's folder, or flat in
+    /// its kind's folder), or where a new one is filed.
     pub fn record_path(&self, id: &str) -> PathBuf {
-        let dir = match id.split('-').next().unwrap() {
-            "INC" => "incidents",
-            "PRB" => "problems",
-            "CHG" => "changes",
-            "REL" => "releases",
-            "SR" => "requests",
-            "CI" => "configuration",
-            "CAP" => "capacity",
-            other => panic!("unknown prefix {other}"),
-        };
-        self.root().join(dir).join(format!("{id}.yaml"))
+        let home = self.root().join(rel_path(id));
+        let flat = self.root().join(kind_dir(id)).join(format!("{id}.yaml"));
+        if !home.exists() && flat.exists() {
+            flat
+        } else {
+            home
+        }
     }
 
     /// A record file's bytes.
@@ -277,6 +274,55 @@ impl Snapshot {
             file: sb.record_bytes(id),
         }
     }
+}
+
+/// The folder of a record kind, from the ID's prefix.
+pub fn kind_dir(id: &str) -> &'static str {
+    match id.split('-').next().unwrap() {
+        "INC" => "incidents",
+        "PRB" => "problems",
+        "CHG" => "changes",
+        "REL" => "releases",
+        "SR" => "requests",
+        "CI" => "configuration",
+        "CAP" => "capacity",
+        other => panic!("unknown prefix {other}"),
+    }
+}
+
+/// Where arende files a record with this ID, relative to the repository
+/// root, with `/` between folders (as git names paths):
+/// `incidents/2026/11/INC-20261122-K7QF2M.yaml`, or flat in the kind's
+/// folder for an ID with no date in it.
+pub fn rel_path(id: &str) -> String {
+    let dir = kind_dir(id);
+    let date = id
+        .split('-')
+        .nth(1)
+        .filter(|d| d.len() == 8 && d.bytes().all(|b| b.is_ascii_digit()));
+    match date {
+        Some(d) => format!("{dir}/{}/{}/{id}.yaml", &d[..4], &d[4..6]),
+        None => format!("{dir}/{id}.yaml"),
+    }
+}
+
+/// Every `.yaml` file under `dir` at any depth (a kind's folder holds
+/// month folders), sorted; none if `dir` is not there.
+pub fn yaml_files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(items) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for item in items.flatten() {
+        let path = item.path();
+        if item.file_type().unwrap().is_dir() {
+            out.extend(yaml_files_under(&path));
+        } else if path.extension().is_some_and(|x| x == "yaml") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
 }
 
 pub fn code(out: &Output) -> i32 {
