@@ -50,15 +50,14 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
         .map(|f| arende::actions::assign::split(f))
         .collect::<Result<Vec<_>>>()?;
     let store = ui.store()?;
-    let scan = store.scan(kind.as_slice());
+    // Status and priority are in the cache's brief: only matching records are decoded.
+    let scan = store.records(kind.as_slice(), &|b| {
+        (args.status.is_empty() || args.status.iter().any(|s| *s == b.status))
+            && args.priority.is_none_or(|p| b.priority == Some(p))
+    });
     let mut rows: Vec<&Entry> = scan
         .entries
         .iter()
-        .filter(|e| args.status.is_empty() || args.status.iter().any(|s| s == e.record.status()))
-        .filter(|e| {
-            args.priority
-                .is_none_or(|p| e.record.priority().map(|x| x.get()) == Some(p))
-        })
         .filter(|e| {
             filters.iter().all(|(key, want)| {
                 e.doc

@@ -40,7 +40,10 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     let tz = store.tz();
     let now = arende::clock::now(ui.global.now.as_deref(), tz)?;
-    let scan = store.scan(&[arende::Kind::Incident, arende::Kind::ServiceRequest]);
+    let scan = store.records(
+        &[arende::Kind::Incident, arende::Kind::ServiceRequest],
+        &|_| true,
+    );
     let mut report = build(store.policy(), &scan.entries, tz, &period, now)?;
     report.organisation = store.config().organisation.clone();
     match format {

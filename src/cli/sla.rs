@@ -39,7 +39,8 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
             .fixed_offset(),
         None => arende::clock::now(ui.global.now.as_deref(), store.tz())?,
     };
-    let scan = store.scan(&[]);
+    // Resolved and closed tickets have no running clock: they are not decoded.
+    let scan = store.records(&[], &|b| !matches!(b.status.as_str(), "resolved" | "closed"));
     let mut rows = Vec::new();
     for e in &scan.entries {
         let record = &e.record;

@@ -2,6 +2,7 @@
 //! reporting every bad file and going on), and writing them through a
 //! [`Transaction`].
 
+pub mod cache;
 mod git;
 mod notice;
 mod paths;
@@ -213,6 +214,34 @@ impl Store {
     /// parallel. A bad file does not stop the scan: it is reported in
     /// [`Scan::errors`] and the rest are read.
     pub fn scan(&self, kinds: &[Kind]) -> Scan {
+        let (paths, mut errors) = self.record_paths(kinds);
+        let results: Vec<Result<Entry>> = paths
+            .par_iter()
+            .map(|rel| read_entry(&self.root, rel).map(|(entry, _)| entry))
+            .collect();
+        let mut entries = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok(e) => entries.push(e),
+                Err(e) => errors.push(e),
+            }
+        }
+        entries.sort_by(|a, b| a.record.id().cmp(b.record.id()));
+        Scan { entries, errors }
+    }
+
+    /// [`scan`](Self::scan) through the record summary cache (see
+    /// [`cache`]): the same entries and errors, in the same order, without
+    /// parsing the files that did not change. Only records whose
+    /// [`Brief`](cache::Brief) `keep` accepts are decoded and returned.
+    pub fn records(&self, kinds: &[Kind], keep: &(dyn Fn(&cache::Brief) -> bool + Sync)) -> Scan {
+        cache::records(self, kinds, keep)
+    }
+
+    /// The record files of the given kinds (all kinds if empty), relative
+    /// to the root, found at any depth under each kind folder and sorted;
+    /// and the folders that could not be walked.
+    pub fn record_paths(&self, kinds: &[Kind]) -> (Vec<PathBuf>, Vec<Error>) {
         let kinds = if kinds.is_empty() {
             &Kind::ALL[..]
         } else {
@@ -246,19 +275,7 @@ impl Store {
                 }
             }
         }
-        let results: Vec<Result<Entry>> = paths
-            .par_iter()
-            .map(|rel| read_entry(&self.root, rel).map(|(entry, _)| entry))
-            .collect();
-        let mut entries = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
-                Ok(e) => entries.push(e),
-                Err(e) => errors.push(e),
-            }
-        }
-        entries.sort_by(|a, b| a.record.id().cmp(b.record.id()));
-        Scan { entries, errors }
+        (paths, errors)
     }
 
     /// How each record file at `rels` stands against HEAD and the index:
@@ -283,7 +300,7 @@ fn is_record_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "yaml" || e == "yml")
 }
 
-fn read_entry(root: &Path, rel: &Path) -> Result<(Entry, String)> {
+pub(crate) fn read_entry(root: &Path, rel: &Path) -> Result<(Entry, String)> {
     paths::check_folders(root, rel)?;
     let abs = root.join(rel);
     let text = yaml::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?;

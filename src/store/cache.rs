@@ -1,0 +1,583 @@
+//! The record summary cache: each readable record file's parsed document,
+//! kept in the git directory (`.git/arende-cache`, never committed) so that
+//! `list`, `sla`, `report` and `export` need not parse every YAML file on
+//! every run.
+//!
+//! Entries are keyed like git's own index: a record file's path, size,
+//! mtime and ctime (to the nanosecond) and inode, under a digest of what
+//! the answer depends on besides the files (the binary's version, the cache
+//! format, `arende.yaml` and everything under `policy/`). A file whose stat
+//! differs is read again; so is one whose mtime is not well before the
+//! moment the cache was made (git's racy-git rule, with a second's margin
+//! for filesystems whose clocks tick coarsely): such a file may have been
+//! changed again within the same tick without its stat showing it.
+//!
+//! A missing, truncated, corrupt or foreign cache is no error: it is
+//! rebuilt. Files that cannot be read are never cached, so their errors are
+//! found again, word for word, on every run. In a repository outside git
+//! there is no cache (there is no place for it that is never committed).
+//! `ARENDE_NO_CACHE=1` reads every file, as if there were no cache.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+
+use super::{Entry, Scan, Store, read_entry};
+use crate::error::Error;
+use crate::kind::Kind;
+use crate::record::Record;
+use crate::yaml::{Mapping, Value};
+
+/// The cache's file name in the git directory.
+pub const CACHE_FILE: &str = "arende-cache";
+/// Set to `1` to read every record file and leave the cache alone.
+pub const NO_CACHE_VAR: &str = "ARENDE_NO_CACHE";
+
+const MAGIC: &[u8; 8] = b"ARENDE\x00C";
+/// Bumped whenever the layout below changes: an older cache is rebuilt.
+const FORMAT: u32 = 1;
+/// How much earlier than the cache's making a file's mtime must be for its
+/// stat to be trusted.
+const RACY_MARGIN_NS: i64 = 1_000_000_000;
+/// Deeper than any record the YAML reader accepts; a cache claiming more is corrupt.
+const MAX_DEPTH: usize = 256;
+
+/// What a record answers without its document being decoded: enough for
+/// the filters of `list` and `sla` to pass over most records cheaply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brief {
+    /// The record's kind.
+    pub kind: Kind,
+    /// Its status.
+    pub status: String,
+    /// Its priority, if it has one.
+    pub priority: Option<u8>,
+}
+
+impl Brief {
+    /// The brief of a parsed record.
+    pub fn of(record: &Record) -> Brief {
+        Brief {
+            kind: record.kind(),
+            status: record.status().to_owned(),
+            priority: record.priority().map(|p| p.get()),
+        }
+    }
+}
+
+/// A file's stat as the cache compares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    size: u64,
+    mtime_ns: i64,
+    ctime_ns: i64,
+    ino: u64,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Stamp {
+                size: meta.len(),
+                mtime_ns: meta
+                    .mtime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(meta.mtime_nsec()),
+                ctime_ns: meta
+                    .ctime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(meta.ctime_nsec()),
+                ino: meta.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            Stamp {
+                size: meta.len(),
+                mtime_ns: meta.modified().map_or(i64::MAX, ns_since_epoch),
+                ctime_ns: 0,
+                ino: 0,
+            }
+        }
+    }
+}
+
+fn ns_since_epoch(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
+        Err(_) => 0,
+    }
+}
+
+/// One cached record: its stat, brief and encoded document (a range of the
+/// cache file's bytes, or of a fresh encoding).
+struct Cached {
+    stamp: Stamp,
+    brief: Brief,
+    doc: Range<usize>,
+}
+
+/// A cache as read from disk.
+#[derive(Default)]
+struct Loaded {
+    /// When the scan that wrote it started, in ns since the epoch.
+    horizon_ns: i64,
+    data: Vec<u8>,
+    entries: HashMap<PathBuf, Cached>,
+}
+
+/// Where the cache lives, if the repository is in git.
+pub(crate) fn cache_path(root: &Path) -> Option<PathBuf> {
+    let repo = super::git::open_repo(root).ok()?;
+    Some(repo.path().join(CACHE_FILE))
+}
+
+/// Whether the cache is turned off for this process.
+fn disabled() -> bool {
+    std::env::var_os(NO_CACHE_VAR).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// What the cached answers depend on besides the record files.
+fn digest(store: &Store) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    FORMAT.hash(&mut h);
+    let root = store.root();
+    std::fs::read(root.join(crate::config::CONFIG_FILE))
+        .ok()
+        .hash(&mut h);
+    let policy_dir = root.join("policy");
+    for item in walkdir::WalkDir::new(&policy_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if item.file_type().is_file() {
+            item.path().strip_prefix(&policy_dir).ok().hash(&mut h);
+            std::fs::read(item.path()).ok().hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// How one record file was answered.
+enum Outcome {
+    /// From the cache: its entry is still good.
+    Hit(PathBuf),
+    /// Read again; the new entry to cache.
+    Read(Box<Entry>, Stamp, Vec<u8>),
+    /// Unreadable: reported, not cached.
+    Bad(Error),
+}
+
+/// Every record of `kinds` (all if empty) whose brief `keep` accepts,
+/// through the cache, with the same entries and errors, in the same order,
+/// as [`Store::scan`] followed by the filter.
+pub(crate) fn records(
+    store: &Store,
+    kinds: &[Kind],
+    keep: &(dyn Fn(&Brief) -> bool + Sync),
+) -> Scan {
+    let file = if disabled() {
+        None
+    } else {
+        cache_path(store.root())
+    };
+    let Some(file) = file else {
+        let mut scan = store.scan(kinds);
+        scan.entries.retain(|e| keep(&Brief::of(&e.record)));
+        return scan;
+    };
+    let started = ns_since_epoch(SystemTime::now());
+    let digest = digest(store);
+    let loaded = load(&file, digest).unwrap_or_default();
+    let (paths, mut errors) = store.record_paths(kinds);
+    let root = store.root();
+    let trusted_before = loaded.horizon_ns.saturating_sub(RACY_MARGIN_NS);
+    let outcomes: Vec<Outcome> = paths
+        .par_iter()
+        .map(|rel| {
+            let stamp = root.join(rel).symlink_metadata().ok().map(|m| Stamp::of(&m));
+            if let (Some(stamp), Some(c)) = (stamp, loaded.entries.get(rel))
+                && c.stamp == stamp
+                && stamp.mtime_ns < trusted_before
+            {
+                return Outcome::Hit(rel.clone());
+            }
+            match read_entry(root, rel) {
+                Ok((entry, _)) => {
+                    let mut doc = Vec::new();
+                    encode(&entry.doc, &mut doc);
+                    match stamp {
+                        Some(stamp) => Outcome::Read(Box::new(entry), stamp, doc),
+                        // Read but never stat'ed (it appeared meanwhile): counted, not cached.
+                        None => Outcome::Read(Box::new(entry), Stamp::never(), doc),
+                    }
+                }
+                Err(e) => Outcome::Bad(e),
+            }
+        })
+        .collect();
+
+    let hits = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Hit(_)))
+        .count();
+    // Unreadable files are never cached, so they alone change nothing.
+    let changed = hits != loaded.entries.len()
+        || outcomes.iter().any(|o| matches!(o, Outcome::Read(..)));
+    let decoded: Vec<Option<Entry>> = outcomes
+        .par_iter()
+        .map(|o| match o {
+            Outcome::Hit(rel) => {
+                let c = loaded.entries.get(rel)?;
+                if !keep(&c.brief) {
+                    return None;
+                }
+                let doc = loaded
+                    .data
+                    .get(c.doc.clone())
+                    .and_then(decode_all)
+                    .and_then(|doc| Record::from_doc(rel, None, &doc).ok().map(|r| (doc, r)));
+                match doc {
+                    Some((doc, record)) => Some(Entry {
+                        path: rel.clone(),
+                        doc,
+                        record,
+                    }),
+                    // A cache that does not decode was damaged after its
+                    // checks passed: the file itself is the answer.
+                    None => read_entry(root, rel).ok().map(|(e, _)| e),
+                }
+            }
+            Outcome::Read(entry, _, _) => {
+                keep(&Brief::of(&entry.record)).then(|| (**entry).clone())
+            }
+            Outcome::Bad(_) => None,
+        })
+        .collect();
+    let mut entries: Vec<Entry> = decoded.into_iter().flatten().collect();
+    entries.sort_by(|a, b| a.record.id().cmp(b.record.id()));
+
+    let mut fresh = Vec::new();
+    for o in outcomes {
+        match o {
+            Outcome::Bad(e) => errors.push(e),
+            Outcome::Read(entry, stamp, doc) => fresh.push((entry, stamp, doc)),
+            Outcome::Hit(_) => {}
+        }
+    }
+    if changed || loaded.horizon_ns == 0 {
+        // A cache that cannot be written (read-only repository, full disk)
+        // only costs speed; the answer is the same.
+        let _ = save(&file, digest, started, &loaded, &paths, &fresh);
+    }
+    Scan { entries, errors }
+}
+
+impl Stamp {
+    /// A stamp no file has: its entry is read again next time.
+    fn never() -> Stamp {
+        Stamp {
+            size: u64::MAX,
+            mtime_ns: i64::MAX,
+            ctime_ns: i64::MAX,
+            ino: u64::MAX,
+        }
+    }
+}
+
+/// Reads the cache; `None` if it is missing, of another format or digest,
+/// or does not parse (it is then rebuilt).
+fn load(file: &Path, digest: u64) -> Option<Loaded> {
+    let data = std::fs::read(file).ok()?;
+    let mut r = Reader { data: &data, at: 0 };
+    if r.bytes(MAGIC.len())? != MAGIC || r.u32()? != FORMAT || r.u64()? != digest {
+        return None;
+    }
+    let horizon_ns = r.i64()?;
+    let count = r.u32()? as usize;
+    let mut entries = HashMap::with_capacity(count.min(data.len() / 16));
+    for _ in 0..count {
+        let path = PathBuf::from(std::str::from_utf8(r.sized()?).ok()?);
+        let stamp = Stamp {
+            size: r.u64()?,
+            mtime_ns: r.i64()?,
+            ctime_ns: r.i64()?,
+            ino: r.u64()?,
+        };
+        let kind = Kind::parse(std::str::from_utf8(r.sized()?).ok()?)?;
+        let status = std::str::from_utf8(r.sized()?).ok()?.to_owned();
+        let priority = match r.byte()? {
+            0 => None,
+            p => Some(p),
+        };
+        let len = r.u32()? as usize;
+        let start = r.at;
+        r.bytes(len)?;
+        entries.insert(
+            path,
+            Cached {
+                stamp,
+                brief: Brief {
+                    kind,
+                    status,
+                    priority,
+                },
+                doc: start..start + len,
+            },
+        );
+    }
+    if r.at != data.len() {
+        return None;
+    }
+    Some(Loaded {
+        horizon_ns,
+        data,
+        entries,
+    })
+}
+
+/// Writes the new cache atomically (a temporary file renamed over it):
+/// the entries still good, taken from the old one, and the fresh ones.
+fn save(
+    file: &Path,
+    digest: u64,
+    started: i64,
+    old: &Loaded,
+    paths: &[PathBuf],
+    fresh: &[(Box<Entry>, Stamp, Vec<u8>)],
+) -> std::io::Result<()> {
+    let fresh: HashMap<&Path, (&Entry, &Stamp, &[u8])> = fresh
+        .iter()
+        .map(|(e, s, d)| (e.path.as_path(), (&**e, s, d.as_slice())))
+        .collect();
+    let mut out = Vec::with_capacity(old.data.len() + fresh.len() * 512);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
+    out.extend_from_slice(&digest.to_le_bytes());
+    out.extend_from_slice(&started.to_le_bytes());
+    let count_at = out.len();
+    out.extend_from_slice(&0u32.to_le_bytes());
+    let mut count = 0u32;
+    for rel in paths {
+        let (stamp, brief, doc) = match fresh.get(rel.as_path()) {
+            Some((entry, stamp, doc)) => (**stamp, Brief::of(&entry.record), *doc),
+            None => match old.entries.get(rel) {
+                Some(c) => match old.data.get(c.doc.clone()) {
+                    Some(doc) => (c.stamp, c.brief.clone(), doc),
+                    None => continue,
+                },
+                None => continue,
+            },
+        };
+        let Some(path) = rel.to_str() else { continue };
+        put_str(&mut out, path);
+        out.extend_from_slice(&stamp.size.to_le_bytes());
+        out.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
+        out.extend_from_slice(&stamp.ctime_ns.to_le_bytes());
+        out.extend_from_slice(&stamp.ino.to_le_bytes());
+        put_str(&mut out, brief.kind.name());
+        put_str(&mut out, &brief.status);
+        out.push(brief.priority.unwrap_or(0));
+        put_len(&mut out, doc.len());
+        out.extend_from_slice(doc);
+        count += 1;
+    }
+    out[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, &out)?;
+    tmp.persist(file).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn put_len(out: &mut Vec<u8>, len: usize) {
+    out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_len(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// A YAML document in a compact binary form: one tag byte per node, then
+/// its payload.
+fn encode(v: &Value, out: &mut Vec<u8>) {
+    match v {
+        Value::Null => out.push(0),
+        Value::Bool(false) => out.push(1),
+        Value::Bool(true) => out.push(2),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                out.push(3);
+                out.extend_from_slice(&i.to_le_bytes());
+            } else if let Some(u) = n.as_u64() {
+                out.push(4);
+                out.extend_from_slice(&u.to_le_bytes());
+            } else {
+                out.push(5);
+                out.extend_from_slice(&n.as_f64().unwrap_or(f64::NAN).to_bits().to_le_bytes());
+            }
+        }
+        Value::String(s) => {
+            out.push(6);
+            put_str(out, s);
+        }
+        Value::Sequence(items) => {
+            out.push(7);
+            put_len(out, items.len());
+            for item in items {
+                encode(item, out);
+            }
+        }
+        Value::Mapping(map) => {
+            out.push(8);
+            put_len(out, map.len());
+            for (k, v) in map {
+                encode(k, out);
+                encode(v, out);
+            }
+        }
+        Value::Tagged(t) => {
+            out.push(9);
+            put_str(out, &t.tag.to_string());
+            encode(&t.value, out);
+        }
+    }
+}
+
+/// Decodes a whole encoded document; `None` if it is damaged.
+fn decode_all(data: &[u8]) -> Option<Value> {
+    let mut r = Reader { data, at: 0 };
+    let v = decode(&mut r, 0)?;
+    (r.at == data.len()).then_some(v)
+}
+
+fn decode(r: &mut Reader<'_>, depth: usize) -> Option<Value> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    Some(match r.byte()? {
+        0 => Value::Null,
+        1 => Value::Bool(false),
+        2 => Value::Bool(true),
+        3 => Value::Number(r.i64()?.into()),
+        4 => Value::Number(r.u64()?.into()),
+        5 => Value::Number(f64::from_bits(r.u64()?).into()),
+        6 => Value::String(std::str::from_utf8(r.sized()?).ok()?.to_owned()),
+        7 => {
+            let n = r.u32()? as usize;
+            // Every item takes at least a byte: a count beyond the rest is damage.
+            if n > r.left() {
+                return None;
+            }
+            let mut items = Vec::with_capacity(n);
+            for _ in 0..n {
+                items.push(decode(r, depth + 1)?);
+            }
+            Value::Sequence(items)
+        }
+        8 => {
+            let n = r.u32()? as usize;
+            if n > r.left() {
+                return None;
+            }
+            let mut map = Mapping::with_capacity(n);
+            for _ in 0..n {
+                let k = decode(r, depth + 1)?;
+                let v = decode(r, depth + 1)?;
+                map.insert(k, v);
+            }
+            Value::Mapping(map)
+        }
+        9 => {
+            let tag = std::str::from_utf8(r.sized()?).ok()?;
+            if tag.is_empty() {
+                return None;
+            }
+            let tag = serde_yaml::value::Tag::new(tag);
+            let value = decode(r, depth + 1)?;
+            Value::Tagged(Box::new(serde_yaml::value::TaggedValue { tag, value }))
+        }
+        _ => return None,
+    })
+}
+
+/// Reads the cache's bytes; every read is checked against the end.
+struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn left(&self) -> usize {
+        self.data.len() - self.at
+    }
+
+    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let out = self.data.get(self.at..end)?;
+        self.at = end;
+        Some(out)
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        Some(self.bytes(1)?[0])
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.bytes(4)?.try_into().ok()?))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
+    }
+
+    fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
+    }
+
+    fn sized(&mut self) -> Option<&'a [u8]> {
+        let n = self.u32()? as usize;
+        self.bytes(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_documents_survive_encoding() {
+        let text = "a: 1\nb: -2\nc: 18446744073709551615\nd: 1.5\ne: [x, ~, true, false]\n\
+                    f: {g: !thing h}\n'7': nested\n";
+        let doc: Value = serde_yaml::from_str(text).expect("valid yaml");
+        let mut bytes = Vec::new();
+        encode(&doc, &mut bytes);
+        assert_eq!(decode_all(&bytes), Some(doc));
+        for cut in 0..bytes.len() {
+            assert_eq!(decode_all(&bytes[..cut]), None, "truncated at {cut}");
+        }
+    }
+
+    #[test]
+    fn cache_damaged_bytes_never_panic() {
+        let doc: Value = serde_yaml::from_str("a: [1, 2, {b: c}]").expect("valid yaml");
+        let mut bytes = Vec::new();
+        encode(&doc, &mut bytes);
+        for i in 0..bytes.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut damaged = bytes.clone();
+                damaged[i] ^= flip;
+                let _ = decode_all(&damaged);
+            }
+        }
+    }
+}
