@@ -120,7 +120,10 @@ fn ns_since_epoch(t: SystemTime) -> i64 {
 struct Cached {
     stamp: Stamp,
     brief: Brief,
+    /// The bytes of the brief and the document, which `sum` covers.
+    body: Range<usize>,
     doc: Range<usize>,
+    sum: u64,
 }
 
 /// A cache as read from disk.
@@ -207,6 +210,7 @@ pub(crate) fn records(
             if let (Some(stamp), Some(c)) = (stamp, loaded.entries.get(rel))
                 && c.stamp == stamp
                 && stamp.mtime_ns < trusted_before
+                && loaded.data.get(c.body.clone()).map(checksum) == Some(c.sum)
             {
                 return Outcome::Hit(rel.clone());
             }
@@ -229,8 +233,11 @@ pub(crate) fn records(
         .iter()
         .filter(|o| matches!(o, Outcome::Hit(_)))
         .count();
+    // The cached files of the folders this scan walked; other kinds' entries stay as they are.
+    let in_scope = |rel: &Path| kinds.is_empty() || kinds.iter().any(|k| rel.starts_with(k.dir()));
+    let scoped = loaded.entries.keys().filter(|rel| in_scope(rel)).count();
     // Unreadable files are never cached, so they alone change nothing.
-    let changed = hits != loaded.entries.len()
+    let changed = hits != scoped
         || outcomes.iter().any(|o| matches!(o, Outcome::Read(..)));
     let decoded: Vec<Option<Entry>> = outcomes
         .par_iter()
@@ -276,7 +283,15 @@ pub(crate) fn records(
     if changed || loaded.horizon_ns == 0 {
         // A cache that cannot be written (read-only repository, full disk)
         // only costs speed; the answer is the same.
-        let _ = save(&file, digest, started, &loaded, &paths, &fresh);
+        // Kept under the new cache's later time only if they were trusted
+        // under the old one's: a racy entry stays racy until it is read.
+        let kept: Vec<&PathBuf> = loaded
+            .entries
+            .iter()
+            .filter(|(rel, c)| !in_scope(rel) && c.stamp.mtime_ns < trusted_before)
+            .map(|(rel, _)| rel)
+            .collect();
+        let _ = save(&file, digest, started, &loaded, &paths, &kept, &fresh);
     }
     Scan { entries, errors }
 }
@@ -312,6 +327,7 @@ fn load(file: &Path, digest: u64) -> Option<Loaded> {
             ctime_ns: r.i64()?,
             ino: r.u64()?,
         };
+        let body_start = r.at;
         let kind = Kind::parse(std::str::from_utf8(r.sized()?).ok()?)?;
         let status = std::str::from_utf8(r.sized()?).ok()?.to_owned();
         let priority = match r.byte()? {
@@ -321,6 +337,8 @@ fn load(file: &Path, digest: u64) -> Option<Loaded> {
         let len = r.u32()? as usize;
         let start = r.at;
         r.bytes(len)?;
+        let body = body_start..r.at;
+        let sum = r.u64()?;
         entries.insert(
             path,
             Cached {
@@ -330,7 +348,9 @@ fn load(file: &Path, digest: u64) -> Option<Loaded> {
                     status,
                     priority,
                 },
+                body,
                 doc: start..start + len,
+                sum,
             },
         );
     }
@@ -352,6 +372,7 @@ fn save(
     started: i64,
     old: &Loaded,
     paths: &[PathBuf],
+    kept: &[&PathBuf],
     fresh: &[(Box<Entry>, Stamp, Vec<u8>)],
 ) -> std::io::Result<()> {
     let fresh: HashMap<&Path, (&Entry, &Stamp, &[u8])> = fresh
@@ -366,7 +387,7 @@ fn save(
     let count_at = out.len();
     out.extend_from_slice(&0u32.to_le_bytes());
     let mut count = 0u32;
-    for rel in paths {
+    for rel in paths.iter().chain(kept.iter().copied()) {
         let (stamp, brief, doc) = match fresh.get(rel.as_path()) {
             Some((entry, stamp, doc)) => (**stamp, Brief::of(&entry.record), *doc),
             None => match old.entries.get(rel) {
@@ -383,11 +404,14 @@ fn save(
         out.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
         out.extend_from_slice(&stamp.ctime_ns.to_le_bytes());
         out.extend_from_slice(&stamp.ino.to_le_bytes());
+        let body_start = out.len();
         put_str(&mut out, brief.kind.name());
         put_str(&mut out, &brief.status);
         out.push(brief.priority.unwrap_or(0));
         put_len(&mut out, doc.len());
         out.extend_from_slice(doc);
+        let sum = checksum(&out[body_start..]);
+        out.extend_from_slice(&sum.to_le_bytes());
         count += 1;
     }
     out[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
@@ -396,6 +420,24 @@ fn save(
     std::io::Write::write_all(&mut tmp, &out)?;
     tmp.persist(file).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A fast 64-bit hash of an entry's bytes: damage to the cache (a bad
+/// disk, a half-written copy) must never change an answer, and a flipped
+/// byte inside a string would otherwise decode to another valid string.
+fn checksum(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(29);
+    }
+    for &b in chunks.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
+    }
+    h ^ (h >> 32)
 }
 
 fn put_len(out: &mut Vec<u8>, len: usize) {
