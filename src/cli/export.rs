@@ -54,7 +54,7 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
         None => Vec::new(),
     };
     let store = ui.store()?;
-    let scan = store.records(&kinds, &|_| true);
+    let (scan, _) = store.records(&kinds, &|_| true);
     if let Some(first) = scan.errors.first() {
         // An export that silently skipped a record would lose it downstream.
         for e in &scan.errors[1..] {

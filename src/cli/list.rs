@@ -51,7 +51,7 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
         .collect::<Result<Vec<_>>>()?;
     let store = ui.store()?;
     // Status and priority are in the cache's brief: only matching records are decoded.
-    let scan = store.records(kind.as_slice(), &|b| {
+    let (scan, total) = store.records(kind.as_slice(), &|b| {
         (args.status.is_empty() || args.status.iter().any(|s| *s == b.status))
             && args.priority.is_none_or(|p| b.priority == Some(p))
     });
@@ -135,7 +135,11 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
                 table.add_row(cells(e));
             }
             ui.print(&table.to_string());
-            ui.info(&format!("{} of {} records", rows.len(), scan.entries.len()));
+            ui.info(&format!(
+                "{} of {}",
+                rows.len(),
+                super::sla::counted(total, "record", "records")
+            ));
         }
     }
     for error in &scan.errors {

@@ -40,7 +40,7 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     let tz = store.tz();
     let now = arende::clock::now(ui.global.now.as_deref(), tz)?;
-    let scan = store.records(
+    let (scan, _) = store.records(
         &[arende::Kind::Incident, arende::Kind::ServiceRequest],
         &|_| true,
     );
@@ -57,8 +57,9 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     }
     if !scan.errors.is_empty() {
         ui.info(&format!(
-            "{} record files could not be read and are not in the report",
-            scan.errors.len()
+            "{} could not be read and {} not in the report",
+            super::sla::counted(scan.errors.len(), "record file", "record files"),
+            if scan.errors.len() == 1 { "is" } else { "are" }
         ));
     }
     Ok(if scan.errors.is_empty() {

@@ -40,7 +40,7 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
         None => arende::clock::now(ui.global.now.as_deref(), store.tz())?,
     };
     // Resolved and closed tickets have no running clock: they are not decoded.
-    let scan = store.records(&[], &|b| !matches!(b.status.as_str(), "resolved" | "closed"));
+    let (scan, _) = store.records(&[], &|b| !matches!(b.status.as_str(), "resolved" | "closed"));
     let mut rows = Vec::new();
     for e in &scan.entries {
         let record = &e.record;
@@ -121,8 +121,8 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
         }
         ui.print(&table.to_string());
         ui.info(&format!(
-            "{} clocks at {}",
-            rows.len(),
+            "{} at {}",
+            counted(rows.len(), "clock", "clocks"),
             at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
         ));
     }
@@ -134,6 +134,11 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
     } else {
         ExitCode::BadInput
     })
+}
+
+/// `1 clock`, `2 clocks`: a count with its noun in the right number.
+pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn working_hours(d: Duration) -> String {

@@ -181,12 +181,13 @@ enum Outcome {
 
 /// Every record of `kinds` (all if empty) whose brief `keep` accepts,
 /// through the cache, with the same entries and errors, in the same order,
-/// as [`Store::scan`] followed by the filter.
+/// as [`Store::scan`] followed by the filter, and how many records the
+/// filter was given.
 pub(crate) fn records(
     store: &Store,
     kinds: &[Kind],
     keep: &(dyn Fn(&Brief) -> bool + Sync),
-) -> Scan {
+) -> (Scan, usize) {
     let file = if disabled() {
         None
     } else {
@@ -194,8 +195,9 @@ pub(crate) fn records(
     };
     let Some(file) = file else {
         let mut scan = store.scan(kinds);
+        let total = scan.entries.len();
         scan.entries.retain(|e| keep(&Brief::of(&e.record)));
-        return scan;
+        return (scan, total);
     };
     let started = ns_since_epoch(SystemTime::now());
     let digest = digest(store);
@@ -272,6 +274,11 @@ pub(crate) fn records(
     let mut entries: Vec<Entry> = decoded.into_iter().flatten().collect();
     entries.sort_by(|a, b| a.record.id().cmp(b.record.id()));
 
+    let total = hits
+        + outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Read(..)))
+            .count();
     let mut fresh = Vec::new();
     for o in outcomes {
         match o {
@@ -293,7 +300,7 @@ pub(crate) fn records(
             .collect();
         let _ = save(&file, digest, started, &loaded, &paths, &kept, &fresh);
     }
-    Scan { entries, errors }
+    (Scan { entries, errors }, total)
 }
 
 impl Stamp {

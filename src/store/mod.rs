@@ -233,8 +233,13 @@ impl Store {
     /// [`scan`](Self::scan) through the record summary cache (see
     /// [`cache`]): the same entries and errors, in the same order, without
     /// parsing the files that did not change. Only records whose
-    /// [`Brief`](cache::Brief) `keep` accepts are decoded and returned.
-    pub fn records(&self, kinds: &[Kind], keep: &(dyn Fn(&cache::Brief) -> bool + Sync)) -> Scan {
+    /// [`Brief`](cache::Brief) `keep` accepts are decoded and returned; the
+    /// number is how many records were read before that filter.
+    pub fn records(
+        &self,
+        kinds: &[Kind],
+        keep: &(dyn Fn(&cache::Brief) -> bool + Sync),
+    ) -> (Scan, usize) {
         cache::records(self, kinds, keep)
     }
 
