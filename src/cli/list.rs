@@ -52,7 +52,7 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     // Status and priority are in the cache's brief: only matching records are decoded.
     let (scan, total) = store.records(kind.as_slice(), &|b| {
-        (args.status.is_empty() || args.status.iter().any(|s| *s == b.status))
+        (args.status.is_empty() || args.status.iter().any(|s| s == b.status))
             && args.priority.is_none_or(|p| b.priority == Some(p))
     });
     let mut rows: Vec<&Entry> = scan

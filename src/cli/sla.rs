@@ -40,7 +40,7 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
         None => arende::clock::now(ui.global.now.as_deref(), store.tz())?,
     };
     // Resolved and closed tickets have no running clock: they are not decoded.
-    let (scan, _) = store.records(&[], &|b| !matches!(b.status.as_str(), "resolved" | "closed"));
+    let (scan, _) = store.records(&[], &|b| !matches!(b.status, "resolved" | "closed"));
     let mut rows = Vec::new();
     for e in &scan.entries {
         let record = &e.record;

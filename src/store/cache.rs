@@ -39,7 +39,9 @@ pub const NO_CACHE_VAR: &str = "ARENDE_NO_CACHE";
 
 const MAGIC: &[u8; 8] = b"ARENDE\x00C";
 /// Bumped whenever the layout below changes: an older cache is rebuilt.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+/// Magic, format, digest, time of making, entry count, index length.
+const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 4 + 8;
 /// How much earlier than the cache's making a file's mtime must be for its
 /// stat to be trusted.
 const RACY_MARGIN_NS: i64 = 1_000_000_000;
@@ -48,26 +50,29 @@ const MAX_DEPTH: usize = 256;
 
 /// What a record answers without its document being decoded: enough for
 /// the filters of `list` and `sla` to pass over most records cheaply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Brief {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Brief<'a> {
     /// The record's kind.
     pub kind: Kind,
     /// Its status.
-    pub status: String,
+    pub status: &'a str,
     /// Its priority, if it has one.
     pub priority: Option<u8>,
 }
 
-impl Brief {
+impl Brief<'static> {
     /// The brief of a parsed record.
-    pub fn of(record: &Record) -> Brief {
+    pub fn of(record: &Record) -> Brief<'static> {
         Brief {
             kind: record.kind(),
-            status: record.status().to_owned(),
+            status: record.status(),
             priority: record.priority().map(|p| p.get()),
         }
     }
 }
+
+/// The filter of [`Store::records`](super::Store::records).
+pub type Keep<'k> = &'k (dyn Fn(&Brief<'_>) -> bool + Sync);
 
 /// A file's stat as the cache compares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,24 +120,96 @@ fn ns_since_epoch(t: SystemTime) -> i64 {
     }
 }
 
-/// One cached record: its stat, brief and encoded document (a range of the
-/// cache file's bytes, or of a fresh encoding).
+/// One cached record: its path, stat, brief and the place of its document
+/// (the head: ranges of the index bytes, which `head_sum` covers), and its
+/// encoded document (a range of the documents section, which `doc_sum`
+/// covers, read and checked only when it is decoded).
 struct Cached {
+    path: Range<usize>,
     stamp: Stamp,
-    brief: Brief,
-    /// The bytes of the brief and the document, which `sum` covers.
-    body: Range<usize>,
-    doc: Range<usize>,
-    sum: u64,
+    kind: Kind,
+    status: Range<usize>,
+    priority: Option<u8>,
+    head: Range<usize>,
+    head_sum: u64,
+    doc: Range<u64>,
+    doc_sum: u64,
 }
 
-/// A cache as read from disk.
+/// A cache as read from disk: its index in memory, its documents left in
+/// the file until one is needed (most filters of `list` decode a few).
 #[derive(Default)]
 struct Loaded {
     /// When the scan that wrote it started, in ns since the epoch.
     horizon_ns: i64,
+    /// The index section.
     data: Vec<u8>,
-    entries: HashMap<PathBuf, Cached>,
+    entries: Vec<Cached>,
+    /// The cache file, open (a cache renamed over it meanwhile leaves this one readable).
+    file: Option<std::fs::File>,
+    /// Where the documents section starts in the file.
+    docs_at: u64,
+}
+
+impl Loaded {
+    /// Text the loader has checked is UTF-8.
+    fn text(&self, range: &Range<usize>) -> &str {
+        self.data
+            .get(range.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+
+    fn brief(&self, c: &Cached) -> Brief<'_> {
+        Brief {
+            kind: c.kind,
+            status: self.text(&c.status),
+            priority: c.priority,
+        }
+    }
+
+    fn bytes(&self, range: &Range<usize>) -> &[u8] {
+        self.data.get(range.clone()).unwrap_or_default()
+    }
+
+    /// An entry's encoded document, if it reads back intact.
+    fn doc(&self, c: &Cached) -> Option<Vec<u8>> {
+        let mut buf = vec![0; usize::try_from(c.doc.end - c.doc.start).ok()?];
+        read_at(self.file.as_ref()?, &mut buf, self.docs_at + c.doc.start).ok()?;
+        (checksum(&buf) == c.doc_sum).then_some(buf)
+    }
+
+    /// The whole documents section, for rewriting the cache.
+    fn docs(&self) -> Vec<u8> {
+        let Some(file) = &self.file else {
+            return Vec::new();
+        };
+        let len = self.entries.iter().map(|c| c.doc.end).max().unwrap_or(0);
+        let mut buf = vec![0; usize::try_from(len).unwrap_or(0)];
+        match read_at(file, &mut buf, self.docs_at) {
+            Ok(()) => buf,
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// Reads exactly `buf.len()` bytes at `offset`, without moving a shared cursor.
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        let mut done = 0;
+        while done < buf.len() {
+            match std::os::windows::fs::FileExt::seek_read(file, &mut buf[done..], offset + done as u64)? {
+                0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                n => done += n,
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Where the cache lives, if the repository is in git.
@@ -171,8 +248,8 @@ fn digest(store: &Store) -> u64 {
 
 /// How one record file was answered.
 enum Outcome {
-    /// From the cache: its entry is still good.
-    Hit(PathBuf),
+    /// From the cache: its entry (an index into the loaded entries) is still good.
+    Hit(usize),
     /// Read again; the new entry to cache.
     Read(Box<Entry>, Stamp, Vec<u8>),
     /// Unreadable: reported, not cached.
@@ -183,11 +260,7 @@ enum Outcome {
 /// through the cache, with the same entries and errors, in the same order,
 /// as [`Store::scan`] followed by the filter, and how many records the
 /// filter was given.
-pub(crate) fn records(
-    store: &Store,
-    kinds: &[Kind],
-    keep: &(dyn Fn(&Brief) -> bool + Sync),
-) -> (Scan, usize) {
+pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>) -> (Scan, usize) {
     let file = if disabled() {
         None
     } else {
@@ -202,6 +275,12 @@ pub(crate) fn records(
     let started = ns_since_epoch(SystemTime::now());
     let digest = digest(store);
     let loaded = load(&file, digest).unwrap_or_default();
+    let index: HashMap<&str, usize> = loaded
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (loaded.text(&c.path), i))
+        .collect();
     let (paths, mut errors) = store.record_paths(kinds);
     let root = store.root();
     let trusted_before = loaded.horizon_ns.saturating_sub(RACY_MARGIN_NS);
@@ -209,22 +288,23 @@ pub(crate) fn records(
         .par_iter()
         .map(|rel| {
             let stamp = root.join(rel).symlink_metadata().ok().map(|m| Stamp::of(&m));
-            if let (Some(stamp), Some(c)) = (stamp, loaded.entries.get(rel))
-                && c.stamp == stamp
-                && stamp.mtime_ns < trusted_before
-                && loaded.data.get(c.body.clone()).map(checksum) == Some(c.sum)
-            {
-                return Outcome::Hit(rel.clone());
+            let cached = rel.to_str().and_then(|p| index.get(p)).copied();
+            if let (Some(stamp), Some(i)) = (stamp, cached) {
+                let c = &loaded.entries[i];
+                if c.stamp == stamp
+                    && stamp.mtime_ns < trusted_before
+                    && checksum(loaded.bytes(&c.head)) == c.head_sum
+                {
+                    return Outcome::Hit(i);
+                }
             }
             match read_entry(root, rel) {
                 Ok((entry, _)) => {
                     let mut doc = Vec::new();
                     encode(&entry.doc, &mut doc);
-                    match stamp {
-                        Some(stamp) => Outcome::Read(Box::new(entry), stamp, doc),
-                        // Read but never stat'ed (it appeared meanwhile): counted, not cached.
-                        None => Outcome::Read(Box::new(entry), Stamp::never(), doc),
-                    }
+                    // Read but never stat'ed (it appeared meanwhile): read again next time.
+                    let stamp = stamp.unwrap_or_else(Stamp::never);
+                    Outcome::Read(Box::new(entry), stamp, doc)
                 }
                 Err(e) => Outcome::Bad(e),
             }
@@ -235,24 +315,32 @@ pub(crate) fn records(
         .iter()
         .filter(|o| matches!(o, Outcome::Hit(_)))
         .count();
+    let reads = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Read(..)))
+        .count();
     // The cached files of the folders this scan walked; other kinds' entries stay as they are.
-    let in_scope = |rel: &Path| kinds.is_empty() || kinds.iter().any(|k| rel.starts_with(k.dir()));
-    let scoped = loaded.entries.keys().filter(|rel| in_scope(rel)).count();
+    let in_scope =
+        |rel: &str| kinds.is_empty() || kinds.iter().any(|k| Path::new(rel).starts_with(k.dir()));
+    let scoped = loaded
+        .entries
+        .iter()
+        .filter(|c| in_scope(loaded.text(&c.path)))
+        .count();
     // Unreadable files are never cached, so they alone change nothing.
-    let changed = hits != scoped
-        || outcomes.iter().any(|o| matches!(o, Outcome::Read(..)));
+    let changed = hits != scoped || reads > 0;
     let decoded: Vec<Option<Entry>> = outcomes
         .par_iter()
-        .map(|o| match o {
-            Outcome::Hit(rel) => {
-                let c = loaded.entries.get(rel)?;
-                if !keep(&c.brief) {
+        .zip(paths.par_iter())
+        .map(|(o, rel)| match o {
+            Outcome::Hit(i) => {
+                let c = &loaded.entries[*i];
+                if !keep(&loaded.brief(c)) {
                     return None;
                 }
                 let doc = loaded
-                    .data
-                    .get(c.doc.clone())
-                    .and_then(decode_all)
+                    .doc(c)
+                    .and_then(|bytes| decode_all(&bytes))
                     .and_then(|doc| Record::from_doc(rel, None, &doc).ok().map(|r| (doc, r)));
                 match doc {
                     Some((doc, record)) => Some(Entry {
@@ -260,8 +348,7 @@ pub(crate) fn records(
                         doc,
                         record,
                     }),
-                    // A cache that does not decode was damaged after its
-                    // checks passed: the file itself is the answer.
+                    // A damaged document: the file itself is the answer.
                     None => read_entry(root, rel).ok().map(|(e, _)| e),
                 }
             }
@@ -274,33 +361,30 @@ pub(crate) fn records(
     let mut entries: Vec<Entry> = decoded.into_iter().flatten().collect();
     entries.sort_by(|a, b| a.record.id().cmp(b.record.id()));
 
-    let total = hits
-        + outcomes
-            .iter()
-            .filter(|o| matches!(o, Outcome::Read(..)))
-            .count();
     let mut fresh = Vec::new();
-    for o in outcomes {
+    let mut hit = Vec::new();
+    for (o, rel) in outcomes.into_iter().zip(&paths) {
         match o {
             Outcome::Bad(e) => errors.push(e),
-            Outcome::Read(entry, stamp, doc) => fresh.push((entry, stamp, doc)),
-            Outcome::Hit(_) => {}
+            Outcome::Read(entry, stamp, doc) => fresh.push((rel, entry, stamp, doc)),
+            Outcome::Hit(i) => hit.push((rel, i)),
         }
     }
     if changed || loaded.horizon_ns == 0 {
+        // Entries of other kinds are kept under the new cache's later time
+        // only if they were trusted under the old one's: a racy entry stays
+        // racy until it is read.
+        let kept: Vec<usize> = (0..loaded.entries.len())
+            .filter(|&i| {
+                let c = &loaded.entries[i];
+                !in_scope(loaded.text(&c.path)) && c.stamp.mtime_ns < trusted_before
+            })
+            .collect();
         // A cache that cannot be written (read-only repository, full disk)
         // only costs speed; the answer is the same.
-        // Kept under the new cache's later time only if they were trusted
-        // under the old one's: a racy entry stays racy until it is read.
-        let kept: Vec<&PathBuf> = loaded
-            .entries
-            .iter()
-            .filter(|(rel, c)| !in_scope(rel) && c.stamp.mtime_ns < trusted_before)
-            .map(|(rel, _)| rel)
-            .collect();
-        let _ = save(&file, digest, started, &loaded, &paths, &kept, &fresh);
+        let _ = save(&file, digest, started, &loaded, &hit, &kept, &fresh);
     }
-    (Scan { entries, errors }, total)
+    (Scan { entries, errors }, hits + reads)
 }
 
 impl Stamp {
@@ -317,49 +401,63 @@ impl Stamp {
 
 /// Reads the cache; `None` if it is missing, of another format or digest,
 /// or does not parse (it is then rebuilt).
-fn load(file: &Path, digest: u64) -> Option<Loaded> {
-    let data = std::fs::read(file).ok()?;
-    let mut r = Reader { data: &data, at: 0 };
+fn load(path: &Path, digest: u64) -> Option<Loaded> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let file_len = file.metadata().ok()?.len();
+    let mut header = [0u8; HEADER_LEN];
+    file.read_exact(&mut header).ok()?;
+    let mut r = Reader {
+        data: &header,
+        at: 0,
+    };
     if r.bytes(MAGIC.len())? != MAGIC || r.u32()? != FORMAT || r.u64()? != digest {
         return None;
     }
     let horizon_ns = r.i64()?;
     let count = r.u32()? as usize;
-    let mut entries = HashMap::with_capacity(count.min(data.len() / 16));
+    let index_len = r.u64()?;
+    let docs_at = (HEADER_LEN as u64).checked_add(index_len)?;
+    let docs_len = file_len.checked_sub(docs_at)?;
+    let mut data = vec![0; usize::try_from(index_len).ok()?];
+    file.read_exact(&mut data).ok()?;
+    let mut r = Reader { data: &data, at: 0 };
+    let mut entries = Vec::with_capacity(count.min(data.len() / 16));
+    let utf8 = |range: &Range<usize>| std::str::from_utf8(&data[range.clone()]).is_ok();
     for _ in 0..count {
-        let path = PathBuf::from(std::str::from_utf8(r.sized()?).ok()?);
+        let head_start = r.at;
+        let path = r.sized_range()?;
         let stamp = Stamp {
             size: r.u64()?,
             mtime_ns: r.i64()?,
             ctime_ns: r.i64()?,
             ino: r.u64()?,
         };
-        let body_start = r.at;
-        let kind = Kind::parse(std::str::from_utf8(r.sized()?).ok()?)?;
-        let status = std::str::from_utf8(r.sized()?).ok()?.to_owned();
+        let kind = *Kind::ALL.get(usize::from(r.byte()?))?;
+        let status = r.sized_range()?;
         let priority = match r.byte()? {
             0 => None,
             p => Some(p),
         };
-        let len = r.u32()? as usize;
-        let start = r.at;
-        r.bytes(len)?;
-        let body = body_start..r.at;
-        let sum = r.u64()?;
-        entries.insert(
+        let doc_start = r.u64()?;
+        let doc = doc_start..doc_start.checked_add(u64::from(r.u32()?))?;
+        let doc_sum = r.u64()?;
+        let head = head_start..r.at;
+        let head_sum = r.u64()?;
+        if !utf8(&path) || !utf8(&status) || doc.end > docs_len {
+            return None;
+        }
+        entries.push(Cached {
             path,
-            Cached {
-                stamp,
-                brief: Brief {
-                    kind,
-                    status,
-                    priority,
-                },
-                body,
-                doc: start..start + len,
-                sum,
-            },
-        );
+            stamp,
+            kind,
+            status,
+            priority,
+            head,
+            head_sum,
+            doc,
+            doc_sum,
+        });
     }
     if r.at != data.len() {
         return None;
@@ -368,63 +466,77 @@ fn load(file: &Path, digest: u64) -> Option<Loaded> {
         horizon_ns,
         data,
         entries,
+        file: Some(file),
+        docs_at,
     })
 }
 
 /// Writes the new cache atomically (a temporary file renamed over it):
-/// the entries still good, taken from the old one, and the fresh ones.
+/// the entries still good, copied from the old one, and the fresh ones, in
+/// path order.
 fn save(
     file: &Path,
     digest: u64,
     started: i64,
     old: &Loaded,
-    paths: &[PathBuf],
-    kept: &[&PathBuf],
-    fresh: &[(Box<Entry>, Stamp, Vec<u8>)],
+    hit: &[(&PathBuf, usize)],
+    kept: &[usize],
+    fresh: &[(&PathBuf, Box<Entry>, Stamp, Vec<u8>)],
 ) -> std::io::Result<()> {
-    let fresh: HashMap<&Path, (&Entry, &Stamp, &[u8])> = fresh
-        .iter()
-        .map(|(e, s, d)| (e.path.as_path(), (&**e, s, d.as_slice())))
-        .collect();
-    let mut out = Vec::with_capacity(old.data.len() + fresh.len() * 512);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT.to_le_bytes());
-    out.extend_from_slice(&digest.to_le_bytes());
-    out.extend_from_slice(&started.to_le_bytes());
-    let count_at = out.len();
-    out.extend_from_slice(&0u32.to_le_bytes());
-    let mut count = 0u32;
-    for rel in paths.iter().chain(kept.iter().copied()) {
-        let (stamp, brief, doc) = match fresh.get(rel.as_path()) {
-            Some((entry, stamp, doc)) => (**stamp, Brief::of(&entry.record), *doc),
-            None => match old.entries.get(rel) {
-                Some(c) => match old.data.get(c.doc.clone()) {
-                    Some(doc) => (c.stamp, c.brief.clone(), doc),
-                    None => continue,
-                },
-                None => continue,
-            },
+    let old_docs = if hit.is_empty() && kept.is_empty() {
+        Vec::new()
+    } else {
+        old.docs()
+    };
+    let mut rows: Vec<(&str, Stamp, Brief<'_>, &[u8])> =
+        Vec::with_capacity(hit.len() + kept.len() + fresh.len());
+    for &i in hit.iter().map(|(_, i)| i).chain(kept) {
+        let c = &old.entries[i];
+        let range = usize::try_from(c.doc.start).ok().zip(usize::try_from(c.doc.end).ok());
+        // A document the old cache cannot give back is left out: read again next time.
+        let Some(doc) = range.and_then(|(a, b)| old_docs.get(a..b)) else {
+            continue;
         };
-        let Some(path) = rel.to_str() else { continue };
-        put_str(&mut out, path);
-        out.extend_from_slice(&stamp.size.to_le_bytes());
-        out.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
-        out.extend_from_slice(&stamp.ctime_ns.to_le_bytes());
-        out.extend_from_slice(&stamp.ino.to_le_bytes());
-        let body_start = out.len();
-        put_str(&mut out, brief.kind.name());
-        put_str(&mut out, &brief.status);
-        out.push(brief.priority.unwrap_or(0));
-        put_len(&mut out, doc.len());
-        out.extend_from_slice(doc);
-        let sum = checksum(&out[body_start..]);
-        out.extend_from_slice(&sum.to_le_bytes());
-        count += 1;
+        rows.push((old.text(&c.path), c.stamp, old.brief(c), doc));
     }
-    out[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
+    for (rel, entry, stamp, doc) in fresh {
+        if let Some(path) = rel.to_str() {
+            rows.push((path, *stamp, Brief::of(&entry.record), doc));
+        }
+    }
+    rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut index = Vec::with_capacity(rows.len() * 96);
+    let mut docs = Vec::with_capacity(old_docs.len() + fresh.len() * 1024);
+    for (path, stamp, brief, doc) in &rows {
+        let head_start = index.len();
+        put_str(&mut index, path);
+        index.extend_from_slice(&stamp.size.to_le_bytes());
+        index.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
+        index.extend_from_slice(&stamp.ctime_ns.to_le_bytes());
+        index.extend_from_slice(&stamp.ino.to_le_bytes());
+        let kind = Kind::ALL.iter().position(|k| *k == brief.kind).unwrap_or(0);
+        index.push(u8::try_from(kind).unwrap_or(0));
+        put_str(&mut index, brief.status);
+        index.push(brief.priority.unwrap_or(0));
+        index.extend_from_slice(&(docs.len() as u64).to_le_bytes());
+        put_len(&mut index, doc.len());
+        index.extend_from_slice(&checksum(doc).to_le_bytes());
+        let head_sum = checksum(&index[head_start..]);
+        index.extend_from_slice(&head_sum.to_le_bytes());
+        docs.extend_from_slice(doc);
+    }
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&FORMAT.to_le_bytes());
+    header.extend_from_slice(&digest.to_le_bytes());
+    header.extend_from_slice(&started.to_le_bytes());
+    put_len(&mut header, rows.len());
+    header.extend_from_slice(&(index.len() as u64).to_le_bytes());
     let dir = file.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, &out)?;
+    for part in [&header, &index, &docs] {
+        std::io::Write::write_all(&mut tmp, part)?;
+    }
     tmp.persist(file).map_err(|e| e.error)?;
     Ok(())
 }
@@ -591,6 +703,13 @@ impl<'a> Reader<'a> {
 
     fn i64(&mut self) -> Option<i64> {
         Some(i64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
+    }
+
+    fn sized_range(&mut self) -> Option<Range<usize>> {
+        let n = self.u32()? as usize;
+        let start = self.at;
+        self.bytes(n)?;
+        Some(start..self.at)
     }
 
     fn sized(&mut self) -> Option<&'a [u8]> {
