@@ -95,8 +95,18 @@ fn main() {
             Some(secs(validate.0) / secs(bare)),
             "<= 1.5x",
         ),
-        row("arende validate, peak memory", mib(validate.1), None, "<= 300 MiB"),
-        row("arende list, first run (builds the cache)", fmt(list_cold), None, ""),
+        row(
+            "arende validate, peak memory",
+            mib(validate.1),
+            None,
+            "<= 300 MiB",
+        ),
+        row(
+            "arende list, first run (builds the cache)",
+            fmt(list_cold),
+            None,
+            "",
+        ),
         row(
             "arende list --status new --priority 1 (warm, best of 5)",
             fmt(list),
@@ -105,9 +115,19 @@ fn main() {
         ),
         row("arende list, peak memory", mib(list_peak), None, ""),
         row("arende sla (best of 3)", fmt(sla), None, "<= 1 s"),
-        row("arende report --quarter (best of 3)", fmt(report), None, "<= 1 s"),
+        row(
+            "arende report --quarter (best of 3)",
+            fmt(report),
+            None,
+            "<= 1 s",
+        ),
         row("arende show (best of 5)", fmt(show), None, ""),
-        row("git add + git commit of one file (median of 5)", fmt(git), None, ""),
+        row(
+            "git add + git commit of one file (median of 5)",
+            fmt(git),
+            None,
+            "",
+        ),
         row(
             "arende new incident (median of 5) / git add+commit",
             fmt(news),
@@ -118,7 +138,10 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
     println!("arende store benchmark: {n} records, {cores} cores (bounds are for 100 000 records)");
     for r in rows {
-        println!("{:<58} {:>10} {:>7}  {}", r.what, r.figure, r.ratio, r.bound);
+        println!(
+            "{:<58} {:>10} {:>7}  {}",
+            r.what, r.figure, r.ratio, r.bound
+        );
     }
 }
 
@@ -155,7 +178,11 @@ fn time_git_commit(home: &Path, root: &Path) -> Vec<Duration> {
             std::fs::write(root.join(&rel), format!("one file {i}\n")).expect("write");
             timed(|| {
                 git(home, root, &["add", "--", &rel]);
-                git(home, root, &["commit", "-q", "--no-verify", "-m", "bench: one file"]);
+                git(
+                    home,
+                    root,
+                    &["commit", "-q", "--no-verify", "-m", "bench: one file"],
+                );
             })
         })
         .collect()

@@ -583,7 +583,12 @@ impl Year {
     fn holiday(&mut self, date: NaiveDate) -> Option<(&'static str, HolidayKind)> {
         let days = match &self.days {
             Some((year, days)) if *year == date.year() => days,
-            _ => &self.days.insert((date.year(), year_holidays(date.year()))).1,
+            _ => {
+                &self
+                    .days
+                    .insert((date.year(), year_holidays(date.year())))
+                    .1
+            }
         };
         days.iter()
             .find(|&&(d, _, _)| d == date)

@@ -91,7 +91,10 @@ fn agree(sb: &Sandbox, step: &str) {
         let uncached = answer(sb, args, false);
         assert_eq!(cached, uncached, "after {step}: arende {args:?}");
     }
-    assert!(cache_file(sb).is_file(), "after {step}: the cache is written");
+    assert!(
+        cache_file(sb).is_file(),
+        "after {step}: the cache is written"
+    );
 }
 
 /// The cache file's identity: it is replaced (a new inode) when rewritten.

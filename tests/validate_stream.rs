@@ -26,7 +26,11 @@ fn findings(sb: &Sandbox) -> Vec<serde_json::Value> {
 #[test]
 fn an_unreadable_record_is_reported_once_and_not_as_dangling_links() {
     let sb = ehm();
-    assert_eq!(findings(&sb), Vec::<serde_json::Value>::new(), "the fixture is clean");
+    assert_eq!(
+        findings(&sb),
+        Vec::<serde_json::Value>::new(),
+        "the fixture is clean"
+    );
     // Linked to from changes, incidents and releases; depended on by other items.
     for broken in [
         "problems/PRB-20260602-RF2KG2.yaml",
@@ -56,9 +60,11 @@ fn a_link_to_a_file_that_is_missing_is_still_dangling() {
     std::fs::remove_file(sb.root().join("problems/PRB-20260602-RF2KG2.yaml")).unwrap();
     let found = findings(&sb);
     assert!(
-        found
-            .iter()
-            .any(|f| f["rule"] == "REPO003" && f["message"].as_str().unwrap().contains("PRB-20260602-RF2KG2")),
+        found.iter().any(|f| f["rule"] == "REPO003"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("PRB-20260602-RF2KG2")),
         "{found:#?}"
     );
 }

@@ -44,7 +44,9 @@ pub fn run(home: &Path, dir: &Path, args: &[&str]) {
 /// that one child).
 pub fn run_measured(home: &Path, dir: &Path, args: &[&str]) -> (Duration, Option<u64>) {
     let mut cmd = command(home, dir, args);
-    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     let started = Instant::now();
     let child = cmd.spawn().expect("run arende");
     let (ok, peak) = wait_with_peak(child);
@@ -100,5 +102,8 @@ pub fn fmt(d: Duration) -> String {
 
 /// `412 MiB`, or `n/a` where the platform does not tell.
 pub fn mib(bytes: Option<u64>) -> String {
-    bytes.map_or_else(|| "n/a".to_owned(), |b| format!("{} MiB", b / (1024 * 1024)))
+    bytes.map_or_else(
+        || "n/a".to_owned(),
+        |b| format!("{} MiB", b / (1024 * 1024)),
+    )
 }

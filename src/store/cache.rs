@@ -203,7 +203,11 @@ fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result
     {
         let mut done = 0;
         while done < buf.len() {
-            match std::os::windows::fs::FileExt::seek_read(file, &mut buf[done..], offset + done as u64)? {
+            match std::os::windows::fs::FileExt::seek_read(
+                file,
+                &mut buf[done..],
+                offset + done as u64,
+            )? {
                 0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
                 n => done += n,
             }
@@ -287,7 +291,11 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>) -> (Scan, u
     let outcomes: Vec<Outcome> = paths
         .par_iter()
         .map(|rel| {
-            let stamp = root.join(rel).symlink_metadata().ok().map(|m| Stamp::of(&m));
+            let stamp = root
+                .join(rel)
+                .symlink_metadata()
+                .ok()
+                .map(|m| Stamp::of(&m));
             let cached = rel.to_str().and_then(|p| index.get(p)).copied();
             if let (Some(stamp), Some(i)) = (stamp, cached) {
                 let c = &loaded.entries[i];
@@ -492,7 +500,9 @@ fn save(
         Vec::with_capacity(hit.len() + kept.len() + fresh.len());
     for &i in hit.iter().map(|(_, i)| i).chain(kept) {
         let c = &old.entries[i];
-        let range = usize::try_from(c.doc.start).ok().zip(usize::try_from(c.doc.end).ok());
+        let range = usize::try_from(c.doc.start)
+            .ok()
+            .zip(usize::try_from(c.doc.end).ok());
         // A document the old cache cannot give back is left out: read again next time.
         let Some(doc) = range.and_then(|(a, b)| old_docs.get(a..b)) else {
             continue;
@@ -551,7 +561,9 @@ fn checksum(bytes: &[u8]) -> u64 {
     for c in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(29);
+        h = (h ^ u64::from_le_bytes(word))
+            .wrapping_mul(K)
+            .rotate_left(29);
     }
     for &b in chunks.remainder() {
         h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
