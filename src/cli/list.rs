@@ -1,5 +1,6 @@
 //! `arende list`: records as a table.
 
+use arende::store::cache::Docs;
 use std::cmp::Ordering;
 
 use arende::error::{Error, ExitCode, Result};
@@ -51,10 +52,14 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
         .collect::<Result<Vec<_>>>()?;
     let store = ui.store()?;
     // Status and priority are in the cache's brief: only matching records are decoded.
-    let (scan, total) = store.records(kind.as_slice(), &|b| {
-        (args.status.is_empty() || args.status.iter().any(|s| s == b.status))
-            && args.priority.is_none_or(|p| b.priority == Some(p))
-    });
+    let (scan, total) = store.records(
+        kind.as_slice(),
+        &|b| {
+            (args.status.is_empty() || args.status.iter().any(|s| s == b.status))
+                && args.priority.is_none_or(|p| b.priority == Some(p))
+        },
+        Docs::Keep,
+    );
     let mut rows: Vec<&Entry> = scan
         .entries
         .iter()

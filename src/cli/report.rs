@@ -4,6 +4,7 @@
 use arende::error::{Error, ExitCode, Result};
 use arende::render;
 use arende::report::{Period, build};
+use arende::store::cache::Docs;
 use chrono::NaiveDate;
 
 use super::{Format, Ui};
@@ -43,6 +44,7 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     let (scan, _) = store.records(
         &[arende::Kind::Incident, arende::Kind::ServiceRequest],
         &|_| true,
+        Docs::Drop,
     );
     let mut report = build(store.policy(), &scan.entries, tz, &period, now)?;
     report.organisation = store.config().organisation.clone();

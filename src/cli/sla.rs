@@ -3,6 +3,7 @@
 use arende::calendar::BusinessCalendar;
 use arende::error::{Error, ExitCode, Result};
 use arende::sla::{ClockState, clocks, crisis_outage, human, is_major_incident};
+use arende::store::cache::Docs;
 use chrono::Duration;
 use serde_json::json;
 
@@ -40,7 +41,11 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
         None => arende::clock::now(ui.global.now.as_deref(), store.tz())?,
     };
     // Resolved and closed tickets have no running clock: they are not decoded.
-    let (scan, _) = store.records(&[], &|b| !matches!(b.status, "resolved" | "closed"));
+    let (scan, _) = store.records(
+        &[],
+        &|b| !matches!(b.status, "resolved" | "closed"),
+        Docs::Drop,
+    );
     let mut rows = Vec::new();
     for e in &scan.entries {
         let record = &e.record;

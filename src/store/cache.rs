@@ -74,6 +74,18 @@ impl Brief<'static> {
 /// The filter of [`Store::records`](super::Store::records).
 pub type Keep<'k> = &'k (dyn Fn(&Brief<'_>) -> bool + Sync);
 
+/// Whether [`Store::records`](super::Store::records) gives each record's
+/// document, or only its typed view (the document is then `Null`): `sla`
+/// and `report` read records only, and holding every document would double
+/// their memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Docs {
+    /// Each entry's `doc` as read.
+    Keep,
+    /// Each entry's `doc` is `Null`.
+    Drop,
+}
+
 /// A file's stat as the cache compares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stamp {
@@ -264,7 +276,7 @@ enum Outcome {
 /// through the cache, with the same entries and errors, in the same order,
 /// as [`Store::scan`] followed by the filter, and how many records the
 /// filter was given.
-pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>) -> (Scan, usize) {
+pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs) -> (Scan, usize) {
     let file = if disabled() {
         None
     } else {
@@ -274,6 +286,11 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>) -> (Scan, u
         let mut scan = store.scan(kinds);
         let total = scan.entries.len();
         scan.entries.retain(|e| keep(&Brief::of(&e.record)));
+        if docs == Docs::Drop {
+            for e in &mut scan.entries {
+                e.doc = Value::Null;
+            }
+        }
         return (scan, total);
     };
     let started = ns_since_epoch(SystemTime::now());
@@ -353,16 +370,26 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>) -> (Scan, u
                 match doc {
                     Some((doc, record)) => Some(Entry {
                         path: rel.clone(),
-                        doc,
+                        doc: if docs == Docs::Keep { doc } else { Value::Null },
                         record,
                     }),
                     // A damaged document: the file itself is the answer.
-                    None => read_entry(root, rel).ok().map(|(e, _)| e),
+                    None => read_entry(root, rel).ok().map(|(mut e, _)| {
+                        if docs == Docs::Drop {
+                            e.doc = Value::Null;
+                        }
+                        e
+                    }),
                 }
             }
-            Outcome::Read(entry, _, _) => {
-                keep(&Brief::of(&entry.record)).then(|| (**entry).clone())
-            }
+            Outcome::Read(entry, _, _) => keep(&Brief::of(&entry.record)).then(|| Entry {
+                path: entry.path.clone(),
+                doc: match docs {
+                    Docs::Keep => entry.doc.clone(),
+                    Docs::Drop => Value::Null,
+                },
+                record: entry.record.clone(),
+            }),
             Outcome::Bad(_) => None,
         })
         .collect();

@@ -233,10 +233,16 @@ impl Store {
     /// [`scan`](Self::scan) through the record summary cache (see
     /// [`cache`]): the same entries and errors, in the same order, without
     /// parsing the files that did not change. Only records whose
-    /// [`Brief`](cache::Brief) `keep` accepts are decoded and returned; the
-    /// number is how many records were read before that filter.
-    pub fn records(&self, kinds: &[Kind], keep: cache::Keep<'_>) -> (Scan, usize) {
-        cache::records(self, kinds, keep)
+    /// [`Brief`](cache::Brief) `keep` accepts are decoded and returned, with
+    /// their documents or without (see [`cache::Docs`]); the number is how
+    /// many records were read before that filter.
+    pub fn records(
+        &self,
+        kinds: &[Kind],
+        keep: cache::Keep<'_>,
+        docs: cache::Docs,
+    ) -> (Scan, usize) {
+        cache::records(self, kinds, keep, docs)
     }
 
     /// The record files of the given kinds (all kinds if empty), relative
