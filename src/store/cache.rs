@@ -268,8 +268,8 @@ enum Outcome {
     Hit(usize),
     /// Read again; the new entry to cache.
     Read(Box<Entry>, Stamp, Vec<u8>),
-    /// Unreadable: reported, not cached.
-    Bad(Error),
+    /// Unreadable: reported, not cached. (Boxed: one slot per record file.)
+    Bad(Box<Error>),
 }
 
 /// Every record of `kinds` (all if empty) whose brief `keep` accepts,
@@ -331,7 +331,7 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
                     let stamp = stamp.unwrap_or_else(Stamp::never);
                     Outcome::Read(Box::new(entry), stamp, doc)
                 }
-                Err(e) => Outcome::Bad(e),
+                Err(e) => Outcome::Bad(Box::new(e)),
             }
         })
         .collect();
@@ -354,10 +354,12 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
         .count();
     // Unreadable files are never cached, so they alone change nothing.
     let changed = hits != scoped || reads > 0;
-    let decoded: Vec<Option<Entry>> = outcomes
+    // Straight into the entries kept: a slot per record file would cost an
+    // entry's size (most of a kilobyte) for each one filtered out.
+    let mut entries: Vec<Entry> = outcomes
         .par_iter()
         .zip(paths.par_iter())
-        .map(|(o, rel)| match o {
+        .filter_map(|(o, rel)| match o {
             Outcome::Hit(i) => {
                 let c = &loaded.entries[*i];
                 if !keep(&loaded.brief(c)) {
@@ -393,14 +395,13 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
             Outcome::Bad(_) => None,
         })
         .collect();
-    let mut entries: Vec<Entry> = decoded.into_iter().flatten().collect();
     entries.sort_by(|a, b| a.record.id().cmp(b.record.id()));
 
     let mut fresh = Vec::new();
     let mut hit = Vec::new();
     for (o, rel) in outcomes.into_iter().zip(&paths) {
         match o {
-            Outcome::Bad(e) => errors.push(e),
+            Outcome::Bad(e) => errors.push(*e),
             Outcome::Read(entry, stamp, doc) => fresh.push((rel, entry, stamp, doc)),
             Outcome::Hit(i) => hit.push((rel, i)),
         }

@@ -150,7 +150,7 @@ pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
                     Pass::Done(summary, found)
                 }
             }
-            Err(e) => Pass::Bad(rel.clone(), e),
+            Err(e) => Pass::Bad(rel.clone(), Box::new(e)),
         })
         .collect();
     let mut findings: Vec<Finding> = walk_errors.into_iter().map(file_finding).collect();
@@ -168,7 +168,7 @@ pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
                 {
                     unreadable.insert(id);
                 }
-                findings.push(file_finding(e));
+                findings.push(file_finding(*e));
             }
             Pass::Done(summary, found) => checked.push((summary, found)),
             Pass::Later(summary) => {
@@ -241,8 +241,8 @@ enum Pass {
     Done(Summary, Vec<Finding>),
     /// Its rules asked for linked records: checked again in the second pass.
     Later(Summary),
-    /// It could not be read as a record.
-    Bad(PathBuf, Error),
+    /// It could not be read as a record. (Boxed: one slot per record file.)
+    Bad(PathBuf, Box<Error>),
 }
 
 /// The first pass's lookup: it finds nothing, but notes that it was asked,
