@@ -22,7 +22,8 @@
 //!   that does not exist (spring) at the instant the clocks jump.
 //! * **Working time** is the measure of the instants inside office hours.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, RwLock};
 
 use chrono::offset::LocalResult;
 use chrono::{
@@ -550,21 +551,46 @@ impl Default for BusinessCalendar {
 /// day by day to it.
 const MAX_WALK_DAYS: u32 = 366 * 1000;
 
-/// The holidays of one year, computed once while a loop walks through it.
+/// A named day: its date, Swedish name and kind.
+type Holiday = (NaiveDate, &'static str, HolidayKind);
+
+/// The holidays of every year asked about so far in this process: one
+/// `sla` or `report` asks about the same few years for every clock of every
+/// ticket, and working out Easter each time showed in profiles.
+static YEARS: RwLock<BTreeMap<i32, Arc<[Holiday]>>> = RwLock::new(BTreeMap::new());
+
+/// [`holidays`] of `year`, worked out once per process.
+fn year_holidays(year: i32) -> Arc<[Holiday]> {
+    if let Some(days) = YEARS.read().ok().and_then(|m| m.get(&year).cloned()) {
+        return days;
+    }
+    let days: Arc<[Holiday]> = holidays(year).into();
+    // A poisoned lock only means another thread panicked while inserting;
+    // the value is recomputed, not trusted.
+    if let Ok(mut m) = YEARS.write() {
+        m.entry(year).or_insert_with(|| days.clone());
+    }
+    days
+}
+
+/// The holidays of one year, held while a loop walks through it.
 #[derive(Default)]
 struct Year {
-    year: Option<i32>,
-    days: Vec<(NaiveDate, &'static str, HolidayKind)>,
+    days: Option<(i32, Arc<[Holiday]>)>,
 }
 
 impl Year {
     fn holiday(&mut self, date: NaiveDate) -> Option<(&'static str, HolidayKind)> {
-        if self.year != Some(date.year()) {
-            self.year = Some(date.year());
-            self.days = holidays(date.year());
-        }
-        self.days
-            .iter()
+        let days = match &self.days {
+            Some((year, days)) if *year == date.year() => days,
+            _ => {
+                &self
+                    .days
+                    .insert((date.year(), year_holidays(date.year())))
+                    .1
+            }
+        };
+        days.iter()
             .find(|&&(d, _, _)| d == date)
             .map(|&(_, name, kind)| (name, kind))
     }
@@ -659,10 +685,7 @@ pub fn holidays(year: i32) -> Vec<(NaiveDate, &'static str, HolidayKind)> {
 /// them can share a date: Ascension is at the earliest 30 April, Whitsun at
 /// the latest 13 June.)
 pub fn holiday(date: NaiveDate) -> Option<(&'static str, HolidayKind)> {
-    holidays(date.year())
-        .into_iter()
-        .find(|&(d, _, _)| d == date)
-        .map(|(_, name, kind)| (name, kind))
+    Year::default().holiday(date)
 }
 
 /// Whether `date` is a named Swedish public holiday; de facto days off do

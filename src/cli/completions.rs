@@ -8,7 +8,6 @@ use std::ffi::OsStr;
 
 use arende::error::{Error, ExitCode, Result};
 use arende::id::RecordId;
-use arende::kind::Kind;
 use arende::policy::Policy;
 use arende::store::Store;
 use clap::CommandFactory;
@@ -143,25 +142,25 @@ fn words() -> Vec<String> {
         .collect()
 }
 
-/// Record IDs from the file names in the kind folders: no record is
-/// parsed, so a Tab stays fast in a large repository.
+/// Record IDs from the file names under the kind folders (at any depth the
+/// store finds records): no record is parsed, so a Tab stays fast in a
+/// large repository.
 fn record_ids(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(store) = store() else {
         return Vec::new();
     };
     let typed = current.to_string_lossy().to_ascii_uppercase();
-    let mut out = Vec::new();
-    for kind in Kind::ALL {
-        for path in store.record_paths(&[kind]).0 {
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            let Some(stem) = name.strip_suffix(".yaml") else {
-                continue;
-            };
-            if stem.starts_with(&typed) && RecordId::parse(stem).is_ok() {
-                out.push(CompletionCandidate::new(stem).tag(Some(kind.name().into())));
-            }
-        }
-    }
+    let (paths, _) = store.record_paths(&[]);
+    let mut out: Vec<CompletionCandidate> = paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .filter_map(|p| p.file_stem()?.to_str())
+        .filter(|stem| stem.starts_with(&typed))
+        .filter_map(|stem| {
+            let id = RecordId::parse(stem).ok()?;
+            Some(CompletionCandidate::new(stem).tag(Some(id.kind().name().into())))
+        })
+        .collect();
     out.sort_by(|a, b| a.get_value().cmp(b.get_value()));
     out
 }

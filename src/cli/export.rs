@@ -4,6 +4,7 @@ use arende::error::{Error, ExitCode, Result};
 use arende::kind::Kind;
 use arende::record::document;
 use arende::render;
+use arende::store::cache::Docs;
 use arende::yaml::{Mapping, Value};
 
 use super::output::to_json;
@@ -57,7 +58,7 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
         None => Vec::new(),
     };
     let store = ui.store()?;
-    let scan = store.scan(&kinds);
+    let (scan, _) = store.records(&kinds, &|_| true, Docs::Keep);
     if let Some(first) = scan.errors.first() {
         // An export that silently skipped a record would lose it downstream.
         for e in &scan.errors[1..] {

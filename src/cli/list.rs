@@ -1,5 +1,6 @@
 //! `arende list`: records as a table.
 
+use arende::store::cache::Docs;
 use std::cmp::Ordering;
 
 use arende::error::{Error, ExitCode, Result};
@@ -53,15 +54,18 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
         .map(|f| arende::actions::assign::split(f))
         .collect::<Result<Vec<_>>>()?;
     let store = ui.store()?;
-    let scan = store.scan(kind.as_slice());
+    // Status and priority are in the cache's brief: only matching records are decoded.
+    let (scan, total) = store.records(
+        kind.as_slice(),
+        &|b| {
+            (args.status.is_empty() || args.status.iter().any(|s| s == b.status))
+                && args.priority.is_none_or(|p| b.priority == Some(p))
+        },
+        Docs::Keep,
+    );
     let mut rows: Vec<&Entry> = scan
         .entries
         .iter()
-        .filter(|e| args.status.is_empty() || args.status.iter().any(|s| s == e.record.status()))
-        .filter(|e| {
-            args.priority
-                .is_none_or(|p| e.record.priority().map(|x| x.get()) == Some(p))
-        })
         .filter(|e| {
             filters.iter().all(|(key, want)| {
                 e.doc
@@ -139,7 +143,11 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
                 table.add_row(cells(e));
             }
             ui.print(&table.to_string());
-            ui.info(&format!("{} of {} records", rows.len(), scan.entries.len()));
+            ui.info(&format!(
+                "{} of {}",
+                rows.len(),
+                super::sla::counted(total, "record", "records")
+            ));
         }
     }
     for error in &scan.errors {

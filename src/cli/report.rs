@@ -4,6 +4,7 @@
 use arende::error::{Error, ExitCode, Result};
 use arende::render;
 use arende::report::{Period, build};
+use arende::store::cache::Docs;
 use chrono::NaiveDate;
 
 use super::{Format, Formats, Ui};
@@ -43,7 +44,11 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     let tz = store.tz();
     let now = arende::clock::now(ui.global.now.as_deref(), tz)?;
-    let scan = store.scan(&[arende::Kind::Incident, arende::Kind::ServiceRequest]);
+    let (scan, _) = store.records(
+        &[arende::Kind::Incident, arende::Kind::ServiceRequest],
+        &|_| true,
+        Docs::Drop,
+    );
     let mut report = build(store.policy(), &scan.entries, tz, &period, now)?;
     report.organisation = store.config().organisation.clone();
     match format {
@@ -57,8 +62,9 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     }
     if !scan.errors.is_empty() {
         ui.info(&format!(
-            "{} record files could not be read and are not in the report",
-            scan.errors.len()
+            "{} could not be read and {} not in the report",
+            super::sla::counted(scan.errors.len(), "record file", "record files"),
+            if scan.errors.len() == 1 { "is" } else { "are" }
         ));
     }
     Ok(if scan.errors.is_empty() {

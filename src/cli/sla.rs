@@ -3,6 +3,7 @@
 use arende::calendar::BusinessCalendar;
 use arende::error::{Error, ExitCode, Result};
 use arende::sla::{ClockState, clocks, crisis_outage, human, is_major_incident};
+use arende::store::cache::Docs;
 use chrono::Duration;
 use serde_json::json;
 
@@ -45,7 +46,12 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
             .fixed_offset(),
         None => arende::clock::now(ui.global.now.as_deref(), store.tz())?,
     };
-    let scan = store.scan(&[]);
+    // Resolved and closed tickets have no running clock: they are not decoded.
+    let (scan, _) = store.records(
+        &[],
+        &|b| !matches!(b.status, "resolved" | "closed"),
+        Docs::Drop,
+    );
     let mut rows = Vec::new();
     for e in &scan.entries {
         let record = &e.record;
@@ -126,8 +132,8 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
         }
         ui.print(&table.to_string());
         ui.info(&format!(
-            "{} clocks at {}",
-            rows.len(),
+            "{} at {}",
+            counted(rows.len(), "clock", "clocks"),
             at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
         ));
     }
@@ -139,6 +145,11 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
     } else {
         ExitCode::BadInput
     })
+}
+
+/// `1 clock`, `2 clocks`: a count with its noun in the right number.
+pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn working_hours(d: Duration) -> String {

@@ -2,6 +2,7 @@
 //! reporting every bad file and going on), and writing them through a
 //! [`Transaction`].
 
+pub mod cache;
 mod git;
 mod notice;
 mod paths;
@@ -241,6 +242,21 @@ impl Store {
         Ok((entry, text))
     }
 
+    /// [`scan`](Self::scan) through the record summary cache (see
+    /// [`cache`]): the same entries and errors, in the same order, without
+    /// parsing the files that did not change. Only records whose
+    /// [`Brief`](cache::Brief) `keep` accepts are decoded and returned, with
+    /// their documents or without (see [`cache::Docs`]); the number is how
+    /// many records were read before that filter.
+    pub fn records(
+        &self,
+        kinds: &[Kind],
+        keep: cache::Keep<'_>,
+        docs: cache::Docs,
+    ) -> (Scan, usize) {
+        cache::records(self, kinds, keep, docs)
+    }
+
     /// The record files of the given kinds (all kinds if empty), relative
     /// to the root, at any depth under each kind's folder, and every folder
     /// that could not be walked.
@@ -344,7 +360,14 @@ fn walk_records(root: &Path, dir: &str, errors: &mut Vec<Error>) -> Vec<PathBuf>
     let mut paths = Vec::new();
     let walk = walkdir::WalkDir::new(&abs)
         .min_depth(1)
-        .sort_by_file_name()
+        // Bytes, not `sort_by_file_name`: that parses both paths on every
+        // comparison, a tenth of a warm `list` at 100 000 records; within
+        // one folder the two orders agree.
+        .sort_by(|a, b| {
+            a.file_name()
+                .as_encoded_bytes()
+                .cmp(b.file_name().as_encoded_bytes())
+        })
         .into_iter()
         .filter_entry(|e| {
             !(e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.'))
@@ -373,7 +396,7 @@ fn is_record_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "yaml" || e == "yml")
 }
 
-fn read_entry(root: &Path, rel: &Path) -> Result<(Entry, String)> {
+pub(crate) fn read_entry(root: &Path, rel: &Path) -> Result<(Entry, String)> {
     paths::check_folders(root, rel)?;
     let abs = root.join(rel);
     let text = yaml::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?;

@@ -11,6 +11,7 @@ pub mod staged;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -109,14 +110,6 @@ pub fn standard_register(store: &Store) -> Result<BTreeSet<String>> {
 /// Where the standard-change register lives, relative to the root.
 pub const REGISTER: &str = "policy/standard-changes.yaml";
 
-struct ScanLookup<'a>(HashMap<&'a RecordId, &'a Value>);
-
-impl Lookup for ScanLookup<'_> {
-    fn document(&self, id: &RecordId) -> Option<Value> {
-        self.0.get(id).map(|v| (*v).clone())
-    }
-}
-
 /// Finds records through the store, one file at a time (for commands that
 /// change one record and must not read them all).
 pub struct StoreLookup<'a>(pub &'a Store);
@@ -130,32 +123,105 @@ impl Lookup for StoreLookup<'_> {
 /// Validates the repository. With `only` non-empty, reports only findings in
 /// files under those paths (relative to the root); the whole repository is
 /// still read, since links and cycles cross files.
+///
+/// Streams: each record is parsed once, checked and dropped, leaving a
+/// [`Summary`] for the checks of the repository as a whole. A record whose
+/// rules look at the records it links to is checked again once every
+/// record's place is known, reading those records from disk.
 pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
     let register = standard_register(store)?;
-    let mut scan = store.scan(&[]);
-    let mut findings: Vec<Finding> = std::mem::take(&mut scan.errors)
-        .into_iter()
-        .map(file_finding)
+    let (paths, walk_errors) = store.record_paths(&[]);
+    let root = store.root();
+    let passes: Vec<Pass> = paths
+        .par_iter()
+        .map(|rel| match crate::store::read_entry(root, rel) {
+            Ok((entry, _)) => {
+                let deferred = Deferred::default();
+                let cx = Context {
+                    policy: store.policy(),
+                    register: &register,
+                    lookup: &deferred,
+                };
+                let found = record_findings(&cx, &entry);
+                let summary = Summary::of(&entry);
+                if deferred.asked.load(Ordering::Relaxed) {
+                    Pass::Later(summary)
+                } else {
+                    Pass::Done(summary, found)
+                }
+            }
+            Err(e) => Pass::Bad(rel.clone(), Box::new(e)),
+        })
         .collect();
-    let lookup = ScanLookup(
-        scan.entries
-            .iter()
-            .map(|e| (e.record.id(), &e.doc))
-            .collect(),
-    );
-    let cx = Context {
-        policy: store.policy(),
-        register: &register,
-        lookup: &lookup,
-    };
-    findings.extend(check_entries(store, &cx, &scan.entries));
+    let mut findings: Vec<Finding> = walk_errors.into_iter().map(file_finding).collect();
+    let mut unreadable = BTreeSet::new();
+    let mut checked: Vec<(Summary, Vec<Finding>)> = Vec::with_capacity(passes.len());
+    let mut later = Vec::new();
+    for pass in passes {
+        match pass {
+            Pass::Bad(rel, e) => {
+                // Its ID is known from its name: records linking to it are not dangling.
+                if let Some(id) = rel
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .and_then(|s| RecordId::parse(s).ok())
+                {
+                    unreadable.insert(id);
+                }
+                findings.push(file_finding(*e));
+            }
+            Pass::Done(summary, found) => checked.push((summary, found)),
+            Pass::Later(summary) => {
+                later.push(checked.len());
+                checked.push((summary, Vec::new()));
+            }
+        }
+    }
+    // The order a scan gives: by ID, files of one ID in path order.
+    let mut order: Vec<usize> = (0..checked.len()).collect();
+    order.sort_by(|&a, &b| checked[a].0.id.cmp(&checked[b].0.id));
+    if !later.is_empty() {
+        let lookup = FileLookup {
+            root,
+            paths: order
+                .iter()
+                .map(|&i| (checked[i].0.id.clone(), checked[i].0.path.clone()))
+                .collect(),
+        };
+        let cx = Context {
+            policy: store.policy(),
+            register: &register,
+            lookup: &lookup,
+        };
+        let again: Vec<(usize, Vec<Finding>)> = later
+            .par_iter()
+            .map(|&i| {
+                let found = crate::store::read_entry(root, &checked[i].0.path)
+                    .map(|(entry, _)| record_findings(&cx, &entry))
+                    .unwrap_or_default();
+                (i, found)
+            })
+            .collect();
+        for (i, found) in again {
+            checked[i].1 = found;
+        }
+    }
+    let mut summaries = Vec::with_capacity(checked.len());
+    let mut slots: Vec<Option<(Summary, Vec<Finding>)>> = checked.into_iter().map(Some).collect();
+    for i in order {
+        if let Some((summary, found)) = slots[i].take() {
+            findings.extend(found);
+            summaries.push(summary);
+        }
+    }
+    findings.extend(repo_findings(store, &summaries, &unreadable));
     if !only.is_empty() {
         findings.retain(|f| only.iter().any(|p| f.path.starts_with(p)));
     }
-    locate(store.root(), &mut findings);
+    locate(root, &mut findings);
     findings.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
     // Files that could not be read as records are checked files too.
-    let mut checked: Vec<PathBuf> = scan.entries.iter().map(|e| e.path.clone()).collect();
+    let mut checked: Vec<PathBuf> = summaries.into_iter().map(|s| s.path).collect();
     checked.extend(findings.iter().map(|f| f.path.clone()));
     checked.sort();
     checked.dedup();
@@ -169,16 +235,103 @@ pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
     })
 }
 
+/// How the first pass over one record file ended.
+enum Pass {
+    /// Checked; nothing else is needed of it but its summary.
+    Done(Summary, Vec<Finding>),
+    /// Its rules asked for linked records: checked again in the second pass.
+    Later(Summary),
+    /// It could not be read as a record. (Boxed: one slot per record file.)
+    Bad(PathBuf, Box<Error>),
+}
+
+/// The first pass's lookup: it finds nothing, but notes that it was asked,
+/// so that the record is checked again with every record's place known.
+#[derive(Default)]
+struct Deferred {
+    asked: AtomicBool,
+}
+
+impl Lookup for Deferred {
+    fn document(&self, _: &RecordId) -> Option<Value> {
+        self.asked.store(true, Ordering::Relaxed);
+        None
+    }
+}
+
+/// Finds a linked record by reading its file again.
+struct FileLookup<'a> {
+    root: &'a Path,
+    /// Each ID's file; of two files with one ID, the one a scan puts last.
+    paths: HashMap<RecordId, PathBuf>,
+}
+
+impl Lookup for FileLookup<'_> {
+    fn document(&self, id: &RecordId) -> Option<Value> {
+        let rel = self.paths.get(id)?;
+        crate::store::read_entry(self.root, rel)
+            .ok()
+            .map(|(e, _)| e.doc)
+    }
+}
+
+/// What the checks of the repository as a whole need of one record: far
+/// less than the record, so that `validate` need not hold every record.
+pub struct Summary {
+    path: PathBuf,
+    id: RecordId,
+    kind: crate::kind::Kind,
+    /// `links`, key by key, as written.
+    links: Vec<(String, Vec<String>)>,
+    /// References outside `links` (`depends_on`, `configuration_item`).
+    references: Vec<(&'static str, RecordId)>,
+    /// A configuration item's dependencies.
+    depends_on: Option<Vec<String>>,
+    /// A deployed release's version package.
+    deployed: Option<String>,
+}
+
+impl Summary {
+    /// The summary of a parsed record.
+    pub fn of(e: &Entry) -> Summary {
+        Summary {
+            path: e.path.clone(),
+            id: e.record.id().clone(),
+            kind: e.record.kind(),
+            links: links_of(&e.doc),
+            references: repository::references(&e.record)
+                .into_iter()
+                .map(|(f, id)| (f, id.clone()))
+                .collect(),
+            depends_on: match &e.record.body {
+                Body::ConfigurationItem(ci) => {
+                    Some(ci.depends_on.iter().map(|d| d.to_string()).collect())
+                }
+                _ => None,
+            },
+            deployed: match &e.record.body {
+                Body::Release(r) if r.status == ReleaseStatus::Deployed => {
+                    Some(r.version.as_deref().map_or_else(
+                        || e.record.id().to_string(),
+                        |v| repository::version_package(v).to_owned(),
+                    ))
+                }
+                _ => None,
+            },
+        }
+    }
+}
+
 /// Every finding over a set of parsed records: each record's rules, its
 /// history and file name, and the checks of the set as a whole (IDs, links,
-/// cycles, deployed releases). `validate` runs it on the working tree,
-/// `review` on a revision's tree.
+/// cycles, deployed releases). `review` runs it on a revision's tree.
 pub fn check_entries(store: &Store, cx: &Context<'_>, entries: &[Entry]) -> Vec<Finding> {
     let mut findings: Vec<Finding> = entries
         .par_iter()
         .flat_map_iter(|e| record_findings(cx, e))
         .collect();
-    findings.extend(repo_findings(store, entries));
+    let summaries: Vec<Summary> = entries.iter().map(Summary::of).collect();
+    findings.extend(repo_findings(store, &summaries, &BTreeSet::new()));
     findings
 }
 
@@ -258,75 +411,67 @@ fn record_findings(cx: &Context<'_>, e: &Entry) -> Vec<Finding> {
     out
 }
 
-fn repo_findings(store: &Store, entries: &[Entry]) -> Vec<Finding> {
+/// The checks of the repository as a whole, over the records' summaries
+/// (in ID order). IDs in `unreadable` belong to files that could not be
+/// read: they exist, and what they link to is unknown.
+fn repo_findings(
+    store: &Store,
+    summaries: &[Summary],
+    unreadable: &BTreeSet<RecordId>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut by_id: HashMap<&RecordId, &Entry> = HashMap::new();
-    for e in entries {
-        if let Some(first) = by_id.insert(e.record.id(), e) {
+    let mut by_id: HashMap<&RecordId, &Summary> = HashMap::new();
+    for s in summaries {
+        if let Some(first) = by_id.insert(&s.id, s) {
             out.push(repo_finding(
                 checks::DUPLICATE_ID,
-                &e.path,
+                &s.path,
                 "id",
-                format!(
-                    "{} is also the ID of {}",
-                    e.record.id(),
-                    first.path.display()
-                ),
+                format!("{} is also the ID of {}", s.id, first.path.display()),
                 "give one of them a new ID (arende new makes unique ones)".into(),
             ));
         }
     }
-    for e in entries {
-        let references: Vec<(&str, &RecordId)> = match &e.record.body {
-            Body::ConfigurationItem(ci) => {
-                ci.depends_on.iter().map(|d| ("depends_on", d)).collect()
-            }
-            Body::CapacityReview(cap) => cap
-                .configuration_item
-                .iter()
-                .map(|c| ("configuration_item", c))
-                .collect(),
-            _ => Vec::new(),
-        };
-        for (field, id) in references {
-            if !by_id.contains_key(id) {
+    let exists = |id: &RecordId| by_id.contains_key(id) || unreadable.contains(id);
+    for s in summaries {
+        for (field, id) in &s.references {
+            if !exists(id) {
                 out.push(repo_finding(
                     checks::DANGLING_LINK,
-                    &e.path,
+                    &s.path,
                     field,
                     format!("{field} names {id}, which does not exist"),
                     "name a configuration item that exists".into(),
                 ));
             }
         }
-        for (key, ids) in links_of(&e.doc) {
+        for (key, ids) in &s.links {
             for id in ids {
-                let Ok(other_id) = RecordId::parse(&id) else {
+                let Ok(other_id) = RecordId::parse(id) else {
                     continue;
                 };
                 match by_id.get(&other_id) {
+                    None if unreadable.contains(&other_id) => {}
                     None => out.push(repo_finding(
                         checks::DANGLING_LINK,
-                        &e.path,
+                        &s.path,
                         &format!("links.{key}"),
                         format!("links to {id}, which does not exist"),
                         "remove the link or file the record it names".into(),
                     )),
                     Some(other) => {
-                        let back = e.record.kind().link_key();
-                        let linked_back = links_of(&other.doc).into_iter().any(|(k, ids)| {
-                            k == back && ids.iter().any(|x| x == e.record.id().as_str())
-                        });
+                        let back = s.kind.link_key();
+                        let linked_back = other
+                            .links
+                            .iter()
+                            .any(|(k, ids)| k == back && ids.iter().any(|x| x == s.id.as_str()));
                         if !linked_back {
                             out.push(repo_finding(
                                 checks::ONE_WAY_LINK,
-                                &e.path,
+                                &s.path,
                                 &format!("links.{key}"),
                                 format!("links to {id}, which does not link back"),
-                                format!(
-                                    "run `arende link {} {id}` to link both ways",
-                                    e.record.id()
-                                ),
+                                format!("run `arende link {} {id}` to link both ways", s.id),
                             ));
                         }
                     }
@@ -334,7 +479,7 @@ fn repo_findings(store: &Store, entries: &[Entry]) -> Vec<Finding> {
             }
         }
     }
-    out.extend(cycles(entries));
+    out.extend(cycles(summaries));
     if let Some(max) = store
         .policy()
         .release_scheme
@@ -342,25 +487,16 @@ fn repo_findings(store: &Store, entries: &[Entry]) -> Vec<Finding> {
         .and_then(|s| s.max_deployed)
     {
         // Version packages, not releases: an internal X.Y.Z belongs to its X.Y.
-        let deployed: Vec<(&Entry, String)> = entries
+        let deployed: Vec<(&Summary, &str)> = summaries
             .iter()
-            .filter_map(|e| match &e.record.body {
-                Body::Release(r) if r.status == ReleaseStatus::Deployed => Some((
-                    e,
-                    r.version.as_deref().map_or_else(
-                        || e.record.id().to_string(),
-                        |v| repository::version_package(v).to_owned(),
-                    ),
-                )),
-                _ => None,
-            })
+            .filter_map(|s| s.deployed.as_deref().map(|p| (s, p)))
             .collect();
-        let packages: BTreeSet<&str> = deployed.iter().map(|(_, p)| p.as_str()).collect();
+        let packages: BTreeSet<&str> = deployed.iter().map(|(_, p)| *p).collect();
         if packages.len() > max {
-            for (e, _) in &deployed {
+            for (s, _) in &deployed {
                 out.push(repo_finding(
                     checks::TOO_MANY_DEPLOYED,
-                    &e.path,
+                    &s.path,
                     "status",
                     format!(
                         "{} version packages are in production at once ({}); the {} policy allows {max}",
@@ -378,15 +514,13 @@ fn repo_findings(store: &Store, entries: &[Entry]) -> Vec<Finding> {
 
 /// Dependency cycles among configuration items, each reported once, on the
 /// item with the smallest ID in the cycle.
-fn cycles(entries: &[Entry]) -> Vec<Finding> {
-    let graph: BTreeMap<&str, (&Entry, Vec<String>)> = entries
+fn cycles(summaries: &[Summary]) -> Vec<Finding> {
+    let graph: BTreeMap<&str, (&Summary, &[String])> = summaries
         .iter()
-        .filter_map(|e| match &e.record.body {
-            Body::ConfigurationItem(ci) => Some((
-                e.record.id().as_str(),
-                (e, ci.depends_on.iter().map(|d| d.to_string()).collect()),
-            )),
-            _ => None,
+        .filter_map(|s| {
+            s.depends_on
+                .as_deref()
+                .map(|deps| (s.id.as_str(), (s, deps)))
         })
         .collect();
     let mut reported = BTreeSet::new();
@@ -400,17 +534,17 @@ fn cycles(entries: &[Entry]) -> Vec<Finding> {
             let Some((_, deps)) = graph.get(node.as_str()) else {
                 continue;
             };
-            for d in deps {
+            for d in deps.iter() {
                 if d == start {
                     let mut members = path.clone();
                     members.sort();
                     if reported.insert(members.clone()) && members[0] == *start {
-                        let (entry, _) = graph[start];
+                        let (summary, _) = graph[start];
                         let mut shown = path.clone();
                         shown.push(start.to_string());
                         out.push(repo_finding(
                             checks::DEPENDENCY_CYCLE,
-                            &entry.path,
+                            &summary.path,
                             "depends_on",
                             format!("depends on itself: {}", shown.join(" → ")),
                             "remove the dependency that closes the cycle".into(),
