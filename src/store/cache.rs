@@ -266,8 +266,11 @@ fn digest(store: &Store) -> u64 {
 enum Outcome {
     /// From the cache: its entry (an index into the loaded entries) is still good.
     Hit(usize),
-    /// Read again; the new entry to cache.
-    Read(Box<Entry>, Stamp, Vec<u8>),
+    /// Read again: the entry if the filter keeps it (taken out when the
+    /// answer is built), its brief and encoded document for the new cache.
+    /// Only kept entries are held whole, so a first run over 100 000
+    /// records does not hold 100 000 documents.
+    Read(Option<Box<Entry>>, Brief<'static>, Stamp, Vec<u8>),
     /// Unreadable: reported, not cached. (Boxed: one slot per record file.)
     Bad(Box<Error>),
 }
@@ -324,12 +327,19 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
                 }
             }
             match read_entry(root, rel) {
-                Ok((entry, _)) => {
+                Ok((mut entry, _)) => {
                     let mut doc = Vec::new();
                     encode(&entry.doc, &mut doc);
                     // Read but never stat'ed (it appeared meanwhile): read again next time.
                     let stamp = stamp.unwrap_or_else(Stamp::never);
-                    Outcome::Read(Box::new(entry), stamp, doc)
+                    let brief = Brief::of(&entry.record);
+                    let kept = keep(&brief).then(|| {
+                        if docs == Docs::Drop {
+                            entry.doc = Value::Null;
+                        }
+                        Box::new(entry)
+                    });
+                    Outcome::Read(kept, brief, stamp, doc)
                 }
                 Err(e) => Outcome::Bad(Box::new(e)),
             }
@@ -356,8 +366,9 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
     let changed = hits != scoped || reads > 0;
     // Straight into the entries kept: a slot per record file would cost an
     // entry's size (most of a kilobyte) for each one filtered out.
+    let mut outcomes = outcomes;
     let mut entries: Vec<Entry> = outcomes
-        .par_iter()
+        .par_iter_mut()
         .zip(paths.par_iter())
         .filter_map(|(o, rel)| match o {
             Outcome::Hit(i) => {
@@ -384,14 +395,7 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
                     }),
                 }
             }
-            Outcome::Read(entry, _, _) => keep(&Brief::of(&entry.record)).then(|| Entry {
-                path: entry.path.clone(),
-                doc: match docs {
-                    Docs::Keep => entry.doc.clone(),
-                    Docs::Drop => Value::Null,
-                },
-                record: entry.record.clone(),
-            }),
+            Outcome::Read(entry, ..) => entry.take().map(|e| *e),
             Outcome::Bad(_) => None,
         })
         .collect();
@@ -402,7 +406,7 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
     for (o, rel) in outcomes.into_iter().zip(&paths) {
         match o {
             Outcome::Bad(e) => errors.push(*e),
-            Outcome::Read(entry, stamp, doc) => fresh.push((rel, entry, stamp, doc)),
+            Outcome::Read(_, brief, stamp, doc) => fresh.push((rel, brief, stamp, doc)),
             Outcome::Hit(i) => hit.push((rel, i)),
         }
     }
@@ -517,7 +521,7 @@ fn save(
     old: &Loaded,
     hit: &[(&PathBuf, usize)],
     kept: &[usize],
-    fresh: &[(&PathBuf, Box<Entry>, Stamp, Vec<u8>)],
+    fresh: &[(&PathBuf, Brief<'static>, Stamp, Vec<u8>)],
 ) -> std::io::Result<()> {
     let old_docs = if hit.is_empty() && kept.is_empty() {
         Vec::new()
@@ -537,9 +541,9 @@ fn save(
         };
         rows.push((old.text(&c.path), c.stamp, old.brief(c), doc));
     }
-    for (rel, entry, stamp, doc) in fresh {
+    for (rel, brief, stamp, doc) in fresh {
         if let Some(path) = rel.to_str() {
-            rows.push((path, *stamp, Brief::of(&entry.record), doc));
+            rows.push((path, *stamp, *brief, doc));
         }
     }
     rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
