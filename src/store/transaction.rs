@@ -20,9 +20,7 @@ use git2::{ErrorCode, ObjectType, Oid, Repository};
 use rayon::prelude::*;
 
 use super::Store;
-use super::git::{
-    Author, edit_tree, git_path, open_repo, repo_prefix, write_pack_without_deltas,
-};
+use super::git::{Author, edit_tree, git_path, open_repo, repo_prefix, write_pack_without_deltas};
 use super::notice::{FileState, Notice};
 use super::paths::{prepare_write, prepare_writes, read_if_there};
 use crate::config::CONFIG_FILE;
@@ -405,7 +403,10 @@ fn new_trees(
     if base.is_some_and(|b| b.id() == tree.id()) || !seen.insert(tree.id()) {
         return Ok(());
     }
-    out.push((ObjectType::Tree, repo.odb()?.read(tree.id())?.data().to_vec()));
+    out.push((
+        ObjectType::Tree,
+        repo.odb()?.read(tree.id())?.data().to_vec(),
+    ));
     for entry in tree.iter() {
         if entry.kind() != Some(ObjectType::Tree) {
             continue;
