@@ -411,6 +411,9 @@ enum Plan {
     Differs { id: RecordId },
 }
 
+/// A checked plan, or the row's errors.
+type Checked = Result<(Ready, Option<PriorityDiff>), Vec<RowError>>;
+
 /// A checked plan: a record to write is held as its path and text.
 enum Ready {
     Create {
@@ -654,7 +657,7 @@ pub fn import(
     };
     let rule_hits: Mutex<BTreeMap<String, RuleTally>> = Mutex::new(BTreeMap::new());
     progress.start("checking", matched.len() as u64);
-    let built: Vec<Result<(Ready, Option<PriorityDiff>), Vec<RowError>>> = matched
+    let built: Vec<Checked> = matched
         .par_iter_mut()
         .enumerate()
         .map(|(i, (c, existing, new_id))| {
