@@ -270,6 +270,9 @@ fn find_rename(repo: &Repository, old: &Tree<'_>, new: &Tree<'_>, path: &Path) -
         .and_then(|d| d.old_file().path().map(Path::to_owned))
 }
 
+/// How much of a pack is handed to libgit2's indexer at a time.
+const PACK_WRITE_BUFFER: usize = 4 << 20;
+
 /// Writes `objects` (type and content, each once) into the repository as
 /// one pack and its index, without deltas.
 ///
@@ -301,24 +304,22 @@ pub(crate) fn write_pack_without_deltas(
         })
         .collect();
     let odb = repo.odb()?;
-    let mut writer = odb.packwriter()?;
-    let mut sha = sha1_smol::Sha1::new();
     let pack_dir = repo.path().join("objects/pack");
-    let mut put = |bytes: &[u8]| -> Result<()> {
-        sha.update(bytes);
-        writer.write_all(bytes).map_err(|e| Error::io(&pack_dir, e))
-    };
+    let io = |e: std::io::Error| Error::io(&pack_dir, e);
+    // The indexer does work on every call it is given (it frees and maps
+    // its window of the pack again), so it is fed in large pieces, not an
+    // object at a time.
+    let mut writer = std::io::BufWriter::with_capacity(PACK_WRITE_BUFFER, odb.packwriter()?);
+    let mut sha = sha1_smol::Sha1::new();
     let mut header = b"PACK".to_vec();
     header.extend(2u32.to_be_bytes());
     header.extend(count.to_be_bytes());
-    put(&header)?;
-    for entry in &entries {
-        put(entry)?;
+    for bytes in std::iter::once(&header).chain(&entries) {
+        sha.update(bytes);
+        writer.write_all(bytes).map_err(io)?;
     }
-    let trailer = sha.digest().bytes();
-    writer
-        .write_all(&trailer)
-        .map_err(|e| Error::io(&pack_dir, e))?;
+    writer.write_all(&sha.digest().bytes()).map_err(io)?;
+    let mut writer = writer.into_inner().map_err(|e| io(e.into_error()))?;
     writer.commit()?;
     drop(writer);
     odb.refresh()?;
