@@ -28,7 +28,7 @@ pub mod values;
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use git2::Oid;
 use rayon::prelude::*;
@@ -310,8 +310,8 @@ pub(crate) struct Candidate {
     pub keep_id: Option<RecordId>,
     /// The fields, in the input's order; `status` and `history` if given.
     pub doc: Mapping,
-    /// Dotted field → (row, column), to point errors at the input.
-    pub origin: HashMap<String, (usize, String)>,
+    /// Where each field came from, to point errors at the input.
+    pub origin: Origin,
     /// The priority the input gave.
     pub source_priority: Option<u8>,
     /// Put a new record's keys in the usual order.
@@ -319,6 +319,29 @@ pub(crate) struct Candidate {
     /// A top-level key the import owns whole (`servicenow`): on update, keys
     /// gone from the source are removed from it.
     pub owned_block: Option<String>,
+}
+
+/// Where a candidate's fields came from: (dotted field, row, column). The
+/// names are shared with every other row's, so at 100 000 rows this is a
+/// list of row numbers and pointers, not a map of strings per row.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Origin(Vec<(Arc<str>, usize, Arc<str>)>);
+
+impl Origin {
+    /// Notes that `field` came from `row`, `column` (the last note wins).
+    pub fn insert(&mut self, field: Arc<str>, row: usize, column: Arc<str>) {
+        match self.0.iter_mut().find(|(f, ..)| *f == field) {
+            Some(entry) => *entry = (field, row, column),
+            None => self.0.push((field, row, column)),
+        }
+    }
+
+    fn get(&self, field: &str) -> Option<(usize, &str)> {
+        self.0
+            .iter()
+            .find(|(f, ..)| &**f == field)
+            .map(|(_, row, column)| (*row, &**column))
+    }
 }
 
 /// What identifies a record across runs.
@@ -940,7 +963,7 @@ fn field_error(c: &Candidate, field: &str, reason: String) -> RowError {
         .rev()
         .find_map(|n| c.origin.get(&parts[..n].join(".")));
     let (row, column) = match found {
-        Some((row, column)) => (*row, column.clone()),
+        Some((row, column)) => (row, column.to_owned()),
         None => (c.row, field.to_owned()),
     };
     RowError {
