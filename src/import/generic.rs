@@ -3,12 +3,13 @@
 //! through a mapping. One row is one record.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::error::{RowError, Unit};
 use super::mapping::ImportMapping;
 use super::table::Table;
 use super::values::{self, CoerceNote, Placement};
-use super::{Candidate, Env, Key, Tally};
+use super::{Candidate, Env, Key, Origin, Tally};
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::record::document;
@@ -26,7 +27,7 @@ struct Row {
     unit: Unit,
     row: usize,
     line: Option<u64>,
-    cells: Vec<(String, String, Cell)>,
+    cells: Vec<(Arc<str>, Arc<str>, Cell)>,
 }
 
 /// Candidates from CSV rows.
@@ -36,13 +37,19 @@ pub fn from_table(
     env: &Env<'_>,
     tally: &Tally,
 ) -> (Vec<Candidate>, Vec<RowError>) {
-    let mut fields: Vec<Option<String>> = Vec::with_capacity(table.columns.len());
+    // Shared by every row's cells and the candidates' origins.
+    let columns: Vec<Arc<str>> = table
+        .columns
+        .iter()
+        .map(|c| Arc::from(c.as_str()))
+        .collect();
+    let mut fields: Vec<Option<Arc<str>>> = Vec::with_capacity(table.columns.len());
     let mut unmapped = Vec::new();
     for column in &table.columns {
         fields.push(match mapping {
-            None => Some(column.clone()),
+            None => Some(Arc::from(column.as_str())),
             Some(m) => match m.field_of(column) {
-                Some(f) => f.map(str::to_owned),
+                Some(f) => f.map(Arc::from),
                 None => {
                     unmapped.push(column.clone());
                     None
@@ -63,16 +70,20 @@ pub fn from_table(
         unit: Unit::Row,
         row: r.row,
         line: Some(r.line),
-        cells: table
-            .columns
+        cells: columns
             .iter()
             .zip(&fields)
             .enumerate()
             .filter_map(|(i, (column, field))| {
                 let field = field.as_ref()?;
                 let text = r.cell(i);
-                (!text.trim().is_empty())
-                    .then(|| (column.clone(), field.clone(), Cell::Text(text.to_owned())))
+                (!text.trim().is_empty()).then(|| {
+                    (
+                        Arc::clone(column),
+                        Arc::clone(field),
+                        Cell::Text(text.to_owned()),
+                    )
+                })
             })
             .collect(),
     });
@@ -107,7 +118,7 @@ pub fn from_items(
                 },
             };
             if let Some(field) = field {
-                cells.push((path, field, Cell::Value(value)));
+                cells.push((path.into(), field.into(), Cell::Value(value)));
             }
         }
         rows.push(Row {
@@ -264,7 +275,7 @@ fn candidate(
     let mut errors = Vec::new();
 
     // The kind first: it decides what every other field means.
-    let kind_cell = row.cells.iter().find(|(_, f, _)| f == "kind");
+    let kind_cell = row.cells.iter().find(|(_, f, _)| &**f == "kind");
     let kind_text = match kind_cell {
         Some((_, _, Cell::Text(t))) => Some(t.trim().to_owned()),
         Some((_, _, Cell::Value(v))) => Some(document::display(v)),
@@ -274,7 +285,7 @@ fn candidate(
         Some((_, Some(k))) => k,
         Some((text, None)) => {
             return Err(vec![err(
-                kind_cell.map_or("kind", |(c, _, _)| c.as_str()),
+                kind_cell.map_or("kind", |(c, _, _)| &**c),
                 format!(
                     "`{text}` is not a kind of record (incident, problem, change, release, request, ci, capacity)"
                 ),
@@ -288,11 +299,11 @@ fn candidate(
     };
 
     let mut doc = Mapping::new();
-    let mut origin: HashMap<String, (usize, String)> = HashMap::new();
+    let mut origin = Origin::default();
     let mut keep_id = None;
     let mut note = CoerceNote::default();
-    for (column, field, cell) in &row.cells {
-        let field = field.as_str();
+    for (column, field_name, cell) in &row.cells {
+        let field = &**field_name;
         if field == "kind" {
             doc.insert("kind".into(), Value::String(kind.name().to_owned()));
             continue;
@@ -350,7 +361,7 @@ fn candidate(
                 if let Err(m) = document::set(&mut doc, field, v) {
                     errors.push(err(column, m));
                 } else {
-                    origin.insert(field.to_owned(), (row.row, column.clone()));
+                    origin.insert(Arc::clone(field_name), row.row, Arc::clone(column));
                 }
             }
             Err(reason) => errors.push(err(column, reason)),

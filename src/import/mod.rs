@@ -28,7 +28,7 @@ pub mod values;
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use git2::Oid;
 use rayon::prelude::*;
@@ -310,8 +310,8 @@ pub(crate) struct Candidate {
     pub keep_id: Option<RecordId>,
     /// The fields, in the input's order; `status` and `history` if given.
     pub doc: Mapping,
-    /// Dotted field → (row, column), to point errors at the input.
-    pub origin: HashMap<String, (usize, String)>,
+    /// Where each field came from, to point errors at the input.
+    pub origin: Origin,
     /// The priority the input gave.
     pub source_priority: Option<u8>,
     /// Put a new record's keys in the usual order.
@@ -319,6 +319,29 @@ pub(crate) struct Candidate {
     /// A top-level key the import owns whole (`servicenow`): on update, keys
     /// gone from the source are removed from it.
     pub owned_block: Option<String>,
+}
+
+/// Where a candidate's fields came from: (dotted field, row, column). The
+/// names are shared with every other row's, so at 100 000 rows this is a
+/// list of row numbers and pointers, not a map of strings per row.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Origin(Vec<(Arc<str>, usize, Arc<str>)>);
+
+impl Origin {
+    /// Notes that `field` came from `row`, `column` (the last note wins).
+    pub fn insert(&mut self, field: Arc<str>, row: usize, column: Arc<str>) {
+        match self.0.iter_mut().find(|(f, ..)| *f == field) {
+            Some(entry) => *entry = (field, row, column),
+            None => self.0.push((field, row, column)),
+        }
+    }
+
+    fn get(&self, field: &str) -> Option<(usize, &str)> {
+        self.0
+            .iter()
+            .find(|(f, ..)| &**f == field)
+            .map(|(_, row, column)| (*row, &**column))
+    }
 }
 
 /// What identifies a record across runs.
@@ -403,11 +426,31 @@ pub(crate) fn walk(machine: &StatusMachine, from: &str, to: &str) -> Option<Vec<
 type Planned = Result<(Plan, Option<PriorityDiff>), Vec<RowError>>;
 
 /// What happens to one candidate.
+#[derive(Clone)]
 enum Plan {
     Create { id: RecordId, doc: Value },
     Update { id: RecordId, doc: Value },
     Unchanged,
     Differs { id: RecordId },
+}
+
+/// A checked plan, or the row's errors.
+type Checked = Result<(Ready, Option<PriorityDiff>), Vec<RowError>>;
+
+/// A checked plan: a record to write is held as its path and text.
+enum Ready {
+    Create {
+        id: RecordId,
+        file: (PathBuf, Vec<u8>),
+    },
+    Update {
+        id: RecordId,
+        file: (PathBuf, Vec<u8>),
+    },
+    Unchanged,
+    Differs {
+        id: RecordId,
+    },
 }
 
 /// Imports `input` into the repository of `cx`.
@@ -587,11 +630,23 @@ pub fn import(
         matched.push((c, existing, new_id));
     }
 
-    // 3. Build every record, in parallel.
-    progress.start("checking", matched.len() as u64);
-    let built: Vec<Planned> = matched
-        .par_iter_mut()
-        .map(|(c, existing, new_id)| {
+    // 3. Build and check every record, in parallel. A record is kept as
+    // the text it will be written as, not as its document: at 100 000 rows
+    // the documents are most of an import's memory. Only the records some
+    // record links to are built first and kept whole, since the checks of a
+    // link read the linked record.
+    let targets = link_targets(&matched, &scan.entries);
+    let id_of = |(_, existing, new_id): &(Candidate, Option<usize>, Option<RecordId>)| {
+        new_id
+            .as_ref()
+            .or_else(|| existing.map(|i| scan.entries[i].record.id()))
+            .cloned()
+    };
+    let early: HashMap<usize, Planned> = matched
+        .par_iter()
+        .enumerate()
+        .filter(|(_, m)| id_of(m).is_some_and(|id| targets.contains(&id)))
+        .map(|(i, (c, existing, new_id))| {
             let out = plan(
                 cx,
                 c,
@@ -599,31 +654,13 @@ pub fn import(
                 new_id.as_ref(),
                 options,
             );
-            // The plan holds the record now; the row's copy of its fields
-            // is not read again, and at 100 000 rows it is hundreds of MB.
-            c.doc = Mapping::new();
-            progress.advance(1);
-            out
+            (i, out)
         })
         .collect();
-    progress.finish();
-    let mut plans = Vec::with_capacity(built.len());
-    let mut priority_diffs = Vec::new();
-    for (b, (c, ..)) in built.into_iter().zip(&matched) {
-        match b {
-            Ok((p, diff)) => {
-                priority_diffs.extend(diff);
-                plans.push((p, c));
-            }
-            Err(mut e) => errors.append(&mut e),
-        }
-    }
-
-    // 4. Check what would be written, against the repository as it would be.
-    let staged: HashMap<RecordId, &Value> = plans
-        .iter()
-        .filter_map(|(p, _)| match p {
-            Plan::Create { id, doc } | Plan::Update { id, doc } => Some((id.clone(), doc)),
+    let staged: HashMap<RecordId, &Value> = early
+        .values()
+        .filter_map(|p| match p {
+            Ok((Plan::Create { id, doc } | Plan::Update { id, doc }, _)) => Some((id.clone(), doc)),
             _ => None,
         })
         .collect();
@@ -642,16 +679,46 @@ pub fn import(
         lookup: &lookup,
     };
     let rule_hits: Mutex<BTreeMap<String, RuleTally>> = Mutex::new(BTreeMap::new());
-    let checked: Vec<Vec<RowError>> = plans
-        .par_iter()
-        .map(|(p, c)| match p {
-            Plan::Create { id, doc } | Plan::Update { id, doc } => {
-                check(cx, &vcx, c, id, doc, options, &rule_hits)
-            }
-            _ => Vec::new(),
+    progress.start("checking", matched.len() as u64);
+    let built: Vec<Checked> = matched
+        .par_iter_mut()
+        .enumerate()
+        .map(|(i, (c, existing, new_id))| {
+            // A linked record was planned already; its plan is cloned, as
+            // the plans of the records linking to it still read it.
+            let planned = match early.get(&i) {
+                Some(p) => p.clone(),
+                None => plan(
+                    cx,
+                    c,
+                    existing.map(|i| &scan.entries[i]),
+                    new_id.as_ref(),
+                    options,
+                ),
+            };
+            let out = planned.and_then(|(p, diff)| {
+                let ready = ready(cx, &vcx, c, p, &by_id, &scan.entries, options, &rule_hits)?;
+                Ok((ready, diff))
+            });
+            // The row's copy of its fields is not read again, and at 100 000
+            // rows it is hundreds of MB.
+            c.doc = Mapping::new();
+            progress.advance(1);
+            out
         })
         .collect();
-    errors.extend(checked.into_iter().flatten());
+    progress.finish();
+    let mut plans = Vec::with_capacity(built.len());
+    let mut priority_diffs = Vec::new();
+    for (b, (c, ..)) in built.into_iter().zip(&matched) {
+        match b {
+            Ok((p, diff)) => {
+                priority_diffs.extend(diff);
+                plans.push((p, c));
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
 
     if !errors.is_empty() {
         errors.sort_by(|a, b| (a.unit, a.row, &a.column).cmp(&(b.unit, b.row, &b.column)));
@@ -693,42 +760,42 @@ pub fn import(
     // file is as the import would write it but is not committed (a killed
     // import's, a `--no-commit` one's) is committed now.
     // (No row failed, so `plans` and `matched` are in step.)
-    let unchanged: Vec<(&Entry, PathBuf)> = plans
+    let unchanged: Vec<&Entry> = plans
         .iter()
         .zip(&matched)
-        .filter(|((p, _), _)| matches!(p, Plan::Unchanged))
+        .filter(|((p, _), _)| matches!(p, Ready::Unchanged))
         .filter_map(|(_, (_, existing, _))| existing.map(|i| &scan.entries[i]))
-        .map(|e| (e, e.path.clone()))
         .collect();
-    let paths: Vec<PathBuf> = unchanged.iter().map(|(_, p)| p.clone()).collect();
+    let paths: Vec<PathBuf> = unchanged.iter().map(|e| e.path.clone()).collect();
     let states = if cx.mode == CommitMode::Commit {
         store.file_states(&paths)?
     } else {
         None
     };
-    let mut catch_up: Vec<(&RecordId, &Value, FileState)> = Vec::new();
-    for ((entry, _), state) in unchanged.iter().zip(states.into_iter().flatten()) {
+    let mut catch_up: Vec<(&Entry, FileState)> = Vec::new();
+    for (entry, state) in unchanged.into_iter().zip(states.into_iter().flatten()) {
         if state != FileState::Committed {
-            catch_up.push((entry.record.id(), &entry.doc, state));
+            catch_up.push((entry, state));
         }
     }
-    let mut writes: Vec<(&RecordId, &Value)> = Vec::new();
-    for (p, _) in &plans {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for (p, _) in plans {
         match p {
-            Plan::Create { id, doc } => {
-                summary.created.push(id.clone());
-                writes.push((id, doc));
+            Ready::Create { id, file } => {
+                summary.created.push(id);
+                files.push(file);
             }
-            Plan::Update { id, doc } => {
-                summary.updated.push(id.clone());
-                writes.push((id, doc));
+            Ready::Update { id, file } => {
+                summary.updated.push(id);
+                files.push(file);
             }
-            Plan::Unchanged => summary.unchanged += 1,
-            Plan::Differs { id } => summary.differing.push(id.clone()),
+            Ready::Unchanged => summary.unchanged += 1,
+            Ready::Differs { id } => summary.differing.push(id),
         }
     }
     let mut carried = Vec::new();
-    for (id, doc, state) in catch_up {
+    for (entry, state) in catch_up {
+        let id = entry.record.id();
         summary.unchanged -= 1;
         if state == FileState::NotInHead {
             summary.created.push(id.clone());
@@ -736,7 +803,12 @@ pub fn import(
             summary.updated.push(id.clone());
             carried.push(id.to_string());
         }
-        writes.push((id, doc));
+        let text = entry
+            .doc
+            .as_mapping()
+            .map(yaml::to_string)
+            .unwrap_or_default();
+        files.push((entry.path.clone(), text.into_bytes()));
     }
     let message = format!(
         "{} record(s) the import made had changes in the working tree that were not committed; they are committed with this import (`git show HEAD` shows them)",
@@ -755,29 +827,14 @@ pub fn import(
         );
     }
     summary.warnings = tally.into_warnings();
-    if options.dry_run || writes.is_empty() {
+    if options.dry_run || files.is_empty() {
         return Ok(summary);
     }
 
     // 5. Write, in one commit.
-    progress.start("writing", writes.len() as u64);
-    // A record the repository has is rewritten where it is; a new one is
-    // filed in its month's folder.
-    let files: Vec<(PathBuf, Vec<u8>)> = writes
-        .par_iter()
-        .map(|(id, doc)| {
-            let text = doc.as_mapping().map(yaml::to_string).unwrap_or_default();
-            progress.advance(1);
-            let rel = by_id
-                .get(id)
-                .map_or_else(|| store.rel_path(id), |&i| scan.entries[i].path.clone());
-            (rel, text.into_bytes())
-        })
-        .collect();
     for (rel, bytes) in files {
         tx.write_file(rel, bytes);
     }
-    progress.finish();
     progress.start("committing", 0);
     let name = input.name.file_name().map_or_else(
         || input.name.display().to_string(),
@@ -798,6 +855,82 @@ pub fn import(
     progress.finish();
     summary.commit = commit?;
     Ok(summary)
+}
+
+/// Checks a plan's record and turns it into the file it will be written
+/// as (in a dry run, which writes nothing, without its text); the document
+/// is dropped here.
+#[allow(clippy::too_many_arguments)]
+fn ready(
+    cx: &Context<'_>,
+    vcx: &validate::Context<'_>,
+    c: &Candidate,
+    plan: Plan,
+    by_id: &HashMap<&RecordId, usize>,
+    entries: &[Entry],
+    options: &ImportOptions,
+    hits: &Mutex<BTreeMap<String, RuleTally>>,
+) -> Result<Ready, Vec<RowError>> {
+    let (id, doc, created) = match plan {
+        Plan::Create { id, doc } => (id, doc, true),
+        Plan::Update { id, doc } => (id, doc, false),
+        Plan::Unchanged => return Ok(Ready::Unchanged),
+        Plan::Differs { id } => return Ok(Ready::Differs { id }),
+    };
+    let problems = check(cx, vcx, c, &id, &doc, options, hits);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // A record the repository has is rewritten where it is; a new one is
+    // filed in its month's folder.
+    let rel = by_id
+        .get(&id)
+        .map_or_else(|| cx.store.rel_path(&id), |&i| entries[i].path.clone());
+    let text = if options.dry_run {
+        Vec::new()
+    } else {
+        doc.as_mapping()
+            .map(yaml::to_string)
+            .unwrap_or_default()
+            .into_bytes()
+    };
+    let file = (rel, text);
+    Ok(if created {
+        Ready::Create { id, file }
+    } else {
+        Ready::Update { id, file }
+    })
+}
+
+/// The records some record links to: those the input's rows name under
+/// `links`, and those the repository's records that the rows update link
+/// to. Only these are looked up while checking.
+fn link_targets(
+    matched: &[(Candidate, Option<usize>, Option<RecordId>)],
+    entries: &[Entry],
+) -> HashSet<RecordId> {
+    fn ids_in(v: &Value, out: &mut HashSet<RecordId>) {
+        match v {
+            Value::String(s) => {
+                if let Ok(id) = RecordId::parse(s) {
+                    out.insert(id);
+                }
+            }
+            Value::Sequence(items) => items.iter().for_each(|v| ids_in(v, out)),
+            Value::Mapping(m) => m.values().for_each(|v| ids_in(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = HashSet::new();
+    for (c, existing, _) in matched {
+        if let Some(links) = c.doc.get("links") {
+            ids_in(links, &mut out);
+        }
+        if let Some(i) = existing {
+            out.extend(entries[*i].record.common.links.all().cloned());
+        }
+    }
+    out
 }
 
 fn opened_date(doc: &Mapping, cx: &Context<'_>) -> chrono::NaiveDate {
@@ -830,7 +963,7 @@ fn field_error(c: &Candidate, field: &str, reason: String) -> RowError {
         .rev()
         .find_map(|n| c.origin.get(&parts[..n].join(".")));
     let (row, column) = match found {
-        Some((row, column)) => (*row, column.clone()),
+        Some((row, column)) => (row, column.to_owned()),
         None => (c.row, field.to_owned()),
     };
     RowError {

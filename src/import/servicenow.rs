@@ -28,7 +28,7 @@ use super::error::{RowError, Unit};
 use super::mapping::ImportMapping;
 use super::table::{Table, TableRow};
 use super::values::{self, Placement, ReadTime};
-use super::{Candidate, Env, Key, Tally, walk};
+use super::{Candidate, Env, Key, Origin, Tally, walk};
 use crate::kind::Kind;
 use crate::record::{Event, FieldChange, Timestamp, document};
 use crate::yaml::{self, Mapping, Value};
@@ -367,7 +367,7 @@ fn incident(
     doc.insert("title".into(), Value::String(title));
     doc.insert("status".into(), Value::String(status.to_owned()));
     doc.insert("opened_at".into(), Value::String(values::rfc3339(&opened)));
-    let mut origin = HashMap::new();
+    let mut origin = Origin::default();
     for (field, value) in &fields {
         if let Some(v) = value {
             // Sets on a fresh mapping of dotted names cannot fail.
@@ -380,7 +380,7 @@ fn incident(
                     .unwrap_or(f)
                     .to_owned(),
             };
-            origin.insert(field.clone(), (last.row, column));
+            origin.insert(field.as_str().into(), last.row, column.into());
         }
     }
     let mut apply_default = |field: &str, v: Value| {
@@ -401,9 +401,9 @@ fn incident(
     source.insert("id".into(), Value::String(number.to_owned()));
     doc.insert("source".into(), Value::Mapping(source));
     doc.insert("history".into(), Value::Sequence(history));
-    origin.insert("opened_at".into(), (last.row, "opened_at".into()));
-    origin.insert("status".into(), (last.row, "incident_state".into()));
-    origin.insert("history".into(), (last.row, "sys_updated_at".into()));
+    origin.insert("opened_at".into(), last.row, "opened_at".into());
+    origin.insert("status".into(), last.row, "incident_state".into());
+    origin.insert("history".into(), last.row, "sys_updated_at".into());
     let source_priority = opt(last, cols.priority).and_then(|p| {
         p.split(|c: char| !c.is_ascii_digit())
             .next()
