@@ -6,6 +6,7 @@ mod approve;
 pub mod assign;
 pub mod classify;
 mod edit;
+mod init;
 mod link;
 mod new;
 pub mod prompt;
@@ -17,6 +18,7 @@ use std::path::Path;
 use git2::Oid;
 
 pub use approve::{ApprovalRequest, approve};
+pub use init::{InitOptions, init};
 pub use link::{link, unlink};
 pub(crate) use new::canonical_order;
 pub use new::{NewRecord, draft, new_record};

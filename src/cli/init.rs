@@ -1,15 +1,13 @@
 //! `arende init`: make (or adopt) a record repository.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use arende::actions::{InitOptions, init};
 use arende::config::{CONFIG_FILE, RepoConfig};
 use arende::error::{Error, ExitCode, Result};
-use arende::kind::Kind;
 use arende::merge::setup;
 use arende::policy::Policy;
-use arende::store::{Author, Store, write_atomic};
-use arende::validate::REGISTER;
+use arende::store::Author;
 use serde_json::json;
 
 use super::{Format, Formats, Ui};
@@ -78,142 +76,15 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
     } else {
         Some(Author::resolve(ui.global.author.as_deref(), &dir)?)
     };
-    let made = Made::before(&dir);
-    match make(ui, args, &dir, author.as_ref()) {
-        Ok(commit) => {
-            report(ui, format, &dir, &args.policy, commit);
-            Ok(ExitCode::Ok)
-        }
-        Err(e) => {
-            // An init that failed leaves nothing it made behind, and only that.
-            made.undo();
-            Err(e)
-        }
-    }
-}
-
-/// What was in the folder before `init`, so that a failed one removes what
-/// it made and nothing else.
-struct Made {
-    /// The folder, if `init` makes it: its highest ancestor that was missing.
-    created_root: Option<PathBuf>,
-    dir: PathBuf,
-    /// The top-level entries that were there.
-    existing: BTreeSet<std::ffi::OsString>,
-}
-
-impl Made {
-    fn before(dir: &Path) -> Made {
-        let mut created_root = None;
-        let mut probe = Some(dir);
-        while let Some(p) = probe {
-            if p.as_os_str().is_empty() || p.symlink_metadata().is_ok() {
-                break;
-            }
-            created_root = Some(p.to_owned());
-            probe = p.parent();
-        }
-        let existing = std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok().map(|e| e.file_name()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Made {
-            created_root,
-            dir: dir.to_owned(),
-            existing,
-        }
-    }
-
-    fn undo(&self) {
-        if let Some(root) = &self.created_root {
-            let _ = std::fs::remove_dir_all(root);
-            return;
-        }
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            if self.existing.contains(&entry.file_name()) {
-                continue;
-            }
-            let path = entry.path();
-            let _ = if path.is_dir() && !path.is_symlink() {
-                std::fs::remove_dir_all(&path)
-            } else {
-                std::fs::remove_file(&path)
-            };
-        }
-    }
-}
-
-fn make(
-    ui: &Ui,
-    args: &InitArgs,
-    dir: &Path,
-    author: Option<&Author>,
-) -> Result<Option<git2::Oid>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    if git2::Repository::discover(dir).is_err() {
-        let mut opts = git2::RepositoryInitOptions::new();
-        opts.initial_head("main");
-        git2::Repository::init_opts(dir, &opts)?;
-    }
-    let config = RepoConfig {
+    let options = InitOptions {
         policy: args.policy.clone(),
         organisation: args.organisation.clone(),
-        timezone: None,
         modeline: args.modeline,
+        driver: super::setup::driver(),
     };
-    write_atomic(&dir.join(CONFIG_FILE), config.to_yaml().as_bytes(), true)?;
-    commit_skeleton(ui, dir, author)
-}
-
-/// The standard-change register a new repository starts with: empty, with
-/// an entry in the register's format as a comment to copy.
-const REGISTER_TEMPLATE: &str = "\
-# Register of standard changes (standardändringar: förhandsgodkända, 000 §3.4
-# \"överenskommit med beställaren i förväg\"). A change filed with
-# category=standard names an entry here in standard_ref. An entry counts once
-# it says who agreed it and when (agreed_by, agreed_at). For example:
-#
-#   - id: STD-01
-#     title: Månatlig säkerhetsuppdatering av servrar
-#     description: Säkerhetsuppdateringar inom publicerat servicefönster.
-#     agreed_by: Ändringsforum
-#     agreed_at: 2026-01-15
-changes: []
-";
-
-fn commit_skeleton(ui: &Ui, dir: &Path, author: Option<&Author>) -> Result<Option<git2::Oid>> {
-    let store = Store::open(dir)?;
-    let mut tx = store.begin()?;
-    tx.write_file(CONFIG_FILE.into(), store.config().to_yaml().into_bytes());
-    for kind in Kind::ALL {
-        tx.write_file(Path::new(kind.dir()).join(".gitkeep"), Vec::new());
-    }
-    if !dir.join(REGISTER).exists() {
-        tx.write_file(REGISTER.into(), REGISTER_TEMPLATE.as_bytes().to_vec());
-    }
-    if let Some(bytes) = setup::attributes_update(dir)? {
-        tx.write_file(setup::ATTRIBUTES_FILE.into(), bytes);
-    }
-    super::setup::configure(dir)?;
-    arende::editor::add_to(&mut tx, dir)?;
-    let Some(author) = author else {
-        return tx.write_only().map(|()| None);
-    };
-    tx.commit(
-        &format!("arende init: {} policy", store.policy().name),
-        author,
-        &now(ui, &store)?,
-    )
-}
-
-fn now(ui: &Ui, store: &Store) -> Result<arende::record::Timestamp> {
-    arende::clock::now(ui.global.now.as_deref(), store.tz())
+    let commit = init(&dir, &options, author.as_ref(), ui.global.now.as_deref())?;
+    report(ui, format, &dir, &args.policy, commit);
+    Ok(ExitCode::Ok)
 }
 
 fn report(ui: &Ui, format: Format, dir: &Path, policy: &str, commit: Option<git2::Oid>) {

@@ -1,7 +1,7 @@
 //! `arende setup`: what a clone needs that git does not carry (the merge
 //! driver's configuration lives in `.git/config`, which is not cloned).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use arende::error::{Error, ExitCode, Result};
 use arende::merge::setup;
@@ -65,10 +65,9 @@ pub fn cmd_setup(ui: &Ui, args: &SetupArgs) -> Result<ExitCode> {
     Ok(ExitCode::Ok)
 }
 
-/// Configures the driver for the repository at `dir` with this program
-/// (for `init`).
-pub fn configure(dir: &Path) -> Result<()> {
-    setup::configure_driver(dir, &setup::driver_command(&program()))
+/// The merge driver command for git: this binary's `merge-file`.
+pub fn driver() -> String {
+    setup::driver_command(&program())
 }
 
 /// The running binary, by its full path; plain `arende` (found on PATH)
