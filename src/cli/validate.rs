@@ -10,6 +10,7 @@ use arende::validate::staged::validate_staged;
 use arende::validate::{Finding, Report, validate};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 
+use super::sla::counted;
 use super::{Format, Formats, Ui};
 
 /// Check every record against the record model and the policy's rules, and
@@ -77,8 +78,10 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
     );
     if !matches!(format, Format::Json | Format::Sarif | Format::Gitlab) {
         ui.info(&format!(
-            "checked {} record files: {errors} errors, {warnings} warnings",
-            report.files
+            "checked {}: {}, {}",
+            counted(report.files, "record file", "record files"),
+            counted(errors, "error", "errors"),
+            counted(warnings, "warning", "warnings"),
         ));
     }
     Ok(if report.unreadable() {
