@@ -41,8 +41,9 @@ fn main() {
         let args = ["import", file.to_str().expect("utf-8"), "--input", format];
         let (first, peak) = run_measured(&home, &repo, &args);
         let again = timed(|| run(&home, &repo, &args));
-        let files = std::fs::read_dir(repo.join("incidents"))
-            .expect("incidents")
+        // Records sit in month folders under incidents/.
+        let files = walkdir::WalkDir::new(repo.join("incidents"))
+            .into_iter()
             .filter(|e| {
                 e.as_ref()
                     .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "yaml"))
