@@ -7,98 +7,13 @@
 //! same help: the refusals the issue reported are checked through `new`,
 //! `status` and `set`.
 
+mod cases;
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-use arende::id::RecordId;
 use arende::policy::{Policy, Rule, Test};
-use arende::store::Store;
+use cases::*;
 use common::*;
-use serde::Deserialize;
-use serde_yaml::{Mapping, Value};
-
-/// The parts of a case file this test reads (`tests/rules.rs` documents the format).
-#[derive(Debug, Deserialize)]
-struct Case {
-    rule: String,
-    record: Mapping,
-    #[serde(default)]
-    others: Vec<Mapping>,
-    #[serde(default)]
-    register: Vec<Value>,
-    #[serde(rename = "break")]
-    brk: Mapping,
-    #[serde(default)]
-    break_others: BTreeMap<String, Mapping>,
-}
-
-fn case_path(pack: &str, rule: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/rules")
-        .join(pack)
-        .join(format!("{rule}.yaml"))
-}
-
-/// Sets (null: removes) the value at a dotted path; numbers index lists.
-fn apply(doc: &mut Value, path: &str, value: &Value) {
-    let parts: Vec<&str> = path.split('.').collect();
-    let (last, parents) = parts.split_last().expect("a dotted key");
-    let mut current = doc;
-    for part in parents {
-        current = match current {
-            Value::Mapping(m) => {
-                let entry = m.entry(Value::from(*part)).or_insert(Value::Null);
-                if entry.is_null() {
-                    *entry = Value::Mapping(Mapping::new());
-                }
-                entry
-            }
-            Value::Sequence(s) => &mut s[part.parse::<usize>().expect("a list index")],
-            other => panic!("{path}: {other:?} has no {part}"),
-        };
-    }
-    match current {
-        Value::Mapping(m) if value.is_null() => {
-            m.remove(*last);
-        }
-        Value::Mapping(m) => {
-            m.insert(Value::from(*last), value.clone());
-        }
-        Value::Sequence(s) => {
-            let i: usize = last.parse().expect("a list index");
-            if value.is_null() {
-                s.remove(i);
-            } else {
-                s[i] = value.clone();
-            }
-        }
-        other => panic!("{path}: cannot set in {other:?}"),
-    }
-}
-
-fn broken(record: &Mapping, overrides: &Mapping) -> Mapping {
-    let mut doc = Value::Mapping(record.clone());
-    for (k, v) in overrides {
-        apply(&mut doc, k.as_str().expect("text keys"), v);
-    }
-    match doc {
-        Value::Mapping(m) => m,
-        _ => unreachable!("a mapping stays a mapping"),
-    }
-}
-
-fn id_of(record: &Mapping) -> String {
-    record["id"].as_str().expect("an id").to_owned()
-}
-
-fn write(store: &Store, record: &Mapping) {
-    let id = RecordId::parse(&id_of(record)).expect("a record ID");
-    let path = store.root().join(store.rel_path(&id));
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, serde_yaml::to_string(record).unwrap()).unwrap();
-}
+use serde_yaml::Value;
 
 /// The words a help must name one of: the fields, link keys, steps and
 /// statuses the rule's requirements read.
@@ -137,9 +52,8 @@ const DOING: &[&str] = &[
 /// error says what is wrong with it.
 fn check_rule(pack: &str, rule: &Rule) -> Result<(), String> {
     let path = case_path(pack, &rule.id);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: {e} (every rule has a case)", path.display()))?;
-    let case: Case = serde_yaml::from_str(&text).map_err(|e| e.to_string())?;
+    let case =
+        load_case(&path).map_err(|e| format!("{}: {e} (every rule has a case)", path.display()))?;
     assert_eq!(case.rule, rule.id);
 
     let sb = Sandbox::new();
@@ -147,25 +61,16 @@ fn check_rule(pack: &str, rule: &Rule) -> Result<(), String> {
     if code(&out) != 0 {
         return Err(format!("init: {}", stderr(&out)));
     }
-    let store = Store::open(sb.root()).map_err(|e| e.to_string())?;
-    if !case.register.is_empty() {
-        let mut register = Mapping::new();
-        register.insert("changes".into(), Value::Sequence(case.register.clone()));
-        std::fs::create_dir_all(sb.root().join("policy")).unwrap();
-        std::fs::write(
-            sb.root().join("policy/standard-changes.yaml"),
-            serde_yaml::to_string(&register).unwrap(),
-        )
-        .unwrap();
-    }
-    write(&store, &broken(&case.record, &case.brk));
+    write_register(sb.root(), &case)?;
+    let record = apply_all(&case.record, &case.brk)?;
+    write_record(sb.root(), &record)?;
     for other in &case.others {
         let over = case
             .break_others
-            .get(&id_of(other))
+            .get(&record_id(other)?)
             .cloned()
             .unwrap_or_default();
-        write(&store, &broken(other, &over));
+        write_record(sb.root(), &apply_all(other, &over)?)?;
     }
 
     let out = sb.run(&["validate", "--format", "json"]);
@@ -191,7 +96,6 @@ fn check_rule(pack: &str, rule: &Rule) -> Result<(), String> {
         problems.push("the help says nothing to do".to_owned());
     }
     // A rule about linked records must name them, where there are any.
-    let record = broken(&case.record, &case.brk);
     let linked = record
         .get("links")
         .and_then(Value::as_mapping)
@@ -200,7 +104,11 @@ fn check_rule(pack: &str, rule: &Rule) -> Result<(), String> {
                 .any(|v| v.as_sequence().is_some_and(|s| !s.is_empty()))
         });
     if about_others(rule) && linked {
-        let others: Vec<String> = case.others.iter().map(id_of).collect();
+        let others: Vec<String> = case
+            .others
+            .iter()
+            .map(record_id)
+            .collect::<Result<_, _>>()?;
         if !others.iter().any(|o| help.contains(o.as_str())) {
             problems.push(format!(
                 "the help names none of the linked records {others:?}"

@@ -27,21 +27,6 @@ const FORMATS: &[(&[&str], &[&str])] = &[
     (&["hook", "install"], &["human", "json"]),
 ];
 
-fn completions(sb: &Sandbox, words: &[&str]) -> Vec<String> {
-    let out = sb
-        .cmd()
-        .env("COMPLETE", "fish")
-        .arg("--")
-        .args(words)
-        .output()
-        .unwrap();
-    assert_no_panic(&out);
-    stdout(&out)
-        .lines()
-        .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
-        .collect()
-}
-
 #[test]
 fn help_and_completion_list_only_the_commands_formats() {
     let sb = Sandbox::with_repo();

@@ -26,6 +26,7 @@
 //! Below the cases: the command side of two rules, where `arende status`
 //! must refuse a move the rule forbids.
 
+mod cases;
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,28 +35,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arende::policy::{Policy, Severity};
+use cases::*;
 use common::*;
 use serde::Deserialize;
 use serde_yaml::{Mapping, Value};
-
-/// One case file.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Case {
-    rule: String,
-    #[serde(default)]
-    #[allow(dead_code)] // read by people
-    note: Option<String>,
-    record: Mapping,
-    #[serde(default)]
-    others: Vec<Mapping>,
-    #[serde(default)]
-    register: Vec<Value>,
-    #[serde(rename = "break")]
-    brk: Mapping,
-    #[serde(default)]
-    break_others: BTreeMap<String, Mapping>,
-}
 
 /// A finding of `arende validate --format json`, the parts the runner reads.
 #[derive(Debug, Deserialize)]
@@ -67,10 +50,6 @@ struct Finding {
     column: Option<usize>,
     field: Option<String>,
     message: String,
-}
-
-fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules")
 }
 
 /// Every case file as (pack, path), in a stable order.
@@ -101,109 +80,7 @@ fn pack_rules(pack: &str) -> BTreeMap<String, Severity> {
         .collect()
 }
 
-fn load_case(path: &Path) -> Result<Case, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    serde_yaml::from_str(&text).map_err(|e| format!("not a case file: {e}"))
-}
-
-// ---------------------------------------------------------------- dotted keys
-
-/// Sets (or with a null value removes) the value at a dotted path. Numeric
-/// parts index lists; mappings on the way are made as needed.
-fn apply(doc: &mut Value, path: &str, value: &Value) -> Result<(), String> {
-    let parts: Vec<&str> = path.split('.').collect();
-    let (last, parents) = parts.split_last().ok_or("empty key")?;
-    let mut current = doc;
-    for part in parents {
-        current = match current {
-            Value::Mapping(m) => {
-                let entry = m
-                    .entry(Value::String((*part).to_owned()))
-                    .or_insert(Value::Null);
-                if entry.is_null() {
-                    *entry = Value::Mapping(Mapping::new());
-                }
-                entry
-            }
-            Value::Sequence(s) => {
-                let i: usize = part
-                    .parse()
-                    .map_err(|_| format!("`{path}`: `{part}` indexes a list"))?;
-                s.get_mut(i)
-                    .ok_or_else(|| format!("`{path}`: no entry {i}"))?
-            }
-            _ => return Err(format!("`{path}`: `{part}` is not in a mapping or a list")),
-        };
-    }
-    match current {
-        Value::Mapping(m) => {
-            if value.is_null() {
-                m.remove(*last)
-                    .ok_or_else(|| format!("`{path}`: nothing to remove"))?;
-            } else {
-                m.insert(Value::String((*last).to_owned()), value.clone());
-            }
-        }
-        Value::Sequence(s) => {
-            let i: usize = last
-                .parse()
-                .map_err(|_| format!("`{path}`: `{last}` indexes a list"))?;
-            if i >= s.len() {
-                return Err(format!("`{path}`: no entry {i}"));
-            }
-            if value.is_null() {
-                s.remove(i);
-            } else {
-                s[i] = value.clone();
-            }
-        }
-        _ => return Err(format!("`{path}`: the parent is not a mapping or a list")),
-    }
-    Ok(())
-}
-
-fn apply_all(record: &Mapping, overrides: &Mapping) -> Result<Mapping, String> {
-    let mut doc = Value::Mapping(record.clone());
-    for (k, v) in overrides {
-        let key = k.as_str().ok_or("a break key is not text")?;
-        apply(&mut doc, key, v)?;
-    }
-    match doc {
-        Value::Mapping(m) => Ok(m),
-        _ => unreachable!(),
-    }
-}
-
 // ---------------------------------------------------------------- one case
-
-fn record_id(record: &Mapping) -> Result<String, String> {
-    record
-        .get("id")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| "a record without an `id`".to_owned())
-}
-
-/// Where a record lives, relative to the root: its kind's folder and its ID.
-fn record_rel(record: &Mapping) -> Result<String, String> {
-    let id = record_id(record)?;
-    let dir = match record.get("kind").and_then(Value::as_str) {
-        Some("incident") => "incidents",
-        Some("problem") => "problems",
-        Some("change") => "changes",
-        Some("release") => "releases",
-        Some("service_request") => "requests",
-        Some("configuration_item") => "configuration",
-        Some("capacity_review") => "capacity",
-        other => return Err(format!("{id}: unknown kind {other:?}")),
-    };
-    Ok(format!("{dir}/{id}.yaml"))
-}
-
-fn write_record(root: &Path, record: &Mapping) -> Result<(), String> {
-    let text = serde_yaml::to_string(record).map_err(|e| e.to_string())?;
-    std::fs::write(root.join(record_rel(record)?), text).map_err(|e| e.to_string())
-}
 
 fn validate(sb: &Sandbox, strict: bool) -> Result<(i32, Vec<Finding>, String), String> {
     let mut args = vec!["validate", "--format", "json"];
@@ -255,16 +132,7 @@ fn run_case(pack: &str, path: &Path, rules: &BTreeMap<String, Severity>) -> Resu
         return Err(format!("init failed: {}", stderr(&out)));
     }
     let root = sb.root();
-    if !case.register.is_empty() {
-        let mut register = Mapping::new();
-        register.insert("changes".into(), Value::Sequence(case.register.clone()));
-        std::fs::create_dir_all(root.join("policy")).map_err(|e| e.to_string())?;
-        std::fs::write(
-            root.join("policy/standard-changes.yaml"),
-            serde_yaml::to_string(&register).unwrap(),
-        )
-        .map_err(|e| e.to_string())?;
-    }
+    write_register(root, &case)?;
     for r in std::iter::once(&case.record).chain(&case.others) {
         write_record(root, r)?;
     }
@@ -671,17 +539,13 @@ fn ehm_allows_two_deployed_releases_at_once() {
     write_record(sb.root(), &third).unwrap();
     let (exit, found, _) = validate(&sb, false).unwrap();
     assert_eq!(exit, 1, "{}", show(&found));
-    let on: BTreeSet<&str> = found
+    let on: BTreeSet<String> = found
         .iter()
         .filter(|f| f.rule == "REPO006")
-        .map(|f| f.path.as_str())
+        .map(|f| f.path.clone())
         .collect();
-    let want: BTreeSet<&str> = [
-        "releases/REL-20261102-AAAAAA.yaml",
-        "releases/REL-20261102-BBBBBB.yaml",
-        "releases/REL-20261102-CCCCCC.yaml",
-    ]
-    .into();
+    // Each of the three deployed releases, on its own file.
+    let want: BTreeSet<String> = releases.iter().map(|r| record_rel(r).unwrap()).collect();
     assert_eq!(on, want, "{}", show(&found));
     assert!(
         found

@@ -5,19 +5,10 @@ mod common;
 
 use common::*;
 
+/// The completion's candidates for values, options left out.
 fn complete(sb: &Sandbox, words: &[&str]) -> Vec<String> {
-    let out = sb
-        .cmd()
-        .env("COMPLETE", "fish")
-        .arg("--")
-        .args(words)
-        .output()
-        .unwrap();
-    assert_no_panic(&out);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    stdout(&out)
-        .lines()
-        .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
+    completions(sb, words)
+        .into_iter()
         .filter(|c| !c.starts_with('-'))
         .collect()
 }

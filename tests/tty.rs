@@ -424,14 +424,8 @@ fn a_save_that_does_not_parse_is_kept_and_its_line_named() {
     assert_eq!(code, 2, "{screen}");
     // The parse error names the place: line 3, column 1 of the kept file.
     assert!(screen.contains(".yaml:3:1"), "{screen}");
-    let kept = screen
-        .split("your text is kept in ")
-        .nth(1)
-        .and_then(|s| s.split(';').next())
-        .unwrap_or_else(|| panic!("no kept file named:\n{screen}"));
-    let text = std::fs::read_to_string(kept.trim()).unwrap();
+    let text = kept_text(&screen);
     assert!(text.contains("[oavslutad"), "{text}");
-    let _ = std::fs::remove_file(kept.trim());
     assert_eq!(t.commits(), before);
 }
 
@@ -562,13 +556,21 @@ fn a_refused_edit_keeps_the_text() {
     let (code, screen) = t.exit();
     assert_eq!(code, 1, "{screen}");
     assert!(screen.contains("INC009"), "{screen}");
+    let text = kept_text(&screen);
+    assert!(text.contains("priority: 5"), "{text}");
+    assert_eq!(t.commits(), before);
+}
+
+/// The text of the file the screen says the person's edit is kept in; the
+/// file is removed once read.
+fn kept_text(screen: &str) -> String {
     let kept = screen
         .split("your text is kept in ")
         .nth(1)
         .and_then(|s| s.split(';').next())
-        .unwrap_or_else(|| panic!("no kept file named:\n{screen}"));
-    let text = std::fs::read_to_string(kept.trim()).unwrap();
-    assert!(text.contains("priority: 5"), "{text}");
-    let _ = std::fs::remove_file(kept.trim());
-    assert_eq!(t.commits(), before);
+        .unwrap_or_else(|| panic!("no kept file named:\n{screen}"))
+        .trim();
+    let text = std::fs::read_to_string(kept).unwrap();
+    let _ = std::fs::remove_file(kept);
+    text
 }

@@ -83,12 +83,12 @@ pub fn cmd_classify(ui: &Ui, args: &ClassifyArgs) -> Result<ExitCode> {
             }),
             (false, false, Some(c)) => ui.info(&format!(
                 "classified {} (commit {:.7})",
-                values(found.len()),
+                super::output::counted(found.len(), "value", "values"),
                 c.to_string()
             )),
             (false, false, None) => ui.info(&format!(
                 "classified {} (not committed)",
-                values(found.len())
+                super::output::counted(found.len(), "value", "values")
             )),
         }
     }
@@ -97,14 +97,6 @@ pub fn cmd_classify(ui: &Ui, args: &ClassifyArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Ok
     })
-}
-
-fn values(n: usize) -> String {
-    if n == 1 {
-        "1 value".to_owned()
-    } else {
-        format!("{n} values")
-    }
 }
 
 fn as_json(d: &Disagreement) -> serde_json::Value {

@@ -152,7 +152,7 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
             ui.info(&format!(
                 "{} of {}",
                 rows.len(),
-                super::sla::counted(total, "record", "records")
+                super::output::counted(total, "record", "records")
             ));
         }
     }

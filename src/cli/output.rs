@@ -89,6 +89,11 @@ impl clap::builder::TypedValueParser for Formats {
     }
 }
 
+/// `1 clock`, `2 clocks`: a count with its noun in the right number.
+pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Where output goes, and how it looks.
 pub struct Ui {
     pub global: Global,

@@ -63,7 +63,7 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     if !scan.errors.is_empty() {
         ui.info(&format!(
             "{} could not be read and {} not in the report",
-            super::sla::counted(scan.errors.len(), "record file", "record files"),
+            super::output::counted(scan.errors.len(), "record file", "record files"),
             if scan.errors.len() == 1 { "is" } else { "are" }
         ));
     }

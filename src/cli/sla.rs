@@ -47,15 +47,11 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
         None => arende::clock::now(ui.global.now.as_deref(), store.tz())?,
     };
     // Resolved and closed tickets have no running clock: they are not decoded.
-    let (scan, _) = store.records(
-        &[],
-        &|b| !matches!(b.status, "resolved" | "closed"),
-        Docs::Drop,
-    );
+    let (scan, _) = store.records(&[], &|b| !settled(b.status), Docs::Drop);
     let mut rows = Vec::new();
     for e in &scan.entries {
         let record = &e.record;
-        if matches!(record.status(), "resolved" | "closed") || record.common.opened_at > at {
+        if settled(record.status()) || record.common.opened_at > at {
             continue;
         }
         let major = is_major_incident(policy, record);
@@ -133,7 +129,7 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
         ui.print(&table.to_string());
         ui.info(&format!(
             "{} at {}",
-            counted(rows.len(), "clock", "clocks"),
+            super::output::counted(rows.len(), "clock", "clocks"),
             at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
         ));
     }
@@ -147,9 +143,10 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
     })
 }
 
-/// `1 clock`, `2 clocks`: a count with its noun in the right number.
-pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+/// Whether a ticket in `status` is done with: no clock of it runs. The
+/// cache's filter and the listing ask the same question.
+fn settled(status: &str) -> bool {
+    matches!(status, "resolved" | "closed")
 }
 
 fn working_hours(d: Duration) -> String {

@@ -10,7 +10,7 @@ use arende::validate::staged::validate_staged;
 use arende::validate::{Finding, Report, validate};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 
-use super::sla::counted;
+use super::output::counted;
 use super::{Format, Formats, Ui};
 
 /// Check every record against the record model and the policy's rules, and

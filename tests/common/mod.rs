@@ -471,3 +471,22 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The candidates the dynamic completion offers for `words` (the whole
+/// command line, `arende` first), as fish receives them, without their
+/// descriptions.
+pub fn completions(sb: &Sandbox, words: &[&str]) -> Vec<String> {
+    let out = sb
+        .cmd()
+        .env("COMPLETE", "fish")
+        .arg("--")
+        .args(words)
+        .output()
+        .unwrap();
+    assert_no_panic(&out);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
+        .collect()
+}
