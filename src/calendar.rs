@@ -175,6 +175,29 @@ pub struct BusinessCalendar {
     /// Indexed by `Weekday::num_days_from_monday`.
     days: [bool; 7],
     extra_closed: BTreeSet<NaiveDate>,
+    /// The office hours of each year asked about, shared by the clones of
+    /// this calendar: `sla` and `report` measure tens of thousands of clocks,
+    /// some open for years, and walking day by day with a timezone lookup
+    /// per day was most of their time.
+    years: Arc<RwLock<BTreeMap<i32, Arc<YearTable>>>>,
+}
+
+/// The years whose tables are kept; a clock running to chrono's last date
+/// (a saturated deadline) is measured with tables built and dropped, so it
+/// costs time, as before, but not memory.
+const KEPT_YEARS: std::ops::RangeInclusive<i32> = 1900..=2300;
+
+/// One year of a calendar's office hours as Unix seconds, and the working
+/// time before each day, so the working time of any run of whole days is
+/// one subtraction.
+#[derive(Debug)]
+struct YearTable {
+    /// January 1st of the year.
+    first: NaiveDate,
+    /// Each day's office hours (by `ordinal0`), `None` when the desk is closed.
+    hours: Vec<Option<(i64, i64)>>,
+    /// `before[i]`: working seconds of the days before day `i`; one longer than `hours`.
+    before: Vec<i64>,
 }
 
 fn parse_hhmm(field: &str, text: &str) -> Result<NaiveTime, String> {
@@ -219,6 +242,7 @@ impl BusinessCalendar {
             close,
             days,
             extra_closed,
+            years: Arc::default(),
         })
     }
 
@@ -365,30 +389,115 @@ impl BusinessCalendar {
         a: DateTime<FixedOffset>,
         b: DateTime<FixedOffset>,
     ) -> Duration {
-        let (a, b) = (a.with_timezone(&self.tz), b.with_timezone(&self.tz));
-        let mut total = Duration::zero();
+        let (a, b) = (a.with_timezone(&Utc), b.with_timezone(&Utc));
         if b <= a {
-            return total;
+            return Duration::zero();
         }
-        let mut date = a.date_naive();
-        let last = b.date_naive();
-        let mut year = Year::default();
-        while date <= last {
-            if self.working_day(date, &mut year)
-                && let Some((open, close)) = self.office_interval(date)
-            {
-                let from = open.max(a);
-                let to = close.min(b);
-                if from < to {
-                    total += to - from;
-                }
+        let first = a.with_timezone(&self.tz).date_naive();
+        let last = b.with_timezone(&self.tz).date_naive();
+        // Days strictly between the first and the last lie wholly inside
+        // [a, b]: their office hours count in full, from the tables.
+        let mut total = self.clipped(first, a, b);
+        if last > first {
+            total += self.clipped(last, a, b);
+            if let Some(next) = first.succ_opt() {
+                let whole = self.whole_days(next, last);
+                total += Duration::try_seconds(whole).unwrap_or(Duration::MAX);
             }
-            match date.succ_opt() {
+        }
+        total
+    }
+
+    /// The part of `date`'s office hours inside `[a, b]`.
+    fn clipped(&self, date: NaiveDate, a: DateTime<Utc>, b: DateTime<Utc>) -> Duration {
+        let Some((open, close)) = self.day(date) else {
+            return Duration::zero();
+        };
+        let (Some(open), Some(close)) = (
+            DateTime::from_timestamp(open, 0),
+            DateTime::from_timestamp(close, 0),
+        ) else {
+            return Duration::zero();
+        };
+        let (from, to) = (open.max(a), close.min(b));
+        if from < to {
+            to - from
+        } else {
+            Duration::zero()
+        }
+    }
+
+    /// Working seconds of the days from `from` up to, not including, `to`.
+    fn whole_days(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        let mut total = 0i64;
+        let mut date = from;
+        while date < to {
+            let table = self.year_table(date.year());
+            let start = date.ordinal0() as usize;
+            let end = if to.year() == date.year() {
+                to.ordinal0() as usize
+            } else {
+                table.hours.len()
+            };
+            total = total.saturating_add(table.before[end] - table.before[start]);
+            match NaiveDate::from_ymd_opt(date.year() + 1, 1, 1) {
                 Some(next) => date = next,
                 None => break,
             }
         }
         total
+    }
+
+    /// `date`'s office hours as Unix seconds, `None` if the desk is closed.
+    fn day(&self, date: NaiveDate) -> Option<(i64, i64)> {
+        let table = self.year_table(date.year());
+        table.hours[(date - table.first).num_days() as usize]
+    }
+
+    /// The table of `year`, made the first time it is asked for.
+    fn year_table(&self, year: i32) -> Arc<YearTable> {
+        if let Some(t) = self.years.read().ok().and_then(|m| m.get(&year).cloned()) {
+            return t;
+        }
+        let table = Arc::new(self.make_year_table(year));
+        if KEPT_YEARS.contains(&year)
+            && let Ok(mut m) = self.years.write()
+        {
+            m.entry(year).or_insert_with(|| table.clone());
+        }
+        table
+    }
+
+    fn make_year_table(&self, year: i32) -> YearTable {
+        let Some(first) = NaiveDate::from_ymd_opt(year, 1, 1) else {
+            return YearTable {
+                first: NaiveDate::MIN,
+                hours: Vec::new(),
+                before: vec![0],
+            };
+        };
+        let mut hours = Vec::with_capacity(366);
+        let mut before = Vec::with_capacity(367);
+        before.push(0);
+        let mut days = Year::default();
+        let mut date = Some(first);
+        while let Some(d) = date.filter(|d| d.year() == year) {
+            let open = self
+                .working_day(d, &mut days)
+                .then(|| self.office_interval(d))
+                .flatten()
+                .map(|(open, close)| (open.timestamp(), close.timestamp()))
+                .filter(|(open, close)| open < close);
+            let seconds = open.map_or(0, |(open, close)| close - open);
+            before.push(before.last().copied().unwrap_or(0) + seconds);
+            hours.push(open);
+            date = d.succ_opt();
+        }
+        YearTable {
+            first,
+            hours,
+            before,
+        }
     }
 
     /// A 24/7 clock (priority 1–2 on-call): plain elapsed time, so a
@@ -1183,6 +1292,53 @@ extra_closed_dates: [2026-05-15]
         assert!(unknown.is_err(), "unknown fields are refused");
         let unknown_day = read("de_facto_days_off: {easter_eve: true}\n");
         assert!(unknown_day.is_err(), "unknown de facto days are refused");
+    }
+
+    /// The day-by-day walk the tables replaced: the definition of working
+    /// time, read literally.
+    fn walked(
+        c: &BusinessCalendar,
+        a: DateTime<FixedOffset>,
+        b: DateTime<FixedOffset>,
+    ) -> Duration {
+        let (a, b) = (a.with_timezone(&c.tz), b.with_timezone(&c.tz));
+        let mut total = Duration::zero();
+        let mut date = a.date_naive();
+        while b > a && date <= b.date_naive() {
+            if c.is_working_day(date)
+                && let Some((open, close)) = c.office_interval(date)
+                && open.max(a) < close.min(b)
+            {
+                total += close.min(b) - open.max(a);
+            }
+            date = date.succ_opt().expect("in range");
+        }
+        total
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn calendar_working_time_from_tables_equals_the_walk(
+            a in 1_600_000_000i64..2_000_000_000,
+            span in 0i64..(4 * 366 * 86_400),
+            nanos in 0u32..1_000_000_000,
+            extra in proptest::bool::ANY,
+        ) {
+            let mut settings = CalendarSettings::default();
+            if extra {
+                // A closed date inside the span, and the eves open.
+                settings.extra_closed_dates.push(
+                    DateTime::from_timestamp(a + span / 2, 0).expect("in range").date_naive(),
+                );
+                settings.de_facto_days_off.christmas_eve = false;
+                settings.office_hours.open = "07:30".into();
+            }
+            let c = BusinessCalendar::new(settings).expect("valid settings");
+            let from = DateTime::from_timestamp(a, nanos).expect("in range").fixed_offset();
+            let to = DateTime::from_timestamp(a + span, 0).expect("in range").fixed_offset();
+            proptest::prop_assert_eq!(c.working_time_between(from, to), walked(&c, from, to));
+            proptest::prop_assert_eq!(c.working_time_between(to, from), Duration::zero());
+        }
     }
 
     #[test]

@@ -67,11 +67,15 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
             if scan.errors.len() == 1 { "is" } else { "are" }
         ));
     }
-    Ok(if scan.errors.is_empty() {
+    let code = if scan.errors.is_empty() {
         ExitCode::Ok
     } else {
         ExitCode::BadInput
-    })
+    };
+    // The process ends after this: handing every record back to the
+    // allocator one by one was a twentieth of the run at 100 000 records.
+    std::mem::forget(scan);
+    Ok(code)
 }
 
 fn period(args: &ReportArgs) -> Result<Period> {

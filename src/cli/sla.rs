@@ -136,11 +136,15 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
     for e in &scan.errors {
         ui.error_ref(e);
     }
-    Ok(if scan.errors.is_empty() {
+    let code = if scan.errors.is_empty() {
         ExitCode::Ok
     } else {
         ExitCode::BadInput
-    })
+    };
+    // The process ends after this: handing every record back to the
+    // allocator one by one was a twentieth of the run at 100 000 records.
+    std::mem::forget(scan);
+    Ok(code)
 }
 
 /// Whether a ticket in `status` is done with: no clock of it runs. The

@@ -26,6 +26,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 
+mod de;
+
 use super::{Entry, Scan, Store, read_entry};
 use crate::error::Error;
 use crate::kind::Kind;
@@ -376,10 +378,15 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
                 if !keep(&loaded.brief(c)) {
                     return None;
                 }
-                let doc = loaded
-                    .doc(c)
-                    .and_then(|bytes| decode_all(&bytes))
-                    .and_then(|doc| Record::from_doc(rel, None, &doc).ok().map(|r| (doc, r)));
+                let doc = loaded.doc(c).and_then(|bytes| {
+                    if docs == Docs::Drop
+                        && let Ok(record) = Record::from_parts(|| de::Doc(de::Cursor::new(&bytes)))
+                    {
+                        return Some((Value::Null, record));
+                    }
+                    let doc = decode_all(&bytes)?;
+                    Record::from_doc(rel, None, &doc).ok().map(|r| (doc, r))
+                });
                 match doc {
                     Some((doc, record)) => Some(Entry {
                         path: rel.clone(),
@@ -791,5 +798,36 @@ mod tests {
                 let _ = decode_all(&damaged);
             }
         }
+    }
+
+    /// Every record of every fixture, read from the cache's bytes directly,
+    /// is the record read through its YAML value; every cut of those bytes
+    /// is refused, not misread.
+    #[test]
+    fn cache_records_read_directly_equal_those_read_through_the_value() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut checked = 0;
+        for file in walkdir::WalkDir::new(&fixtures) {
+            let file = file.expect("fixtures are readable");
+            let rel = file.path().strip_prefix(&fixtures).expect("under fixtures");
+            let Some(root) = rel.iter().next().map(|pack| fixtures.join(pack)) else {
+                continue;
+            };
+            let rel = file.path().strip_prefix(&root).expect("under its fixture");
+            let Ok((entry, _)) = read_entry(&root, rel) else {
+                continue;
+            };
+            let mut bytes = Vec::new();
+            encode(&entry.doc, &mut bytes);
+            let direct = Record::from_parts(|| de::Doc(de::Cursor::new(&bytes)))
+                .unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
+            assert_eq!(direct, entry.record, "{}", rel.display());
+            for cut in (0..bytes.len()).step_by(7) {
+                let cut = Record::from_parts(|| de::Doc(de::Cursor::new(&bytes[..cut])));
+                assert!(cut.is_err(), "{} read from a cut document", rel.display());
+            }
+            checked += 1;
+        }
+        assert!(checked >= 20, "only {checked} fixture records were checked");
     }
 }
