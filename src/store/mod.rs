@@ -4,6 +4,7 @@
 
 pub mod cache;
 mod git;
+mod index;
 mod notice;
 mod paths;
 mod transaction;

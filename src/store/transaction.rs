@@ -21,6 +21,7 @@ use rayon::prelude::*;
 
 use super::Store;
 use super::git::{Author, edit_tree, git_path, open_repo, repo_prefix, write_pack_without_deltas};
+use super::index;
 use super::notice::{FileState, Notice};
 use super::paths::{prepare_write, prepare_writes, read_if_there};
 use crate::config::CONFIG_FILE;
@@ -498,6 +499,23 @@ type IndexBackup = Vec<(PathBuf, Option<git2::IndexEntry>)>;
 
 fn update_index(repo: &Repository, entries: &[(PathBuf, Oid)]) -> Result<IndexBackup> {
     let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
+    // A small commit patches the index file; a large one (an import) goes
+    // through libgit2, which also moves a big index to version 4.
+    if entries.len() <= PACK_LIMIT {
+        let staged: Vec<index::Staged> = entries
+            .iter()
+            .map(|(p, blob)| index::Staged {
+                path: git_path(p).into_bytes(),
+                blob: *blob,
+            })
+            .collect();
+        if let Ok(replaced) = index::stage(repo.path(), &workdir, &staged)? {
+            return Ok(replaced
+                .into_iter()
+                .map(|(p, e)| (PathBuf::from(String::from_utf8_lossy(&p).into_owned()), e))
+                .collect());
+        }
+    }
     let mut index = repo.index()?;
     let backup = entries
         .iter()
