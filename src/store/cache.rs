@@ -86,6 +86,11 @@ pub enum Docs {
     Keep,
     /// Each entry's `doc` is `Null`.
     Drop,
+    /// Each entry's `doc` is `Null`, and the cache is read but not written:
+    /// for a pass over records that are about to change anyway (an
+    /// import), where encoding every file read for the cache would hold all
+    /// of them again until it is written.
+    DropUncached,
 }
 
 /// A file's stat as the cache compares it.
@@ -291,7 +296,7 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
         let mut scan = store.scan(kinds);
         let total = scan.entries.len();
         scan.entries.retain(|e| keep(&Brief::of(&e.record)));
-        if docs == Docs::Drop {
+        if docs != Docs::Keep {
             for e in &mut scan.entries {
                 e.doc = Value::Null;
             }
@@ -331,12 +336,14 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
             match read_entry(root, rel) {
                 Ok((mut entry, _)) => {
                     let mut doc = Vec::new();
-                    encode(&entry.doc, &mut doc);
+                    if docs != Docs::DropUncached {
+                        encode(&entry.doc, &mut doc);
+                    }
                     // Read but never stat'ed (it appeared meanwhile): read again next time.
                     let stamp = stamp.unwrap_or_else(Stamp::never);
                     let brief = Brief::of(&entry.record);
                     let kept = keep(&brief).then(|| {
-                        if docs == Docs::Drop {
+                        if docs != Docs::Keep {
                             entry.doc = Value::Null;
                         }
                         Box::new(entry)
@@ -379,7 +386,7 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
                     return None;
                 }
                 let doc = loaded.doc(c).and_then(|bytes| {
-                    if docs == Docs::Drop
+                    if docs != Docs::Keep
                         && let Ok(record) = Record::from_parts(|| de::Doc(de::Cursor::new(&bytes)))
                     {
                         return Some((Value::Null, record));
@@ -395,7 +402,7 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
                     }),
                     // A damaged document: the file itself is the answer.
                     None => read_entry(root, rel).ok().map(|(mut e, _)| {
-                        if docs == Docs::Drop {
+                        if docs != Docs::Keep {
                             e.doc = Value::Null;
                         }
                         e
@@ -417,7 +424,7 @@ pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs)
             Outcome::Hit(i) => hit.push((rel, i)),
         }
     }
-    if changed || loaded.horizon_ns == 0 {
+    if docs != Docs::DropUncached && (changed || loaded.horizon_ns == 0) {
         // Entries of other kinds are kept under the new cache's later time
         // only if they were trusted under the old one's: a racy entry stays
         // racy until it is read.
@@ -555,7 +562,9 @@ fn save(
     }
     rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut index = Vec::with_capacity(rows.len() * 96);
-    let mut docs = Vec::with_capacity(old_docs.len() + fresh.len() * 1024);
+    // The documents go straight from where they are to the file: gathered
+    // into one buffer first, a first run over 100 000 records held them twice.
+    let mut docs_len = 0u64;
     for (path, stamp, brief, doc) in &rows {
         let head_start = index.len();
         put_str(&mut index, path);
@@ -567,12 +576,12 @@ fn save(
         index.push(u8::try_from(kind).unwrap_or(0));
         put_str(&mut index, brief.status);
         index.push(brief.priority.unwrap_or(0));
-        index.extend_from_slice(&(docs.len() as u64).to_le_bytes());
+        index.extend_from_slice(&docs_len.to_le_bytes());
         put_len(&mut index, doc.len());
         index.extend_from_slice(&checksum(doc).to_le_bytes());
         let head_sum = checksum(&index[head_start..]);
         index.extend_from_slice(&head_sum.to_le_bytes());
-        docs.extend_from_slice(doc);
+        docs_len += doc.len() as u64;
     }
     let mut header = Vec::with_capacity(HEADER_LEN);
     header.extend_from_slice(MAGIC);
@@ -582,10 +591,16 @@ fn save(
     put_len(&mut header, rows.len());
     header.extend_from_slice(&(index.len() as u64).to_le_bytes());
     let dir = file.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    for part in [&header, &index, &docs] {
-        std::io::Write::write_all(&mut tmp, part)?;
+    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
+    use std::io::Write as _;
+    out.write_all(&header)?;
+    out.write_all(&index)?;
+    drop(index);
+    for (_, _, _, doc) in &rows {
+        out.write_all(doc)?;
     }
+    let tmp = out.into_inner().map_err(|e| e.into_error())?;
     tmp.persist(file).map_err(|e| e.error)?;
     Ok(())
 }
