@@ -8,6 +8,7 @@ mod index;
 mod notice;
 mod paths;
 mod transaction;
+mod tree;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

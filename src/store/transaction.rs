@@ -21,9 +21,9 @@ use rayon::prelude::*;
 
 use super::Store;
 use super::git::{Author, edit_tree, git_path, open_repo, repo_prefix, write_pack_without_deltas};
-use super::index;
 use super::notice::{FileState, Notice};
 use super::paths::{prepare_write, prepare_writes, read_if_there};
+use super::{index, tree};
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
@@ -229,7 +229,16 @@ impl<'s> Transaction<'s> {
         for (rel, bytes) in &self.writes {
             edits.push((prefix.join(rel), repo.blob(bytes)?));
         }
-        let tree = repo.find_tree(edit_tree(&repo, base_tree.as_ref(), &edits)?)?;
+        // A small commit splices its trees (see `tree`); a large one's are
+        // built by libgit2 into the pack.
+        let spliced = match mempack {
+            None => tree::edit(&repo, base_tree.as_ref().map(git2::Tree::id), &edits)?,
+            Some(_) => None,
+        };
+        let tree = match spliced {
+            Some(id) => repo.find_tree(id)?,
+            None => repo.find_tree(edit_tree(&repo, base_tree.as_ref(), &edits)?)?,
+        };
         let signature = author.signature(at)?;
         let parents = match head.old {
             Some(oid) => vec![repo.find_commit(oid)?],
