@@ -5,6 +5,8 @@
 //! at 100 000 records.
 //!
 //! Run: `cargo bench --bench store` (or `ARENDE_BENCH_RECORDS=100000 cargo bench --bench store`).
+//! `ARENDE_BENCH_REPO=PATH` measures a clone of an existing record
+//! repository instead (a corpus not made by the benchmark).
 
 use std::path::Path;
 use std::process::Command;
@@ -44,19 +46,45 @@ fn main() {
     let root = dir.path().join("repo");
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
-    run(
-        &home,
-        &root,
-        &[
-            "init",
-            "--policy",
-            "ehm",
-            root.to_str().expect("utf-8 path"),
-        ],
-    );
-
     let started = std::time::Instant::now();
-    generate(&root, n);
+    // A repository not made here (`ARENDE_BENCH_REPO`) is measured on a
+    // clone, so the records `new` files do not land in it.
+    let outside = std::env::var_os("ARENDE_BENCH_REPO");
+    let (n, show_id, made) = match &outside {
+        Some(src) => {
+            let out = Command::new("git")
+                .args(["clone", "-q", "--no-hardlinks"])
+                .arg(src)
+                .arg(&root)
+                .output()
+                .expect("run git clone");
+            assert!(out.status.success(), "git clone {src:?} failed");
+            let files = record_files(&root);
+            let first = files
+                .iter()
+                .find_map(|p| p.file_stem()?.to_str().map(str::to_owned))
+                .expect("the repository has records");
+            (files.len(), first, "clone of ARENDE_BENCH_REPO")
+        }
+        None => {
+            run(
+                &home,
+                &root,
+                &[
+                    "init",
+                    "--policy",
+                    "ehm",
+                    root.to_str().expect("utf-8 path"),
+                ],
+            );
+            generate(&root, n);
+            (
+                n,
+                "INC-20261101-000001".to_owned(),
+                "generate + one commit (library)",
+            )
+        }
+    };
     let generated = started.elapsed();
 
     let bare = best_of(3, || {
@@ -76,13 +104,13 @@ fn main() {
     let (_, list_peak) = run_measured(&home, &root, &list_args);
     let sla = best_of(3, || run(&home, &root, &["sla"]));
     let report = best_of(3, || run(&home, &root, &["report", "--quarter", "2026Q4"]));
-    let show = best_of(5, || run(&home, &root, &["show", "INC-20261101-000001"]));
+    let show = best_of(5, || run(&home, &root, &["show", &show_id]));
     let news = median(time_new(&home, &root));
     let git = median(time_git_commit(&home, &root));
 
     let secs = |d: Duration| d.as_secs_f64();
     let rows = [
-        row("generate + one commit (library)", fmt(generated), None, ""),
+        row(made, fmt(generated), None, ""),
         row(
             "bare parse: walkdir + rayon + serde_yaml (best of 3)",
             fmt(bare),
@@ -148,13 +176,7 @@ fn main() {
 /// What reading the repository costs at the least: every record file found,
 /// read and parsed as YAML, in parallel; how many parsed.
 fn bare_parse(root: &Path) -> usize {
-    let paths: Vec<_> = walkdir::WalkDir::new(root.join("incidents"))
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
-        .map(|e| e.into_path())
-        .collect();
-    paths
+    record_files(root)
         .par_iter()
         .filter(|p| {
             std::fs::read_to_string(p)
@@ -163,6 +185,17 @@ fn bare_parse(root: &Path) -> usize {
                 .is_some()
         })
         .count()
+}
+
+/// Every `.yaml` file under the record folders, at any depth.
+fn record_files(root: &Path) -> Vec<std::path::PathBuf> {
+    arende::kind::Kind::ALL
+        .iter()
+        .flat_map(|k| walkdir::WalkDir::new(root.join(k.dir())).sort_by_file_name())
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+        .map(|e| e.into_path())
+        .collect()
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
