@@ -496,10 +496,9 @@ pub fn import(
     };
     let tally = Tally::default();
 
-    // Under the lock: what the repository holds. Read before the rows are:
-    // a first read of 100 000 records (no summary cache yet) holds their
-    // encoded documents for the cache while it runs, and beside the mapped
-    // rows that passed 1 GiB.
+    // Under the lock: what the repository holds, read before the rows are
+    // mapped, so that what the read needs on its way is given back before
+    // 100 000 mapped rows take theirs.
     let mut tx = store.begin()?;
     // Each record's typed view only: a record's document is read again
     // where a row updates it or a link check looks at it. Holding every
