@@ -459,7 +459,9 @@ fn candidate(
         // arende's own records (JSON/YAML with an ID) keep their key order.
         reorder: from_csv || keep_id.is_none(),
         owned_block: None,
-    })
+        held: Default::default(),
+    }
+    .packed())
 }
 
 /// Whether the record a row builds would be larger than a record file may

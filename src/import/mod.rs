@@ -309,7 +309,10 @@ pub(crate) struct Candidate {
     /// The ID the input gives (arende's own export).
     pub keep_id: Option<RecordId>,
     /// The fields, in the input's order; `status` and `history` if given.
+    /// Empty while the row waits to be checked (see [`Candidate::packed`]).
     pub doc: Mapping,
+    /// The fields while they wait, encoded, and what matching reads of them before then.
+    pub held: Held,
     /// Where each field came from, to point errors at the input.
     pub origin: Origin,
     /// The priority the input gave.
@@ -319,6 +322,48 @@ pub(crate) struct Candidate {
     /// A top-level key the import owns whole (`servicenow`): on update, keys
     /// gone from the source are removed from it.
     pub owned_block: Option<String>,
+}
+
+/// A candidate's fields while it waits to be checked: encoded (at 100 000
+/// rows the maps were most of an import's memory), with the two that
+/// matching reads before then.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Held {
+    packed: Vec<u8>,
+    opened_at: Option<Value>,
+    links: Option<Value>,
+}
+
+impl Candidate {
+    /// The candidate with its fields put away until [`unpack`](Self::unpack).
+    pub fn packed(mut self) -> Candidate {
+        let doc = std::mem::take(&mut self.doc);
+        self.held = Held {
+            opened_at: doc.get("opened_at").cloned(),
+            links: doc.get("links").cloned(),
+            packed: crate::store::cache::pack(&Value::Mapping(doc)),
+        };
+        self
+    }
+
+    /// Takes its fields back out.
+    fn unpack(&mut self) -> Result<(), Vec<RowError>> {
+        if self.held.packed.is_empty() {
+            return Ok(());
+        }
+        match crate::store::cache::unpack(&self.held.packed) {
+            Some(Value::Mapping(doc)) => {
+                self.doc = doc;
+                self.held.packed = Vec::new();
+                Ok(())
+            }
+            _ => Err(vec![RowError::row(
+                self.unit,
+                self.row,
+                "arende could not read back its copy of this row (a fault of arende's, not of the input); nothing was imported",
+            )]),
+        }
+    }
 }
 
 /// Where a candidate's fields came from: (dotted field, row, column). The
@@ -623,7 +668,7 @@ pub fn import(
                     id.clone()
                 }
                 None => {
-                    let date = opened_date(&c.doc, cx);
+                    let date = opened_date(c.held.opened_at.as_ref(), cx);
                     loop {
                         let id = RecordId::generate(c.kind, date);
                         let taken = by_id.contains_key(&id) || store.id_taken(&id);
@@ -654,13 +699,16 @@ pub fn import(
         .enumerate()
         .filter(|(_, m)| id_of(m).is_some_and(|id| targets.contains(&id)))
         .map(|(i, (c, existing, new_id))| {
-            let out = plan(
-                cx,
-                c,
-                existing.map(|i| &scan.entries[i]),
-                new_id.as_ref(),
-                options,
-            );
+            let mut c = c.clone();
+            let out = c.unpack().and_then(|()| {
+                plan(
+                    cx,
+                    &c,
+                    existing.map(|i| &scan.entries[i]),
+                    new_id.as_ref(),
+                    options,
+                )
+            });
             (i, out)
         })
         .collect();
@@ -694,7 +742,7 @@ pub fn import(
         .map(|(i, (c, existing, new_id))| {
             // A linked record was planned already; its plan is cloned, as
             // the plans of the records linking to it still read it.
-            let planned = match early.get(&i) {
+            let planned = c.unpack().and_then(|()| match early.get(&i) {
                 Some(p) => p.clone(),
                 None => plan(
                     cx,
@@ -703,7 +751,7 @@ pub fn import(
                     new_id.as_ref(),
                     options,
                 ),
-            };
+            });
             let out = planned.and_then(|(p, diff)| {
                 let ready = ready(cx, &vcx, c, p, &by_id, &scan.entries, options, &rule_hits)?;
                 Ok((ready, diff))
@@ -929,7 +977,7 @@ fn link_targets(
     }
     let mut out = HashSet::new();
     for (c, existing, _) in matched {
-        if let Some(links) = c.doc.get("links") {
+        if let Some(links) = &c.held.links {
             ids_in(links, &mut out);
         }
         if let Some(i) = existing {
@@ -939,8 +987,8 @@ fn link_targets(
     out
 }
 
-fn opened_date(doc: &Mapping, cx: &Context<'_>) -> chrono::NaiveDate {
-    doc.get("opened_at")
+fn opened_date(opened_at: Option<&Value>, cx: &Context<'_>) -> chrono::NaiveDate {
+    opened_at
         .and_then(Value::as_str)
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .unwrap_or(cx.now)

@@ -421,7 +421,9 @@ fn incident(
         source_priority,
         reorder: true,
         owned_block: Some(system.to_owned()),
-    })
+        held: Default::default(),
+    }
+    .packed())
 }
 
 fn read_row<'t>(
