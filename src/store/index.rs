@@ -261,6 +261,43 @@ fn put_entry(out: &mut Vec<u8>, version: u32, fixed: &[u8], path: &[u8], prev: &
     }
 }
 
+/// The new index as it is written.
+struct Out {
+    bytes: Vec<u8>,
+    version: u32,
+    /// How many entries it has so far.
+    written: u32,
+    /// The path of the entry last put in, while it is not the old file's
+    /// entry before the next one (a staged path was put in between).
+    prev_new: Option<Vec<u8>>,
+    replaced: Replaced,
+}
+
+impl Out {
+    /// Puts in the staged files from `*next` on that sort before `limit`
+    /// (all that are left, without one), the first after `prev_old`.
+    fn put_staged(
+        &mut self,
+        files: &[&Staged],
+        new: &[[u8; FIXED]],
+        next: &mut usize,
+        limit: Option<&[u8]>,
+        prev_old: &[u8],
+    ) {
+        while let Some(f) = files
+            .get(*next)
+            .filter(|f| limit.is_none_or(|l| f.path.as_slice() < l))
+        {
+            let prev = self.prev_new.as_deref().unwrap_or(prev_old);
+            put_entry(&mut self.bytes, self.version, &new[*next], &f.path, prev);
+            self.replaced.push((f.path.clone(), None));
+            self.prev_new = Some(f.path.clone());
+            self.written += 1;
+            *next += 1;
+        }
+    }
+}
+
 /// The patched index and the entries it replaced; `None` to decline.
 fn patch(
     data: &[u8],
@@ -307,18 +344,21 @@ fn patch(
         .collect();
     under.sort_unstable();
 
-    let mut out = Vec::with_capacity(data.len() + files.len() * 128);
-    out.extend_from_slice(b"DIRC");
-    out.extend_from_slice(&version.to_be_bytes());
-    out.extend_from_slice(&[0; 4]); // the count, once known
-    let mut written = 0u32;
-    let mut replaced: Replaced = Vec::new();
+    let mut out = Out {
+        bytes: Vec::with_capacity(data.len() + files.len() * 128),
+        version,
+        written: 0,
+        prev_new: None,
+        replaced: Vec::new(),
+    };
+    out.bytes.extend_from_slice(b"DIRC");
+    out.bytes.extend_from_slice(&version.to_be_bytes());
+    out.bytes.extend_from_slice(&[0; 4]); // the count, once known
     let (mut next_file, mut next_folder, mut next_under) = (0, 0, 0);
-    // The path of the entry before in the old file, and of the one before
-    // in the new one when it differs (a path was put in between).
+    // The path of the entry before in the old file (and `out.prev_new`: of
+    // the one before in the new file, where a path was put in between).
     let mut cur: Vec<u8> = Vec::new();
     let mut prev_old: Vec<u8> = Vec::new();
-    let mut prev_new: Option<Vec<u8>> = None;
     for _ in 0..count {
         let start = r.at;
         let fixed = r.take(FIXED)?;
@@ -376,37 +416,30 @@ fn patch(
         }
 
         // The staged paths that sort before this entry are put in first.
-        while next_file < files.len() && files[next_file].path.as_slice() < cur.as_slice() {
-            let f = files[next_file];
-            let prev = prev_new.as_deref().unwrap_or(&prev_old);
-            put_entry(&mut out, version, &new[next_file], &f.path, prev);
-            replaced.push((f.path.clone(), None));
-            prev_new = Some(f.path.clone());
-            written += 1;
-            next_file += 1;
-        }
+        out.put_staged(files, new, &mut next_file, Some(&cur), &prev_old);
         if next_file < files.len() && files[next_file].path == cur {
             if stage != 0 {
                 return None; // a conflict: `git add` would resolve it, with its REUC record
             }
             let f = files[next_file];
-            let prev = prev_new.as_deref().unwrap_or(&prev_old);
-            put_entry(&mut out, version, &new[next_file], &f.path, prev);
-            replaced.push((f.path.clone(), Some(entry_of(fixed, flags2, &cur))));
-            prev_new = None;
-            written += 1;
+            let prev = out.prev_new.as_deref().unwrap_or(&prev_old);
+            put_entry(&mut out.bytes, version, &new[next_file], &f.path, prev);
+            out.replaced
+                .push((f.path.clone(), Some(entry_of(fixed, flags2, &cur))));
+            out.prev_new = None;
+            out.written += 1;
             next_file += 1;
             continue;
         }
-        let at = out.len();
-        match &prev_new {
+        let at = out.bytes.len();
+        match &out.prev_new {
             Some(prev) if version >= 4 => {
-                put_entry(&mut out, version, &raw[..fixed_len], &cur, prev)
+                put_entry(&mut out.bytes, version, &raw[..fixed_len], &cur, prev)
             }
-            _ => out.extend_from_slice(raw),
+            _ => out.bytes.extend_from_slice(raw),
         }
-        prev_new = None;
-        written += 1;
+        out.prev_new = None;
+        out.written += 1;
         if stage == 0
             && flags & ASSUME_VALID == 0
             && flags2 & SKIP_WORKTREE == 0
@@ -414,19 +447,17 @@ fn patch(
             && racily_clean(workdir, fixed, &cur)
         {
             // git's smudge: a size no file of this content has, so git looks again.
-            out[at + 36..at + 40].copy_from_slice(&[0; 4]);
+            out.bytes[at + 36..at + 40].copy_from_slice(&[0; 4]);
         }
     }
-    while next_file < files.len() {
-        let f = files[next_file];
-        // After the last entry of the old file, that entry is the one before.
-        let prev = prev_new.as_deref().unwrap_or(&cur);
-        put_entry(&mut out, version, &new[next_file], &f.path, prev);
-        replaced.push((f.path.clone(), None));
-        prev_new = Some(f.path.clone());
-        written += 1;
-        next_file += 1;
-    }
+    // The rest go after the old file's last entry.
+    out.put_staged(files, new, &mut next_file, None, &cur);
+    let Out {
+        bytes: mut out,
+        written,
+        replaced,
+        ..
+    } = out;
     out[8..12].copy_from_slice(&written.to_be_bytes());
 
     while r.at < body.len() {
