@@ -16,17 +16,17 @@ pub struct Style {
 }
 
 /// A table whose cells are always cleaned with [`super::terminal_cell`].
-pub struct Table {
-    inner: comfy_table::Table,
-    /// Off a terminal the table is drawn here, as comfy-table would draw
-    /// it (Markdown pipes, no wrapping), without its per-cell work: `sla`
-    /// and `report` print tables of 50 000 rows.
-    pipe: Option<Pipe>,
+pub enum Table {
+    /// On a terminal: comfy-table, box-drawing lines fitted to its width.
+    Terminal(comfy_table::Table),
+    /// Off one: drawn here, as comfy-table's Markdown preset would draw it
+    /// (pipes, no wrapping), without its per-cell work: `sla` and `report`
+    /// print tables of 50 000 rows.
+    Pipe(Pipe),
 }
 
 /// A table drawn with Markdown pipes: its cleaned cells and right-aligned columns.
-#[derive(Default)]
-struct Pipe {
+pub struct Pipe {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
     right: Vec<usize>,
@@ -35,32 +35,23 @@ struct Pipe {
 impl Table {
     /// An empty table with this header.
     pub fn new<S: AsRef<str>>(header: &[S], style: Style) -> Table {
-        let mut inner = comfy_table::Table::new();
-        if style.terminal {
-            inner
-                .load_style(presets::UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic);
-        } else {
-            inner
-                .load_style(presets::ASCII_MARKDOWN)
-                .set_content_arrangement(ContentArrangement::Disabled);
+        let header = header.iter().map(|h| clean(h.as_ref()));
+        if !style.terminal {
+            return Table::Pipe(Pipe {
+                header: header.collect(),
+                rows: Vec::new(),
+                right: Vec::new(),
+            });
         }
+        let mut inner = comfy_table::Table::new();
+        inner
+            .load_style(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
         if !style.color {
             inner.force_no_tty();
         }
-        let header: Vec<String> = header.iter().map(|h| clean(h.as_ref())).collect();
-        if style.terminal {
-            inner.set_header(header);
-            Table { inner, pipe: None }
-        } else {
-            Table {
-                inner,
-                pipe: Some(Pipe {
-                    header,
-                    ..Pipe::default()
-                }),
-            }
-        }
+        inner.set_header(header);
+        Table::Terminal(inner)
     }
 
     /// Adds a row.
@@ -70,10 +61,10 @@ impl Table {
         S: AsRef<str>,
     {
         let cells = row.into_iter().map(|c| clean(c.as_ref()));
-        match &mut self.pipe {
-            Some(p) => p.rows.push(cells.collect()),
-            None => {
-                self.inner.add_row(cells);
+        match self {
+            Table::Pipe(p) => p.rows.push(cells.collect()),
+            Table::Terminal(t) => {
+                t.add_row(cells);
             }
         }
         self
@@ -81,13 +72,14 @@ impl Table {
 
     /// Right-aligns these columns (numbers).
     pub fn align_right(&mut self, columns: &[usize]) -> &mut Table {
-        if let Some(p) = &mut self.pipe {
-            p.right.extend_from_slice(columns);
-            return self;
-        }
-        for &i in columns {
-            if let Some(col) = self.inner.column_mut(i) {
-                col.set_cell_alignment(CellAlignment::Right);
+        match self {
+            Table::Pipe(p) => p.right.extend_from_slice(columns),
+            Table::Terminal(t) => {
+                for &i in columns {
+                    if let Some(col) = t.column_mut(i) {
+                        col.set_cell_alignment(CellAlignment::Right);
+                    }
+                }
             }
         }
         self
@@ -100,9 +92,9 @@ fn clean(s: &str) -> String {
 
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.pipe {
-            Some(p) => f.write_str(&p.draw()),
-            None => self.inner.fmt(f),
+        match self {
+            Table::Pipe(p) => f.write_str(&p.draw()),
+            Table::Terminal(t) => t.fmt(f),
         }
     }
 }
@@ -149,12 +141,11 @@ impl Pipe {
     /// One row, as many lines as its tallest cell.
     fn line(&self, out: &mut String, row: &[String], widths: &[usize]) {
         let mut lines: Vec<std::str::Split<'_, char>> = row.iter().map(|c| c.split('\n')).collect();
-        let height = row
+        let height = 1 + row
             .iter()
-            .map(|c| c.split('\n').count())
+            .map(|c| c.matches('\n').count())
             .max()
-            .unwrap_or(0)
-            .max(1);
+            .unwrap_or(0);
         for n in 0..height {
             if n > 0 {
                 out.push('\n');
