@@ -118,9 +118,7 @@ impl Review {
 
 /// Reviews `range` (`BASE`, or `BASE..HEAD`) in the store's git repository.
 pub fn review(store: &Store, range: &str) -> Result<Review> {
-    let repo = Repository::discover(store.root()).map_err(|_| Error::NoGit {
-        dir: store.root().to_owned(),
-    })?;
+    let repo = crate::store::open_repo(store.root())?;
     // `A..B` and `A...B` mean the same here: the review always compares
     // from the merge base, as a pull request does.
     let (base_rev, head_rev) = match range.split_once("...").or_else(|| range.split_once("..")) {

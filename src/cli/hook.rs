@@ -39,9 +39,7 @@ pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
     let HookCommand::Install(args) = command;
     let format = ui.format(FORMATS, args.format)?;
     let store = ui.store()?;
-    let repo = git2::Repository::discover(store.root()).map_err(|_| Error::NoGit {
-        dir: store.root().to_owned(),
-    })?;
+    let repo = arende::store::open_repo(store.root())?;
     let hooks = hooks_dir(&repo);
     std::fs::create_dir_all(&hooks).map_err(|e| Error::io(&hooks, e))?;
     let path = hooks.join("pre-commit");

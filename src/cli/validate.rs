@@ -193,7 +193,7 @@ fn human(ui: &Ui, root: &Path, report: &Report) {
 /// Where the record repository sits in its git work tree: GitHub reads
 /// annotation paths from the top of the repository.
 fn git_prefix(root: &Path) -> PathBuf {
-    git2::Repository::discover(root)
+    arende::store::open_repo(root)
         .ok()
         .and_then(|repo| arende::store::repo_prefix(&repo, root).ok())
         .unwrap_or_default()

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{ConfigLevel, Repository};
+use git2::ConfigLevel;
 
 use super::{Merged, merge_record};
 use crate::error::{Error, Result};
@@ -95,9 +95,7 @@ fn shell_quote(s: &str) -> String {
 /// (`.git/config`): a clone does not get it from the remote, which is what
 /// `arende setup` is for.
 pub fn configure_driver(root: &Path, command: &str) -> Result<()> {
-    let repo = Repository::discover(root).map_err(|_| Error::NoGit {
-        dir: root.to_owned(),
-    })?;
+    let repo = crate::store::open_repo(root)?;
     let mut config = repo.config()?.open_level(ConfigLevel::Local)?;
     config.set_str("merge.arende.name", "arende: records merge field by field")?;
     config.set_str(DRIVER_KEY, command)?;
@@ -106,7 +104,7 @@ pub fn configure_driver(root: &Path, command: &str) -> Result<()> {
 
 /// The driver command git has configured for the repository at `root`.
 pub fn configured_driver(root: &Path) -> Option<String> {
-    let repo = Repository::discover(root).ok()?;
+    let repo = crate::store::open_repo(root).ok()?;
     let config = repo.config().ok()?.snapshot().ok()?;
     config
         .get_string(DRIVER_KEY)

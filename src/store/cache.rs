@@ -238,7 +238,8 @@ fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result
 /// Where the cache lives, if the repository is in git.
 pub(crate) fn cache_path(root: &Path) -> Option<PathBuf> {
     let repo = super::git::open_repo(root).ok()?;
-    Some(repo.path().join(CACHE_FILE))
+    let prefix = super::git::repo_prefix(&repo, root).ok()?;
+    Some(super::git::own_file(&repo, &prefix, CACHE_FILE))
 }
 
 /// Whether the cache is turned off for this process.

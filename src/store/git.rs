@@ -80,17 +80,42 @@ impl std::fmt::Display for Author {
     }
 }
 
-/// Opens the git repository the record repository lives in.
-pub(crate) fn open_repo(root: &Path) -> Result<Repository> {
-    let repo = Repository::discover(root).map_err(|_| Error::NoGit {
+/// Opens the git repository the record repository lives in, as git would:
+/// found from `root` upwards, with the environment git honours applied
+/// (`GIT_INDEX_FILE`, `GIT_OBJECT_DIRECTORY`, `GIT_COMMON_DIR`,
+/// `GIT_WORK_TREE`, …). When `GIT_DIR` is set it names the repository and
+/// no search is made, as for git itself (a hook run by git may set it).
+pub fn open_repo(root: &Path) -> Result<Repository> {
+    let no_git = || Error::NoGit {
         dir: root.to_owned(),
-    })?;
+    };
+    let repo = if std::env::var_os("GIT_DIR").is_some_and(|d| !d.is_empty()) {
+        Repository::open_from_env()
+    } else {
+        Repository::open_ext(
+            root,
+            git2::RepositoryOpenFlags::FROM_ENV,
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+    }
+    .map_err(|_| no_git())?;
     if repo.is_bare() {
-        return Err(Error::NoGit {
-            dir: root.to_owned(),
-        });
+        return Err(no_git());
     }
     Ok(repo)
+}
+
+/// The file of arende's own named `name` (its journal, its cache) for the
+/// record repository at `prefix` inside the work tree: in the git folder
+/// (a linked worktree has its own), and keyed by the prefix, so two record
+/// repositories in one git repository never share one. The record
+/// repository at the top of the work tree keeps the plain name.
+pub(crate) fn own_file(repo: &Repository, prefix: &Path, name: &str) -> PathBuf {
+    if prefix.as_os_str().is_empty() {
+        return repo.path().join(name);
+    }
+    let digest = sha1_smol::Sha1::from(git_path(prefix)).digest().to_string();
+    repo.path().join(format!("{name}-{}", &digest[..16]))
 }
 
 /// Where the record repository sits inside the git work tree (empty when it

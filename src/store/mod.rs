@@ -17,7 +17,7 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-pub(crate) use git::open_repo;
+pub use git::open_repo;
 pub use git::{Author, HistoryCommit, file_at_head, record_commits, repo_prefix};
 pub use notice::{FileState, Notice};
 pub(crate) use paths::check_folders;

@@ -97,9 +97,7 @@ impl Lookup for Found {
 /// Validates the record files staged for the next commit (those whose
 /// index blob differs from HEAD's), as the commit will hold them.
 pub fn validate_staged(store: &Store) -> Result<Report> {
-    let repo = Repository::discover(store.root()).map_err(|_| Error::NoGit {
-        dir: store.root().to_owned(),
-    })?;
+    let repo = crate::store::open_repo(store.root())?;
     let prefix = repo_prefix(&repo, store.root())?;
     let in_index = index_records(&repo, &prefix)?;
     let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
