@@ -271,6 +271,30 @@ pub enum Error {
         )
     )]
     NoAuthor,
+
+    /// The git repository is in a state arende does not commit in (a
+    /// rebase or merge in progress, a detached HEAD, an index format
+    /// libgit2 cannot write).
+    #[error("{message}; nothing was changed")]
+    #[diagnostic(code(arende::git_state))]
+    GitState {
+        message: String,
+        #[help]
+        help: String,
+    },
+
+    /// A record is in two files: HEAD or the working tree has it at a path
+    /// besides the one being written.
+    #[error("{id} is in two files, {} and {}; nothing was changed", .path.display(), .other.display())]
+    #[diagnostic(
+        code(arende::record_twice),
+        help("keep one: `git rm {}` if {} is the one to keep, then run the command again", .other.display(), .path.display())
+    )]
+    RecordTwice {
+        id: String,
+        path: PathBuf,
+        other: PathBuf,
+    },
 }
 
 impl Error {
@@ -291,13 +315,15 @@ impl Error {
             | Error::BadId { .. }
             | Error::UnknownId { .. }
             | Error::Usage { .. }
+            | Error::RecordTwice { .. }
             | Error::NoAuthor => ExitCode::BadInput,
             Error::NotARepository { .. }
             | Error::NoGit { .. }
             | Error::Io { .. }
             | Error::Git { .. }
             | Error::Locked { .. }
-            | Error::GitLocked { .. } => ExitCode::Environment,
+            | Error::GitLocked { .. }
+            | Error::GitState { .. } => ExitCode::Environment,
         }
     }
 
@@ -448,6 +474,15 @@ mod tests {
             },
             Error::GitLocked { path: p.clone() },
             Error::NoAuthor,
+            Error::GitState {
+                message: "a rebase is in progress".into(),
+                help: "finish it".into(),
+            },
+            Error::RecordTwice {
+                id: "INC-20261122-K7QF2M".into(),
+                path: p.clone(),
+                other: p.clone(),
+            },
         ]
     }
 
@@ -474,13 +509,15 @@ mod tests {
             Error::Locked { .. } => 18,
             Error::GitLocked { .. } => 19,
             Error::NoAuthor => 20,
+            Error::GitState { .. } => 21,
+            Error::RecordTwice { .. } => 22,
         }
     }
 
     #[test]
     fn every_variant_is_sampled() {
         let seen: std::collections::BTreeSet<usize> = samples().iter().map(variant).collect();
-        assert_eq!(seen, (0..=20).collect());
+        assert_eq!(seen, (0..=22).collect());
     }
 
     #[test]

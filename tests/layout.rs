@@ -106,9 +106,6 @@ fn a_record_at_an_odd_depth_is_found_and_the_move_is_named() {
     git_move(&sb, &rel_path(&id), &odd);
     assert!(sb.ok(&["show", &id]).contains("Journal nere"));
     assert!(sb.ok(&["list"]).contains(&id));
-    sb.ok(&["set", &id, "urgency=low"]);
-    let text = std::fs::read_to_string(sb.root().join(&odd)).unwrap();
-    assert!(text.contains("urgency: low"), "{text}");
 
     let out = sb.run(&["validate", "--format", "json"]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
@@ -118,6 +115,16 @@ fn a_record_at_an_odd_depth_is_found_and_the_move_is_named() {
         report.contains(&format!("move it to {}", rel_path(&id))),
         "{report}"
     );
+
+    // A rewrite moves it home in the same commit: one path in HEAD.
+    sb.ok(&["set", &id, "urgency=low"]);
+    assert!(!sb.root().join(&odd).exists());
+    let text = std::fs::read_to_string(sb.root().join(rel_path(&id))).unwrap();
+    assert!(text.contains("urgency: low"), "{text}");
+    let git = sb.git();
+    assert!(git.head_file(&odd).is_none());
+    assert!(git.head_file(&rel_path(&id)).is_some());
+    assert_eq!(code(&sb.run(&["validate"])), 0);
 }
 
 #[test]

@@ -374,16 +374,18 @@ pub(crate) struct Origin(Vec<(Arc<str>, usize, Arc<str>)>);
 
 impl Origin {
     /// Notes that `field` came from `row`, `column` (the last note wins).
+    /// Appended without a search: a row of 100 000 columns made a search
+    /// per column quadratic (over a minute); a field is noted again only
+    /// where a mapping sends two columns to it.
     pub fn insert(&mut self, field: Arc<str>, row: usize, column: Arc<str>) {
-        match self.0.iter_mut().find(|(f, ..)| *f == field) {
-            Some(entry) => *entry = (field, row, column),
-            None => self.0.push((field, row, column)),
-        }
+        self.0.push((field, row, column));
     }
 
+    /// Where `field` came from: its last note. Asked only for a row error.
     fn get(&self, field: &str) -> Option<(usize, &str)> {
         self.0
             .iter()
+            .rev()
             .find(|(f, ..)| &**f == field)
             .map(|(_, row, column)| (*row, &**column))
     }

@@ -134,27 +134,46 @@ pub fn repo_prefix(repo: &Repository, root: &Path) -> Result<PathBuf> {
 }
 
 /// Writes the tree `base` (none: an empty one) with each blob of `edits` put
-/// at its path (relative to the work tree). Only the trees on the way to a
-/// changed path are rebuilt and hashed; every other subtree is kept by its
-/// ID, so a commit in a sharded repository rewrites a month's folder, not
-/// the whole kind's.
+/// at its path and each path of `removed` taken out (paths relative to the
+/// work tree). Only the trees on the way to a changed path are rebuilt and
+/// hashed; every other subtree is kept by its ID, so a commit in a sharded
+/// repository rewrites a month's folder, not the whole kind's.
 pub(crate) fn edit_tree(
     repo: &Repository,
     base: Option<&Tree<'_>>,
     edits: &[(PathBuf, Oid)],
+    removed: &[PathBuf],
 ) -> Result<Oid> {
+    let Some(base) = base else {
+        // A first commit: its trees from an index of the edits alone, so no
+        // empty tree is written to be left dangling.
+        let mut index = git2::Index::new()?;
+        for (path, blob) in edits {
+            let name = git_path(path).into_bytes();
+            index.add(&git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: 0,
+                id: *blob,
+                flags: name.len().min(0xfff) as u16,
+                flags_extended: 0,
+                path: name,
+            })?;
+        }
+        return Ok(index.write_tree_to(repo)?);
+    };
     let mut update = git2::build::TreeUpdateBuilder::new();
     for (path, blob) in edits {
         update.upsert(git_path(path), *blob, git2::FileMode::Blob);
     }
-    let empty;
-    let base = match base {
-        Some(tree) => tree,
-        None => {
-            empty = repo.find_tree(repo.treebuilder(None)?.write()?)?;
-            &empty
-        }
-    };
+    for path in removed {
+        update.remove(git_path(path));
+    }
     Ok(update.create_updated(repo, base)?)
 }
 
@@ -298,16 +317,18 @@ fn find_rename(repo: &Repository, old: &Tree<'_>, new: &Tree<'_>, path: &Path) -
 /// How much of a pack is handed to libgit2's indexer at a time.
 const PACK_WRITE_BUFFER: usize = 4 << 20;
 
-/// Writes `objects` (type and content, each once) into the repository as
-/// one pack and its index, without deltas.
+/// Writes `objects` (type and content, each once) into `repo`'s object
+/// store as one pack and its index, without deltas.
 ///
 /// libgit2's own pack writer searches every object for a delta base: at an
 /// import of 100 000 records that search was a seventh of the import, for
 /// records that share little but their keys. Here each object is
 /// compressed on its own (in parallel) and the stream — "PACK", version 2,
 /// the count, per object its type-and-size header and zlib data, then the
-/// SHA-1 of all of it — is handed to libgit2's indexer, which checks every
-/// object and writes the `.idx`. `git gc` may delta them later.
+/// SHA-1 of all of it — is handed to libgit2's indexer with verification
+/// on: it hashes and parses every object, checks that everything each one
+/// refers to is in the pack or already in `repo`, and writes the `.idx`
+/// only then. `git gc` may delta them later.
 pub(crate) fn write_pack_without_deltas(
     repo: &Repository,
     objects: &[(git2::ObjectType, &[u8])],
@@ -329,12 +350,13 @@ pub(crate) fn write_pack_without_deltas(
         })
         .collect();
     let odb = repo.odb()?;
-    let pack_dir = repo.path().join("objects/pack");
+    let pack_dir = objects_dir(repo).join("pack");
     let io = |e: std::io::Error| Error::io(&pack_dir, e);
+    let indexer = git2::Indexer::new(Some(&odb), &pack_dir, 0, true)?;
     // The indexer does work on every call it is given (it frees and maps
     // its window of the pack again), so it is fed in large pieces, not an
     // object at a time.
-    let mut writer = std::io::BufWriter::with_capacity(PACK_WRITE_BUFFER, odb.packwriter()?);
+    let mut writer = std::io::BufWriter::with_capacity(PACK_WRITE_BUFFER, indexer);
     let mut sha = sha1_smol::Sha1::new();
     let mut header = b"PACK".to_vec();
     header.extend(2u32.to_be_bytes());
@@ -344,11 +366,19 @@ pub(crate) fn write_pack_without_deltas(
         writer.write_all(bytes).map_err(io)?;
     }
     writer.write_all(&sha.digest().bytes()).map_err(io)?;
-    let mut writer = writer.into_inner().map_err(|e| io(e.into_error()))?;
-    writer.commit()?;
-    drop(writer);
+    let indexer = writer.into_inner().map_err(|e| io(e.into_error()))?;
+    indexer.commit()?;
     odb.refresh()?;
     Ok(())
+}
+
+/// The folder new objects go to: `GIT_OBJECT_DIRECTORY` when git is told
+/// so, else the common git folder's (shared by every linked worktree).
+fn objects_dir(repo: &Repository) -> PathBuf {
+    match std::env::var_os("GIT_OBJECT_DIRECTORY").filter(|v| !v.is_empty()) {
+        Some(dir) => std::path::absolute(&dir).unwrap_or_else(|_| PathBuf::from(dir)),
+        None => repo.commondir().join("objects"),
+    }
 }
 
 /// A pack entry's header: the type in bits 4–6 of the first byte, the size

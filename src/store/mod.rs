@@ -4,11 +4,12 @@
 
 pub mod cache;
 mod git;
-mod index;
+mod gitindex;
+mod head;
+mod journal;
 mod notice;
 mod paths;
 mod transaction;
-mod tree;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

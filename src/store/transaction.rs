@@ -3,12 +3,15 @@
 //! either lands all of them, with one git commit, or leaves the working tree,
 //! the index and HEAD exactly as they were.
 //!
-//! A command killed half-way (kill -9, a power cut of the terminal) cannot
-//! roll anything back, so while it writes it keeps a journal in the git
-//! folder: the commit it is making and the files it writes. The next
-//! transaction, holding the lock, finds the journal and finishes that commit
-//! (or, if the files were changed since, says what was left), and removes
-//! the temporary files the killed command left.
+//! Git is written only through libgit2, with git's own locks: the index is
+//! locked before it is read and until it is replaced (see [`gitindex`]),
+//! the branch moves only if it is still where it was. A commit whose index
+//! holds exactly HEAD's tree takes its tree from the index, so every cached
+//! tree in the index is valid afterwards and git's next `commit` has no
+//! reason to write the index back.
+//!
+//! A command killed half-way cannot roll anything back, so while it writes
+//! it keeps a journal (see [`journal`](super::journal)).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::{File, TryLockError};
@@ -16,14 +19,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use git2::{ErrorCode, ObjectType, Oid, Repository};
+use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 
-use super::Store;
 use super::git::{Author, edit_tree, git_path, open_repo, repo_prefix, write_pack_without_deltas};
+use super::gitindex::LockedIndex;
+use super::head::HeadState;
+use super::journal::{Journal, recover, remove_journal};
 use super::notice::{FileState, Notice};
-use super::paths::{prepare_write, prepare_writes, read_if_there};
-use super::{index, tree};
+use super::paths::{prepare_writes, read_if_there};
+use super::{Store, filed_right, flat_path, home_path};
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
@@ -48,10 +53,8 @@ const MEMPACK_PRIORITY: i32 = 1000;
 /// From this many entries on, the index is written in version 4, which
 /// stores each path as a change of the one before: at 100 000 records it is
 /// 7.4 MB rather than 11.2, and every commit reads, hashes and writes it
-/// whole (arende's `new` went from 125 to 105 ms, git's own add + commit
-/// from 185 to 170). Git reads version 4 since 1.8.0 (2012), as
-/// `feature.manyFiles` has it write; a small repository's index is left
-/// as git wrote it.
+/// whole. Git reads version 4 since 1.8.0 (2012), as `feature.manyFiles`
+/// has it write; a small repository's index is left as git wrote it.
 const INDEX_V4_ENTRIES: usize = 10_000;
 
 /// Whether a transaction ends in a commit.
@@ -70,6 +73,9 @@ pub struct Transaction<'s> {
     store: &'s Store,
     _lock: File,
     writes: BTreeMap<PathBuf, Vec<u8>>,
+    /// Records written away from their own folder (by a person's `mv`):
+    /// where each was read, and the path a commit moves it to.
+    moves: BTreeMap<PathBuf, PathBuf>,
     /// The records among `writes`.
     staged: BTreeSet<RecordId>,
     /// Files read for rewriting that had changes not committed: the commit
@@ -83,12 +89,13 @@ impl<'s> Transaction<'s> {
         // rewrites it, so the lock leaves no file of its own behind. The
         // lock is the kernel's: it ends with the process, so it is never stale.
         let path = store.root().join(CONFIG_FILE);
-        let lock = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let lock = yaml::open_regular(&path, Path::new(CONFIG_FILE))?;
         acquire(store, &lock, &path)?;
         let tx = Transaction {
             store,
             _lock: lock,
             writes: BTreeMap::new(),
+            moves: BTreeMap::new(),
             staged: BTreeSet::new(),
             uncommitted: Vec::new(),
         };
@@ -112,6 +119,9 @@ impl<'s> Transaction<'s> {
             .as_mapping()
             .map(|m| yaml::to_string_with_header(&header, m))
             .unwrap_or_default();
+        if !filed_right(&rel, id.kind(), id) {
+            self.moves.insert(rel.clone(), home_path(id.kind(), id));
+        }
         self.writes.insert(rel, text.into_bytes());
         self.staged.insert(id.clone());
     }
@@ -175,7 +185,8 @@ impl<'s> Transaction<'s> {
     }
 
     /// Writes the staged files to the working tree only; index and HEAD are
-    /// left alone. On failure the files written so far are put back.
+    /// left alone (a record away from its folder stays where it is). On
+    /// failure the files written so far are put back.
     pub fn write_only(self) -> Result<()> {
         let root = self.store.root();
         prepare_writes(root, self.writes.keys())?;
@@ -186,8 +197,9 @@ impl<'s> Transaction<'s> {
                     branch: String::new(),
                     old: None,
                     paths: self.writes.keys().cloned().collect(),
+                    removed: Vec::new(),
                 };
-                Some(journal.write(&repo)?)
+                Some(journal.write(&repo, &repo_prefix(&repo, root)?)?)
             }
             Err(_) => None,
         };
@@ -198,47 +210,45 @@ impl<'s> Transaction<'s> {
         written
     }
 
-    /// Lands the staged files and commits them on HEAD as one commit, whose
-    /// ID is returned; nothing else in the index is committed or changed. On
-    /// any failure the working tree, the index and HEAD are put back as they
-    /// were.
-    pub fn commit(self, message: &str, author: &Author, at: &Timestamp) -> Result<Option<Oid>> {
+    /// Lands the staged files and commits them on HEAD's branch as one
+    /// commit, whose ID is returned; nothing else in the index is committed
+    /// or changed. A record found away from its own folder is moved there
+    /// in the same commit. On any failure the working tree, the index and
+    /// the branch are as they were.
+    pub fn commit(mut self, message: &str, author: &Author, at: &Timestamp) -> Result<Option<Oid>> {
         if self.writes.is_empty() {
             return Ok(None);
         }
         let root = self.store.root();
-        prepare_writes(root, self.writes.keys())?;
         let repo = open_repo(root)?;
+        let head = HeadState::for_commit(&repo)?;
         let prefix = repo_prefix(&repo, root)?;
-        let head = HeadState::read(&repo)?;
-        check_git_locks(&repo, &head)?;
-
-        // 1. Objects: nothing a user can see changes yet. A large change (an
-        // import) is written as one pack rather than a loose file per object.
-        let base_tree = match head.old {
+        let base = match head.old {
             Some(oid) => Some(repo.find_commit(oid)?.tree()?),
             None => None,
         };
+        let removed = self.settle_paths(base.as_ref(), &prefix)?;
+        prepare_writes(root, self.writes.keys())?;
+        // Git's lock on the index from here to the end: nothing is written
+        // before it is held, so a refusal (an index libgit2 cannot read)
+        // leaves nothing behind.
+        let mut index = LockedIndex::take(&repo, self.store.lock_timeout())?;
+
+        // 1. Objects and the index in memory: nothing a user can see changes
+        // yet. A large change (an import) is written as one pack.
         let odb = repo.odb()?;
         let mempack = if self.writes.len() > PACK_LIMIT {
             Some(odb.add_new_mempack_backend(MEMPACK_PRIORITY)?)
         } else {
             None
         };
-        let mut edits: Vec<(PathBuf, Oid)> = Vec::with_capacity(self.writes.len());
+        let mut staging = Staging::default();
         for (rel, bytes) in &self.writes {
-            edits.push((prefix.join(rel), repo.blob(bytes)?));
+            staging.add.push((prefix.join(rel), repo.blob(bytes)?));
         }
-        // A small commit splices its trees (see `tree`); a large one's are
-        // built by libgit2 into the pack.
-        let spliced = match mempack {
-            None => tree::edit(&repo, base_tree.as_ref().map(git2::Tree::id), &edits)?,
-            Some(_) => None,
-        };
-        let tree = match spliced {
-            Some(id) => repo.find_tree(id)?,
-            None => repo.find_tree(edit_tree(&repo, base_tree.as_ref(), &edits)?)?,
-        };
+        staging.remove = removed.iter().map(|r| prefix.join(r)).collect();
+        let tree = edit_tree(&repo, base.as_ref(), &staging.add, &staging.remove)?;
+        let tree = repo.find_tree(tree)?;
         let signature = author.signature(at)?;
         let parents = match head.old {
             Some(oid) => vec![repo.find_commit(oid)?],
@@ -247,47 +257,58 @@ impl<'s> Transaction<'s> {
         let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
         let commit = repo.commit(None, &signature, &signature, message, &tree, &parent_refs)?;
         if let Some(mempack) = &mempack {
-            let blobs = edits.iter().zip(self.writes.values());
+            let blobs = staging.add.iter().zip(self.writes.values());
             let blobs = blobs.map(|((_, oid), bytes)| (*oid, bytes.as_slice()));
-            write_pack(&repo, &odb, mempack, blobs, &tree, commit)?;
+            write_pack(&repo, root, &odb, mempack, blobs, &tree, commit)?;
         }
 
         // 2. The journal, so a kill from here on leaves a commit the next
         // command can finish; then the working tree.
         let journal = Journal {
             commit: Some(commit),
-            branch: head.name().to_owned(),
+            branch: head.branch.clone(),
             old: head.old,
             paths: self.writes.keys().cloned().collect(),
+            removed: removed.clone(),
         }
-        .write(&repo)?;
-        let backups = match write_files(root, &self.writes) {
-            Ok(b) => b,
-            Err(e) => {
-                remove_journal(&journal);
-                return Err(e);
-            }
-        };
-
-        // 3. Index: only the paths written, so what a person staged stays staged.
-        let index_backup = match update_index(&repo, &edits) {
-            Ok(b) => b,
-            Err(e) => {
-                restore_files(&backups);
-                remove_journal(&journal);
-                return Err(e);
-            }
-        };
-
-        // 4. HEAD, only if it is still where it was when we started.
-        if let Err(e) = head.advance(&repo, commit, message) {
-            restore_index(&repo, index_backup);
-            restore_files(&backups);
+        .write(&repo, &prefix)?;
+        let undo = |backups: &[Backup]| {
+            restore_files(backups);
             remove_journal(&journal);
+        };
+        let mut backups = match write_files(root, &self.writes) {
+            Ok(b) => b,
+            Err(e) => {
+                undo(&[]);
+                return Err(e);
+            }
+        };
+        match remove_files(root, removed.iter()) {
+            Ok(b) => backups.extend(b),
+            Err(e) => {
+                undo(&backups);
+                return Err(e);
+            }
+        }
+
+        // 3. The index: the files staged from what was just written (their
+        // stat is what git compares), its cached trees brought up to date
+        // (see `cache_trees`), written beside the old one; then the branch,
+        // then the index in place: git sees both change while its lock is
+        // held.
+        let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
+        if let Err(e) = stage_entries(&mut index.index, &workdir, &staging)
+            .map(|()| cache_trees(&repo, &mut index.index))
+            .and_then(|()| index.write())
+            .and_then(|()| head.advance(&repo, commit, message, self.store.lock_timeout()))
+        {
+            undo(&backups);
             return Err(e);
         }
+        index.commit()?;
         remove_journal(&journal);
-        for (path, state, fields) in self.uncommitted {
+        for (path, state, fields) in std::mem::take(&mut self.uncommitted) {
+            let path = self.moves.get(&path).cloned().unwrap_or(path);
             if self.writes.contains_key(&path) {
                 self.store.notify(Notice::Uncommitted {
                     path,
@@ -298,79 +319,116 @@ impl<'s> Transaction<'s> {
         }
         Ok(Some(commit))
     }
+
+    /// Gives every record written one path: one found away from its own
+    /// folder is written there instead, and the files it leaves (where it
+    /// was read, or where HEAD has it while the working tree does not) are
+    /// returned, to be removed by the commit. A record whose other file is
+    /// still in the working tree is refused: which one is right is for a
+    /// person to say.
+    fn settle_paths(
+        &mut self,
+        base: Option<&git2::Tree<'_>>,
+        prefix: &Path,
+    ) -> Result<Vec<PathBuf>> {
+        let mut removed = BTreeSet::new();
+        for (from, to) in std::mem::take(&mut self.moves) {
+            if let Some(bytes) = self.writes.remove(&from) {
+                if self.store.root().join(&to).symlink_metadata().is_ok() {
+                    return Err(Error::RecordTwice {
+                        id: record_id(&to).map(|id| id.to_string()).unwrap_or_default(),
+                        path: to,
+                        other: from,
+                    });
+                }
+                self.writes.insert(to.clone(), bytes);
+                self.moves.insert(from.clone(), to);
+                removed.insert(from);
+            }
+        }
+        let Some(base) = base else {
+            return Ok(removed.into_iter().collect());
+        };
+        for rel in self.writes.keys() {
+            let Some(id) = record_id(rel) else { continue };
+            for other in [home_path(id.kind(), &id), flat_path(id.kind(), &id)] {
+                if other == *rel
+                    || removed.contains(&other)
+                    || base.get_path(&prefix.join(&other)).is_err()
+                {
+                    continue;
+                }
+                if self.store.root().join(&other).symlink_metadata().is_ok() {
+                    return Err(Error::RecordTwice {
+                        id: id.to_string(),
+                        path: rel.clone(),
+                        other,
+                    });
+                }
+                removed.insert(other);
+            }
+        }
+        Ok(removed.into_iter().collect())
+    }
 }
 
-struct HeadState {
-    /// The ref HEAD points at (`refs/heads/main`), or `None` if detached.
-    branch: Option<String>,
-    /// The commit it points at, or `None` on a repository with no commits.
-    old: Option<Oid>,
+/// The record ID a record file's name gives, for a file in a kind's folder.
+fn record_id(rel: &Path) -> Option<RecordId> {
+    let stem = rel.file_stem()?.to_str()?;
+    let id = RecordId::parse(stem).ok()?;
+    rel.starts_with(id.kind().dir()).then_some(id)
 }
 
-impl HeadState {
-    fn read(repo: &Repository) -> Result<HeadState> {
-        let head = repo.find_reference("HEAD")?;
-        match head.symbolic_target()? {
-            Some(name) => {
-                let old = match repo.refname_to_id(name) {
-                    Ok(oid) => Some(oid),
-                    Err(e)
-                        if e.code() == ErrorCode::NotFound
-                            || e.code() == ErrorCode::UnbornBranch =>
-                    {
-                        None
-                    }
-                    Err(e) => return Err(e.into()),
-                };
-                Ok(HeadState {
-                    branch: Some(name.to_owned()),
-                    old,
-                })
-            }
-            None => Ok(HeadState {
-                branch: None,
-                old: head.target(),
-            }),
+/// What a commit changes in the index: blobs put at paths (relative to the
+/// work tree) and paths taken out.
+#[derive(Default)]
+pub(super) struct Staging {
+    pub add: Vec<(PathBuf, Oid)>,
+    pub remove: Vec<PathBuf>,
+}
+
+/// Brings every cached tree of the index up to date, as `git commit`
+/// leaves them: git's next `commit` then finds nothing to recompute and
+/// does not write the index back, so it cannot write back a copy it read
+/// before this commit's index was in place. When the index holds exactly
+/// the commit's tree (nothing else staged) every tree is already in the
+/// object store and nothing is written; otherwise the trees of what a
+/// person staged are written, as `git write-tree` would. An index that has
+/// no tree (conflicts) is left with the trees it had invalid.
+pub(super) fn cache_trees(repo: &Repository, index: &mut git2::Index) {
+    let _ = index.write_tree_to(repo);
+}
+
+/// Puts the staged blobs in the index and takes the removed paths out.
+pub(super) fn stage_entries(
+    index: &mut git2::Index,
+    workdir: &Path,
+    staging: &Staging,
+) -> Result<()> {
+    for (path, blob) in &staging.add {
+        add_to_index(index, workdir, path, *blob)?;
+    }
+    for path in &staging.remove {
+        if index.get_path(path, 0).is_some() {
+            index.remove_path(path)?;
         }
     }
-
-    /// The ref that moves: the branch, or HEAD itself when detached.
-    fn name(&self) -> &str {
-        self.branch.as_deref().unwrap_or("HEAD")
+    if index.len() >= INDEX_V4_ENTRIES && index.version() < 4 {
+        index.set_version(4)?;
     }
-
-    fn advance(&self, repo: &Repository, new: Oid, message: &str) -> Result<()> {
-        let log = format!("arende: {}", message.lines().next().unwrap_or_default());
-        let name = self.name();
-        match self.old {
-            Some(old) => repo.reference_matching(name, new, true, old, &log),
-            None => repo.reference(name, new, false, &log),
-        }
-        .map_err(|e| {
-            if e.code() == ErrorCode::Locked {
-                Error::GitLocked {
-                    path: ref_lock(repo, name),
-                }
-            } else {
-                Error::Git {
-                    message: format!(
-                        "{name} moved while arende was writing ({}); nothing was changed",
-                        e.message()
-                    ),
-                }
-            }
-        })?;
-        Ok(())
-    }
+    Ok(())
 }
 
 /// Writes the objects of the commit, gathered in memory, into the
 /// repository as one pack (and its index), then empties the memory store,
 /// so later reads find them in the pack. The objects are the staged files'
 /// blobs, the trees on the way to them (those not in the parent's tree) and
-/// the commit.
+/// the commit. libgit2's indexer checks every object against a view of the
+/// repository without the memory store, so the pack is refused unless
+/// everything it refers to is in it or already on disk.
 fn write_pack<'b>(
     repo: &Repository,
+    root: &Path,
     odb: &git2::Odb<'_>,
     mempack: &git2::Mempack<'_>,
     blobs: impl Iterator<Item = (Oid, &'b [u8])>,
@@ -395,7 +453,8 @@ fn write_pack<'b>(
             list.push((ObjectType::Blob, bytes));
         }
     }
-    write_pack_without_deltas(repo, &list)?;
+    let on_disk = open_repo(root)?;
+    write_pack_without_deltas(&on_disk, &list)?;
     mempack.reset()?;
     odb.refresh()?;
     Ok(())
@@ -432,15 +491,20 @@ fn new_trees(
     Ok(())
 }
 
-struct Backup {
+/// A working-tree file as it was before a transaction wrote or removed it.
+pub(super) struct Backup {
     path: PathBuf,
+    /// Its bytes; `None`: it was not there.
     old: Option<Vec<u8>>,
 }
 
 /// Writes the files; their paths were checked by [`prepare_write`]. A
 /// bulk change writes them in parallel: creating and renaming 100 000 files
 /// one after the other was the largest part of an import.
-fn write_files(root: &Path, writes: &BTreeMap<PathBuf, Vec<u8>>) -> Result<Vec<Backup>> {
+pub(super) fn write_files(
+    root: &Path,
+    writes: &BTreeMap<PathBuf, Vec<u8>>,
+) -> Result<Vec<Backup>> {
     let sync = writes.len() <= SYNC_LIMIT;
     let write_one = |(rel, bytes): (&PathBuf, &Vec<u8>)| -> Result<Backup> {
         let path = root.join(rel);
@@ -468,6 +532,36 @@ fn write_files(root: &Path, writes: &BTreeMap<PathBuf, Vec<u8>>) -> Result<Vec<B
         }
         None => Ok(backups),
     }
+}
+
+/// Removes the working-tree files at `rels` (those there), keeping their
+/// bytes to put back; on a failure the ones removed are put back.
+pub(super) fn remove_files<'a>(
+    root: &Path,
+    rels: impl Iterator<Item = &'a PathBuf>,
+) -> Result<Vec<Backup>> {
+    let mut backups = Vec::new();
+    for rel in rels {
+        let path = root.join(rel);
+        let removed = read_if_there(&path, rel).and_then(|old| match old {
+            Some(bytes) => std::fs::remove_file(&path)
+                .map(|()| Some(bytes))
+                .map_err(|e| Error::io(rel, e)),
+            None => Ok(None),
+        });
+        match removed {
+            Ok(Some(bytes)) => backups.push(Backup {
+                path,
+                old: Some(bytes),
+            }),
+            Ok(None) => {}
+            Err(e) => {
+                restore_files(&backups);
+                return Err(e);
+            }
+        }
+    }
+    Ok(backups)
 }
 
 fn restore_files(backups: &[Backup]) {
@@ -504,50 +598,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8], sync: bool) -> Result<()> {
     Ok(())
 }
 
-type IndexBackup = Vec<(PathBuf, Option<git2::IndexEntry>)>;
-
-fn update_index(repo: &Repository, entries: &[(PathBuf, Oid)]) -> Result<IndexBackup> {
-    let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
-    // A small commit patches the index file; a large one (an import) goes
-    // through libgit2, which also moves a big index to version 4.
-    if entries.len() <= PACK_LIMIT {
-        let staged: Vec<index::Staged> = entries
-            .iter()
-            .map(|(p, blob)| index::Staged {
-                path: git_path(p).into_bytes(),
-                blob: *blob,
-            })
-            .collect();
-        if let Ok(replaced) = index::stage(repo.path(), &workdir, &staged)? {
-            return Ok(replaced
-                .into_iter()
-                .map(|(p, e)| (PathBuf::from(String::from_utf8_lossy(&p).into_owned()), e))
-                .collect());
-        }
-    }
-    let mut index = repo.index()?;
-    let backup = entries
-        .iter()
-        .map(|(p, _)| (p.clone(), index.get_path(p, 0)))
-        .collect();
-    for (path, blob) in entries {
-        add_to_index(&mut index, &workdir, path, *blob)?;
-    }
-    if index.len() >= INDEX_V4_ENTRIES && index.version() < 4 {
-        index.set_version(4)?;
-    }
-    index.write().map_err(|e| {
-        if e.code() == ErrorCode::Locked {
-            Error::GitLocked {
-                path: repo.path().join("index.lock"),
-            }
-        } else {
-            e.into()
-        }
-    })?;
-    Ok(backup)
-}
-
 /// Stages a file just written, from its stat and the blob already stored:
 /// `add_path` would read and hash every file again, which dominates a bulk
 /// import's commit.
@@ -582,19 +632,6 @@ fn add_to_index(index: &mut git2::Index, _workdir: &Path, path: &Path, _blob: Oi
     Ok(())
 }
 
-fn restore_index(repo: &Repository, backup: IndexBackup) {
-    // Best effort, as for files.
-    if let Ok(mut index) = repo.index() {
-        for (path, old) in backup {
-            let _ = match old {
-                Some(entry) => index.add(&entry),
-                None => index.remove_path(&path),
-            };
-        }
-        let _ = index.write();
-    }
-}
-
 // ------------------------------------------------------------- the lock
 
 /// Takes the repository lock, waiting at most the store's lock timeout for
@@ -624,283 +661,5 @@ fn acquire(store: &Store, lock: &File, path: &Path) -> Result<()> {
             told = true;
         }
         std::thread::sleep((timeout - waited).min(Duration::from_millis(25)));
-    }
-}
-
-/// Refuses to start a commit while git's own lock files are there: git (or
-/// an arende that was killed) holds the index or the branch, and writing
-/// past it would fail half-way.
-fn check_git_locks(repo: &Repository, head: &HeadState) -> Result<()> {
-    for path in [repo.path().join("index.lock"), ref_lock(repo, head.name())] {
-        if path.symlink_metadata().is_ok() {
-            return Err(Error::GitLocked { path });
-        }
-    }
-    Ok(())
-}
-
-/// The lock file git takes to move the ref `name`.
-fn ref_lock(repo: &Repository, name: &str) -> PathBuf {
-    // A branch's ref lives in the common git folder of all worktrees.
-    let base = if name == "HEAD" {
-        repo.path()
-    } else {
-        repo.commondir()
-    };
-    base.join(format!("{name}.lock"))
-}
-
-// ------------------------------------------------------ the journal
-
-/// The journal's file name, in the git folder.
-const JOURNAL: &str = "arende-journal";
-
-/// What a transaction is writing, kept while it writes.
-#[derive(Debug, PartialEq, Eq)]
-struct Journal {
-    /// The commit being made (`None`: working tree only).
-    commit: Option<Oid>,
-    /// The ref it moves.
-    branch: String,
-    /// Where that ref was.
-    old: Option<Oid>,
-    /// The files, relative to the record repository.
-    paths: Vec<PathBuf>,
-}
-
-impl Journal {
-    fn to_text(&self) -> String {
-        let oid = |o: Option<Oid>| o.map_or_else(|| "none".to_owned(), |o| o.to_string());
-        let mut out = format!(
-            "arende journal 1\ncommit {}\nref {}\nold {}\n",
-            oid(self.commit),
-            self.branch,
-            oid(self.old)
-        );
-        for p in &self.paths {
-            out.push_str(&format!("path {}\n", p.display()));
-        }
-        out
-    }
-
-    fn parse(text: &str) -> Option<Journal> {
-        let mut lines = text.lines();
-        if lines.next()? != "arende journal 1" {
-            return None;
-        }
-        let mut field = |name: &str| {
-            lines
-                .next()
-                .and_then(|l| l.strip_prefix(name))
-                .and_then(|l| l.strip_prefix(' '))
-                .map(str::to_owned)
-        };
-        let oid = |v: String| match v.as_str() {
-            "none" => Some(None),
-            hex => Oid::from_str(hex).ok().map(Some),
-        };
-        let commit = oid(field("commit")?)?;
-        let branch = field("ref")?;
-        let old = oid(field("old")?)?;
-        let paths = lines
-            .map(|l| l.strip_prefix("path ").map(PathBuf::from))
-            .collect::<Option<Vec<_>>>()?;
-        Some(Journal {
-            commit,
-            branch,
-            old,
-            paths,
-        })
-    }
-
-    /// Writes the journal; returns its path.
-    fn write(&self, repo: &Repository) -> Result<PathBuf> {
-        let path = repo.path().join(JOURNAL);
-        write_atomic(&path, self.to_text().as_bytes(), false)?;
-        Ok(path)
-    }
-}
-
-fn remove_journal(path: &Path) {
-    // Best effort: a journal left behind is found by the next command, which
-    // sees the commit already on HEAD and only removes it.
-    let _ = std::fs::remove_file(path);
-}
-
-/// What a killed transaction left: its temporary files are removed, and its
-/// commit is finished if the files it wrote are as it wrote them.
-fn recover(store: &Store) -> Result<()> {
-    let root = store.root();
-    let Ok(repo) = open_repo(root) else {
-        return Ok(());
-    };
-    let journal_path = repo.path().join(JOURNAL);
-    let mut removed = remove_temp_files(repo.path(), Path::new(".git"));
-    let text = match read_if_there(&journal_path, Path::new(JOURNAL)) {
-        Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
-        Ok(None) => {
-            report_removed(store, removed);
-            return Ok(());
-        }
-        Err(e) => return Err(e),
-    };
-    let Some(journal) = Journal::parse(&text) else {
-        report_removed(store, removed);
-        store.notify(Notice::InterruptedLeftover {
-            reason: format!("its journal {} is unreadable", journal_path.display()),
-            paths: Vec::new(),
-        });
-        remove_journal(&journal_path);
-        return Ok(());
-    };
-    let mut folders: Vec<&Path> = journal
-        .paths
-        .iter()
-        .map(|p| p.parent().unwrap_or(Path::new("")))
-        .collect();
-    folders.sort();
-    folders.dedup();
-    for folder in folders {
-        // Only real folders inside the repository: the journal is text a
-        // person could have edited.
-        if super::paths::check_folders(root, &folder.join("x")).is_ok() {
-            removed.extend(remove_temp_files(&root.join(folder), folder));
-        }
-    }
-    report_removed(store, removed);
-    if let Some(notice) = finish(store, &repo, &journal)? {
-        store.notify(notice);
-    }
-    remove_journal(&journal_path);
-    Ok(())
-}
-
-fn report_removed(store: &Store, paths: Vec<PathBuf>) {
-    if !paths.is_empty() {
-        store.notify(Notice::RemovedTempFiles { paths });
-    }
-}
-
-/// Removes the `.arende-*.tmp` files directly in `dir` (shown as `shown`):
-/// [`write_atomic`]'s, which only a transaction makes, under the lock this
-/// one now holds, so they are left by a command that was killed.
-fn remove_temp_files(dir: &Path, shown: &Path) -> Vec<PathBuf> {
-    let Ok(items) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut removed = Vec::new();
-    for item in items.flatten() {
-        let name = item.file_name();
-        let name = name.to_string_lossy();
-        let ours = name.starts_with(".arende-") && name.ends_with(".tmp");
-        if ours
-            && item.file_type().is_ok_and(|t| t.is_file())
-            && std::fs::remove_file(item.path()).is_ok()
-        {
-            removed.push(shown.join(&*name));
-        }
-    }
-    removed
-}
-
-/// Finishes a killed transaction's commit, returning what to tell: that it
-/// was finished, or why it cannot be. An error of the repository (a git lock
-/// still there) is returned as such, and the journal is kept for the next try.
-fn finish(store: &Store, repo: &Repository, journal: &Journal) -> Result<Option<Notice>> {
-    let root = store.root();
-    let Some(commit_id) = journal.commit else {
-        return Ok(None);
-    };
-    let leftover = |reason: String| {
-        Ok(Some(Notice::InterruptedLeftover {
-            reason,
-            paths: journal.paths.clone(),
-        }))
-    };
-    let head = HeadState::read(repo)?;
-    if head.old == Some(commit_id) {
-        return Ok(None); // killed after HEAD moved: nothing left to do
-    }
-    if head.name() != journal.branch || head.old != journal.old {
-        return leftover(format!("{} has moved since", journal.branch));
-    }
-    let Ok(commit) = repo.find_commit(commit_id) else {
-        return leftover(format!("its commit {commit_id} is not in the repository"));
-    };
-    let prefix = repo_prefix(repo, root)?;
-    let new_tree = commit.tree()?;
-    let old_tree = match journal.old {
-        Some(oid) => Some(repo.find_commit(oid)?.tree()?),
-        None => None,
-    };
-    let mut to_write: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
-    let mut entries = Vec::with_capacity(journal.paths.len());
-    let mut changed = Vec::new();
-    for rel in &journal.paths {
-        let git_path = prefix.join(rel);
-        let Ok(new) = new_tree.get_path(&git_path).map(|e| e.id()) else {
-            return leftover(format!("its commit has no {}", rel.display()));
-        };
-        let old = old_tree
-            .as_ref()
-            .and_then(|t| t.get_path(&git_path).ok())
-            .map(|e| e.id());
-        let on_disk =
-            match prepare_write(root, rel).and_then(|()| read_if_there(&root.join(rel), rel)) {
-                Ok(bytes) => bytes
-                    .map(|b| Oid::hash_object(ObjectType::Blob, &b))
-                    .transpose()?,
-                Err(e) => return leftover(e.to_string()),
-            };
-        if on_disk == Some(new) {
-            // written before the kill
-        } else if on_disk == old {
-            to_write.insert(rel.clone(), repo.find_blob(new)?.content().to_vec());
-        } else {
-            changed.push(rel.clone());
-        }
-        entries.push((git_path, new));
-    }
-    if !changed.is_empty() {
-        return Ok(Some(Notice::InterruptedLeftover {
-            reason: "some of its files were changed since".to_owned(),
-            paths: changed,
-        }));
-    }
-    check_git_locks(repo, &head)?;
-    write_files(root, &to_write)?;
-    update_index(repo, &entries)?;
-    let summary = commit
-        .summary()
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-        .to_owned();
-    head.advance(repo, commit_id, &summary)?;
-    Ok(Some(Notice::FinishedInterrupted {
-        commit: commit_id,
-        summary,
-        files: journal.paths.len(),
-    }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_journal_reads_back_as_written() {
-        let j = Journal {
-            commit: Some(Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap()),
-            branch: "refs/heads/main".into(),
-            old: None,
-            paths: vec![
-                "incidents/INC-20261122-AAAAAA.yaml".into(),
-                "arende.yaml".into(),
-            ],
-        };
-        assert_eq!(Journal::parse(&j.to_text()), Some(j));
-        assert_eq!(Journal::parse("arende journal 1\ncommit nonsense\n"), None);
-        assert_eq!(Journal::parse(""), None);
     }
 }
