@@ -80,7 +80,7 @@ fn main() {
             generate(&root, n);
             (
                 n,
-                "INC-20261101-000001".to_owned(),
+                "INC-20240201-000001".to_owned(),
                 "generate + one commit (library)",
             )
         }
@@ -259,17 +259,21 @@ fn generate(root: &Path, n: usize) {
             .policy()
             .priority_for(level(impact), level(urgency))
             .map_or(3, |p| p.get());
-        let id = format!("INC-20261101-{i:06}");
+        // Spread over three years of month folders, as a desk's records are.
+        let month = i % 36;
+        let (year, month) = (2024 + month / 12, month % 12 + 1);
+        let id = format!("INC-{year}{month:02}01-{i:06}");
         let text = format!(
             "id: {id}\nkind: incident\ntitle: Generated incident {i}\ndescription: |-\n  Line one of a description.\n  Line two.\n\
-             status: {status}\nopened_at: 2026-11-01T08:00:00+01:00\nservice: E-recept\nservice_class: A\n\
+             status: {status}\nopened_at: {year}-{month:02}-01T08:00:00+01:00\nservice: E-recept\nservice_class: A\n\
              impact: {impact}\nurgency: {urgency}\npriority: {priority}\nreporter:\n  party: aktor\n  organisation: Region {r}\n\
              reported_via: phone\npatient_safety: none\nmajor_incident_manager: Eva Ek\nhistory:\n{history}",
             history = history_to(status),
             r = i % 21
         );
+        let id = arende::id::RecordId::parse(&id).expect("a generated ID parses");
         tx.write_file(
-            Path::new("incidents").join(format!("{id}.yaml")),
+            arende::store::home_path(arende::kind::Kind::Incident, &id),
             text.into_bytes(),
         );
     }

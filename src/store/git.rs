@@ -171,7 +171,7 @@ pub(crate) fn edit_tree(
     for (path, blob) in edits {
         update.upsert(git_path(path), *blob, git2::FileMode::Blob);
     }
-    for path in removed {
+    for path in removed.iter().filter(|p| base.get_path(p).is_ok()) {
         update.remove(git_path(path));
     }
     Ok(update.create_updated(repo, base)?)

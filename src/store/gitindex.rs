@@ -59,7 +59,9 @@ fn process_alive(pid: i32) -> bool {
     // A killed process its parent has not waited for yet still answers:
     // on Linux its state in /proc says it is a zombie.
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
+    let state = stat
+        .rsplit_once(") ")
+        .and_then(|(_, rest)| rest.chars().next());
     state != Some('Z')
 }
 
@@ -68,43 +70,110 @@ fn process_alive(_pid: i32) -> bool {
     true
 }
 
-/// The index, locked against git and read.
+/// The index read, and, once [`lock`](Self::lock)ed, held against git.
 pub(super) struct LockedIndex {
     /// The index as libgit2 sees it.
     pub index: git2::Index,
     /// The index file git reads.
     file: PathBuf,
-    /// `<index>.lock`, created by this process.
+    /// `<index>.lock`.
     lock: PathBuf,
+    /// Whether this process created the lock (and so removes it).
+    held: bool,
     /// The second name libgit2 reads and writes.
     work: PathBuf,
+    /// The index file as it was when it was read.
+    read_as: Option<Stamp>,
+}
+
+/// What tells one version of the index file from another: git replaces
+/// the index by renaming a new file over it, so a new version is a new
+/// inode (and a copy's size and time change with its content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::symlink_metadata(path).ok()?;
+        #[cfg(unix)]
+        let (dev, ino) = {
+            use std::os::unix::fs::MetadataExt;
+            (m.dev(), m.ino())
+        };
+        #[cfg(not(unix))]
+        let (dev, ino) = (0, 0);
+        Some(Stamp {
+            dev,
+            ino,
+            len: m.len(),
+            modified: m.modified().ok(),
+        })
+    }
 }
 
 impl LockedIndex {
-    /// Takes git's lock on the index (waiting at most `timeout` for git to
-    /// let it go, as git itself does not) and reads the index under it.
-    pub fn take(repo: &Repository, timeout: Duration) -> Result<LockedIndex> {
+    /// Reads the index, without a lock (as git's own commands read it):
+    /// an index libgit2 cannot read is refused here, before a command
+    /// writes anything.
+    pub fn read(repo: &Repository) -> Result<LockedIndex> {
         let file = index_file(repo);
-        let lock = with_suffix(&file, ".lock");
-        create_lock(&lock, timeout)?;
-        let work = with_suffix(&file, WORK_SUFFIX);
-        let mut taken = LockedIndex {
+        let mut index = LockedIndex {
             // Replaced below; an in-memory index until the file is read.
             index: git2::Index::new()?,
+            lock: with_suffix(&file, ".lock"),
+            work: with_suffix(&file, WORK_SUFFIX),
             file,
-            lock,
-            work,
+            held: false,
+            read_as: None,
         };
-        let _ = std::fs::remove_file(&taken.work);
-        match std::fs::hard_link(&taken.file, &taken.work) {
-            Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::NotFound => {} // no index yet
-            Err(_) => {
-                std::fs::copy(&taken.file, &taken.work).map_err(|e| Error::io(&taken.file, e))?;
-            }
+        index.link()?;
+        index.index = git2::Index::open(&index.work).map_err(|e| unreadable(&e))?;
+        Ok(index)
+    }
+
+    /// Reads the index under git's lock: [`read`](Self::read), then
+    /// [`lock`](Self::lock).
+    pub fn take(repo: &Repository, timeout: Duration) -> Result<LockedIndex> {
+        let mut index = LockedIndex::read(repo)?;
+        index.lock(timeout)?;
+        Ok(index)
+    }
+
+    /// Takes git's lock on the index (waiting at most `timeout` for git to
+    /// let it go) and reads the index again if it was replaced since it
+    /// was read, so what is written is the index as it is under the lock.
+    /// The lock is held from here until the new index is in place, which
+    /// is kept short: a `git commit` that read the index while the lock
+    /// was held writes back what it read if it gets the lock after.
+    pub fn lock(&mut self, timeout: Duration) -> Result<()> {
+        create_lock(&self.lock, timeout)?;
+        self.held = true;
+        if Stamp::of(&self.file) != self.read_as {
+            self.link()?;
+            self.index.read(true).map_err(|e| unreadable(&e))?;
         }
-        taken.index = git2::Index::open(&taken.work).map_err(|e| unreadable(repo, &e))?;
-        Ok(taken)
+        Ok(())
+    }
+
+    /// Gives the index file its second name (a hard link, or a copy where
+    /// the filesystem has none) and notes which version that is.
+    fn link(&mut self) -> Result<()> {
+        let _ = std::fs::remove_file(&self.work);
+        let before = Stamp::of(&self.file);
+        self.read_as = match std::fs::hard_link(&self.file, &self.work) {
+            Ok(()) => Stamp::of(&self.work),
+            Err(e) if e.kind() == ErrorKind::NotFound => None, // no index yet
+            Err(_) => {
+                std::fs::copy(&self.file, &self.work).map_err(|e| Error::io(&self.file, e))?;
+                before
+            }
+        };
+        Ok(())
     }
 
     /// Writes the changed index under its second name; git still sees the
@@ -126,8 +195,17 @@ impl Drop for LockedIndex {
         // After `commit` the second name is gone already; after a failure
         // it is removed, and the index was never touched.
         let _ = std::fs::remove_file(&self.work);
-        let _ = std::fs::remove_file(&self.lock);
+        if self.held {
+            let _ = std::fs::remove_file(&self.lock);
+        }
     }
+}
+
+/// The repository's index as libgit2 reads it (honouring
+/// `GIT_INDEX_FILE`), with an index format libgit2 cannot read (split,
+/// sparse) named and the command that turns it off.
+pub fn read_index(repo: &Repository) -> Result<git2::Index> {
+    repo.index().map_err(|e| unreadable(&e))
 }
 
 /// The index file git uses: `GIT_INDEX_FILE` when set (as in a hook run by
@@ -174,16 +252,11 @@ fn create_lock(lock: &Path, timeout: Duration) -> Result<()> {
 
 /// Why libgit2 could not read the index, in git's terms: the formats it
 /// cannot write are named, with the command that turns them off.
-fn unreadable(repo: &Repository, e: &git2::Error) -> Error {
-    let config = repo.config().and_then(|mut c| c.snapshot()).ok();
-    let on = |key: &str| {
-        config
-            .as_ref()
-            .and_then(|c| c.get_bool(key).ok())
-            .unwrap_or(false)
-    };
-    let unknown_extension = e.message().contains("mandatory extension");
-    if on("core.splitIndex") || (unknown_extension && !on("index.sparse")) {
+fn unreadable(e: &git2::Error) -> Error {
+    // libgit2 names the extension it does not know: `link` is git's split
+    // index, `sdir` its sparse index.
+    let message = e.message();
+    if message.contains("'link'") {
         return Error::GitState {
             message: format!(
                 "the git index is split (core.splitIndex), a format libgit2 cannot read or write ({})",
@@ -192,7 +265,7 @@ fn unreadable(repo: &Repository, e: &git2::Error) -> Error {
             help: "join it for this repository: `git config core.splitIndex false && git update-index --no-split-index`, then run the command again".into(),
         };
     }
-    if on("index.sparse") {
+    if message.contains("'sdir'") {
         return Error::GitState {
             message: format!(
                 "the git index is sparse (index.sparse), a format libgit2 cannot read or write ({})",

@@ -65,16 +65,24 @@ impl HeadState {
         })
     }
 
-    /// Moves the branch from `old` to `new`, only if it is still at `old`.
-    /// Git's lock on the ref is waited for at most `timeout`, as git waits
-    /// for its own (`core.filesRefLockTimeout`).
+    /// The tree of the branch's tip (`None` on a branch with no commits).
+    pub fn tree<'r>(&self, repo: &'r Repository) -> Result<Option<git2::Tree<'r>>> {
+        Ok(match self.old {
+            Some(oid) => Some(repo.find_commit(oid)?.tree()?),
+            None => None,
+        })
+    }
+
+    /// Moves the branch from `old` to `new`, only if it is still at `old`:
+    /// `false` if it is not. Git's lock on the ref is waited for at most
+    /// `timeout`, as git waits for its own (`core.filesRefLockTimeout`).
     pub fn advance(
         &self,
         repo: &Repository,
         new: Oid,
         message: &str,
         timeout: Duration,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let log = format!("arende: {}", message.lines().next().unwrap_or_default());
         let start = Instant::now();
         loop {
@@ -83,7 +91,7 @@ impl HeadState {
                 None => repo.reference(&self.branch, new, false, &log),
             };
             match moved {
-                Ok(_) => return Ok(()),
+                Ok(_) => return Ok(true),
                 Err(e) if e.code() == ErrorCode::Locked && start.elapsed() < timeout => {
                     std::thread::sleep(Duration::from_millis(5));
                 }
@@ -92,16 +100,22 @@ impl HeadState {
                         path: ref_lock(repo, &self.branch),
                     });
                 }
-                Err(e) => {
-                    return Err(Error::Git {
-                        message: format!(
-                            "{} moved while arende was writing ({}); nothing was changed",
-                            self.branch,
-                            e.message()
-                        ),
-                    });
+                Err(e) if matches!(e.code(), ErrorCode::Modified | ErrorCode::Exists) => {
+                    return Ok(false);
                 }
+                Err(e) => return Err(e.into()),
             }
+        }
+    }
+
+    /// The error of a branch that moved under a commit and could not be
+    /// caught up with.
+    pub fn moved(&self) -> Error {
+        Error::Git {
+            message: format!(
+                "{} moved while arende was writing, by commits that changed the same files; nothing was changed",
+                self.branch
+            ),
         }
     }
 }
@@ -123,9 +137,10 @@ fn refuse_busy(repo: &Repository) -> Result<()> {
     let (what, fix) = match repo.state() {
         RepositoryState::Clean => return Ok(()),
         RepositoryState::Merge => ("a merge", "`git merge --continue` or `git merge --abort`"),
-        RepositoryState::Revert | RepositoryState::RevertSequence => {
-            ("a revert", "`git revert --continue` or `git revert --abort`")
-        }
+        RepositoryState::Revert | RepositoryState::RevertSequence => (
+            "a revert",
+            "`git revert --continue` or `git revert --abort`",
+        ),
         RepositoryState::CherryPick | RepositoryState::CherryPickSequence => (
             "a cherry-pick",
             "`git cherry-pick --continue` or `git cherry-pick --abort`",
@@ -133,15 +148,18 @@ fn refuse_busy(repo: &Repository) -> Result<()> {
         RepositoryState::Bisect => ("a bisect", "`git bisect reset`"),
         RepositoryState::Rebase
         | RepositoryState::RebaseInteractive
-        | RepositoryState::RebaseMerge => {
-            ("a rebase", "`git rebase --continue` or `git rebase --abort`")
-        }
+        | RepositoryState::RebaseMerge => (
+            "a rebase",
+            "`git rebase --continue` or `git rebase --abort`",
+        ),
         RepositoryState::ApplyMailbox | RepositoryState::ApplyMailboxOrRebase => {
             ("a `git am`", "`git am --continue` or `git am --abort`")
         }
     };
     Err(Error::GitState {
-        message: format!("{what} is in progress in this git repository, so a commit made now would be lost to it"),
+        message: format!(
+            "{what} is in progress in this git repository, so a commit made now would be lost to it"
+        ),
         help: format!("finish it or undo it first ({fix}), then run the command again"),
     })
 }

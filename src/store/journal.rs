@@ -332,7 +332,9 @@ fn finish(
         .flatten()
         .unwrap_or_default()
         .to_owned();
-    head.advance(repo, commit_id, &summary, store.lock_timeout())?;
+    if !head.advance(repo, commit_id, &summary, store.lock_timeout())? {
+        return Err(head.moved());
+    }
     index.commit()?;
     Ok(Some(Notice::FinishedInterrupted {
         commit: commit_id,

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 
 pub use git::open_repo;
 pub use git::{Author, HistoryCommit, file_at_head, record_commits, repo_prefix};
+pub use gitindex::read_index;
 pub use notice::{FileState, Notice};
 pub(crate) use paths::check_folders;
 

@@ -152,7 +152,7 @@ pub(super) fn file_states(store: &Store, rels: &[PathBuf]) -> Result<Option<Vec<
         Ok(head) => Some(head.peel_to_tree()?),
         Err(_) => None, // no commits yet
     };
-    let index = repo.index()?;
+    let index = super::gitindex::read_index(&repo)?;
     // What git has, path by path (git objects are not shared across
     // threads). Each folder's tree is looked up once: libgit2 does not cache
     // a large tree object, and reading (and hashing) a folder of thousands

@@ -221,21 +221,18 @@ impl<'s> Transaction<'s> {
         }
         let root = self.store.root();
         let repo = open_repo(root)?;
-        let head = HeadState::for_commit(&repo)?;
+        let mut head = HeadState::for_commit(&repo)?;
         let prefix = repo_prefix(&repo, root)?;
-        let base = match head.old {
-            Some(oid) => Some(repo.find_commit(oid)?.tree()?),
-            None => None,
-        };
+        let base = head.tree(&repo)?;
         let removed = self.settle_paths(base.as_ref(), &prefix)?;
         prepare_writes(root, self.writes.keys())?;
-        // Git's lock on the index from here to the end: nothing is written
-        // before it is held, so a refusal (an index libgit2 cannot read)
-        // leaves nothing behind.
-        let mut index = LockedIndex::take(&repo, self.store.lock_timeout())?;
+        // The index is read before anything is written, so a refusal (an
+        // index libgit2 cannot read) leaves nothing behind; git's lock on
+        // it is taken only at the end (step 3).
+        let mut index = LockedIndex::read(&repo)?;
 
-        // 1. Objects and the index in memory: nothing a user can see changes
-        // yet. A large change (an import) is written as one pack.
+        // 1. Objects: nothing a user can see changes yet. A large change
+        // (an import) is written as one pack.
         let odb = repo.odb()?;
         let mempack = if self.writes.len() > PACK_LIMIT {
             Some(odb.add_new_mempack_backend(MEMPACK_PRIORITY)?)
@@ -247,66 +244,91 @@ impl<'s> Transaction<'s> {
             staging.add.push((prefix.join(rel), repo.blob(bytes)?));
         }
         staging.remove = removed.iter().map(|r| prefix.join(r)).collect();
-        let tree = edit_tree(&repo, base.as_ref(), &staging.add, &staging.remove)?;
-        let tree = repo.find_tree(tree)?;
         let signature = author.signature(at)?;
-        let parents = match head.old {
-            Some(oid) => vec![repo.find_commit(oid)?],
-            None => Vec::new(),
+        let made = Made {
+            repo: &repo,
+            signature: &signature,
+            message,
+            staging: &staging,
         };
-        let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-        let commit = repo.commit(None, &signature, &signature, message, &tree, &parent_refs)?;
+        let mut commit = made.commit_on(&head)?;
         if let Some(mempack) = &mempack {
             let blobs = staging.add.iter().zip(self.writes.values());
             let blobs = blobs.map(|((_, oid), bytes)| (*oid, bytes.as_slice()));
+            let tree = repo.find_commit(commit)?.tree()?;
             write_pack(&repo, root, &odb, mempack, blobs, &tree, commit)?;
         }
 
         // 2. The journal, so a kill from here on leaves a commit the next
         // command can finish; then the working tree.
-        let journal = Journal {
+        let mut journal = Journal {
             commit: Some(commit),
             branch: head.branch.clone(),
             old: head.old,
             paths: self.writes.keys().cloned().collect(),
             removed: removed.clone(),
-        }
-        .write(&repo, &prefix)?;
-        let undo = |backups: &[Backup]| {
+        };
+        let journal_path = journal.write(&repo, &prefix)?;
+        let undo = |backups: &[Backup], e: Error| {
             restore_files(backups);
-            remove_journal(&journal);
+            remove_journal(&journal_path);
+            Err(e)
         };
         let mut backups = match write_files(root, &self.writes) {
             Ok(b) => b,
-            Err(e) => {
-                undo(&[]);
-                return Err(e);
-            }
+            Err(e) => return undo(&[], e),
         };
         match remove_files(root, removed.iter()) {
             Ok(b) => backups.extend(b),
-            Err(e) => {
-                undo(&backups);
-                return Err(e);
-            }
+            Err(e) => return undo(&backups, e),
         }
 
-        // 3. The index: the files staged from what was just written (their
-        // stat is what git compares), its cached trees brought up to date
-        // (see `cache_trees`), written beside the old one; then the branch,
-        // then the index in place: git sees both change while its lock is
-        // held.
+        // 3. Under git's lock on the index: the files staged from what was
+        // just written (their stat is what git compares), its cached trees
+        // brought up to date (see `cache_trees`), written beside the old
+        // one; then the branch, then the index in place: git sees both
+        // change while its lock is held.
         let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
-        if let Err(e) = stage_entries(&mut index.index, &workdir, &staging)
+        let timeout = self.store.lock_timeout();
+        if let Err(e) = index
+            .lock(timeout)
+            .and_then(|()| stage_entries(&mut index.index, &workdir, &staging))
             .map(|()| cache_trees(&repo, &mut index.index))
             .and_then(|()| index.write())
-            .and_then(|()| head.advance(&repo, commit, message, self.store.lock_timeout()))
         {
-            undo(&backups);
-            return Err(e);
+            return undo(&backups, e);
+        }
+        let mut rebased = 0;
+        loop {
+            match head.advance(&repo, commit, message, timeout) {
+                Ok(true) => break,
+                Ok(false) if rebased < MAX_REBASES => {
+                    // A commit of git's landed meanwhile: made again on it,
+                    // if it left this commit's files alone.
+                    rebased += 1;
+                    match made.again(&head) {
+                        Ok(Some((now, again))) => (head, commit) = (now, again),
+                        Ok(None) => return undo(&backups, head.moved()),
+                        Err(e) => return undo(&backups, e),
+                    }
+                    (journal.commit, journal.old) = (Some(commit), head.old);
+                    if let Err(e) = journal.write(&repo, &prefix) {
+                        return undo(&backups, e);
+                    }
+                }
+                Ok(false) => return undo(&backups, head.moved()),
+                Err(e) => return undo(&backups, e),
+            }
         }
         index.commit()?;
-        remove_journal(&journal);
+        remove_journal(&journal_path);
+        self.tell_uncommitted();
+        Ok(Some(commit))
+    }
+
+    /// Tells the notice hook of the files the commit took along with
+    /// changes arende did not make.
+    fn tell_uncommitted(&mut self) {
         for (path, state, fields) in std::mem::take(&mut self.uncommitted) {
             let path = self.moves.get(&path).cloned().unwrap_or(path);
             if self.writes.contains_key(&path) {
@@ -317,7 +339,6 @@ impl<'s> Transaction<'s> {
                 });
             }
         }
-        Ok(Some(commit))
     }
 
     /// Gives every record written one path: one found away from its own
@@ -377,6 +398,67 @@ fn record_id(rel: &Path) -> Option<RecordId> {
     let stem = rel.file_stem()?.to_str()?;
     let id = RecordId::parse(stem).ok()?;
     rel.starts_with(id.kind().dir()).then_some(id)
+}
+
+/// How many times a commit is made again on a branch that git's own
+/// commits keep moving before arende gives up (exit 3, nothing changed).
+const MAX_REBASES: usize = 10;
+
+/// What a commit is made of, to make it on the branch's tip, and again on
+/// a newer tip.
+struct Made<'a> {
+    repo: &'a Repository,
+    signature: &'a git2::Signature<'static>,
+    message: &'a str,
+    staging: &'a Staging,
+}
+
+impl Made<'_> {
+    /// The commit of the change on `head`'s tip.
+    fn commit_on(&self, head: &HeadState) -> Result<Oid> {
+        let base = head.tree(self.repo)?;
+        let tree = edit_tree(
+            self.repo,
+            base.as_ref(),
+            &self.staging.add,
+            &self.staging.remove,
+        )?;
+        let tree = self.repo.find_tree(tree)?;
+        let parents = match head.old {
+            Some(oid) => vec![self.repo.find_commit(oid)?],
+            None => Vec::new(),
+        };
+        let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        let sig = self.signature;
+        Ok(self
+            .repo
+            .commit(None, sig, sig, self.message, &tree, &parents)?)
+    }
+
+    /// The commit made again on the branch's new tip, with that tip;
+    /// `None` if the commits since `was` changed any of this commit's
+    /// files (then which version is right is for a person to say).
+    fn again(&self, was: &HeadState) -> Result<Option<(HeadState, Oid)>> {
+        let now = HeadState::for_commit(self.repo)?;
+        if now.branch != was.branch {
+            return Ok(None);
+        }
+        let (old, new) = (was.tree(self.repo)?, now.tree(self.repo)?);
+        let blob = |tree: &Option<git2::Tree<'_>>, path: &Path| {
+            tree.as_ref()
+                .and_then(|t| t.get_path(path).ok())
+                .map(|e| e.id())
+        };
+        let paths = self.staging.add.iter().map(|(p, _)| p);
+        if paths
+            .chain(&self.staging.remove)
+            .any(|p| blob(&old, p) != blob(&new, p))
+        {
+            return Ok(None);
+        }
+        let commit = self.commit_on(&now)?;
+        Ok(Some((now, commit)))
+    }
 }
 
 /// What a commit changes in the index: blobs put at paths (relative to the
@@ -501,10 +583,7 @@ pub(super) struct Backup {
 /// Writes the files; their paths were checked by [`prepare_write`]. A
 /// bulk change writes them in parallel: creating and renaming 100 000 files
 /// one after the other was the largest part of an import.
-pub(super) fn write_files(
-    root: &Path,
-    writes: &BTreeMap<PathBuf, Vec<u8>>,
-) -> Result<Vec<Backup>> {
+pub(super) fn write_files(root: &Path, writes: &BTreeMap<PathBuf, Vec<u8>>) -> Result<Vec<Backup>> {
     let sync = writes.len() <= SYNC_LIMIT;
     let write_one = |(rel, bytes): (&PathBuf, &Vec<u8>)| -> Result<Backup> {
         let path = root.join(rel);
