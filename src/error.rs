@@ -96,12 +96,13 @@ pub enum Error {
         span: Option<SourceSpan>,
     },
 
-    /// The file is larger than a record may be.
-    #[error("{}: {size} bytes is larger than the {limit} bytes a record file may have", .path.display())]
+    /// The file is larger than arende reads: a record, or one of the
+    /// repository's own files (`arende.yaml`, `.gitattributes`, `policy/`).
+    #[error("{}: {size} bytes is larger than the {limit} bytes arende reads from such a file", .path.display())]
     #[diagnostic(
         code(arende::too_large),
         help(
-            "a record this large is not a ticket; keep bulk data such as measurements in a CSV file and refer to it"
+            "a record is a page of text, and arende.yaml, .gitattributes and the policy files a few screens: a file this large is a mistake or was planted; shorten it, and keep bulk data such as measurements in a CSV file a record refers to"
         )
     )]
     TooLarge {
@@ -125,30 +126,37 @@ pub enum Error {
     )]
     MergeConflict { path: PathBuf, line: usize },
 
-    /// A record path is a symbolic link (which could point out of the repository).
-    #[error("{}: is a symbolic link; records must be regular files inside the repository", .path.display())]
+    /// A record, or a file of the repository's own that arende reads
+    /// (`arende.yaml`, `.gitattributes`, a policy file), is a symbolic link,
+    /// which could point out of the repository or at a FIFO or device.
+    #[error("{}: is a symbolic link; arende reads and writes only regular files inside the repository", .path.display())]
     #[diagnostic(
         code(arende::symlink),
-        help("replace the link with the file it points to")
+        help(
+            "replace the link with a regular file holding what it should (a copy of the file it points to), and commit that"
+        )
     )]
     Symlink { path: PathBuf },
 
-    /// A folder on a record's path is a symbolic link.
-    #[error("{}: is a symbolic link; records are not read or written through links", .path.display())]
+    /// A folder on the way to a record or a policy file is a symbolic link.
+    #[error("{}: is a symbolic link; arende does not read or write through a linked folder", .path.display())]
     #[diagnostic(
         code(arende::symlink_folder),
         help(
-            "make it a real folder inside the repository: move the records into it and remove the link"
+            "make it a real folder inside the repository: remove the link and put the files it should hold (records, policy files) into a folder of that name"
         )
     )]
     SymlinkFolder { path: PathBuf },
 
-    /// A record path names something that is not a regular file (a FIFO, a
-    /// device, a socket, a folder), which reading could block on or misread.
+    /// A record path, or a file of the repository's own, names something
+    /// that is not a regular file (a FIFO, a device, a socket, a folder),
+    /// which reading could block on or misread.
     #[error("{}: is {what}, not a regular file; arende does not open it", .path.display())]
     #[diagnostic(
         code(arende::not_a_file),
-        help("remove it, or put the record's YAML file there instead")
+        help(
+            "remove it, or put the regular file that belongs there (the record's YAML, arende.yaml, .gitattributes, the policy file) in its place"
+        )
     )]
     NotAFile { path: PathBuf, what: &'static str },
 

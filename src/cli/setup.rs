@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use arende::error::{Error, ExitCode, Result};
 use arende::merge::setup;
-use arende::store::{Store, write_atomic};
+use arende::store::Store;
 use serde_json::json;
 
 use super::{Format, Formats, Ui};
@@ -40,7 +40,7 @@ pub fn cmd_setup(ui: &Ui, args: &SetupArgs) -> Result<ExitCode> {
     let root = store.root();
     let attributes = setup::attributes_update(root)?;
     if let Some(bytes) = &attributes {
-        write_atomic(&root.join(setup::ATTRIBUTES_FILE), bytes, true)?;
+        setup::write_attributes(root, bytes)?;
     }
     let command = match &args.program {
         Some(p) => setup::driver_command(p),

@@ -3,6 +3,7 @@
 //! git's own text merge for files that are not records, and `resolve` for
 //! files a merge without the driver left conflicted.
 
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use git2::ConfigLevel;
@@ -11,6 +12,7 @@ use super::{Merged, merge_record};
 use crate::error::{Error, Result};
 use crate::kind::Kind;
 use crate::store::{Store, repo_prefix, write_atomic};
+use crate::yaml;
 
 /// The attributes file, at the record repository's root.
 pub const ATTRIBUTES_FILE: &str = ".gitattributes";
@@ -30,15 +32,33 @@ pub fn attribute_lines() -> Vec<String> {
         .collect()
 }
 
-/// Adds the attribute lines `.gitattributes` at `root` lacks, keeping what
-/// it has. Returns the file's new bytes if it changed.
-pub fn attributes_update(root: &Path) -> Result<Option<Vec<u8>>> {
+/// The largest `.gitattributes` arende reads: a record's bound
+/// ([`yaml::MAX_RECORD_BYTES`], 1 MiB). The file is a few lines; one far
+/// larger is a mistake or was planted in a clone, and it is read on every
+/// command (see [`driver_problem`]).
+pub const MAX_ATTRIBUTES_BYTES: u64 = yaml::MAX_RECORD_BYTES;
+
+/// The bytes of `.gitattributes` at `root`, `None` if there is none. It is
+/// opened as a record is: a symbolic link (git does not follow one there
+/// either), a FIFO or device, or a file over [`MAX_ATTRIBUTES_BYTES`] is an
+/// error, and the open never blocks.
+pub fn read_attributes(root: &Path) -> Result<Option<Vec<u8>>> {
     let path = root.join(ATTRIBUTES_FILE);
-    let existing = match path.symlink_metadata() {
-        Ok(_) => crate::yaml::read_text(&path, crate::yaml::MAX_RECORD_BYTES)?,
-        Err(_) => String::new(),
-    };
-    let have: Vec<&str> = existing.lines().map(str::trim).collect();
+    // Not `exists()`: it follows links, and a link is to be refused.
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+        Ok(_) => yaml::read_bytes_as(&path, &path, MAX_ATTRIBUTES_BYTES).map(Some),
+    }
+}
+
+/// Adds the attribute lines `.gitattributes` at `root` lacks, keeping what
+/// it has byte for byte (git does not ask it to be UTF-8). Returns the
+/// file's new bytes if it changed.
+pub fn attributes_update(root: &Path) -> Result<Option<Vec<u8>>> {
+    let existing = read_attributes(root)?.unwrap_or_default();
+    let text = String::from_utf8_lossy(&existing);
+    let have: Vec<&str> = text.lines().map(str::trim).collect();
     let missing: Vec<String> = attribute_lines()
         .into_iter()
         .filter(|l| !have.contains(&l.as_str()))
@@ -46,26 +66,50 @@ pub fn attributes_update(root: &Path) -> Result<Option<Vec<u8>>> {
     if missing.is_empty() {
         return Ok(None);
     }
-    let mut text = existing.clone();
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
+    let mut bytes = existing.clone();
+    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        bytes.push(b'\n');
     }
-    text.push_str(
-        "# Records merge field by field with `arende merge-file`; `arende setup` configures it.\n",
+    bytes.extend_from_slice(
+        b"# Records merge field by field with `arende merge-file`; `arende setup` configures it.\n",
     );
     for line in missing {
-        text.push_str(&line);
-        text.push('\n');
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
     }
-    Ok(Some(text.into_bytes()))
+    Ok(Some(bytes))
 }
 
-/// Whether `.gitattributes` at `root` sends files to the driver.
-pub fn attributes_name_driver(root: &Path) -> bool {
-    std::fs::read_to_string(root.join(ATTRIBUTES_FILE)).is_ok_and(|t| {
-        t.lines()
+/// Writes `.gitattributes` at `root` (the bytes [`attributes_update`]
+/// made). [`write_atomic`] renames its file over whatever is there, so a
+/// symbolic link a clone carries would be swapped for a file without a
+/// word (and the swap committed by whoever commits next): a link, or
+/// anything but a regular file, is refused instead.
+pub fn write_attributes(root: &Path, bytes: &[u8]) -> Result<()> {
+    let path = root.join(ATTRIBUTES_FILE);
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() => return Err(Error::Symlink { path }),
+        Ok(meta) if !meta.is_file() => {
+            return Err(Error::NotAFile {
+                path,
+                what: yaml::describe_file_type(meta.file_type()),
+            });
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(path, e)),
+    }
+    write_atomic(&path, bytes, true)
+}
+
+/// Whether `.gitattributes` at `root` sends files to the driver; an error
+/// if it cannot be read as [`read_attributes`] reads it.
+pub fn attributes_name_driver(root: &Path) -> Result<bool> {
+    Ok(read_attributes(root)?.is_some_and(|bytes| {
+        String::from_utf8_lossy(&bytes)
+            .lines()
             .any(|l| l.split_whitespace().any(|w| w == ATTRIBUTE))
-    })
+    }))
 }
 
 /// The driver command for git's configuration. git runs it through the
@@ -114,9 +158,20 @@ pub fn configured_driver(root: &Path) -> Option<String> {
 
 /// Why merges of the repository at `root` would not use the driver though
 /// `.gitattributes` asks for it, if they would not.
+///
+/// A `.gitattributes` arende does not read (a link, a FIFO, too large) is
+/// a problem too: this runs as every command opens the repository, and
+/// must neither fail it nor block on the file, so it tells what is wrong
+/// and how to mend it, and the command goes on.
 pub fn driver_problem(root: &Path) -> Option<String> {
-    if !attributes_name_driver(root) {
-        return None;
+    match attributes_name_driver(root) {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(e) => {
+            return Some(format!(
+                "{e} — so arende cannot tell whether git merges records with its driver: make {ATTRIBUTES_FILE} a regular file of at most {MAX_ATTRIBUTES_BYTES} bytes (1 MiB), or remove it, then run `arende setup`"
+            ));
+        }
     }
     let Some(command) = configured_driver(root) else {
         return Some(format!(
@@ -244,18 +299,55 @@ pub fn resolve(store: &Store, rel: &Path, force: bool) -> Result<Resolution> {
         (Some(_), None) => return Ok(Resolution::DeletedOnOneSide { kept_by: "ours" }),
         (None, _) => return Ok(Resolution::DeletedOnOneSide { kept_by: "theirs" }),
     };
-    let current = std::fs::read_to_string(store.root().join(rel)).unwrap_or_default();
-    if !force && crate::yaml::conflict_marker_line(&current).is_none() {
+    // Read as a record is: the merge result is written over this file, and
+    // a link or FIFO a merge checked out is refused rather than followed.
+    let abs = store.root().join(rel);
+    let current = match std::fs::symlink_metadata(&abs) {
+        Err(e) if e.kind() == ErrorKind::NotFound => String::new(),
+        _ => yaml::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?,
+    };
+    if !force && yaml::conflict_marker_line(&current).is_none() {
         return Ok(Resolution::AlreadyEdited);
     }
     let merged = match merge_record(Some(store), rel, &base, &ours, &theirs) {
         Ok(m) => m,
         Err(super::NotARecord(reason)) => return Ok(Resolution::NotARecord(reason)),
     };
-    write_atomic(&store.root().join(rel), merged.text.as_bytes(), true)?;
+    write_atomic(&abs, merged.text.as_bytes(), true)?;
     if merged.is_clean() {
         index.add_path(&git_path)?;
         index.write()?;
     }
     Ok(Resolution::Merged(merged))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `arende setup` reads `.gitattributes` first and refuses a link there;
+    /// one put in place after that read is not replaced either.
+    #[cfg(unix)]
+    #[test]
+    fn attributes_are_not_written_over_a_link() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let outside = tempfile::tempdir().expect("temp dir");
+        let target = outside.path().join("attributes");
+        std::fs::write(&target, "*.txt text\n").expect("write");
+        let path = root.path().join(ATTRIBUTES_FILE);
+        std::os::unix::fs::symlink(&target, &path).expect("symlink");
+
+        let e = write_attributes(root.path(), b"incidents/** merge=arende\n")
+            .expect_err("a link is refused");
+        assert!(
+            matches!(&e, Error::Symlink { path: p } if *p == path),
+            "{e:?}"
+        );
+        assert!(std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()));
+        assert_eq!(std::fs::read(&target).expect("read"), b"*.txt text\n");
+
+        std::fs::remove_file(&path).expect("remove");
+        write_attributes(root.path(), b"incidents/** merge=arende\n").expect("written");
+        assert_eq!(attributes_name_driver(root.path()).ok(), Some(true));
+    }
 }

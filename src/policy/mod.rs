@@ -34,6 +34,9 @@ pub const PACKS: &[(&str, &str)] = &[
 /// Where a repository's own overrides live, relative to its root.
 pub const OVERRIDES: &str = "policy/overrides.yaml";
 
+/// The folder of a repository's own policy files, relative to its root.
+pub const POLICY_DIR: &str = "policy";
+
 /// A seed document a pack's values come from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -441,10 +444,10 @@ impl Policy {
         let mut merged = builtin_layer("base.yaml", BASE)?;
         deep_merge(&mut merged, builtin_layer(&format!("{name}.yaml"), text)?);
         if let Some(root) = root {
+            check_policy_dir(root)?;
             let path = root.join(OVERRIDES);
             // Not `exists()`: it follows links, and a link is to be refused.
             if path.symlink_metadata().is_ok() {
-                crate::store::check_folders(root, Path::new(OVERRIDES))?;
                 let text = yaml::read_text(&path, yaml::MAX_RECORD_BYTES)?;
                 deep_merge(&mut merged, yaml::parse_mapping(&path, &text)?);
             }
@@ -1053,6 +1056,31 @@ fn check_ranges(pack: &Mapping) -> std::result::Result<(), RangeProblem> {
         }
     }
     Ok(())
+}
+
+/// Refuses a `policy` that is a symbolic link or not a folder, whether or
+/// not it holds an override: every command opens the repository, and the
+/// policy files (and the cache key, which hashes them) would otherwise be
+/// read from wherever the link points, out of the repository or into
+/// `/proc`. A repository without `policy` is fine.
+fn check_policy_dir(root: &Path) -> Result<()> {
+    let path = root.join(POLICY_DIR);
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(path, e)),
+        Ok(meta) if meta.file_type().is_symlink() => Err(Error::SymlinkFolder { path }),
+        Ok(meta) if !meta.is_dir() => Err(Error::Config {
+            message: format!(
+                "is {}, not a folder; the repository's policy files live in the folder {POLICY_DIR}/",
+                yaml::describe_file_type(meta.file_type())
+            ),
+            path,
+            help: Some(format!(
+                "remove it, or make {POLICY_DIR} a folder holding the policy files (overrides.yaml, standard-changes.yaml, …)"
+            )),
+        }),
+        Ok(_) => Ok(()),
+    }
 }
 
 fn builtin_layer(name: &str, text: &str) -> Result<Mapping> {

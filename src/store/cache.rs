@@ -248,26 +248,60 @@ fn disabled() -> bool {
 }
 
 /// What the cached answers depend on besides the record files.
+///
+/// `arende.yaml` and the policy files are read as records are (never
+/// through a symbolic link, never a FIFO or device, at most
+/// [`crate::yaml::MAX_RECORD_BYTES`]), so that a clone cannot make every
+/// `list` hang on a FIFO, read `/proc`, or open all of `/usr`.
 fn digest(store: &Store) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     FORMAT.hash(&mut h);
     let root = store.root();
-    std::fs::read(root.join(crate::config::CONFIG_FILE))
+    let config = root.join(crate::config::CONFIG_FILE);
+    crate::yaml::read_bytes_as(&config, &config, crate::yaml::MAX_RECORD_BYTES)
         .ok()
         .hash(&mut h);
-    let policy_dir = root.join("policy");
-    for item in walkdir::WalkDir::new(&policy_dir)
+    hash_policy_files(&root.join(crate::policy::POLICY_DIR), &mut h);
+    h.finish()
+}
+
+/// Hashes the regular files under the policy folder `dir`, by path and
+/// bytes. A `policy` that is a link or not a folder is not walked: the
+/// policy refuses it when the repository is opened, and its kind alone
+/// keys the cache if one gets here. Links inside are not followed
+/// (walkdir's default; `follow_root_links(false)` for the root, checked
+/// above, in case it is swapped meanwhile), and a file too large to read
+/// (or swapped for a FIFO) is keyed by its size and modification time,
+/// which change when it does.
+fn hash_policy_files(dir: &Path, h: &mut impl Hasher) {
+    let kind = std::fs::symlink_metadata(dir).map(|m| m.file_type());
+    let is_dir = kind.as_ref().is_ok_and(std::fs::FileType::is_dir);
+    kind.ok().map(crate::yaml::describe_file_type).hash(h);
+    if !is_dir {
+        return;
+    }
+    for item in walkdir::WalkDir::new(dir)
+        .follow_root_links(false)
         .sort_by_file_name()
         .into_iter()
         .flatten()
     {
-        if item.file_type().is_file() {
-            item.path().strip_prefix(&policy_dir).ok().hash(&mut h);
-            std::fs::read(item.path()).ok().hash(&mut h);
+        if !item.file_type().is_file() {
+            continue;
+        }
+        item.path().strip_prefix(dir).ok().hash(h);
+        match crate::yaml::read_bytes_as(item.path(), item.path(), crate::yaml::MAX_RECORD_BYTES) {
+            Ok(bytes) => Some(bytes).hash(h),
+            Err(_) => {
+                None::<Vec<u8>>.hash(h);
+                item.metadata()
+                    .ok()
+                    .map(|m| (m.len(), m.modified().ok()))
+                    .hash(h);
+            }
         }
     }
-    h.finish()
 }
 
 /// How one record file was answered.
@@ -815,6 +849,39 @@ mod tests {
         for cut in 0..bytes.len() {
             assert_eq!(decode_all(&bytes[..cut]), None, "truncated at {cut}");
         }
+    }
+
+    fn policy_key(dir: &Path) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        hash_policy_files(dir, &mut h);
+        h.finish()
+    }
+
+    /// A real policy folder keys the cache by its files; a link in its place
+    /// is not walked, so nothing it points to is opened (or keys the cache).
+    #[cfg(unix)]
+    #[test]
+    fn cache_key_walks_only_a_real_policy_folder() {
+        let repo = tempfile::tempdir().expect("temp dir");
+        let outside = tempfile::tempdir().expect("temp dir");
+        let real = repo.path().join("policy");
+        std::fs::create_dir(&real).expect("policy folder");
+        std::fs::write(real.join("overrides.yaml"), "a: 1\n").expect("write");
+        let before = policy_key(&real);
+        std::fs::write(real.join("overrides.yaml"), "a: 2\n").expect("write");
+        assert_ne!(
+            policy_key(&real),
+            before,
+            "a changed policy file changes the key"
+        );
+
+        let linked = repo.path().join("linked");
+        std::os::unix::fs::symlink(outside.path(), &linked).expect("symlink");
+        std::fs::write(outside.path().join("overrides.yaml"), "a: 1\n").expect("write");
+        let before = policy_key(&linked);
+        std::fs::write(outside.path().join("overrides.yaml"), "a: 2\n").expect("write");
+        assert_eq!(policy_key(&linked), before, "walked through the link");
+        assert_ne!(policy_key(&linked), policy_key(&repo.path().join("absent")));
     }
 
     #[test]
