@@ -34,6 +34,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use arende::actions::Context;
+use arende::editor::Refresh;
 use arende::error::{Error, ExitCode as Code, Result};
 use arende::store::{Author, CommitMode, Store};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -203,9 +204,11 @@ impl Ui {
         })?;
         // Editors read the schemas from the repository: after an upgrade
         // they are rewritten to this version's record model. A repository
-        // that cannot be written to (a read-only CI checkout) is still read.
+        // that cannot be written to (a read-only CI checkout), or whose
+        // schema folder is a link or a FIFO (a hostile clone), is still
+        // read: the refresh is a convenience, told in one line and skipped.
         match arende::editor::refresh(store.root()) {
-            Ok(rewritten) if !rewritten.is_empty() => self.info(&format!(
+            Ok(Refresh::Rewritten(rewritten)) => self.info(&format!(
                 "updated {} to this version's record model; commit them",
                 rewritten
                     .iter()
@@ -213,7 +216,8 @@ impl Ui {
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-            Ok(_) => {}
+            Ok(Refresh::Current) => {}
+            Ok(Refresh::Skipped(skipped)) => self.info(&skipped.to_string()),
             Err(e) => self.info(&format!("could not update the editor schemas: {e}")),
         }
         Ok(store)

@@ -92,6 +92,12 @@ impl std::fmt::Debug for Notices {
 impl Store {
     /// Finds the repository like git does: `start` or its nearest parent
     /// holding `arende.yaml`.
+    ///
+    /// Anything named `arende.yaml` ends the search, whatever it is: it is
+    /// looked at without following a link, and a link, a FIFO or a folder
+    /// by that name is then refused by [`RepoConfig::read`] with an error
+    /// naming it (exit 2), rather than taken for "no repository here" and
+    /// passed over for a parent's repository.
     pub fn discover(start: &Path) -> Result<Store> {
         let start = std::path::absolute(start).map_err(|e| Error::io(start, e))?;
         if !start.is_dir() {
@@ -99,7 +105,7 @@ impl Store {
         }
         let root = start
             .ancestors()
-            .find(|dir| dir.join(CONFIG_FILE).is_file())
+            .find(|dir| dir.join(CONFIG_FILE).symlink_metadata().is_ok())
             .ok_or_else(|| Error::NotARepository { dir: start.clone() })?;
         Store::open(root)
     }
