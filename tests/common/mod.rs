@@ -153,10 +153,7 @@ impl Sandbox {
         let root = self.root().to_str().unwrap().to_owned();
         // The root is an empty folder, which `git worktree add` accepts.
         self.git_ok_in(main.path(), &["worktree", "add", "-q", &root, "main"]);
-        let head = self
-            .git_ok_in(main.path(), &["rev-parse", "--verify", "HEAD"])
-            .trim()
-            .to_owned();
+        let head = head_of(main.path());
         self.main = Some((main, head));
         self
     }
@@ -718,9 +715,8 @@ impl Sandbox {
         }
         if let Some((main, head)) = &self.main {
             // Its objects are the worktree's, checked above.
-            let now = self.git_ok_in(main.path(), &["rev-parse", "--verify", "HEAD"]);
             assert_eq!(
-                now.trim(),
+                &head_of(main.path()),
                 head,
                 "the main checkout's HEAD moved: a command in the worktree changed another branch"
             );
@@ -804,6 +800,13 @@ impl Drop for Sandbox {
             self.assert_git_agrees();
         }
     }
+}
+
+/// The commit HEAD of the repository in `dir` is at, as a hex string.
+fn head_of(dir: &Path) -> String {
+    let repo = Repository::open(dir).unwrap();
+    let commit = repo.head().unwrap().peel_to_commit().unwrap();
+    commit.id().to_string()
 }
 
 /// What a test may leave for `git status` to show, and why.
