@@ -130,6 +130,7 @@ fn cache_warm_runs_read_the_cache_and_leave_it_alone() {
 #[test]
 fn cache_follows_every_edit_of_a_record_file() {
     let sb = repo();
+    sb.leaves_changes("the edits the cache must follow are hand edits, never committed");
     agree(&sb, "the first run");
     let file = incident(&sb);
     let text = std::fs::read_to_string(&file).unwrap();
@@ -226,6 +227,9 @@ fn cache_follows_a_branch_switch() {
 #[test]
 fn cache_follows_the_policy_and_the_timezone() {
     let sb = repo();
+    sb.leaves_changes(
+        "arende.yaml is edited by hand, never committed: the cache must follow the working tree",
+    );
     agree(&sb, "the first run");
     std::fs::write(
         sb.root().join("policy/overrides.yaml"),

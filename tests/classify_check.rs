@@ -7,6 +7,9 @@ use common::*;
 #[test]
 fn check_alone_reads_the_whole_repository() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the contradicting priority is a hand edit, never committed: `classify --check` only reads",
+    );
     let a = sb.journal_incident();
     let b = sb.new_incident("Skrivare", &["impact=low", "urgency=low"]);
     let out = sb.run(&["classify", "--check"]);

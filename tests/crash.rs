@@ -93,18 +93,23 @@ fn next_command(sb: &Sandbox, args: &[&str]) -> std::process::Output {
         let err = stderr(&out);
         assert!(err.contains("delete"), "no way out named:\n{err}");
         for lock in ["index.lock", "refs/heads/main.lock"] {
-            let _ = std::fs::remove_file(sb.root().join(".git").join(lock));
+            let _ = std::fs::remove_file(sb.git_path(lock));
         }
         return sb.run(args);
     }
     out
 }
 
-#[test]
-fn set_and_new_killed_at_random_moments_leave_nothing_the_next_command_does_not_finish() {
-    let sb = Sandbox::with_repo();
+both_layouts!(set_and_new_killed_at_random_moments_leave_nothing_the_next_command_does_not_finish);
+fn set_and_new_killed_at_random_moments_leave_nothing_the_next_command_does_not_finish(
+    layout: Layout,
+) {
+    let sb = Sandbox::with_repo_in(layout);
+    sb.leaves_dangling_commits(
+        "a command killed after writing its commit and before its journal leaves that commit \
+         unreferenced, as a killed `git commit` does; the next command rightly ignores it",
+    );
     let id = sb.journal_incident();
-    let git_dir = sb.root().join(".git");
     // Kill at moments spread over the later part of a command's run, where
     // it writes: how long a run takes here is measured first.
     let start = Instant::now();
@@ -153,7 +158,7 @@ fn set_and_new_killed_at_random_moments_leave_nothing_the_next_command_does_not_
             Vec::<PathBuf>::new(),
             "round {round}"
         );
-        assert!(!git_dir.join("arende-journal").exists(), "round {round}");
+        assert!(!sb.git_path("arende-journal").exists(), "round {round}");
         assert_eq!(dirty(&sb), Vec::<String>::new(), "round {round}: {err}");
         // The next command's commit holds its own change only: the killed
         // command's description is either committed under its own message
@@ -176,11 +181,13 @@ fn set_and_new_killed_at_random_moments_leave_nothing_the_next_command_does_not_
     eprintln!("{finished} of 24 killed commands were finished by the next one");
 }
 
-#[test]
-fn a_commit_made_but_not_on_head_is_finished_by_the_next_command_under_its_own_message() {
+both_layouts!(a_commit_made_but_not_on_head_is_finished_by_the_next_command_under_its_own_message);
+fn a_commit_made_but_not_on_head_is_finished_by_the_next_command_under_its_own_message(
+    layout: Layout,
+) {
     // The state a kill leaves between writing the files and moving HEAD,
     // made reliably: a big import is killed once its files appear.
-    let sb = Sandbox::with_repo();
+    let sb = Sandbox::with_repo_in(layout);
     let inputs = tempfile::TempDir::new().unwrap();
     let file = inputs.path().join("many.csv");
     std::fs::write(&file, csv(1500)).unwrap();
@@ -229,11 +236,11 @@ fn a_commit_made_but_not_on_head_is_finished_by_the_next_command_under_its_own_m
     assert!(again.contains("commit: none"), "{again}");
 }
 
-#[test]
-fn an_import_after_a_no_commit_import_commits_every_record_it_owns() {
+both_layouts!(an_import_after_a_no_commit_import_commits_every_record_it_owns);
+fn an_import_after_a_no_commit_import_commits_every_record_it_owns(layout: Layout) {
     // "Unchanged" is judged against HEAD, not the working tree: the files
     // are there, as the import would write them, but not committed.
-    let sb = Sandbox::with_repo();
+    let sb = Sandbox::with_repo_in(layout);
     let inputs = tempfile::TempDir::new().unwrap();
     let file = inputs.path().join("some.csv");
     std::fs::write(&file, csv(40)).unwrap();
@@ -246,13 +253,13 @@ fn an_import_after_a_no_commit_import_commits_every_record_it_owns() {
     assert_eq!(dirty(&sb), Vec::<String>::new());
 }
 
-#[test]
-fn a_stale_branch_lock_gets_exit_3_naming_the_file_and_how_to_clear_it() {
-    let sb = Sandbox::with_repo();
+both_layouts!(a_stale_branch_lock_gets_exit_3_naming_the_file_and_how_to_clear_it);
+fn a_stale_branch_lock_gets_exit_3_naming_the_file_and_how_to_clear_it(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     let id = sb.journal_incident();
     let before = Snapshot::take(&sb, &id);
     for lock in ["refs/heads/main.lock", "index.lock"] {
-        let path = sb.root().join(".git").join(lock);
+        let path = sb.git_path(lock);
         std::fs::write(&path, "").unwrap();
         let out = sb.run(&["set", &id, "impact=low"]);
         let err = stderr(&out);
@@ -325,9 +332,9 @@ fn a_lock_let_go_during_the_wait_lets_the_command_through() {
     assert!(stderr(&out).contains("waiting"), "{}", stderr(&out));
 }
 
-#[test]
-fn a_set_over_a_no_commit_change_says_it_commits_that_change_too() {
-    let sb = Sandbox::with_repo();
+both_layouts!(a_set_over_a_no_commit_change_says_it_commits_that_change_too);
+fn a_set_over_a_no_commit_change_says_it_commits_that_change_too(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     let id = sb.journal_incident();
     sb.ok(&["--no-commit", "set", &id, "description=ändrad utan commit"]);
     let out = sb.run(&["set", &id, "urgency=low"]);

@@ -57,6 +57,9 @@ fn check_rule(pack: &str, rule: &Rule) -> Result<(), String> {
     assert_eq!(case.rule, rule.id);
 
     let sb = Sandbox::new();
+    sb.leaves_changes(
+        "the case's register and records are written by hand for validate to read, never committed",
+    );
     let out = sb.run(&["init", "--policy", pack]);
     if code(&out) != 0 {
         return Err(format!("init: {}", stderr(&out)));
@@ -182,6 +185,7 @@ fn help_of(out: &std::process::Output) -> String {
 #[test]
 fn a_standard_change_without_a_register_says_how_to_make_one() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the register is deleted by hand, never committed");
     std::fs::remove_file(sb.root().join("policy/standard-changes.yaml")).ok();
     let out = sb.run(&[
         "new",

@@ -5,11 +5,11 @@
 
 mod common;
 
-use common::{Sandbox, field, history, stderr};
+use common::{Layout, Sandbox, both_layouts, field, history, stderr};
 
-#[test]
-fn uncommitted_hand_edits_are_recorded_and_named() {
-    let sb = Sandbox::with_repo();
+both_layouts!(uncommitted_hand_edits_are_recorded_and_named);
+fn uncommitted_hand_edits_are_recorded_and_named(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     let id = sb.new_incident(
         "Journalen svarar inte",
         &["reporter.party=kund", "tickets.kund=K-1"],

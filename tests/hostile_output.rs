@@ -129,6 +129,7 @@ fn review_markdown_renders_no_html_image_or_mention() {
 /// terminal escape; validate's messages quote the value.
 fn unreadable_value_repo() -> Sandbox {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hostile value is a hand edit for validate to read, never committed");
     let id = sb.journal_incident();
     sb.edit_record(
         &id,

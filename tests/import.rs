@@ -25,10 +25,13 @@ fn sample_text() -> String {
 
 /// A sandbox with an `arende init --policy ehm` repository.
 fn ehm() -> Sandbox {
-    let sb = Sandbox::new();
-    let out = sb.run(&["init", "--policy", "ehm"]);
-    assert_eq!(code(&out), 0, "init failed: {}", stderr(&out));
-    sb
+    ehm_in(Layout::Plain)
+}
+
+/// A sandbox with an `arende init --policy ehm` repository, laid out as
+/// `layout` says.
+fn ehm_in(layout: Layout) -> Sandbox {
+    Sandbox::init_in(layout, &["--policy", "ehm"])
 }
 
 /// A folder for input files, outside the record repository.
@@ -194,9 +197,9 @@ fn opened_at_of(date: &str) -> Result<String, String> {
 
 // ------------------------------------------------------- the real sample
 
-#[test]
-fn the_sample_imports_as_300_incidents_in_one_commit_and_validates_but_for_inc022() {
-    let sb = ehm();
+both_layouts!(the_sample_imports_as_300_incidents_in_one_commit_and_validates_but_for_inc022);
+fn the_sample_imports_as_300_incidents_in_one_commit_and_validates_but_for_inc022(layout: Layout) {
+    let sb = ehm_in(layout);
     let inputs = Inputs::new();
     let file = inputs.write("incident_event_log.sample.csv", &sample_text());
     let out = sb.run(&["import", &file, "--input", "servicenow"]);
@@ -284,9 +287,9 @@ fn an_imported_servicenow_incident_reads_like_this() {
     }));
 }
 
-#[test]
-fn importing_the_sample_again_changes_nothing_and_makes_no_commit() {
-    let sb = ehm();
+both_layouts!(importing_the_sample_again_changes_nothing_and_makes_no_commit);
+fn importing_the_sample_again_changes_nothing_and_makes_no_commit(layout: Layout) {
+    let sb = ehm_in(layout);
     let inputs = Inputs::new();
     let file = inputs.write("incident_event_log.sample.csv", &sample_text());
     sb.ok(&["import", &file, "--input", "servicenow"]);
@@ -554,8 +557,8 @@ fn a_closed_incident_that_comes_back_is_refused() {
 
 // ------------------------------------------------------------ --update
 
-#[test]
-fn update_applies_new_rows_and_appends_history() {
+both_layouts!(update_applies_new_rows_and_appends_history);
+fn update_applies_new_rows_and_appends_history(layout: Layout) {
     let first = [
         row(&[("incident_state", "New")]),
         row(&[
@@ -578,7 +581,7 @@ fn update_applies_new_rows_and_appends_history() {
             ("closed_at", "06-03-2016 10:00"),
         ]),
     ];
-    let sb = ehm();
+    let sb = ehm_in(layout);
     let inputs = Inputs::new();
     let v1 = inputs.write("v1.csv", &event_log(&first));
     let all: Vec<String> = first.iter().chain(&later).cloned().collect();
@@ -645,9 +648,9 @@ fn fixture(name: &str) -> String {
         .to_owned()
 }
 
-#[test]
-fn a_mapping_reads_another_tools_csv() {
-    let sb = ehm();
+both_layouts!(a_mapping_reads_another_tools_csv);
+fn a_mapping_reads_another_tools_csv(layout: Layout) {
+    let sb = ehm_in(layout);
     let csv = fixture("helpdesk-export.csv");
     let mapping = fixture("helpdesk-mapping.yaml");
     let summary = sb.ok(&["import", &csv, "--mapping", &mapping]);
@@ -743,9 +746,9 @@ fn dry_run_reports_bad_rows_as_the_import_would() {
 
 // ------------------------------------------------------- plain CSV, stdin
 
-#[test]
-fn plain_csv_takes_spec_field_names_with_dots_for_nesting() {
-    let sb = ehm();
+both_layouts!(plain_csv_takes_spec_field_names_with_dots_for_nesting);
+fn plain_csv_takes_spec_field_names_with_dots_for_nesting(layout: Layout) {
+    let sb = ehm_in(layout);
     let csv = "kind,source.system,source.id,title,impact,urgency,reporter.party,reported_via,opened_at,local_troubleshooting,ticket_colour\n\
                incident,tool,T-1,Inloggning nere,low,medium,aktor,email,2026-03-01 10:00,TRUE,blå\n";
     let out = sb
@@ -824,6 +827,7 @@ fn a_personal_identity_number_is_refused_unless_forced() {
 #[test]
 fn no_commit_writes_the_files_only() {
     let (sb, _) = import_log(&[]);
+    sb.leaves_untracked("--no-commit writes the new records and commits nothing");
     let inputs = Inputs::new();
     let file = inputs.write("log.csv", &event_log(&[row(&[])]));
     let commits = sb.git().commit_count();
@@ -835,9 +839,9 @@ fn no_commit_writes_the_files_only() {
 
 // ------------------------------------------------- the summary for scripts
 
-#[test]
-fn format_json_gives_the_summary_as_json_and_input_names_the_input() {
-    let sb = ehm();
+both_layouts!(format_json_gives_the_summary_as_json_and_input_names_the_input);
+fn format_json_gives_the_summary_as_json_and_input_names_the_input(layout: Layout) {
+    let sb = ehm_in(layout);
     let inputs = Inputs::new();
     let file = inputs.write("log.txt", &event_log(&[row(&[])]));
     let out = sb.run(&["import", &file, "--input", "servicenow", "--format", "json"]);

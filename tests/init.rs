@@ -49,9 +49,11 @@ fn with_no_identity_an_adopted_folder_keeps_only_what_it_had() {
     assert_eq!(entries(sb.root()), BTreeSet::from(["notes.txt".to_owned()]));
 }
 
-#[test]
-fn author_flag_stands_in_for_the_git_identity() {
-    let sb = Sandbox::new();
+both_layouts!(author_flag_stands_in_for_the_git_identity);
+/// In the worktree layout `init` adopts a linked worktree of a repository
+/// that has a commit of its own, and commits there.
+fn author_flag_stands_in_for_the_git_identity(layout: Layout) {
+    let sb = Sandbox::empty_in(layout);
     let out = sb
         .cmd()
         .env_remove("ARENDE_AUTHOR")
@@ -82,10 +84,12 @@ fn a_failure_after_the_git_repository_is_made_removes_it_and_only_it() {
     );
 }
 
-#[test]
-fn a_new_repository_has_an_empty_register_with_a_commented_example() {
+both_layouts!(a_new_repository_has_an_empty_register_with_a_commented_example);
+/// In the worktree layout `init` adopts a linked worktree of a repository
+/// that has a commit of its own, and commits there.
+fn a_new_repository_has_an_empty_register_with_a_commented_example(layout: Layout) {
     for policy in ["inera", "ehm", "stockholm"] {
-        let sb = Sandbox::new();
+        let sb = Sandbox::empty_in(layout);
         sb.ok(&["init", "--policy", policy]);
         let text = std::fs::read_to_string(sb.root().join("policy/standard-changes.yaml")).unwrap();
         assert!(text.contains("#   - id: STD-01"), "{text}");

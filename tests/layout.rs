@@ -9,19 +9,6 @@ use std::path::Path;
 
 use common::*;
 
-/// `git status --porcelain` is empty and `git fsck` finds nothing wrong.
-fn assert_git_clean(sb: &Sandbox) {
-    let status = sb.git_ok(&["status", "--porcelain"]);
-    assert!(status.is_empty(), "git status after arende: {status}");
-    let fsck = sb.git_run(&["fsck", "--strict"]);
-    assert!(
-        fsck.status.success(),
-        "git fsck: {}{}",
-        String::from_utf8_lossy(&fsck.stdout),
-        String::from_utf8_lossy(&fsck.stderr)
-    );
-}
-
 /// Moves a record's file with git and commits the move.
 fn git_move(sb: &Sandbox, from: &str, to: &str) {
     if let Some(dir) = Path::new(to).parent() {
@@ -52,12 +39,12 @@ fn every_command_reads(sb: &Sandbox, id: &str, rel: &str) {
     );
     let log = sb.ok(&["log", id]);
     assert!(log.contains("urgency"), "log follows {rel}: {log}");
-    assert_git_clean(sb);
+    sb.assert_git_agrees();
 }
 
-#[test]
-fn a_new_record_lands_in_its_month_folder_and_every_command_reads_it() {
-    let sb = Sandbox::with_repo();
+both_layouts!(a_new_record_lands_in_its_month_folder_and_every_command_reads_it);
+fn a_new_record_lands_in_its_month_folder_and_every_command_reads_it(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     let id = sb.new_incident("Journal nere", &["impact=high", "urgency=medium"]);
     let rel = rel_path(&id);
     assert!(
@@ -84,9 +71,9 @@ fn a_new_record_lands_in_its_month_folder_and_every_command_reads_it() {
     every_command_reads(&sb, &id, &rel);
 }
 
-#[test]
-fn a_flat_repository_keeps_working_and_its_records_stay_flat() {
-    let sb = Sandbox::with_repo();
+both_layouts!(a_flat_repository_keeps_working_and_its_records_stay_flat);
+fn a_flat_repository_keeps_working_and_its_records_stay_flat(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     let id = sb.new_incident("Journal nere", &["impact=high", "urgency=medium"]);
     let flat = format!("incidents/{id}.yaml");
     git_move(&sb, &rel_path(&id), &flat);
@@ -98,9 +85,9 @@ fn a_flat_repository_keeps_working_and_its_records_stay_flat() {
     assert_eq!(code(&sb.run(&["validate"])), 0);
 }
 
-#[test]
-fn a_record_at_an_odd_depth_is_found_and_the_move_is_named() {
-    let sb = Sandbox::with_repo();
+both_layouts!(a_record_at_an_odd_depth_is_found_and_the_move_is_named);
+fn a_record_at_an_odd_depth_is_found_and_the_move_is_named(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     let id = sb.new_incident("Journal nere", &["impact=high", "urgency=medium"]);
     let odd = format!("incidents/archive/old/{id}.yaml");
     git_move(&sb, &rel_path(&id), &odd);
@@ -127,9 +114,9 @@ fn a_record_at_an_odd_depth_is_found_and_the_move_is_named() {
     assert_eq!(code(&sb.run(&["validate"])), 0);
 }
 
-#[test]
-fn a_record_in_the_wrong_month_is_reported_with_the_fix() {
-    let sb = Sandbox::with_repo();
+both_layouts!(a_record_in_the_wrong_month_is_reported_with_the_fix);
+fn a_record_in_the_wrong_month_is_reported_with_the_fix(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     let id = sb.new_incident("Journal nere", &["impact=high", "urgency=medium"]);
     let wrong = format!("incidents/2026/10/{id}.yaml");
     git_move(&sb, &rel_path(&id), &wrong);
@@ -183,12 +170,10 @@ fn the_merge_driver_applies_to_records_in_month_folders() {
     }
 }
 
-#[test]
-fn a_large_import_lands_sharded_in_one_pack_and_leaves_git_clean() {
-    let sb = Sandbox::new();
-    let out = sb.run(&["init", "--policy", "ehm"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let loose_before = loose_objects(sb.root());
+both_layouts!(a_large_import_lands_sharded_in_one_pack_and_leaves_git_clean);
+fn a_large_import_lands_sharded_in_one_pack_and_leaves_git_clean(layout: Layout) {
+    let sb = Sandbox::init_in(layout, &["--policy", "ehm"]);
+    let loose_before = loose_objects(&sb);
     let mut csv = String::from(
         "kind,source.system,source.id,title,opened_at,impact,urgency,reporter.party,reported_via\n",
     );
@@ -200,7 +185,8 @@ fn a_large_import_lands_sharded_in_one_pack_and_leaves_git_clean() {
             1 + i % 28
         ));
     }
-    let file = sb.root().join("../layout-import.csv");
+    // Outside the repository, and apart from every other test's.
+    let file = sb.scratch().join("layout-import.csv");
     std::fs::write(&file, &csv).unwrap();
     let out = sb.run(&["import", file.to_str().unwrap(), "--input", "csv"]);
     std::fs::remove_file(&file).unwrap();
@@ -218,7 +204,7 @@ fn a_large_import_lands_sharded_in_one_pack_and_leaves_git_clean() {
         .count();
     assert_eq!(months, 12, "one folder a month");
     // One pack, not a loose object per blob.
-    let packs = std::fs::read_dir(sb.root().join(".git/objects/pack"))
+    let packs = std::fs::read_dir(sb.git_path("objects/pack"))
         .unwrap()
         .filter(|e| {
             e.as_ref()
@@ -230,10 +216,10 @@ fn a_large_import_lands_sharded_in_one_pack_and_leaves_git_clean() {
         .count();
     assert_eq!(packs, 1, "the import wrote one pack");
     assert!(
-        loose_objects(sb.root()) - loose_before < 10,
+        loose_objects(&sb) - loose_before < 10,
         "the import's objects are in the pack, not loose"
     );
-    assert_git_clean(&sb);
+    sb.assert_git_agrees();
     assert_eq!(code(&sb.run(&["validate"])), 0);
     // A second run changes nothing, and a small change after it is loose.
     let again = sb.git().head();
@@ -244,14 +230,12 @@ fn a_large_import_lands_sharded_in_one_pack_and_leaves_git_clean() {
     assert_eq!(sb.git().head(), again);
     let id = files[0].file_stem().unwrap().to_string_lossy().into_owned();
     sb.ok(&["set", &id, "urgency=medium"]);
-    assert_git_clean(&sb);
+    sb.assert_git_agrees();
 }
 
-#[test]
-fn a_dry_run_names_new_records_by_their_source_rows() {
-    let sb = Sandbox::new();
-    let out = sb.run(&["init", "--policy", "ehm"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+both_layouts!(a_dry_run_names_new_records_by_their_source_rows);
+fn a_dry_run_names_new_records_by_their_source_rows(layout: Layout) {
+    let sb = Sandbox::init_in(layout, &["--policy", "ehm"]);
     // `kund` is no reporting party of the ehm policy (REC005), so the
     // summary names examples.
     let csv = "kind,source.system,source.id,title,opened_at,impact,urgency,reporter.party,reported_via\n\
@@ -296,9 +280,10 @@ fn a_dry_run_names_new_records_by_their_source_rows() {
     );
 }
 
-/// Loose objects in the repository's object folder.
-fn loose_objects(root: &Path) -> usize {
-    std::fs::read_dir(root.join(".git/objects"))
+/// Loose objects in the repository's object folder (the common one of a
+/// linked worktree).
+fn loose_objects(sb: &Sandbox) -> usize {
+    std::fs::read_dir(sb.git_path("objects"))
         .unwrap()
         .flatten()
         .filter(|e| e.file_name().len() == 2)

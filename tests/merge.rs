@@ -23,7 +23,12 @@ fn at(sb: &Sandbox, time: &str, args: &[&str]) -> String {
 /// An incident committed on main, and a branch `side` made at it (main is
 /// checked out again).
 fn forked() -> (Sandbox, String) {
-    let sb = Sandbox::with_repo();
+    forked_in(Layout::Plain)
+}
+
+/// [`forked`], laid out as `layout` says.
+fn forked_in(layout: Layout) -> (Sandbox, String) {
+    let sb = Sandbox::with_repo_in(layout);
     let id = sb.journal_incident();
     sb.git_ok(&["branch", "side"]);
     (sb, id)
@@ -63,9 +68,9 @@ fn log_json(sb: &Sandbox, id: &str) -> Vec<serde_json::Value> {
         .clone()
 }
 
-#[test]
-fn init_configures_the_driver_and_the_attributes() {
-    let sb = Sandbox::with_repo();
+both_layouts!(init_configures_the_driver_and_the_attributes);
+fn init_configures_the_driver_and_the_attributes(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     let attributes = std::fs::read_to_string(sb.root().join(".gitattributes")).unwrap();
     assert!(
         attributes.contains("incidents/** merge=arende"),
@@ -83,9 +88,9 @@ fn init_configures_the_driver_and_the_attributes() {
     assert!(check.contains("merge: arende"), "{check}");
 }
 
-#[test]
-fn different_fields_merge_cleanly_in_time_order_and_reclassify() {
-    let (sb, id) = forked();
+both_layouts!(different_fields_merge_cleanly_in_time_order_and_reclassify);
+fn different_fields_merge_cleanly_in_time_order_and_reclassify(layout: Layout) {
+    let (sb, id) = forked_in(layout);
     // high × medium is priority 2; each side lowers one input.
     sb.checkout("side");
     at(&sb, "10:00", &["set", &id, "urgency=low"]);
@@ -122,6 +127,7 @@ fn different_fields_merge_cleanly_in_time_order_and_reclassify() {
 #[test]
 fn the_same_field_both_ways_is_one_hunk_on_that_field() {
     let (sb, id) = forked();
+    sb.leaves_changes("the merge conflicts and is left for a person to resolve");
     sb.checkout("side");
     at(&sb, "10:00", &["set", &id, "description=Their text"]);
     sb.checkout("main");
@@ -210,6 +216,7 @@ fn an_approval_on_one_side_and_a_field_change_on_the_other() {
 #[test]
 fn status_moves_on_both_sides_are_checked_against_the_machine() {
     let (sb, id) = forked();
+    sb.leaves_changes("the merge conflicts and is left for a person to resolve");
     at(&sb, "09:40", &["status", &id, "assigned"]);
     at(&sb, "09:50", &["status", &id, "in_progress"]);
     sb.git_ok(&["branch", "-f", "side"]);
@@ -242,6 +249,7 @@ fn status_moves_on_both_sides_are_checked_against_the_machine() {
 #[test]
 fn different_status_moves_conflict_on_the_status_line() {
     let (sb, id) = forked();
+    sb.leaves_changes("the merge conflicts and is left for a person to resolve");
     sb.checkout("side");
     at(&sb, "10:00", &["status", &id, "assigned"]);
     at(&sb, "10:10", &["status", &id, "in_progress"]);
@@ -259,9 +267,10 @@ fn different_status_moves_conflict_on_the_status_line() {
     assert_eq!(merged.matches("<<<<<<<").count(), 1, "{merged}");
 }
 
-#[test]
-fn a_deletion_against_an_edit_is_left_to_a_person() {
-    let (sb, id) = forked();
+both_layouts!(a_deletion_against_an_edit_is_left_to_a_person);
+fn a_deletion_against_an_edit_is_left_to_a_person(layout: Layout) {
+    let (sb, id) = forked_in(layout);
+    sb.leaves_changes("the modify/delete conflict is left for a person to resolve");
     sb.checkout("side");
     at(&sb, "10:00", &["set", &id, "description=Mer om felet"]);
     sb.checkout("main");
@@ -279,10 +288,11 @@ fn a_deletion_against_an_edit_is_left_to_a_person() {
     );
 }
 
-#[test]
-fn a_fresh_clone_warns_until_setup_and_then_merges_records() {
-    let (sb, id) = forked();
-    let clone = sb.work.path().join("clone");
+both_layouts!(a_fresh_clone_warns_until_setup_and_then_merges_records);
+fn a_fresh_clone_warns_until_setup_and_then_merges_records(layout: Layout) {
+    let (sb, id) = forked_in(layout);
+    // Beside the repository, not inside it, as clones are.
+    let clone = sb.scratch().join("clone");
     sb.git_ok(&["clone", "-q", ".", clone.to_str().unwrap()]);
     let run_in = |args: &[&str], time: &str| {
         let out = sb
@@ -329,9 +339,9 @@ fn a_fresh_clone_warns_until_setup_and_then_merges_records() {
     assert!(ok, "{out}");
 }
 
-#[test]
-fn resolve_merges_what_a_merge_without_the_driver_left() {
-    let (sb, id) = forked();
+both_layouts!(resolve_merges_what_a_merge_without_the_driver_left);
+fn resolve_merges_what_a_merge_without_the_driver_left(layout: Layout) {
+    let (sb, id) = forked_in(layout);
     // As in a clone: the attributes are there, the configuration is not.
     sb.git_ok(&["config", "--remove-section", "merge.arende"]);
     sb.checkout("side");
@@ -351,9 +361,9 @@ fn resolve_merges_what_a_merge_without_the_driver_left() {
     sb.ok(&["validate"]);
 }
 
-#[test]
-fn log_after_merges_shows_no_false_rewrites() {
-    let (sb, id) = forked();
+both_layouts!(log_after_merges_shows_no_false_rewrites);
+fn log_after_merges_shows_no_false_rewrites(layout: Layout) {
+    let (sb, id) = forked_in(layout);
     sb.checkout("side");
     at(&sb, "10:00", &["set", &id, "urgency=low"]);
     sb.checkout("main");
@@ -382,6 +392,7 @@ fn log_after_merges_shows_no_false_rewrites() {
 #[test]
 fn the_leading_modeline_survives_rewrites_and_merges() {
     let sb = Sandbox::new();
+    sb.leaves_changes("the comment added by hand stays uncommitted: `set` refuses the record");
     assert_eq!(
         code(&sb.run(&["init", "--policy", "inera", "--modeline"])),
         0
@@ -558,9 +569,9 @@ proptest! {
     }
 }
 
-#[test]
-fn a_rebase_replays_records_through_the_driver_without_false_alarms() {
-    let (sb, id) = forked();
+both_layouts!(a_rebase_replays_records_through_the_driver_without_false_alarms);
+fn a_rebase_replays_records_through_the_driver_without_false_alarms(layout: Layout) {
+    let (sb, id) = forked_in(layout);
     sb.checkout("side");
     at(&sb, "10:00", &["set", &id, "urgency=low"]);
     at(&sb, "10:10", &["set", &id, "tickets.agent=A-17"]);
@@ -618,9 +629,12 @@ fn a_record_with_a_comment_falls_back_to_gits_text_merge() {
     );
 }
 
-#[test]
-fn resolve_leaves_a_file_someone_already_resolved() {
-    let (sb, id) = forked();
+both_layouts!(resolve_leaves_a_file_someone_already_resolved);
+fn resolve_leaves_a_file_someone_already_resolved(layout: Layout) {
+    let (sb, id) = forked_in(layout);
+    sb.leaves_changes(
+        "`resolve --force` stages the merged record; committing the merge is left to a person",
+    );
     sb.git_ok(&["config", "--remove-section", "merge.arende"]);
     sb.checkout("side");
     at(&sb, "10:00", &["set", &id, "urgency=low"]);

@@ -62,6 +62,9 @@ fn listing(dir: &Path) -> Vec<String> {
 #[test]
 fn a_symlinked_record_folder_is_not_read_through() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the record folder is replaced by a link out of the repository, never committed",
+    );
     let id = sb.new_incident("Hemlig rubrik utanför", &["impact=low", "urgency=low"]);
     let _outside = link_incidents_out(&sb);
 
@@ -126,6 +129,9 @@ fn a_symlinked_record_folder_is_not_written_through_nor_replaced() {
 #[test]
 fn a_symlinked_record_file_is_neither_read_nor_replaced() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the record file is replaced by a link out of the repository, never committed",
+    );
     let id = sb.new_incident("Länkad", &["impact=low", "urgency=low"]);
     let outside = TempDir::new().unwrap();
     let target = outside.path().join("target.yaml");
@@ -213,6 +219,9 @@ fn policy_files_behind_a_link_are_refused() {
         ),
     ] {
         let sb = Sandbox::with_repo();
+        sb.leaves_changes(
+            "a policy file or folder is replaced by a link out of the repository, never committed",
+        );
         let at = sb.root().join(link);
         if at.is_dir() {
             std::fs::remove_dir_all(&at).unwrap();

@@ -181,6 +181,7 @@ fn set_and_status_notes_are_refused() {
 #[test]
 fn a_yaml_integer_is_a_number() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the number is a hand edit for validate to find, never committed");
     let id = sb.journal_incident();
     sb.edit_record(&id, "  kund: '4711'\n", "  kund: 198112189876\n");
     let (exit, findings) = validate(&sb);
@@ -192,6 +193,7 @@ fn a_yaml_integer_is_a_number() {
 #[test]
 fn a_mapping_key_is_searched() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the number is a hand edit for validate to find, never committed");
     let id = sb.journal_incident();
     sb.edit_record(
         &id,
@@ -211,6 +213,7 @@ fn a_mapping_key_is_searched() {
 #[test]
 fn a_history_note_edited_by_hand_is_found_in_its_event() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the number is a hand edit for validate to find, never committed");
     let id = sb.journal_incident();
     sb.ok(&["status", &id, "assigned", "--note", "ringde kunden"]);
     sb.edit_record(
@@ -227,6 +230,7 @@ fn a_history_note_edited_by_hand_is_found_in_its_event() {
 #[test]
 fn an_id_shaped_prefix_written_by_hand_is_found() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the number is a hand edit for validate to find, never committed");
     let id = sb.journal_incident();
     sb.edit_record(
         &id,

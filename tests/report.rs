@@ -30,6 +30,9 @@ use serde_json::{Value, json};
 /// A hermetic ehm repository holding the records of `fixtures/report`.
 fn repo() -> Sandbox {
     let sb = Sandbox::new();
+    sb.leaves_untracked(
+        "the fixture's records are copied in and never committed: report reads the working tree",
+    );
     sb.ok(&["init", "--policy", "ehm"]);
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/report");
     for dir in ["incidents", "requests"] {
@@ -446,6 +449,7 @@ fn usage_errors_exit_2() {
 #[test]
 fn a_policy_without_service_levels_still_counts() {
     let sb = Sandbox::new();
+    sb.leaves_untracked("the records are written by hand for report to read, never committed");
     sb.ok(&["init", "--policy", "stockholm"]);
     let dir = sb.root().join("incidents");
     std::fs::create_dir_all(&dir).unwrap();
@@ -498,6 +502,7 @@ fn a_policy_without_service_levels_still_counts() {
 #[test]
 fn a_ticket_incomplete_at_registration_is_counted_apart() {
     let sb = Sandbox::new();
+    sb.leaves_untracked("the record is written by hand for report to read, never committed");
     sb.ok(&["init", "--policy", "ehm"]);
     let dir = sb.root().join("incidents");
     std::fs::create_dir_all(&dir).unwrap();
@@ -521,6 +526,9 @@ fn a_ticket_incomplete_at_registration_is_counted_apart() {
 #[test]
 fn the_report_is_in_swedish_with_the_organisation_and_every_fact() {
     let sb = repo();
+    sb.leaves_changes(
+        "the fixture's arende.yaml is copied over the one init made, never committed",
+    );
     // The fixture's arende.yaml names the organisation.
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/report/arende.yaml"),

@@ -892,6 +892,7 @@ fn conflicting_merge(sb: &Sandbox) -> String {
 #[test]
 fn conflict_markers_are_reported_by_every_command() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the merge conflicts and is left for a person to resolve");
     let id = conflicting_merge(&sb);
     let rel = rel_path(&id);
     let text = std::fs::read_to_string(sb.record_path(&id)).unwrap();
@@ -937,6 +938,7 @@ fn conflict_markers_are_reported_by_every_command() {
 #[test]
 fn validate_names_rec002_for_conflict_markers_in_human_output() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the merge conflicts and is left for a person to resolve");
     conflicting_merge(&sb);
     let out = sb.run(&["validate"]);
     assert_eq!(code(&out), 2);

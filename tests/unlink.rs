@@ -9,9 +9,9 @@ fn links(doc: &serde_yaml::Mapping) -> Option<&serde_yaml::Value> {
     doc.get("links")
 }
 
-#[test]
-fn unlink_removes_the_link_both_ways_in_one_commit() {
-    let sb = Sandbox::with_repo();
+both_layouts!(unlink_removes_the_link_both_ways_in_one_commit);
+fn unlink_removes_the_link_both_ways_in_one_commit(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     let inc = sb.journal_incident();
     let prb = sb
         .ok(&["new", "problem", "--title", "Minnesläcka"])
@@ -35,9 +35,9 @@ fn unlink_removes_the_link_both_ways_in_one_commit() {
     assert_eq!(code(&sb.run(&["validate"])), 0);
 }
 
-#[test]
-fn unlink_keeps_the_other_links() {
-    let sb = Sandbox::with_repo();
+both_layouts!(unlink_keeps_the_other_links);
+fn unlink_keeps_the_other_links(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     let inc = sb.journal_incident();
     let a = sb.ok(&["new", "problem", "--title", "A"]).trim().to_owned();
     let b = sb.ok(&["new", "problem", "--title", "B"]).trim().to_owned();
@@ -65,9 +65,9 @@ fn records_not_linked_are_a_clear_error() {
     assert_eq!(code(&out), 2);
 }
 
-#[test]
-fn an_unlink_the_policy_needs_is_refused_with_the_fix() {
-    let sb = Sandbox::with_repo();
+both_layouts!(an_unlink_the_policy_needs_is_refused_with_the_fix);
+fn an_unlink_the_policy_needs_is_refused_with_the_fix(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     // Inera: a resolved priority-4 incident must link its problem (INC008).
     let inc = sb.new_incident(
         "Stavfel i menyn",
@@ -107,9 +107,9 @@ fn unlink_completes_ids_and_is_in_the_man_page() {
     assert!(sb.ok(&["man"]).contains("unlink"));
 }
 
-#[test]
-fn a_link_left_on_one_side_only_is_removed_from_that_side() {
-    let sb = Sandbox::with_repo();
+both_layouts!(a_link_left_on_one_side_only_is_removed_from_that_side);
+fn a_link_left_on_one_side_only_is_removed_from_that_side(layout: Layout) {
+    let sb = Sandbox::with_repo_in(layout);
     let inc = sb.journal_incident();
     let prb = sb.ok(&["new", "problem", "--title", "P"]).trim().to_owned();
     sb.ok(&["link", &inc, &prb]);

@@ -152,7 +152,8 @@ fn stockholm_categories_by_their_swedish_names() {
 fn import_reads_the_packs_words() {
     let sb = Sandbox::new();
     sb.ok(&["init", "--policy", "stockholm"]);
-    let file = sb.root().join("in.csv");
+    // Outside the repository: an input is not the repository's to commit.
+    let file = sb.scratch().join("in.csv");
     std::fs::write(
         &file,
         "kind,source.system,source.id,title,description,change_type,category,opened_at\n\

@@ -34,7 +34,8 @@ fn wide_csv(n: usize, name: impl Fn(usize) -> String) -> String {
 
 /// Imports `csv` with `extra` arguments, failing the test past [`BOUND`].
 fn import(sb: &Sandbox, csv: &str, extra: &[&str]) -> Output {
-    let path = sb.root().join("wide.csv");
+    // Outside the repository: an input is not the repository's to commit.
+    let path = sb.scratch().join("wide.csv");
     std::fs::write(&path, csv).unwrap();
     let mut cmd = sb.std_cmd_in(sb.root());
     cmd.arg("import").args(extra).arg(&path);
@@ -97,7 +98,7 @@ fn a_header_of_many_duplicates_reports_a_count() {
 #[test]
 fn a_mapping_that_names_few_of_many_columns_lists_a_few_of_the_rest() {
     let sb = Sandbox::with_repo();
-    let mapping = sb.root().join("mapping.yaml");
+    let mapping = sb.scratch().join("mapping.yaml");
     std::fs::write(
         &mapping,
         "kind: incident\nsystem: jira\ncolumns:\n  source.id: source.id\n  title: title\n  kind: kind\n  source.system: source.system\n",

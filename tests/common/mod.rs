@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::cell::Cell;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -34,12 +35,47 @@ const REMOVED_VARS: &[&str] = &[
     "VISUAL",
 ];
 
+/// How a sandbox lays out its record repository.
+///
+/// `Worktree` is the layout of issue 21: people keep records in a linked
+/// worktree (`git worktree add`), where the `.git` in the root is a file,
+/// the index, HEAD and arende's journal live in `.git/worktrees/<name>/`
+/// of the main repository, and objects and branches in its common `.git`.
+/// A command that takes "the git folder" for all of them writes objects
+/// nowhere git looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// The repository's own `.git` folder in the root.
+    Plain,
+    /// The root is a linked worktree of a main checkout elsewhere. The
+    /// worktree has branch `main` checked out (the name the tests use);
+    /// the main checkout sits on branch `trunk` at the same commit, and
+    /// nothing arende does in the worktree may move or dirty it.
+    Worktree,
+}
+
 /// A sandbox: its own HOME and XDG config, and a work folder.
+///
+/// When it is dropped at the end of a test that did not panic, real `git`
+/// judges every repository in it ([`Sandbox::assert_git_agrees`]):
+/// `git fsck` finds nothing wrong and `git status` finds nothing left
+/// uncommitted. A test that leaves changes on purpose says so, and why,
+/// with [`Sandbox::leaves_changes`] or [`Sandbox::leaves_untracked`].
 pub struct Sandbox {
     home: TempDir,
     xdg: TempDir,
     /// Where the record repository lives (or anything else a test makes).
     pub work: TempDir,
+    /// Inputs, clones and other repositories, outside the record
+    /// repository (made on first use).
+    scratch: std::cell::OnceCell<TempDir>,
+    /// In the worktree layout: the main checkout and the commit its HEAD
+    /// was at when the worktree was made.
+    main: Option<(TempDir, String)>,
+    /// What `git status` may show when the test ends, and why.
+    leaves: Cell<Leaves>,
+    /// Why `git fsck` may find dangling commits, if it may.
+    dangling_commits: Cell<Option<&'static str>>,
 }
 
 impl Sandbox {
@@ -48,15 +84,109 @@ impl Sandbox {
             home: TempDir::new().unwrap(),
             xdg: TempDir::new().unwrap(),
             work: TempDir::new().unwrap(),
+            scratch: std::cell::OnceCell::new(),
+            main: None,
+            leaves: Cell::new(Leaves::Nothing),
+            dangling_commits: Cell::new(None),
         }
     }
 
     /// A sandbox holding an `arende init --policy inera` repository.
     pub fn with_repo() -> Sandbox {
+        Sandbox::with_repo_in(Layout::Plain)
+    }
+
+    /// A sandbox holding an `arende init --policy inera` repository, laid
+    /// out as `layout` says.
+    pub fn with_repo_in(layout: Layout) -> Sandbox {
+        Sandbox::init_in(layout, &["--policy", "inera"])
+    }
+
+    /// A sandbox holding a repository made by `arende init ARGS`, laid out
+    /// as `layout` says: in the worktree layout `init` runs in the main
+    /// checkout and the root is a linked worktree of it, checked out by
+    /// `git worktree add` (so it holds what init committed, and no file
+    /// init left uncommitted).
+    pub fn init_in(layout: Layout, args: &[&str]) -> Sandbox {
         let sb = Sandbox::new();
-        let out = sb.run(&["init", "--policy", "inera"]);
-        assert_eq!(code(&out), 0, "init failed: {}", stderr(&out));
-        sb
+        let mut init = vec!["init"];
+        init.extend_from_slice(args);
+        match layout {
+            Layout::Plain => {
+                let out = sb.run(&init);
+                assert_eq!(code(&out), 0, "init failed: {}", stderr(&out));
+                sb
+            }
+            Layout::Worktree => {
+                let main = TempDir::new().unwrap();
+                let out = sb.cmd_in(main.path()).args(&init).output().unwrap();
+                assert_no_panic(&out);
+                assert_eq!(code(&out), 0, "init failed: {}", stderr(&out));
+                sb.into_worktree_of(main)
+            }
+        }
+    }
+
+    /// A sandbox with nothing of arende's in it: in the plain layout an
+    /// empty root, no repository; in the worktree layout the root is a
+    /// linked worktree of a repository with one commit (a `README.md`), as
+    /// when `arende init` is run in a worktree of an existing repository.
+    pub fn empty_in(layout: Layout) -> Sandbox {
+        let sb = Sandbox::new();
+        if layout == Layout::Plain {
+            return sb;
+        }
+        let main = TempDir::new().unwrap();
+        sb.git_ok_in(main.path(), &["init", "-q", "-b", "main"]);
+        std::fs::write(main.path().join("README.md"), "Ärenden\n").unwrap();
+        sb.git_ok_in(main.path(), &["add", "README.md"]);
+        sb.git_ok_in(main.path(), &["commit", "-q", "-m", "a readme"]);
+        sb.into_worktree_of(main)
+    }
+
+    /// Makes the root a linked worktree of the repository in `main`, on its
+    /// branch `main`, and moves the main checkout to a branch of its own.
+    fn into_worktree_of(mut self, main: TempDir) -> Sandbox {
+        // A branch is checked out in one worktree at a time: the main
+        // checkout gives up `main` so that the worktree can have it.
+        self.git_ok_in(main.path(), &["checkout", "-q", "-b", "trunk"]);
+        let root = self.root().to_str().unwrap().to_owned();
+        // The root is an empty folder, which `git worktree add` accepts.
+        self.git_ok_in(main.path(), &["worktree", "add", "-q", &root, "main"]);
+        let head = head_of(main.path());
+        self.main = Some((main, head));
+        self
+    }
+
+    /// The layout of this sandbox's record repository.
+    pub fn layout(&self) -> Layout {
+        if self.main.is_some() {
+            Layout::Worktree
+        } else {
+            Layout::Plain
+        }
+    }
+
+    /// In the worktree layout, the main checkout whose linked worktree the
+    /// root is.
+    pub fn main_checkout(&self) -> Option<&Path> {
+        self.main.as_ref().map(|(dir, _)| dir.path())
+    }
+
+    /// A folder outside the record repository (and outside `work`), for
+    /// inputs, clones and other repositories. Repositories in it are
+    /// judged on drop like the record repository.
+    pub fn scratch(&self) -> &Path {
+        self.scratch.get_or_init(|| TempDir::new().unwrap()).path()
+    }
+
+    /// Where git keeps `rel` of the record repository's git folder, as git
+    /// itself says (`git rev-parse --git-path`): `index.lock` and arende's
+    /// journal in the worktree's own folder, `refs/…` and `objects/…` in
+    /// the common one.
+    pub fn git_path(&self, rel: &str) -> PathBuf {
+        let out = self.git_ok(&["rev-parse", "--git-path", rel]);
+        self.root().join(out.trim_end_matches('\n'))
     }
 
     /// The record repository's root.
@@ -383,8 +513,14 @@ impl Sandbox {
     /// date and configuration (no system or user config, no hooks of the
     /// machine), the way a person would run it.
     pub fn git_cli(&self) -> std::process::Command {
+        self.git_cli_in(self.root())
+    }
+
+    /// `git ARGS` in `dir`, with the same pinned environment as
+    /// [`Sandbox::git_cli`].
+    pub fn git_cli_in(&self, dir: &Path) -> std::process::Command {
         let mut cmd = std::process::Command::new("git");
-        cmd.current_dir(self.root());
+        cmd.current_dir(dir);
         for var in REMOVED_VARS {
             cmd.env_remove(var);
         }
@@ -403,15 +539,27 @@ impl Sandbox {
 
     /// Runs `git ARGS` and returns its output, whatever the exit code.
     pub fn git_run(&self, args: &[&str]) -> Output {
-        self.git_cli().args(args).output().expect("git runs")
+        self.git_run_in(self.root(), args)
+    }
+
+    /// Runs `git ARGS` in `dir` and returns its output, whatever the exit
+    /// code.
+    pub fn git_run_in(&self, dir: &Path, args: &[&str]) -> Output {
+        self.git_cli_in(dir).args(args).output().expect("git runs")
     }
 
     /// Runs `git ARGS`, expects exit 0, and returns stdout.
     pub fn git_ok(&self, args: &[&str]) -> String {
-        let out = self.git_run(args);
+        self.git_ok_in(self.root(), args)
+    }
+
+    /// Runs `git ARGS` in `dir`, expects exit 0, and returns stdout.
+    pub fn git_ok_in(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.git_run_in(dir, args);
         assert!(
             out.status.success(),
-            "git {args:?} failed:\n{}{}",
+            "git {args:?} in {} failed:\n{}{}",
+            dir.display(),
             stdout(&out),
             stderr(&out)
         );
@@ -490,3 +638,245 @@ pub fn completions(sb: &Sandbox, words: &[&str]) -> Vec<String> {
         .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
         .collect()
 }
+
+// ------------------------------------------------ git's own verdict
+
+impl Sandbox {
+    /// Says that this test leaves changes in the working tree or the
+    /// index on purpose (`--no-commit`, a hand edit not committed, a merge
+    /// left conflicted, a hostile file): `git status` is then not required
+    /// to be empty when the sandbox is dropped. `git fsck` still is. `why`
+    /// is for the reader; there is no opt-out without a reason.
+    pub fn leaves_changes(&self, why: &'static str) {
+        assert!(!why.trim().is_empty(), "say why the test leaves changes");
+        self.leaves.set(Leaves::Changes(why));
+    }
+
+    /// Says that this test leaves files git does not track on purpose (a
+    /// fixture written by hand for a reading command, an input the README
+    /// puts in the repository): `git status` may then list untracked
+    /// files (`??`) when the sandbox is dropped, and nothing else, so a
+    /// command that changes a tracked file or the index still fails the
+    /// test. `why` is for the reader.
+    pub fn leaves_untracked(&self, why: &'static str) {
+        assert!(!why.trim().is_empty(), "say why the test leaves files");
+        if !matches!(self.leaves.get(), Leaves::Changes(_)) {
+            self.leaves.set(Leaves::Untracked(why));
+        }
+    }
+
+    /// Says that this test may leave commits no branch, reflog or index
+    /// reaches, and why: a command killed after writing its commit object
+    /// and before recording it anywhere leaves one behind, as a killed
+    /// `git commit` does. Everything else `git fsck` checks still holds.
+    pub fn leaves_dangling_commits(&self, why: &'static str) {
+        assert!(!why.trim().is_empty(), "say why commits may dangle");
+        self.dangling_commits.set(Some(why));
+    }
+
+    /// Real git's verdict on every repository in the sandbox that has a
+    /// commit (the record repository, and any other one under `work` or
+    /// [`Sandbox::scratch`], two folders deep at most: a clone, a
+    /// repository `init` made in a subfolder):
+    ///
+    /// - `git fsck --strict --cache` exits 0 and prints nothing but
+    ///   dangling blobs and trees: every object HEAD, a branch, a reflog
+    ///   or the index needs is there and well-formed, and no commit was
+    ///   made and then lost (unless the test
+    ///   [`leaves_dangling_commits`](Sandbox::leaves_dangling_commits)).
+    ///   Dangling blobs and trees are allowed: a command writes its
+    ///   objects before it knows whether it commits (a rule refuses the
+    ///   change, another command moved the branch meanwhile), as `git add`
+    ///   followed by a change of mind does, and they harm nothing (`git
+    ///   gc` takes them).
+    /// - `git status --porcelain` prints nothing, unless the test
+    ///   [`leaves_changes`](Sandbox::leaves_changes) or
+    ///   [`leaves_untracked`](Sandbox::leaves_untracked).
+    /// - In the worktree layout, the main checkout is as the sandbox made
+    ///   it: its HEAD where it was, its `git status` empty.
+    ///
+    /// Run on drop; call it to check in the middle of a test.
+    #[track_caller]
+    pub fn assert_git_agrees(&self) {
+        let mut dirs = Vec::new();
+        repositories_under(self.work.path(), 2, &mut dirs);
+        if let Some(scratch) = self.scratch.get() {
+            repositories_under(scratch.path(), 2, &mut dirs);
+        }
+        for dir in &dirs {
+            // Whether there is a commit to judge is no verdict: libgit2
+            // answers it without starting a process.
+            let has_commit = Repository::open(dir)
+                .is_ok_and(|r| r.head().is_ok_and(|h| h.peel_to_commit().is_ok()));
+            if has_commit {
+                self.assert_fsck_clean(dir);
+                self.assert_status_clean(dir);
+            }
+        }
+        if let Some((main, head)) = &self.main {
+            // Its objects are the worktree's, checked above.
+            assert_eq!(
+                &head_of(main.path()),
+                head,
+                "the main checkout's HEAD moved: a command in the worktree changed another branch"
+            );
+            let status = self.git_ok_in(main.path(), &["status", "--porcelain"]);
+            assert!(
+                status.is_empty(),
+                "git status in the main checkout {} is not empty:\n{status}",
+                main.path().display()
+            );
+        }
+    }
+
+    /// `git fsck --strict` in `dir` exits 0 and reports nothing but what
+    /// [`Sandbox::assert_git_agrees`] allows.
+    #[track_caller]
+    fn assert_fsck_clean(&self, dir: &Path) {
+        let out = self.git_run_in(dir, &["fsck", "--strict", "--cache", "--no-progress"]);
+        let said = format!("{}{}", stdout(&out), stderr(&out));
+        let commits_may_dangle = self.dangling_commits.get().is_some();
+        let wrong: Vec<&str> = said
+            .lines()
+            .filter(|l| {
+                !(l.starts_with("dangling blob ")
+                    || l.starts_with("dangling tree ")
+                    || (commits_may_dangle && l.starts_with("dangling commit ")))
+            })
+            .collect();
+        if out.status.success() && wrong.is_empty() {
+            return;
+        }
+        // Where a worktree's objects went astray, say so: git never looks
+        // in `.git/worktrees/<name>/objects`.
+        let git_dir = self.git_ok_in(dir, &["rev-parse", "--absolute-git-dir"]);
+        let stray = Path::new(git_dir.trim()).join("objects");
+        let common = self.git_ok_in(
+            dir,
+            &["rev-parse", "--path-format=absolute", "--git-common-dir"],
+        );
+        let hint = if Path::new(git_dir.trim()) != Path::new(common.trim()) && stray.exists() {
+            format!(
+                "\n(the worktree's own git folder holds an objects folder, which git never reads: {})",
+                stray.display()
+            )
+        } else {
+            String::new()
+        };
+        panic!(
+            "git fsck --strict in {} (exit {:?}):\n{said}{hint}",
+            dir.display(),
+            out.status.code()
+        );
+    }
+
+    /// `git status --porcelain` in `dir` shows nothing but what the test
+    /// said it leaves.
+    #[track_caller]
+    fn assert_status_clean(&self, dir: &Path) {
+        let status = self.git_ok_in(dir, &["status", "--porcelain"]);
+        let (unexpected, allowed): (Vec<&str>, String) = match self.leaves.get() {
+            Leaves::Nothing => (status.lines().collect(), String::new()),
+            Leaves::Untracked(why) => (
+                status.lines().filter(|l| !l.starts_with("?? ")).collect(),
+                format!(" (the test leaves untracked files only: {why})"),
+            ),
+            Leaves::Changes(_) => (Vec::new(), String::new()),
+        };
+        assert!(
+            unexpected.is_empty(),
+            "git status in {} is not empty at the end of the test{allowed}; \
+             a test that leaves changes on purpose says so with \
+             `sb.leaves_changes(\"why\")` or `sb.leaves_untracked(\"why\")`:\n{status}",
+            dir.display()
+        );
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // A test that failed has said why; a second panic would abort.
+        if !std::thread::panicking() {
+            self.assert_git_agrees();
+        }
+    }
+}
+
+/// The commit HEAD of the repository in `dir` is at, as a hex string.
+fn head_of(dir: &Path) -> String {
+    let repo = Repository::open(dir).unwrap();
+    let commit = repo.head().unwrap().peel_to_commit().unwrap();
+    commit.id().to_string()
+}
+
+/// What a test may leave for `git status` to show, and why.
+#[derive(Clone, Copy, Debug)]
+enum Leaves {
+    /// Nothing: everything is committed.
+    Nothing,
+    /// Untracked files, for this reason.
+    Untracked(&'static str),
+    /// Any change, for this reason.
+    Changes(&'static str),
+}
+
+/// Folders at most `depth` below `dir` (and `dir` itself) that hold a
+/// `.git` (a folder, or the file of a linked worktree); symbolic links are
+/// not followed and no `.git` folder is entered.
+fn repositories_under(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    if dir.join(".git").symlink_metadata().is_ok() {
+        out.push(dir.to_owned());
+    }
+    if depth == 0 {
+        return;
+    }
+    let Ok(items) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for item in items.flatten() {
+        if item.file_name() != ".git" && item.file_type().is_ok_and(|t| t.is_dir()) {
+            repositories_under(&item.path(), depth - 1, out);
+        }
+    }
+}
+
+/// Runs a committing test in both layouts. The test is written once, as
+/// a plain function that takes the [`Layout`] and makes its sandbox with
+/// it; `both_layouts!(NAME)` beside it makes the tests `NAME::plain` and
+/// `NAME::in_worktree` (in a module named after the function: a function
+/// and a module may share a name):
+///
+/// ```ignore
+/// both_layouts!(a_set_makes_one_commit);
+/// /// What it proves.
+/// fn a_set_makes_one_commit(layout: Layout) {
+///     let sb = Sandbox::with_repo_in(layout);
+///     …
+/// }
+/// ```
+///
+/// The body stays an ordinary function, so rustfmt and clippy see it, and
+/// insta names its snapshots after the function and the file as before:
+/// both layouts are held to the same snapshots. Attributes written before
+/// the name (`#[cfg(unix)]`, `#[ignore]`) go on both tests.
+#[allow(unused_macros)]
+macro_rules! both_layouts {
+    ($(#[$attr:meta])* $name:ident) => {
+        mod $name {
+            $(#[$attr])*
+            #[test]
+            fn plain() {
+                super::$name($crate::common::Layout::Plain);
+            }
+
+            $(#[$attr])*
+            #[test]
+            fn in_worktree() {
+                super::$name($crate::common::Layout::Worktree);
+            }
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use both_layouts;
