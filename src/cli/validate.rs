@@ -6,7 +6,7 @@ use std::time::Instant;
 use arende::error::{Error, ExitCode, FileSpan, Result};
 use arende::policy::Severity;
 use arende::render;
-use arende::validate::staged::validate_staged;
+use arende::validate::staged::check_staged;
 use arende::validate::{Finding, Report, validate};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 
@@ -45,15 +45,18 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
     let store = ui.store()?;
     let started = Instant::now();
-    let report = if args.staged {
-        validate_staged(&store)?
+    // A staged file's findings are shown in its staged text: the working
+    // copy may say something else on the lines they point at.
+    let (report, staged_texts) = if args.staged {
+        let staged = check_staged(&store)?;
+        (staged.report, Some(staged.texts))
     } else {
         let only = args
             .paths
             .iter()
             .map(|p| relative_to_root(store.root(), p))
             .collect::<Result<Vec<_>>>()?;
-        validate(&store, &only)?
+        (validate(&store, &only)?, None)
     };
     let elapsed = started.elapsed();
     let prefix = || git_prefix(store.root());
@@ -70,7 +73,10 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
             env!("CARGO_PKG_VERSION"),
         )),
         Format::Gitlab => ui.print_json(&render::gitlab::report(&report, &prefix())),
-        _ => human(ui, store.root(), &report),
+        _ => human(ui, &report, |rel| match &staged_texts {
+            Some(texts) => texts.get(rel).cloned(),
+            None => std::fs::read_to_string(store.root().join(rel)).ok(),
+        }),
     }
     let (errors, warnings) = (
         report.count(Severity::Error),
@@ -165,11 +171,12 @@ impl Diagnostic for RuleDiagnostic {
     }
 }
 
-fn human(ui: &Ui, root: &Path, report: &Report) {
+/// Prints each finding with its place in the text `text_of` gives for its file.
+fn human(ui: &Ui, report: &Report, text_of: impl Fn(&Path) -> Option<String>) {
     for f in &report.findings {
         let (source, span) = match (f.line, f.column) {
-            (Some(line), Some(column)) => match std::fs::read_to_string(root.join(&f.path)) {
-                Ok(text) => {
+            (Some(line), Some(column)) => match text_of(&f.path) {
+                Some(text) => {
                     let key_len = f
                         .field
                         .as_deref()
@@ -178,7 +185,7 @@ fn human(ui: &Ui, root: &Path, report: &Report) {
                     let at = FileSpan::at(&f.path, &text, line, column, key_len);
                     (Some(at.source), Some(at.span))
                 }
-                Err(_) => (None, None),
+                None => (None, None),
             },
             _ => (None, None),
         };

@@ -214,7 +214,8 @@ pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
             summaries.push(summary);
         }
     }
-    findings.extend(repo_findings(store, &summaries, &unreadable));
+    let refs: Vec<&Summary> = summaries.iter().collect();
+    findings.extend(repo_findings(store, &refs, &unreadable));
     if !only.is_empty() {
         findings.retain(|f| only.iter().any(|p| f.path.starts_with(p)));
     }
@@ -331,7 +332,8 @@ pub fn check_entries(store: &Store, cx: &Context<'_>, entries: &[Entry]) -> Vec<
         .flat_map_iter(|e| record_findings(cx, e))
         .collect();
     let summaries: Vec<Summary> = entries.iter().map(Summary::of).collect();
-    findings.extend(repo_findings(store, &summaries, &BTreeSet::new()));
+    let refs: Vec<&Summary> = summaries.iter().collect();
+    findings.extend(repo_findings(store, &refs, &BTreeSet::new()));
     findings
 }
 
@@ -413,15 +415,16 @@ fn record_findings(cx: &Context<'_>, e: &Entry) -> Vec<Finding> {
 
 /// The checks of the repository as a whole, over the records' summaries
 /// (in ID order). IDs in `unreadable` belong to files that could not be
-/// read: they exist, and what they link to is unknown.
+/// read: they exist, and what they link to is unknown. (Borrowed: the
+/// staged check judges HEAD's tree and the commit's with one reading.)
 fn repo_findings(
     store: &Store,
-    summaries: &[Summary],
+    summaries: &[&Summary],
     unreadable: &BTreeSet<RecordId>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut by_id: HashMap<&RecordId, &Summary> = HashMap::new();
-    for s in summaries {
+    for &s in summaries {
         if let Some(first) = by_id.insert(&s.id, s) {
             out.push(repo_finding(
                 checks::DUPLICATE_ID,
@@ -433,7 +436,7 @@ fn repo_findings(
         }
     }
     let exists = |id: &RecordId| by_id.contains_key(id) || unreadable.contains(id);
-    for s in summaries {
+    for &s in summaries {
         for (field, id) in &s.references {
             if !exists(id) {
                 out.push(repo_finding(
@@ -489,7 +492,7 @@ fn repo_findings(
         // Version packages, not releases: an internal X.Y.Z belongs to its X.Y.
         let deployed: Vec<(&Summary, &str)> = summaries
             .iter()
-            .filter_map(|s| s.deployed.as_deref().map(|p| (s, p)))
+            .filter_map(|&s| s.deployed.as_deref().map(|p| (s, p)))
             .collect();
         let packages: BTreeSet<&str> = deployed.iter().map(|(_, p)| *p).collect();
         if packages.len() > max {
@@ -514,10 +517,10 @@ fn repo_findings(
 
 /// Dependency cycles among configuration items, each reported once, on the
 /// item with the smallest ID in the cycle.
-fn cycles(summaries: &[Summary]) -> Vec<Finding> {
+fn cycles(summaries: &[&Summary]) -> Vec<Finding> {
     let graph: BTreeMap<&str, (&Summary, &[String])> = summaries
         .iter()
-        .filter_map(|s| {
+        .filter_map(|&s| {
             s.depends_on
                 .as_deref()
                 .map(|deps| (s.id.as_str(), (s, deps)))
