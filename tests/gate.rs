@@ -197,6 +197,7 @@ fn an_approval_is_stale_once_a_covered_field_changes() {
 #[test]
 fn validate_names_the_field_that_made_an_approval_stale() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("a hand edit is left for validate to find");
     let chg = inera_change(&sb, "normal");
     sb.ok(&["approve", &chg, "--by", "andringsforum"]);
     sb.ok(&["status", &chg, "approved"]);
@@ -414,6 +415,7 @@ fn only_an_emergency_change_takes_the_fast_track() {
 #[test]
 fn an_unknown_party_is_refused_on_every_party_field() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("hand edits with unknown parties are left for validate to find");
     // reporter.party, owner and approvals[].by, by command: refused with a suggestion.
     let out = sb.run(&[
         "new",

@@ -68,6 +68,7 @@ fn the_hook_checks_the_staged_record_not_the_working_copy() {
 #[test]
 fn a_staged_fix_passes_though_the_working_copy_is_broken() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the working copy is left broken while the index holds the fix");
     let id = sb.journal_incident();
     sb.edit_record(&id, "title: Journal nere", "title: Journal nere igen");
     sb.git_ok(&["add", "-A"]);
@@ -90,6 +91,9 @@ fn nothing_staged_is_nothing_to_check() {
 #[test]
 fn the_hook_goes_where_core_hooks_path_points() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hook folder and a staged edit are left for the commit the test does not make",
+    );
     let id = sb.journal_incident();
     sb.git_ok(&["config", "core.hooksPath", ".githooks"]);
     let out = sb.run(&["hook", "install", "--format", "json"]);

@@ -27,6 +27,20 @@ pub struct InstallArgs {
 /// that break the policy's errors is stopped before it is made.
 const HOOK: &str = "#!/bin/sh\n# Installed by `arende hook install`: check the staged records before every commit.\nexec arende validate --staged -q\n";
 
+/// The hook for a record repository at `prefix` inside the work tree: git
+/// runs hooks at the top of the work tree, so one below it is named with
+/// `-C` (single-quoted for the shell).
+fn hook_text(prefix: &std::path::Path) -> String {
+    if prefix.as_os_str().is_empty() {
+        return HOOK.to_owned();
+    }
+    let quoted = prefix.to_string_lossy().replace('\'', "'\\''");
+    HOOK.replace(
+        "exec arende validate",
+        &format!("exec arende -C '{quoted}' validate"),
+    )
+}
+
 /// What earlier versions installed; replaced without --force.
 const OLD_HOOKS: &[&str] = &[
     "#!/bin/sh\n# Installed by `arende hook install`: check the records before every commit.\nexec arende validate -q\n",
@@ -40,12 +54,13 @@ pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
     let store = ui.store()?;
     let repo = arende::store::open_repo(store.root())?;
+    let hook = hook_text(&arende::store::repo_prefix(&repo, store.root())?);
     let hooks = hooks_dir(&repo);
     std::fs::create_dir_all(&hooks).map_err(|e| Error::io(&hooks, e))?;
     let path = hooks.join("pre-commit");
     if path.exists() && !args.force {
         let existing = std::fs::read_to_string(&path).unwrap_or_default();
-        if existing != HOOK && !OLD_HOOKS.contains(&existing.as_str()) {
+        if existing != hook && existing != HOOK && !OLD_HOOKS.contains(&existing.as_str()) {
             return Err(Error::usage(
                 format!("{} exists and is not arende's", path.display()),
                 Some(
@@ -55,7 +70,7 @@ pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
             ));
         }
     }
-    arende::store::write_atomic(&path, HOOK.as_bytes(), true)?;
+    arende::store::write_atomic(&path, hook.as_bytes(), true)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -235,7 +235,7 @@ pub enum Resolution {
 pub fn conflicted_files(store: &Store) -> Result<Vec<PathBuf>> {
     let repo = crate::store::open_repo(store.root())?;
     let prefix = repo_prefix(&repo, store.root())?;
-    let index = repo.index()?;
+    let index = crate::store::read_index(&repo)?;
     let mut out = Vec::new();
     for conflict in index.conflicts()? {
         let conflict = conflict?;
@@ -260,7 +260,7 @@ pub fn conflicted_files(store: &Store) -> Result<Vec<PathBuf>> {
 pub fn resolve(store: &Store, rel: &Path, force: bool) -> Result<Resolution> {
     let repo = crate::store::open_repo(store.root())?;
     let git_path = repo_prefix(&repo, store.root())?.join(rel);
-    let mut index = repo.index()?;
+    let index = crate::store::read_index(&repo)?;
     let mut stages = None;
     for conflict in index.conflicts()? {
         let conflict = conflict?;
@@ -315,8 +315,8 @@ pub fn resolve(store: &Store, rel: &Path, force: bool) -> Result<Resolution> {
     };
     write_atomic(&abs, merged.text.as_bytes(), true)?;
     if merged.is_clean() {
-        index.add_path(&git_path)?;
-        index.write()?;
+        drop(index);
+        crate::store::stage_file(store.root(), rel, store.lock_timeout())?;
     }
     Ok(Resolution::Merged(merged))
 }

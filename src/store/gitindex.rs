@@ -205,14 +205,23 @@ impl Drop for LockedIndex {
 /// `GIT_INDEX_FILE`), with an index format libgit2 cannot read (split,
 /// sparse) named and the command that turns it off.
 pub fn read_index(repo: &Repository) -> Result<git2::Index> {
-    repo.index().map_err(|e| unreadable(&e))
+    git2::Index::open(&index_file(repo)).map_err(|e| unreadable(&e))
 }
 
 /// The index file git uses: `GIT_INDEX_FILE` when set (as in a hook run by
-/// `git commit -a`), else the worktree's own.
+/// `git commit -a`), else the worktree's own. A relative `GIT_INDEX_FILE`
+/// is relative to the top of the work tree, where git runs its hooks and
+/// means it (a plain `git commit` sets `.git/index`), not to this
+/// process's folder.
 pub(super) fn index_file(repo: &Repository) -> PathBuf {
     match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
-        Some(path) => std::path::absolute(&path).unwrap_or_else(|_| PathBuf::from(path)),
+        Some(path) => {
+            let path = PathBuf::from(path);
+            match repo.workdir() {
+                Some(top) if path.is_relative() => top.join(path),
+                _ => path,
+            }
+        }
         None => repo.path().join("index"),
     }
 }

@@ -7,6 +7,7 @@ mod git;
 mod gitindex;
 mod head;
 mod journal;
+mod ledger;
 mod notice;
 mod paths;
 mod transaction;
@@ -24,7 +25,7 @@ pub use gitindex::read_index;
 pub use notice::{FileState, Notice};
 pub(crate) use paths::check_folders;
 
-pub use transaction::{CommitMode, Transaction, write_atomic};
+pub use transaction::{CommitMode, Transaction, stage_file, write_atomic};
 
 use crate::config::{CONFIG_FILE, RepoConfig};
 use crate::error::{Error, Result};

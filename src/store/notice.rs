@@ -57,6 +57,13 @@ pub enum Notice {
         /// record's history too); empty when HEAD has none.
         fields: Vec<String>,
     },
+    /// Files an earlier arende commit committed, which a git command
+    /// running at the same moment dropped from git's index, are committed
+    /// again with this commit.
+    Restored {
+        /// The files, relative to the repository root.
+        paths: Vec<PathBuf>,
+    },
     /// `.gitattributes` sends records to the arende merge driver, but git
     /// would not run it (not configured in this clone, or its binary gone).
     MergeDriver {
@@ -122,6 +129,12 @@ impl fmt::Display for Notice {
                     ),
                 },
                 path.display()
+            ),
+            Notice::Restored { paths } => write!(
+                f,
+                "git dropped {} from its index after arende committed it (a `git commit` that read the index before that commit wrote it back afterwards); committed again with this change: {}",
+                if paths.len() == 1 { "a file" } else { "files" },
+                list(paths)
             ),
             Notice::MergeDriver { problem } => f.write_str(problem),
         }

@@ -26,6 +26,7 @@ use super::git::{Author, edit_tree, git_path, open_repo, repo_prefix, write_pack
 use super::gitindex::LockedIndex;
 use super::head::HeadState;
 use super::journal::{Journal, recover, remove_journal};
+use super::ledger::Ledger;
 use super::notice::{FileState, Notice};
 use super::paths::{prepare_writes, read_if_there};
 use super::{Store, filed_right, flat_path, home_path};
@@ -243,7 +244,21 @@ impl<'s> Transaction<'s> {
         for (rel, bytes) in &self.writes {
             staging.add.push((prefix.join(rel), repo.blob(bytes)?));
         }
+        let written: Vec<(PathBuf, Oid)> = self
+            .writes
+            .keys()
+            .cloned()
+            .zip(staging.add.iter().map(|(_, oid)| *oid))
+            .collect();
         staging.remove = removed.iter().map(|r| prefix.join(r)).collect();
+        // Files git's own commands dropped from the index since arende
+        // committed them go back in with this commit (see `ledger`).
+        let ledger = Ledger::read(&repo, &prefix);
+        let skip: BTreeSet<&PathBuf> = self.writes.keys().chain(&removed).collect();
+        let restored = ledger.dropped(&index.index, &prefix, root, &skip);
+        for (rel, blob) in &restored {
+            staging.add.push((prefix.join(rel), *blob));
+        }
         let signature = author.signature(at)?;
         let made = Made {
             repo: &repo,
@@ -265,7 +280,9 @@ impl<'s> Transaction<'s> {
             commit: Some(commit),
             branch: head.branch.clone(),
             old: head.old,
-            paths: self.writes.keys().cloned().collect(),
+            paths: (self.writes.keys().cloned())
+                .chain(restored.iter().map(|(rel, _)| rel.clone()))
+                .collect(),
             removed: removed.clone(),
         };
         let journal_path = journal.write(&repo, &prefix)?;
@@ -322,6 +339,12 @@ impl<'s> Transaction<'s> {
         }
         index.commit()?;
         remove_journal(&journal_path);
+        ledger.note(written);
+        if !restored.is_empty() {
+            self.store.notify(Notice::Restored {
+                paths: restored.into_iter().map(|(rel, _)| rel).collect(),
+            });
+        }
         self.tell_uncommitted();
         Ok(Some(commit))
     }
@@ -479,6 +502,33 @@ pub(super) struct Staging {
 /// no tree (conflicts) is left with the trees it had invalid.
 pub(super) fn cache_trees(repo: &Repository, index: &mut git2::Index) {
     let _ = index.write_tree_to(repo);
+}
+
+/// Stages the working-tree file at `rel` (relative to the record
+/// repository at `root`) as `git add` would, resolving a conflict git left
+/// on it, under git's lock on the index, waiting at most `timeout` for it.
+pub fn stage_file(root: &Path, rel: &Path, timeout: Duration) -> Result<()> {
+    let repo = open_repo(root)?;
+    let git_path = repo_prefix(&repo, root)?.join(rel);
+    let bytes = read_if_there(&root.join(rel), rel)?
+        .ok_or_else(|| Error::io(rel, std::io::ErrorKind::NotFound.into()))?;
+    let blob = repo.blob(&bytes)?;
+    let mut index = LockedIndex::take(&repo, timeout)?;
+    if index.index.get_path(&git_path, 1).is_some()
+        || index.index.get_path(&git_path, 2).is_some()
+        || index.index.get_path(&git_path, 3).is_some()
+    {
+        index.index.conflict_remove(&git_path)?;
+    }
+    let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
+    let staging = Staging {
+        add: vec![(git_path, blob)],
+        remove: Vec::new(),
+    };
+    stage_entries(&mut index.index, &workdir, &staging)?;
+    cache_trees(&repo, &mut index.index);
+    index.write()?;
+    index.commit()
 }
 
 /// Puts the staged blobs in the index and takes the removed paths out.

@@ -201,7 +201,7 @@ impl Files {
 /// missing index is an empty one, for git as here.
 fn staged_index(repo: &Repository) -> Result<Index> {
     let Some(file) = std::env::var_os("GIT_INDEX_FILE").filter(|f| !f.is_empty()) else {
-        return Ok(repo.index()?);
+        return crate::store::read_index(repo);
     };
     let file = PathBuf::from(file);
     let path = match repo.workdir() {
