@@ -169,6 +169,10 @@ fn commands_go_on_and_setup_refuses(sb: &Sandbox, why: &str) {
 #[test]
 fn gitattributes_linked_to_a_fifo_is_not_opened() {
     let sb = Sandbox::with_repo();
+    sb.leaves_fsck_warnings("the clone commits a linked .gitattributes, which git warns about");
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     let (_outside, fifo) = outside_fifo();
     attributes_link(&sb, &fifo);
     commands_go_on_and_setup_refuses(&sb, "is a symbolic link");
@@ -178,6 +182,9 @@ fn gitattributes_linked_to_a_fifo_is_not_opened() {
 #[test]
 fn gitattributes_that_is_a_fifo_is_not_opened() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     let path = sb.root().join(".gitattributes");
     std::fs::remove_file(&path).unwrap();
     mkfifo(&path);
@@ -188,6 +195,10 @@ fn gitattributes_that_is_a_fifo_is_not_opened() {
 #[test]
 fn gitattributes_linked_to_dev_zero_is_not_read_without_end() {
     let sb = Sandbox::with_repo();
+    sb.leaves_fsck_warnings("the clone commits a linked .gitattributes, which git warns about");
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     attributes_link(&sb, Path::new("/dev/zero"));
     commands_go_on_and_setup_refuses(&sb, "is a symbolic link");
 }
@@ -195,6 +206,10 @@ fn gitattributes_linked_to_dev_zero_is_not_read_without_end() {
 #[test]
 fn gitattributes_linked_out_of_the_repository_is_neither_read_nor_written() {
     let sb = Sandbox::with_repo();
+    sb.leaves_fsck_warnings("the clone commits a linked .gitattributes, which git warns about");
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     let outside = TempDir::new().unwrap();
     let target = outside.path().join("attributes");
     // Asks for no driver: read through the link it would silence the notice.
@@ -209,6 +224,9 @@ fn gitattributes_linked_out_of_the_repository_is_neither_read_nor_written() {
 #[test]
 fn gitattributes_far_too_large_is_refused_with_its_bound() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     let path = sb.root().join(".gitattributes");
     let mut text = std::fs::read_to_string(&path).unwrap();
     while text.len() < 5_000_000 {
@@ -224,6 +242,9 @@ fn gitattributes_far_too_large_is_refused_with_its_bound() {
 #[test]
 fn setup_still_writes_a_regular_gitattributes() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     let path = sb.root().join(".gitattributes");
     // Not UTF-8: git does not ask it to be, and setup keeps it byte for byte.
     std::fs::write(&path, b"# \xe5tg\xe4rder\n*.bin binary").unwrap();
@@ -283,6 +304,9 @@ fn policy_refused(sb: &Sandbox, what: &str) {
 #[test]
 fn policy_linked_to_usr_is_not_walked() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     policy_link(&sb, Path::new("/usr"));
     policy_refused(&sb, "is a symbolic link");
 }
@@ -290,6 +314,9 @@ fn policy_linked_to_usr_is_not_walked() {
 #[test]
 fn policy_linked_to_proc_is_not_walked() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     policy_link(&sb, Path::new("/proc"));
     policy_refused(&sb, "is a symbolic link");
 }
@@ -297,6 +324,9 @@ fn policy_linked_to_proc_is_not_walked() {
 #[test]
 fn policy_linked_to_a_folder_out_of_the_repository_is_refused() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     let outside = TempDir::new().unwrap();
     std::fs::write(
         outside.path().join("overrides.yaml"),
@@ -310,6 +340,9 @@ fn policy_linked_to_a_folder_out_of_the_repository_is_refused() {
 #[test]
 fn policy_that_is_not_a_folder_is_refused() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     let policy = sb.root().join("policy");
     std::fs::remove_dir_all(&policy).unwrap();
     std::fs::write(&policy, "not a folder\n").unwrap();
@@ -319,6 +352,9 @@ fn policy_that_is_not_a_folder_is_refused() {
 #[test]
 fn policy_overrides_that_are_a_fifo_are_not_opened() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     let (_outside, fifo) = outside_fifo();
     let overrides = sb.root().join("policy/overrides.yaml");
     symlink(&fifo, &overrides);
@@ -344,6 +380,9 @@ fn policy_overrides_that_are_a_fifo_are_not_opened() {
 #[test]
 fn a_file_in_policy_that_is_a_fifo_or_links_out_is_not_opened_for_the_cache() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     sb.journal_incident();
     let (_outside, fifo) = outside_fifo();
     let policy = sb.root().join("policy");
@@ -362,6 +401,9 @@ fn a_file_in_policy_that_is_a_fifo_or_links_out_is_not_opened_for_the_cache() {
 #[test]
 fn arende_yaml_linked_out_of_the_repository_is_refused() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     let outside = TempDir::new().unwrap();
     let target = outside.path().join("arende.yaml");
     let config = sb.root().join("arende.yaml");
@@ -381,6 +423,9 @@ fn arende_yaml_linked_out_of_the_repository_is_refused() {
 #[test]
 fn arende_yaml_that_is_a_fifo_or_links_to_one_is_not_opened() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
     let (_outside, fifo) = outside_fifo();
     let config = sb.root().join("arende.yaml");
     for make in [

@@ -129,6 +129,7 @@ fn schema(sb: &Sandbox, kind: &str) -> std::path::PathBuf {
 #[test]
 fn a_schema_file_that_is_a_fifo_skips_the_refresh_and_never_blocks() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     let id = sb.journal_incident();
     std::fs::remove_file(schema(&sb, "incident")).unwrap();
     mkfifo(&schema(&sb, "incident"));
@@ -158,6 +159,7 @@ fn a_schema_file_that_is_a_fifo_skips_the_refresh_and_never_blocks() {
 #[test]
 fn a_schemas_folder_linked_out_of_the_repository_is_not_written_through() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     let outside = TempDir::new().unwrap();
     std::fs::write(outside.path().join("incident.schema.json"), "{}\n").unwrap();
     let before = contents(outside.path());
@@ -176,6 +178,7 @@ fn a_schemas_folder_linked_out_of_the_repository_is_not_written_through() {
 #[test]
 fn an_arende_folder_linked_out_of_the_repository_is_not_written_through() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     let outside = TempDir::new().unwrap();
     std::fs::create_dir(outside.path().join("schemas")).unwrap();
     std::fs::write(outside.path().join("schemas/change.schema.json"), "{}\n").unwrap();
@@ -200,6 +203,7 @@ fn an_arende_folder_linked_out_of_the_repository_is_not_written_through() {
 #[test]
 fn a_schema_file_linked_out_of_the_repository_is_left_alone() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     let outside = TempDir::new().unwrap();
     let target = outside.path().join("secret.json");
     std::fs::write(&target, "{}\n").unwrap();
@@ -218,6 +222,7 @@ fn a_schema_file_linked_out_of_the_repository_is_left_alone() {
 #[test]
 fn an_arende_file_or_a_schema_folder_is_skipped_with_a_notice() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     std::fs::remove_file(schema(&sb, "incident")).unwrap();
     std::fs::create_dir(schema(&sb, "incident")).unwrap();
     let out = run(&sb, &["list"]);
@@ -237,6 +242,7 @@ fn an_arende_file_or_a_schema_folder_is_skipped_with_a_notice() {
 #[test]
 fn a_huge_schema_file_is_replaced_without_being_read() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     let path = schema(&sb, "capacity_review");
     File::options()
         .write(true)
@@ -273,6 +279,7 @@ fn assert_init_left_nothing(sb: &Sandbox) {
 #[test]
 fn init_refuses_a_settings_file_that_is_a_fifo() {
     let sb = Sandbox::new();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     let settings = sb.root().join(".vscode/settings.json");
     std::fs::create_dir(sb.root().join(".vscode")).unwrap();
     mkfifo(&settings);
@@ -292,6 +299,7 @@ fn init_refuses_a_settings_file_that_is_a_fifo() {
 #[test]
 fn init_refuses_a_settings_file_linked_out_of_the_folder() {
     let sb = Sandbox::new();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     let outside = TempDir::new().unwrap();
     let target = outside.path().join("settings.json");
     std::fs::write(&target, "{\"editor.tabSize\": 8}\n").unwrap();
@@ -318,6 +326,7 @@ fn init_refuses_a_settings_file_linked_out_of_the_folder() {
 #[test]
 fn init_refuses_a_vscode_folder_linked_out_of_the_folder() {
     let sb = Sandbox::new();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     let outside = TempDir::new().unwrap();
     std::os::unix::fs::symlink(outside.path(), sb.root().join(".vscode")).unwrap();
 
@@ -334,6 +343,7 @@ fn init_refuses_a_vscode_folder_linked_out_of_the_folder() {
 #[test]
 fn init_refuses_a_huge_settings_file() {
     let sb = Sandbox::new();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     std::fs::create_dir(sb.root().join(".vscode")).unwrap();
     let settings = sb.root().join(".vscode/settings.json");
     File::create(&settings).unwrap().set_len(100 << 20).unwrap();
@@ -356,6 +366,7 @@ fn init_refuses_a_huge_settings_file() {
 #[test]
 fn init_leaves_a_settings_file_that_is_not_utf8_alone() {
     let sb = Sandbox::new();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     std::fs::create_dir(sb.root().join(".vscode")).unwrap();
     let settings = sb.root().join(".vscode/settings.json");
     std::fs::write(&settings, b"{\"a\": \"\xff\"}\n").unwrap();
@@ -389,6 +400,7 @@ fn assert_config_refused(out: &Output, config: &Path, what: &str) {
 #[test]
 fn an_arende_yaml_that_is_a_fifo_is_refused_by_name() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     let config = sb.root().join("arende.yaml");
     std::fs::remove_file(&config).unwrap();
     mkfifo(&config);
@@ -402,6 +414,7 @@ fn an_arende_yaml_that_is_a_fifo_is_refused_by_name() {
 #[test]
 fn an_arende_yaml_that_is_a_link_is_refused_by_name() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     let config = sb.root().join("arende.yaml");
     let outside = TempDir::new().unwrap();
     let fifo = outside.path().join("fifo");
@@ -424,6 +437,7 @@ fn an_arende_yaml_that_is_a_link_is_refused_by_name() {
 #[test]
 fn a_hostile_arende_yaml_in_a_subfolder_does_not_climb_to_the_parent() {
     let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
     sb.journal_incident();
     let sub = sb.root().join("sub");
     std::fs::create_dir(&sub).unwrap();

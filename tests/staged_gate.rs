@@ -34,6 +34,10 @@ fn path_with_arende() -> OsString {
 /// branch main.
 fn fixture_repo(name: &str) -> Sandbox {
     let sb = Sandbox::new();
+    // The gate is about what is staged: these tests leave staged and
+    // unstaged edits for `validate --staged` to judge (each one that
+    // commits checks git's fsck itself).
+    sb.leaves_changes("staged and unstaged edits are what the gate judges");
     let from = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(name);

@@ -163,7 +163,10 @@ impl LockedIndex {
     /// Gives the index file its second name (a hard link, or a copy where
     /// the filesystem has none) and notes which version that is.
     fn link(&mut self) -> Result<()> {
+        // A killed arende's second name, and libgit2's lock on it, are
+        // stale: only arende, under its own lock, uses that name.
         let _ = std::fs::remove_file(&self.work);
+        let _ = std::fs::remove_file(with_suffix(&self.work, ".lock"));
         let before = Stamp::of(&self.file);
         self.read_as = match std::fs::hard_link(&self.file, &self.work) {
             Ok(()) => Stamp::of(&self.work),
