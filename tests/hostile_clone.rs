@@ -27,6 +27,16 @@ const DEADLINE: Duration = Duration::from_secs(10);
 /// something endless (`/dev/zero`): far beyond a small repository's needs.
 const MAX_RSS_KIB: u64 = 512 * 1024;
 
+/// A sandbox whose hostile files are planted by hand and left: git's
+/// status is not judged at the end (it would hang on a FIFO itself).
+fn hostile_with_repo() -> Sandbox {
+    let sb = Sandbox::with_repo();
+    sb.leaves_changes(
+        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
+    );
+    sb
+}
+
 /// Runs `arende ARGS` in the repository root and returns its output,
 /// failing the test (and killing the command) if it is not done within
 /// [`DEADLINE`] or grows past [`MAX_RSS_KIB`], so a regression fails here
@@ -168,11 +178,8 @@ fn commands_go_on_and_setup_refuses(sb: &Sandbox, why: &str) {
 
 #[test]
 fn gitattributes_linked_to_a_fifo_is_not_opened() {
-    let sb = Sandbox::with_repo();
+    let sb = hostile_with_repo();
     sb.leaves_fsck_warnings("the clone commits a linked .gitattributes, which git warns about");
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
     let (_outside, fifo) = outside_fifo();
     attributes_link(&sb, &fifo);
     commands_go_on_and_setup_refuses(&sb, "is a symbolic link");
@@ -181,10 +188,7 @@ fn gitattributes_linked_to_a_fifo_is_not_opened() {
 
 #[test]
 fn gitattributes_that_is_a_fifo_is_not_opened() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
+    let sb = hostile_with_repo();
     let path = sb.root().join(".gitattributes");
     std::fs::remove_file(&path).unwrap();
     mkfifo(&path);
@@ -194,22 +198,16 @@ fn gitattributes_that_is_a_fifo_is_not_opened() {
 
 #[test]
 fn gitattributes_linked_to_dev_zero_is_not_read_without_end() {
-    let sb = Sandbox::with_repo();
+    let sb = hostile_with_repo();
     sb.leaves_fsck_warnings("the clone commits a linked .gitattributes, which git warns about");
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
     attributes_link(&sb, Path::new("/dev/zero"));
     commands_go_on_and_setup_refuses(&sb, "is a symbolic link");
 }
 
 #[test]
 fn gitattributes_linked_out_of_the_repository_is_neither_read_nor_written() {
-    let sb = Sandbox::with_repo();
+    let sb = hostile_with_repo();
     sb.leaves_fsck_warnings("the clone commits a linked .gitattributes, which git warns about");
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
     let outside = TempDir::new().unwrap();
     let target = outside.path().join("attributes");
     // Asks for no driver: read through the link it would silence the notice.
@@ -223,10 +221,7 @@ fn gitattributes_linked_out_of_the_repository_is_neither_read_nor_written() {
 
 #[test]
 fn gitattributes_far_too_large_is_refused_with_its_bound() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
+    let sb = hostile_with_repo();
     let path = sb.root().join(".gitattributes");
     let mut text = std::fs::read_to_string(&path).unwrap();
     while text.len() < 5_000_000 {
@@ -241,10 +236,7 @@ fn gitattributes_far_too_large_is_refused_with_its_bound() {
 
 #[test]
 fn setup_still_writes_a_regular_gitattributes() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
+    let sb = hostile_with_repo();
     let path = sb.root().join(".gitattributes");
     // Not UTF-8: git does not ask it to be, and setup keeps it byte for byte.
     std::fs::write(&path, b"# \xe5tg\xe4rder\n*.bin binary").unwrap();
@@ -303,30 +295,21 @@ fn policy_refused(sb: &Sandbox, what: &str) {
 
 #[test]
 fn policy_linked_to_usr_is_not_walked() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
+    let sb = hostile_with_repo();
     policy_link(&sb, Path::new("/usr"));
     policy_refused(&sb, "is a symbolic link");
 }
 
 #[test]
 fn policy_linked_to_proc_is_not_walked() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
+    let sb = hostile_with_repo();
     policy_link(&sb, Path::new("/proc"));
     policy_refused(&sb, "is a symbolic link");
 }
 
 #[test]
 fn policy_linked_to_a_folder_out_of_the_repository_is_refused() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
+    let sb = hostile_with_repo();
     let outside = TempDir::new().unwrap();
     std::fs::write(
         outside.path().join("overrides.yaml"),
@@ -339,10 +322,7 @@ fn policy_linked_to_a_folder_out_of_the_repository_is_refused() {
 
 #[test]
 fn policy_that_is_not_a_folder_is_refused() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
+    let sb = hostile_with_repo();
     let policy = sb.root().join("policy");
     std::fs::remove_dir_all(&policy).unwrap();
     std::fs::write(&policy, "not a folder\n").unwrap();
@@ -351,10 +331,7 @@ fn policy_that_is_not_a_folder_is_refused() {
 
 #[test]
 fn policy_overrides_that_are_a_fifo_are_not_opened() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
+    let sb = hostile_with_repo();
     let (_outside, fifo) = outside_fifo();
     let overrides = sb.root().join("policy/overrides.yaml");
     symlink(&fifo, &overrides);
@@ -379,10 +356,7 @@ fn policy_overrides_that_are_a_fifo_are_not_opened() {
 
 #[test]
 fn a_file_in_policy_that_is_a_fifo_or_links_out_is_not_opened_for_the_cache() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
+    let sb = hostile_with_repo();
     sb.journal_incident();
     let (_outside, fifo) = outside_fifo();
     let policy = sb.root().join("policy");
@@ -400,10 +374,7 @@ fn a_file_in_policy_that_is_a_fifo_or_links_out_is_not_opened_for_the_cache() {
 
 #[test]
 fn arende_yaml_linked_out_of_the_repository_is_refused() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
+    let sb = hostile_with_repo();
     let outside = TempDir::new().unwrap();
     let target = outside.path().join("arende.yaml");
     let config = sb.root().join("arende.yaml");
@@ -422,10 +393,7 @@ fn arende_yaml_linked_out_of_the_repository_is_refused() {
 
 #[test]
 fn arende_yaml_that_is_a_fifo_or_links_to_one_is_not_opened() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes(
-        "the hostile clone's files (links, FIFOs, huge files) are planted by hand and left",
-    );
+    let sb = hostile_with_repo();
     let (_outside, fifo) = outside_fifo();
     let config = sb.root().join("arende.yaml");
     for make in [

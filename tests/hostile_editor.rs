@@ -18,6 +18,21 @@ use tempfile::TempDir;
 /// Far longer than any of these commands takes, even on a busy machine.
 const DEADLINE: Duration = Duration::from_secs(10);
 
+/// A sandbox whose hostile files are planted by hand and left: git's
+/// status is not judged at the end (it would hang on a FIFO itself).
+fn hostile_with_repo() -> Sandbox {
+    let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    sb
+}
+
+/// [`hostile_with_repo`] without a repository yet.
+fn hostile_new() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    sb
+}
+
 /// Runs `arende ARGS` in `dir`, killing it if it has not finished by the
 /// deadline. Its output goes to files, not pipes, so a chatty command
 /// cannot block on a full pipe while it is polled.
@@ -128,8 +143,7 @@ fn schema(sb: &Sandbox, kind: &str) -> std::path::PathBuf {
 /// refresh is all or nothing: another stale schema is not rewritten either.
 #[test]
 fn a_schema_file_that_is_a_fifo_skips_the_refresh_and_never_blocks() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_with_repo();
     let id = sb.journal_incident();
     std::fs::remove_file(schema(&sb, "incident")).unwrap();
     mkfifo(&schema(&sb, "incident"));
@@ -158,8 +172,7 @@ fn a_schema_file_that_is_a_fifo_skips_the_refresh_and_never_blocks() {
 /// read from it, and `list` exits 0 with one notice naming the link.
 #[test]
 fn a_schemas_folder_linked_out_of_the_repository_is_not_written_through() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_with_repo();
     let outside = TempDir::new().unwrap();
     std::fs::write(outside.path().join("incident.schema.json"), "{}\n").unwrap();
     let before = contents(outside.path());
@@ -177,8 +190,7 @@ fn a_schemas_folder_linked_out_of_the_repository_is_not_written_through() {
 /// `.arende` itself linked out: the same.
 #[test]
 fn an_arende_folder_linked_out_of_the_repository_is_not_written_through() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_with_repo();
     let outside = TempDir::new().unwrap();
     std::fs::create_dir(outside.path().join("schemas")).unwrap();
     std::fs::write(outside.path().join("schemas/change.schema.json"), "{}\n").unwrap();
@@ -202,8 +214,7 @@ fn an_arende_folder_linked_out_of_the_repository_is_not_written_through() {
 /// A schema file linked to a file outside: neither read nor replaced.
 #[test]
 fn a_schema_file_linked_out_of_the_repository_is_left_alone() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_with_repo();
     let outside = TempDir::new().unwrap();
     let target = outside.path().join("secret.json");
     std::fs::write(&target, "{}\n").unwrap();
@@ -221,8 +232,7 @@ fn a_schema_file_linked_out_of_the_repository_is_left_alone() {
 /// with the notice, not an error.
 #[test]
 fn an_arende_file_or_a_schema_folder_is_skipped_with_a_notice() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_with_repo();
     std::fs::remove_file(schema(&sb, "incident")).unwrap();
     std::fs::create_dir(schema(&sb, "incident")).unwrap();
     let out = run(&sb, &["list"]);
@@ -241,8 +251,7 @@ fn an_arende_file_or_a_schema_folder_is_skipped_with_a_notice() {
 /// replaced without being read into memory.
 #[test]
 fn a_huge_schema_file_is_replaced_without_being_read() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_with_repo();
     let path = schema(&sb, "capacity_review");
     File::options()
         .write(true)
@@ -278,8 +287,7 @@ fn assert_init_left_nothing(sb: &Sandbox) {
 
 #[test]
 fn init_refuses_a_settings_file_that_is_a_fifo() {
-    let sb = Sandbox::new();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_new();
     let settings = sb.root().join(".vscode/settings.json");
     std::fs::create_dir(sb.root().join(".vscode")).unwrap();
     mkfifo(&settings);
@@ -298,8 +306,7 @@ fn init_refuses_a_settings_file_that_is_a_fifo() {
 
 #[test]
 fn init_refuses_a_settings_file_linked_out_of_the_folder() {
-    let sb = Sandbox::new();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_new();
     let outside = TempDir::new().unwrap();
     let target = outside.path().join("settings.json");
     std::fs::write(&target, "{\"editor.tabSize\": 8}\n").unwrap();
@@ -325,8 +332,7 @@ fn init_refuses_a_settings_file_linked_out_of_the_folder() {
 
 #[test]
 fn init_refuses_a_vscode_folder_linked_out_of_the_folder() {
-    let sb = Sandbox::new();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_new();
     let outside = TempDir::new().unwrap();
     std::os::unix::fs::symlink(outside.path(), sb.root().join(".vscode")).unwrap();
 
@@ -342,8 +348,7 @@ fn init_refuses_a_vscode_folder_linked_out_of_the_folder() {
 /// read (sparse: 100 MB that take no disk).
 #[test]
 fn init_refuses_a_huge_settings_file() {
-    let sb = Sandbox::new();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_new();
     std::fs::create_dir(sb.root().join(".vscode")).unwrap();
     let settings = sb.root().join(".vscode/settings.json");
     File::create(&settings).unwrap().set_len(100 << 20).unwrap();
@@ -365,8 +370,7 @@ fn init_refuses_a_huge_settings_file() {
 /// owner, as one with comments is, and init goes on.
 #[test]
 fn init_leaves_a_settings_file_that_is_not_utf8_alone() {
-    let sb = Sandbox::new();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_new();
     std::fs::create_dir(sb.root().join(".vscode")).unwrap();
     let settings = sb.root().join(".vscode/settings.json");
     std::fs::write(&settings, b"{\"a\": \"\xff\"}\n").unwrap();
@@ -399,8 +403,7 @@ fn assert_config_refused(out: &Output, config: &Path, what: &str) {
 
 #[test]
 fn an_arende_yaml_that_is_a_fifo_is_refused_by_name() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_with_repo();
     let config = sb.root().join("arende.yaml");
     std::fs::remove_file(&config).unwrap();
     mkfifo(&config);
@@ -413,8 +416,7 @@ fn an_arende_yaml_that_is_a_fifo_is_refused_by_name() {
 /// repository configuration outside, or nothing.
 #[test]
 fn an_arende_yaml_that_is_a_link_is_refused_by_name() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_with_repo();
     let config = sb.root().join("arende.yaml");
     let outside = TempDir::new().unwrap();
     let fifo = outside.path().join("fifo");
@@ -436,8 +438,7 @@ fn an_arende_yaml_that_is_a_link_is_refused_by_name() {
 /// repository.
 #[test]
 fn a_hostile_arende_yaml_in_a_subfolder_does_not_climb_to_the_parent() {
-    let sb = Sandbox::with_repo();
-    sb.leaves_changes("the hostile files (links, FIFOs, huge files) are planted by hand and left");
+    let sb = hostile_with_repo();
     sb.journal_incident();
     let sub = sb.root().join("sub");
     std::fs::create_dir(&sub).unwrap();

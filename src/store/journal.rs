@@ -22,9 +22,7 @@ use super::gitindex::{self, LockedIndex};
 use super::head::HeadState;
 use super::notice::Notice;
 use super::paths::{prepare_write, read_if_there};
-use super::transaction::{
-    Staging, cache_trees, remove_files, stage_entries, write_atomic, write_files,
-};
+use super::transaction::{Staging, remove_files, write_atomic, write_files};
 use crate::config::CONFIG_FILE;
 use crate::error::Result;
 use crate::kind::Kind;
@@ -322,10 +320,7 @@ fn finish(
     let mut index = LockedIndex::take(repo, store.lock_timeout())?;
     write_files(root, &to_write)?;
     remove_files(root, journal.removed.iter())?;
-    let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
-    stage_entries(&mut index.index, &workdir, &staging)?;
-    cache_trees(repo, &mut index.index);
-    index.write()?;
+    staging.write_to(repo, &mut index)?;
     let summary = commit
         .summary()
         .ok()
@@ -398,10 +393,7 @@ fn catch_up_index(
     if staging.add.is_empty() && staging.remove.is_empty() {
         return Ok(());
     }
-    let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
-    stage_entries(&mut index.index, &workdir, &staging)?;
-    cache_trees(repo, &mut index.index);
-    index.write()?;
+    staging.write_to(repo, &mut index)?;
     index.commit()
 }
 

@@ -312,14 +312,11 @@ impl<'s> Transaction<'s> {
         // brought up to date (see `cache_trees`), written beside the old
         // one; then the branch, then the index in place: git sees both
         // change while its lock is held.
-        let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
         let timeout = self.store.lock_timeout();
         let warm = warm.and_then(|t| t.join().ok()).and_then(|r| r.ok());
         if let Err(e) = index
             .lock(timeout)
-            .and_then(|()| stage_entries(&mut index.index, &workdir, &staging))
-            .map(|()| cache_trees(warm.as_ref().unwrap_or(&repo), &mut index.index))
-            .and_then(|()| index.write())
+            .and_then(|()| staging.write_to(warm.as_ref().unwrap_or(&repo), &mut index))
         {
             return undo(&backups, e);
         }
@@ -500,6 +497,19 @@ pub(super) struct Staging {
     pub remove: Vec<PathBuf>,
 }
 
+impl Staging {
+    /// Stages the change in the locked index from the files as they are
+    /// now, brings its cached trees up to date (through `repo`'s object
+    /// cache) and writes it beside the old index, for
+    /// [`LockedIndex::commit`] to put in place.
+    pub fn write_to(&self, repo: &Repository, index: &mut LockedIndex) -> Result<()> {
+        let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
+        stage_entries(&mut index.index, &workdir, self)?;
+        cache_trees(repo, &mut index.index);
+        index.write()
+    }
+}
+
 /// Brings every cached tree of the index up to date, as `git commit`
 /// leaves them: git's next `commit` then finds nothing to recompute and
 /// does not write the index back, so it cannot write back a copy it read
@@ -508,7 +518,7 @@ pub(super) struct Staging {
 /// object store and nothing is written; otherwise the trees of what a
 /// person staged are written, as `git write-tree` would. An index that has
 /// no tree (conflicts) is left with the trees it had invalid.
-pub(super) fn cache_trees(repo: &Repository, index: &mut git2::Index) {
+fn cache_trees(repo: &Repository, index: &mut git2::Index) {
     let _ = index.write_tree_to(repo);
 }
 
@@ -522,20 +532,14 @@ pub fn stage_file(root: &Path, rel: &Path, timeout: Duration) -> Result<()> {
         .ok_or_else(|| Error::io(rel, std::io::ErrorKind::NotFound.into()))?;
     let blob = repo.blob(&bytes)?;
     let mut index = LockedIndex::take(&repo, timeout)?;
-    if index.index.get_path(&git_path, 1).is_some()
-        || index.index.get_path(&git_path, 2).is_some()
-        || index.index.get_path(&git_path, 3).is_some()
-    {
+    if (1..=3).any(|stage| index.index.get_path(&git_path, stage).is_some()) {
         index.index.conflict_remove(&git_path)?;
     }
-    let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
     let staging = Staging {
         add: vec![(git_path, blob)],
         remove: Vec::new(),
     };
-    stage_entries(&mut index.index, &workdir, &staging)?;
-    cache_trees(&repo, &mut index.index);
-    index.write()?;
+    staging.write_to(&repo, &mut index)?;
     index.commit()
 }
 
@@ -561,11 +565,7 @@ fn warm_trees(root: &Path, tree: Oid) -> Result<Repository> {
 }
 
 /// Puts the staged blobs in the index and takes the removed paths out.
-pub(super) fn stage_entries(
-    index: &mut git2::Index,
-    workdir: &Path,
-    staging: &Staging,
-) -> Result<()> {
+fn stage_entries(index: &mut git2::Index, workdir: &Path, staging: &Staging) -> Result<()> {
     for (path, blob) in &staging.add {
         add_to_index(index, workdir, path, *blob)?;
     }

@@ -875,7 +875,7 @@ fn repositories_under(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 /// The body stays an ordinary function, so rustfmt and clippy see it, and
 /// insta names its snapshots after the function and the file as before:
 /// both layouts are held to the same snapshots. Attributes written before
-/// the name (`#[cfg(unix)]`, `#[ignore]`) go on both tests.
+/// the name (`#[cfg(unix)]`, say) go on both tests.
 #[allow(unused_macros)]
 macro_rules! both_layouts {
     ($(#[$attr:meta])* $name:ident) => {
