@@ -213,7 +213,7 @@ fn read_csv(policy: &Policy, rel: &str) -> Result<Vec<Measurement>, String> {
     }
     let root = policy.root.as_deref().unwrap_or(std::path::Path::new("."));
     let path = root.join(rel_path);
-    let text = crate::yaml::read_text(&path, crate::yaml::MAX_RECORD_BYTES * 16)
+    let text = crate::fs::read_text(&path, crate::yaml::MAX_RECORD_BYTES * 16)
         .map_err(|e| format!("measurements file {rel} cannot be read: {e}"))?;
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header: Vec<String> = lines

@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::fs;
 use crate::yaml::{self, Value};
 
 /// The name of the repository configuration file; it marks a record repository.
@@ -32,7 +33,7 @@ impl RepoConfig {
     /// Reads `arende.yaml` in `root`.
     pub fn read(root: &Path) -> Result<RepoConfig> {
         let path = root.join(CONFIG_FILE);
-        let text = yaml::read_text(&path, yaml::MAX_RECORD_BYTES)?;
+        let text = fs::read_text(&path, yaml::MAX_RECORD_BYTES)?;
         let doc = yaml::parse_mapping(&path, &text)?;
         yaml::from_value(&Value::Mapping(doc)).map_err(|message| Error::Config {
             path,

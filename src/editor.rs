@@ -19,10 +19,11 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value as Json};
 
 use crate::error::{Error, Result};
+use crate::fs;
+use crate::fs::write_atomic;
 use crate::kind::Kind;
 use crate::schema::json_schema;
-use crate::store::{Transaction, write_atomic};
-use crate::yaml;
+use crate::store::Transaction;
 
 /// Where the schemas live in a record repository.
 pub const SCHEMA_DIR: &str = ".arende/schemas";
@@ -148,7 +149,7 @@ fn read_settings(root: &Path, rel: &Path) -> Result<Option<Vec<u8>>> {
         Err(e) => return Err(Error::io(rel, e)),
         Ok(_) => {}
     }
-    match yaml::read_bytes_as(&abs, rel, MAX_SETTINGS_BYTES) {
+    match fs::read_bytes_as(&abs, rel, MAX_SETTINGS_BYTES) {
         Ok(bytes) => Ok(Some(bytes)),
         // The record error's words (and help) are about records.
         Err(Error::TooLarge { size, .. }) => Err(Error::Config {
@@ -276,7 +277,7 @@ pub fn refresh(root: &Path) -> Result<Refresh> {
         Folders::Not(path, t) => {
             return Ok(Refresh::Skipped(Skipped {
                 path,
-                what: yaml::describe_file_type(t),
+                what: fs::describe_file_type(t),
                 folder: true,
             }));
         }
@@ -330,7 +331,7 @@ fn holds(root: &Path, rel: &Path, want: &[u8]) -> Result<Holds> {
             folder: false,
         }))
     };
-    match yaml::read_bytes_as(&abs, rel, want.len() as u64) {
+    match fs::read_bytes_as(&abs, rel, want.len() as u64) {
         Ok(have) if have == want => Ok(Holds::Same),
         Ok(_) | Err(Error::TooLarge { .. }) => Ok(Holds::Differs),
         Err(Error::Symlink { .. }) => refused("a symbolic link"),

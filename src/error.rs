@@ -38,7 +38,7 @@ pub struct FileSpan {
 impl FileSpan {
     /// A span at a 1-based line and column of `text`.
     pub fn at(path: &Path, text: &str, line: usize, column: usize, len: usize) -> Self {
-        let offset = crate::yaml::offset_of(text, line, column);
+        let offset = offset_of(text, line, column);
         let len = len.min(text.len().saturating_sub(offset));
         FileSpan {
             source: NamedSource::new(path.display().to_string(), text.to_owned()),
@@ -47,6 +47,19 @@ impl FileSpan {
             column,
         }
     }
+}
+
+/// Byte offset of a 1-based line and column in `text`.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let col = column.saturating_sub(1);
+            return offset + l.char_indices().nth(col).map_or(l.len(), |(b, _)| b);
+        }
+        offset += l.len();
+    }
+    text.len()
 }
 
 impl miette::SourceCode for FileSpan {

@@ -18,6 +18,7 @@ pub mod clock;
 pub mod config;
 pub mod editor;
 pub mod error;
+pub mod fs;
 pub mod id;
 pub mod import;
 pub mod kind;

@@ -15,6 +15,7 @@ use git2::{Oid, Repository, Tree};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::fs;
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::policy::{Policy, Severity};
@@ -263,7 +264,7 @@ fn parse(rel: &Path, bytes: &[u8]) -> std::result::Result<(Value, Record), Strin
     if bytes.len() as u64 > yaml::MAX_RECORD_BYTES {
         return Err(format!("{} is larger than a record may be", rel.display()));
     }
-    let text = yaml::text_from_bytes(rel, bytes.to_vec()).map_err(|e| e.to_string())?;
+    let text = fs::text_from_bytes(rel, bytes.to_vec()).map_err(|e| e.to_string())?;
     let doc = Value::Mapping(yaml::parse_mapping(rel, &text).map_err(|e| e.to_string())?);
     let record = Record::from_doc(rel, Some(&text), &doc).map_err(|e| e.to_string())?;
     Ok((doc, record))

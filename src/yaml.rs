@@ -1,11 +1,11 @@
-//! The one place YAML is read and written.
+//! The one place YAML is parsed and written.
 //!
 //! serde_yaml bounds alias expansion and nesting depth itself; it does not
-//! bound the size of a file, so every read here goes through a size cap first.
+//! bound the size of a file, so files are read through [`crate::fs`], with a
+//! size cap, before their text comes here.
 //! Records are handled as an ordered [`Mapping`] so that keys the tool does not
 //! know, and the order a person wrote them in, survive every rewrite.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde::Serialize;
@@ -18,128 +18,6 @@ pub use serde_yaml::{Mapping, Value};
 /// The largest record file arende reads (1 MiB). A ticket is a page of text;
 /// anything far larger is a mistake or an attack, and is refused before parsing.
 pub const MAX_RECORD_BYTES: u64 = 1 << 20;
-
-/// Reads a file as UTF-8 text, refusing symbolic links, anything that is
-/// not a regular file, and files over `limit` bytes. Errors name the file as
-/// `path` shows it.
-pub fn read_text(path: &Path, limit: u64) -> Result<String> {
-    read_text_as(path, path, limit)
-}
-
-/// Like [`read_text`], reading `file` but naming it `path` in errors (a path relative to
-/// the repository, say, rather than the absolute one read).
-pub fn read_text_as(file: &Path, path: &Path, limit: u64) -> Result<String> {
-    let bytes = read_bytes_as(file, path, limit)?;
-    text_from_bytes(path, bytes)
-}
-
-/// The bytes of a regular file of at most `limit` bytes, read without
-/// following a symbolic link and without blocking on a FIFO or device.
-pub fn read_bytes_as(file: &Path, path: &Path, limit: u64) -> Result<Vec<u8>> {
-    let f = open_regular(file, path)?;
-    let size = f.metadata().map_err(|e| Error::io(path, e))?.len();
-    if size > limit {
-        return Err(Error::TooLarge {
-            path: path.to_owned(),
-            size,
-            limit,
-        });
-    }
-    let mut bytes = Vec::with_capacity(size as usize);
-    f.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > limit {
-        return Err(Error::TooLarge {
-            path: path.to_owned(),
-            size: bytes.len() as u64,
-            limit,
-        });
-    }
-    Ok(bytes)
-}
-
-/// Opens a regular file for reading. A symbolic link or a non-regular file
-/// is refused before it is opened; the open itself does not follow a link
-/// and does not wait on a FIFO, and what it opened is checked again, so a
-/// file swapped in between cannot get through.
-pub fn open_regular(file: &Path, path: &Path) -> Result<std::fs::File> {
-    let meta = std::fs::symlink_metadata(file).map_err(|e| Error::io(path, e))?;
-    check_regular(&meta, path)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let f = options.open(file).map_err(|e| {
-        #[cfg(unix)]
-        if e.raw_os_error() == Some(libc::ELOOP) {
-            return Error::Symlink {
-                path: path.to_owned(),
-            };
-        }
-        Error::io(path, e)
-    })?;
-    check_regular(&f.metadata().map_err(|e| Error::io(path, e))?, path)?;
-    Ok(f)
-}
-
-/// Refuses a symbolic link or anything but a regular file.
-fn check_regular(meta: &std::fs::Metadata, path: &Path) -> Result<()> {
-    let ft = meta.file_type();
-    if ft.is_symlink() {
-        return Err(Error::Symlink {
-            path: path.to_owned(),
-        });
-    }
-    if ft.is_file() {
-        return Ok(());
-    }
-    Err(Error::NotAFile {
-        path: path.to_owned(),
-        what: describe_file_type(ft),
-    })
-}
-
-/// What a file that is not a regular file is, for a message.
-pub fn describe_file_type(ft: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if ft.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if ft.is_socket() {
-            return "a socket";
-        }
-        if ft.is_block_device() || ft.is_char_device() {
-            return "a device";
-        }
-    }
-    if ft.is_dir() {
-        "a folder"
-    } else if ft.is_symlink() {
-        "a symbolic link"
-    } else if ft.is_file() {
-        "a regular file"
-    } else {
-        "a special file"
-    }
-}
-
-/// Turns bytes into text, naming the line of the first invalid UTF-8 sequence.
-pub fn text_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<String> {
-    String::from_utf8(bytes).map_err(|e| {
-        let good = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..good].iter().filter(|&&b| b == b'\n').count() + 1;
-        Error::NotUtf8 {
-            path: path.to_owned(),
-            line,
-        }
-    })
-}
 
 /// The 1-based line of the first git conflict marker in `text`, if any.
 pub fn conflict_marker_line(text: &str) -> Option<usize> {
@@ -413,19 +291,6 @@ pub fn locate_key(text: &str, path: &[&str]) -> Option<(usize, usize)> {
         found?;
     }
     found
-}
-
-/// Byte offset of a 1-based line and column in `text`.
-pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            let col = column.saturating_sub(1);
-            return offset + l.char_indices().nth(col).map_or(l.len(), |(b, _)| b);
-        }
-        offset += l.len();
-    }
-    text.len()
 }
 
 #[cfg(test)]

@@ -113,7 +113,7 @@ fn make(
         timezone: None,
         modeline: options.modeline,
     };
-    crate::store::write_atomic(&dir.join(CONFIG_FILE), config.to_yaml().as_bytes(), true)?;
+    crate::fs::write_atomic(&dir.join(CONFIG_FILE), config.to_yaml().as_bytes(), true)?;
     commit_skeleton(dir, &options.driver, author, now)
 }
 

@@ -70,7 +70,7 @@ pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
             ));
         }
     }
-    arende::store::write_atomic(&path, hook.as_bytes(), true)?;
+    arende::fs::write_atomic(&path, hook.as_bytes(), true)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use arende::error::{Error, ExitCode, Result};
+use arende::fs;
 use arende::import::{
     ImportError, ImportMapping, ImportOptions, Input, InputFormat, MAX_INPUT_BYTES, Progress,
     Summary, import,
@@ -85,7 +86,7 @@ pub fn cmd_import(ui: &Ui, args: &ImportArgs) -> Result<ExitCode> {
     let mapping = match &args.mapping {
         Some(path) => Some(ImportMapping::parse(
             path,
-            &yaml::read_text(path, yaml::MAX_RECORD_BYTES)?,
+            &fs::read_text(path, yaml::MAX_RECORD_BYTES)?,
         )?),
         None => None,
     };
@@ -134,7 +135,7 @@ fn read_stdin() -> Result<Input> {
         });
     }
     Ok(Input {
-        text: yaml::text_from_bytes(Path::new("<stdin>"), bytes)?,
+        text: fs::text_from_bytes(Path::new("<stdin>"), bytes)?,
         name,
     })
 }

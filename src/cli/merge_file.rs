@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use arende::error::{ExitCode, Result};
+use arende::fs;
 use arende::merge::{self, NotARecord, setup};
 use arende::store::Store;
 use arende::yaml;
@@ -27,7 +28,7 @@ pub struct MergeFileArgs {
 
 pub fn cmd_merge_file(ui: &Ui, args: &MergeFileArgs) -> Result<ExitCode> {
     let shown = args.path.clone().unwrap_or_else(|| args.ours.clone());
-    let read = |p: &Path| yaml::read_text(p, yaml::MAX_RECORD_BYTES);
+    let read = |p: &Path| fs::read_text(p, yaml::MAX_RECORD_BYTES);
     let texts = (read(&args.base), read(&args.ours), read(&args.theirs));
     let (store, rel) = locate(ui, args.path.as_deref());
     let merged = match texts {
@@ -38,7 +39,7 @@ pub fn cmd_merge_file(ui: &Ui, args: &MergeFileArgs) -> Result<ExitCode> {
     };
     match merged {
         Ok(m) => {
-            arende::store::write_atomic(&args.ours, m.text.as_bytes(), false)?;
+            arende::fs::write_atomic(&args.ours, m.text.as_bytes(), false)?;
             for note in &m.notes {
                 ui.info(&format!("{}: {note}", shown.display()));
             }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use arende::actions::{NewRecord, new_record};
 use arende::error::{Error, ExitCode, Result};
+use arende::fs;
 use arende::kind::Kind;
 use arende::yaml::{self, Mapping};
 
@@ -156,9 +157,9 @@ fn read_fields(path: &Path) -> Result<Mapping> {
                 limit: yaml::MAX_RECORD_BYTES,
             });
         }
-        yaml::text_from_bytes(shown, bytes)?
+        fs::text_from_bytes(shown, bytes)?
     } else {
-        yaml::read_text(path, yaml::MAX_RECORD_BYTES).map_err(|e| match e {
+        fs::read_text(path, yaml::MAX_RECORD_BYTES).map_err(|e| match e {
             // A file the person named that is not there is bad input, not a broken disk.
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 Error::usage(format!("{}: no such file", path.display()), None)

@@ -142,11 +142,11 @@ impl Input {
     /// Reads a file, refusing symbolic links' targets no more than other
     /// files, but files over [`MAX_INPUT_BYTES`] and text that is not UTF-8.
     pub fn read(path: &Path) -> crate::error::Result<Input> {
-        let text = yaml::read_text(path, MAX_INPUT_BYTES).or_else(|e| match e {
+        let text = crate::fs::read_text(path, MAX_INPUT_BYTES).or_else(|e| match e {
             Error::Symlink { .. } => {
                 // An input file is not a record: a link to one is fine.
                 let target = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
-                yaml::read_text_as(&target, path, MAX_INPUT_BYTES)
+                crate::fs::read_text_as(&target, path, MAX_INPUT_BYTES)
             }
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => Err(
                 Error::usage(format!("{}: no such file", path.display()), None),

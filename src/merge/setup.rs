@@ -10,8 +10,10 @@ use git2::ConfigLevel;
 
 use super::{Merged, merge_record};
 use crate::error::{Error, Result};
+use crate::fs;
+use crate::fs::write_atomic;
 use crate::kind::Kind;
-use crate::store::{Store, repo_prefix, write_atomic};
+use crate::store::{Store, repo_prefix};
 use crate::yaml;
 
 /// The attributes file, at the record repository's root.
@@ -48,7 +50,7 @@ pub fn read_attributes(root: &Path) -> Result<Option<Vec<u8>>> {
     match std::fs::symlink_metadata(&path) {
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(path, e)),
-        Ok(_) => yaml::read_bytes_as(&path, &path, MAX_ATTRIBUTES_BYTES).map(Some),
+        Ok(_) => fs::read_bytes_as(&path, &path, MAX_ATTRIBUTES_BYTES).map(Some),
     }
 }
 
@@ -92,7 +94,7 @@ pub fn write_attributes(root: &Path, bytes: &[u8]) -> Result<()> {
         Ok(meta) if !meta.is_file() => {
             return Err(Error::NotAFile {
                 path,
-                what: yaml::describe_file_type(meta.file_type()),
+                what: fs::describe_file_type(meta.file_type()),
             });
         }
         Ok(_) => {}
@@ -304,7 +306,7 @@ pub fn resolve(store: &Store, rel: &Path, force: bool) -> Result<Resolution> {
     let abs = store.root().join(rel);
     let current = match std::fs::symlink_metadata(&abs) {
         Err(e) if e.kind() == ErrorKind::NotFound => String::new(),
-        _ => yaml::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?,
+        _ => fs::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?,
     };
     if !force && yaml::conflict_marker_line(&current).is_none() {
         return Ok(Resolution::AlreadyEdited);

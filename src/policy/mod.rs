@@ -18,6 +18,7 @@ pub use approval::{ApprovalStep, RaciCell, StepState};
 pub use rule::{Clause, Facts, Predicate, Rule, Severity, Test};
 
 use crate::error::{Error, Result};
+use crate::fs;
 use crate::kind::Kind;
 use crate::record::{Level, Priority, statuses};
 use crate::yaml::{self, Mapping, Value};
@@ -448,7 +449,7 @@ impl Policy {
             let path = root.join(OVERRIDES);
             // Not `exists()`: it follows links, and a link is to be refused.
             if path.symlink_metadata().is_ok() {
-                let text = yaml::read_text(&path, yaml::MAX_RECORD_BYTES)?;
+                let text = fs::read_text(&path, yaml::MAX_RECORD_BYTES)?;
                 deep_merge(&mut merged, yaml::parse_mapping(&path, &text)?);
             }
         }
@@ -1072,7 +1073,7 @@ fn check_policy_dir(root: &Path) -> Result<()> {
         Ok(meta) if !meta.is_dir() => Err(Error::Config {
             message: format!(
                 "is {}, not a folder; the repository's policy files live in the folder {POLICY_DIR}/",
-                yaml::describe_file_type(meta.file_type())
+                fs::describe_file_type(meta.file_type())
             ),
             path,
             help: Some(format!(

@@ -259,7 +259,7 @@ fn digest(store: &Store) -> u64 {
     FORMAT.hash(&mut h);
     let root = store.root();
     let config = root.join(crate::config::CONFIG_FILE);
-    crate::yaml::read_bytes_as(&config, &config, crate::yaml::MAX_RECORD_BYTES)
+    crate::fs::read_bytes_as(&config, &config, crate::yaml::MAX_RECORD_BYTES)
         .ok()
         .hash(&mut h);
     hash_policy_files(&root.join(crate::policy::POLICY_DIR), &mut h);
@@ -277,7 +277,7 @@ fn digest(store: &Store) -> u64 {
 fn hash_policy_files(dir: &Path, h: &mut impl Hasher) {
     let kind = std::fs::symlink_metadata(dir).map(|m| m.file_type());
     let is_dir = kind.as_ref().is_ok_and(std::fs::FileType::is_dir);
-    kind.ok().map(crate::yaml::describe_file_type).hash(h);
+    kind.ok().map(crate::fs::describe_file_type).hash(h);
     if !is_dir {
         return;
     }
@@ -291,7 +291,7 @@ fn hash_policy_files(dir: &Path, h: &mut impl Hasher) {
             continue;
         }
         item.path().strip_prefix(dir).ok().hash(h);
-        match crate::yaml::read_bytes_as(item.path(), item.path(), crate::yaml::MAX_RECORD_BYTES) {
+        match crate::fs::read_bytes_as(item.path(), item.path(), crate::yaml::MAX_RECORD_BYTES) {
             Ok(bytes) => Some(bytes).hash(h),
             Err(_) => {
                 None::<Vec<u8>>.hash(h);

@@ -33,7 +33,7 @@ const LOCK_MARK: &str = "arende ";
 pub(super) fn remove_stale_lock(repo: &Repository) -> Option<PathBuf> {
     let file = index_file(repo);
     let lock = with_suffix(&file, ".lock");
-    let bytes = crate::yaml::read_bytes_as(&lock, &lock, 64).ok()?;
+    let bytes = crate::fs::read_bytes_as(&lock, &lock, 64).ok()?;
     let pid: i32 = std::str::from_utf8(&bytes)
         .ok()?
         .strip_prefix(LOCK_MARK)?

@@ -21,10 +21,10 @@ use super::git::{open_repo, own_file, repo_prefix};
 use super::gitindex::{self, LockedIndex};
 use super::head::HeadState;
 use super::notice::Notice;
-use super::paths::{prepare_write, read_if_there};
-use super::transaction::{Staging, remove_files, write_atomic, write_files};
+use super::transaction::{Staging, remove_files, write_files};
 use crate::config::CONFIG_FILE;
 use crate::error::Result;
+use crate::fs::{self, prepare_write, read_if_there, write_atomic};
 use crate::kind::Kind;
 
 /// The journal's file name in the git folder (keyed for a record repository
@@ -163,7 +163,7 @@ pub(super) fn recover(store: &Store) -> Result<()> {
     folders.dedup();
     for folder in folders {
         // Only real folders inside the repository.
-        if super::paths::check_folders(root, &folder.join("x")).is_ok() {
+        if fs::check_folders(root, &folder.join("x")).is_ok() {
             removed.extend(remove_temp_files(&root.join(folder), folder));
         }
     }

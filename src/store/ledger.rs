@@ -19,8 +19,7 @@ use std::path::{Path, PathBuf};
 use git2::{ObjectType, Oid, Repository};
 
 use super::git::own_file;
-use super::paths::read_if_there;
-use super::transaction::write_atomic;
+use crate::fs::{read_if_there, write_atomic};
 
 /// The ledger's file name in the git folder (keyed like the journal).
 const LEDGER: &str = "arende-filed";
@@ -43,7 +42,7 @@ impl Ledger {
     /// none or it does not read (it is a hint, never a source of truth).
     pub fn read(repo: &Repository, prefix: &Path) -> Ledger {
         let path = own_file(repo, prefix, LEDGER);
-        let entries = crate::yaml::read_bytes_as(&path, &path, MAX_BYTES)
+        let entries = crate::fs::read_bytes_as(&path, &path, MAX_BYTES)
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .map(|text| {

@@ -9,7 +9,6 @@ mod head;
 mod journal;
 mod ledger;
 mod notice;
-mod paths;
 mod transaction;
 
 use std::path::{Path, PathBuf};
@@ -23,12 +22,12 @@ pub use git::open_repo;
 pub use git::{Author, HistoryCommit, file_at_head, record_commits, repo_prefix};
 pub use gitindex::read_index;
 pub use notice::{FileState, Notice};
-pub(crate) use paths::check_folders;
 
-pub use transaction::{CommitMode, Transaction, stage_file, write_atomic};
+pub use transaction::{CommitMode, Transaction, stage_file};
 
 use crate::config::{CONFIG_FILE, RepoConfig};
 use crate::error::{Error, Result};
+use crate::fs;
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::policy::Policy;
@@ -437,9 +436,9 @@ fn is_record_file(path: &Path) -> bool {
 }
 
 pub(crate) fn read_entry(root: &Path, rel: &Path) -> Result<(Entry, String)> {
-    paths::check_folders(root, rel)?;
+    fs::check_folders(root, rel)?;
     let abs = root.join(rel);
-    let text = yaml::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?;
+    let text = fs::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?;
     let doc = Value::Mapping(yaml::parse_mapping(rel, &text)?);
     let record = Record::from_doc(rel, Some(&text), &doc)?;
     Ok((

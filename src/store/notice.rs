@@ -197,7 +197,7 @@ pub(super) fn file_states(store: &Store, rels: &[PathBuf]) -> Result<Option<Vec<
     let hashes: Vec<Result<Option<Oid>>> = rels
         .par_iter()
         .map(|rel| {
-            let bytes = super::paths::read_if_there(&root.join(rel), rel)?;
+            let bytes = crate::fs::read_if_there(&root.join(rel), rel)?;
             bytes
                 .map(|b| Oid::hash_object(ObjectType::Blob, &b).map_err(Error::from))
                 .transpose()

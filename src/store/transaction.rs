@@ -15,7 +15,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::{File, TryLockError};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -28,10 +27,10 @@ use super::head::HeadState;
 use super::journal::{Journal, recover, remove_journal};
 use super::ledger::Ledger;
 use super::notice::{FileState, Notice};
-use super::paths::{prepare_writes, read_if_there};
 use super::{Store, filed_right, flat_path, home_path};
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
+use crate::fs::{self, prepare_writes, read_if_there, write_atomic};
 use crate::id::RecordId;
 use crate::record::Timestamp;
 use crate::yaml::{self, Value};
@@ -90,7 +89,7 @@ impl<'s> Transaction<'s> {
         // rewrites it, so the lock leaves no file of its own behind. The
         // lock is the kernel's: it ends with the process, so it is never stale.
         let path = store.root().join(CONFIG_FILE);
-        let lock = yaml::open_regular(&path, Path::new(CONFIG_FILE))?;
+        let lock = fs::open_regular(&path, Path::new(CONFIG_FILE))?;
         acquire(store, &lock, &path)?;
         let tx = Transaction {
             store,
@@ -659,7 +658,7 @@ pub(super) struct Backup {
     old: Option<Vec<u8>>,
 }
 
-/// Writes the files; their paths were checked by [`prepare_write`]. A
+/// Writes the files; their paths were checked by [`fs::prepare_writes`]. A
 /// bulk change writes them in parallel: creating and renaming 100 000 files
 /// one after the other was the largest part of an import.
 pub(super) fn write_files(root: &Path, writes: &BTreeMap<PathBuf, Vec<u8>>) -> Result<Vec<Backup>> {
@@ -731,29 +730,6 @@ fn restore_files(backups: &[Backup]) {
             None => std::fs::remove_file(&b.path).map_err(|e| Error::io(&b.path, e)),
         };
     }
-}
-
-/// Writes a file by writing a temporary file beside it and renaming it into
-/// place, so no reader ever sees half a file.
-pub fn write_atomic(path: &Path, bytes: &[u8], sync: bool) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".arende-").suffix(".tmp");
-    // Made readable as git checks files out (the umask still applies), in
-    // the call that makes it rather than a `chmod` after.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    if sync {
-        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    }
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
 }
 
 /// Stages a file just written, from its stat and the blob already stored:

@@ -19,6 +19,7 @@ use serde::Serialize;
 pub use engine::{Context, Lookup, Violation};
 
 use crate::error::{Error, Result};
+use crate::fs;
 use crate::id::RecordId;
 use crate::policy::Severity;
 use crate::record::{Body, Record, ReleaseStatus};
@@ -87,8 +88,8 @@ pub fn standard_register(store: &Store) -> Result<BTreeSet<String>> {
     if path.symlink_metadata().is_err() {
         return Ok(BTreeSet::new());
     }
-    crate::store::check_folders(store.root(), Path::new(REGISTER))?;
-    let text = yaml::read_text(&path, yaml::MAX_RECORD_BYTES)?;
+    fs::check_folders(store.root(), Path::new(REGISTER))?;
+    let text = fs::read_text(&path, yaml::MAX_RECORD_BYTES)?;
     let doc = yaml::parse_any(Path::new(REGISTER), &text)?;
     let entries = doc
         .get("changes")
@@ -661,7 +662,7 @@ fn locate(root: &Path, findings: &mut [Finding]) {
         };
         let text = texts
             .entry(f.path.clone())
-            .or_insert_with(|| yaml::read_text(&root.join(&f.path), yaml::MAX_RECORD_BYTES).ok());
+            .or_insert_with(|| fs::read_text(&root.join(&f.path), yaml::MAX_RECORD_BYTES).ok());
         let Some(text) = text else { continue };
         // A list position (`history[3].note`) is not a key: the place
         // pointed at is the key's first item of that name.

@@ -60,6 +60,7 @@ use super::{
 };
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
+use crate::fs;
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::record::Record;
@@ -243,7 +244,7 @@ fn read_record(odb: &Odb<'_>, rel: &Path, blob: Blob) -> Result<(Entry, String)>
             limit: yaml::MAX_RECORD_BYTES,
         });
     }
-    let text = yaml::text_from_bytes(rel, odb.read(blob.oid)?.data().to_vec())?;
+    let text = fs::text_from_bytes(rel, odb.read(blob.oid)?.data().to_vec())?;
     let doc = Value::Mapping(yaml::parse_mapping(rel, &text)?);
     let record = Record::from_doc(rel, Some(&text), &doc)?;
     Ok((
