@@ -5,7 +5,7 @@ use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
-use crate::record::Timestamp;
+use crate::time::Timestamp;
 
 /// Now, in the repository's timezone: the pinned time if one is given.
 pub fn now(pinned: Option<&str>, tz: Tz) -> Result<Timestamp> {

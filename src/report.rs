@@ -23,9 +23,10 @@ use crate::calendar::BusinessCalendar;
 use crate::error::{Error, Result};
 use crate::kind::Kind;
 use crate::policy::Policy;
-use crate::record::{Body, Record, ServiceClass, Timestamp};
+use crate::record::{Body, Record, ServiceClass};
 use crate::sla::{ClockState, clocks, crisis_outage, is_major_incident};
 use crate::store::Entry;
+use crate::time::Timestamp;
 
 /// More buckets than this and the chart counts months instead of weeks,
 /// so a report over a year or more stays readable.

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::calendar::BusinessCalendar;
 use crate::policy::{ClockHours, ClockSpec, Policy};
-use crate::record::{Body, Record, Timestamp};
+use crate::record::{Body, Record};
+use crate::time::Timestamp;
 use crate::yaml::Value;
 
 /// Past this share of its target a running clock is "at risk" (SPEC §4).

@@ -4,10 +4,11 @@
 //! repository's zone; numeric `D/M/YYYY` forms are day first, as Swedish
 //! dates and ServiceNow exports write them.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
-use crate::record::Timestamp;
+/// A point in time: RFC 3339 with its offset (SPEC §1).
+pub type Timestamp = DateTime<FixedOffset>;
 
 /// The rules a date is read by.
 #[derive(Debug, Clone)]

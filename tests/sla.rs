@@ -7,8 +7,9 @@ use std::path::Path;
 
 use arende::calendar::BusinessCalendar;
 use arende::policy::Policy;
-use arende::record::{Record, Timestamp};
+use arende::record::Record;
 use arende::sla::{ClockState, ClockStatus, clocks};
+use arende::time::Timestamp;
 
 fn t(s: &str) -> Timestamp {
     chrono::DateTime::parse_from_rfc3339(s).expect("test time")

@@ -28,8 +28,9 @@ pub use status::change_status;
 use crate::classify as derivation;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
-use crate::record::{Event, FieldChange, Record, Timestamp, document};
+use crate::record::{Event, FieldChange, Record, document};
 use crate::store::{Author, CommitMode, Entry, Store, Transaction};
+use crate::time::Timestamp;
 use crate::validate;
 use crate::yaml::{self, Mapping, Value};
 

@@ -30,7 +30,8 @@ use super::table::{Table, TableRow};
 use super::values::{self, Placement, ReadTime};
 use super::{Candidate, Env, Key, Origin, Tally, walk};
 use crate::kind::Kind;
-use crate::record::{Event, FieldChange, Timestamp, document};
+use crate::record::{Event, FieldChange, document};
+use crate::time::Timestamp;
 use crate::yaml::{self, Mapping, Value};
 
 /// The columns an event log must have.

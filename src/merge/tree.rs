@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use crate::record::Timestamp;
+use crate::time::Timestamp;
 use crate::yaml::{Mapping, Value};
 
 /// A field both sides changed, each its own way.

@@ -1,14 +1,11 @@
 //! Field types shared by several kinds of record.
 
-use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::id::RecordId;
+use crate::time::Timestamp;
 use crate::yaml::Value;
-
-/// A point in time: RFC 3339 with its offset (SPEC §1).
-pub type Timestamp = DateTime<FixedOffset>;
 
 /// A degree of impact, urgency or risk (*hög, medel, låg*), highest first.
 #[derive(

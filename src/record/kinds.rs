@@ -6,12 +6,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    Channel, FaultClass, Level, Priority, Reporter, ServiceClass, TicketNumber, Timestamp, Window,
+    Channel, FaultClass, Level, Priority, Reporter, ServiceClass, TicketNumber, Window,
 };
 use super::status::{
     CapacityStatus, ChangeStatus, CiStatus, ProblemStatus, ReleaseStatus, TicketStatus,
 };
 use crate::id::RecordId;
+use crate::time::Timestamp;
 
 fn yes() -> bool {
     true

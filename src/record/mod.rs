@@ -20,6 +20,7 @@ pub use status::*;
 use crate::error::{Error, FileSpan, Result};
 use crate::id::RecordId;
 use crate::kind::Kind;
+use crate::time::Timestamp;
 use crate::yaml::{self, Value};
 
 /// The fields every record has.

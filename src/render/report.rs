@@ -277,7 +277,7 @@ fn target_in(target: &str, l: Lang) -> String {
     }
 }
 
-fn local(t: Option<crate::record::Timestamp>, tz: Tz) -> String {
+fn local(t: Option<crate::time::Timestamp>, tz: Tz) -> String {
     t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
 }

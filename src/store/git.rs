@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 use git2::{Oid, Repository, Signature, Sort, Tree};
 
 use crate::error::{Error, Result};
-use crate::record::Timestamp;
+use crate::time::Timestamp;
 
 /// The author of a change: who commits, and who the history names.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -32,7 +32,7 @@ use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
 use crate::fs::{self, prepare_writes, read_if_there, write_atomic};
 use crate::id::RecordId;
-use crate::record::Timestamp;
+use crate::time::Timestamp;
 use crate::yaml::{self, Value};
 
 /// Below this many files a transaction fsyncs each one; above it (bulk

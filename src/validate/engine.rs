@@ -390,7 +390,7 @@ fn linked_docs(cx: &Context<'_>, map: &Mapping, key: &str) -> Vec<Value> {
 /// When the record first reached a status, by its history. A record that
 /// never did (or was filed by hand without the event) is judged against the
 /// latest moment it knows of: its last event, or its registration.
-fn first_reached(record: &Record, status: &str) -> crate::record::Timestamp {
+fn first_reached(record: &Record, status: &str) -> crate::time::Timestamp {
     let events = &record.common.history;
     events
         .iter()
