@@ -94,7 +94,7 @@ fn merged_in(parents: &[Option<Mapping>], now: &[Event]) -> (Vec<Event>, bool) {
 /// The events of `now` beyond those `before` had, and whether `now` lost
 /// or reordered one of them (history rewritten).
 fn split_new(before: &[Event], now: &[Event]) -> (Vec<Event>, bool) {
-    let (added, rewrote) = crate::merge::history_added(before, now);
+    let (added, rewrote) = crate::record::history_added(before, now);
     (added.into_iter().cloned().collect(), rewrote)
 }
 

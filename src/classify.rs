@@ -1,11 +1,15 @@
 //! Classification: the values a policy derives from others (SPEC §3), such
 //! as an incident's priority from impact × urgency. `new` and `set` classify
-//! as they write; `arende classify --check` reports stored values that
-//! disagree.
+//! as they write ([`apply_classification`]), and so does a merge; `arende
+//! classify --check` reports stored values that disagree.
 
+use std::path::Path;
+
+use crate::error::{Error, Result};
 use crate::policy::Policy;
 use crate::record::{
-    Body, CapacityReview, Incident, Measurement, Measurements, PatientSafety, Record, ReleaseLevel,
+    Body, CapacityReview, FieldChange, Incident, Measurement, Measurements, PatientSafety, Record,
+    ReleaseLevel, document,
 };
 use crate::yaml::Value;
 
@@ -62,6 +66,31 @@ pub fn derive(policy: &Policy, record: &Record) -> Vec<Derived> {
         _ => {}
     }
     out
+}
+
+/// Applies the policy's classification to the document: every derived
+/// value that differs from the stored one is set. Returns the changes made.
+pub fn apply_classification(
+    policy: &Policy,
+    path: &Path,
+    doc: &mut Value,
+) -> Result<Vec<FieldChange>> {
+    let record = Record::from_doc(path, None, doc)?;
+    let mut changes = Vec::new();
+    for derived in derive(policy, &record) {
+        let map = document::mapping_mut(doc);
+        let old = document::get(map, derived.field).cloned();
+        if old.as_ref() != Some(&derived.value) {
+            document::set(map, derived.field, derived.value.clone())
+                .map_err(|m| Error::usage(m, None))?;
+            changes.push(FieldChange {
+                field: derived.field.to_owned(),
+                from: old,
+                to: Some(derived.value),
+            });
+        }
+    }
+    Ok(changes)
 }
 
 /// An incident's priority: the matrix, raised to the floor patient safety

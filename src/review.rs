@@ -356,7 +356,7 @@ fn review_record(
     let new_events = &new_rec.common.history;
     // Events inserted among the base's in time order (the branch merged or
     // rebased onto another) are added, not a rewrite.
-    let (added, rewritten) = crate::merge::history_added(old_events, new_events);
+    let (added, rewritten) = crate::record::history_added(old_events, new_events);
     let appended = !rewritten;
     let added: Vec<Event> = if appended {
         added.into_iter().cloned().collect()

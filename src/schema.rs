@@ -10,6 +10,7 @@ use crate::kind::Kind;
 use crate::record::{
     CapacityReview, Change, Common, ConfigurationItem, Incident, Problem, Release, ServiceRequest,
 };
+use crate::yaml::{Mapping, Value};
 
 #[derive(JsonSchema)]
 #[allow(dead_code)] // only describes a whole record: common fields and the kind's own
@@ -153,6 +154,36 @@ fn alternatives<'a>(root: &'a Json, node: &'a Json) -> Vec<&'a Json> {
                 stack.extend(branches.iter().rev());
             }
         }
+    }
+    out
+}
+
+/// Orders a new record's keys the way people read them: identity first,
+/// the kind's own fields in the model's order, links and history last.
+pub fn canonical_order(kind: Kind, mut doc: Mapping) -> Mapping {
+    const HEAD: &[&str] = &["id", "kind", "title", "description", "status", "opened_at"];
+    const TAIL: &[&str] = &["links", "approvals", "source"];
+    let mut out = Mapping::new();
+    let mut take = |name: &str, out: &mut Mapping| {
+        if let Some(v) = doc.remove(name) {
+            out.insert(Value::String(name.to_owned()), v);
+        }
+    };
+    for name in HEAD {
+        take(name, &mut out);
+    }
+    for name in top_level_fields(kind) {
+        if !TAIL.contains(&name.as_str()) && name != "history" {
+            take(&name, &mut out);
+        }
+    }
+    for name in TAIL {
+        take(name, &mut out);
+    }
+    let history = doc.remove("history");
+    out.extend(doc);
+    if let Some(h) = history {
+        out.insert("history".into(), h);
     }
     out
 }

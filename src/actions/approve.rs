@@ -1,11 +1,13 @@
 //! `arende approve`: record an approval (*godkännande*).
 
 use super::edit::{Edit, land};
-use super::{Context, Loaded, Outcome, append_event, load_for_rewrite, mapping_mut};
+use super::{Loaded, Outcome, append_event, load_for_rewrite};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::policy::ApprovalStep;
+use crate::record::document::mapping_mut;
 use crate::record::{Approval, Decision, Event};
+use crate::store::Context;
 use crate::yaml::{self, Value};
 
 /// An approval to record.

@@ -217,7 +217,7 @@ fn unknown_field(kind: Kind, field: &str) -> Error {
     Error::usage(format!("{kind} has no field `{field}`"), Some(help))
 }
 
-pub(crate) use crate::suggest::edit_distance;
+use crate::suggest::edit_distance;
 
 #[cfg(test)]
 mod tests {

@@ -3,12 +3,12 @@
 use std::path::Path;
 
 use super::edit::{Edit, land};
-use super::{Context, append_event, apply_classification, load_for_rewrite};
-use crate::classify;
+use super::{append_event, load_for_rewrite};
+use crate::classify::{self, apply_classification};
 use crate::error::Result;
 use crate::id::RecordId;
 use crate::record::{Event, FieldChange, document};
-use crate::store::Store;
+use crate::store::{Context, Store};
 
 /// A stored value that disagrees with the policy.
 #[derive(Debug, Clone)]
@@ -72,7 +72,7 @@ pub fn apply(cx: &Context<'_>, ids: &[RecordId]) -> Result<(Vec<Disagreement>, O
     for id in &touched {
         let entry = load_for_rewrite(cx.store, &mut tx, id)?;
         let mut doc = entry.doc.clone();
-        let changes = apply_classification(cx.store, Path::new(&entry.path), &mut doc)?;
+        let changes = apply_classification(cx.store.policy(), Path::new(&entry.path), &mut doc)?;
         if changes.is_empty() {
             continue;
         }

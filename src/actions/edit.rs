@@ -8,11 +8,11 @@
 
 use std::path::PathBuf;
 
-use super::{Context, Outcome, guard};
+use super::{Outcome, guard};
 use crate::error::Result;
 use crate::id::RecordId;
 use crate::record::{Event, FieldChange};
-use crate::store::Transaction;
+use crate::store::{Context, Transaction};
 use crate::yaml::Value;
 
 /// One record as a command leaves it.

@@ -1,10 +1,12 @@
 //! `arende link`: link two records, both ways.
 
 use super::edit::{Edit, land};
-use super::{Context, Outcome, append_event, load_for_rewrite, mapping_mut};
+use super::{Outcome, append_event, load_for_rewrite};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::Event;
+use crate::record::document::mapping_mut;
+use crate::store::Context;
 use crate::yaml::{Mapping, Value};
 
 /// Links `a` and `b` both ways. Linking records already linked both ways is

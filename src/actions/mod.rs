@@ -1,6 +1,6 @@
 //! What the filing commands do, without a terminal: each action reads under
 //! the repository lock, checks everything, then writes through one
-//! [`Transaction`](crate::store::Transaction) and one commit.
+//! [`Transaction`] and one commit.
 
 mod approve;
 pub mod assign;
@@ -20,32 +20,16 @@ use git2::Oid;
 pub use approve::{ApprovalRequest, approve};
 pub use init::{InitOptions, init};
 pub use link::{link, unlink};
-pub(crate) use new::canonical_order;
 pub use new::{NewRecord, draft, new_record};
 pub use set::set_fields;
 pub use status::change_status;
 
-use crate::classify as derivation;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::{Event, FieldChange, Record, document};
-use crate::store::{Author, CommitMode, Entry, Store, Transaction};
-use crate::time::Timestamp;
+use crate::store::{Entry, Store, Transaction};
 use crate::validate;
-use crate::yaml::{self, Mapping, Value};
-
-/// Who acts, when, and whether to commit.
-#[derive(Debug, Clone)]
-pub struct Context<'s> {
-    /// The repository.
-    pub store: &'s Store,
-    /// The author of the change.
-    pub author: Author,
-    /// The time of the change.
-    pub now: Timestamp,
-    /// Commit, or only write the working tree.
-    pub mode: CommitMode,
-}
+use crate::yaml::{self, Value};
 
 /// What an action did.
 #[derive(Debug, Clone)]
@@ -158,19 +142,9 @@ fn load_for_rewrite(store: &Store, tx: &mut Transaction<'_>, id: &RecordId) -> R
     Ok(Loaded { entry, hand_edits })
 }
 
-fn mapping_mut(doc: &mut Value) -> &mut Mapping {
-    if !doc.is_mapping() {
-        *doc = Value::Mapping(Mapping::new());
-    }
-    match doc {
-        Value::Mapping(m) => m,
-        _ => unreachable!("made a mapping just above"),
-    }
-}
-
 /// Appends an event to the document's history.
 fn append_event(doc: &mut Value, event: &Event) {
-    let map = mapping_mut(doc);
+    let map = document::mapping_mut(doc);
     let history = map
         .entry(Value::String("history".into()))
         .or_insert_with(|| Value::Sequence(Vec::new()));
@@ -180,31 +154,6 @@ fn append_event(doc: &mut Value, event: &Event) {
     if let Value::Sequence(seq) = history {
         seq.push(yaml::to_value(event));
     }
-}
-
-/// Applies the policy's classification to the document, returning the
-/// changes it made.
-pub(crate) fn apply_classification(
-    store: &Store,
-    path: &Path,
-    doc: &mut Value,
-) -> Result<Vec<FieldChange>> {
-    let record = Record::from_doc(path, None, doc)?;
-    let mut changes = Vec::new();
-    for derived in derivation::derive(store.policy(), &record) {
-        let map = mapping_mut(doc);
-        let old = document::get(map, derived.field).cloned();
-        if old.as_ref() != Some(&derived.value) {
-            document::set(map, derived.field, derived.value.clone())
-                .map_err(|m| Error::usage(m, None))?;
-            changes.push(FieldChange {
-                field: derived.field.to_owned(),
-                from: old,
-                to: Some(derived.value),
-            });
-        }
-    }
-    Ok(changes)
 }
 
 /// Checks that every linked ID exists, one `stat` each.

@@ -3,13 +3,14 @@
 use std::path::Path;
 
 use super::edit::{Edit, land};
-use super::{Context, Outcome, append_event, apply_classification, assign, check_links};
+use super::{Outcome, append_event, assign, check_links};
+use crate::classify::apply_classification;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::record::{Event, Record, document};
 use crate::schema;
-use crate::store::Transaction;
+use crate::store::{Context, Transaction};
 use crate::yaml::{Mapping, Value};
 
 /// What a person gives to file a record.
@@ -61,8 +62,8 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
     let path = cx.store.rel_path(&id);
     let path = Path::new(&path);
     let mut doc = Value::Mapping(doc);
-    apply_classification(cx.store, path, &mut doc)?;
-    let mut doc = Value::Mapping(canonical_order(
+    apply_classification(cx.store.policy(), path, &mut doc)?;
+    let mut doc = Value::Mapping(schema::canonical_order(
         kind,
         doc.as_mapping().cloned().unwrap_or_default(),
     ));
@@ -141,34 +142,4 @@ fn fresh_id(cx: &Context<'_>, kind: Kind, tx: &Transaction<'_>) -> RecordId {
             return id;
         }
     }
-}
-
-/// Orders a new record's keys the way people read them: identity first,
-/// the kind's own fields in the model's order, links and history last.
-pub(crate) fn canonical_order(kind: Kind, mut doc: Mapping) -> Mapping {
-    const HEAD: &[&str] = &["id", "kind", "title", "description", "status", "opened_at"];
-    const TAIL: &[&str] = &["links", "approvals", "source"];
-    let mut out = Mapping::new();
-    let mut take = |name: &str, out: &mut Mapping| {
-        if let Some(v) = doc.remove(name) {
-            out.insert(Value::String(name.to_owned()), v);
-        }
-    };
-    for name in HEAD {
-        take(name, &mut out);
-    }
-    for name in schema::top_level_fields(kind) {
-        if !TAIL.contains(&name.as_str()) && name != "history" {
-            take(&name, &mut out);
-        }
-    }
-    for name in TAIL {
-        take(name, &mut out);
-    }
-    let history = doc.remove("history");
-    out.extend(doc);
-    if let Some(h) = history {
-        out.insert("history".into(), h);
-    }
-    out
 }

@@ -11,9 +11,10 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use super::NewRecord;
 use super::assign::{self, PROTECTED};
 use super::new::draft;
-use super::{Context, NewRecord, apply_classification};
+use crate::classify::apply_classification;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::kind::Kind;
@@ -21,6 +22,7 @@ use crate::policy::Policy;
 use crate::policy::rule::Test;
 use crate::record::{Level, Record, document};
 use crate::schema;
+use crate::store::Context;
 use crate::validate::{self, StoreLookup};
 use crate::yaml::{self, Mapping, Value};
 
@@ -645,7 +647,7 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
     let mut doc = Value::Mapping(doc);
     // A draft the model cannot read yet has no rules to ask about: filing
     // it reports what is wrong with it.
-    if apply_classification(store, path, &mut doc).is_err() {
+    if apply_classification(store.policy(), path, &mut doc).is_err() {
         return Ok(Vec::new());
     }
     let Ok(record) = Record::from_doc(path, None, &doc) else {

@@ -1,13 +1,13 @@
 //! `arende set`: change fields.
 
 use super::edit::{Edit, land};
-use super::{
-    Context, Outcome, append_event, apply_classification, assign, load_for_rewrite, mapping_mut,
-    summary_of,
-};
+use super::{Outcome, append_event, assign, load_for_rewrite, summary_of};
+use crate::classify::apply_classification;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
-use crate::record::{Event, FieldChange, document};
+use crate::record::document::{self, mapping_mut};
+use crate::record::{Event, FieldChange};
+use crate::store::Context;
 
 /// Changes fields of a record, re-classifies it, and records what changed
 /// in its history. Assigning a value a field already has is no change: no
@@ -54,7 +54,7 @@ pub fn set_fields(
         });
     }
     place_new_keys(entry.doc.as_mapping(), mapping_mut(&mut doc));
-    let derived = apply_classification(cx.store, &entry.path, &mut doc)?;
+    let derived = apply_classification(cx.store.policy(), &entry.path, &mut doc)?;
     if let Some(overruled) = derived
         .iter()
         .find(|d| parsed.iter().any(|a| a.field == d.field))

@@ -1,10 +1,12 @@
 //! `arende status`: move a record through its status machine.
 
 use super::edit::{Edit, land};
-use super::{Context, Outcome, append_event, load_for_rewrite, mapping_mut};
+use super::{Outcome, append_event, load_for_rewrite};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
+use crate::record::document::mapping_mut;
 use crate::record::{Event, statuses};
+use crate::store::Context;
 use crate::yaml::Value;
 
 /// Moves a record to `to`, if the policy's status machine allows the move

@@ -33,10 +33,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use arende::actions::Context;
 use arende::editor::Refresh;
 use arende::error::{Error, ExitCode as Code, Result};
-use arende::store::{Author, CommitMode, Store};
+use arende::store::{Author, CommitMode, Context, Store};
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub use output::{Format, Formats, Ui};

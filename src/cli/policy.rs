@@ -70,7 +70,9 @@ fn explain(ui: &Ui, args: &ExplainArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::Ok);
     }
-    if let Some(check) = arende::validate::checks::find(&args.rule) {
+    if let Some(check) = arende::validate::checks::find(&args.rule)
+        .or_else(|| arende::review::checks::find(&args.rule))
+    {
         if format == Format::Json {
             ui.print_json(&serde_json::json!({
                 "id": check.id, "severity": check.severity.as_str(), "title": check.title, "why": check.why, "built_in": true,

@@ -10,9 +10,10 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use arende::actions::prompt::{self, Question};
-use arende::actions::{Context, NewRecord, draft};
+use arende::actions::{NewRecord, draft};
 use arende::error::{Error, Result};
 use arende::kind::Kind;
+use arende::store::Context;
 use miette::Diagnostic;
 
 /// More rounds than any pack has questions: a guard against a rule that no

@@ -498,7 +498,7 @@ fn suggest(fields: &[String], column: &str) -> Option<String> {
     fields
         .iter()
         .filter(|f| f.as_str() != top)
-        .map(|f| (crate::actions::assign::edit_distance(f, top), f))
+        .map(|f| (crate::suggest::edit_distance(f, top), f))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, f)| f.clone())

@@ -36,7 +36,6 @@ use rayon::prelude::*;
 pub use error::{ImportError, RowError, Unit};
 pub use mapping::ImportMapping;
 
-use crate::actions::{Context, apply_classification, canonical_order};
 use crate::error::Error;
 use crate::id::RecordId;
 use crate::kind::Kind;
@@ -45,6 +44,7 @@ use crate::record::{Event, FieldChange, Record, document};
 use crate::store::{CommitMode, Entry, FileState, Store};
 use crate::validate::{self, Lookup};
 use crate::yaml::{self, Mapping, Value};
+use crate::{classify::apply_classification, schema::canonical_order, store::Context};
 use values::DateRules;
 
 /// The largest input an import reads (1 GiB).
@@ -1109,8 +1109,8 @@ fn plan(
     };
     let path = cx.store.rel_path(&id);
     let mut value = Value::Mapping(std::mem::take(&mut doc));
-    let changes =
-        apply_classification(cx.store, &path, &mut value).map_err(|e| vec![from_error(c, e)])?;
+    let changes = apply_classification(cx.store.policy(), &path, &mut value)
+        .map_err(|e| vec![from_error(c, e)])?;
     if created && c.reorder && !changes.is_empty() {
         // Classification appends the fields it sets; put them in their place.
         if let Value::Mapping(m) = value {

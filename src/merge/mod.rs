@@ -80,7 +80,7 @@ pub fn merge_record(
         settle_derived(store, path, &mut doc, &conflicts, &mut open, &mut notes);
         if open.is_empty() {
             let mut value = Value::Mapping(doc);
-            match crate::actions::apply_classification(store, path, &mut value) {
+            match crate::classify::apply_classification(store.policy(), path, &mut value) {
                 Ok(changes) => notes.extend(changes.iter().map(|c| {
                     format!(
                         "{} re-derived by the {} policy: {} → {}",
@@ -122,27 +122,6 @@ pub fn merge_record(
         conflicts: open.into_iter().map(|i| conflicts[i].clone()).collect(),
         notes,
     })
-}
-
-/// The events `now` has beyond those of `before`, and whether `now` lost or
-/// reordered one of `before`'s (a rewrite of the append-only history).
-/// An event inserted among the old ones in time order is no rewrite: that
-/// is how a merge or a rebase of two branches' events reads.
-pub fn history_added<'a>(before: &[Event], now: &'a [Event]) -> (Vec<&'a Event>, bool) {
-    let mut pending = before.iter().peekable();
-    let mut added = Vec::new();
-    for e in now {
-        if pending.peek() == Some(&e) {
-            pending.next();
-        } else {
-            added.push(e);
-        }
-    }
-    if pending.peek().is_none() {
-        return (added, false);
-    }
-    let added = now.iter().filter(|e| !before.contains(e)).collect();
-    (added, true)
 }
 
 fn shown(v: Option<&Value>) -> String {

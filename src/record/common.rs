@@ -198,6 +198,27 @@ pub struct Event {
     pub changes: Vec<FieldChange>,
 }
 
+/// The events `now` has beyond those of `before`, and whether `now` lost or
+/// reordered one of `before`'s (a rewrite of the append-only history).
+/// An event inserted among the old ones in time order is no rewrite: that
+/// is how a merge or a rebase of two branches' events reads.
+pub fn history_added<'a>(before: &[Event], now: &'a [Event]) -> (Vec<&'a Event>, bool) {
+    let mut pending = before.iter().peekable();
+    let mut added = Vec::new();
+    for e in now {
+        if pending.peek() == Some(&e) {
+            pending.next();
+        } else {
+            added.push(e);
+        }
+    }
+    if pending.peek().is_none() {
+        return (added, false);
+    }
+    let added = now.iter().filter(|e| !before.contains(e)).collect();
+    (added, true)
+}
+
 /// Links to other records, kept in both directions by `arende link`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Links {

@@ -18,6 +18,18 @@ pub fn get<'a>(doc: &'a Mapping, path: &str) -> Option<&'a Value> {
     Some(current)
 }
 
+/// The document as a mapping: one that is not (a fresh, empty document)
+/// is made an empty mapping first.
+pub fn mapping_mut(doc: &mut Value) -> &mut Mapping {
+    if !doc.is_mapping() {
+        *doc = Value::Mapping(Mapping::new());
+    }
+    match doc {
+        Value::Mapping(m) => m,
+        _ => unreachable!("made a mapping just above"),
+    }
+}
+
 /// Sets the value at a dotted path, making the mappings on the way. Returns
 /// the value it replaced. Fails, naming the key, where a step on the way is
 /// not a mapping.

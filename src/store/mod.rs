@@ -23,7 +23,7 @@ pub use git::{Author, HistoryCommit, file_at_head, record_commits, repo_prefix};
 pub use gitindex::read_index;
 pub use notice::{FileState, Notice};
 
-pub use transaction::{CommitMode, Transaction, stage_file};
+pub use transaction::{CommitMode, Context, Transaction, stage_file};
 
 use crate::config::{CONFIG_FILE, RepoConfig};
 use crate::error::{Error, Result};

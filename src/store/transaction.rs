@@ -66,6 +66,21 @@ pub enum CommitMode {
     WorkingTreeOnly,
 }
 
+/// Who changes the repository, when, and whether the change ends in a
+/// commit: what every writing command (an action, an import) carries from
+/// the command line to [`Transaction::finish`].
+#[derive(Debug, Clone)]
+pub struct Context<'s> {
+    /// The repository.
+    pub store: &'s Store,
+    /// The author of the change.
+    pub author: Author,
+    /// The time of the change.
+    pub now: Timestamp,
+    /// Commit, or only write the working tree.
+    pub mode: CommitMode,
+}
+
 /// A pending change of the repository. While it lives, the repository is
 /// locked against other arende commands, so what a command read is still
 /// true when it writes.

@@ -19,7 +19,9 @@ pub struct Check {
     pub why: &'static str,
 }
 
-/// Declares checks and their `ALL` table; `validate` and `review` both use it.
+/// Declares checks, their `ALL` table and a `find` by ID over it; `validate`
+/// declares its checks here, `review` its own in its module, so each owns
+/// its table and neither lists the other's.
 macro_rules! checks {
     ($($name:ident = $id:literal, $sev:ident, $title:literal, $why:literal;)+) => {
         $(
@@ -33,6 +35,11 @@ macro_rules! checks {
         )+
         /// Every check declared here.
         pub const ALL: &[$crate::validate::checks::Check] = &[$($name),+];
+
+        /// The check declared here with this ID, in any case.
+        pub fn find(id: &str) -> Option<$crate::validate::checks::Check> {
+            ALL.iter().copied().find(|c| c.id.eq_ignore_ascii_case(id))
+        }
     };
 }
 
@@ -72,12 +79,4 @@ pub fn for_error(e: &Error) -> Check {
         Error::Field { .. } => SCHEMA,
         _ => UNREADABLE,
     }
-}
-
-/// The descriptor of a built-in check (of `validate` or of `review`) by ID.
-pub fn find(id: &str) -> Option<Check> {
-    ALL.iter()
-        .chain(crate::review::checks::ALL)
-        .copied()
-        .find(|c| c.id.eq_ignore_ascii_case(id))
 }
