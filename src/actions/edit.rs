@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use super::{Outcome, guard};
+use crate::editor;
 use crate::error::Result;
 use crate::id::RecordId;
 use crate::record::{Event, FieldChange};
@@ -71,7 +72,11 @@ pub(crate) fn land(
             &edit.after,
             allowed,
         )?;
-        tx.write(&edit.id, &edit.path, &edit.after);
+        let modeline = match cx.store.config().modeline {
+            true => editor::modeline(edit.id.kind(), &edit.path),
+            false => String::new(),
+        };
+        tx.write(&edit.id, &edit.path, &edit.after, &modeline);
         records.push((edit.id, edit.after));
     }
     let commit = tx.finish(cx.mode, message, &cx.author, &cx.now)?;

@@ -201,6 +201,12 @@ impl Ui {
                 }
             })
         })?;
+        // A clone whose `.gitattributes` asks for the merge driver git
+        // would not run merges records as text: said as the store's
+        // notices are, before anything else the command says.
+        if !quiet && let Some(problem) = arende::merge::setup::driver_problem(store.root()) {
+            eprintln!("arende: {problem}");
+        }
         // Editors read the schemas from the repository: after an upgrade
         // they are rewritten to this version's record model. A repository
         // that cannot be written to (a read-only CI checkout), or whose

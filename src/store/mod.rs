@@ -67,8 +67,6 @@ pub struct Store {
     tz: Tz,
     lock_timeout: Duration,
     notices: Notices,
-    /// Told to the notice hook as soon as there is one: found at open.
-    pending: Option<Notice>,
 }
 
 /// Where the store tells what it found or did on the side (a lock waited
@@ -132,18 +130,13 @@ impl Store {
             tz,
             lock_timeout,
             notices: Notices::default(),
-            pending: crate::merge::setup::driver_problem(root)
-                .map(|problem| Notice::MergeDriver { problem }),
         })
     }
 
     /// Has `f` told of what the store finds or does on the side: a lock it
     /// waits for, leftovers of a command that was killed, uncommitted
-    /// changes a commit takes along, a merge driver not configured.
+    /// changes a commit takes along.
     pub fn with_notices(mut self, f: impl Fn(&Notice) + Send + Sync + 'static) -> Store {
-        if let Some(notice) = self.pending.take() {
-            f(&notice);
-        }
         self.notices = Notices(Some(Arc::new(f)));
         self
     }

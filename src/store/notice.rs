@@ -64,12 +64,6 @@ pub enum Notice {
         /// The files, relative to the repository root.
         paths: Vec<PathBuf>,
     },
-    /// `.gitattributes` sends records to the arende merge driver, but git
-    /// would not run it (not configured in this clone, or its binary gone).
-    MergeDriver {
-        /// What is wrong and the fix, in one line.
-        problem: String,
-    },
 }
 
 /// How a working-tree file stands against HEAD and the index.
@@ -136,7 +130,6 @@ impl fmt::Display for Notice {
                 if paths.len() == 1 { "a file" } else { "files" },
                 list(paths)
             ),
-            Notice::MergeDriver { problem } => f.write_str(problem),
         }
     }
 }

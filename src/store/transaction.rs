@@ -119,16 +119,17 @@ impl<'s> Transaction<'s> {
     }
 
     /// Stages a record's new document. The comment block the file starts
-    /// with (an editor's schema modeline) is kept; a new record gets the
-    /// modeline if the repository asks for one. `rel` is where the record
-    /// is (as it was loaded), or [`Store::rel_path`] for a new one: given,
-    /// not looked up, so filing a new record never walks the repository.
-    pub fn write(&mut self, id: &RecordId, rel: &Path, doc: &Value) {
+    /// with (an editor's schema modeline) is kept; a file not there yet
+    /// starts with `new_header` (the modeline, if the repository asks for
+    /// one; the caller makes it, the store knows nothing of editors). `rel`
+    /// is where the record is (as it was loaded), or [`Store::rel_path`] for
+    /// a new one: given, not looked up, so filing a new record never walks
+    /// the repository.
+    pub fn write(&mut self, id: &RecordId, rel: &Path, doc: &Value, new_header: &str) {
         let rel = rel.to_owned();
         let header = match std::fs::read_to_string(self.store.root().join(&rel)) {
             Ok(old) => yaml::leading_comments(&old).to_owned(),
-            Err(_) if self.store.config().modeline => crate::editor::modeline(id.kind(), &rel),
-            Err(_) => String::new(),
+            Err(_) => new_header.to_owned(),
         };
         let text = doc
             .as_mapping()
