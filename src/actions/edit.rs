@@ -72,9 +72,12 @@ pub(crate) fn land(
             &edit.after,
             allowed,
         )?;
-        let modeline = match cx.store.config().modeline {
-            true => editor::modeline(edit.id.kind(), &edit.path),
-            false => String::new(),
+        // The store keeps a file's comment block and knows nothing of
+        // editors: a new file's modeline is made here.
+        let modeline = if cx.store.config().modeline {
+            editor::modeline(edit.id.kind(), &edit.path)
+        } else {
+            String::new()
         };
         tx.write(&edit.id, &edit.path, &edit.after, &modeline);
         records.push((edit.id, edit.after));
