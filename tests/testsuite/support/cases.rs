@@ -2,9 +2,6 @@
 //! described in `tests/testsuite/rules.rs`), read and laid into a repository the same
 //! way by every test that uses them.
 
-// Each test file uses a part of this module.
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,6 @@
 //! Helpers for the CLI tests: a hermetic environment for the real `arende`
 //! binary, and read-only looks at the git state it leaves behind.
 
-#![allow(dead_code)]
-
 pub mod bounded;
 pub mod cases;
 
@@ -162,21 +160,6 @@ impl Sandbox {
         let head = head_of(main.path());
         self.main = Some((main, head));
         self
-    }
-
-    /// The layout of this sandbox's record repository.
-    pub fn layout(&self) -> Layout {
-        if self.main.is_some() {
-            Layout::Worktree
-        } else {
-            Layout::Plain
-        }
-    }
-
-    /// In the worktree layout, the main checkout whose linked worktree the
-    /// root is.
-    pub fn main_checkout(&self) -> Option<&Path> {
-        self.main.as_ref().map(|(dir, _)| dir.path())
     }
 
     /// A folder outside the record repository (and outside `work`), for
@@ -655,7 +638,7 @@ impl Sandbox {
     /// is for the reader; there is no opt-out without a reason.
     pub fn leaves_changes(&self, why: &'static str) {
         assert!(!why.trim().is_empty(), "say why the test leaves changes");
-        self.leaves.set(Leaves::Changes(why));
+        self.leaves.set(Leaves::Changes);
     }
 
     /// Says that this test leaves files git does not track on purpose (a
@@ -666,7 +649,7 @@ impl Sandbox {
     /// test. `why` is for the reader.
     pub fn leaves_untracked(&self, why: &'static str) {
         assert!(!why.trim().is_empty(), "say why the test leaves files");
-        if !matches!(self.leaves.get(), Leaves::Changes(_)) {
+        if !matches!(self.leaves.get(), Leaves::Changes) {
             self.leaves.set(Leaves::Untracked(why));
         }
     }
@@ -791,7 +774,7 @@ impl Sandbox {
     fn assert_status_clean(&self, dir: &Path) {
         // Not even run when the test leaves changes: a hostile clone's
         // `.gitattributes` FIFO would hang git itself.
-        if matches!(self.leaves.get(), Leaves::Changes(_)) {
+        if matches!(self.leaves.get(), Leaves::Changes) {
             return;
         }
         let status = self.git_ok_in(dir, &["status", "--porcelain"]);
@@ -801,7 +784,7 @@ impl Sandbox {
                 status.lines().filter(|l| !l.starts_with("?? ")).collect(),
                 format!(" (the test leaves untracked files only: {why})"),
             ),
-            Leaves::Changes(_) => (Vec::new(), String::new()),
+            Leaves::Changes => (Vec::new(), String::new()),
         };
         assert!(
             unexpected.is_empty(),
@@ -836,8 +819,10 @@ enum Leaves {
     Nothing,
     /// Untracked files, for this reason.
     Untracked(&'static str),
-    /// Any change, for this reason.
-    Changes(&'static str),
+    /// Any change. Its reason is not kept: no message shows it, since
+    /// nothing is checked that could fail (the test says why where it
+    /// calls [`Sandbox::leaves_changes`]).
+    Changes,
 }
 
 /// Folders at most `depth` below `dir` (and `dir` itself) that hold a
@@ -879,7 +864,6 @@ fn repositories_under(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 /// insta names its snapshots after the function and the file as before:
 /// both layouts are held to the same snapshots. Attributes written before
 /// the name (`#[cfg(unix)]`, say) go on both tests.
-#[allow(unused_macros)]
 macro_rules! both_layouts {
     ($(#[$attr:meta])* $name:ident) => {
         mod $name {
@@ -898,5 +882,4 @@ macro_rules! both_layouts {
     };
 }
 
-#[allow(unused_imports)]
 pub(crate) use both_layouts;
