@@ -62,3 +62,32 @@ mod validate_stream;
 mod values;
 mod wide_csv;
 mod worktree;
+
+/// A file of this folder that no `mod` line names is never compiled, so
+/// its tests never run and nothing says so.
+#[test]
+fn every_file_of_the_suite_is_a_module_of_it() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testsuite");
+    let main = std::fs::read_to_string(dir.join("main.rs")).unwrap();
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let module = if path.is_dir() && path.join("mod.rs").exists() {
+            path.file_name()
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            path.file_stem()
+        } else {
+            None
+        };
+        let Some(module) = module.and_then(|m| m.to_str()) else {
+            continue;
+        };
+        if module != "main" && !main.lines().any(|l| l == format!("mod {module};")) {
+            missing.push(path.display().to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "add a `mod` line to tests/testsuite/main.rs for: {missing:?}"
+    );
+}
