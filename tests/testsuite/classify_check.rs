@@ -10,9 +10,10 @@ fn check_alone_reads_the_whole_repository() {
     );
     let a = sb.journal_incident();
     let b = sb.new_incident("Skrivare", &["impact=low", "urgency=low"]);
+    let names = [(a.as_str(), "[A]"), (b.as_str(), "[B]")];
     let out = sb.run(&["classify", "--check"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stderr(&out).contains("every stored value agrees"));
+    insta::assert_snapshot!("check_agrees", redact(&said(&out), &names));
 
     // A hand edit that contradicts impact × urgency, on one of the two.
     let path = sb.record_path(&b);
@@ -22,15 +23,8 @@ fn check_alone_reads_the_whole_repository() {
     let head = sb.git().head();
     let out = sb.run(&["classify", "--check"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
-    let listed = stdout(&out);
-    assert!(listed.contains(&b), "{listed}");
-    assert!(listed.contains("priority: 1 → 4"), "{listed}");
-    assert!(!listed.contains(&a), "{listed}");
-    assert!(
-        stderr(&out).contains("1 stored value disagrees"),
-        "{}",
-        stderr(&out)
-    );
+    // B alone, with the priority the matrix gives; A agrees.
+    insta::assert_snapshot!("check_lists_the_disagreement", redact(&said(&out), &names));
     assert_eq!(sb.git().head(), head, "a check commits nothing");
     assert!(
         std::fs::read_to_string(&path)
@@ -44,6 +38,6 @@ fn classify_with_nothing_named_and_no_check_is_refused_with_the_ways_out() {
     let sb = Sandbox::with_repo();
     let out = sb.run(&["classify"]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("--all"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("--check"), "{}", stderr(&out));
+    // Both ways out: `--all`, `--check`.
+    insta::assert_snapshot!("classify_alone_is_refused", said(&out));
 }

@@ -9,21 +9,19 @@ fn a_bad_status_takes_the_right_article() {
     let inc = sb.journal_incident();
     let out = sb.run(&["status", &inc, "bogus"]);
     assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("is not an incident status"),
-        "{}",
-        stderr(&out)
+    // "an incident status"
+    insta::assert_snapshot!(
+        "bad_incident_status",
+        redact(&said(&out), &[(&inc, "[INC]")])
     );
     let chg = sb
         .ok(&["new", "change", "--title", "Patch"])
         .trim()
         .to_owned();
     let out = sb.run(&["status", &chg, "bogus"]);
-    assert!(
-        stderr(&out).contains("is not a change status"),
-        "{}",
-        stderr(&out)
-    );
+    assert_eq!(code(&out), 2);
+    // "a change status"
+    insta::assert_snapshot!("bad_change_status", redact(&said(&out), &[(&chg, "[CHG]")]));
 }
 
 #[test]
@@ -35,10 +33,10 @@ fn a_step_that_is_not_there_takes_the_right_article() {
         .to_owned();
     let out = sb.run(&["approve", &chg, "--by", "andringsforum", "--step", "nope"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("is not an approval step of a change"),
-        "{}",
-        stderr(&out)
+    // "an approval step of a change"
+    insta::assert_snapshot!(
+        "unknown_approval_step",
+        redact(&said(&out), &[(&chg, "[CHG]")])
     );
 }
 

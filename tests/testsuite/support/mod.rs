@@ -467,6 +467,22 @@ pub fn assert_no_panic(out: &Output) {
     );
 }
 
+/// What a command printed, both streams, as a snapshot holds it.
+pub fn said(out: &Output) -> String {
+    format!("--- stdout\n{}--- stderr\n{}", stdout(out), stderr(out))
+}
+
+/// `text` with what differs from run to run replaced by the names a test
+/// gives it, for a snapshot: each of `names` is (what, its name), e.g. a
+/// record ID `arende new` made and `[A]`, or a commit's short hash and
+/// `[filed]`. Naming each one, rather than a pattern for all, keeps in the
+/// snapshot which record or commit a line is about.
+pub fn redact(text: &str, names: &[(&str, &str)]) -> String {
+    names.iter().fold(text.to_owned(), |text, (what, name)| {
+        text.replace(what, name)
+    })
+}
+
 /// Whether `s` is an incident ID as `new` makes them.
 pub fn is_incident_id(s: &str) -> bool {
     use predicates::prelude::*;
