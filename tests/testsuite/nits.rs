@@ -9,19 +9,28 @@ fn a_bad_status_takes_the_right_article() {
     let inc = sb.journal_incident();
     let out = sb.run(&["status", &inc, "bogus"]);
     assert_eq!(code(&out), 2);
-    // "an incident status"
-    insta::assert_snapshot!(
-        "bad_incident_status",
-        redact(&said(&out), &[(&inc, "[INC]")])
-    );
+    insta::assert_snapshot!(redact(&said(&out), &[(&inc, "[INC]")]), @r"
+        --- stdout
+        --- stderr
+        arende::usage
+
+          × `bogus` is not an incident status
+          help: incident statuses are: new, assigned, in_progress, awaiting_customer, resolved, closed
+    ");
     let chg = sb
         .ok(&["new", "change", "--title", "Patch"])
         .trim()
         .to_owned();
     let out = sb.run(&["status", &chg, "bogus"]);
     assert_eq!(code(&out), 2);
-    // "a change status"
-    insta::assert_snapshot!("bad_change_status", redact(&said(&out), &[(&chg, "[CHG]")]));
+    insta::assert_snapshot!(redact(&said(&out), &[(&chg, "[CHG]")]), @r"
+        --- stdout
+        --- stderr
+        arende::usage
+
+          × `bogus` is not a change status
+          help: change statuses are: draft, submitted, approved, scheduled, implemented, reviewed, closed, rejected
+    ");
 }
 
 #[test]
@@ -33,11 +42,14 @@ fn a_step_that_is_not_there_takes_the_right_article() {
         .to_owned();
     let out = sb.run(&["approve", &chg, "--by", "andringsforum", "--step", "nope"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
-    // "an approval step of a change"
-    insta::assert_snapshot!(
-        "unknown_approval_step",
-        redact(&said(&out), &[(&chg, "[CHG]")])
-    );
+    insta::assert_snapshot!(redact(&said(&out), &[(&chg, "[CHG]")]), @r"
+        --- stdout
+        --- stderr
+        arende::usage
+
+          × `nope` is not an approval step of a change in the inera policy
+          help: the steps: change_forum (by andringsforum: Ändringsforum godkänner ändringen); fast_track (by andringsforum: Ändringsforum beslutar om en akut ändring i snabbspår)
+    ");
 }
 
 #[test]
