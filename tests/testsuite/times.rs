@@ -61,24 +61,35 @@ fn the_zone_is_the_repositorys() {
 fn daylight_saving_edges_are_refused_with_the_fix() {
     let sb = Sandbox::with_repo();
     let id = sb.journal_incident();
+    let names = [(id.as_str(), "[ID]")];
     let out = sb.run(&["set", &id, "opened_at=2026-03-29 02:30"]);
     assert_eq!(code(&out), 2);
-    let err = stderr(&out);
-    assert!(err.contains("does not exist in Europe/Stockholm"), "{err}");
-    assert!(err.contains("2026-03-29T03:30:00+02:00"), "{err}");
+    insta::assert_snapshot!(redact(&said(&out), &names), @r"
+        --- stdout
+        --- stderr
+        arende::usage
+
+          × opened_at: `2026-03-29 02:30` does not exist in Europe/Stockholm: the clocks go forward an hour that night
+          help: write a time outside the skipped hour, e.g. 2026-03-29T03:30:00+02:00 (what the clock read an hour on), or give the offset
+    ");
     let out = sb.run(&["set", &id, "opened_at=2026-10-25 02:30"]);
     assert_eq!(code(&out), 2);
-    let err = stderr(&out);
-    assert!(err.contains("happens twice"), "{err}");
-    assert!(
-        err.contains("2026-10-25T02:30:00+02:00 for the first"),
-        "{err}"
-    );
+    insta::assert_snapshot!(redact(&said(&out), &names), @r"
+        --- stdout
+        --- stderr
+        arende::usage
+
+          × opened_at: `2026-10-25 02:30` happens twice in Europe/Stockholm: the clocks go back an hour that night
+          help: give the offset: 2026-10-25T02:30:00+02:00 for the first, 2026-10-25T02:30:00+01:00 for the second
+    ");
     let out = sb.run(&["set", &id, "opened_at=soon"]);
     assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("help: write RFC 3339"),
-        "{}",
-        stderr(&out)
-    );
+    insta::assert_snapshot!(redact(&said(&out), &names), @r"
+        --- stdout
+        --- stderr
+        arende::usage
+
+          × opened_at: `soon` is not a date and time arende can read (write 2016-02-29 01:16, or RFC 3339 with an offset)
+          help: write RFC 3339 (2026-12-01T10:00:00+01:00), 2026-12-01 10:00, 2026-12-01T10:00, 2026-12-01, or day first 1/12/2026 10:00
+    ");
 }

@@ -877,9 +877,11 @@ fn repositories_under(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 /// ```
 ///
 /// The body stays an ordinary function, so rustfmt and clippy see it, and
-/// insta names its snapshots after the function and the file as before:
-/// both layouts are held to the same snapshots. Attributes written before
-/// the name (`#[cfg(unix)]`, say) go on both tests.
+/// both layouts are held to the same snapshots, if they are named
+/// (`insta::assert_snapshot!("name", text)`): the body runs twice in one
+/// process, and insta gives an unnamed snapshot reached the second time a
+/// `-2` name of its own, and refuses an inline one (`@"…"`). Attributes
+/// written before the name (`#[cfg(unix)]`, say) go on both tests.
 macro_rules! both_layouts {
     ($(#[$attr:meta])* $name:ident) => {
         mod $name {
