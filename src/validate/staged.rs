@@ -26,7 +26,7 @@
 //! repository that already breaks rules can still take commits that do not
 //! add to them, and on a repository where `validate` finds nothing the
 //! verdict is exactly `validate` on a checkout of the commit, findings and
-//! exit code. (`tests/staged_gate.rs` checks both against checkouts, on
+//! exit code. (`tests/testsuite/staged_gate.rs` checks both against checkouts, on
 //! random edits of the fixtures.)
 //!
 //! The configuration (`arende.yaml`, `policy/`) is the index's, written to a

@@ -38,6 +38,7 @@ mod hostile_output;
 mod import;
 mod init;
 mod invalid_fixture;
+mod layers;
 mod layout;
 mod merge;
 mod nits;

@@ -9,7 +9,7 @@
 //! starts at `crate::`, `$crate::`, `super::` (climbing out of the
 //! top-level module) or, in the binary, `arende::` is one use of the
 //! top-level module it names. Run it alone with
-//! `cargo test --test pending_layers`.
+//! `cargo test --test testsuite layers::`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -447,7 +447,7 @@ fn every_top_level_module_has_one_layer() {
     let missing: Vec<&String> = modules.iter().filter(|m| layer_of(m).is_none()).collect();
     assert!(
         missing.is_empty(),
-        "top-level modules in no layer of LAYERS (tests/pending_layers.rs) and docs/architecture.md: {missing:?}; place each in the layer of what it knows"
+        "top-level modules in no layer of LAYERS (tests/testsuite/layers.rs) and docs/architecture.md: {missing:?}; place each in the layer of what it knows"
     );
     let listed: Vec<&str> = LAYERS
         .iter()
