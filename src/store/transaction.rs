@@ -245,10 +245,9 @@ impl<'s> Transaction<'s> {
         // The trees the index's cache will be built from are read on the
         // other core while the index is: at 100 000 records those two reads
         // were two thirds of `new`.
-        let warm = base.as_ref().map(|tree| {
-            let (root, tree) = (root.to_owned(), tree.id());
-            std::thread::spawn(move || warm_trees(&root, tree))
-        });
+        let warm = base
+            .as_ref()
+            .map(|tree| warm_in_background(root, tree.id()));
         // The index is read before anything is written, so a refusal (an
         // index libgit2 cannot read) leaves nothing behind; git's lock on
         // it is taken only at the end (step 3).
@@ -257,11 +256,74 @@ impl<'s> Transaction<'s> {
         // 1. Objects: nothing a user can see changes yet. A large change
         // (an import) is written as one pack.
         let odb = repo.odb()?;
-        let mempack = if self.writes.len() > PACK_LIMIT {
-            Some(odb.add_new_mempack_backend(MEMPACK_PRIORITY)?)
-        } else {
-            None
+        let large = self.writes.len() > PACK_LIMIT;
+        let mempack = large
+            .then(|| odb.add_new_mempack_backend(MEMPACK_PRIORITY))
+            .transpose()?;
+        let objects = self.write_blobs(&repo, &prefix, &removed, &index)?;
+        let signature = author.signature(at)?;
+        let made = Made {
+            repo: &repo,
+            signature: &signature,
+            message,
+            staging: &objects.staging,
         };
+        let commit = made.commit_on(&head)?;
+        if let Some(mempack) = &mempack {
+            self.pack_objects(&made, &odb, mempack, commit)?;
+        }
+
+        // 2. The journal, so a kill from here on leaves a commit the next
+        // command can finish; then the working tree.
+        let mut journal = Journal {
+            commit: Some(commit),
+            branch: head.branch.clone(),
+            old: head.old,
+            paths: objects.paths(),
+            removed: removed.clone(),
+        };
+        let journal_path = journal.write(&repo, &prefix)?;
+        let backups = match self.write_working_tree(&removed) {
+            Ok(backups) => backups,
+            Err(e) => {
+                remove_journal(&journal_path);
+                return Err(e);
+            }
+        };
+
+        // 3. Under git's lock on the index: the index and the branch.
+        let warm = warm.and_then(|t| t.join().ok()).and_then(|r| r.ok());
+        let mut branch = Branch {
+            made: &made,
+            head: &mut head,
+            journal: &mut journal,
+            prefix: &prefix,
+        };
+        let landed = branch.land(&mut index, warm.as_ref(), commit, self.store.lock_timeout());
+        let commit = match landed {
+            Ok(commit) => commit,
+            Err(e) => {
+                restore_files(&backups);
+                remove_journal(&journal_path);
+                return Err(e);
+            }
+        };
+        index.commit()?;
+        remove_journal(&journal_path);
+        self.after_commit(objects);
+        Ok(Some(commit))
+    }
+
+    /// The blobs of the files written, and of the files git's own commands
+    /// dropped from the index since arende committed them (they go back
+    /// in with this commit, see `ledger`), staged for the commit's tree.
+    fn write_blobs(
+        &self,
+        repo: &Repository,
+        prefix: &Path,
+        removed: &[PathBuf],
+        index: &LockedIndex,
+    ) -> Result<Objects> {
         let mut staging = Staging::default();
         for (rel, bytes) in &self.writes {
             staging.add.push((prefix.join(rel), repo.blob(bytes)?));
@@ -273,100 +335,70 @@ impl<'s> Transaction<'s> {
             .zip(staging.add.iter().map(|(_, oid)| *oid))
             .collect();
         staging.remove = removed.iter().map(|r| prefix.join(r)).collect();
-        // Files git's own commands dropped from the index since arende
-        // committed them go back in with this commit (see `ledger`).
-        let ledger = Ledger::read(&repo, &prefix);
-        let skip: BTreeSet<&PathBuf> = self.writes.keys().chain(&removed).collect();
-        let restored = ledger.dropped(&index.index, &prefix, root, &skip);
+        let ledger = Ledger::read(repo, prefix);
+        let skip: BTreeSet<&PathBuf> = self.writes.keys().chain(removed).collect();
+        let restored = ledger.dropped(&index.index, prefix, self.store.root(), &skip);
         for (rel, blob) in &restored {
             staging.add.push((prefix.join(rel), *blob));
         }
-        let signature = author.signature(at)?;
-        let made = Made {
-            repo: &repo,
-            signature: &signature,
-            message,
-            staging: &staging,
-        };
-        let mut commit = made.commit_on(&head)?;
-        if let Some(mempack) = &mempack {
-            let blobs = staging.add.iter().zip(self.writes.values());
-            let blobs = blobs.map(|((_, oid), bytes)| (*oid, bytes.as_slice()));
-            let tree = repo.find_commit(commit)?.tree()?;
-            write_pack(&repo, root, &odb, mempack, blobs, &tree, commit)?;
-        }
+        Ok(Objects {
+            staging,
+            written,
+            restored,
+            ledger,
+        })
+    }
 
-        // 2. The journal, so a kill from here on leaves a commit the next
-        // command can finish; then the working tree.
-        let mut journal = Journal {
-            commit: Some(commit),
-            branch: head.branch.clone(),
-            old: head.old,
-            paths: (self.writes.keys().cloned())
-                .chain(restored.iter().map(|(rel, _)| rel.clone()))
-                .collect(),
-            removed: removed.clone(),
-        };
-        let journal_path = journal.write(&repo, &prefix)?;
-        let undo = |backups: &[Backup], e: Error| {
-            restore_files(backups);
-            remove_journal(&journal_path);
-            Err(e)
-        };
-        let mut backups = match write_files(root, &self.writes) {
-            Ok(b) => b,
-            Err(e) => return undo(&[], e),
-        };
+    /// Writes the objects of a large change, held in memory until now, as
+    /// one pack.
+    fn pack_objects(
+        &self,
+        made: &Made<'_>,
+        odb: &git2::Odb<'_>,
+        mempack: &git2::Mempack<'_>,
+        commit: Oid,
+    ) -> Result<()> {
+        let blobs = made.staging.add.iter().zip(self.writes.values());
+        let blobs = blobs.map(|((_, oid), bytes)| (*oid, bytes.as_slice()));
+        let tree = made.repo.find_commit(commit)?.tree()?;
+        write_pack(
+            made.repo,
+            self.store.root(),
+            odb,
+            mempack,
+            blobs,
+            &tree,
+            commit,
+        )
+    }
+
+    /// Writes the files and removes the ones the commit removes, returning
+    /// what they were; on a failure the files already written are put back.
+    fn write_working_tree(&self, removed: &[PathBuf]) -> Result<Vec<Backup>> {
+        let root = self.store.root();
+        let mut backups = write_files(root, &self.writes)?;
         match remove_files(root, removed.iter()) {
-            Ok(b) => backups.extend(b),
-            Err(e) => return undo(&backups, e),
-        }
-
-        // 3. Under git's lock on the index: the files staged from what was
-        // just written (their stat is what git compares), its cached trees
-        // brought up to date (see `cache_trees`), written beside the old
-        // one; then the branch, then the index in place: git sees both
-        // change while its lock is held.
-        let timeout = self.store.lock_timeout();
-        let warm = warm.and_then(|t| t.join().ok()).and_then(|r| r.ok());
-        if let Err(e) = index
-            .lock(timeout)
-            .and_then(|()| staging.write_to(warm.as_ref().unwrap_or(&repo), &mut index))
-        {
-            return undo(&backups, e);
-        }
-        let mut rebased = 0;
-        loop {
-            match head.advance(&repo, commit, message, timeout) {
-                Ok(true) => break,
-                Ok(false) if rebased < MAX_REBASES => {
-                    // A commit of git's landed meanwhile: made again on it,
-                    // if it left this commit's files alone.
-                    rebased += 1;
-                    match made.again(&head) {
-                        Ok(Some((now, again))) => (head, commit) = (now, again),
-                        Ok(None) => return undo(&backups, head.moved()),
-                        Err(e) => return undo(&backups, e),
-                    }
-                    (journal.commit, journal.old) = (Some(commit), head.old);
-                    if let Err(e) = journal.write(&repo, &prefix) {
-                        return undo(&backups, e);
-                    }
-                }
-                Ok(false) => return undo(&backups, head.moved()),
-                Err(e) => return undo(&backups, e),
+            Ok(b) => {
+                backups.extend(b);
+                Ok(backups)
+            }
+            Err(e) => {
+                restore_files(&backups);
+                Err(e)
             }
         }
-        index.commit()?;
-        remove_journal(&journal_path);
-        ledger.note(written);
-        if !restored.is_empty() {
+    }
+
+    /// Notes the files filed in the ledger and tells the notice hook what
+    /// the commit took along.
+    fn after_commit(&mut self, objects: Objects) {
+        objects.ledger.note(objects.written);
+        if !objects.restored.is_empty() {
             self.store.notify(Notice::Restored {
-                paths: restored.into_iter().map(|(rel, _)| rel).collect(),
+                paths: objects.restored.into_iter().map(|(rel, _)| rel).collect(),
             });
         }
         self.tell_uncommitted();
-        Ok(Some(commit))
     }
 
     /// Tells the notice hook of the files the commit took along with
@@ -446,6 +478,81 @@ fn record_id(rel: &Path) -> Option<RecordId> {
 /// How many times a commit is made again on a branch that git's own
 /// commits keep moving before arende gives up (exit 3, nothing changed).
 const MAX_REBASES: usize = 10;
+
+/// What step 1 of a commit wrote: the staged blobs, the files written
+/// (for the ledger) and the files it takes back into the index.
+struct Objects {
+    staging: Staging,
+    written: Vec<(PathBuf, Oid)>,
+    restored: Vec<(PathBuf, Oid)>,
+    ledger: Ledger,
+}
+
+impl Objects {
+    /// Every file the commit writes, relative to the record repository.
+    fn paths(&self) -> Vec<PathBuf> {
+        let written = self.written.iter().map(|(rel, _)| rel.clone());
+        written
+            .chain(self.restored.iter().map(|(rel, _)| rel.clone()))
+            .collect()
+    }
+}
+
+/// The branch, moved to a commit with the crash journal following it.
+struct Branch<'a, 'r> {
+    made: &'a Made<'r>,
+    head: &'a mut HeadState,
+    journal: &'a mut Journal,
+    prefix: &'a Path,
+}
+
+impl Branch<'_, '_> {
+    /// Under git's lock on the index: the files staged from what was just
+    /// written (their stat is what git compares), its cached trees brought
+    /// up to date (see `cache_trees`, through `warm`'s object cache),
+    /// written beside the old one; then the branch moved to `commit`. The
+    /// index is put in place by the caller while the lock is still held,
+    /// so git sees both change under its lock.
+    fn land(
+        &mut self,
+        index: &mut LockedIndex,
+        warm: Option<&Repository>,
+        commit: Oid,
+        timeout: Duration,
+    ) -> Result<Oid> {
+        index.lock(timeout)?;
+        let repo = warm.unwrap_or(self.made.repo);
+        self.made.staging.write_to(repo, index)?;
+        self.advance(commit, timeout)
+    }
+
+    /// Moves the branch to `commit` if it is still where it was, and
+    /// returns the commit that landed: a commit of git's that landed
+    /// meanwhile gets this commit made again on it (at most
+    /// [`MAX_REBASES`] times), if it left this commit's files alone.
+    fn advance(&mut self, mut commit: Oid, timeout: Duration) -> Result<Oid> {
+        let repo = self.made.repo;
+        let mut rebased = 0;
+        loop {
+            if self
+                .head
+                .advance(repo, commit, self.made.message, timeout)?
+            {
+                return Ok(commit);
+            }
+            if rebased == MAX_REBASES {
+                return Err(self.head.moved());
+            }
+            rebased += 1;
+            let Some((now, again)) = self.made.again(self.head)? else {
+                return Err(self.head.moved());
+            };
+            (*self.head, commit) = (now, again);
+            (self.journal.commit, self.journal.old) = (Some(commit), self.head.old);
+            self.journal.write(repo, self.prefix)?;
+        }
+    }
+}
 
 /// What a commit is made of, to make it on the branch's tip, and again on
 /// a newer tip.
@@ -562,6 +669,12 @@ pub fn stage_file(root: &Path, rel: &Path, timeout: Duration) -> Result<()> {
 /// a large desk (about 3 000 records) is a tree of some 150 KB, far over
 /// libgit2's default of 4 KiB, which would read and parse it again.
 pub(super) const TREE_CACHE_LIMIT: usize = 4 << 20;
+
+/// [`warm_trees`] on a thread of its own.
+fn warm_in_background(root: &Path, tree: Oid) -> std::thread::JoinHandle<Result<Repository>> {
+    let root = root.to_owned();
+    std::thread::spawn(move || warm_trees(&root, tree))
+}
 
 /// The repository at `root`, opened anew, with every tree under `tree`
 /// read into its object cache, for [`cache_trees`] to find there.
