@@ -258,84 +258,156 @@ fn finish(
         // Killed after the branch moved: only the index may lag behind.
         return catch_up_index(store, repo, prefix, journal, commit_id).map(|()| None);
     }
+    let (commit, old_tree) = match verified(repo, prefix, journal, &head, commit_id)? {
+        Found::Sound(found) => found,
+        Found::Leftover(reason) => return leftover(reason),
+    };
+    let new_tree = commit.tree()?;
+    let head = HeadState::for_commit(repo)?;
+    let trees = (old_tree.as_ref(), &new_tree);
+    let rest = match Rest::of(store.root(), repo, prefix, journal, trees)? {
+        Found::Sound(rest) => rest,
+        Found::Leftover(reason) => return leftover(reason),
+    };
+    if !rest.changed.is_empty() {
+        return Ok(Some(Notice::InterruptedLeftover {
+            reason: "some of its files were changed since".to_owned(),
+            paths: rest.changed,
+        }));
+    }
+    rest.finish(store, repo, (journal, &head), &commit)
+        .map(Some)
+}
+
+/// What checking a journal found: go on with `T`, or leave its files to a
+/// person, for the reason given.
+enum Found<T> {
+    Sound(T),
+    Leftover(String),
+}
+
+/// The journal's commit and the tree it follows, if the commit is one
+/// arende could have made on the branch as it is: its parent is the
+/// branch's tip, and it changes only the files the journal names.
+fn verified<'r>(
+    repo: &'r Repository,
+    prefix: &Path,
+    journal: &Journal,
+    head: &HeadState,
+    commit_id: Oid,
+) -> Result<Found<(git2::Commit<'r>, Option<git2::Tree<'r>>)>> {
     if head.branch != journal.branch || head.old != journal.old {
-        return leftover(format!("{} has moved since", journal.branch));
+        return Ok(Found::Leftover(format!(
+            "{} has moved since",
+            journal.branch
+        )));
     }
     let Ok(commit) = repo.find_commit(commit_id) else {
-        return leftover(format!("its commit {commit_id} is not in the repository"));
+        let reason = format!("its commit {commit_id} is not in the repository");
+        return Ok(Found::Leftover(reason));
     };
     let parents: Vec<Oid> = commit.parent_ids().collect();
     if parents != journal.old.into_iter().collect::<Vec<_>>() {
-        return leftover(format!(
+        let reason = format!(
             "its commit {commit_id:.7} does not follow {}",
             journal.branch
-        ));
+        );
+        return Ok(Found::Leftover(reason));
     }
     let old_tree = match journal.old {
         Some(oid) => Some(repo.find_commit(oid)?.tree()?),
         None => None,
     };
-    let new_tree = commit.tree()?;
-    if !changes_only(repo, old_tree.as_ref(), &new_tree, prefix, journal)? {
-        return leftover(format!(
-            "its commit {commit_id:.7} changes files its journal does not name"
-        ));
+    if !changes_only(repo, old_tree.as_ref(), &commit.tree()?, prefix, journal)? {
+        let reason = format!("its commit {commit_id:.7} changes files its journal does not name");
+        return Ok(Found::Leftover(reason));
     }
-    let head = HeadState::for_commit(repo)?;
-    let mut staging = Staging::default();
-    let mut to_write: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
-    let mut changed = Vec::new();
-    let root = store.root();
-    let blob_at = |tree: Option<&git2::Tree<'_>>, rel: &Path| {
-        tree.and_then(|t| t.get_path(&prefix.join(rel)).ok())
-            .map(|e| e.id())
-    };
-    for rel in journal.every_path() {
-        let new = blob_at(Some(&new_tree), rel);
-        let old = blob_at(old_tree.as_ref(), rel);
-        let on_disk = match on_disk_blob(root, rel) {
-            Ok(b) => b,
-            Err(e) => return leftover(e.to_string()),
+    Ok(Found::Sound((commit, old_tree)))
+}
+
+/// What is left of an interrupted commit: the files still to write, the
+/// index entries, and the files changed since by someone else.
+struct Rest {
+    staging: Staging,
+    to_write: BTreeMap<PathBuf, Vec<u8>>,
+    changed: Vec<PathBuf>,
+}
+
+impl Rest {
+    /// Compares each file the journal names, on disk, with the old and the
+    /// new tree: one still as it was is written now, one already as the
+    /// commit has it is left, any other was changed since.
+    fn of(
+        root: &Path,
+        repo: &Repository,
+        prefix: &Path,
+        journal: &Journal,
+        (old_tree, new_tree): (Option<&git2::Tree<'_>>, &git2::Tree<'_>),
+    ) -> Result<Found<Rest>> {
+        let mut rest = Rest {
+            staging: Staging::default(),
+            to_write: BTreeMap::new(),
+            changed: Vec::new(),
         };
-        if on_disk == new {
-            // written (or removed) before the kill
-        } else if on_disk == old {
-            if let Some(new) = new {
-                to_write.insert(rel.clone(), repo.find_blob(new)?.content().to_vec());
+        let blob_at = |tree: Option<&git2::Tree<'_>>, rel: &Path| {
+            tree.and_then(|t| t.get_path(&prefix.join(rel)).ok())
+                .map(|e| e.id())
+        };
+        for rel in journal.every_path() {
+            let new = blob_at(Some(new_tree), rel);
+            let old = blob_at(old_tree, rel);
+            let on_disk = match on_disk_blob(root, rel) {
+                Ok(b) => b,
+                Err(e) => return Ok(Found::Leftover(e.to_string())),
+            };
+            if on_disk == new {
+                // written (or removed) before the kill
+            } else if on_disk == old {
+                if let Some(new) = new {
+                    let bytes = repo.find_blob(new)?.content().to_vec();
+                    rest.to_write.insert(rel.clone(), bytes);
+                }
+            } else {
+                rest.changed.push(rel.clone());
             }
-        } else {
-            changed.push(rel.clone());
+            match new {
+                Some(blob) => rest.staging.add.push((prefix.join(rel), blob)),
+                None => rest.staging.remove.push(prefix.join(rel)),
+            }
         }
-        match new {
-            Some(blob) => staging.add.push((prefix.join(rel), blob)),
-            None => staging.remove.push(prefix.join(rel)),
+        Ok(Found::Sound(rest))
+    }
+
+    /// Writes the rest under git's lock on the index, stages it and moves
+    /// the branch (`head`, as the journal found it) to the commit.
+    fn finish(
+        self,
+        store: &Store,
+        repo: &Repository,
+        (journal, head): (&Journal, &HeadState),
+        commit: &git2::Commit<'_>,
+    ) -> Result<Notice> {
+        let root = store.root();
+        let mut index = LockedIndex::take(repo, store.lock_timeout())?;
+        write_files(root, &self.to_write)?;
+        remove_files(root, journal.removed.iter())?;
+        self.staging.write_to(repo, &mut index)?;
+        let summary = commit
+            .summary()
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .to_owned();
+        if !head.advance(repo, commit.id(), &summary, store.lock_timeout())? {
+            return Err(head.moved());
         }
+        index.commit()?;
+        Ok(Notice::FinishedInterrupted {
+            commit: commit.id(),
+            summary,
+            files: journal.paths.len() + journal.removed.len(),
+        })
     }
-    if !changed.is_empty() {
-        return Ok(Some(Notice::InterruptedLeftover {
-            reason: "some of its files were changed since".to_owned(),
-            paths: changed,
-        }));
-    }
-    let mut index = LockedIndex::take(repo, store.lock_timeout())?;
-    write_files(root, &to_write)?;
-    remove_files(root, journal.removed.iter())?;
-    staging.write_to(repo, &mut index)?;
-    let summary = commit
-        .summary()
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-        .to_owned();
-    if !head.advance(repo, commit_id, &summary, store.lock_timeout())? {
-        return Err(head.moved());
-    }
-    index.commit()?;
-    Ok(Some(Notice::FinishedInterrupted {
-        commit: commit_id,
-        summary,
-        files: journal.paths.len() + journal.removed.len(),
-    }))
 }
 
 /// The blob of the working-tree file at `rel`, `None` if there is none.
