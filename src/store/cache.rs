@@ -192,7 +192,7 @@ impl Loaded {
     /// The entry of the file at `path`, relative to the root.
     fn find(&self, path: &str) -> Option<usize> {
         self.entries
-            .binary_search_by(|c| self.text(&c.path).cmp(path))
+            .binary_search_by(|c| self.bytes(&c.path).cmp(path.as_bytes()))
             .ok()
     }
 
