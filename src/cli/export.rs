@@ -63,7 +63,8 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
         None => Vec::new(),
     };
     let store = ui.store()?;
-    let records = store.select(&kinds, &|_| true);
+    // A calendar shows only changes: the other records are not decoded.
+    let records = store.select(&kinds, &|b| format != Format::Ics || b.kind == Kind::Change);
     if let Some(first) = records.errors().first() {
         // An export that silently skipped a record would lose it downstream.
         for e in &records.errors()[1..] {

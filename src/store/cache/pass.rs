@@ -57,20 +57,23 @@ impl std::fmt::Debug for Records {
     }
 }
 
-/// One record the filter kept: where it is, its ID, and where to load it from.
-struct Key {
-    path: PathBuf,
-    id: Box<str>,
-    source: Source,
-}
-
-enum Source {
+/// One record the filter kept. A cached one is its entry in the cache,
+/// whose index holds its path and ID: at 300 000 records, a path and an ID
+/// of its own for each cost more than the cache's whole index.
+enum Key {
     /// The cache's entry.
     Cached(usize),
-    /// Its file, read again.
-    File,
-    /// Held since it was read (a pass that holds entries).
-    Held(Box<Entry>),
+    /// A record not in the cache.
+    Own(Box<Owned>),
+}
+
+/// A record not in the cache: where it is and its ID.
+struct Owned {
+    path: PathBuf,
+    id: Box<str>,
+    /// The entry, held since it was read (a pass that holds entries); else
+    /// its file is read again.
+    held: Option<Entry>,
 }
 
 /// How one record file was answered.
@@ -127,20 +130,20 @@ fn uncached(store: &Store, kinds: &[Kind], keep: Keep<'_>, hold: Hold) -> Record
                 return Ok(None);
             }
             let id = entry.record.id().as_str().into();
-            let source = match hold {
-                Hold::Keys => Source::File,
+            let held = match hold {
+                Hold::Keys => None,
                 Hold::Entries(docs) => {
                     if docs != Docs::Keep {
                         entry.doc = Value::Null;
                     }
-                    Source::Held(Box::new(entry))
+                    Some(entry)
                 }
             };
-            Ok(Some(Key {
+            Ok(Some(Key::Own(Box::new(Owned {
                 path: rel,
                 id,
-                source,
-            }))
+                held,
+            }))))
         })
         .collect();
     let mut keys = Vec::new();
@@ -191,40 +194,55 @@ fn cached(
         match o {
             Outcome::Bad(e) => errors.push(*e),
             Outcome::Hit(i) => {
-                let c = &old.entries[i];
-                if keep(&old.brief(c)) {
-                    keys.push(Key {
-                        path: rel,
-                        id: old.text(&c.id).into(),
-                        source: Source::Cached(i),
-                    });
+                if keep(&old.brief(&old.entries[i])) {
+                    keys.push(Key::Cached(i));
                 }
             }
-            Outcome::Read(r) if r.kept => keys.push(Key {
+            Outcome::Read(r) if r.kept => keys.push(Key::Own(Box::new(Owned {
                 path: rel,
                 id: r.id,
-                source: r.held.map_or(Source::File, |e| Source::Held(Box::new(e))),
-            }),
+                held: r.held,
+            }))),
             Outcome::Read(_) => {}
         }
     }
     let cache = match written {
         Some(new) => {
-            // Every key now points into the cache just written.
             for key in &mut keys {
-                if matches!(key.source, Source::Cached(_) | Source::File) {
-                    key.source = key
-                        .path
-                        .to_str()
-                        .and_then(|p| new.find(p))
-                        .map_or(Source::File, Source::Cached);
-                }
+                repoint(key, &old, &new);
             }
             new
         }
         None => old,
     };
     Records::sorted(root, Some(cache), keys, errors, total)
+}
+
+/// Points a key into the cache just written, if that has its record (and
+/// it is not held); a key into the old cache that the new one lacks gets
+/// its path and ID of its own.
+fn repoint(key: &mut Key, old: &Loaded, new: &Loaded) {
+    let found = match key {
+        Key::Cached(i) => {
+            let c = &old.entries[*i];
+            match new.find(old.text(&c.path)) {
+                Some(j) => Some(j),
+                None => {
+                    *key = Key::Own(Box::new(Owned {
+                        path: PathBuf::from(old.text(&c.path)),
+                        id: old.text(&c.id).into(),
+                        held: None,
+                    }));
+                    None
+                }
+            }
+        }
+        Key::Own(o) if o.held.is_none() => o.path.to_str().and_then(|p| new.find(p)),
+        Key::Own(_) => None,
+    };
+    if let Some(j) = found {
+        *key = Key::Cached(j);
+    }
 }
 
 /// How one record file is answered: from the old cache if its stat is
@@ -350,7 +368,7 @@ impl Records {
         errors: Vec<Error>,
         total: usize,
     ) -> Records {
-        keys.sort_by(|a, b| a.id.cmp(&b.id));
+        keys.sort_by(|a, b| key_id(a, cache.as_ref()).cmp(key_id(b, cache.as_ref())));
         Records {
             root: root.to_owned(),
             cache,
@@ -382,22 +400,20 @@ impl Records {
 
     /// The file of the `i`th record, relative to the root.
     pub fn path(&self, i: usize) -> &Path {
-        &self.keys[i].path
+        key_path(&self.keys[i], self.cache.as_ref())
     }
 
     /// The `i`th record, with its document if `docs` is [`Docs::Keep`];
     /// `None` if it can no longer be read (its file went meanwhile).
     pub fn load(&self, i: usize, docs: Docs) -> Option<Entry> {
         let key = self.keys.get(i)?;
-        match &key.source {
-            Source::Held(e) => Some(Entry::clone(e)),
-            Source::Cached(c) => self
-                .cache
-                .as_ref()
-                .and_then(|cache| decoded(cache, *c, &key.path, docs))
+        let path = key_path(key, self.cache.as_ref());
+        match (key, &self.cache) {
+            (Key::Own(o), _) if o.held.is_some() => o.held.clone(),
+            (Key::Cached(c), Some(cache)) => decoded(cache, *c, path, docs)
                 // A damaged document: the file itself is the answer.
-                .or_else(|| reread(&self.root, &key.path, docs)),
-            Source::File => reread(&self.root, &key.path, docs),
+                .or_else(|| reread(&self.root, path, docs)),
+            _ => reread(&self.root, path, docs),
         }
     }
 
@@ -458,16 +474,38 @@ impl Records {
         } = self;
         let entries = keys
             .into_par_iter()
-            .filter_map(|key| match key.source {
-                Source::Held(e) => Some(*e),
-                Source::Cached(c) => cache
-                    .as_ref()
-                    .and_then(|cache| decoded(cache, c, &key.path, docs))
-                    .or_else(|| reread(&root, &key.path, docs)),
-                Source::File => reread(&root, &key.path, docs),
+            .filter_map(|key| match (key, &cache) {
+                (Key::Own(o), _) => match o.held {
+                    Some(entry) => Some(entry),
+                    None => reread(&root, &o.path, docs),
+                },
+                (Key::Cached(c), Some(cache)) => {
+                    let path = Path::new(cache.text(&cache.entries[c].path));
+                    decoded(cache, c, path, docs).or_else(|| reread(&root, path, docs))
+                }
+                (Key::Cached(_), None) => None,
             })
             .collect();
         Scan { entries, errors }
+    }
+}
+
+/// Where a key's record is, relative to the root.
+fn key_path<'a>(key: &'a Key, cache: Option<&'a Loaded>) -> &'a Path {
+    match (key, cache) {
+        (Key::Cached(i), Some(cache)) => Path::new(cache.text(&cache.entries[*i].path)),
+        (Key::Own(o), _) => &o.path,
+        // A cached key comes only with its cache.
+        (Key::Cached(_), None) => Path::new(""),
+    }
+}
+
+/// A key's record ID, as bytes (their order is the IDs').
+fn key_id<'a>(key: &'a Key, cache: Option<&'a Loaded>) -> &'a [u8] {
+    match (key, cache) {
+        (Key::Cached(i), Some(cache)) => cache.bytes(&cache.entries[*i].id),
+        (Key::Own(o), _) => o.id.as_bytes(),
+        (Key::Cached(_), None) => &[],
     }
 }
 
