@@ -4,7 +4,9 @@
 //! each figure beside what it is compared with and the bound it is held to
 //! at 100 000 records.
 //!
-//! Run: `cargo bench --bench store` (or `ARENDE_BENCH_RECORDS=100000 cargo bench --bench store`).
+//! Run: `cargo bench --bench store` (or `ARENDE_BENCH_RECORDS=100000 cargo bench --bench store`;
+//! `ARENDE_BENCH_RECORDS=100000,300000` measures both sizes and prints how
+//! each command's time grew, beside the bare parse's).
 //! `ARENDE_BENCH_REPO=PATH` measures a clone of an existing record
 //! repository instead (a corpus not made by the benchmark).
 
@@ -37,79 +39,83 @@ fn row(what: &str, figure: String, ratio: Option<f64>, bound: &'static str) -> R
     }
 }
 
+/// The commands whose time and peak memory are printed at every size, and
+/// whose growth is compared between sizes: the outputs that must stream
+/// (each held to 300 MiB at 300 000 records) and the everyday commands.
+const MEASURED: &[(&str, &[&str])] = &[
+    ("list --format json", &["list", "--format", "json"]),
+    ("list (table)", &["list"]),
+    ("export --format jsonl", &["export", "--format", "jsonl"]),
+    ("export --format csv", &["export", "--format", "csv"]),
+    ("export --format json", &["export", "--format", "json"]),
+    ("sla --format json", &["sla", "--format", "json"]),
+    ("sla (table)", &["sla"]),
+    ("validate --format json", &["validate", "--format", "json"]),
+    (
+        "report --quarter 2026Q4",
+        &["report", "--quarter", "2026Q4"],
+    ),
+];
+
+/// What one size measured: each command's best time and its peak memory.
+struct Figures {
+    n: usize,
+    bare: Duration,
+    commands: Vec<(String, Duration, Option<u64>)>,
+}
+
 fn main() {
-    let n: usize = std::env::var("ARENDE_BENCH_RECORDS")
+    // One size, or several separated by commas (`100000,300000`): then
+    // each command's growth between the first and the last is printed.
+    let sizes: Vec<usize> = std::env::var("ARENDE_BENCH_RECORDS")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| vec![10_000]);
+    let figures: Vec<Figures> = sizes.iter().map(|&n| measure(n)).collect();
+    if let (Some(first), Some(last)) = (figures.first(), figures.last())
+        && figures.len() > 1
+    {
+        growth(first, last);
+    }
+}
+
+/// Generates (or clones) a repository of `n` records, measures every
+/// command on it and prints the table; the figures, for [`growth`].
+fn measure(n: usize) -> Figures {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join("repo");
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
     let started = std::time::Instant::now();
-    // A repository not made here (`ARENDE_BENCH_REPO`) is measured on a
-    // clone, so the records `new` files do not land in it.
-    let outside = std::env::var_os("ARENDE_BENCH_REPO");
-    let (n, show_id, made) = match &outside {
-        Some(src) => {
-            let out = Command::new("git")
-                .args(["clone", "-q", "--no-hardlinks"])
-                .arg(src)
-                .arg(&root)
-                .output()
-                .expect("run git clone");
-            assert!(out.status.success(), "git clone {src:?} failed");
-            let files = record_files(&root);
-            let first = files
-                .iter()
-                .find_map(|p| p.file_stem()?.to_str().map(str::to_owned))
-                .expect("the repository has records");
-            (files.len(), first, "clone of ARENDE_BENCH_REPO")
-        }
-        None => {
-            run(
-                &home,
-                &root,
-                &[
-                    "init",
-                    "--policy",
-                    "ehm",
-                    root.to_str().expect("utf-8 path"),
-                ],
-            );
-            generate(&root, n);
-            (
-                n,
-                "INC-20240201-000001".to_owned(),
-                "generate + one commit (library)",
-            )
-        }
-    };
+    let (n, show_id, made) = make_repo(&home, &root, n);
     let generated = started.elapsed();
 
     let bare = best_of(3, || {
         let parsed = bare_parse(&root);
         assert_eq!(parsed, n, "every generated record parses");
     });
-    let mut validate = (Duration::MAX, None);
-    for _ in 0..3 {
-        let (t, peak) = run_measured(&home, &root, &["validate", "-q"]);
-        if t < validate.0 {
-            validate = (t, peak);
-        }
-    }
+    let validate = best_measured(3, &home, &root, &["validate", "-q"]);
     let list_args = ["list", "incident", "--status", "new", "--priority", "1"];
     let (list_cold, _) = run_measured(&home, &root, &list_args);
-    let list = best_of(5, || run(&home, &root, &list_args));
-    let (_, list_peak) = run_measured(&home, &root, &list_args);
-    let sla = best_of(3, || run(&home, &root, &["sla"]));
-    let report = best_of(3, || run(&home, &root, &["report", "--quarter", "2026Q4"]));
-    let show = best_of(5, || run(&home, &root, &["show", &show_id]));
+    let list = best_measured(5, &home, &root, &list_args);
+    let show = best_measured(5, &home, &root, &["show", &show_id]);
+    let mut commands: Vec<(String, Duration, Option<u64>)> = MEASURED
+        .iter()
+        .map(|(what, args)| {
+            let (t, peak) = best_measured(3, &home, &root, args);
+            ((*what).to_owned(), t, peak)
+        })
+        .collect();
+    commands.push(("validate".to_owned(), validate.0, validate.1));
+    commands.push(("list --status new --priority 1".to_owned(), list.0, list.1));
+    commands.push(("show".to_owned(), show.0, show.1));
     let news = median(time_new(&home, &root));
+    commands.push(("new incident".to_owned(), news, None));
     let git = median(time_git_commit(&home, &root));
 
     let secs = |d: Duration| d.as_secs_f64();
-    let rows = [
+    let mut rows = vec![
         row(made, fmt(generated), None, ""),
         row(
             "bare parse: walkdir + rayon + serde_yaml (best of 3)",
@@ -137,19 +143,37 @@ fn main() {
         ),
         row(
             "arende list --status new --priority 1 (warm, best of 5)",
-            fmt(list),
+            fmt(list.0),
             None,
             "<= 0.3 s",
         ),
-        row("arende list, peak memory", mib(list_peak), None, ""),
-        row("arende sla (best of 3)", fmt(sla), None, "<= 1 s"),
-        row(
-            "arende report --quarter (best of 3)",
-            fmt(report),
+        row("arende list, peak memory", mib(list.1), None, ""),
+    ];
+    for (what, args) in MEASURED {
+        let (_, t, peak) = commands
+            .iter()
+            .find(|(w, ..)| w == what)
+            .expect("measured above");
+        let bound = match args {
+            ["sla", "--format", "json"] => "<= 1 s",
+            ["report", ..] => "<= 1 s",
+            _ => "",
+        };
+        rows.push(row(
+            &format!("arende {what} (best of 3) / bare parse"),
+            fmt(*t),
+            Some(secs(*t) / secs(bare)),
+            bound,
+        ));
+        rows.push(row(
+            &format!("arende {what}, peak memory"),
+            mib(*peak),
             None,
-            "<= 1 s",
-        ),
-        row("arende show (best of 5)", fmt(show), None, ""),
+            "<= 300 MiB at 300 000",
+        ));
+    }
+    rows.extend([
+        row("arende show (best of 5)", fmt(show.0), None, ""),
         row(
             "git add + git commit of one file (median of 5)",
             fmt(git),
@@ -162,14 +186,99 @@ fn main() {
             Some(secs(news) / secs(git)),
             "<= 0.5x",
         ),
-    ];
+    ]);
     let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
     println!("arende store benchmark: {n} records, {cores} cores (bounds are for 100 000 records)");
     for r in rows {
         println!(
-            "{:<58} {:>10} {:>7}  {}",
+            "{:<66} {:>10} {:>7}  {}",
             r.what, r.figure, r.ratio, r.bound
         );
+    }
+    println!();
+    Figures { n, bare, commands }
+}
+
+/// How each command's time grew from the first size to the last, beside
+/// how the bare parse grew: linear growth is held to 1.1 times the ratio
+/// of the sizes (3.3x for 100 000 → 300 000).
+fn growth(small: &Figures, large: &Figures) {
+    let scale = large.n as f64 / small.n as f64;
+    let bound = format!("<= {:.1}x", 1.1 * scale);
+    println!(
+        "growth from {} to {} records (time ratio; peak memory at {})",
+        small.n, large.n, large.n
+    );
+    let ratio = |a: Duration, b: Duration| b.as_secs_f64() / a.as_secs_f64().max(1e-9);
+    println!(
+        "{:<40} {:>10} {:>10} {:>7}",
+        "bare parse",
+        fmt(small.bare),
+        fmt(large.bare),
+        format!("{:.2}x", ratio(small.bare, large.bare)),
+    );
+    for (what, t, _) in &small.commands {
+        let Some((_, t2, peak)) = large.commands.iter().find(|(w, ..)| w == what) else {
+            continue;
+        };
+        println!(
+            "{:<40} {:>10} {:>10} {:>7}  {}  peak {}",
+            format!("arende {what}"),
+            fmt(*t),
+            fmt(*t2),
+            format!("{:.2}x", ratio(*t, *t2)),
+            bound,
+            mib(*peak)
+        );
+    }
+}
+
+/// The fastest of `k` runs of `arende ARGS`, and that run's peak memory.
+fn best_measured(k: usize, home: &Path, root: &Path, args: &[&str]) -> (Duration, Option<u64>) {
+    (0..k)
+        .map(|_| run_measured(home, root, args))
+        .min_by_key(|(t, _)| *t)
+        .unwrap_or((Duration::MAX, None))
+}
+
+/// The repository measured: a clone of `ARENDE_BENCH_REPO` if it is set
+/// (the records `new` files must not land in it), else `n` generated
+/// records; how many records, an ID to show, and how it was made.
+fn make_repo(home: &Path, root: &Path, n: usize) -> (usize, String, &'static str) {
+    match std::env::var_os("ARENDE_BENCH_REPO") {
+        Some(src) => {
+            let out = Command::new("git")
+                .args(["clone", "-q", "--no-hardlinks"])
+                .arg(&src)
+                .arg(root)
+                .output()
+                .expect("run git clone");
+            assert!(out.status.success(), "git clone {src:?} failed");
+            let files = record_files(root);
+            let first = files
+                .iter()
+                .find_map(|p| p.file_stem()?.to_str().map(str::to_owned))
+                .expect("the repository has records");
+            (files.len(), first, "clone of ARENDE_BENCH_REPO")
+        }
+        None => {
+            run(
+                home,
+                root,
+                &[
+                    "init",
+                    "--policy",
+                    "ehm",
+                    root.to_str().expect("utf-8 path"),
+                ],
+            );
+            generate(root, n);
+            (
+                n,
+                "INC-20240201-000001".to_owned(),
+                "generate + one commit (library)",
+            )
+        }
     }
 }
 

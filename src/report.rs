@@ -25,7 +25,6 @@ use crate::kind::Kind;
 use crate::policy::Policy;
 use crate::record::{Body, Record, ServiceClass};
 use crate::sla::{ClockState, clocks, crisis_outage, is_major_incident};
-use crate::store::Entry;
 use crate::time::Timestamp;
 
 /// More buckets than this and the chart counts months instead of weeks,
@@ -362,109 +361,189 @@ pub fn language(policy: &Policy) -> &'static str {
     }
 }
 
-/// Builds the report of `period` from `entries` (all records, any kind).
-/// `now` bounds the period: clocks and open outages are measured at the
-/// period's end or at `now`, whichever is earlier.
-pub fn build(
-    policy: &Policy,
-    entries: &[Entry],
+/// What a report is about: its period, its moment and the policy. A
+/// report is built from the tickets (incidents and service requests) one
+/// at a time, in ID order, so that the records need not all be held: only
+/// those opened in the period are kept (the counts and the major incidents
+/// are theirs), and of the rest what their clocks and outages add.
+/// [`Scope::part`] is the work of one record and may run on many at once;
+/// [`Builder::add`] takes the parts in ID order.
+pub struct Scope<'p> {
+    policy: &'p Policy,
     tz: Tz,
-    period: &Period,
+    period: Period,
+    start: Timestamp,
+    end: Timestamp,
+    at: Timestamp,
     now: Timestamp,
-) -> Result<Report> {
-    let start = period.start(tz);
-    let end = period.end(tz);
-    let at = end.min(now);
-    let mut notes = Vec::new();
-    if now < end {
-        notes.push(format!(
-            "the period has not ended: clocks and open outages are measured up to {}",
-            now.with_timezone(&tz).format("%Y-%m-%d %H:%M")
-        ));
-    }
-    let tickets: Vec<&Record> = entries
-        .iter()
-        .map(|e| &e.record)
-        .filter(|r| matches!(r.kind(), Kind::Incident | Kind::ServiceRequest))
-        .collect();
-    let opened_in = |r: &Record| r.common.opened_at >= start && r.common.opened_at < end;
+    calendar: Option<BusinessCalendar>,
+}
 
-    let counts = count(policy, tickets.iter().copied().filter(|r| opened_in(r)));
-    let timeline = timeline(period, tz, tickets.iter().copied().filter(|r| opened_in(r)));
+/// A report being built (see [`Scope`]).
+pub struct Builder<'s, 'p> {
+    scope: &'s Scope<'p>,
+    opened: Vec<Opened>,
+    rows: BTreeMap<u8, Compliance>,
+    sla_total: Compliance,
+    breaches: Vec<Breach>,
+    sla_not_covered: Vec<String>,
+    services: BTreeMap<Option<String>, ServiceOutages>,
+    /// Each service's first class on any incident, for a service whose
+    /// outages give none.
+    first_class: BTreeMap<Option<String>, ServiceClass>,
+    notes: Vec<String>,
+    crisis_candidates: Vec<CrisisCandidate>,
+}
 
-    let major_incidents = tickets
-        .iter()
-        .filter(|r| opened_in(r) && is_major_incident(policy, r))
-        .map(|r| MajorIncident {
-            id: r.id().to_string(),
-            priority: r.priority().map_or(0, |p| p.get()),
-            title: r.common.title.clone(),
-            status: r.status().to_owned(),
-            manager: match &r.body {
-                Body::Incident(i) => i.major_incident_manager.clone(),
-                _ => None,
-            },
-        })
-        .collect();
+/// What the counts, the timeline and the major incidents need of a
+/// ticket opened in the period.
+struct Opened {
+    kind: Kind,
+    priority: Option<u8>,
+    opened_at: Timestamp,
+    major: Option<MajorIncident>,
+}
 
-    let mut report = Report {
-        policy: policy.name.clone(),
-        organisation: None,
-        language: language(policy).to_owned(),
-        period: PeriodInfo {
-            label: period.label(),
-            from: period.from,
-            to: period.to,
+/// What one ticket adds to the report (see [`Scope::part`]).
+pub struct Part {
+    /// The ticket, if it was opened in the period.
+    opened: Option<Opened>,
+    /// Its ID, if it is not covered by its clocks.
+    not_covered: Option<String>,
+    /// Its clocks that count in the period: priority, met, the breach.
+    counted: Vec<(u8, Option<Breach>)>,
+    outage: Option<OutagePart>,
+    /// Its service and class, if it is an incident that names a class.
+    class: Option<(Option<String>, ServiceClass)>,
+}
+
+/// What an incident's outage adds.
+enum OutagePart {
+    /// A note: the outage is not counted.
+    Note(String),
+    /// An outage overlapping the period.
+    Overlap {
+        id: String,
+        service: Option<String>,
+        class: Option<ServiceClass>,
+        clipped: (Timestamp, Timestamp),
+        counted: bool,
+        crisis: Option<CrisisCandidate>,
+    },
+}
+
+impl<'p> Scope<'p> {
+    /// A report of `period` about to be built. `now` bounds the period:
+    /// clocks and open outages are measured at the period's end or at
+    /// `now`, whichever is earlier.
+    pub fn new(policy: &'p Policy, tz: Tz, period: &Period, now: Timestamp) -> Result<Scope<'p>> {
+        let start = period.start(tz);
+        let end = period.end(tz);
+        let calendar = match &policy.service_levels {
+            Some(levels) => Some(
+                BusinessCalendar::new(levels.calendar.clone())
+                    .map_err(|m| Error::usage(format!("service_levels.calendar: {m}"), None))?,
+            ),
+            None => None,
+        };
+        Ok(Scope {
+            policy,
+            tz,
+            period: *period,
             start,
             end,
-            minutes: (end - start).num_minutes(),
-        },
-        at,
-        service_levels: policy.service_levels.is_some(),
-        counts,
-        sla: Vec::new(),
-        sla_total: Compliance::default(),
-        breaches: Vec::new(),
-        sla_not_covered: Vec::new(),
-        availability: Vec::new(),
-        classes: Vec::new(),
-        crisis_after_minutes: None,
-        major_incidents,
-        crisis_candidates: Vec::new(),
-        timeline,
-        notes,
-    };
-    let Some(levels) = &policy.service_levels else {
-        report.notes.push(format!(
-            "the {} policy sets no service levels: no SLA compliance, availability, major incidents or crisis candidates",
-            policy.name
-        ));
-        return Ok(report);
-    };
-    let calendar = BusinessCalendar::new(levels.calendar.clone())
-        .map_err(|m| Error::usage(format!("service_levels.calendar: {m}"), None))?;
+            at: end.min(now),
+            now,
+            calendar,
+        })
+    }
 
-    // SLA compliance. Every clock the policy runs has a row, so a priority
-    // whose tickets all stayed open still shows, with nothing counted.
-    let mut rows: BTreeMap<u8, Compliance> = levels
-        .clocks
-        .iter()
-        .flat_map(|c| c.priorities.iter().map(|p| (*p, Compliance::default())))
-        .collect();
-    for r in tickets.iter().filter(|r| r.common.opened_at < at) {
+    /// An empty report of this scope, to add the parts to.
+    pub fn builder(&self) -> Builder<'_, 'p> {
+        Builder {
+            scope: self,
+            opened: Vec::new(),
+            rows: BTreeMap::new(),
+            sla_total: Compliance::default(),
+            breaches: Vec::new(),
+            sla_not_covered: Vec::new(),
+            services: BTreeMap::new(),
+            first_class: BTreeMap::new(),
+            notes: Vec::new(),
+            crisis_candidates: Vec::new(),
+        }
+    }
+
+    fn opened_in(&self, r: &Record) -> bool {
+        r.common.opened_at >= self.start && r.common.opened_at < self.end
+    }
+
+    /// What `record` adds to the report; nothing unless it is a ticket.
+    pub fn part(&self, record: Record) -> Part {
+        let mut part = Part {
+            opened: None,
+            not_covered: None,
+            counted: Vec::new(),
+            outage: None,
+            class: None,
+        };
+        if !matches!(record.kind(), Kind::Incident | Kind::ServiceRequest) {
+            return part;
+        }
+        if let (Some(levels), Some(calendar)) = (&self.policy.service_levels, &self.calendar) {
+            self.clocks_part(levels, calendar, &record, &mut part);
+            if let Body::Incident(inc) = &record.body {
+                part.outage = self.outage_part(&record, inc);
+                part.class = inc.service_class.map(|c| (inc.service.clone(), c));
+            }
+        }
+        if self.opened_in(&record) {
+            let r = &record;
+            part.opened = Some(Opened {
+                kind: r.kind(),
+                priority: r.priority().map(|p| p.get()),
+                opened_at: r.common.opened_at,
+                major: is_major_incident(self.policy, r).then(|| MajorIncident {
+                    id: r.id().to_string(),
+                    priority: r.priority().map_or(0, |p| p.get()),
+                    title: r.common.title.clone(),
+                    status: r.status().to_owned(),
+                    manager: match &r.body {
+                        Body::Incident(i) => i.major_incident_manager.clone(),
+                        _ => None,
+                    },
+                }),
+            });
+        }
+        part
+    }
+
+    /// SLA compliance: the clocks of a ticket opened before the report's
+    /// moment that met or broke their target in the period.
+    fn clocks_part(
+        &self,
+        levels: &crate::policy::ServiceLevels,
+        calendar: &BusinessCalendar,
+        r: &Record,
+        part: &mut Part,
+    ) {
+        let (start, end, at) = (self.start, self.end, self.at);
+        if r.common.opened_at >= at {
+            return;
+        }
         let Some(priority) = r.priority().map(|p| p.get()) else {
-            continue;
+            return;
         };
         if !crate::sla::covered(r)
-            && opened_in(r)
+            && self.opened_in(r)
             && levels
                 .clocks
                 .iter()
                 .any(|c| c.kinds.contains(&r.kind()) && c.priorities.contains(&priority))
         {
-            report.sla_not_covered.push(r.id().to_string());
+            part.not_covered = Some(r.id().to_string());
         }
-        for c in clocks(policy, &calendar, r, at) {
+        for c in clocks(self.policy, calendar, r, at) {
             let stopped_in = c.stopped.is_some_and(|s| s >= start && s < end);
             let counted = match c.state {
                 ClockState::Met => stopped_in,
@@ -479,91 +558,46 @@ pub fn build(
             if !counted {
                 continue;
             }
-            let met = c.state == ClockState::Met;
-            rows.entry(priority).or_default().add(met);
-            report.sla_total.add(met);
-            if !met {
-                report.breaches.push(Breach {
-                    id: r.id().to_string(),
-                    priority,
-                    clock: c.clock.clone(),
-                    target: c.target.clone(),
-                    due: c.due.map(|d| d.with_timezone(&tz).fixed_offset()),
-                    stopped: c.stopped.map(|d| d.with_timezone(&tz).fixed_offset()),
-                });
-            }
+            let breach = (c.state != ClockState::Met).then(|| Breach {
+                id: r.id().to_string(),
+                priority,
+                clock: c.clock.clone(),
+                target: c.target.clone(),
+                due: c.due.map(|d| d.with_timezone(&self.tz).fixed_offset()),
+                stopped: c.stopped.map(|d| d.with_timezone(&self.tz).fixed_offset()),
+            });
+            part.counted.push((priority, breach));
         }
     }
-    let clocked: std::collections::BTreeSet<u8> = rows.keys().copied().collect();
-    for p in &policy.priorities {
-        rows.entry(p.level).or_default();
-    }
-    report.sla = rows
-        .into_iter()
-        .map(|(priority, compliance)| SlaRow {
-            priority,
-            label: priority_label(policy, Some(priority)),
-            has_clock: clocked.contains(&priority),
-            compliance,
-        })
-        .collect();
 
-    // Availability and crisis candidates, from the outages that overlap the period.
-    let mut services: BTreeMap<Option<String>, ServiceOutages> = BTreeMap::new();
-    for r in &tickets {
-        let Body::Incident(inc) = &r.body else {
-            continue;
-        };
-        let Some(outage) = &inc.outage else {
-            continue;
-        };
+    /// Availability and crisis candidates: an incident's outage, if it
+    /// overlaps the period.
+    fn outage_part(&self, r: &Record, inc: &crate::record::Incident) -> Option<OutagePart> {
+        let outage = inc.outage.as_ref()?;
         let Some(o_start) = outage.start else {
-            report.notes.push(format!(
+            return Some(OutagePart::Note(format!(
                 "{}: the outage has no start and is not counted",
                 r.id()
-            ));
-            continue;
+            )));
         };
         // An outage still open runs to the end of the period (or now).
-        let o_end = outage.end.unwrap_or(at).min(at);
+        let o_end = outage.end.unwrap_or(self.at).min(self.at);
         if o_end < o_start {
-            report.notes.push(format!(
+            return Some(OutagePart::Note(format!(
                 "{}: the outage ends before it starts and is not counted",
                 r.id()
-            ));
-            continue;
+            )));
         }
-        if o_start >= end || o_end <= start {
-            continue;
-        }
-        let clipped = (o_start.max(start), o_end.min(end));
-        let entry = services.entry(inc.service.clone()).or_default();
-        if let Some(class) = inc.service_class {
-            match entry.class {
-                None => entry.class = Some(class),
-                Some(c) if c != class => report.notes.push(format!(
-                    "{}: {} is class {} here but class {} on an earlier incident; the earlier class is used",
-                    r.id(),
-                    inc.service.as_deref().unwrap_or("(no service)"),
-                    class_name(class),
-                    class_name(c)
-                )),
-                Some(_) => {}
-            }
-        }
-        if outage.planned || outage.excluded.is_some() {
-            entry.excluded.push(clipped);
-        } else {
-            entry.counted.push(clipped);
-            entry.incidents.push(r.id().to_string());
+        if o_start >= self.end || o_end <= self.start {
+            return None;
         }
         // A planned window is agreed in advance and calls for no crisis
         // assessment; an outage with an outside cause still leaves the
         // service down for its users, so it does.
-        if !outage.planned
-            && let Some(length) = crisis_outage(policy, r, at)
-        {
-            report.crisis_candidates.push(CrisisCandidate {
+        let crisis = if outage.planned {
+            None
+        } else {
+            crisis_outage(self.policy, r, self.at).map(|length| CrisisCandidate {
                 id: r.id().to_string(),
                 service: inc.service.clone(),
                 title: r.common.title.clone(),
@@ -572,52 +606,218 @@ pub fn build(
                     .excluded
                     .and_then(|e| serde_json::to_value(e).ok())
                     .and_then(|v| v.as_str().map(str::to_owned)),
-            });
-        }
-    }
-    // A service's class may be given only on incidents without an outage.
-    for r in &tickets {
-        if let Body::Incident(inc) = &r.body
-            && let Some(entry) = services.get_mut(&inc.service)
-            && entry.class.is_none()
-        {
-            entry.class = inc.service_class;
-        }
-    }
-    let period_seconds = (end - start).num_seconds();
-    for (service, outages) in services {
-        let down = union_seconds(outages.counted);
-        let excluded = union_seconds(outages.excluded);
-        let class = outages.class.map(|c| class_name(c).to_owned());
-        let target = class
-            .as_ref()
-            .and_then(|c| levels.availability.get(c))
-            .copied();
-        let share = if period_seconds > 0 {
-            down as f64 / period_seconds as f64
-        } else {
-            0.0
+            })
         };
-        let percent = 100.0 * (1.0 - share);
-        report.availability.push(ServiceAvailability {
-            service,
-            class,
-            period_minutes: report.period.minutes,
-            downtime_minutes: minutes(down),
-            excluded_minutes: minutes(excluded),
-            availability_percent: round(percent, 4),
-            target_percent: target,
-            // Compared unrounded: 99.89996 % does not meet 99.9 %.
-            met: target.map(|t| percent >= t),
-            incidents: outages.incidents,
-        });
+        Some(OutagePart::Overlap {
+            id: r.id().to_string(),
+            service: inc.service.clone(),
+            class: inc.service_class,
+            clipped: (o_start.max(self.start), o_end.min(self.end)),
+            counted: !outage.planned && outage.excluded.is_none(),
+            crisis,
+        })
     }
+}
+
+impl Builder<'_, '_> {
+    /// Adds one ticket's part; parts come in ID order.
+    pub fn add(&mut self, part: Part) {
+        self.opened.extend(part.opened);
+        self.sla_not_covered.extend(part.not_covered);
+        for (priority, breach) in part.counted {
+            let met = breach.is_none();
+            self.rows.entry(priority).or_default().add(met);
+            self.sla_total.add(met);
+            self.breaches.extend(breach);
+        }
+        if let Some((service, class)) = part.class {
+            self.first_class.entry(service).or_insert(class);
+        }
+        match part.outage {
+            None => {}
+            Some(OutagePart::Note(note)) => self.notes.push(note),
+            Some(OutagePart::Overlap {
+                id,
+                service,
+                class,
+                clipped,
+                counted,
+                crisis,
+            }) => {
+                let entry = self.services.entry(service.clone()).or_default();
+                if let Some(class) = class {
+                    match entry.class {
+                        None => entry.class = Some(class),
+                        Some(c) if c != class => self.notes.push(format!(
+                            "{id}: {} is class {} here but class {} on an earlier incident; the earlier class is used",
+                            service.as_deref().unwrap_or("(no service)"),
+                            class_name(class),
+                            class_name(c)
+                        )),
+                        Some(_) => {}
+                    }
+                }
+                if counted {
+                    entry.counted.push(clipped);
+                    entry.incidents.push(id);
+                } else {
+                    entry.excluded.push(clipped);
+                }
+                self.crisis_candidates.extend(crisis);
+            }
+        }
+    }
+
+    /// The report.
+    pub fn finish(self) -> Report {
+        let Scope {
+            policy,
+            tz,
+            period,
+            start,
+            end,
+            at,
+            now,
+            ..
+        } = *self.scope;
+        let mut notes = Vec::new();
+        if now < end {
+            notes.push(format!(
+                "the period has not ended: clocks and open outages are measured up to {}",
+                now.with_timezone(&tz).format("%Y-%m-%d %H:%M")
+            ));
+        }
+        let counts = count(policy, self.opened.iter());
+        let timeline = timeline(&period, tz, self.opened.iter());
+        let major_incidents = self.opened.into_iter().filter_map(|o| o.major).collect();
+        let mut report = Report {
+            policy: policy.name.clone(),
+            organisation: None,
+            language: language(policy).to_owned(),
+            period: PeriodInfo {
+                label: period.label(),
+                from: period.from,
+                to: period.to,
+                start,
+                end,
+                minutes: (end - start).num_minutes(),
+            },
+            at,
+            service_levels: policy.service_levels.is_some(),
+            counts,
+            sla: Vec::new(),
+            sla_total: Compliance::default(),
+            breaches: Vec::new(),
+            sla_not_covered: Vec::new(),
+            availability: Vec::new(),
+            classes: Vec::new(),
+            crisis_after_minutes: None,
+            major_incidents,
+            crisis_candidates: Vec::new(),
+            timeline,
+            notes,
+        };
+        let Some(levels) = &policy.service_levels else {
+            report.notes.push(format!(
+                "the {} policy sets no service levels: no SLA compliance, availability, major incidents or crisis candidates",
+                policy.name
+            ));
+            return report;
+        };
+        report.sla = sla_rows(policy, levels, self.rows);
+        report.sla_total = self.sla_total;
+        report.breaches = self.breaches;
+        report.sla_not_covered = self.sla_not_covered;
+        report.notes.extend(self.notes);
+        report.crisis_candidates = self.crisis_candidates;
+        let mut services = self.services;
+        for (service, entry) in &mut services {
+            if entry.class.is_none() {
+                entry.class = self.first_class.get(service).copied();
+            }
+        }
+        report.availability = availability(levels, services, report.period.minutes, end - start);
+        report.classes = classes(&report.availability);
+        report.crisis_after_minutes = levels.crisis_after_minutes;
+        report
+    }
+}
+
+/// One SLA row per priority: every clock the policy runs has a row, so a
+/// priority whose tickets all stayed open still shows, with nothing
+/// counted; then every other priority of the policy.
+fn sla_rows(
+    policy: &Policy,
+    levels: &crate::policy::ServiceLevels,
+    counted: BTreeMap<u8, Compliance>,
+) -> Vec<SlaRow> {
+    let mut rows: BTreeMap<u8, Compliance> = levels
+        .clocks
+        .iter()
+        .flat_map(|c| c.priorities.iter().map(|p| (*p, Compliance::default())))
+        .collect();
+    rows.extend(counted);
+    let clocked: std::collections::BTreeSet<u8> = rows.keys().copied().collect();
+    for p in &policy.priorities {
+        rows.entry(p.level).or_default();
+    }
+    rows.into_iter()
+        .map(|(priority, compliance)| SlaRow {
+            priority,
+            label: priority_label(policy, Some(priority)),
+            has_clock: clocked.contains(&priority),
+            compliance,
+        })
+        .collect()
+}
+
+/// Each service's availability over the period, by name whatever its capitalisation.
+fn availability(
+    levels: &crate::policy::ServiceLevels,
+    services: BTreeMap<Option<String>, ServiceOutages>,
+    period_minutes: i64,
+    period: Duration,
+) -> Vec<ServiceAvailability> {
+    let period_seconds = period.num_seconds();
+    let mut out: Vec<ServiceAvailability> = services
+        .into_iter()
+        .map(|(service, outages)| {
+            let down = union_seconds(outages.counted);
+            let excluded = union_seconds(outages.excluded);
+            let class = outages.class.map(|c| class_name(c).to_owned());
+            let target = class
+                .as_ref()
+                .and_then(|c| levels.availability.get(c))
+                .copied();
+            let share = if period_seconds > 0 {
+                down as f64 / period_seconds as f64
+            } else {
+                0.0
+            };
+            let percent = 100.0 * (1.0 - share);
+            ServiceAvailability {
+                service,
+                class,
+                period_minutes,
+                downtime_minutes: minutes(down),
+                excluded_minutes: minutes(excluded),
+                availability_percent: round(percent, 4),
+                target_percent: target,
+                // Compared unrounded: 99.89996 % does not meet 99.9 %.
+                met: target.map(|t| percent >= t),
+                incidents: outages.incidents,
+            }
+        })
+        .collect();
     // People look a service up by name, whatever its capitalisation (`e-recept`).
-    report
-        .availability
-        .sort_by_cached_key(|a| a.service.as_ref().map(|s| s.to_lowercase()));
+    out.sort_by_cached_key(|a| a.service.as_ref().map(|s| s.to_lowercase()));
+    out
+}
+
+/// Availability by class: how many services met the target, and the lowest.
+fn classes(availability: &[ServiceAvailability]) -> Vec<ClassAvailability> {
     let mut classes: BTreeMap<Option<String>, ClassAvailability> = BTreeMap::new();
-    for s in &report.availability {
+    for s in availability {
         let c = classes
             .entry(s.class.clone())
             .or_insert_with(|| ClassAvailability {
@@ -631,9 +831,7 @@ pub fn build(
         c.met += usize::from(s.met == Some(true));
         c.lowest_percent = c.lowest_percent.min(s.availability_percent);
     }
-    report.classes = classes.into_values().collect();
-    report.crisis_after_minutes = levels.crisis_after_minutes;
-    Ok(report)
+    classes.into_values().collect()
 }
 
 /// The outages of one service in the period, clipped to it.
@@ -692,7 +890,7 @@ fn priority_label(policy: &Policy, priority: Option<u8>) -> String {
     }
 }
 
-fn count<'a>(policy: &Policy, tickets: impl Iterator<Item = &'a Record>) -> Counts {
+fn count<'a>(policy: &Policy, tickets: impl Iterator<Item = &'a Opened>) -> Counts {
     let mut levels: Vec<u8> = policy.priorities.iter().map(|p| p.level).collect();
     levels.sort_unstable();
     let mut rows: BTreeMap<Option<u8>, (usize, usize)> =
@@ -703,8 +901,8 @@ fn count<'a>(policy: &Policy, tickets: impl Iterator<Item = &'a Record>) -> Coun
         by_priority: Vec::new(),
     };
     for r in tickets {
-        let row = rows.entry(r.priority().map(|p| p.get())).or_default();
-        if r.kind() == Kind::Incident {
+        let row = rows.entry(r.priority).or_default();
+        if r.kind == Kind::Incident {
             row.0 += 1;
             counts.incident += 1;
         } else {
@@ -729,7 +927,7 @@ fn count<'a>(policy: &Policy, tickets: impl Iterator<Item = &'a Record>) -> Coun
 
 /// Tickets registered per ISO week of the period (or per month, for a
 /// long period), each bucket clipped to the period.
-fn timeline<'a>(period: &Period, tz: Tz, tickets: impl Iterator<Item = &'a Record>) -> Vec<Bucket> {
+fn timeline<'a>(period: &Period, tz: Tz, tickets: impl Iterator<Item = &'a Opened>) -> Vec<Bucket> {
     let days = (period.to - period.from).num_days() + 1;
     let by_month = days > 7 * MAX_WEEKS as i64;
     let mut buckets: Vec<Bucket> = Vec::new();
@@ -766,9 +964,9 @@ fn timeline<'a>(period: &Period, tz: Tz, tickets: impl Iterator<Item = &'a Recor
         }
     }
     for r in tickets {
-        let date = r.common.opened_at.with_timezone(&tz).date_naive();
+        let date = r.opened_at.with_timezone(&tz).date_naive();
         if let Some(b) = buckets.iter_mut().find(|b| b.from <= date && date <= b.to) {
-            if r.kind() == Kind::Incident {
+            if r.kind == Kind::Incident {
                 b.incident += 1;
             } else {
                 b.service_request += 1;

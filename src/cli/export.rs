@@ -4,7 +4,12 @@ use arende::error::{Error, ExitCode, Result};
 use arende::kind::Kind;
 use arende::record::document;
 use arende::render;
-use arende::store::cache::Docs;
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::io::Write as _;
+
+use arende::store::Entry;
+use arende::store::cache::{Docs, Records};
 use arende::yaml::{Mapping, Value};
 
 use super::output::to_json;
@@ -58,74 +63,115 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
         None => Vec::new(),
     };
     let store = ui.store()?;
-    let (scan, _) = store.records(&kinds, &|_| true, Docs::Keep);
-    if let Some(first) = scan.errors.first() {
+    // A calendar shows only changes: the other records are not decoded.
+    let records = store.select(&kinds, &|b| format != Format::Ics || b.kind == Kind::Change);
+    if let Some(first) = records.errors().first() {
         // An export that silently skipped a record would lose it downstream.
-        for e in &scan.errors[1..] {
+        for e in &records.errors()[1..] {
             ui.error_ref(e);
         }
         return Err(Error::usage(
             format!(
                 "{} record file(s) could not be read; nothing was exported: {first}",
-                scan.errors.len()
+                records.errors().len()
             ),
             Some("fix the files `arende validate` names, then export again".to_owned()),
         ));
     }
     match format {
-        Format::Json | Format::Jsonl => {
-            let docs: Vec<serde_json::Value> =
-                scan.entries.iter().map(|e| to_json(&e.doc)).collect();
-            if format == Format::Jsonl {
-                ui.print(&render::jsonl::lines(&docs));
-            } else {
-                ui.print_json(&serde_json::Value::Array(docs));
+        Format::Json => ui.stream(|out| {
+            let mut array = render::json::Array::open(out, 0)?;
+            records.visit_all(
+                Docs::Keep,
+                |e| render::json::pretty_at(&to_json(&e.doc), 1),
+                |doc| array.element(&doc?),
+            )?;
+            array.close()?;
+            out.write_all(b"\n")
+        }),
+        Format::Jsonl => ui.stream(|out| {
+            let mut lines = 0;
+            records.visit_all(
+                Docs::Keep,
+                |e| render::jsonl::line(&to_json(&e.doc)),
+                |line| {
+                    lines += 1;
+                    out.write_all(line.as_bytes())
+                },
+            )?;
+            // No records print an empty line, as they always have.
+            if lines == 0 {
+                out.write_all(b"\n")?;
             }
-            return Ok(ExitCode::Ok);
-        }
+            Ok(())
+        }),
         Format::Ics => {
+            let scan = records.into_scan(Docs::Keep);
             ui.print(&render::ics::calendar(
                 &scan.entries,
                 env!("CARGO_PKG_VERSION"),
             ));
-            return Ok(ExitCode::Ok);
         }
-        _ => {}
+        _ => {
+            let dialect = render::csv::Dialect {
+                delimiter: args.delimiter,
+                bom: args.bom,
+            };
+            csv(ui, &records, dialect);
+        }
     }
+    Ok(ExitCode::Ok)
+}
+
+/// The records as CSV, one column per dotted field, in two passes: the
+/// columns (every field any record has, in the order they are first met),
+/// then the rows.
+fn csv(ui: &Ui, records: &Records, dialect: render::csv::Dialect) {
     let mut columns: Vec<String> = ["id", "kind", "title", "status", "opened_at"]
         .map(String::from)
         .to_vec();
-    let rows: Vec<Vec<(String, String)>> = scan
-        .entries
-        .iter()
-        .map(|e| {
-            let mut cells = Vec::new();
-            if let Some(m) = e.doc.as_mapping() {
-                flatten("", m, &mut cells);
+    let mut known: HashSet<String> = columns.iter().cloned().collect();
+    let Ok(()) = records.visit_all(
+        Docs::Keep,
+        |e| cells(&e).into_iter().map(|(k, _)| k).collect::<Vec<_>>(),
+        |keys| {
+            for k in keys {
+                if known.insert(k.clone()) {
+                    columns.push(k);
+                }
             }
-            cells
-        })
-        .collect();
-    for row in &rows {
-        for (k, _) in row {
-            if !columns.contains(k) {
-                columns.push(k.clone());
-            }
-        }
-    }
-    let records = rows.iter().map(|row| {
-        columns.iter().map(|c| {
-            row.iter()
-                .find(|(k, _)| k == c)
-                .map_or("", |(_, v)| v.as_str())
-        })
+            Ok::<(), Infallible>(())
+        },
+    );
+    drop(known);
+    ui.stream(|out| {
+        let mut csv = render::csv::Writer::new(out, dialect, &columns)?;
+        records.visit_all(
+            Docs::Keep,
+            |e| {
+                let row = cells(&e);
+                columns
+                    .iter()
+                    .map(|c| {
+                        row.iter()
+                            .find(|(k, _)| k == c)
+                            .map_or_else(String::new, |(_, v)| v.clone())
+                    })
+                    .collect::<Vec<String>>()
+            },
+            |row| csv.row(&row),
+        )?;
+        csv.finish()
     });
-    let dialect = render::csv::Dialect {
-        delimiter: args.delimiter,
-        bom: args.bom,
-    };
-    ui.print(&render::csv::document_in(dialect, &columns, records));
-    Ok(ExitCode::Ok)
+}
+
+/// A record's fields as (dotted key, cell text).
+fn cells(e: &Entry) -> Vec<(String, String)> {
+    let mut cells = Vec::new();
+    if let Some(m) = e.doc.as_mapping() {
+        flatten("", m, &mut cells);
+    }
+    cells
 }
 
 /// Scalars under dotted keys; lists of scalars joined by "; "; lists of

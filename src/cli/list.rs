@@ -1,13 +1,15 @@
 //! `arende list`: records as a table.
 
-use arende::store::cache::Docs;
 use std::cmp::Ordering;
+use std::io::Write as _;
 
 use arende::error::{Error, ExitCode, Result};
 use arende::kind::Kind;
 use arende::record::document;
 use arende::render;
+use arende::render::json::pretty_at;
 use arende::store::Entry;
+use arende::store::cache::{Docs, Records};
 use serde_json::json;
 
 use super::{Format, Formats, Ui};
@@ -55,50 +57,17 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
         .collect::<Result<Vec<_>>>()?;
     let store = ui.store()?;
     // Status and priority are in the cache's brief: only matching records are decoded.
-    let (scan, total) = store.records(
-        kind.as_slice(),
-        &|b| {
-            (args.status.is_empty() || args.status.iter().any(|s| s == b.status))
-                && args.priority.is_none_or(|p| b.priority == Some(p))
-        },
-        // Documents only where a --where or --sort field is read from them:
-        // holding 100 000 of them costs a gigabyte.
-        if filters.is_empty() && args.sort.is_none() {
-            Docs::Drop
-        } else {
-            Docs::Keep
-        },
-    );
-    let mut rows: Vec<&Entry> = scan
-        .entries
-        .iter()
-        .filter(|e| {
-            filters.iter().all(|(key, want)| {
-                e.doc
-                    .as_mapping()
-                    .and_then(|m| document::get(m, key))
-                    .map(document::display)
-                    .as_deref()
-                    == Some(want.as_str())
-            })
-        })
-        .collect();
-    if let Some(sort) = &args.sort {
-        let (field, descending) = match sort.strip_prefix('-') {
-            Some(f) => (f, true),
-            None => (sort.as_str(), false),
-        };
-        rows.sort_by(|a, b| {
-            let ord = compare(field_text(a, field), field_text(b, field));
-            if descending { ord.reverse() } else { ord }
-        });
-    }
-
+    let records = store.select(kind.as_slice(), &|b| {
+        (args.status.is_empty() || args.status.iter().any(|s| s == b.status))
+            && args.priority.is_none_or(|p| b.priority == Some(p))
+    });
+    let order = order(&records, &filters, args.sort.as_deref());
     let header: Vec<&str> = match kind {
         Some(_) => vec!["id", "status", "priority", "title", "opened"],
         None => vec!["id", "kind", "status", "priority", "title", "opened"],
     };
-    let cells = |e: &Entry| -> Vec<String> {
+    let tz = store.tz();
+    let cells = |e: Entry| -> Vec<String> {
         let mut row = vec![e.record.id().to_string()];
         if kind.is_none() {
             row.push(e.record.kind().to_string());
@@ -110,60 +79,110 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
                 .map(|p| p.get().to_string())
                 .unwrap_or_default(),
         );
-        row.push(e.record.common.title.clone());
+        row.push(e.record.common.title);
         row.push(
             e.record
                 .common
                 .opened_at
-                .with_timezone(&store.tz())
+                .with_timezone(&tz)
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
         );
         row
     };
     match format {
-        Format::Json => {
-            let items: Vec<_> = rows
-                .iter()
-                .map(|e| {
-                    json!({
-                        "id": e.record.id().as_str(),
-                        "kind": e.record.kind().name(),
-                        "status": e.record.status(),
-                        "priority": e.record.priority().map(|p| p.get()),
-                        "title": e.record.common.title,
-                        "opened_at": e.record.common.opened_at.to_rfc3339(),
-                        "path": e.path.display().to_string(),
-                    })
-                })
-                .collect();
-            ui.print_json(&json!(items));
-        }
-        Format::Csv => ui.print(&render::csv::document(
-            &header,
-            rows.iter().map(|e| cells(e)),
-        )),
+        Format::Json => ui.stream(|out| {
+            let mut array = render::json::Array::open(out, 0)?;
+            records.visit(
+                &order,
+                Docs::Drop,
+                |e| pretty_at(&item(&e), 1),
+                |item| array.element(&item?),
+            )?;
+            array.close()?;
+            out.write_all(b"\n")
+        }),
+        Format::Csv => ui.stream(|out| {
+            let mut csv = render::csv::Writer::new(out, render::csv::Dialect::default(), &header)?;
+            records.visit(&order, Docs::Drop, cells, |row| csv.row(&row))?;
+            csv.finish()
+        }),
         _ => {
             let mut table = ui.table(&header);
-            for e in &rows {
-                table.add_row(cells(e));
-            }
+            let mut shown = 0;
+            let Ok(()) = records.visit(&order, Docs::Drop, cells, |row| {
+                table.add_row(row);
+                shown += 1;
+                Ok::<(), std::convert::Infallible>(())
+            });
             ui.print(&table.to_string());
             ui.info(&format!(
-                "{} of {}",
-                rows.len(),
-                super::output::counted(total, "record", "records")
+                "{shown} of {}",
+                super::output::counted(records.total(), "record", "records")
             ));
         }
     }
-    for error in &scan.errors {
+    for error in records.errors() {
         ui.error_ref(error);
     }
-    Ok(if scan.errors.is_empty() {
+    Ok(if records.errors().is_empty() {
         ExitCode::Ok
     } else {
         ExitCode::BadInput
     })
+}
+
+/// A listed record as JSON.
+fn item(e: &Entry) -> serde_json::Value {
+    json!({
+        "id": e.record.id().as_str(),
+        "kind": e.record.kind().name(),
+        "status": e.record.status(),
+        "priority": e.record.priority().map(|p| p.get()),
+        "title": e.record.common.title,
+        "opened_at": e.record.common.opened_at.to_rfc3339(),
+        "path": e.path.display().to_string(),
+    })
+}
+
+/// The records to list, in the order to list them: those whose fields
+/// match every `--where`, by ID or stably by the `--sort` field. Only the
+/// sort key of each is held, never its document.
+fn order(records: &Records, filters: &[(String, String)], sort: Option<&str>) -> Vec<usize> {
+    if filters.is_empty() && sort.is_none() {
+        return (0..records.len()).collect();
+    }
+    let (field, descending) =
+        match sort.map(|s| s.strip_prefix('-').map_or((s, false), |f| (f, true))) {
+            Some((f, d)) => (Some(f), d),
+            None => (None, false),
+        };
+    let keys = records.map(Docs::Keep, |e| {
+        let matches = filters.iter().all(|(key, want)| {
+            e.doc
+                .as_mapping()
+                .and_then(|m| document::get(m, key))
+                .map(document::display)
+                .as_deref()
+                == Some(want.as_str())
+        });
+        matches.then(|| field.map(|f| field_text(&e, f)))
+    });
+    let mut kept: Vec<(usize, Option<String>)> = keys
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, k)| Some((i, k.flatten()?)))
+        .collect();
+    if field.is_some() {
+        kept.sort_by(|(_, a), (_, b)| {
+            let ord = compare(
+                a.as_deref().unwrap_or_default(),
+                b.as_deref().unwrap_or_default(),
+            );
+            if descending { ord.reverse() } else { ord }
+        });
+    }
+    kept.into_iter().map(|(i, _)| i).collect()
 }
 
 fn field_text(e: &Entry, field: &str) -> String {
@@ -175,9 +194,9 @@ fn field_text(e: &Entry, field: &str) -> String {
 }
 
 /// Numbers as numbers, the rest as text.
-fn compare(a: String, b: String) -> Ordering {
+fn compare(a: &str, b: &str) -> Ordering {
     match (a.parse::<f64>(), b.parse::<f64>()) {
         (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        _ => a.cmp(&b),
+        _ => a.cmp(b),
     }
 }

@@ -212,6 +212,34 @@ impl Ui {
         }
     }
 
+    /// Runs a renderer that writes to standard output as it goes, through
+    /// a buffer, with the bytes it writes and no line break added. A failed
+    /// write ends it: the failure is kept for [`Ui::write_error`] (a closed
+    /// pipe ends it quietly), as [`Ui::print`] keeps it.
+    pub fn stream(&self, render: impl FnOnce(&mut Out<'_>) -> std::io::Result<()>) {
+        let mut out = Out {
+            ui: self,
+            buf: Vec::with_capacity(OUT_BUFFER),
+        };
+        if let Err(e) = render(&mut out).and_then(|()| out.flush()) {
+            // A failure of the renderer's own, not of a write, is kept too.
+            let mut state = self.stdout.lock().unwrap_or_else(PoisonError::into_inner);
+            if matches!(*state, Stdout::Open) {
+                *state = Stdout::Failed(e);
+            }
+        }
+    }
+
+    /// Writes `bytes` unless output has ended; an error if it has or does.
+    fn write_checked(&self, bytes: &[u8]) -> std::io::Result<()> {
+        self.write(&[bytes]);
+        match &*self.stdout.lock().unwrap_or_else(PoisonError::into_inner) {
+            Stdout::Open => Ok(()),
+            Stdout::Closed => Err(std::io::ErrorKind::BrokenPipe.into()),
+            Stdout::Failed(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+        }
+    }
+
     /// The write to standard output that failed, if one did (a closed
     /// pipe is not a failure).
     pub fn write_error(&self) -> Option<WriteError> {
@@ -285,6 +313,34 @@ impl Ui {
         } else {
             let _ = writeln!(stderr, "error: {}", self.clean(&error.to_string()));
         }
+    }
+}
+
+/// How much [`Out`] gathers before it writes to standard output.
+const OUT_BUFFER: usize = 64 * 1024;
+
+/// Standard output as a [`Write`] sink for a renderer (see [`Ui::stream`]).
+pub struct Out<'a> {
+    ui: &'a Ui,
+    buf: Vec<u8>,
+}
+
+impl Write for Out<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= OUT_BUFFER {
+            self.flush()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let written = self.ui.write_checked(&self.buf);
+        self.buf.clear();
+        written
     }
 }
 

@@ -2,7 +2,11 @@
 
 use arende::calendar::BusinessCalendar;
 use arende::error::{Error, ExitCode, Result};
-use arende::sla::{ClockState, clocks, crisis_outage, human, is_major_incident};
+use std::io::Write as _;
+
+use arende::record::Record;
+use arende::render;
+use arende::sla::{ClockState, ClockStatus, clocks, crisis_outage, human, is_major_incident};
 use arende::store::cache::Docs;
 use chrono::Duration;
 use serde_json::json;
@@ -47,12 +51,11 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
         None => arende::clock::now(ui.global.now.as_deref(), store.tz())?,
     };
     // Resolved and closed tickets have no running clock: they are not decoded.
-    let (scan, _) = store.records(&[], &|b| !settled(b.status), Docs::Drop);
-    let mut rows = Vec::new();
-    for e in &scan.entries {
-        let record = &e.record;
+    let records = store.select(&[], &|b| !settled(b.status));
+    let tz = store.tz();
+    let rows_of = |record: &Record| -> Vec<(Option<ClockStatus>, bool, Option<Duration>)> {
         if settled(record.status()) || record.common.opened_at > at {
-            continue;
+            return Vec::new();
         }
         let major = is_major_incident(policy, record);
         let crisis = crisis_outage(policy, record, at);
@@ -64,87 +67,142 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
                     .iter()
                     .any(|c| c.kinds.contains(&record.kind()) && c.priorities.contains(&p.get()))
             });
+        let mut rows = Vec::new();
         if ticket_clocks.is_empty() && !args.breached && (major || crisis.is_some() || uncovered) {
             // Flagged tickets show even without a clock of their own.
-            rows.push((record, None, major, crisis));
+            rows.push((None, major, crisis));
         }
         for c in ticket_clocks {
             if !args.breached || c.state == ClockState::Breached {
-                rows.push((record, Some(c), major, crisis));
+                rows.push((Some(c), major, crisis));
             }
         }
-    }
-    let tz = store.tz();
+        rows
+    };
     if format == Format::Json {
-        let items: Vec<_> = rows
-            .iter()
-            .map(|(r, c, major, crisis)| {
-                json!({
-                    "id": r.id().as_str(),
-                    "priority": r.priority().map(|p| p.get()),
-                    "status": r.status(),
-                    "title": r.common.title,
-                    "clock": c.as_ref().map(|c| serde_json::to_value(c).unwrap_or_default()),
-                    "due": c.as_ref().and_then(|c| c.due).map(|d| d.with_timezone(&tz).to_rfc3339()),
-                    "major_incident": major,
-                    "crisis_assessment": crisis.is_some(),
-                    "covered": arende::sla::covered(r),
-                    "outage_minutes": crisis.map(|d| d.num_minutes()),
-                })
-            })
-            .collect();
-        ui.print_json(&json!({ "at": at.to_rfc3339(), "clocks": items }));
+        ui.stream(|out| {
+            write!(
+                out,
+                "{{\n  \"at\": {},\n  \"clocks\": ",
+                serde_json::Value::from(at.to_rfc3339())
+            )?;
+            let mut array = render::json::Array::open(out, 1)?;
+            records.visit_all(
+                Docs::Drop,
+                |e| {
+                    Row::all(&e.record, rows_of(&e.record))
+                        .map(|row| render::json::pretty_at(&row.json(tz), 2))
+                        .collect::<std::io::Result<Vec<_>>>()
+                },
+                |items| items?.iter().try_for_each(|item| array.element(item)),
+            )?;
+            array.close()?;
+            out.write_all(b"\n}\n")
+        });
     } else {
         let mut table = ui.table(&[
             "id", "prio", "status", "clock", "target", "due", "left", "state", "flags",
         ]);
-        for (r, c, major, crisis) in &rows {
-            let mut flags = Vec::new();
-            if *major {
-                flags.push("major incident".to_owned());
-            }
-            if let Some(d) = crisis {
-                flags.push(format!("crisis assessment (outage {})", human(*d)));
-            }
-            if c.is_none() && !arende::sla::covered(r) {
-                flags.push("not covered (incomplete at registration)".to_owned());
-            }
-            if c.as_ref().is_some_and(|c| c.at_risk) {
-                flags.push("at risk".to_owned());
-            }
-            let mut row = vec![
-                r.id().to_string(),
-                r.priority()
-                    .map(|p| p.get().to_string())
-                    .unwrap_or_default(),
-                r.status().to_owned(),
-            ];
-            row.extend(match c {
-                Some(c) => clock_cells(c, tz),
-                None => vec![String::new(); 5],
-            });
-            row.push(flags.join(", "));
-            table.add_row(row);
-        }
+        let mut shown = 0;
+        let Ok(()) = records.visit_all(
+            Docs::Drop,
+            |e| {
+                Row::all(&e.record, rows_of(&e.record))
+                    .map(|row| row.cells(tz))
+                    .collect::<Vec<_>>()
+            },
+            |rows| {
+                shown += rows.len();
+                for row in rows {
+                    table.add_row(row);
+                }
+                Ok::<(), std::convert::Infallible>(())
+            },
+        );
         ui.print(&table.to_string());
         ui.info(&format!(
             "{} at {}",
-            super::output::counted(rows.len(), "clock", "clocks"),
+            super::output::counted(shown, "clock", "clocks"),
             at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
         ));
     }
-    for e in &scan.errors {
+    for e in records.errors() {
         ui.error_ref(e);
     }
-    let code = if scan.errors.is_empty() {
+    Ok(if records.errors().is_empty() {
         ExitCode::Ok
     } else {
         ExitCode::BadInput
-    };
-    // The process ends after this: handing every record back to the
-    // allocator one by one was a twentieth of the run at 100 000 records.
-    std::mem::forget(scan);
-    Ok(code)
+    })
+}
+
+/// One line of the listing: a ticket's clock, or a flagged ticket without one.
+struct Row<'r> {
+    record: &'r Record,
+    clock: Option<ClockStatus>,
+    major: bool,
+    crisis: Option<Duration>,
+}
+
+impl<'r> Row<'r> {
+    /// The lines of one record: each clock (or none) with its flags.
+    fn all(
+        record: &'r Record,
+        rows: Vec<(Option<ClockStatus>, bool, Option<Duration>)>,
+    ) -> impl Iterator<Item = Row<'r>> {
+        rows.into_iter().map(move |(clock, major, crisis)| Row {
+            record,
+            clock,
+            major,
+            crisis,
+        })
+    }
+
+    fn json(&self, tz: chrono_tz::Tz) -> serde_json::Value {
+        let (r, c, crisis) = (self.record, &self.clock, self.crisis);
+        json!({
+            "id": r.id().as_str(),
+            "priority": r.priority().map(|p| p.get()),
+            "status": r.status(),
+            "title": r.common.title,
+            "clock": c.as_ref().map(|c| serde_json::to_value(c).unwrap_or_default()),
+            "due": c.as_ref().and_then(|c| c.due).map(|d| d.with_timezone(&tz).to_rfc3339()),
+            "major_incident": self.major,
+            "crisis_assessment": crisis.is_some(),
+            "covered": arende::sla::covered(r),
+            "outage_minutes": crisis.map(|d| d.num_minutes()),
+        })
+    }
+
+    fn cells(&self, tz: chrono_tz::Tz) -> Vec<String> {
+        let (r, c) = (self.record, &self.clock);
+        let mut flags = Vec::new();
+        if self.major {
+            flags.push("major incident".to_owned());
+        }
+        if let Some(d) = self.crisis {
+            flags.push(format!("crisis assessment (outage {})", human(d)));
+        }
+        if c.is_none() && !arende::sla::covered(r) {
+            flags.push("not covered (incomplete at registration)".to_owned());
+        }
+        if c.as_ref().is_some_and(|c| c.at_risk) {
+            flags.push("at risk".to_owned());
+        }
+        let mut row = vec![
+            r.id().to_string(),
+            r.priority()
+                .map(|p| p.get().to_string())
+                .unwrap_or_default(),
+            r.status().to_owned(),
+        ];
+        row.extend(match c {
+            Some(c) => clock_cells(c, tz),
+            None => vec![String::new(); 5],
+        });
+        row.push(flags.join(", "));
+        row
+    }
 }
 
 /// Whether a ticket in `status` is done with: no clock of it runs. The

@@ -1,5 +1,6 @@
 //! `arende validate`: check every record, report every problem.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -61,7 +62,7 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
     let elapsed = started.elapsed();
     let prefix = || git_prefix(store.root());
     match format {
-        Format::Json => ui.print_json(&serde_json::to_value(&report).unwrap_or_default()),
+        Format::Json => json(ui, &report),
         Format::Github => {
             ui.print_bytes(render::github::annotations(&report, &prefix()).as_bytes())
         }
@@ -97,6 +98,35 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Ok
     })
+}
+
+/// The report as JSON, its lists written an element at a time (see
+/// [`render::json`]): the bytes of the whole report printed at once.
+fn json(ui: &Ui, report: &Report) {
+    let paths = report
+        .checked
+        .iter()
+        .chain(report.findings.iter().map(|f| &f.path));
+    // A path JSON cannot hold made the whole report `null`; it still does.
+    if paths.clone().any(|p| p.to_str().is_none()) {
+        ui.print_json(&serde_json::to_value(report).unwrap_or_default());
+        return;
+    }
+    ui.stream(|out| {
+        write!(out, "{{\n  \"files\": {},\n  \"checked\": ", report.files)?;
+        let mut checked = render::json::Array::open(out, 1)?;
+        for path in &report.checked {
+            checked.element(&render::json::pretty_at(&serde_json::to_value(path)?, 2)?)?;
+        }
+        checked.close()?;
+        out.write_all(b",\n  \"findings\": ")?;
+        let mut findings = render::json::Array::open(out, 1)?;
+        for f in &report.findings {
+            findings.element(&render::json::pretty_at(&serde_json::to_value(f)?, 2)?)?;
+        }
+        findings.close()?;
+        out.write_all(b"\n}\n")
+    });
 }
 
 fn relative_to_root(root: &Path, p: &Path) -> Result<PathBuf> {

@@ -10,6 +10,7 @@
 //! (`-2+3` is a number to some parsers and a formula to a spreadsheet).
 
 use std::borrow::Cow;
+use std::io::{self, Write};
 
 /// A cell, neutralised if a spreadsheet would read it as a formula.
 pub fn cell(text: &str) -> Cow<'_, str> {
@@ -62,17 +63,51 @@ where
     R: IntoIterator<Item = C>,
     C: AsRef<str>,
 {
-    let bom = if dialect.bom { "\u{feff}" } else { "" };
-    let mut w = ::csv::WriterBuilder::new()
-        .delimiter(dialect.delimiter)
-        .from_writer(Vec::new());
-    // Writing into a Vec cannot fail.
-    let _ = w.write_record(header.iter().map(|h| cell(h.as_ref()).into_owned()));
-    for row in rows {
-        let _ = w.write_record(row.into_iter().map(|c| cell(c.as_ref()).into_owned()));
+    let mut out = Vec::new();
+    let written = Writer::new(&mut out, dialect, header).and_then(|mut w| {
+        for row in rows {
+            w.row(&row.into_iter().collect::<Vec<C>>())?;
+        }
+        w.finish()
+    });
+    // Writing into a Vec fails only if a cell is not UTF-8, which a `str` never is.
+    debug_assert!(written.is_ok());
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A CSV document written a row at a time to a sink: the header when it is
+/// made, then each row as it comes, neutralised and quoted as in
+/// [`document`].
+pub struct Writer<W: Write> {
+    inner: ::csv::Writer<W>,
+}
+
+impl<W: Write> Writer<W> {
+    /// Writes the byte-order mark (if the dialect has one) and the header.
+    pub fn new<H: AsRef<str>>(mut out: W, dialect: Dialect, header: &[H]) -> io::Result<Writer<W>> {
+        if dialect.bom {
+            out.write_all("\u{feff}".as_bytes())?;
+        }
+        let mut w = Writer {
+            inner: ::csv::WriterBuilder::new()
+                .delimiter(dialect.delimiter)
+                .from_writer(out),
+        };
+        w.row(header)?;
+        Ok(w)
     }
-    let body = String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned();
-    format!("{bom}{body}")
+
+    /// Writes one row (through the csv crate's buffer: see [`Writer::finish`]).
+    pub fn row<C: AsRef<str>>(&mut self, cells: &[C]) -> io::Result<()> {
+        self.inner
+            .write_record(cells.iter().map(|c| cell(c.as_ref()).into_owned()))
+            .map_err(io::Error::from)
+    }
+
+    /// Writes out what is still buffered.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]

@@ -4,13 +4,10 @@
 
 use serde_json::Value;
 
-/// Each value, compact, on its own line.
-pub fn lines<'a>(values: impl IntoIterator<Item = &'a Value>) -> String {
-    let mut out = String::new();
-    for v in values {
-        out.push_str(&v.to_string());
-        out.push('\n');
-    }
+/// One value, compact, and its line break.
+pub fn line(value: &Value) -> String {
+    let mut out = value.to_string();
+    out.push('\n');
     out
 }
 
@@ -24,7 +21,7 @@ mod tests {
             serde_json::json!({"title": "a\nb\r\n{\"x\":1}\u{2028}"}),
             serde_json::json!({"title": "c"}),
         ];
-        let text = lines(&docs);
+        let text: String = docs.iter().map(line).collect();
         let back: Vec<Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).expect("a document"))

@@ -5,15 +5,18 @@
 //! comment must not render its HTML or mention people, and a CI system's XML
 //! parser must not choke on it.
 //!
-//! The command line only chooses a format, calls in here, and prints the
-//! text; nothing in here knows whether it is writing to a terminal, except
-//! through the [`table::Style`] it is given.
+//! The command line only chooses a format and calls in here; the formats
+//! that grow with the repository (JSON arrays, JSON Lines, CSV) write to a
+//! [`std::io::Write`] sink a record at a time. Nothing in here knows whether
+//! it is writing to a terminal, except through the [`table::Style`] it is
+//! given.
 
 pub mod csv;
 pub mod github;
 pub mod gitlab;
 pub mod html;
 pub mod ics;
+pub mod json;
 pub mod jsonl;
 pub mod junit;
 pub mod markdown;

@@ -18,18 +18,18 @@
 //! there is no cache (there is no place for it that is never committed).
 //! `ARENDE_NO_CACHE=1` reads every file, as if there were no cache.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rayon::prelude::*;
-
 mod de;
+mod pass;
 
-use super::{Entry, Scan, Store, read_entry};
-use crate::error::Error;
+pub use pass::Records;
+pub(crate) use pass::{Hold, pass};
+
+use super::{Scan, Store};
 use crate::kind::Kind;
 use crate::record::Record;
 use crate::yaml::{Mapping, Value};
@@ -41,7 +41,7 @@ pub const NO_CACHE_VAR: &str = "ARENDE_NO_CACHE";
 
 const MAGIC: &[u8; 8] = b"ARENDE\x00C";
 /// Bumped whenever the layout below changes: an older cache is rebuilt.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// Magic, format, digest, time of making, entry count, index length.
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 4 + 8;
 /// How much earlier than the cache's making a file's mtime must be for its
@@ -139,13 +139,15 @@ fn ns_since_epoch(t: SystemTime) -> i64 {
     }
 }
 
-/// One cached record: its path, stat, brief and the place of its document
+/// One cached record: its path, stat, ID, brief and the place of its document
 /// (the head: ranges of the index bytes, which `head_sum` covers), and its
 /// encoded document (a range of the documents section, which `doc_sum`
 /// covers, read and checked only when it is decoded).
 struct Cached {
     path: Range<usize>,
     stamp: Stamp,
+    /// The record's ID: a pass sorts by it without decoding the document.
+    id: Range<usize>,
     kind: Kind,
     status: Range<usize>,
     priority: Option<u8>,
@@ -185,6 +187,13 @@ impl Loaded {
             status: self.text(&c.status),
             priority: c.priority,
         }
+    }
+
+    /// The entry of the file at `path`, relative to the root.
+    fn find(&self, path: &str) -> Option<usize> {
+        self.entries
+            .binary_search_by(|c| self.bytes(&c.path).cmp(path.as_bytes()))
+            .ok()
     }
 
     fn bytes(&self, range: &Range<usize>) -> &[u8] {
@@ -304,176 +313,20 @@ fn hash_policy_files(dir: &Path, h: &mut impl Hasher) {
     }
 }
 
-/// How one record file was answered.
-enum Outcome {
-    /// From the cache: its entry (an index into the loaded entries) is still good.
-    Hit(usize),
-    /// Read again: the entry if the filter keeps it (taken out when the
-    /// answer is built), its brief and encoded document for the new cache.
-    /// Only kept entries are held whole, so a first run over 100 000
-    /// records does not hold 100 000 documents.
-    Read(Option<Box<Entry>>, Brief<'static>, Stamp, Vec<u8>),
-    /// Unreadable: reported, not cached. (Boxed: one slot per record file.)
-    Bad(Box<Error>),
-}
-
 /// Every record of `kinds` (all if empty) whose brief `keep` accepts,
 /// through the cache, with the same entries and errors, in the same order,
 /// as [`Store::scan`] followed by the filter, and how many records the
 /// filter was given.
 pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs) -> (Scan, usize) {
-    let file = if disabled() {
-        None
-    } else {
-        cache_path(store.root())
-    };
-    let Some(file) = file else {
-        let mut scan = store.scan(kinds);
-        let total = scan.entries.len();
-        scan.entries.retain(|e| keep(&Brief::of(&e.record)));
-        if docs != Docs::Keep {
-            for e in &mut scan.entries {
-                e.doc = Value::Null;
-            }
-        }
-        return (scan, total);
-    };
-    let started = ns_since_epoch(SystemTime::now());
-    let digest = digest(store);
-    let loaded = load(&file, digest).unwrap_or_default();
-    let index: HashMap<&str, usize> = loaded
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (loaded.text(&c.path), i))
-        .collect();
-    let (paths, mut errors) = store.record_paths(kinds);
-    let root = store.root();
-    let trusted_before = loaded.horizon_ns.saturating_sub(RACY_MARGIN_NS);
-    let outcomes: Vec<Outcome> = paths
-        .par_iter()
-        .map(|rel| {
-            let stamp = root
-                .join(rel)
-                .symlink_metadata()
-                .ok()
-                .map(|m| Stamp::of(&m));
-            let cached = rel.to_str().and_then(|p| index.get(p)).copied();
-            if let (Some(stamp), Some(i)) = (stamp, cached) {
-                let c = &loaded.entries[i];
-                if c.stamp == stamp
-                    && stamp.mtime_ns < trusted_before
-                    && checksum(loaded.bytes(&c.head)) == c.head_sum
-                {
-                    return Outcome::Hit(i);
-                }
-            }
-            match read_entry(root, rel) {
-                Ok((mut entry, _)) => {
-                    let mut doc = Vec::new();
-                    if docs != Docs::DropUncached {
-                        encode(&entry.doc, &mut doc);
-                    }
-                    // Read but never stat'ed (it appeared meanwhile): read again next time.
-                    let stamp = stamp.unwrap_or_else(Stamp::never);
-                    let brief = Brief::of(&entry.record);
-                    let kept = keep(&brief).then(|| {
-                        if docs != Docs::Keep {
-                            entry.doc = Value::Null;
-                        }
-                        Box::new(entry)
-                    });
-                    Outcome::Read(kept, brief, stamp, doc)
-                }
-                Err(e) => Outcome::Bad(Box::new(e)),
-            }
-        })
-        .collect();
-
-    let hits = outcomes
-        .iter()
-        .filter(|o| matches!(o, Outcome::Hit(_)))
-        .count();
-    let reads = outcomes
-        .iter()
-        .filter(|o| matches!(o, Outcome::Read(..)))
-        .count();
-    // The cached files of the folders this scan walked; other kinds' entries stay as they are.
-    let in_scope =
-        |rel: &str| kinds.is_empty() || kinds.iter().any(|k| Path::new(rel).starts_with(k.dir()));
-    let scoped = loaded
-        .entries
-        .iter()
-        .filter(|c| in_scope(loaded.text(&c.path)))
-        .count();
-    // Unreadable files are never cached, so they alone change nothing.
-    let changed = hits != scoped || reads > 0;
-    // Straight into the entries kept: a slot per record file would cost an
-    // entry's size (most of a kilobyte) for each one filtered out.
-    let mut outcomes = outcomes;
-    let mut entries: Vec<Entry> = outcomes
-        .par_iter_mut()
-        .zip(paths.par_iter())
-        .filter_map(|(o, rel)| match o {
-            Outcome::Hit(i) => {
-                let c = &loaded.entries[*i];
-                if !keep(&loaded.brief(c)) {
-                    return None;
-                }
-                let doc = loaded.doc(c).and_then(|bytes| {
-                    if docs != Docs::Keep
-                        && let Ok(record) = Record::from_parts(|| de::Doc(de::Cursor::new(&bytes)))
-                    {
-                        return Some((Value::Null, record));
-                    }
-                    let doc = decode_all(&bytes)?;
-                    Record::from_doc(rel, None, &doc).ok().map(|r| (doc, r))
-                });
-                match doc {
-                    Some((doc, record)) => Some(Entry {
-                        path: rel.clone(),
-                        doc: if docs == Docs::Keep { doc } else { Value::Null },
-                        record,
-                    }),
-                    // A damaged document: the file itself is the answer.
-                    None => read_entry(root, rel).ok().map(|(mut e, _)| {
-                        if docs != Docs::Keep {
-                            e.doc = Value::Null;
-                        }
-                        e
-                    }),
-                }
-            }
-            Outcome::Read(entry, ..) => entry.take().map(|e| *e),
-            Outcome::Bad(_) => None,
-        })
-        .collect();
-    entries.sort_by(|a, b| a.record.id().cmp(b.record.id()));
-
-    let mut fresh = Vec::new();
-    let mut hit = Vec::new();
-    for (o, rel) in outcomes.into_iter().zip(&paths) {
-        match o {
-            Outcome::Bad(e) => errors.push(*e),
-            Outcome::Read(_, brief, stamp, doc) => fresh.push((rel, brief, stamp, doc)),
-            Outcome::Hit(i) => hit.push((rel, i)),
-        }
-    }
-    if docs != Docs::DropUncached && (changed || loaded.horizon_ns == 0) {
-        // Entries of other kinds are kept under the new cache's later time
-        // only if they were trusted under the old one's: a racy entry stays
-        // racy until it is read.
-        let kept: Vec<usize> = (0..loaded.entries.len())
-            .filter(|&i| {
-                let c = &loaded.entries[i];
-                !in_scope(loaded.text(&c.path)) && c.stamp.mtime_ns < trusted_before
-            })
-            .collect();
-        // A cache that cannot be written (read-only repository, full disk)
-        // only costs speed; the answer is the same.
-        let _ = save(&file, digest, started, &loaded, &hit, &kept, &fresh);
-    }
-    (Scan { entries, errors }, hits + reads)
+    let pass = pass(
+        store,
+        kinds,
+        keep,
+        Hold::Entries(docs),
+        docs != Docs::DropUncached,
+    );
+    let total = pass.total();
+    (pass.into_scan(docs), total)
 }
 
 impl Stamp {
@@ -491,8 +344,14 @@ impl Stamp {
 /// Reads the cache; `None` if it is missing, of another format or digest,
 /// or does not parse (it is then rebuilt).
 fn load(path: &Path, digest: u64) -> Option<Loaded> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
+    load_from(std::fs::File::open(path).ok()?, digest)
+}
+
+/// [`load`] from the cache file, open. Entries are in path order (as
+/// [`save`] writes them), so a path is found by a binary search.
+fn load_from(mut file: std::fs::File, digest: u64) -> Option<Loaded> {
+    use std::io::{Read, Seek};
+    file.rewind().ok()?;
     let file_len = file.metadata().ok()?.len();
     let mut header = [0u8; HEADER_LEN];
     file.read_exact(&mut header).ok()?;
@@ -522,6 +381,7 @@ fn load(path: &Path, digest: u64) -> Option<Loaded> {
             ctime_ns: r.i64()?,
             ino: r.u64()?,
         };
+        let id = r.sized_range()?;
         let kind = *Kind::ALL.get(usize::from(r.byte()?))?;
         let status = r.sized_range()?;
         let priority = match r.byte()? {
@@ -533,12 +393,18 @@ fn load(path: &Path, digest: u64) -> Option<Loaded> {
         let doc_sum = r.u64()?;
         let head = head_start..r.at;
         let head_sum = r.u64()?;
-        if !utf8(&path) || !utf8(&status) || doc.end > docs_len {
+        if !utf8(&path) || !utf8(&id) || !utf8(&status) || doc.end > docs_len {
+            return None;
+        }
+        if let Some(last) = entries.last().map(|c: &Cached| &data[c.path.clone()])
+            && last >= &data[path.clone()]
+        {
             return None;
         }
         entries.push(Cached {
             path,
             stamp,
+            id,
             kind,
             status,
             priority,
@@ -560,26 +426,43 @@ fn load(path: &Path, digest: u64) -> Option<Loaded> {
     })
 }
 
+/// A record file read in this pass, as the new cache keeps it.
+struct Fresh {
+    path: String,
+    id: Box<str>,
+    brief: Brief<'static>,
+    stamp: Stamp,
+    doc: Vec<u8>,
+}
+
+/// One entry of the cache being written.
+struct Row<'a> {
+    path: &'a str,
+    stamp: Stamp,
+    id: &'a str,
+    brief: Brief<'a>,
+    doc: &'a [u8],
+}
+
 /// Writes the new cache atomically (a temporary file renamed over it):
-/// the entries still good, copied from the old one, and the fresh ones, in
-/// path order.
+/// the old entries still good (`reused`, indexes into `old`), and the fresh
+/// ones, in path order. Gives back the file written, open, so the pass
+/// reads its documents from exactly what it wrote.
 fn save(
     file: &Path,
     digest: u64,
     started: i64,
     old: &Loaded,
-    hit: &[(&PathBuf, usize)],
-    kept: &[usize],
-    fresh: &[(&PathBuf, Brief<'static>, Stamp, Vec<u8>)],
-) -> std::io::Result<()> {
-    let old_docs = if hit.is_empty() && kept.is_empty() {
+    reused: &[usize],
+    fresh: &[Fresh],
+) -> std::io::Result<std::fs::File> {
+    let old_docs = if reused.is_empty() {
         Vec::new()
     } else {
         old.docs()
     };
-    let mut rows: Vec<(&str, Stamp, Brief<'_>, &[u8])> =
-        Vec::with_capacity(hit.len() + kept.len() + fresh.len());
-    for &i in hit.iter().map(|(_, i)| i).chain(kept) {
+    let mut rows: Vec<Row<'_>> = Vec::with_capacity(reused.len() + fresh.len());
+    for &i in reused {
         let c = &old.entries[i];
         let range = usize::try_from(c.doc.start)
             .ok()
@@ -588,35 +471,49 @@ fn save(
         let Some(doc) = range.and_then(|(a, b)| old_docs.get(a..b)) else {
             continue;
         };
-        rows.push((old.text(&c.path), c.stamp, old.brief(c), doc));
+        rows.push(Row {
+            path: old.text(&c.path),
+            stamp: c.stamp,
+            id: old.text(&c.id),
+            brief: old.brief(c),
+            doc,
+        });
     }
-    for (rel, brief, stamp, doc) in fresh {
-        if let Some(path) = rel.to_str() {
-            rows.push((path, *stamp, *brief, doc));
-        }
-    }
-    rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut index = Vec::with_capacity(rows.len() * 96);
+    rows.extend(fresh.iter().map(|f| Row {
+        path: &f.path,
+        stamp: f.stamp,
+        id: &f.id,
+        brief: f.brief,
+        doc: &f.doc,
+    }));
+    rows.sort_unstable_by(|a, b| a.path.cmp(b.path));
+    // A path twice (never from one walk) would break the binary search.
+    rows.dedup_by(|a, b| a.path == b.path);
+    let mut index = Vec::with_capacity(rows.len() * 120);
     // The documents go straight from where they are to the file: gathered
     // into one buffer first, a first run over 100 000 records held them twice.
     let mut docs_len = 0u64;
-    for (path, stamp, brief, doc) in &rows {
+    for row in &rows {
         let head_start = index.len();
-        put_str(&mut index, path);
-        index.extend_from_slice(&stamp.size.to_le_bytes());
-        index.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
-        index.extend_from_slice(&stamp.ctime_ns.to_le_bytes());
-        index.extend_from_slice(&stamp.ino.to_le_bytes());
-        let kind = Kind::ALL.iter().position(|k| *k == brief.kind).unwrap_or(0);
+        put_str(&mut index, row.path);
+        index.extend_from_slice(&row.stamp.size.to_le_bytes());
+        index.extend_from_slice(&row.stamp.mtime_ns.to_le_bytes());
+        index.extend_from_slice(&row.stamp.ctime_ns.to_le_bytes());
+        index.extend_from_slice(&row.stamp.ino.to_le_bytes());
+        put_str(&mut index, row.id);
+        let kind = Kind::ALL
+            .iter()
+            .position(|k| *k == row.brief.kind)
+            .unwrap_or(0);
         index.push(u8::try_from(kind).unwrap_or(0));
-        put_str(&mut index, brief.status);
-        index.push(brief.priority.unwrap_or(0));
+        put_str(&mut index, row.brief.status);
+        index.push(row.brief.priority.unwrap_or(0));
         index.extend_from_slice(&docs_len.to_le_bytes());
-        put_len(&mut index, doc.len());
-        index.extend_from_slice(&checksum(doc).to_le_bytes());
+        put_len(&mut index, row.doc.len());
+        index.extend_from_slice(&checksum(row.doc).to_le_bytes());
         let head_sum = checksum(&index[head_start..]);
         index.extend_from_slice(&head_sum.to_le_bytes());
-        docs_len += doc.len() as u64;
+        docs_len += row.doc.len() as u64;
     }
     let mut header = Vec::with_capacity(HEADER_LEN);
     header.extend_from_slice(MAGIC);
@@ -632,12 +529,11 @@ fn save(
     out.write_all(&header)?;
     out.write_all(&index)?;
     drop(index);
-    for (_, _, _, doc) in &rows {
-        out.write_all(doc)?;
+    for row in &rows {
+        out.write_all(row.doc)?;
     }
     let tmp = out.into_inner().map_err(|e| e.into_error())?;
-    tmp.persist(file).map_err(|e| e.error)?;
-    Ok(())
+    tmp.persist(file).map_err(|e| e.error)
 }
 
 /// A fast 64-bit hash of an entry's bytes: damage to the cache (a bad
@@ -837,6 +733,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::read_entry;
 
     #[test]
     fn cache_documents_survive_encoding() {

@@ -260,6 +260,14 @@ impl Store {
         cache::records(self, kinds, keep, docs)
     }
 
+    /// The records of `kinds` (all if empty) whose [`Brief`](cache::Brief)
+    /// `keep` accepts, through the record summary cache, as keys in ID
+    /// order: each record is loaded when it is visited, so a command that
+    /// prints them one by one never holds them all.
+    pub fn select(&self, kinds: &[Kind], keep: cache::Keep<'_>) -> cache::Records {
+        cache::pass(self, kinds, keep, cache::Hold::Keys, true)
+    }
+
     /// The record files of the given kinds (all kinds if empty), relative
     /// to the root, at any depth under each kind's folder, and every folder
     /// that could not be walked.

@@ -51,6 +51,7 @@ const KNOWN_UPWARD: &[(&str, &str)] = &[
     // than handing documents up to be typed. Settled with the above.
     ("store/mod.rs", "record"),
     ("store/cache.rs", "record"),
+    ("store/cache/pass.rs", "record"),
 ];
 
 /// One use of a top-level module.
