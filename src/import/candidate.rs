@@ -1,7 +1,7 @@
 //! What the map stage hands on: a record as the input gives it, before it
 //! meets the repository, with its fields held compactly as typed leaves.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::error::{RowError, Unit};
@@ -52,33 +52,56 @@ pub(crate) enum Leaf {
     Bool(bool),
     Number(Number),
     String(Box<str>),
+    /// A short text, shared with every row that has it (statuses, levels,
+    /// groups repeat from row to row).
+    Shared(Arc<str>),
     /// A mapping with no keys (a leaf, as there is nothing below it).
     EmptyMapping,
     /// A list or a tagged value, whole.
     Other(Box<Value>),
 }
 
-/// The paths already made, so that rows share them.
+/// What the rows' candidates share: paths, origins and short texts, each
+/// made once.
 #[derive(Default)]
-pub(crate) struct Paths(HashMap<Vec<Value>, Path>);
+pub(crate) struct Shared {
+    paths: HashMap<Vec<Value>, Path>,
+    origins: HashSet<Arc<[Note]>>,
+    texts: HashSet<Arc<str>>,
+}
 
-impl Paths {
-    fn get(&mut self, keys: &[Value]) -> Path {
-        if let Some(p) = self.0.get(keys) {
+/// Texts up to this long are shared; longer ones are seldom the same twice.
+const SHARED_TEXT: usize = 64;
+
+impl Shared {
+    fn path(&mut self, keys: &[Value]) -> Path {
+        if let Some(p) = self.paths.get(keys) {
             return Arc::clone(p);
         }
         let p: Path = keys.into();
-        self.0.insert(keys.to_vec(), Arc::clone(&p));
+        self.paths.insert(keys.to_vec(), Arc::clone(&p));
         p
+    }
+
+    fn text(&mut self, s: String) -> Leaf {
+        if s.len() > SHARED_TEXT {
+            return Leaf::String(s.into_boxed_str());
+        }
+        if let Some(t) = self.texts.get(s.as_str()) {
+            return Leaf::Shared(Arc::clone(t));
+        }
+        let t: Arc<str> = s.into();
+        self.texts.insert(Arc::clone(&t));
+        Leaf::Shared(t)
     }
 }
 
 impl Fields {
     /// The leaves of `doc`, in its order.
-    pub fn new(doc: Mapping, paths: &mut Paths) -> Fields {
+    pub fn new(doc: Mapping, shared: &mut Shared) -> Fields {
         let mut out = Vec::new();
         let mut keys = Vec::new();
-        flatten(doc, &mut keys, paths, &mut out);
+        flatten(doc, &mut keys, shared, &mut out);
         Fields(out.into_boxed_slice())
     }
 
@@ -122,12 +145,13 @@ impl Fields {
     }
 }
 
-fn flatten(doc: Mapping, keys: &mut Vec<Value>, paths: &mut Paths, out: &mut Vec<(Path, Leaf)>) {
+fn flatten(doc: Mapping, keys: &mut Vec<Value>, shared: &mut Shared, out: &mut Vec<(Path, Leaf)>) {
     for (k, v) in doc {
         keys.push(k);
         match v {
-            Value::Mapping(m) if !m.is_empty() => flatten(m, keys, paths, out),
-            other => out.push((paths.get(keys), Leaf::new(other))),
+            Value::Mapping(m) if !m.is_empty() => flatten(m, keys, shared, out),
+            Value::String(s) => out.push((shared.path(keys), shared.text(s))),
+            other => out.push((shared.path(keys), Leaf::new(other))),
         }
         keys.pop();
     }
@@ -151,30 +175,33 @@ impl Leaf {
             Leaf::Bool(b) => Value::Bool(*b),
             Leaf::Number(n) => Value::Number(n.clone()),
             Leaf::String(s) => Value::String(s.to_string()),
+            Leaf::Shared(s) => Value::String(s.to_string()),
             Leaf::EmptyMapping => Value::Mapping(Mapping::new()),
             Leaf::Other(v) => (**v).clone(),
         }
     }
 }
 
+/// That a field came from a column. A row's notes are appended without a
+/// search: a row of 100 000 columns made a search per column quadratic
+/// (over a minute); a field is noted again only where a mapping sends two
+/// columns to it, and then the last note wins.
+pub(crate) type Note = (Arc<str>, Arc<str>);
+
 /// Where a candidate's fields came from: (dotted field, column), all on the
-/// candidate's row. The names are shared with every other row's, so at
-/// 100 000 rows this is a list of pointers, not a map of strings per row.
+/// candidate's row. Rows with the same columns filled share one list.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Origin(Vec<(Arc<str>, Arc<str>)>);
+pub(crate) struct Origin(Arc<[Note]>);
 
 impl Origin {
-    /// Notes that `field` came from `column` (the last note wins).
-    /// Appended without a search: a row of 100 000 columns made a search
-    /// per column quadratic (over a minute); a field is noted again only
-    /// where a mapping sends two columns to it.
-    pub fn insert(&mut self, field: Arc<str>, column: Arc<str>) {
-        self.0.push((field, column));
-    }
-
-    /// Gives back what the list took beyond its length.
-    pub fn shrink(&mut self) {
-        self.0.shrink_to_fit();
+    /// The notes of one row, shared with the rows that have the same.
+    pub fn new(notes: Vec<Note>, shared: &mut Shared) -> Origin {
+        if let Some(o) = shared.origins.get(notes.as_slice()) {
+            return Origin(Arc::clone(o));
+        }
+        let o: Arc<[Note]> = notes.into();
+        shared.origins.insert(Arc::clone(&o));
+        Origin(o)
     }
 
     /// Where `field` came from: its last note. Asked only for a row error.

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use super::candidate::{Candidate, Fields, Key, Origin, Paths};
+use super::candidate::{Candidate, Fields, Key, Note, Origin, Shared};
 use super::error::{RowError, Unit};
 use super::map::{Env, Tally};
 use super::mapping::ImportMapping;
@@ -169,13 +169,13 @@ struct Builder<'a> {
     /// Fields of no kind's model, reported once each at the end.
     unknown: BTreeSet<(Kind, String)>,
     shapes: Shapes,
-    paths: Paths,
+    shared: Shared,
 }
 
 /// One row's fields as they are built.
 struct Built {
     doc: Mapping,
-    origin: Origin,
+    origin: Vec<Note>,
     keep_id: Option<RecordId>,
     note: CoerceNote,
     errors: Vec<RowError>,
@@ -195,7 +195,7 @@ fn build(
         from_csv,
         unknown: BTreeSet::new(),
         shapes: Shapes::default(),
-        paths: Paths::default(),
+        shared: Shared::default(),
     };
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -323,7 +323,7 @@ impl Builder<'_> {
         let kind = row.kind(self.mapping).map_err(|e| vec![e])?;
         let mut built = Built {
             doc: Mapping::new(),
-            origin: Origin::default(),
+            origin: Vec::new(),
             keep_id: None,
             note: CoerceNote::default(),
             errors: Vec::new(),
@@ -350,8 +350,7 @@ impl Builder<'_> {
             .get("priority")
             .and_then(Value::as_u64)
             .and_then(|p| u8::try_from(p).ok());
-        let mut origin = built.origin;
-        origin.shrink();
+        let origin = Origin::new(built.origin, &mut self.shared);
         Ok(Candidate {
             unit: row.unit,
             row: row.row,
@@ -361,7 +360,7 @@ impl Builder<'_> {
             // arende's own records (JSON/YAML with an ID) keep their key order.
             reorder: self.from_csv || built.keep_id.is_none(),
             keep_id: built.keep_id,
-            fields: Fields::new(built.doc, &mut self.paths),
+            fields: Fields::new(built.doc, &mut self.shared),
             origin,
             source_priority,
             owned_block: None,
@@ -400,7 +399,7 @@ impl Builder<'_> {
                 Err(m) => built.errors.push(row.error(column, m)),
                 Ok(_) => built
                     .origin
-                    .insert(Arc::clone(field_name), Arc::clone(column)),
+                    .push((Arc::clone(field_name), Arc::clone(column))),
             },
             Err(reason) => built.errors.push(row.error(column, reason)),
         }

@@ -24,7 +24,7 @@
 
 use std::collections::HashMap;
 
-use super::candidate::{Candidate, Fields, Key, Origin, Paths};
+use super::candidate::{Candidate, Fields, Key, Origin, Shared};
 use super::error::{RowError, Unit};
 use super::map::{Env, Tally};
 use super::mapping::ImportMapping;
@@ -101,7 +101,7 @@ struct Log<'a> {
     mapping: Option<&'a ImportMapping>,
     env: &'a Env<'a>,
     tally: &'a Tally,
-    paths: Paths,
+    shared: Shared,
 }
 
 /// Builds one candidate per incident number.
@@ -123,7 +123,7 @@ pub fn candidates(
         mapping,
         env,
         tally,
-        paths: Paths::default(),
+        shared: Shared::default(),
     };
     let (order, groups, mut errors) = group(table, log.cols.number);
     let mut out = Vec::with_capacity(order.len());
@@ -439,7 +439,7 @@ impl<'a> Log<'a> {
             "opened_at".into(),
             Value::String(values::rfc3339(&last_read.opened)),
         );
-        let mut origin = Origin::default();
+        let mut origin = Vec::new();
         for (field, value) in &walk.fields {
             if let Some(v) = value {
                 // Sets on a fresh mapping of dotted names cannot fail.
@@ -449,7 +449,7 @@ impl<'a> Log<'a> {
                     "reported_via" => "contact_type",
                     f => f.strip_prefix(&format!("{system}.")).unwrap_or(f),
                 };
-                origin.insert(field.as_str().into(), column.into());
+                origin.push((field.as_str().into(), column.into()));
             }
         }
         if let Some(m) = self.mapping {
@@ -460,10 +460,9 @@ impl<'a> Log<'a> {
         source.insert("id".into(), Value::String(number.to_owned()));
         doc.insert("source".into(), Value::Mapping(source));
         doc.insert("history".into(), Value::Sequence(walk.history));
-        origin.insert("opened_at".into(), "opened_at".into());
-        origin.insert("status".into(), "incident_state".into());
-        origin.insert("history".into(), "sys_updated_at".into());
-        origin.shrink();
+        origin.push(("opened_at".into(), "opened_at".into()));
+        origin.push(("status".into(), "incident_state".into()));
+        origin.push(("history".into(), "sys_updated_at".into()));
         Candidate {
             unit: Unit::Row,
             row: last.row,
@@ -471,8 +470,8 @@ impl<'a> Log<'a> {
             kind: Kind::Incident,
             key: Key::Source(system.to_owned(), number.to_owned()),
             keep_id: None,
-            fields: Fields::new(doc, &mut self.paths),
-            origin,
+            fields: Fields::new(doc, &mut self.shared),
+            origin: Origin::new(origin, &mut self.shared),
             source_priority: priority(last, self.cols.priority),
             reorder: true,
             owned_block: Some(system.to_owned()),
