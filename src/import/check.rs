@@ -76,7 +76,7 @@ pub(crate) fn check<'a>(
     let Matched {
         rows,
         pairs,
-        mut errors,
+        errors,
     } = matched;
     let early = early_plans(cx, &pairs, options);
     let staged: HashMap<RecordId, &Value> = early
@@ -120,6 +120,22 @@ pub(crate) fn check<'a>(
         })
         .collect();
     progress.finish();
+    let (records, priority_diffs) = gather(outcomes, errors, input)?;
+    Ok(Checked {
+        rows,
+        records,
+        priority_diffs,
+        rules: tallies(checker.hits),
+    })
+}
+
+/// The checked records and the priorities that differ, if no row of any
+/// stage failed; else every bad row, in file order.
+fn gather<'a>(
+    outcomes: Vec<Outcome<'a>>,
+    mut errors: Vec<RowError>,
+    input: &Path,
+) -> Result<(Vec<Ready<'a>>, Vec<PriorityDiff>), ImportError> {
     let mut records = Vec::with_capacity(outcomes.len());
     let mut priority_diffs = Vec::new();
     for outcome in outcomes {
@@ -131,19 +147,14 @@ pub(crate) fn check<'a>(
             Err(mut e) => errors.append(&mut e),
         }
     }
-    if !errors.is_empty() {
-        errors.sort_by(|a, b| (a.unit, a.row, &a.column).cmp(&(b.unit, b.row, &b.column)));
-        errors.dedup();
-        return Err(ImportError::Rows {
-            input: input.to_owned(),
-            errors,
-        });
+    if errors.is_empty() {
+        return Ok((records, priority_diffs));
     }
-    Ok(Checked {
-        rows,
-        records,
-        priority_diffs,
-        rules: tallies(checker.hits),
+    errors.sort_by(|a, b| (a.unit, a.row, &a.column).cmp(&(b.unit, b.row, &b.column)));
+    errors.dedup();
+    Err(ImportError::Rows {
+        input: input.to_owned(),
+        errors,
     })
 }
 
