@@ -18,6 +18,16 @@
 //! unless `strict`: imported history is what it was, and a rule that needs
 //! data the other system never kept (a major incident manager) cannot be
 //! met by an import without inventing it.
+//!
+//! The stages, each a module taking the one before's type:
+//! `read` (`Rows`: CSV cells or JSON/YAML records) → `map` (`Mapped`:
+//! a `candidate::Candidate` per record, its fields as typed leaves) →
+//! `matching` (`Matched`: each candidate with the record it updates or a
+//! new ID) → `plan` (`Plan`: the document to write, or nothing) →
+//! `check` (`Checked`: every record checked, each held as the text it
+//! will be written as) → `write` (one commit through the store's
+//! transaction). Plan and check run together, row by row in parallel, so
+//! a row's candidate is given back as soon as its record is text.
 
 mod candidate;
 mod check;
