@@ -254,6 +254,20 @@ fn print_summary(ui: &Ui, s: &Summary) {
         }
         (false, None) => "commit: none (--no-commit: files written, not committed)\n".to_owned(),
     });
+    let warnings = warnings(s);
+    if warnings.is_empty() {
+        out.push_str("warnings: none\n");
+    } else {
+        out.push_str(&format!("warnings: {}\n", warnings.len()));
+        for w in warnings {
+            out.push_str(&format!("  - {w}\n"));
+        }
+    }
+    ui.print(&out);
+}
+
+/// The summary's warnings, each a line: priorities, rules, the rest.
+fn warnings(s: &Summary) -> Vec<String> {
     let mut warnings: Vec<String> = Vec::new();
     if !s.priority_diffs.is_empty() {
         let examples: Vec<String> = s
@@ -303,13 +317,5 @@ fn print_summary(ui: &Ui, s: &Summary) {
         };
         warnings.push(format!("{}{examples}", w.message));
     }
-    if warnings.is_empty() {
-        out.push_str("warnings: none\n");
-    } else {
-        out.push_str(&format!("warnings: {}\n", warnings.len()));
-        for w in warnings {
-            out.push_str(&format!("  - {w}\n"));
-        }
-    }
-    ui.print(&out);
+    warnings
 }

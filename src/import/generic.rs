@@ -5,11 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use super::candidate::{Candidate, Fields, Key, Note, Origin, Shared};
 use super::error::{RowError, Unit};
+use super::map::{Env, Tally};
 use super::mapping::ImportMapping;
 use super::table::Table;
 use super::values::{self, CoerceNote, Placement};
-use super::{Candidate, Env, Key, Origin, Tally};
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::record::document;
@@ -30,9 +31,9 @@ struct Row {
     cells: Vec<(Arc<str>, Arc<str>, Cell)>,
 }
 
-/// Candidates from CSV rows.
+/// Candidates from CSV rows; each row is given back once mapped.
 pub fn from_table(
-    table: &Table,
+    table: Table,
     mapping: Option<&ImportMapping>,
     env: &Env<'_>,
     tally: &Tally,
@@ -66,7 +67,7 @@ pub fn from_table(
             String::new(),
         );
     }
-    let rows = table.rows.iter().map(|r| Row {
+    let rows = table.rows.into_iter().map(|r| Row {
         unit: Unit::Row,
         row: r.row,
         line: Some(r.line),
@@ -159,6 +160,27 @@ fn flatten(prefix: &str, map: &Mapping, out: &mut Vec<(String, Value)>) {
     }
 }
 
+/// What building the rows' candidates shares from row to row.
+struct Builder<'a> {
+    mapping: Option<&'a ImportMapping>,
+    env: &'a Env<'a>,
+    tally: &'a Tally,
+    from_csv: bool,
+    /// Fields of no kind's model, reported once each at the end.
+    unknown: BTreeSet<(Kind, String)>,
+    shapes: Shapes,
+    shared: Shared,
+}
+
+/// One row's fields as they are built.
+struct Built {
+    doc: Mapping,
+    origin: Vec<Note>,
+    keep_id: Option<RecordId>,
+    note: CoerceNote,
+    errors: Vec<RowError>,
+}
+
 fn build(
     rows: impl Iterator<Item = Row>,
     mapping: Option<&ImportMapping>,
@@ -166,31 +188,35 @@ fn build(
     tally: &Tally,
     from_csv: bool,
 ) -> (Vec<Candidate>, Vec<RowError>) {
+    let mut builder = Builder {
+        mapping,
+        env,
+        tally,
+        from_csv,
+        unknown: BTreeSet::new(),
+        shapes: Shapes::default(),
+        shared: Shared::default(),
+    };
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    let mut unknown: BTreeSet<(Kind, String)> = BTreeSet::new();
-    let mut shapes = Shapes::default();
     for row in rows {
-        match candidate(
-            row,
-            mapping,
-            env,
-            tally,
-            from_csv,
-            &mut unknown,
-            &mut shapes,
-        ) {
+        match builder.candidate(row) {
             Ok(c) => out.push(c),
             Err(mut e) => errors.append(&mut e),
         }
     }
+    warn_unknown(builder.unknown, tally);
+    (out, errors)
+}
+
+/// Each field of no model its own warning with a suggestion, up to a
+/// point: past it, one line with a count stands for the rest.
+fn warn_unknown(unknown: BTreeSet<(Kind, String)>, tally: &Tally) {
     let mut by_kind: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
     for (kind, column) in unknown {
         by_kind.entry(kind).or_default().push(column);
     }
     for (kind, columns) in by_kind {
-        // Each column its own warning with a suggestion, up to a point:
-        // past it, one line with a count stands for the rest.
         let fields = schema::top_level_fields(kind);
         for column in columns.iter().take(MAX_LISTED) {
             let suggestion = suggest(&fields, column)
@@ -215,7 +241,6 @@ fn build(
             );
         }
     }
-    (out, errors)
 }
 
 /// How many names a warning lists one by one; a count stands for the rest,
@@ -249,219 +274,266 @@ impl Shapes {
     }
 }
 
-fn candidate(
-    row: Row,
-    mapping: Option<&ImportMapping>,
-    env: &Env<'_>,
-    tally: &Tally,
-    from_csv: bool,
-    unknown: &mut BTreeSet<(Kind, String)>,
-    shapes: &mut Shapes,
-) -> Result<Candidate, Vec<RowError>> {
-    let err = |column: &str, reason: String| RowError {
-        unit: row.unit,
-        row: row.row,
-        line: row.line,
-        column: Some(column.to_owned()),
-        reason,
-    };
-    let whole = |reason: String| RowError {
-        unit: row.unit,
-        row: row.row,
-        line: row.line,
-        column: None,
-        reason,
-    };
-    let mut errors = Vec::new();
+impl Row {
+    fn error(&self, column: &str, reason: String) -> RowError {
+        RowError {
+            unit: self.unit,
+            row: self.row,
+            line: self.line,
+            column: Some(column.to_owned()),
+            reason,
+        }
+    }
 
-    // The kind first: it decides what every other field means.
-    let kind_cell = row.cells.iter().find(|(_, f, _)| &**f == "kind");
-    let kind_text = match kind_cell {
-        Some((_, _, Cell::Text(t))) => Some(t.trim().to_owned()),
-        Some((_, _, Cell::Value(v))) => Some(document::display(v)),
-        None => mapping.and_then(|m| m.kind.clone()),
-    };
-    let kind = match kind_text.as_deref().map(|k| (k, Kind::parse(k))) {
-        Some((_, Some(k))) => k,
-        Some((text, None)) => {
-            return Err(vec![err(
+    fn whole(&self, reason: String) -> RowError {
+        RowError {
+            unit: self.unit,
+            row: self.row,
+            line: self.line,
+            column: None,
+            reason,
+        }
+    }
+
+    /// The kind first: it decides what every other field means.
+    fn kind(&self, mapping: Option<&ImportMapping>) -> Result<Kind, RowError> {
+        let kind_cell = self.cells.iter().find(|(_, f, _)| &**f == "kind");
+        let kind_text = match kind_cell {
+            Some((_, _, Cell::Text(t))) => Some(t.trim().to_owned()),
+            Some((_, _, Cell::Value(v))) => Some(document::display(v)),
+            None => mapping.and_then(|m| m.kind.clone()),
+        };
+        match kind_text.as_deref().map(|k| (k, Kind::parse(k))) {
+            Some((_, Some(k))) => Ok(k),
+            Some((text, None)) => Err(self.error(
                 kind_cell.map_or("kind", |(c, _, _)| &**c),
                 format!(
                     "`{text}` is not a kind of record (incident, problem, change, release, request, ci, capacity)"
                 ),
-            )]);
-        }
-        None => {
-            return Err(vec![whole(
+            )),
+            None => Err(self.whole(
                 "no `kind`: add a kind column, or give --mapping with `kind: incident`".to_owned(),
-            )]);
+            )),
         }
-    };
+    }
+}
 
-    let mut doc = Mapping::new();
-    let mut origin = Origin::default();
-    let mut keep_id = None;
-    let mut note = CoerceNote::default();
-    for (column, field_name, cell) in &row.cells {
+impl Builder<'_> {
+    fn candidate(&mut self, row: Row) -> Result<Candidate, Vec<RowError>> {
+        let kind = row.kind(self.mapping).map_err(|e| vec![e])?;
+        let mut built = Built {
+            doc: Mapping::new(),
+            origin: Vec::new(),
+            keep_id: None,
+            note: CoerceNote::default(),
+            errors: Vec::new(),
+        };
+        for (column, field, cell) in &row.cells {
+            self.cell(&row, kind, column, field, cell, &mut built);
+        }
+        self.note_placement(&row, &built.note);
+        if let Some(m) = self.mapping {
+            defaults(m, kind, &row, &mut built);
+        }
+        if built.errors.is_empty() && too_large(&row, &built.doc) {
+            built.errors.push(row.whole(format!(
+                "would make a record file larger than the {} bytes arende reads back; import fewer or shorter fields (map the columns you do not need to ~)",
+                crate::yaml::MAX_RECORD_BYTES
+            )));
+        }
+        if !built.errors.is_empty() {
+            return Err(built.errors);
+        }
+        let key = key(&row, &mut built, self.mapping).map_err(|e| vec![e])?;
+        let source_priority = built
+            .doc
+            .get("priority")
+            .and_then(Value::as_u64)
+            .and_then(|p| u8::try_from(p).ok());
+        let origin = Origin::new(built.origin, &mut self.shared);
+        Ok(Candidate {
+            unit: row.unit,
+            row: row.row,
+            line: row.line,
+            kind,
+            key,
+            // arende's own records (JSON/YAML with an ID) keep their key order.
+            reorder: self.from_csv || built.keep_id.is_none(),
+            keep_id: built.keep_id,
+            fields: Fields::new(built.doc, &mut self.shared),
+            origin,
+            source_priority,
+            owned_block: None,
+        })
+    }
+
+    /// Sets one cell's field, or notes the cell's error.
+    fn cell(
+        &mut self,
+        row: &Row,
+        kind: Kind,
+        column: &Arc<str>,
+        field_name: &Arc<str>,
+        cell: &Cell,
+        built: &mut Built,
+    ) {
         let field = &**field_name;
         if field == "kind" {
-            doc.insert("kind".into(), Value::String(kind.name().to_owned()));
-            continue;
+            built
+                .doc
+                .insert("kind".into(), Value::String(kind.name().to_owned()));
+            return;
         }
         if field == "id" {
-            let text = match cell {
-                Cell::Text(t) => t.clone(),
-                Cell::Value(v) => document::display(v),
-            };
-            match RecordId::parse(&text) {
-                Ok(id) if id.kind() == kind => {
-                    doc.insert("id".into(), Value::String(id.to_string()));
-                    keep_id = Some(id);
+            match read_id(kind, cell) {
+                Ok(id) => {
+                    built.doc.insert("id".into(), Value::String(id.to_string()));
+                    built.keep_id = Some(id);
                 }
-                Ok(id) => errors.push(err(
-                    column,
-                    format!(
-                        "{id} is not the ID of {} (an ID of {} starts with {})",
-                        kind.with_article(),
-                        kind.with_article(),
-                        kind.prefix()
-                    ),
-                )),
-                Err(e) => errors.push(err(column, e.to_string())),
+                Err(reason) => built.errors.push(row.error(column, reason)),
             }
-            continue;
+            return;
         }
-        let shape = shapes.get(kind, field);
+        match self.value(kind, field, cell, &mut built.note) {
+            Ok(v) => match document::set(&mut built.doc, field, v) {
+                Err(m) => built.errors.push(row.error(column, m)),
+                Ok(_) => built
+                    .origin
+                    .push((Arc::clone(field_name), Arc::clone(column))),
+            },
+            Err(reason) => built.errors.push(row.error(column, reason)),
+        }
+    }
+
+    /// A cell's value as its field's type: the mapping's, the pack's word
+    /// for it, or the text read as the field's shape says.
+    fn value(
+        &mut self,
+        kind: Kind,
+        field: &str,
+        cell: &Cell,
+        note: &mut CoerceNote,
+    ) -> Result<Value, String> {
+        let shape = self.shapes.get(kind, field);
         if shape.is_none() && !field.starts_with("source.") {
-            unknown.insert((kind, field.to_owned()));
+            self.unknown.insert((kind, field.to_owned()));
         }
         let mapped = match cell {
-            Cell::Text(t) => mapping.and_then(|m| m.map_value(field, t)).cloned(),
-            Cell::Value(Value::String(t)) => mapping.and_then(|m| m.map_value(field, t)).cloned(),
+            Cell::Text(t) | Cell::Value(Value::String(t)) => {
+                self.mapping.and_then(|m| m.map_value(field, t)).cloned()
+            }
             Cell::Value(_) => None,
         };
-        let value = match (mapped, cell) {
+        let rules = &self.env.rules;
+        match (mapped, cell) {
             (Some(v), _) => Ok(v),
-            (None, Cell::Text(t)) => match env.policy.named_value(kind, field, t) {
+            (None, Cell::Text(t)) => match self.env.policy.named_value(kind, field, t) {
                 // The pack's words for its levels and categories (`Kritisk`, `Vanlig förändring`).
                 Some(named) if !t.trim().is_empty() => named,
-                _ => values::coerce(t, shape.as_ref(), &env.rules, &mut note),
+                _ => values::coerce(t, shape.as_ref(), rules, note),
             },
             (None, Cell::Value(Value::String(t)))
                 if shape.as_ref().is_some_and(|s| {
                     s.format.is_some() || !s.accepts("string") || !s.values.is_empty()
                 }) =>
             {
-                values::coerce(t, shape.as_ref(), &env.rules, &mut note)
+                values::coerce(t, shape.as_ref(), rules, note)
             }
             (None, Cell::Value(v)) => Ok(v.clone()),
-        };
-        match value {
-            Ok(v) => {
-                if let Err(m) = document::set(&mut doc, field, v) {
-                    errors.push(err(column, m));
-                } else {
-                    origin.insert(Arc::clone(field_name), row.row, Arc::clone(column));
-                }
-            }
-            Err(reason) => errors.push(err(column, reason)),
         }
-    }
-    match note.placement {
-        Some(Placement::Ambiguous) => tally.add(
-            "local times in the hour the clocks go back were read as the first of the two (summer time)",
-            format!("{} {}", unit_name(row.unit), row.row),
-        ),
-        Some(Placement::InGap) => tally.add(
-            "local times in the hour the clocks go forward do not exist; they were read one hour later",
-            format!("{} {}", unit_name(row.unit), row.row),
-        ),
-        _ => {}
-    }
-    if let Some(m) = mapping {
-        if let Some(p) = &m.party
-            && document::get(&doc, "reporter.party").is_none()
-            && schema::field_shape(kind, "reporter.party").is_some()
-        {
-            let _ = document::set(&mut doc, "reporter.party", Value::String(p.clone()));
-        }
-        for (f, v) in &m.defaults {
-            if document::get(&doc, f).is_none()
-                && let Err(e) = document::set(&mut doc, f, v.clone())
-            {
-                errors.push(whole(format!("the mapping's default for `{f}`: {e}")));
-            }
-        }
-    }
-    if errors.is_empty() && too_large(&row, &doc) {
-        errors.push(whole(format!(
-            "would make a record file larger than the {} bytes arende reads back; import fewer or shorter fields (map the columns you do not need to ~)",
-            crate::yaml::MAX_RECORD_BYTES
-        )));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
     }
 
-    let source_id = document::get(&doc, "source.id").map(document::display);
-    let key = match source_id {
-        Some(id) if !id.trim().is_empty() => {
-            let system = match document::get(&doc, "source.system").map(document::display) {
-                Some(s) if !s.trim().is_empty() => s,
-                _ => match mapping.and_then(|m| m.system.clone()) {
-                    Some(s) => {
-                        let _ = document::set(&mut doc, "source.system", Value::String(s.clone()));
-                        s
-                    }
-                    None => {
-                        return Err(vec![whole(
-                            "has a `source.id` but no `source.system`: add a source.system column, or give --mapping with `system: NAME`".to_owned(),
-                        )]);
-                    }
-                },
-            };
-            // `source` reads system first, as arende writes it.
-            if let Some(Value::Mapping(src)) = doc.get_mut("source") {
-                let mut ordered = Mapping::new();
-                for k in ["system", "id"] {
-                    if let Some(v) = src.remove(k) {
-                        ordered.insert(k.into(), v);
-                    }
-                }
-                ordered.extend(std::mem::take(src));
-                *src = ordered;
+    fn note_placement(&self, row: &Row, note: &CoerceNote) {
+        let message = match note.placement {
+            Some(Placement::Ambiguous) => {
+                "local times in the hour the clocks go back were read as the first of the two (summer time)"
             }
-            Key::Source(system, id)
+            Some(Placement::InGap) => {
+                "local times in the hour the clocks go forward do not exist; they were read one hour later"
+            }
+            _ => return,
+        };
+        self.tally
+            .add(message, format!("{} {}", unit_name(row.unit), row.row));
+    }
+}
+
+/// The ID a row keeps: one of its kind.
+fn read_id(kind: Kind, cell: &Cell) -> Result<RecordId, String> {
+    let text = match cell {
+        Cell::Text(t) => t.clone(),
+        Cell::Value(v) => document::display(v),
+    };
+    match RecordId::parse(&text) {
+        Ok(id) if id.kind() == kind => Ok(id),
+        Ok(id) => Err(format!(
+            "{id} is not the ID of {} (an ID of {} starts with {})",
+            kind.with_article(),
+            kind.with_article(),
+            kind.prefix()
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The mapping's party and defaults, where the row leaves them empty.
+fn defaults(m: &ImportMapping, kind: Kind, row: &Row, built: &mut Built) {
+    let doc = &mut built.doc;
+    if let Some(p) = &m.party
+        && document::get(doc, "reporter.party").is_none()
+        && schema::field_shape(kind, "reporter.party").is_some()
+    {
+        let _ = document::set(doc, "reporter.party", Value::String(p.clone()));
+    }
+    for (f, v) in &m.defaults {
+        if document::get(doc, f).is_none()
+            && let Err(e) = document::set(doc, f, v.clone())
+        {
+            built
+                .errors
+                .push(row.whole(format!("the mapping's default for `{f}`: {e}")));
         }
-        _ => match &keep_id {
-            Some(id) => Key::Id(id.clone()),
+    }
+}
+
+/// What finds the record again on the next run: its source, else its ID.
+fn key(row: &Row, built: &mut Built, mapping: Option<&ImportMapping>) -> Result<Key, RowError> {
+    let doc = &mut built.doc;
+    let source_id = document::get(doc, "source.id").map(document::display);
+    let Some(id) = source_id.filter(|id| !id.trim().is_empty()) else {
+        return match &built.keep_id {
+            Some(id) => Ok(Key::Id(id.clone())),
+            None => Err(row.whole(
+                "has neither an `id` nor a `source.id`, so a second run could not tell it was imported already; add a column with the other system's key as source.id (in a mapping: `columns: {KEY: source.id}`)".to_owned(),
+            )),
+        };
+    };
+    let system = match document::get(doc, "source.system").map(document::display) {
+        Some(s) if !s.trim().is_empty() => s,
+        _ => match mapping.and_then(|m| m.system.clone()) {
+            Some(s) => {
+                let _ = document::set(doc, "source.system", Value::String(s.clone()));
+                s
+            }
             None => {
-                return Err(vec![whole(
-                    "has neither an `id` nor a `source.id`, so a second run could not tell it was imported already; add a column with the other system's key as source.id (in a mapping: `columns: {KEY: source.id}`)".to_owned(),
-                )]);
+                return Err(row.whole(
+                    "has a `source.id` but no `source.system`: add a source.system column, or give --mapping with `system: NAME`".to_owned(),
+                ));
             }
         },
     };
-    let source_priority = doc
-        .get("priority")
-        .and_then(Value::as_u64)
-        .and_then(|p| u8::try_from(p).ok());
-    Ok(Candidate {
-        unit: row.unit,
-        row: row.row,
-        line: row.line,
-        kind,
-        key,
-        keep_id: keep_id.clone(),
-        doc,
-        origin,
-        source_priority,
-        // arende's own records (JSON/YAML with an ID) keep their key order.
-        reorder: from_csv || keep_id.is_none(),
-        owned_block: None,
-        held: Default::default(),
+    // `source` reads system first, as arende writes it.
+    if let Some(Value::Mapping(src)) = doc.get_mut("source") {
+        let mut ordered = Mapping::new();
+        for k in ["system", "id"] {
+            if let Some(v) = src.remove(k) {
+                ordered.insert(k.into(), v);
+            }
+        }
+        ordered.extend(std::mem::take(src));
+        *src = ordered;
     }
-    .packed())
+    Ok(Key::Source(system, id))
 }
 
 /// Whether the record a row builds would be larger than a record file may

@@ -88,19 +88,7 @@ impl ImportMapping {
                 None,
             )
         })?;
-        let text_of = |v: &Value, what: &str| -> Result<String> {
-            match v {
-                Value::String(s) => Ok(s.clone()),
-                Value::Number(_) | Value::Bool(_) => Ok(crate::record::document::display(v)),
-                _ => Err(Error::field(
-                    path,
-                    what,
-                    format!("`{}` is not a name", crate::record::document::display(v)),
-                    None,
-                    None,
-                )),
-            }
-        };
+        let text_of = |v: &Value, what: &str| name(path, v, what);
         let mut columns = Vec::new();
         for (k, v) in &raw.columns {
             let column = text_of(k, "columns")?;
@@ -110,44 +98,12 @@ impl ImportMapping {
             };
             columns.push((column, field));
         }
-        let mut values = Vec::new();
-        for (k, v) in &raw.values {
-            let field = text_of(k, "values")?;
-            let Value::Mapping(m) = v else {
-                return Err(Error::field(
-                    path,
-                    format!("values.{field}"),
-                    "is not a mapping of the tool's values to arende's",
-                    Some(format!(
-                        "write e.g. values: {{{field}: {{\"1 - High\": high}}}}"
-                    )),
-                    None,
-                ));
-            };
-            let mut pairs = Vec::new();
-            for (from, to) in m {
-                pairs.push((text_of(from, &format!("values.{field}"))?, to.clone()));
-            }
-            values.push((field, pairs));
-        }
+        let values = value_maps(path, &raw.values)?;
         let mut defaults = Vec::new();
         for (k, v) in &raw.defaults {
             defaults.push((text_of(k, "defaults")?, v.clone()));
         }
-        let delimiter = match raw.delimiter.as_deref() {
-            None => None,
-            Some("\\t" | "tab") => Some(b'\t'),
-            Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-            Some(d) => {
-                return Err(Error::field(
-                    path,
-                    "delimiter",
-                    format!("`{d}` is not one character"),
-                    Some("write e.g. delimiter: \";\" (or tab)".to_owned()),
-                    None,
-                ));
-            }
-        };
+        let delimiter = delimiter(path, raw.delimiter.as_deref())?;
         Ok(ImportMapping {
             delimiter,
             kind: raw.kind,
@@ -193,5 +149,65 @@ impl ImportMapping {
                     .find(|(from, _)| from.trim().eq_ignore_ascii_case(text.trim()))
             })
             .map(|(_, to)| to)
+    }
+}
+
+/// A key or value of the mapping that names something: text, or a number
+/// or boolean read as text.
+fn name(path: &Path, v: &Value, what: &str) -> Result<String> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Ok(crate::record::document::display(v)),
+        _ => Err(Error::field(
+            path,
+            what,
+            format!("`{}` is not a name", crate::record::document::display(v)),
+            None,
+            None,
+        )),
+    }
+}
+
+/// A field, with the tool's values and arende's.
+type ValueMap = (String, Vec<(String, Value)>);
+
+/// `values`: for each field, the tool's values and arende's.
+fn value_maps(path: &Path, raw: &Mapping) -> Result<Vec<ValueMap>> {
+    let mut values = Vec::new();
+    for (k, v) in raw {
+        let field = name(path, k, "values")?;
+        let Value::Mapping(m) = v else {
+            return Err(Error::field(
+                path,
+                format!("values.{field}"),
+                "is not a mapping of the tool's values to arende's",
+                Some(format!(
+                    "write e.g. values: {{{field}: {{\"1 - High\": high}}}}"
+                )),
+                None,
+            ));
+        };
+        let mut pairs = Vec::new();
+        for (from, to) in m {
+            pairs.push((name(path, from, &format!("values.{field}"))?, to.clone()));
+        }
+        values.push((field, pairs));
+    }
+    Ok(values)
+}
+
+/// `delimiter`: one character, or `tab`.
+fn delimiter(path: &Path, d: Option<&str>) -> Result<Option<u8>> {
+    match d {
+        None => Ok(None),
+        Some("\\t" | "tab") => Ok(Some(b'\t')),
+        Some(d) if d.len() == 1 && d.is_ascii() => Ok(Some(d.as_bytes()[0])),
+        Some(d) => Err(Error::field(
+            path,
+            "delimiter",
+            format!("`{d}` is not one character"),
+            Some("write e.g. delimiter: \";\" (or tab)".to_owned()),
+            None,
+        )),
     }
 }

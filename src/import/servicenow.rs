@@ -24,11 +24,12 @@
 
 use std::collections::HashMap;
 
+use super::candidate::{Candidate, Fields, Key, Origin, Shared};
 use super::error::{RowError, Unit};
+use super::map::{Env, Tally};
 use super::mapping::ImportMapping;
 use super::table::{Table, TableRow};
 use super::values::{self, Placement, ReadTime};
-use super::{Candidate, Env, Key, Origin, Tally, walk};
 use crate::kind::Kind;
 use crate::record::{Event, FieldChange, document};
 use crate::time::Timestamp;
@@ -94,6 +95,16 @@ struct Read<'t> {
     fields: Vec<(String, Option<Value>)>,
 }
 
+/// What building every incident shares.
+struct Log<'a> {
+    cols: Cols,
+    system: String,
+    mapping: Option<&'a ImportMapping>,
+    env: &'a Env<'a>,
+    tally: &'a Tally,
+    shared: Shared,
+}
+
 /// Builds one candidate per incident number.
 pub fn candidates(
     table: &Table,
@@ -101,16 +112,41 @@ pub fn candidates(
     env: &Env<'_>,
     tally: &Tally,
 ) -> (Vec<Candidate>, Vec<RowError>) {
-    let mut errors = Vec::new();
+    let cols = match columns(table, mapping) {
+        Ok(cols) => cols,
+        Err(e) => return (Vec::new(), vec![e]),
+    };
+    let mut log = Log {
+        cols,
+        system: mapping
+            .and_then(|m| m.system.clone())
+            .unwrap_or_else(|| "servicenow".to_owned()),
+        mapping,
+        env,
+        tally,
+        shared: Shared::default(),
+    };
+    let (order, groups, mut errors) = group(table, log.cols.number);
+    let mut out = Vec::with_capacity(order.len());
+    for number in order {
+        match log.incident(number, &groups[number]) {
+            Ok(c) => out.push(c),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    (out, errors)
+}
+
+/// The columns of the log, or why the mapping or the header cannot do.
+fn columns(table: &Table, mapping: Option<&ImportMapping>) -> Result<Cols, RowError> {
     if let Some(m) = mapping
         && (!m.columns.is_empty() || m.kind.is_some())
     {
-        errors.push(RowError::row(
+        return Err(RowError::row(
             Unit::Row,
             0,
             "a mapping for --input servicenow may give party, defaults, values (status, impact, urgency, reported_via), date_format and system, not columns or kind: the event log's columns are fixed",
         ));
-        return (Vec::new(), errors);
     }
     let missing: Vec<&str> = REQUIRED
         .iter()
@@ -118,7 +154,7 @@ pub fn candidates(
         .filter(|r| table.index(r).is_none())
         .collect();
     if !missing.is_empty() {
-        errors.push(RowError::row(
+        return Err(RowError::row(
             Unit::Row,
             1,
             format!(
@@ -130,10 +166,9 @@ pub fn candidates(
                     .join(", ")
             ),
         ));
-        return (Vec::new(), errors);
     }
     let idx = |n: &str| table.index(n);
-    let cols = Cols {
+    Ok(Cols {
         number: idx("number").unwrap_or_default(),
         state: idx("incident_state").unwrap_or_default(),
         updated_at: idx("sys_updated_at").unwrap_or_default(),
@@ -155,13 +190,22 @@ pub fn candidates(
             .filter(|(_, c)| !NOT_IN_BLOCK.contains(&c.as_str()))
             .map(|(i, c)| (i, c.clone()))
             .collect(),
-    };
+    })
+}
 
-    // Group the rows by number, in the order numbers first appear.
+/// The rows grouped by number, numbers in the order they first appear.
+type Groups<'t> = (
+    Vec<&'t str>,
+    HashMap<&'t str, Vec<&'t TableRow>>,
+    Vec<RowError>,
+);
+
+fn group(table: &Table, number_col: usize) -> Groups<'_> {
     let mut order: Vec<&str> = Vec::new();
     let mut groups: HashMap<&str, Vec<&TableRow>> = HashMap::new();
+    let mut errors = Vec::new();
     for row in &table.rows {
-        let number = row.cell(cols.number).trim();
+        let number = row.cell(number_col).trim();
         if empty(number) {
             errors.push(RowError::at(
                 Unit::Row,
@@ -179,18 +223,7 @@ pub fn candidates(
             })
             .push(row);
     }
-
-    let system = mapping
-        .and_then(|m| m.system.clone())
-        .unwrap_or_else(|| "servicenow".to_owned());
-    let mut out = Vec::with_capacity(order.len());
-    for number in order {
-        match incident(number, &groups[number], &cols, &system, mapping, env, tally) {
-            Ok(c) => out.push(c),
-            Err(mut e) => errors.append(&mut e),
-        }
-    }
-    (out, errors)
+    (order, groups, errors)
 }
 
 fn empty(cell: &str) -> bool {
@@ -231,59 +264,84 @@ fn time(
     Ok(read)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn incident(
-    number: &str,
-    rows: &[&TableRow],
-    cols: &Cols,
-    system: &str,
-    mapping: Option<&ImportMapping>,
-    env: &Env<'_>,
-    tally: &Tally,
-) -> Result<Candidate, Vec<RowError>> {
-    let mut errors = Vec::new();
-    let mut read: Vec<Read<'_>> = Vec::with_capacity(rows.len());
-    for row in rows {
-        match read_row(row, cols, system, mapping, env, tally) {
-            Ok(r) => read.push(r),
-            Err(mut e) => errors.append(&mut e),
+/// An incident's history as it is walked, row by row.
+struct Walk<'r> {
+    number: &'r str,
+    history: Vec<Value>,
+    /// The arende status reached.
+    status: &'r str,
+    /// The ServiceNow state of the last row.
+    state: String,
+    fields: Vec<(String, Option<Value>)>,
+}
+
+impl<'a> Log<'a> {
+    fn incident(&mut self, number: &str, rows: &[&TableRow]) -> Result<Candidate, Vec<RowError>> {
+        let mut errors = Vec::new();
+        let mut read: Vec<Read<'_>> = Vec::with_capacity(rows.len());
+        for row in rows {
+            match self.read_row(row) {
+                Ok(r) => read.push(r),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Time order; rows of the same minute keep their order in the file.
+        read.sort_by_key(|r| r.at);
+        let mut walk = self.opened(number, &read);
+        for r in &read {
+            self.step(&mut walk, r)?;
+        }
+        let last = read.last().expect("a group has at least one row");
+        Ok(self.candidate(walk, last))
+    }
+
+    /// The walk's start: the incident opened, by whom the last row says.
+    fn opened<'r>(&self, number: &'r str, read: &[Read<'_>]) -> Walk<'r>
+    where
+        'a: 'r,
+    {
+        let machine = self.env.policy.machine(Kind::Incident);
+        let last = read.last().expect("a group has at least one row");
+        let opened_by = opt(last.row, self.cols.opened_by)
+            .unwrap_or(&self.system)
+            .to_owned();
+        let start = last.opened.min(read[0].at);
+        if start < last.opened {
+            self.tally.add(
+                "incidents have updates dated before their opened_at; their history starts at the first update",
+                number.to_owned(),
+            );
+        }
+        let history = vec![yaml::to_value(&Event {
+            at: start,
+            by: opened_by,
+            status: Some(machine.initial.clone()),
+            note: Some(format!("opened in ServiceNow as {number}")),
+            changes: Vec::new(),
+        })];
+        Walk {
+            number,
+            history,
+            status: machine.initial.as_str(),
+            state: "New".to_owned(),
+            fields: read[0].fields.clone(),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    // Time order; rows of the same minute keep their order in the file.
-    read.sort_by_key(|r| r.at);
-    let last_read = read.last().expect("a group has at least one row");
-    let last = last_read.row;
-    let opened = last_read.opened;
-    let first_at = read[0].at;
 
-    let machine = env.policy.machine(Kind::Incident);
-    let mut history: Vec<Value> = Vec::new();
-    let opened_by = opt(last, cols.opened_by).unwrap_or(system).to_owned();
-    let start = opened.min(first_at);
-    if start < opened {
-        tally.add(
-            "incidents have updates dated before their opened_at; their history starts at the first update",
-            number.to_owned(),
-        );
-    }
-    history.push(yaml::to_value(&Event {
-        at: start,
-        by: opened_by,
-        status: Some(machine.initial.clone()),
-        note: Some(format!("opened in ServiceNow as {number}")),
-        changes: Vec::new(),
-    }));
-    let mut status: &str = machine.initial.as_str();
-    let mut state = "New".to_owned();
-    let mut fields: Vec<(String, Option<Value>)> = read[0].fields.clone();
-    for r in &read {
+    /// One row's events: the statuses its state moves through, and the
+    /// fields it changed.
+    fn step<'r>(&self, walk: &mut Walk<'r>, r: &Read<'_>) -> Result<(), Vec<RowError>>
+    where
+        'a: 'r,
+    {
+        let machine = self.env.policy.machine(Kind::Incident);
         let changes: Vec<FieldChange> = r
             .fields
             .iter()
-            .zip(&fields)
+            .zip(&walk.fields)
             // Counters change with every reassignment: kept, not narrated.
             .filter(|((name, new), (_, old))| {
                 new != old && !COUNTERS.iter().any(|c| name.ends_with(&format!(".{c}")))
@@ -294,12 +352,12 @@ fn incident(
                 to: new.clone(),
             })
             .collect();
-        let mut state_note = (r.state != state).then(|| format!("ServiceNow: {}", r.state));
+        let mut state_note = (r.state != walk.state).then(|| format!("ServiceNow: {}", r.state));
         let mut target = r.status;
-        if target == machine.initial && status != machine.initial {
+        if target == machine.initial && walk.status != machine.initial {
             // No incident goes back to New: a row that says so is stale (the
             // log has such rows, out of time order); its state is not a move.
-            tally.add(
+            self.tally.add(
                 "rows that put an incident back to New after it had left New were taken as stale: their state is noted in the history, not made a move",
                 format!("row {}", r.row.row),
             );
@@ -307,41 +365,12 @@ fn incident(
                 "ServiceNow: {} (a stale row: the incident had left {} already)",
                 r.state, r.state
             ));
-            target = status;
+            target = walk.status;
         }
-        if target != status {
-            let Some(path) = walk(machine, status, target) else {
-                return Err(vec![RowError {
-                    unit: Unit::Row,
-                    row: r.row.row,
-                    line: Some(r.row.line),
-                    column: Some("incident_state".into()),
-                    reason: format!(
-                        "{number} goes from {state} to {}, but the policy's status machine has no way from {status} to {target}",
-                        r.state
-                    ),
-                }]);
-            };
-            let (last_step, between) = path.split_last().expect("a walk has a step");
-            for step in between {
-                history.push(yaml::to_value(&Event {
-                    at: r.at,
-                    by: r.by.clone(),
-                    status: Some(step.clone()),
-                    note: Some(format!("implied by ServiceNow: {state} → {}", r.state)),
-                    changes: Vec::new(),
-                }));
-            }
-            history.push(yaml::to_value(&Event {
-                at: r.at,
-                by: r.by.clone(),
-                status: Some(last_step.clone()),
-                note: state_note,
-                changes,
-            }));
-            status = target;
+        if target != walk.status {
+            self.moved(walk, r, target, state_note, changes)?;
         } else if state_note.is_some() || !changes.is_empty() {
-            history.push(yaml::to_value(&Event {
+            walk.history.push(yaml::to_value(&Event {
                 at: r.at,
                 by: r.by.clone(),
                 status: None,
@@ -349,194 +378,253 @@ fn incident(
                 changes,
             }));
         }
-        state = r.state.clone();
-        fields = r.fields.clone();
+        walk.state = r.state.clone();
+        walk.fields = r.fields.clone();
+        Ok(())
     }
 
-    // The record: the last row's values.
-    let mut doc = Mapping::new();
-    let title = [cols.category, cols.subcategory, cols.symptom]
-        .into_iter()
-        .filter_map(|c| opt(last, c))
-        .collect::<Vec<_>>()
-        .join(" / ");
-    let title = if title.is_empty() {
-        format!("ServiceNow incident {number}")
-    } else {
-        format!("{number}: {title}")
-    };
-    doc.insert("title".into(), Value::String(title));
-    doc.insert("status".into(), Value::String(status.to_owned()));
-    doc.insert("opened_at".into(), Value::String(values::rfc3339(&opened)));
-    let mut origin = Origin::default();
-    for (field, value) in &fields {
-        if let Some(v) = value {
-            // Sets on a fresh mapping of dotted names cannot fail.
-            let _ = document::set(&mut doc, field, v.clone());
-            let column = match field.as_str() {
-                "reporter.name" => "caller_id".to_owned(),
-                "reported_via" => "contact_type".to_owned(),
-                f => f
-                    .strip_prefix(&format!("{system}."))
-                    .unwrap_or(f)
-                    .to_owned(),
-            };
-            origin.insert(field.as_str().into(), last.row, column.into());
+    /// The events of a row that moves the incident to `target`: the
+    /// statuses the machine walks through, the last with the row's changes.
+    fn moved<'r>(
+        &self,
+        walk: &mut Walk<'r>,
+        r: &Read<'_>,
+        target: &'r str,
+        state_note: Option<String>,
+        changes: Vec<FieldChange>,
+    ) -> Result<(), Vec<RowError>> {
+        let machine = self.env.policy.machine(Kind::Incident);
+        let Some(path) = super::plan::walk(machine, walk.status, target) else {
+            return Err(vec![RowError {
+                unit: Unit::Row,
+                row: r.row.row,
+                line: Some(r.row.line),
+                column: Some("incident_state".into()),
+                reason: format!(
+                    "{} goes from {} to {}, but the policy's status machine has no way from {} to {target}",
+                    walk.number, walk.state, r.state, walk.status
+                ),
+            }]);
+        };
+        let (last_step, between) = path.split_last().expect("a walk has a step");
+        for step in between {
+            walk.history.push(yaml::to_value(&Event {
+                at: r.at,
+                by: r.by.clone(),
+                status: Some(step.clone()),
+                note: Some(format!(
+                    "implied by ServiceNow: {} → {}",
+                    walk.state, r.state
+                )),
+                changes: Vec::new(),
+            }));
+        }
+        walk.history.push(yaml::to_value(&Event {
+            at: r.at,
+            by: r.by.clone(),
+            status: Some(last_step.clone()),
+            note: state_note,
+            changes,
+        }));
+        walk.status = target;
+        Ok(())
+    }
+
+    /// The record: the last row's values, and the history walked.
+    fn candidate(&mut self, walk: Walk<'_>, last_read: &Read<'_>) -> Candidate {
+        let (last, number, system) = (last_read.row, walk.number, self.system.as_str());
+        let mut doc = Mapping::new();
+        doc.insert("title".into(), Value::String(self.title(number, last)));
+        doc.insert("status".into(), Value::String(walk.status.to_owned()));
+        doc.insert(
+            "opened_at".into(),
+            Value::String(values::rfc3339(&last_read.opened)),
+        );
+        let mut origin = Vec::new();
+        for (field, value) in &walk.fields {
+            if let Some(v) = value {
+                // Sets on a fresh mapping of dotted names cannot fail.
+                let _ = document::set(&mut doc, field, v.clone());
+                let column = match field.as_str() {
+                    "reporter.name" => "caller_id",
+                    "reported_via" => "contact_type",
+                    f => f.strip_prefix(&format!("{system}.")).unwrap_or(f),
+                };
+                origin.push((field.as_str().into(), column.into()));
+            }
+        }
+        if let Some(m) = self.mapping {
+            defaults(m, &mut doc);
+        }
+        let mut source = Mapping::new();
+        source.insert("system".into(), Value::String(system.to_owned()));
+        source.insert("id".into(), Value::String(number.to_owned()));
+        doc.insert("source".into(), Value::Mapping(source));
+        doc.insert("history".into(), Value::Sequence(walk.history));
+        origin.push(("opened_at".into(), "opened_at".into()));
+        origin.push(("status".into(), "incident_state".into()));
+        origin.push(("history".into(), "sys_updated_at".into()));
+        Candidate {
+            unit: Unit::Row,
+            row: last.row,
+            line: Some(last.line),
+            kind: Kind::Incident,
+            key: Key::Source(system.to_owned(), number.to_owned()),
+            keep_id: None,
+            fields: Fields::new(doc, &mut self.shared),
+            origin: Origin::new(origin, &mut self.shared),
+            source_priority: priority(last, self.cols.priority),
+            reorder: true,
+            owned_block: Some(system.to_owned()),
         }
     }
-    let mut apply_default = |field: &str, v: Value| {
-        if document::get(&doc, field).is_none() {
-            let _ = document::set(&mut doc, field, v);
-        }
-    };
-    if let Some(m) = mapping {
-        if let Some(p) = &m.party {
-            apply_default("reporter.party", Value::String(p.clone()));
-        }
-        for (f, v) in &m.defaults {
-            apply_default(f, v.clone());
+
+    /// `INC0001: category / subcategory / symptom`, of the last row.
+    fn title(&self, number: &str, last: &TableRow) -> String {
+        let c = &self.cols;
+        let title = [c.category, c.subcategory, c.symptom]
+            .into_iter()
+            .filter_map(|c| opt(last, c))
+            .collect::<Vec<_>>()
+            .join(" / ");
+        if title.is_empty() {
+            format!("ServiceNow incident {number}")
+        } else {
+            format!("{number}: {title}")
         }
     }
-    let mut source = Mapping::new();
-    source.insert("system".into(), Value::String(system.to_owned()));
-    source.insert("id".into(), Value::String(number.to_owned()));
-    doc.insert("source".into(), Value::Mapping(source));
-    doc.insert("history".into(), Value::Sequence(history));
-    origin.insert("opened_at".into(), last.row, "opened_at".into());
-    origin.insert("status".into(), last.row, "incident_state".into());
-    origin.insert("history".into(), last.row, "sys_updated_at".into());
-    let source_priority = opt(last, cols.priority).and_then(|p| {
+}
+
+/// The mapping's party and defaults, where the log leaves them empty.
+fn defaults(m: &ImportMapping, doc: &mut Mapping) {
+    let mut apply = |field: &str, v: Value| {
+        if document::get(doc, field).is_none() {
+            let _ = document::set(doc, field, v);
+        }
+    };
+    if let Some(p) = &m.party {
+        apply("reporter.party", Value::String(p.clone()));
+    }
+    for (f, v) in &m.defaults {
+        apply(f, v.clone());
+    }
+}
+
+/// The priority the log gives (`4 - Low` → 4).
+fn priority(last: &TableRow, col: Option<usize>) -> Option<u8> {
+    opt(last, col).and_then(|p| {
         p.split(|c: char| !c.is_ascii_digit())
             .next()
             .and_then(|d| d.parse::<u8>().ok())
-    });
-    Ok(Candidate {
-        unit: Unit::Row,
-        row: last.row,
-        line: Some(last.line),
-        kind: Kind::Incident,
-        key: Key::Source(system.to_owned(), number.to_owned()),
-        keep_id: None,
-        doc,
-        origin,
-        source_priority,
-        reorder: true,
-        owned_block: Some(system.to_owned()),
-        held: Default::default(),
-    }
-    .packed())
+    })
 }
 
-fn read_row<'t>(
-    row: &'t TableRow,
-    cols: &Cols,
-    system: &str,
-    mapping: Option<&ImportMapping>,
-    env: &Env<'_>,
-    tally: &Tally,
-) -> Result<Read<'t>, Vec<RowError>> {
-    let mut errors = Vec::new();
-    let cell_error = |column: &str, reason: String| RowError {
+impl Log<'_> {
+    fn read_row<'t>(&self, row: &'t TableRow) -> Result<Read<'t>, Vec<RowError>> {
+        let (cols, env, tally) = (&self.cols, self.env, self.tally);
+        let mut errors = Vec::new();
+        let mut read_time = |i: usize, column: &str| match time(row, i, column, env, tally) {
+            Ok(t) => Some(t.at),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        let at = read_time(cols.updated_at, "sys_updated_at");
+        let opened = read_time(cols.opened_at, "opened_at");
+        let state = row.cell(cols.state).trim().to_owned();
+        let status = map_state(&state, self.mapping)
+            .map_err(|reason| errors.push(cell_error(row, "incident_state", reason)))
+            .ok();
+        let mut fields: Vec<(String, Option<Value>)> = Vec::new();
+        for (field, col) in [("impact", cols.impact), ("urgency", cols.urgency)] {
+            let value = opt(row, col).and_then(|text| {
+                level(field, text, self.mapping)
+                    .map_err(|reason| errors.push(cell_error(row, field, reason)))
+                    .ok()
+            });
+            fields.push((field.to_owned(), value));
+        }
+        fields.push((
+            "reporter.name".to_owned(),
+            opt(row, cols.caller).map(|c| Value::String(c.to_owned())),
+        ));
+        fields.push(("reported_via".to_owned(), self.via(row)));
+        for (i, column) in &cols.block {
+            let value = self
+                .block_value(row, *i, column)
+                .map_err(|e| errors.push(e))
+                .ok()
+                .flatten();
+            fields.push((format!("{}.{column}", self.system), value));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Read {
+            row,
+            at: at.expect("no error, so read"),
+            opened: opened.expect("no error, so read"),
+            status: status.expect("no error, so read"),
+            state,
+            by: opt(row, cols.updated_by).unwrap_or(&self.system).to_owned(),
+            fields,
+        })
+    }
+
+    /// The row's channel; one arende has no name for is noted.
+    fn via(&self, row: &TableRow) -> Option<Value> {
+        let contact = opt(row, self.cols.contact);
+        let via = contact.and_then(|c| channel(c, self.mapping));
+        if let (Some(c), None) = (contact, &via) {
+            self.tally.add(
+                format!(
+                    "contact_type `{c}` has no arende channel: reported_via is left empty and `{}.contact_type` keeps it (map it with --mapping values: {{reported_via: {{\"{c}\": phone}}}})",
+                    self.system
+                ),
+                row.cell(self.cols.number).trim().to_owned(),
+            );
+        }
+        via
+    }
+
+    /// A cell copied into the block: booleans, counters and times read as
+    /// such, the rest as text; empty cells are `None`.
+    fn block_value(
+        &self,
+        row: &TableRow,
+        i: usize,
+        column: &str,
+    ) -> Result<Option<Value>, RowError> {
+        let text = row.cell(i).trim();
+        if empty(text) {
+            return Ok(None);
+        }
+        let value = if BOOLEANS.contains(&column) {
+            Value::Bool(values::parse_bool(text).map_err(|r| cell_error(row, column, r))?)
+        } else if COUNTERS.contains(&column) {
+            let n = text
+                .parse::<u64>()
+                .map_err(|_| cell_error(row, column, format!("`{text}` is not a whole number")))?;
+            Value::Number(n.into())
+        } else if column.ends_with("_at") {
+            let t = time(row, i, column, self.env, self.tally)?;
+            Value::String(values::rfc3339(&t.at))
+        } else {
+            Value::String(text.to_owned())
+        };
+        Ok(Some(value))
+    }
+}
+
+fn cell_error(row: &TableRow, column: &str, reason: String) -> RowError {
+    RowError {
         unit: Unit::Row,
         row: row.row,
         line: Some(row.line),
         column: Some(column.to_owned()),
         reason,
-    };
-    let mut read_time = |i: usize, column: &str| match time(row, i, column, env, tally) {
-        Ok(t) => Some(t.at),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
-    let at = read_time(cols.updated_at, "sys_updated_at");
-    let opened = read_time(cols.opened_at, "opened_at");
-    let state = row.cell(cols.state).trim().to_owned();
-    let status = match map_state(&state, mapping) {
-        Ok(s) => Some(s),
-        Err(reason) => {
-            errors.push(cell_error("incident_state", reason));
-            None
-        }
-    };
-    let mut fields: Vec<(String, Option<Value>)> = Vec::new();
-    for (field, col) in [("impact", cols.impact), ("urgency", cols.urgency)] {
-        let value = match opt(row, col) {
-            None => None,
-            Some(text) => match level(field, text, mapping) {
-                Ok(v) => Some(v),
-                Err(reason) => {
-                    errors.push(cell_error(field, reason));
-                    None
-                }
-            },
-        };
-        fields.push((field.to_owned(), value));
     }
-    fields.push((
-        "reporter.name".to_owned(),
-        opt(row, cols.caller).map(|c| Value::String(c.to_owned())),
-    ));
-    let contact = opt(row, cols.contact);
-    let via = contact.and_then(|c| channel(c, mapping));
-    if let (Some(c), None) = (contact, &via) {
-        tally.add(
-            format!(
-                "contact_type `{c}` has no arende channel: reported_via is left empty and `{system}.contact_type` keeps it (map it with --mapping values: {{reported_via: {{\"{c}\": phone}}}})"
-            ),
-            row.cell(cols.number).trim().to_owned(),
-        );
-    }
-    fields.push(("reported_via".to_owned(), via));
-    for (i, column) in &cols.block {
-        let text = row.cell(*i).trim();
-        let value = if empty(text) {
-            None
-        } else if BOOLEANS.contains(&column.as_str()) {
-            match values::parse_bool(text) {
-                Ok(b) => Some(Value::Bool(b)),
-                Err(reason) => {
-                    errors.push(cell_error(column, reason));
-                    None
-                }
-            }
-        } else if COUNTERS.contains(&column.as_str()) {
-            match text.parse::<u64>() {
-                Ok(n) => Some(Value::Number(n.into())),
-                Err(_) => {
-                    errors.push(cell_error(
-                        column,
-                        format!("`{text}` is not a whole number"),
-                    ));
-                    None
-                }
-            }
-        } else if column.ends_with("_at") {
-            match time(row, *i, column, env, tally) {
-                Ok(t) => Some(Value::String(values::rfc3339(&t.at))),
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            }
-        } else {
-            Some(Value::String(text.to_owned()))
-        };
-        fields.push((format!("{system}.{column}"), value));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Read {
-        row,
-        at: at.expect("no error, so read"),
-        opened: opened.expect("no error, so read"),
-        status: status.expect("no error, so read"),
-        state,
-        by: opt(row, cols.updated_by).unwrap_or(system).to_owned(),
-        fields,
-    })
 }
 
 /// The arende status of a ServiceNow incident state.

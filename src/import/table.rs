@@ -78,6 +78,20 @@ pub fn read_csv(text: &str, delimiter: Option<u8>) -> (Table, Vec<RowError>) {
             Vec::new()
         }
     };
+    check_header(&columns, &mut errors);
+    let mut rows = Vec::new();
+    for (i, record) in records.enumerate() {
+        match table_row(i + 2, record, columns.len()) {
+            Ok(Some(row)) => rows.push(row),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    (Table { columns, rows }, errors)
+}
+
+/// Columns without a name or named twice.
+fn check_header(columns: &[String], errors: &mut Vec<RowError>) {
     // A set, not a scan of the columns before each one: a header may have
     // a hundred thousand columns.
     let mut seen = std::collections::HashSet::with_capacity(columns.len());
@@ -109,44 +123,39 @@ pub fn read_csv(text: &str, delimiter: Option<u8>) -> (Table, Vec<RowError>) {
             ),
         ));
     }
-    let mut rows = Vec::new();
-    for (i, record) in records.enumerate() {
-        let row = i + 2;
-        match record {
-            Ok(cells) => {
-                let line = cells.position().map_or(row as u64, |p| p.line());
-                if cells.len() == 1 && cells.get(0).is_some_and(|c| c.trim().is_empty()) {
-                    continue; // a blank line
-                }
-                if cells.len() != columns.len() && !columns.is_empty() {
-                    errors.push(RowError {
-                        unit: Unit::Row,
-                        row,
-                        line: Some(line),
-                        column: None,
-                        reason: format!(
-                            "has {} cells, but the header has {} columns",
-                            cells.len(),
-                            columns.len()
-                        ),
-                    });
-                    continue;
-                }
-                rows.push(TableRow { row, line, cells });
-            }
-            Err(e) => {
-                let line = e.position().map(|p| p.line());
-                errors.push(RowError {
-                    unit: Unit::Row,
-                    row,
-                    line,
-                    column: None,
-                    reason: format!("cannot be read as CSV: {e}"),
-                });
-            }
-        }
+}
+
+/// Row `row` of the table; `None` for a blank line.
+fn table_row(
+    row: usize,
+    record: csv::Result<csv::StringRecord>,
+    columns: usize,
+) -> std::result::Result<Option<TableRow>, RowError> {
+    let cells = record.map_err(|e| RowError {
+        unit: Unit::Row,
+        row,
+        line: e.position().map(|p| p.line()),
+        column: None,
+        reason: format!("cannot be read as CSV: {e}"),
+    })?;
+    let line = cells.position().map_or(row as u64, |p| p.line());
+    if cells.len() == 1 && cells.get(0).is_some_and(|c| c.trim().is_empty()) {
+        return Ok(None); // a blank line
     }
-    (Table { columns, rows }, errors)
+    if cells.len() != columns && columns != 0 {
+        return Err(RowError {
+            unit: Unit::Row,
+            row,
+            line: Some(line),
+            column: None,
+            reason: format!(
+                "has {} cells, but the header has {} columns",
+                cells.len(),
+                columns
+            ),
+        });
+    }
+    Ok(Some(TableRow { row, line, cells }))
 }
 
 /// The likeliest delimiter of the header line, outside quotes.

@@ -40,18 +40,7 @@ pub fn coerce(
         return Ok(exact_scalar(text));
     };
     if shape.format.as_deref() == Some("date-time") {
-        let read = parse_time(text, rules)?;
-        if read.placement != Placement::Exact {
-            note.placement = Some(read.placement);
-        }
-        // An RFC 3339 time is kept as written, so an export reads back unchanged.
-        return Ok(Value::String(
-            if read.had_offset && DateTime::parse_from_rfc3339(text.trim()).is_ok() {
-                text.trim().to_owned()
-            } else {
-                rfc3339(&read.at)
-            },
-        ));
+        return date_time(text, rules, note);
     }
     let trimmed = text.trim();
     let json_like = trimmed.starts_with('[') || trimmed.starts_with('{');
@@ -61,18 +50,7 @@ pub fn coerce(
         return Ok(value);
     }
     if !shape.values.is_empty() && !shape.accepts("integer") {
-        return shape
-            .values
-            .iter()
-            .find(|v| v.as_str() == trimmed)
-            .or_else(|| {
-                shape
-                    .values
-                    .iter()
-                    .find(|v| v.eq_ignore_ascii_case(&trimmed.replace([' ', '-'], "_")))
-            })
-            .map(|v| Value::String(v.clone()))
-            .ok_or_else(|| format!("`{text}` is not one of {}", shape.values.join(", ")));
+        return one_of(text, shape);
     }
     if shape.accepts("integer") && shape.accepts("string") {
         // A ticket number: a number where it reads back as the same text.
@@ -112,6 +90,40 @@ pub fn coerce(
         "`{}` is not a group of fields; give its parts as dotted columns, or JSON",
         short(trimmed)
     ))
+}
+
+/// A time, as RFC 3339; a local time in a daylight-saving change is noted.
+fn date_time(text: &str, rules: &DateRules, note: &mut CoerceNote) -> Result<Value, String> {
+    let read = parse_time(text, rules)?;
+    if read.placement != Placement::Exact {
+        note.placement = Some(read.placement);
+    }
+    // An RFC 3339 time is kept as written, so an export reads back unchanged.
+    Ok(Value::String(
+        if read.had_offset && DateTime::parse_from_rfc3339(text.trim()).is_ok() {
+            text.trim().to_owned()
+        } else {
+            rfc3339(&read.at)
+        },
+    ))
+}
+
+/// One of the shape's values: as written, else in any case with spaces
+/// and dashes read as underscores.
+fn one_of(text: &str, shape: &FieldShape) -> Result<Value, String> {
+    let trimmed = text.trim();
+    shape
+        .values
+        .iter()
+        .find(|v| v.as_str() == trimmed)
+        .or_else(|| {
+            shape
+                .values
+                .iter()
+                .find(|v| v.eq_ignore_ascii_case(&trimmed.replace([' ', '-'], "_")))
+        })
+        .map(|v| Value::String(v.clone()))
+        .ok_or_else(|| format!("`{text}` is not one of {}", shape.values.join(", ")))
 }
 
 /// Text as a YAML scalar where it reads back as the same text (`3`,

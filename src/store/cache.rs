@@ -567,21 +567,6 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 
 /// A YAML document in a compact binary form: one tag byte per node, then
 /// its payload.
-/// A value in the cache's compact encoding: a few hundred bytes where the
-/// map of a record's fields takes kilobytes. An import holds its mapped
-/// rows this way until it checks them.
-pub(crate) fn pack(v: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
-    encode(v, &mut out);
-    out.shrink_to_fit();
-    out
-}
-
-/// A value [`pack`] encoded.
-pub(crate) fn unpack(data: &[u8]) -> Option<Value> {
-    decode_all(data)
-}
-
 fn encode(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Null => out.push(0),
