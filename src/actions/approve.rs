@@ -124,13 +124,6 @@ fn pick_step<'p>(
         register: &register,
         lookup: &lookup,
     };
-    let listing = |steps: &[&ApprovalStep]| {
-        steps
-            .iter()
-            .map(|s| format!("{} (by {}: {})", s.id, s.parties.join(" and "), s.title))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
     if steps.is_empty() {
         return Err(Error::usage(
             format!(
@@ -141,41 +134,74 @@ fn pick_step<'p>(
             Some("approvals are recorded only for the steps a pack declares: `arende policy show` lists them".into()),
         ));
     }
-    if let Some(name) = &request.step {
-        let Some(step) = steps.iter().find(|s| s.id == *name) else {
-            let suggestion =
-                crate::suggest::did_you_mean(name, steps.iter().map(|s| s.id.as_str()));
-            return Err(Error::usage(
-                format!(
-                    "`{name}` is not an approval step of {} in the {} policy",
-                    kind.with_article(),
-                    policy.name
-                ),
-                Some(format!("{suggestion}the steps: {}", listing(&steps))),
-            ));
-        };
-        if !step.allows(&request.by) {
-            return Err(Error::usage(
-                format!("{} does not give the approval `{}`", request.by, step.id),
-                Some(format!(
-                    "`{}` is given by {}",
-                    step.id,
-                    step.parties.join(" and ")
-                )),
-            ));
-        }
-        if let Some(unmet) = step.when.iter().find(|p| !applies(&vcx, entry, p)) {
-            return Err(Error::usage(
-                format!(
-                    "`{}` does not apply to {}: it is for records where {unmet}",
-                    step.id,
-                    entry.record.id()
-                ),
-                Some(format!("the steps: {}", listing(&steps))),
-            ));
-        }
-        return Ok(step);
+    match &request.step {
+        Some(name) => named_step(&vcx, entry, request, &steps, name),
+        None => pending_step(&vcx, entry, request, &steps),
     }
+}
+
+/// Steps as a person chooses among them: ID, who gives it, what it is.
+fn listing(steps: &[&ApprovalStep]) -> String {
+    steps
+        .iter()
+        .map(|s| format!("{} (by {}: {})", s.id, s.parties.join(" and "), s.title))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The step named with `--step`: one of the kind's `steps`, given by the
+/// deciding party, and applying to the record.
+fn named_step<'p>(
+    vcx: &crate::validate::Context<'_>,
+    entry: &Loaded,
+    request: &ApprovalRequest,
+    steps: &[&'p ApprovalStep],
+    name: &str,
+) -> Result<&'p ApprovalStep> {
+    let Some(step) = steps.iter().copied().find(|s| s.id == name) else {
+        let suggestion = crate::suggest::did_you_mean(name, steps.iter().map(|s| s.id.as_str()));
+        return Err(Error::usage(
+            format!(
+                "`{name}` is not an approval step of {} in the {} policy",
+                entry.record.kind().with_article(),
+                vcx.policy.name
+            ),
+            Some(format!("{suggestion}the steps: {}", listing(steps))),
+        ));
+    };
+    if !step.allows(&request.by) {
+        return Err(Error::usage(
+            format!("{} does not give the approval `{}`", request.by, step.id),
+            Some(format!(
+                "`{}` is given by {}",
+                step.id,
+                step.parties.join(" and ")
+            )),
+        ));
+    }
+    if let Some(unmet) = step.when.iter().find(|p| !applies(vcx, entry, p)) {
+        return Err(Error::usage(
+            format!(
+                "`{}` does not apply to {}: it is for records where {unmet}",
+                step.id,
+                entry.record.id()
+            ),
+            Some(format!("the steps: {}", listing(steps))),
+        ));
+    }
+    Ok(step)
+}
+
+/// With no `--step`: the one step of the party's that applies to the record
+/// and waits for this decision, or of several, the one that gates where the
+/// record goes next.
+fn pending_step<'p>(
+    vcx: &crate::validate::Context<'_>,
+    entry: &Loaded,
+    request: &ApprovalRequest,
+    steps: &[&'p ApprovalStep],
+) -> Result<&'p ApprovalStep> {
+    let record = &entry.record;
     let mine: Vec<&ApprovalStep> = steps
         .iter()
         .copied()
@@ -186,17 +212,16 @@ fn pick_step<'p>(
             format!(
                 "{} gives no approval of {}",
                 request.by,
-                kind.with_article()
+                record.kind().with_article()
             ),
-            Some(format!("the steps: {}", listing(&steps))),
+            Some(format!("the steps: {}", listing(steps))),
         ));
     }
     let map = entry.doc.as_mapping().cloned().unwrap_or_default();
-    let record = &entry.record;
     let pending: Vec<&ApprovalStep> = mine
         .iter()
         .copied()
-        .filter(|s| s.when.iter().all(|p| applies(&vcx, entry, p)))
+        .filter(|s| s.when.iter().all(|p| applies(vcx, entry, p)))
         // A rejection may withdraw a step in force; an approval is for one
         // not yet in force.
         .filter(|s| {
@@ -204,21 +229,11 @@ fn pick_step<'p>(
                 || !s.state(&record.common.approvals, &map).is_approved()
         })
         .collect();
-    // Of several pending steps, the one that gates where the record goes
-    // next (or where it is, for a step gone stale) is meant.
     let status = record.status();
-    let next: Vec<&str> = policy
-        .machine(kind)
-        .transitions
-        .get(status)
-        .map(|t| t.iter().map(String::as_str).collect())
-        .unwrap_or_default();
-    let near: Vec<&ApprovalStep> = pending
-        .iter()
-        .copied()
-        .filter(|s| s.gates == status || next.contains(&s.gates.as_str()))
-        .collect();
-    match (pending.as_slice(), near.as_slice()) {
+    match (
+        pending.as_slice(),
+        near(vcx.policy, record, &pending).as_slice(),
+    ) {
         ([one], _) | (_, [one]) => Ok(one),
         ([], _) => Err(Error::usage(
             format!(
@@ -240,6 +255,27 @@ fn pick_step<'p>(
             Some(format!("pending: {}", listing(several))),
         )),
     }
+}
+
+/// Of several pending steps, those that gate where the record goes next
+/// (or where it is, for a step gone stale): the one meant, if there is one.
+fn near<'p>(
+    policy: &crate::policy::Policy,
+    record: &crate::record::Record,
+    pending: &[&'p ApprovalStep],
+) -> Vec<&'p ApprovalStep> {
+    let status = record.status();
+    let next: Vec<&str> = policy
+        .machine(record.kind())
+        .transitions
+        .get(status)
+        .map(|t| t.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    pending
+        .iter()
+        .copied()
+        .filter(|s| s.gates == status || next.contains(&s.gates.as_str()))
+        .collect()
 }
 
 /// Whether a step's condition holds for the record as it is.

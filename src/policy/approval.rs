@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Clause, Predicate};
+use super::{Clause, PackError, Predicate};
 use crate::kind::Kind;
 use crate::record::{Approval, Decision, document};
 use crate::yaml::{Mapping, Value};
@@ -190,40 +190,49 @@ pub fn digest(value: Option<&Value>) -> String {
 impl super::Policy {
     /// A pack is data written by people: every step names parties that may
     /// approve, a status of its kind and fields its kind has.
-    pub(super) fn check_approval_steps(&self) -> Result<(), String> {
+    pub(super) fn check_approval_steps(&self) -> Result<(), PackError> {
         let mut seen = std::collections::BTreeSet::new();
         for step in &self.approval_steps {
-            let name = format!("approval step {} of {}", step.id, step.kind);
             if !seen.insert((step.kind, step.id.as_str())) {
-                return Err(format!("{name} is defined twice"));
+                return Err(PackError::StepTwice {
+                    step: step.id.clone(),
+                    kind: step.kind,
+                });
             }
             if step.parties.is_empty() {
-                return Err(format!("{name}: name the parties that may give it"));
+                return Err(PackError::StepWithoutParties {
+                    step: step.id.clone(),
+                    kind: step.kind,
+                });
             }
             if let Some(p) = step
                 .parties
                 .iter()
                 .find(|p| !self.party(p).is_some_and(|x| x.approves))
             {
-                return Err(format!(
-                    "{name}: `{p}` is not an approving party of the pack"
-                ));
+                return Err(PackError::StepParty {
+                    step: step.id.clone(),
+                    kind: step.kind,
+                    party: p.clone(),
+                });
             }
             if !crate::record::statuses(step.kind).contains(&step.gates.as_str()) {
-                return Err(format!(
-                    "{name}: gates `{}`, which is not {} status",
-                    step.gates,
-                    step.kind.with_article()
-                ));
+                return Err(PackError::StepGate {
+                    step: step.id.clone(),
+                    kind: step.kind,
+                    status: step.gates.clone(),
+                });
             }
-            let fields = step
+            let mut fields = step
                 .covers
                 .iter()
                 .chain(step.when.iter().filter_map(|p| p.field.as_ref()));
-            for f in fields {
-                if crate::schema::field_shape(step.kind, f).is_none() {
-                    return Err(format!("{name}: {} has no field `{f}`", step.kind));
-                }
+            if let Some(f) = fields.find(|f| crate::schema::field_shape(step.kind, f).is_none()) {
+                return Err(PackError::StepField {
+                    step: step.id.clone(),
+                    kind: step.kind,
+                    field: f.clone(),
+                });
             }
         }
         Ok(())

@@ -7,6 +7,7 @@
 //! else is replaced.
 
 pub mod approval;
+mod fault;
 pub mod rule;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use approval::{ApprovalStep, RaciCell, StepState};
+pub use fault::PackError;
 pub use rule::{Clause, Facts, Predicate, Rule, Severity, Test};
 
 use crate::error::{Error, Result};
@@ -481,14 +483,14 @@ impl Policy {
                 "fix it in {OVERRIDES} (`arende policy show --format yaml` shows the pack in force)"
             ))
         };
-        policy.compile().map_err(|message| Error::Config {
+        policy.compile().map_err(|e| Error::Config {
             path: origin.clone().into(),
-            message,
+            message: e.to_string(),
             help: help(),
         })?;
-        policy.check().map_err(|message| Error::Config {
+        policy.check().map_err(|e| Error::Config {
             path: origin.into(),
-            message,
+            message: e.to_string(),
             help: help(),
         })?;
         policy.root = root.map(Path::to_path_buf);
@@ -646,7 +648,7 @@ impl Policy {
         self.priorities.iter().find(|p| p.level == level)
     }
 
-    fn compile(&mut self) -> std::result::Result<(), String> {
+    fn compile(&mut self) -> std::result::Result<(), PackError> {
         let mut sources: Vec<String> = self
             .rules
             .iter()
@@ -661,171 +663,211 @@ impl Policy {
             sources.push(s.internal.clone());
         }
         for source in sources {
-            let re = regex::Regex::new(&source).map_err(|e| format!("pattern `{source}`: {e}"))?;
-            self.compiled.patterns.insert(source, re);
+            match regex::Regex::new(&source) {
+                Ok(re) => self.compiled.patterns.insert(source, re),
+                Err(error) => {
+                    return Err(PackError::Pattern {
+                        pattern: source,
+                        source: error,
+                    });
+                }
+            };
         }
         Ok(())
     }
 
     /// A pack is data written by people: check what the types cannot.
-    fn check(&self) -> std::result::Result<(), String> {
+    fn check(&self) -> std::result::Result<(), PackError> {
+        self.check_rules()?;
+        self.check_approval_steps()?;
+        self.check_cascades()?;
+        self.check_raci()?;
+        self.check_status_machines()?;
+        self.check_matrix()?;
+        if let Some(sl) = &self.service_levels {
+            check_service_levels(sl)?;
+        }
+        if let Some(priority) = self.request_priority
+            && self.priority_level(priority).is_none()
+        {
+            return Err(PackError::RequestPriority { priority });
+        }
+        Ok(())
+    }
+
+    /// Rule IDs are unique, a `help` says something, and every predicate
+    /// names a field of the rule's kind and approval steps the pack has.
+    fn check_rules(&self) -> std::result::Result<(), PackError> {
         let mut ids = std::collections::BTreeSet::new();
         for rule in &self.rules {
             if !ids.insert(rule.id.as_str()) {
-                return Err(format!("rule {} is defined twice", rule.id));
+                return Err(PackError::RuleTwice {
+                    rule: rule.id.clone(),
+                });
             }
             // A rule's fix is made from its test when it has no `help`; an
             // empty one would hide that and print nothing.
             if rule.help.as_deref().is_some_and(|h| h.trim().is_empty()) {
-                return Err(format!(
-                    "rule {}: `help` is empty; write how to mend a record that breaks the rule, or leave `help` out to use the fix made from its test",
-                    rule.id
-                ));
+                return Err(PackError::EmptyHelp {
+                    rule: rule.id.clone(),
+                });
             }
             for p in rule.when.iter().chain(&rule.require) {
-                if let Some(f) = &p.field
-                    && crate::schema::field_shape(rule.kind, f).is_none()
-                {
-                    return Err(format!(
-                        "rule {}: {} has no field `{f}`",
-                        rule.id, rule.kind
-                    ));
-                }
-                let steps = match &p.test {
-                    Test::Approved(steps) => Some(steps),
-                    Test::ApprovedBefore(a) => Some(&a.steps),
-                    _ => None,
-                };
-                if let Some(steps) = steps {
-                    for step in steps {
-                        if self.step(rule.kind, step).is_none() {
-                            return Err(format!(
-                                "rule {}: `{step}` is not an approval step of {} in the pack",
-                                rule.id, rule.kind
-                            ));
-                        }
-                    }
-                }
+                self.check_predicate(rule, p)?;
             }
         }
-        self.check_approval_steps()?;
+        Ok(())
+    }
+
+    fn check_predicate(&self, rule: &Rule, p: &Predicate) -> std::result::Result<(), PackError> {
+        if let Some(f) = &p.field
+            && crate::schema::field_shape(rule.kind, f).is_none()
+        {
+            return Err(PackError::RuleField {
+                rule: rule.id.clone(),
+                kind: rule.kind,
+                field: f.clone(),
+            });
+        }
+        let steps = match &p.test {
+            Test::Approved(steps) => steps,
+            Test::ApprovedBefore(a) => &a.steps,
+            _ => return Ok(()),
+        };
+        match steps.iter().find(|s| self.step(rule.kind, s).is_none()) {
+            Some(step) => Err(PackError::RuleStep {
+                rule: rule.id.clone(),
+                step: step.clone(),
+                kind: rule.kind,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// A cascade follows a links key, and names statuses its kinds have.
+    fn check_cascades(&self) -> std::result::Result<(), PackError> {
         for c in &self.cascades {
             let carried = Kind::ALL
                 .into_iter()
                 .find(|k| k.link_key() == c.links)
-                .ok_or_else(|| {
-                    format!("cascade of {}: `{}` is not a links key", c.kind, c.links)
+                .ok_or_else(|| PackError::CascadeLinks {
+                    kind: c.kind,
+                    links: c.links.clone(),
                 })?;
             for (kind, s) in std::iter::once((c.kind, &c.status))
                 .chain(std::iter::once((carried, &c.then)))
                 .chain(c.done.iter().map(|d| (carried, d)))
             {
                 if !statuses(kind).contains(&s.as_str()) {
-                    return Err(format!(
-                        "cascade of {}: `{s}` is not {} status",
-                        c.kind,
-                        kind.with_article()
-                    ));
+                    return Err(PackError::CascadeStatus {
+                        kind: c.kind,
+                        status: s.clone(),
+                        of: kind,
+                    });
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Every party of a responsibility table is a party of the pack.
+    fn check_raci(&self) -> std::result::Result<(), PackError> {
         for table in &self.raci {
             for row in &table.rows {
                 if let Some(p) = row.letters.keys().find(|p| self.party(p).is_none()) {
-                    return Err(format!(
-                        "raci {} row {}: `{p}` is not a party of the pack",
-                        table.process, row.nr
-                    ));
+                    return Err(PackError::RaciParty {
+                        process: table.process.clone(),
+                        row: row.nr,
+                        party: p.clone(),
+                    });
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Every kind has a status machine, over the statuses the kind has.
+    fn check_status_machines(&self) -> std::result::Result<(), PackError> {
         for kind in Kind::ALL {
             let machine = self
                 .status_machines
                 .get(&kind)
-                .ok_or_else(|| format!("no status machine for {kind}"))?;
+                .ok_or(PackError::NoStatusMachine { kind })?;
             let known = statuses(kind);
             let unknown = std::iter::once(&machine.initial)
                 .chain(machine.transitions.keys())
                 .chain(machine.transitions.values().flatten())
                 .find(|s| !known.contains(&s.as_str()));
             if let Some(s) = unknown {
-                return Err(format!(
-                    "status machine of {kind}: `{s}` is not {} status ({})",
-                    kind.with_article(),
-                    known.join(", ")
-                ));
+                return Err(PackError::MachineStatus {
+                    kind,
+                    status: s.clone(),
+                });
             }
-        }
-        for level in Level::ALL {
-            for urgency in Level::ALL {
-                let p = self
-                    .matrix
-                    .get(level, urgency)
-                    .ok_or_else(|| {
-                        format!(
-                            "matrix: no priority for impact {} × urgency {}",
-                            level.as_str(),
-                            urgency.as_str()
-                        )
-                    })?
-                    .get();
-                if self.priority_level(p).is_none() {
-                    return Err(format!(
-                        "matrix: priority {p} (impact {} × urgency {}) is not a priority level of the pack",
-                        level.as_str(),
-                        urgency.as_str()
-                    ));
-                }
-            }
-        }
-        if let Some(sl) = &self.service_levels {
-            crate::calendar::BusinessCalendar::new(sl.calendar.clone())
-                .map_err(|e| format!("service_levels.calendar: {e}"))?;
-            for c in &sl.clocks {
-                let targets = [
-                    c.target.minutes.is_some(),
-                    c.target.hours.is_some(),
-                    c.target.working_days.is_some(),
-                ];
-                if targets.iter().filter(|t| **t).count() != 1 {
-                    return Err(format!(
-                        "clock {}: give exactly one of minutes, hours, working_days",
-                        c.id
-                    ));
-                }
-                if c.target.working_days.is_some() && c.hours == ClockHours::Always {
-                    return Err(format!(
-                        "clock {}: working days are counted in office hours",
-                        c.id
-                    ));
-                }
-                for kind in &c.kinds {
-                    let known = statuses(*kind);
-                    if let Some(s) = c
-                        .stops_at
-                        .iter()
-                        .chain(&c.pauses_in)
-                        .find(|s| !known.contains(&s.as_str()))
-                    {
-                        return Err(format!(
-                            "clock {}: `{s}` is not {} status",
-                            c.id,
-                            kind.with_article()
-                        ));
-                    }
-                }
-            }
-        }
-        if let Some(p) = self.request_priority
-            && self.priority_level(p).is_none()
-        {
-            return Err(format!(
-                "request_priority {p} is not a priority level of the pack"
-            ));
         }
         Ok(())
     }
+
+    /// Every impact × urgency has a priority, and the pack has that level.
+    fn check_matrix(&self) -> std::result::Result<(), PackError> {
+        for impact in Level::ALL {
+            for urgency in Level::ALL {
+                let priority = self
+                    .matrix
+                    .get(impact, urgency)
+                    .ok_or(PackError::MatrixGap { impact, urgency })?
+                    .get();
+                if self.priority_level(priority).is_none() {
+                    return Err(PackError::MatrixPriority {
+                        priority,
+                        impact,
+                        urgency,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The business calendar can be built, and every clock has one target,
+/// counted in hours it can be, and stops and pauses at statuses its kinds have.
+fn check_service_levels(sl: &ServiceLevels) -> std::result::Result<(), PackError> {
+    crate::calendar::BusinessCalendar::new(sl.calendar.clone())
+        .map_err(|message| PackError::Calendar { message })?;
+    for c in &sl.clocks {
+        let targets = [
+            c.target.minutes.is_some(),
+            c.target.hours.is_some(),
+            c.target.working_days.is_some(),
+        ];
+        if targets.iter().filter(|t| **t).count() != 1 {
+            return Err(PackError::ClockTarget {
+                clock: c.id.clone(),
+            });
+        }
+        if c.target.working_days.is_some() && c.hours == ClockHours::Always {
+            return Err(PackError::ClockWorkingDays {
+                clock: c.id.clone(),
+            });
+        }
+        for kind in &c.kinds {
+            let known = statuses(*kind);
+            if let Some(s) = c
+                .stops_at
+                .iter()
+                .chain(&c.pauses_in)
+                .find(|s| !known.contains(&s.as_str()))
+            {
+                return Err(PackError::ClockStatus {
+                    clock: c.id.clone(),
+                    status: s.clone(),
+                    kind: *kind,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The longest SLA target or crisis threshold a pack may set, in minutes:
@@ -952,10 +994,7 @@ fn entries(value: Option<&Value>) -> impl Iterator<Item = (String, &Value)> {
         .map(|(k, v)| (crate::record::document::display(k), v))
 }
 
-/// Every number of a merged pack (built-in values and overrides) within its
-/// range: targets, thresholds, percentages, priorities and counts. The
-/// clock arithmetic relies on it.
-fn check_ranges(pack: &Mapping) -> std::result::Result<(), RangeProblem> {
+impl Bounds {
     const PRIORITY: Bounds = Bounds::whole(1, 5, "");
     const CLASS: Bounds = Bounds::whole(1, 4, "");
     const MINUTES: Bounds = Bounds::whole(1, MAX_TARGET_MINUTES, " (366 days)");
@@ -969,17 +1008,57 @@ fn check_ranges(pack: &Mapping) -> std::result::Result<(), RangeProblem> {
     };
     const DEPLOYED: Bounds = Bounds::whole(1, MAX_DEPLOYED, "");
     const RACI_ROW: Bounds = Bounds::whole(1, 9999, "");
+}
 
+/// Every number of a merged pack (built-in values and overrides) within its
+/// range: targets, thresholds, percentages, priorities and counts. The
+/// clock arithmetic relies on it.
+fn check_ranges(pack: &Mapping) -> std::result::Result<(), RangeProblem> {
+    check_priority_ranges(pack)?;
+    for (i, class) in items(pack.get("problem_classes")) {
+        if let Some(m) = class.as_mapping() {
+            Bounds::CLASS.check(
+                &format!("problem_classes[{i}].class"),
+                m.get("class").unwrap_or(&Value::Null),
+            )?;
+        }
+    }
+    for (degree, p) in entries(pack.get("patient_safety_priority")) {
+        Bounds::PRIORITY.check(&format!("patient_safety_priority.{degree}"), p)?;
+    }
+    if let Some(v) = pack
+        .get("release_scheme")
+        .and_then(Value::as_mapping)
+        .and_then(|m| m.get("max_deployed"))
+    {
+        Bounds::DEPLOYED.check("release_scheme.max_deployed", v)?;
+    }
+    for (i, table) in items(pack.get("raci")) {
+        for (j, row) in items(table.as_mapping().and_then(|m| m.get("rows"))) {
+            if let Some(v) = row.as_mapping().and_then(|m| m.get("nr")) {
+                Bounds::RACI_ROW.check(&format!("raci[{i}].rows[{j}].nr"), v)?;
+            }
+        }
+    }
+    match pack.get("service_levels").and_then(Value::as_mapping) {
+        Some(levels) => check_service_level_ranges(levels),
+        None => Ok(()),
+    }
+}
+
+/// The priority levels themselves, the service requests' and the matrix's
+/// cells.
+fn check_priority_ranges(pack: &Mapping) -> std::result::Result<(), RangeProblem> {
     for (i, level) in items(pack.get("priorities")) {
         if let Some(m) = level.as_mapping() {
-            PRIORITY.check(
+            Bounds::PRIORITY.check(
                 &format!("priorities[{i}].level"),
                 m.get("level").unwrap_or(&Value::Null),
             )?;
         }
     }
     if let Some(v) = pack.get("request_priority") {
-        PRIORITY.check("request_priority", v)?;
+        Bounds::PRIORITY.check("request_priority", v)?;
     }
     for (impact, row) in entries(
         pack.get("matrix")
@@ -987,73 +1066,56 @@ fn check_ranges(pack: &Mapping) -> std::result::Result<(), RangeProblem> {
             .and_then(|m| m.get("cells")),
     ) {
         for (urgency, p) in entries(Some(row)) {
-            PRIORITY.check(&format!("matrix.cells.{impact}.{urgency}"), p)?;
+            Bounds::PRIORITY.check(&format!("matrix.cells.{impact}.{urgency}"), p)?;
         }
     }
-    for (i, class) in items(pack.get("problem_classes")) {
-        if let Some(m) = class.as_mapping() {
-            CLASS.check(
-                &format!("problem_classes[{i}].class"),
-                m.get("class").unwrap_or(&Value::Null),
-            )?;
-        }
-    }
-    for (degree, p) in entries(pack.get("patient_safety_priority")) {
-        PRIORITY.check(&format!("patient_safety_priority.{degree}"), p)?;
-    }
-    if let Some(v) = pack
-        .get("release_scheme")
-        .and_then(Value::as_mapping)
-        .and_then(|m| m.get("max_deployed"))
-    {
-        DEPLOYED.check("release_scheme.max_deployed", v)?;
-    }
-    for (i, table) in items(pack.get("raci")) {
-        for (j, row) in items(table.as_mapping().and_then(|m| m.get("rows"))) {
-            if let Some(v) = row.as_mapping().and_then(|m| m.get("nr")) {
-                RACI_ROW.check(&format!("raci[{i}].rows[{j}].nr"), v)?;
-            }
-        }
-    }
-    let Some(levels) = pack.get("service_levels").and_then(Value::as_mapping) else {
-        return Ok(());
-    };
+    Ok(())
+}
+
+/// `service_levels`: major incidents' priorities, the crisis threshold,
+/// availability percentages and every clock.
+fn check_service_level_ranges(levels: &Mapping) -> std::result::Result<(), RangeProblem> {
     for (i, p) in items(levels.get("major_incident_priorities")) {
-        PRIORITY.check(&format!("service_levels.major_incident_priorities[{i}]"), p)?;
+        Bounds::PRIORITY.check(&format!("service_levels.major_incident_priorities[{i}]"), p)?;
     }
     if let Some(v) = levels.get("crisis_after_minutes") {
-        MINUTES.check("service_levels.crisis_after_minutes", v)?;
+        Bounds::MINUTES.check("service_levels.crisis_after_minutes", v)?;
     }
     for (class, percent) in entries(levels.get("availability")) {
-        PERCENT.check(&format!("service_levels.availability.{class}"), percent)?;
+        Bounds::PERCENT.check(&format!("service_levels.availability.{class}"), percent)?;
     }
     for (i, clock) in items(levels.get("clocks")) {
-        let Some(clock) = clock.as_mapping() else {
-            continue;
-        };
-        let at = format!("service_levels.clocks[{i}]");
-        for (j, p) in items(clock.get("priorities")) {
-            PRIORITY.check(&format!("{at}.priorities[{j}]"), p)?;
+        if let Some(clock) = clock.as_mapping() {
+            check_clock_ranges(&format!("service_levels.clocks[{i}]"), clock)?;
         }
-        let Some(target) = clock.get("target").and_then(Value::as_mapping) else {
-            continue;
-        };
-        let id = clock.get("id").map(crate::record::document::display);
-        for (key, bounds) in [
-            ("minutes", &MINUTES),
-            ("hours", &HOURS),
-            ("working_days", &WORKING_DAYS),
-        ] {
-            if let Some(v) = target.get(key) {
-                bounds
-                    .check(&format!("{at}.target.{key}"), v)
-                    .map_err(|mut p| {
-                        if let Some(id) = &id {
-                            p.found.push_str(&format!(" (clock `{id}`)"));
-                        }
-                        p
-                    })?;
-            }
+    }
+    Ok(())
+}
+
+/// A clock's priorities and its target; a target out of range also names
+/// the clock, as its position alone is hard to find in a pack.
+fn check_clock_ranges(at: &str, clock: &Mapping) -> std::result::Result<(), RangeProblem> {
+    for (j, p) in items(clock.get("priorities")) {
+        Bounds::PRIORITY.check(&format!("{at}.priorities[{j}]"), p)?;
+    }
+    let Some(target) = clock.get("target").and_then(Value::as_mapping) else {
+        return Ok(());
+    };
+    let id = clock.get("id").map(crate::record::document::display);
+    for (key, bounds) in [
+        ("minutes", &Bounds::MINUTES),
+        ("hours", &Bounds::HOURS),
+        ("working_days", &Bounds::WORKING_DAYS),
+    ] {
+        if let Some(v) = target.get(key) {
+            bounds
+                .check(&format!("{at}.target.{key}"), v)
+                .map_err(|mut p| {
+                    if let Some(id) = &id {
+                        p.found.push_str(&format!(" (clock `{id}`)"));
+                    }
+                    p
+                })?;
         }
     }
     Ok(())
@@ -1135,7 +1197,7 @@ mod tests {
         let mut policy = Policy::load("inera", None).unwrap();
         assert!(policy.check().is_ok());
         policy.rules[0].help = Some("  ".into());
-        let e = policy.check().unwrap_err();
+        let e = policy.check().unwrap_err().to_string();
         assert!(e.contains("`help` is empty"), "{e}");
     }
 

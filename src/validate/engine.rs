@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::classify;
 use crate::id::RecordId;
+use crate::policy::rule::{ApprovedBefore, LinkedField};
 use crate::policy::{Facts, Policy, Predicate, Rule, Severity, StepState, Test};
 use crate::record::{Record, document};
 use crate::yaml::{Mapping, Value};
@@ -238,6 +239,7 @@ fn facts(cx: &Context<'_>, p: &Predicate, map: &Mapping, record: &Record) -> Fac
 
 /// Whether a predicate holds for a record.
 pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) -> bool {
+    let field = p.field.as_deref().unwrap_or_default();
     let value = p
         .field
         .as_deref()
@@ -261,91 +263,36 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
             }
         }
         Test::InRegister => value.is_none_or(|v| cx.register.contains(&document::display(v))),
-        Test::Derived => {
-            let field = p.field.as_deref().unwrap_or_default();
-            // A value that cannot be derived (a measurements file missing
-            // or malformed) cannot be shown to follow.
-            if classify::problems(cx.policy, record)
-                .iter()
-                .any(|(f, _)| *f == field)
-            {
-                return false;
-            }
-            classify::derive(cx.policy, record)
-                .iter()
-                .find(|d| d.field == field)
-                .is_none_or(|d| value.is_some_and(|v| same(v, &d.value)))
-        }
+        Test::Derived => follows_derivation(cx, record, field, value),
         // A step counts only where it applies: a fast-track approval does
         // not stand in for the change forum's on a normal change.
         Test::Approved(steps) => steps.iter().any(|s| {
-            cx.policy.step(record.kind(), s).is_some_and(|step| {
-                step.when.iter().all(|p| holds(cx, map, record, p))
-                    && step.state(&record.common.approvals, map).is_approved()
-            })
+            applying_step_state(cx, map, record, s).is_some_and(|state| state.is_approved())
         }),
-        Test::Reached(status) => {
-            record.status() == status
-                || record
-                    .common
-                    .history
-                    .iter()
-                    .any(|e| e.status.as_deref() == Some(status.as_str()))
-        }
-        Test::NotedChanges => {
-            let field = p.field.as_deref().unwrap_or_default();
-            record.common.history.iter().all(|e| {
-                let changed = e
-                    .changes
-                    .iter()
-                    .any(|c| c.field == field && c.from.as_ref().is_some_and(|v| !v.is_null()));
-                let noted = e.note.as_deref().is_some_and(|n| !n.trim().is_empty());
-                let explained = e.changes.iter().any(|c| c.field != field);
-                !changed || noted || explained
-            })
-        }
+        Test::Reached(status) => has_reached(record, status),
+        Test::NotedChanges => changes_noted(record, field),
         Test::Linked(key) => document::get(map, &format!("links.{key}"))
             .and_then(Value::as_sequence)
             .is_some_and(|s| !s.is_empty()),
+        // A dangling link is its own finding (REPO003), not this rule's.
         Test::LinkedAll(la) => {
             let wanted: Vec<Value> = la.one_of.iter().map(json_to_yaml).collect();
-            // A dangling link is its own finding (REPO003), not this rule's.
-            linked_docs(cx, map, &la.links).iter().all(|doc| {
-                doc.as_mapping()
-                    .and_then(|m| document::get(m, &la.field))
-                    .is_some_and(|v| wanted.iter().any(|w| same(v, w)))
-            })
+            linked_docs(cx, map, &la.links)
+                .iter()
+                .all(|doc| field_is_one_of(doc, &la.field, &wanted))
         }
         Test::LinkedAny(la) => {
             let wanted: Vec<Value> = la.one_of.iter().map(json_to_yaml).collect();
-            linked_docs(cx, map, &la.links).iter().any(|doc| {
-                doc.as_mapping()
-                    .and_then(|m| document::get(m, &la.field))
-                    .is_some_and(|v| wanted.iter().any(|w| same(v, w)))
-            })
+            linked_docs(cx, map, &la.links)
+                .iter()
+                .any(|doc| field_is_one_of(doc, &la.field, &wanted))
         }
-        Test::RegisteredOneOf(options) => {
-            let field = p.field.as_deref().unwrap_or_default();
-            registered_value(record, field, value)
-                .is_some_and(|v| options.iter().any(|o| same(&v, o)))
-        }
+        Test::RegisteredOneOf(options) => registered_value(record, field, value)
+            .is_some_and(|v| options.iter().any(|o| same(&v, o))),
         // Absent values are for `present` to judge; a linked record without
         // the field says nothing against it.
         Test::SameAsLinked(sources) => value.is_none_or(|v| {
-            let given: Vec<Value> = sources
-                .iter()
-                .flat_map(|s| {
-                    linked_docs(cx, map, &s.links)
-                        .into_iter()
-                        .filter_map(|doc| {
-                            doc.as_mapping()
-                                .and_then(|m| document::get(m, &s.field))
-                                .filter(|o| !o.is_null())
-                                .cloned()
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+            let given = linked_values(cx, map, sources);
             given.is_empty() || given.iter().any(|o| same(v, o))
         }),
         Test::CountAtMost(n) => match value {
@@ -353,18 +300,7 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
             Some(_) => *n >= 1,
             None => true,
         },
-        Test::ApprovedBefore(a) => {
-            let deadline = first_reached(record, &a.status);
-            a.steps.iter().any(|s| {
-                cx.policy.step(record.kind(), s).is_some_and(|step| {
-                    step.when.iter().all(|p| holds(cx, map, record, p))
-                        && match step.state(&record.common.approvals, map) {
-                            StepState::Approved(approval) => approval.at <= deadline,
-                            _ => false,
-                        }
-                })
-            })
-        }
+        Test::ApprovedBefore(a) => approved_before(cx, map, record, a),
         Test::BeforeReached(b) => value
             .map(document::display)
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
@@ -374,6 +310,104 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
                     .is_some_and(|t| t <= first_reached(record, &b.status))
             }),
     }
+}
+
+/// Whether a field holds the value the pack derives for it (or the pack
+/// derives none).
+fn follows_derivation(
+    cx: &Context<'_>,
+    record: &Record,
+    field: &str,
+    value: Option<&Value>,
+) -> bool {
+    // A value that cannot be derived (a measurements file missing
+    // or malformed) cannot be shown to follow.
+    if classify::problems(cx.policy, record)
+        .iter()
+        .any(|(f, _)| *f == field)
+    {
+        return false;
+    }
+    classify::derive(cx.policy, record)
+        .iter()
+        .find(|d| d.field == field)
+        .is_none_or(|d| value.is_some_and(|v| same(v, &d.value)))
+}
+
+/// The state of an approval step on a record, if the pack has the step for
+/// the record's kind and its `when` holds.
+fn applying_step_state<'r>(
+    cx: &Context<'_>,
+    map: &Mapping,
+    record: &'r Record,
+    step: &str,
+) -> Option<StepState<'r>> {
+    let step = cx.policy.step(record.kind(), step)?;
+    if !step.when.iter().all(|p| holds(cx, map, record, p)) {
+        return None;
+    }
+    Some(step.state(&record.common.approvals, map))
+}
+
+/// Whether one of the steps was approved, and is still in force, by the
+/// time the record first reached the status.
+fn approved_before(cx: &Context<'_>, map: &Mapping, record: &Record, a: &ApprovedBefore) -> bool {
+    let deadline = first_reached(record, &a.status);
+    a.steps.iter().any(|s| {
+        applying_step_state(cx, map, record, s).is_some_and(|state| match state {
+            StepState::Approved(approval) => approval.at <= deadline,
+            _ => false,
+        })
+    })
+}
+
+/// Whether a record is in a status or has been in it.
+fn has_reached(record: &Record, status: &str) -> bool {
+    record.status() == status
+        || record
+            .common
+            .history
+            .iter()
+            .any(|e| e.status.as_deref() == Some(status))
+}
+
+/// Whether every change of a set value of `field` has a note, or came
+/// with other changes that explain it.
+fn changes_noted(record: &Record, field: &str) -> bool {
+    record.common.history.iter().all(|e| {
+        let changed = e
+            .changes
+            .iter()
+            .any(|c| c.field == field && c.from.as_ref().is_some_and(|v| !v.is_null()));
+        let noted = e.note.as_deref().is_some_and(|n| !n.trim().is_empty());
+        let explained = e.changes.iter().any(|c| c.field != field);
+        !changed || noted || explained
+    })
+}
+
+/// Whether a (linked) record's field holds one of the values wanted.
+fn field_is_one_of(doc: &Value, field: &str, wanted: &[Value]) -> bool {
+    doc.as_mapping()
+        .and_then(|m| document::get(m, field))
+        .is_some_and(|v| wanted.iter().any(|w| same(v, w)))
+}
+
+/// The set values of the linked records' fields, every source in turn.
+fn linked_values(cx: &Context<'_>, map: &Mapping, sources: &[LinkedField]) -> Vec<Value> {
+    sources
+        .iter()
+        .flat_map(|s| {
+            linked_docs(cx, map, &s.links)
+                .into_iter()
+                .filter_map(|doc| {
+                    doc.as_mapping()
+                        .and_then(|m| document::get(m, &s.field))
+                        .filter(|o| !o.is_null())
+                        .cloned()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The documents of the records linked under a `links` key (those that exist).
