@@ -200,35 +200,61 @@ struct YearTable {
     before: Vec<i64>,
 }
 
-fn parse_hhmm(field: &str, text: &str) -> Result<NaiveTime, String> {
-    NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| {
-        format!("office_hours.{field} `{text}` is not a time of day written HH:MM (e.g. 08:00)")
+/// Why a business calendar cannot be built from its settings. Each names
+/// the field at fault, since it reaches whoever edits the policy pack.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    /// A timezone that is not an IANA name.
+    #[error("unknown timezone `{0}`: expected an IANA name such as {DEFAULT_TIMEZONE}")]
+    Timezone(String),
+    /// An opening or closing time not written `HH:MM`.
+    #[error("office_hours.{field} `{text}` is not a time of day written HH:MM (e.g. 08:00)")]
+    TimeOfDay {
+        /// `open` or `close`.
+        field: &'static str,
+        /// The text as written.
+        text: String,
+    },
+    /// Office hours that end before they begin.
+    #[error(
+        "office_hours: open {open} must be before close {close} (hours over midnight are not supported)"
+    )]
+    OpenAfterClose {
+        /// The opening time as written.
+        open: String,
+        /// The closing time as written.
+        close: String,
+    },
+    /// No working day in the week.
+    #[error("office_hours.days lists no day, so no time would ever count as working time")]
+    NoDays,
+}
+
+fn parse_hhmm(field: &'static str, text: &str) -> Result<NaiveTime, CalendarError> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| CalendarError::TimeOfDay {
+        field,
+        text: text.to_owned(),
     })
 }
 
 impl BusinessCalendar {
-    /// Validates the settings. Errors name the offending field, since they
-    /// reach whoever edits the policy pack.
-    pub fn new(settings: CalendarSettings) -> Result<Self, String> {
-        let tz: Tz = settings.timezone.trim().parse().map_err(|_| {
-            format!(
-                "unknown timezone `{}`: expected an IANA name such as {DEFAULT_TIMEZONE}",
-                settings.timezone
-            )
-        })?;
+    /// Validates the settings.
+    pub fn new(settings: CalendarSettings) -> Result<Self, CalendarError> {
+        let tz: Tz = settings
+            .timezone
+            .trim()
+            .parse()
+            .map_err(|_| CalendarError::Timezone(settings.timezone.clone()))?;
         let open = parse_hhmm("open", &settings.office_hours.open)?;
         let close = parse_hhmm("close", &settings.office_hours.close)?;
         if open >= close {
-            return Err(format!(
-                "office_hours: open {} must be before close {} (hours over midnight are not supported)",
-                settings.office_hours.open, settings.office_hours.close
-            ));
+            return Err(CalendarError::OpenAfterClose {
+                open: settings.office_hours.open.clone(),
+                close: settings.office_hours.close.clone(),
+            });
         }
         if settings.office_hours.days.is_empty() {
-            return Err(
-                "office_hours.days lists no day, so no time would ever count as working time"
-                    .to_owned(),
-            );
+            return Err(CalendarError::NoDays);
         }
         let mut days = [false; 7];
         for &day in &settings.office_hours.days {
@@ -249,7 +275,7 @@ impl BusinessCalendar {
     /// The common case: a Swedish desk open Monday to Friday between `open`
     /// and `close` (`HH:MM`), closed on holidays and on all three customary
     /// eves.
-    pub fn swedish_office_hours(open: &str, close: &str) -> Result<Self, String> {
+    pub fn swedish_office_hours(open: &str, close: &str) -> Result<Self, CalendarError> {
         Self::new(CalendarSettings {
             office_hours: OfficeHours {
                 open: open.to_owned(),
@@ -1249,17 +1275,21 @@ mod tests {
             ..CalendarSettings::default()
         };
         let err = BusinessCalendar::new(bad_tz).expect_err("unknown zone");
-        assert!(err.contains("Europe/Stokholm"), "{err}");
+        assert_eq!(err, CalendarError::Timezone("Europe/Stokholm".into()));
+        assert!(err.to_string().contains("Europe/Stokholm"), "{err}");
         let err =
             BusinessCalendar::swedish_office_hours("8 o'clock", "18:00").expect_err("bad time");
-        assert!(err.contains("office_hours.open"), "{err}");
+        assert!(err.to_string().contains("office_hours.open"), "{err}");
         let err = BusinessCalendar::swedish_office_hours("18:00", "08:00").expect_err("reversed");
-        assert!(err.contains("before close"), "{err}");
+        assert!(err.to_string().contains("before close"), "{err}");
         let err = BusinessCalendar::swedish_office_hours("08:00", "24:00").expect_err("24:00");
-        assert!(err.contains("office_hours.close"), "{err}");
+        assert!(err.to_string().contains("office_hours.close"), "{err}");
         let mut no_days = CalendarSettings::default();
         no_days.office_hours.days.clear();
-        assert!(BusinessCalendar::new(no_days).is_err());
+        assert_eq!(
+            BusinessCalendar::new(no_days).expect_err("no days"),
+            CalendarError::NoDays
+        );
     }
 
     #[test]
@@ -1276,7 +1306,7 @@ extra_closed_dates: [2026-05-15]
         let read = |text: &str| -> Result<CalendarSettings, String> {
             let value = crate::yaml::parse_any(std::path::Path::new("calendar.yaml"), text)
                 .map_err(|e| e.to_string())?;
-            crate::yaml::from_value(&value)
+            crate::yaml::from_value(&value).map_err(|e| e.to_string())
         };
         let settings = read(yaml).expect("valid YAML");
         assert!(!settings.de_facto_days_off.christmas_eve);

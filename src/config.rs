@@ -35,9 +35,9 @@ impl RepoConfig {
         let path = root.join(CONFIG_FILE);
         let text = fs::read_text(&path, yaml::MAX_RECORD_BYTES)?;
         let doc = yaml::parse_mapping(&path, &text)?;
-        yaml::from_value(&Value::Mapping(doc)).map_err(|message| Error::Config {
+        yaml::from_value(&Value::Mapping(doc)).map_err(|e| Error::Config {
             path,
-            message,
+            message: e.to_string(),
             help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:`, `timezone:` and `modeline: true`".into()),
         })
     }

@@ -38,12 +38,28 @@ pub struct Period {
     to: NaiveDate,
 }
 
+/// A period of a report that cannot be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    /// Text that does not name a quarter.
+    #[error("`{0}` is not a quarter; write it like 2026Q3 (Q1–Q4)")]
+    NotAQuarter(String),
+    /// A last date before the first.
+    #[error("the period ends ({to}) before it starts ({from})")]
+    EndsBeforeStart {
+        /// The first date given.
+        from: NaiveDate,
+        /// The last date given.
+        to: NaiveDate,
+    },
+}
+
 impl Period {
     /// A calendar quarter written `2026Q3` (also `2026-Q3`, `2026q3`):
     /// Q1 is January–March, Q2 April–June, Q3 July–September, Q4
     /// October–December.
-    pub fn quarter(text: &str) -> std::result::Result<Period, String> {
-        let bad = || format!("`{text}` is not a quarter; write it like 2026Q3 (Q1–Q4)");
+    pub fn quarter(text: &str) -> std::result::Result<Period, PeriodError> {
+        let bad = || PeriodError::NotAQuarter(text.to_owned());
         let upper = text.trim().to_ascii_uppercase();
         let (year, q) = upper.split_once('Q').ok_or_else(bad)?;
         let year = year.strip_suffix('-').unwrap_or(year);
@@ -69,9 +85,9 @@ impl Period {
     }
 
     /// The dates `from` to `to`, both included.
-    pub fn between(from: NaiveDate, to: NaiveDate) -> std::result::Result<Period, String> {
+    pub fn between(from: NaiveDate, to: NaiveDate) -> std::result::Result<Period, PeriodError> {
         if to < from {
-            return Err(format!("the period ends ({to}) before it starts ({from})"));
+            return Err(PeriodError::EndsBeforeStart { from, to });
         }
         Ok(Period { from, to })
     }

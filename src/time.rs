@@ -48,9 +48,103 @@ pub fn rfc3339(t: &Timestamp) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
+/// Why a text is not a time arende reads, or (typed by a person) not one
+/// it takes without asking.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TimeError {
+    /// No form arende reads.
+    #[error(
+        "`{0}` is not a date and time arende can read (write 2016-02-29 01:16, or RFC 3339 with an offset)"
+    )]
+    Unreadable(String),
+    /// A numeric date whose second number cannot be a month: written month first.
+    #[error(
+        "`{text}` is month first ({first}/{second}), but numeric dates are read day first, as Swedish dates and ServiceNow exports write them (29/2/2016 is 29 February); write ISO dates (2016-02-29), or give --mapping with date_format: \"%m/%d/%Y %H:%M\""
+    )]
+    MonthFirst {
+        /// The text as written.
+        text: String,
+        /// Its first number (the month, as it was meant).
+        first: u32,
+        /// Its second number (the day).
+        second: u32,
+    },
+    /// A year of two digits.
+    #[error("`{0}` has a two-digit year, which could be any century; write the year in full")]
+    TwoDigitYear(String),
+    /// Numbers that make no date (31 April).
+    #[error("`{text}` is not a date in the calendar (year {year}, month {month}, day {day})")]
+    NotInCalendar {
+        /// The text as written.
+        text: String,
+        /// The year read.
+        year: i32,
+        /// The month read.
+        month: u32,
+        /// The day read.
+        day: u32,
+    },
+    /// A date with a time part that is no time of day.
+    #[error("`{text}`: `{time}` is not a time of day (write 01:16 or 01:16:00)")]
+    NotATimeOfDay {
+        /// The text as written.
+        text: String,
+        /// Its time part.
+        time: String,
+    },
+    /// Unreadable, and not in the mapping's own formats either.
+    #[error("{read}; it does not match the mapping's date_format ({formats})")]
+    NotInFormats {
+        /// Why the built-in forms refused it.
+        read: Box<TimeError>,
+        /// The mapping's formats, comma-separated.
+        formats: String,
+    },
+    /// A local time the clocks skip.
+    #[error("`{text}` does not exist in {tz}: the clocks go forward an hour that night")]
+    Skipped {
+        /// The text as written.
+        text: String,
+        /// The zone it was read in.
+        tz: Tz,
+        /// What the clock read an hour on.
+        later: Timestamp,
+    },
+    /// A local time the clocks pass twice.
+    #[error("`{text}` happens twice in {tz}: the clocks go back an hour that night")]
+    Doubled {
+        /// The text as written.
+        text: String,
+        /// The zone it was read in.
+        tz: Tz,
+        /// The first of the two (summer time).
+        first: Timestamp,
+        /// The second.
+        second: Timestamp,
+    },
+}
+
+impl TimeError {
+    /// What to write instead, for a time a person typed.
+    pub fn fix(&self) -> String {
+        match self {
+            TimeError::Skipped { later, .. } => format!(
+                "write a time outside the skipped hour, e.g. {} (what the clock read an hour on), or give the offset",
+                rfc3339(later)
+            ),
+            TimeError::Doubled { first, second, .. } => format!(
+                "give the offset: {} for the first, {} for the second",
+                rfc3339(first),
+                rfc3339(second)
+            ),
+            _ => "write RFC 3339 (2026-12-01T10:00:00+01:00), 2026-12-01 10:00, 2026-12-01T10:00, 2026-12-01, or day first 1/12/2026 10:00".to_owned(),
+        }
+    }
+}
+
 /// Reads a date and time. Times without an offset are local time in
 /// `rules.tz`.
-pub fn parse_time(text: &str, rules: &DateRules) -> Result<ReadTime, String> {
+pub fn parse_time(text: &str, rules: &DateRules) -> Result<ReadTime, TimeError> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(ReadTime {
@@ -78,10 +172,10 @@ pub fn parse_time(text: &str, rules: &DateRules) -> Result<ReadTime, String> {
         if rules.formats.is_empty() {
             why
         } else {
-            format!(
-                "{why}; it does not match the mapping's date_format ({})",
-                rules.formats.join(", ")
-            )
+            TimeError::NotInFormats {
+                read: Box::new(why),
+                formats: rules.formats.join(", "),
+            }
         }
     })?;
     Ok(place(naive, rules.tz))
@@ -118,12 +212,8 @@ fn place(naive: NaiveDateTime, tz: Tz) -> ReadTime {
 /// Numeric `D-M-YYYY`, `D/M/YYYY` and `D.M.YYYY` are day first (the
 /// ServiceNow event-log family); a "month" above 12 is refused, since it
 /// means the text is not day first.
-fn parse_numeric(text: &str) -> Result<NaiveDateTime, String> {
-    let unreadable = || {
-        format!(
-            "`{text}` is not a date and time arende can read (write 2016-02-29 01:16, or RFC 3339 with an offset)"
-        )
-    };
+fn parse_numeric(text: &str) -> Result<NaiveDateTime, TimeError> {
+    let unreadable = || TimeError::Unreadable(text.to_owned());
     let (date_part, time_part) = match text.split_once([' ', 'T']) {
         Some((d, t)) => (d, t.trim()),
         None => (text, ""),
@@ -146,26 +236,31 @@ fn parse_numeric(text: &str) -> Result<NaiveDateTime, String> {
     } else if parts[2].len() == 4 {
         let (a, b) = (num(parts[0])?, num(parts[1])?);
         if b > 12 && a <= 12 {
-            return Err(format!(
-                "`{text}` is month first ({a}/{b}), but numeric dates are read day first, as Swedish dates and ServiceNow exports write them (29/2/2016 is 29 February); write ISO dates (2016-02-29), or give --mapping with date_format: \"%m/%d/%Y %H:%M\""
-            ));
+            return Err(TimeError::MonthFirst {
+                text: text.to_owned(),
+                first: a,
+                second: b,
+            });
         }
         (num(parts[2])? as i32, b, a)
     } else if parts[2].len() <= 2 {
-        return Err(format!(
-            "`{text}` has a two-digit year, which could be any century; write the year in full"
-        ));
+        return Err(TimeError::TwoDigitYear(text.to_owned()));
     } else {
         return Err(unreadable());
     };
-    let date = NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
-        format!("`{text}` is not a date in the calendar (year {year}, month {month}, day {day})")
-    })?;
+    let date =
+        NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| TimeError::NotInCalendar {
+            text: text.to_owned(),
+            year,
+            month,
+            day,
+        })?;
     let time = if time_part.is_empty() {
         NaiveTime::MIN
     } else {
-        parse_clock(time_part).ok_or_else(|| {
-            format!("`{text}`: `{time_part}` is not a time of day (write 01:16 or 01:16:00)")
+        parse_clock(time_part).ok_or_else(|| TimeError::NotATimeOfDay {
+            text: text.to_owned(),
+            time: time_part.to_owned(),
         })?
     };
     Ok(date.and_time(time))
@@ -211,38 +306,30 @@ fn parse_clock(text: &str) -> Option<NaiveTime> {
 /// reads, numeric dates day first, local time in `tz` unless an offset is
 /// given. A local time the clock skips (spring forward) or passes twice
 /// (autumn) is refused rather than guessed, with the times to write
-/// instead; `import`, which cannot ask, places them and reports it.
-/// `Err` holds the message and the fix.
-pub fn parse_typed(text: &str, tz: Tz) -> Result<Timestamp, (String, String)> {
-    let forms = "write RFC 3339 (2026-12-01T10:00:00+01:00), 2026-12-01 10:00, 2026-12-01T10:00, 2026-12-01, or day first 1/12/2026 10:00";
+/// instead ([`TimeError::fix`]); `import`, which cannot ask, places them
+/// and reports it.
+pub fn parse_typed(text: &str, tz: Tz) -> Result<Timestamp, TimeError> {
     let rules = DateRules {
         tz,
         formats: Vec::new(),
     };
-    let read = parse_time(text, &rules).map_err(|why| (why, forms.to_owned()))?;
-    let text = text.trim();
+    let read = parse_time(text, &rules)?;
+    let text = text.trim().to_owned();
     match read.placement {
         Placement::Exact => Ok(read.at),
-        Placement::InGap => Err((
-            format!("`{text}` does not exist in {tz}: the clocks go forward an hour that night"),
-            format!(
-                "write a time outside the skipped hour, e.g. {} (what the clock read an hour on), or give the offset",
-                rfc3339(&read.at)
-            ),
-        )),
-        Placement::Ambiguous => {
-            let second = (read.at + Duration::hours(1))
+        Placement::InGap => Err(TimeError::Skipped {
+            text,
+            tz,
+            later: read.at,
+        }),
+        Placement::Ambiguous => Err(TimeError::Doubled {
+            text,
+            tz,
+            first: read.at,
+            second: (read.at + Duration::hours(1))
                 .with_timezone(&tz)
-                .fixed_offset();
-            Err((
-                format!("`{text}` happens twice in {tz}: the clocks go back an hour that night"),
-                format!(
-                    "give the offset: {} for the first, {} for the second",
-                    rfc3339(&read.at),
-                    rfc3339(&second)
-                ),
-            ))
-        }
+                .fixed_offset(),
+        }),
     }
 }
 
@@ -253,7 +340,9 @@ mod tests {
     const TZ: Tz = chrono_tz::Europe::Stockholm;
 
     fn typed(text: &str) -> Result<String, (String, String)> {
-        parse_typed(text, TZ).map(|t| rfc3339(&t))
+        parse_typed(text, TZ)
+            .map(|t| rfc3339(&t))
+            .map_err(|e| (e.to_string(), e.fix()))
     }
 
     #[test]

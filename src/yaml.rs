@@ -131,9 +131,15 @@ fn strip_location(msg: &str) -> String {
     }
 }
 
+/// A parsed value that does not have the shape a typed view wants. Its
+/// text is serde's, without the place: the caller puts the file first.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", strip_location(&.0.to_string()))]
+pub struct ShapeError(serde_yaml::Error);
+
 /// Deserializes a typed view from an already parsed value.
-pub fn from_value<T: DeserializeOwned>(value: &Value) -> std::result::Result<T, String> {
-    T::deserialize(value).map_err(|e| strip_location(&e.to_string()))
+pub fn from_value<T: DeserializeOwned>(value: &Value) -> std::result::Result<T, ShapeError> {
+    T::deserialize(value).map_err(ShapeError)
 }
 
 /// Deserializes a typed view straight from text, for the message (with the

@@ -59,7 +59,7 @@ pub fn parse_for(store: &crate::store::Store, kind: Kind, text: &str) -> Result<
     let shape = schema::field_shape(kind, &a.field);
     if shape.is_some_and(|s| s.format.as_deref() == Some("date-time")) {
         let at = crate::time::parse_typed(raw, store.tz())
-            .map_err(|(why, fix)| Error::usage(format!("{}: {why}", a.field), Some(fix)))?;
+            .map_err(|e| Error::usage(format!("{}: {e}", a.field), Some(e.fix())))?;
         // An RFC 3339 time is kept as written.
         let keep = chrono::DateTime::parse_from_rfc3339(raw.trim()).is_ok();
         a.value = Some(Value::String(if keep {

@@ -85,7 +85,7 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
 }
 
 fn period(args: &ReportArgs) -> Result<Period> {
-    let usage = |m: String| Error::usage(m, None);
+    let usage = |e: arende::report::PeriodError| Error::usage(e.to_string(), None);
     match (&args.quarter, &args.from, &args.to) {
         (Some(q), _, _) => Period::quarter(q).map_err(usage),
         (None, Some(from), Some(to)) => Period::between(date(from)?, date(to)?).map_err(usage),

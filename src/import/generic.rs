@@ -10,7 +10,7 @@ use super::error::{RowError, Unit};
 use super::map::{Env, Tally};
 use super::mapping::ImportMapping;
 use super::table::Table;
-use super::values::{self, CoerceNote, Placement};
+use super::values::{self, CellError, CoerceNote, Placement};
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::record::document;
@@ -390,7 +390,7 @@ impl Builder<'_> {
                     built.doc.insert("id".into(), Value::String(id.to_string()));
                     built.keep_id = Some(id);
                 }
-                Err(reason) => built.errors.push(row.error(column, reason)),
+                Err(reason) => built.errors.push(row.error(column, reason.to_string())),
             }
             return;
         }
@@ -401,7 +401,7 @@ impl Builder<'_> {
                     .origin
                     .push((Arc::clone(field_name), Arc::clone(column))),
             },
-            Err(reason) => built.errors.push(row.error(column, reason)),
+            Err(reason) => built.errors.push(row.error(column, reason.to_string())),
         }
     }
 
@@ -413,7 +413,7 @@ impl Builder<'_> {
         field: &str,
         cell: &Cell,
         note: &mut CoerceNote,
-    ) -> Result<Value, String> {
+    ) -> Result<Value, CellError> {
         let shape = self.shapes.get(kind, field);
         if shape.is_none() && !field.starts_with("source.") {
             self.unknown.insert((kind, field.to_owned()));
@@ -429,7 +429,7 @@ impl Builder<'_> {
             (Some(v), _) => Ok(v),
             (None, Cell::Text(t)) => match self.env.policy.named_value(kind, field, t) {
                 // The pack's words for its levels and categories (`Kritisk`, `Vanlig förändring`).
-                Some(named) if !t.trim().is_empty() => named,
+                Some(named) if !t.trim().is_empty() => Ok(named?),
                 _ => values::coerce(t, shape.as_ref(), rules, note),
             },
             (None, Cell::Value(Value::String(t)))
@@ -459,20 +459,15 @@ impl Builder<'_> {
 }
 
 /// The ID a row keeps: one of its kind.
-fn read_id(kind: Kind, cell: &Cell) -> Result<RecordId, String> {
+fn read_id(kind: Kind, cell: &Cell) -> Result<RecordId, CellError> {
     let text = match cell {
         Cell::Text(t) => t.clone(),
         Cell::Value(v) => document::display(v),
     };
     match RecordId::parse(&text) {
         Ok(id) if id.kind() == kind => Ok(id),
-        Ok(id) => Err(format!(
-            "{id} is not the ID of {} (an ID of {} starts with {})",
-            kind.with_article(),
-            kind.with_article(),
-            kind.prefix()
-        )),
-        Err(e) => Err(e.to_string()),
+        Ok(id) => Err(CellError::IdOfOtherKind { id, kind }),
+        Err(e) => Err(CellError::Id(Box::new(e))),
     }
 }
 

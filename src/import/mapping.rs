@@ -76,11 +76,11 @@ impl ImportMapping {
     /// Reads a mapping file's text.
     pub fn parse(path: &Path, text: &str) -> Result<ImportMapping> {
         let doc = yaml::parse_mapping(path, text)?;
-        let raw: Raw = yaml::from_value(&Value::Mapping(doc)).map_err(|message| {
+        let raw: Raw = yaml::from_value(&Value::Mapping(doc)).map_err(|e| {
             Error::field(
                 path,
                 "(mapping)",
-                message,
+                e.to_string(),
                 Some(
                     "a mapping has kind, system, columns, values, date_format, party and defaults; see `arende import --help`"
                         .to_owned(),

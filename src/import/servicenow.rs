@@ -29,7 +29,7 @@ use super::error::{RowError, Unit};
 use super::map::{Env, Tally};
 use super::mapping::ImportMapping;
 use super::table::{Table, TableRow};
-use super::values::{self, Placement, ReadTime};
+use super::values::{self, CellError, Placement, ReadTime};
 use crate::kind::Kind;
 use crate::record::{Event, FieldChange, document};
 use crate::time::Timestamp;
@@ -242,14 +242,13 @@ fn time(
     env: &Env<'_>,
     tally: &Tally,
 ) -> Result<ReadTime, RowError> {
-    let mut e = |reason: String| RowError {
+    let read = values::parse_time(row.cell(i), &env.rules).map_err(|e| RowError {
         unit: Unit::Row,
         row: row.row,
         line: Some(row.line),
         column: Some(column.to_owned()),
-        reason,
-    };
-    let read = values::parse_time(row.cell(i), &env.rules).map_err(&mut e)?;
+        reason: e.to_string(),
+    })?;
     match read.placement {
         Placement::Exact => {}
         Placement::Ambiguous => tally.add(
@@ -617,18 +616,18 @@ impl Log<'_> {
     }
 }
 
-fn cell_error(row: &TableRow, column: &str, reason: String) -> RowError {
+fn cell_error(row: &TableRow, column: &str, reason: impl std::fmt::Display) -> RowError {
     RowError {
         unit: Unit::Row,
         row: row.row,
         line: Some(row.line),
         column: Some(column.to_owned()),
-        reason,
+        reason: reason.to_string(),
     }
 }
 
 /// The arende status of a ServiceNow incident state.
-fn map_state(state: &str, mapping: Option<&ImportMapping>) -> Result<&'static str, String> {
+fn map_state(state: &str, mapping: Option<&ImportMapping>) -> Result<&'static str, CellError> {
     let statuses = crate::record::statuses(Kind::Incident);
     if let Some(v) = mapping.and_then(|m| m.map_value("status", state)) {
         let name = v.as_str().unwrap_or_default();
@@ -636,12 +635,10 @@ fn map_state(state: &str, mapping: Option<&ImportMapping>) -> Result<&'static st
             .iter()
             .find(|s| **s == name)
             .copied()
-            .ok_or_else(|| {
-                format!(
-                    "the mapping maps `{state}` to `{}`, which is not an incident status ({})",
-                    crate::record::document::display(v),
-                    statuses.join(", ")
-                )
+            .ok_or_else(|| CellError::MappedStatus {
+                state: state.to_owned(),
+                to: crate::record::document::display(v),
+                statuses: statuses.join(", "),
             });
     }
     let s = state.to_ascii_lowercase();
@@ -653,15 +650,13 @@ fn map_state(state: &str, mapping: Option<&ImportMapping>) -> Result<&'static st
         "resolved" => "resolved",
         "closed" => "closed",
         _ => {
-            return Err(format!(
-                "`{state}` is not a ServiceNow incident state arende knows (New, Active, Awaiting …, Resolved, Closed); map it with --mapping, e.g. values: {{status: {{\"{state}\": closed}}}}"
-            ));
+            return Err(CellError::UnknownState(state.to_owned()));
         }
     })
 }
 
 /// `1 - High` → high, `2 - Medium` → medium, `3 - Low` → low.
-fn level(field: &str, text: &str, mapping: Option<&ImportMapping>) -> Result<Value, String> {
+fn level(field: &str, text: &str, mapping: Option<&ImportMapping>) -> Result<Value, CellError> {
     if let Some(v) = mapping.and_then(|m| m.map_value(field, text)) {
         return Ok(v.clone());
     }
@@ -669,11 +664,11 @@ fn level(field: &str, text: &str, mapping: Option<&ImportMapping>) -> Result<Val
     let word = lower
         .split_once(" - ")
         .map_or(lower.as_str(), |(_, w)| w.trim());
-    let digit = lower.chars().next().filter(char::is_ascii_digit);
-    let by_digit = match digit {
-        Some('1') => Some("high"),
-        Some('2') => Some("medium"),
-        Some('3') => Some("low"),
+    // The level a leading digit names, with the digit.
+    let by_digit = match lower.chars().next() {
+        Some(d @ '1') => Some((d, "high")),
+        Some(d @ '2') => Some((d, "medium")),
+        Some(d @ '3') => Some((d, "low")),
         _ => None,
     };
     let by_word = match word {
@@ -683,14 +678,17 @@ fn level(field: &str, text: &str, mapping: Option<&ImportMapping>) -> Result<Val
         _ => None,
     };
     match (by_digit, by_word) {
-        (Some(a), Some(b)) if a != b => Err(format!(
-            "`{text}` contradicts itself: {} is {a}, but the word says {b}",
-            digit.unwrap_or_default()
-        )),
-        (Some(a), _) | (None, Some(a)) => Ok(Value::String(a.to_owned())),
-        (None, None) => Err(format!(
-            "`{text}` is not an {field} arende knows (1 - High, 2 - Medium, 3 - Low)"
-        )),
+        (Some((digit, a)), Some(b)) if a != b => Err(CellError::LevelContradicts {
+            text: text.to_owned(),
+            digit,
+            by_digit: a,
+            by_word: b,
+        }),
+        (Some((_, a)), _) | (None, Some(a)) => Ok(Value::String(a.to_owned())),
+        (None, None) => Err(CellError::UnknownLevel {
+            text: text.to_owned(),
+            field: field.to_owned(),
+        }),
     }
 }
 
@@ -716,36 +714,39 @@ mod tests {
 
     #[test]
     fn states_map_to_the_incident_machine() {
-        assert_eq!(map_state("New", None), Ok("new"));
-        assert_eq!(map_state("Active", None), Ok("in_progress"));
+        assert_eq!(map_state("New", None).ok(), Some("new"));
+        assert_eq!(map_state("Active", None).ok(), Some("in_progress"));
         assert_eq!(
-            map_state("Awaiting User Info", None),
-            Ok("awaiting_customer")
+            map_state("Awaiting User Info", None).ok(),
+            Some("awaiting_customer")
         );
-        assert_eq!(map_state("Awaiting Problem", None), Ok("in_progress"));
-        assert_eq!(map_state("Awaiting Vendor", None), Ok("in_progress"));
-        assert_eq!(map_state("Resolved", None), Ok("resolved"));
-        assert_eq!(map_state("Closed", None), Ok("closed"));
+        assert_eq!(
+            map_state("Awaiting Problem", None).ok(),
+            Some("in_progress")
+        );
+        assert_eq!(map_state("Awaiting Vendor", None).ok(), Some("in_progress"));
+        assert_eq!(map_state("Resolved", None).ok(), Some("resolved"));
+        assert_eq!(map_state("Closed", None).ok(), Some("closed"));
         assert!(map_state("-100", None).is_err());
     }
 
     #[test]
     fn levels_read_number_and_word() {
         assert_eq!(
-            level("impact", "1 - High", None),
-            Ok(Value::String("high".into()))
+            level("impact", "1 - High", None).ok(),
+            Some(Value::String("high".into()))
         );
         assert_eq!(
-            level("impact", "2 - Medium", None),
-            Ok(Value::String("medium".into()))
+            level("impact", "2 - Medium", None).ok(),
+            Some(Value::String("medium".into()))
         );
         assert_eq!(
-            level("urgency", "3 - Low", None),
-            Ok(Value::String("low".into()))
+            level("urgency", "3 - Low", None).ok(),
+            Some(Value::String("low".into()))
         );
         assert_eq!(
-            level("urgency", "low", None),
-            Ok(Value::String("low".into()))
+            level("urgency", "low", None).ok(),
+            Some(Value::String("low".into()))
         );
         assert!(level("impact", "1 - Low", None).is_err());
         assert!(level("impact", "4 - Planning", None).is_err());

@@ -8,15 +8,101 @@ use chrono::DateTime;
 
 pub use crate::time::{DateRules, Placement, ReadTime, parse_time, rfc3339};
 
+/// Why a cell cannot be the value its field holds. The text is what the
+/// row's error says, after its row and column.
+#[derive(Debug, thiserror::Error)]
+pub enum CellError {
+    /// Not a boolean.
+    #[error("`{0}` is not true or false")]
+    NotBool(String),
+    /// Text that starts like JSON for a list or group, but is not.
+    #[error("`{text}` is not valid JSON: {source}")]
+    NotJson {
+        /// The text, shortened.
+        text: String,
+        /// What the JSON reader said.
+        source: serde_json::Error,
+    },
+    /// Not a whole number.
+    #[error("`{0}` is not a whole number")]
+    NotWhole(String),
+    /// Not a number.
+    #[error("`{0}` is not a number")]
+    NotNumber(String),
+    /// Text for a field that is a group of fields.
+    #[error("`{0}` is not a group of fields; give its parts as dotted columns, or JSON")]
+    NotAGroup(String),
+    /// Not one of the values the record model allows.
+    #[error("`{text}` is not one of {values}")]
+    NotOneOf {
+        /// The text as written.
+        text: String,
+        /// The values allowed, comma-separated.
+        values: String,
+    },
+    /// An ID that is not one, or not of the row's kind.
+    #[error(transparent)]
+    Id(Box<crate::error::Error>),
+    /// An ID of another kind of record.
+    #[error("{id} is not the ID of {} (an ID of {} starts with {})", .kind.with_article(), .kind.with_article(), .kind.prefix())]
+    IdOfOtherKind {
+        /// The ID given.
+        id: crate::id::RecordId,
+        /// The row's kind.
+        kind: crate::kind::Kind,
+    },
+    /// A ServiceNow state the mapping maps to what is no incident status.
+    #[error("the mapping maps `{state}` to `{to}`, which is not an incident status ({statuses})")]
+    MappedStatus {
+        /// The state in the export.
+        state: String,
+        /// What the mapping gives for it.
+        to: String,
+        /// The incident statuses, comma-separated.
+        statuses: String,
+    },
+    /// A ServiceNow state arende has no status for.
+    #[error(
+        "`{0}` is not a ServiceNow incident state arende knows (New, Active, Awaiting …, Resolved, Closed); map it with --mapping, e.g. values: {{status: {{\"{0}\": closed}}}}"
+    )]
+    UnknownState(String),
+    /// `1 - Low`: a number and a word for two levels.
+    #[error("`{text}` contradicts itself: {digit} is {by_digit}, but the word says {by_word}")]
+    LevelContradicts {
+        /// The text as written.
+        text: String,
+        /// Its number.
+        digit: char,
+        /// The level the number says.
+        by_digit: &'static str,
+        /// The level the word says.
+        by_word: &'static str,
+    },
+    /// Neither a number nor a word of a level.
+    #[error("`{text}` is not an {field} arende knows (1 - High, 2 - Medium, 3 - Low)")]
+    UnknownLevel {
+        /// The text as written.
+        text: String,
+        /// `impact` or `urgency`.
+        field: String,
+    },
+    /// Not a time.
+    #[error(transparent)]
+    Time(#[from] crate::time::TimeError),
+    /// A word the pack names none of its values with.
+    #[error(transparent)]
+    NotNamed(#[from] crate::policy::NotNamed),
+}
+
 /// Reads a boolean: `true`/`false` in any case (`TRUE`, `True`), or `1`/`0`.
-pub fn parse_bool(text: &str) -> Result<bool, String> {
+pub fn parse_bool(text: &str) -> Result<bool, CellError> {
     let t = text.trim();
     if t.eq_ignore_ascii_case("true") || t == "1" {
         Ok(true)
     } else if t.eq_ignore_ascii_case("false") || t == "0" {
         Ok(false)
     } else {
-        Err(format!("`{text}` is not true or false"))
+        Err(CellError::NotBool(text.to_owned()))
     }
 }
 
@@ -35,7 +121,7 @@ pub fn coerce(
     shape: Option<&FieldShape>,
     rules: &DateRules,
     note: &mut CoerceNote,
-) -> Result<Value, String> {
+) -> Result<Value, CellError> {
     let Some(shape) = shape else {
         return Ok(exact_scalar(text));
     };
@@ -45,8 +131,10 @@ pub fn coerce(
     let trimmed = text.trim();
     let json_like = trimmed.starts_with('[') || trimmed.starts_with('{');
     if json_like && (shape.accepts("array") || shape.accepts("object")) {
-        let value: Value = serde_json::from_str(trimmed)
-            .map_err(|e| format!("`{}` is not valid JSON: {e}", short(trimmed)))?;
+        let value: Value = serde_json::from_str(trimmed).map_err(|source| CellError::NotJson {
+            text: short(trimmed),
+            source,
+        })?;
         return Ok(value);
     }
     if !shape.values.is_empty() && !shape.accepts("integer") {
@@ -66,13 +154,13 @@ pub fn coerce(
         return trimmed
             .parse::<i64>()
             .map(|n| Value::Number(n.into()))
-            .map_err(|_| format!("`{text}` is not a whole number"));
+            .map_err(|_| CellError::NotWhole(text.to_owned()));
     }
     if shape.accepts("number") {
         return trimmed
             .parse::<f64>()
             .map(|n| Value::Number(n.into()))
-            .map_err(|_| format!("`{text}` is not a number"));
+            .map_err(|_| CellError::NotNumber(text.to_owned()));
     }
     if shape.accepts("boolean") {
         return parse_bool(trimmed).map(Value::Bool);
@@ -86,14 +174,11 @@ pub fn coerce(
                 .collect(),
         ));
     }
-    Err(format!(
-        "`{}` is not a group of fields; give its parts as dotted columns, or JSON",
-        short(trimmed)
-    ))
+    Err(CellError::NotAGroup(short(trimmed)))
 }
 
 /// A time, as RFC 3339; a local time in a daylight-saving change is noted.
-fn date_time(text: &str, rules: &DateRules, note: &mut CoerceNote) -> Result<Value, String> {
+fn date_time(text: &str, rules: &DateRules, note: &mut CoerceNote) -> Result<Value, CellError> {
     let read = parse_time(text, rules)?;
     if read.placement != Placement::Exact {
         note.placement = Some(read.placement);
@@ -110,7 +195,7 @@ fn date_time(text: &str, rules: &DateRules, note: &mut CoerceNote) -> Result<Val
 
 /// One of the shape's values: as written, else in any case with spaces
 /// and dashes read as underscores.
-fn one_of(text: &str, shape: &FieldShape) -> Result<Value, String> {
+fn one_of(text: &str, shape: &FieldShape) -> Result<Value, CellError> {
     let trimmed = text.trim();
     shape
         .values
@@ -123,7 +208,10 @@ fn one_of(text: &str, shape: &FieldShape) -> Result<Value, String> {
                 .find(|v| v.eq_ignore_ascii_case(&trimmed.replace([' ', '-'], "_")))
         })
         .map(|v| Value::String(v.clone()))
-        .ok_or_else(|| format!("`{text}` is not one of {}", shape.values.join(", ")))
+        .ok_or_else(|| CellError::NotOneOf {
+            text: text.to_owned(),
+            values: shape.values.join(", "),
+        })
 }
 
 /// Text as a YAML scalar where it reads back as the same text (`3`,
@@ -157,7 +245,9 @@ mod tests {
     }
 
     fn read(text: &str) -> Result<String, String> {
-        parse_time(text, &rules()).map(|r| rfc3339(&r.at))
+        parse_time(text, &rules())
+            .map(|r| rfc3339(&r.at))
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -219,10 +309,10 @@ mod tests {
     #[test]
     fn booleans_in_either_case() {
         for t in ["TRUE", "true", "True", "1"] {
-            assert_eq!(parse_bool(t), Ok(true));
+            assert_eq!(parse_bool(t).ok(), Some(true));
         }
         for f in ["FALSE", "false", "False", "0"] {
-            assert_eq!(parse_bool(f), Ok(false));
+            assert_eq!(parse_bool(f).ok(), Some(false));
         }
         assert!(parse_bool("ja").is_err());
         assert!(parse_bool("?").is_err());

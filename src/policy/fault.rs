@@ -161,11 +161,8 @@ pub enum PackError {
         urgency: Level,
     },
     /// The service levels' business calendar cannot be built.
-    #[error("service_levels.calendar: {message}")]
-    Calendar {
-        /// What the calendar refused.
-        message: String,
-    },
+    #[error("service_levels.calendar: {0}")]
+    Calendar(crate::calendar::CalendarError),
     /// A clock with no target, or more than one.
     #[error("clock {clock}: give exactly one of minutes, hours, working_days")]
     ClockTarget {
@@ -193,5 +190,36 @@ pub enum PackError {
     RequestPriority {
         /// The priority given.
         priority: u8,
+    },
+}
+
+/// A word given for a field whose values the pack names (a priority, a
+/// problem class, an impact, a change category) that names none of them;
+/// each lists the values there are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotNamed {
+    /// Not one of the pack's change categories.
+    #[error("`{text}` is not a change category of the {pack} pack; it has {categories}")]
+    Category {
+        /// The word given.
+        text: String,
+        /// The pack's name.
+        pack: String,
+        /// The categories, each `ID (label)`.
+        categories: String,
+    },
+    /// Not an impact or urgency level, in English or Swedish.
+    #[error("`{text}` is not one of high, medium, low (or hög, medel, låg)")]
+    Level {
+        /// The word given.
+        text: String,
+    },
+    /// Not a numbered level's label or alias (priorities, problem classes).
+    #[error("`{text}` is not one of {values}")]
+    Numbered {
+        /// The word given.
+        text: String,
+        /// The levels, each `number (label)`.
+        values: String,
     },
 }

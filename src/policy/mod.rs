@@ -16,7 +16,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use approval::{ApprovalStep, RaciCell, StepState};
-pub use fault::PackError;
+pub use fault::{NotNamed, PackError};
 pub use rule::{Clause, Facts, Predicate, Rule, Severity, Test};
 
 use crate::error::{Error, Result};
@@ -473,9 +473,9 @@ impl Policy {
             )),
         })?;
         let mut policy: Policy =
-            yaml::from_value(&Value::Mapping(merged)).map_err(|message| Error::Config {
+            yaml::from_value(&Value::Mapping(merged)).map_err(|e| Error::Config {
                 path: origin.clone().into(),
-                message: format!("policy pack `{name}`: {message}"),
+                message: format!("policy pack `{name}`: {e}"),
                 help: Some("compare the override with `arende policy show --format yaml`".into()),
             })?;
         let help = || {
@@ -566,7 +566,7 @@ impl Policy {
         kind: Kind,
         field: &str,
         text: &str,
-    ) -> Option<std::result::Result<crate::yaml::Value, String>> {
+    ) -> Option<std::result::Result<crate::yaml::Value, NotNamed>> {
         use crate::yaml::Value;
         let text = text.trim();
         let levels: Vec<(u8, &str, &[String])> = match (kind, field) {
@@ -584,15 +584,16 @@ impl Policy {
             (Kind::Change, "category") if !self.change_categories.is_empty() => {
                 return Some(match self.change_category(text) {
                     Some(id) => Ok(Value::String(id.to_owned())),
-                    None => Err(format!(
-                        "`{text}` is not a change category of the {} pack; it has {}",
-                        self.name,
-                        self.change_categories
+                    None => Err(NotNamed::Category {
+                        text: text.to_owned(),
+                        pack: self.name.clone(),
+                        categories: self
+                            .change_categories
                             .iter()
                             .map(|c| format!("{} ({})", c.id, c.label))
                             .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
+                            .join(", "),
+                    }),
                 });
             }
             (Kind::Incident | Kind::ServiceRequest, "impact" | "urgency") => {
@@ -602,8 +603,8 @@ impl Policy {
                         .iter()
                         .find(|(_, words)| words.contains(&word.as_str()))
                         .map(|(id, _)| Value::String((*id).to_owned()))
-                        .ok_or_else(|| {
-                            format!("`{text}` is not one of high, medium, low (or hög, medel, låg)")
+                        .ok_or_else(|| NotNamed::Level {
+                            text: text.to_owned(),
                         }),
                 );
             }
@@ -627,14 +628,14 @@ impl Policy {
         });
         Some(match found {
             Some((n, ..)) => Ok(Value::Number((*n).into())),
-            None => Err(format!(
-                "`{text}` is not one of {}",
-                levels
+            None => Err(NotNamed::Numbered {
+                text: text.to_owned(),
+                values: levels
                     .iter()
                     .map(|(n, l, _)| format!("{n} ({l})"))
                     .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+                    .join(", "),
+            }),
         })
     }
 
@@ -833,8 +834,7 @@ impl Policy {
 /// The business calendar can be built, and every clock has one target,
 /// counted in hours it can be, and stops and pauses at statuses its kinds have.
 fn check_service_levels(sl: &ServiceLevels) -> std::result::Result<(), PackError> {
-    crate::calendar::BusinessCalendar::new(sl.calendar.clone())
-        .map_err(|message| PackError::Calendar { message })?;
+    crate::calendar::BusinessCalendar::new(sl.calendar.clone()).map_err(PackError::Calendar)?;
     for c in &sl.clocks {
         let targets = [
             c.target.minutes.is_some(),
@@ -1233,7 +1233,8 @@ mod tests {
             .unwrap()
             .unwrap_err();
         assert!(
-            err.contains("1 (Akut), 2 (Brådskande), 3 (Normal)"),
+            err.to_string()
+                .contains("1 (Akut), 2 (Brådskande), 3 (Normal)"),
             "{err}"
         );
     }

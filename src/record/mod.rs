@@ -175,7 +175,7 @@ fn typed<T: DeserializeOwned>(path: &Path, text: Option<&str>, value: &Value) ->
         }
         (None, _) => "",
     };
-    let (message, place) = yaml::type_error::<T>(source).unwrap_or((quick, None));
+    let (message, place) = yaml::type_error::<T>(source).unwrap_or((quick.to_string(), None));
     let (field, message) = split_field(&message);
     let field = if field == UNNAMED {
         guess_field(value, &message).unwrap_or(field)
