@@ -144,7 +144,7 @@ fn incident_priority(policy: &Policy, inc: &Incident) -> Option<Derived> {
 
 /// Why a value could not be derived, by field: a measurements file that is
 /// missing or malformed. `validate` reports it with the rule on that field.
-pub fn problems(policy: &Policy, record: &Record) -> Vec<(&'static str, String)> {
+pub fn problems(policy: &Policy, record: &Record) -> Vec<(&'static str, MeasurementsError)> {
     match &record.body {
         Body::CapacityReview(cap) => match recommendation(policy, cap) {
             Err(e) => vec![("recommendation", e)],
@@ -177,13 +177,83 @@ fn referral(policy: &Policy, inc: &Incident) -> Option<Derived> {
     })
 }
 
+/// Why a capacity review's measurements file gives no recommendation.
+#[derive(Debug, thiserror::Error)]
+pub enum MeasurementsError {
+    /// A path outside the repository.
+    #[error("measurements file {file}: give a path inside the repository, relative to its root")]
+    Outside {
+        /// The path as written.
+        file: String,
+    },
+    /// A file that cannot be read.
+    #[error("measurements file {file} cannot be read: {source}")]
+    Unreadable {
+        /// The path as written.
+        file: String,
+        /// Why it cannot.
+        source: Box<crate::error::Error>,
+    },
+    /// A file with no lines.
+    #[error("measurements file {file} is empty")]
+    Empty {
+        /// The path as written.
+        file: String,
+    },
+    /// A header without the time column.
+    #[error("measurements file {file}: no `at` column")]
+    NoTime {
+        /// The path as written.
+        file: String,
+    },
+    /// A header without a column of use.
+    #[error("measurements file {file}: no cpu, memory or disk column")]
+    NoUse {
+        /// The path as written.
+        file: String,
+    },
+    /// More rows than a year of minute samples.
+    #[error("measurements file {file}: more than {MAX_CSV_ROWS} rows")]
+    TooLong {
+        /// The path as written.
+        file: String,
+    },
+    /// A row whose time is no RFC 3339 time.
+    #[error("measurements file {file}, row {row}: `{text}` is not an RFC 3339 time ({source})")]
+    Time {
+        /// The path as written.
+        file: String,
+        /// The row's number, the header being row 1.
+        row: usize,
+        /// The cell as written.
+        text: String,
+        /// What chrono said.
+        source: chrono::ParseError,
+    },
+    /// A row whose use is no number.
+    #[error("measurements file {file}, row {row}: {column} `{text}` is not a number")]
+    Number {
+        /// The path as written.
+        file: String,
+        /// The row's number, the header being row 1.
+        row: usize,
+        /// `cpu`, `memory` or `disk`.
+        column: &'static str,
+        /// The cell as written.
+        text: String,
+    },
+}
+
 /// The most measurements a CSV file may hold: a year of minute samples.
 const MAX_CSV_ROWS: usize = 366 * 24 * 60;
 
 /// 000 §3.7: the recommendation from the peak use against the thresholds.
 /// A recommendation with a reason is a person's judgement and stands
 /// (*vid behov ges en rekommendation*).
-fn recommendation(policy: &Policy, cap: &CapacityReview) -> Result<Option<Derived>, String> {
+fn recommendation(
+    policy: &Policy,
+    cap: &CapacityReview,
+) -> Result<Option<Derived>, MeasurementsError> {
     if cap
         .recommendation_reason
         .as_deref()
@@ -229,63 +299,70 @@ fn recommendation(policy: &Policy, cap: &CapacityReview) -> Result<Option<Derive
 
 /// Measurements from a CSV file relative to the repository: a header naming
 /// `at` and any of `cpu`, `memory`, `disk`, then one row per measurement.
-fn read_csv(policy: &Policy, rel: &str) -> Result<Vec<Measurement>, String> {
+fn read_csv(policy: &Policy, rel: &str) -> Result<Vec<Measurement>, MeasurementsError> {
+    let file = || rel.to_owned();
     let rel_path = std::path::Path::new(rel);
     if rel_path.is_absolute()
         || rel_path
             .components()
             .any(|c| matches!(c, std::path::Component::ParentDir))
     {
-        return Err(format!(
-            "measurements file {rel}: give a path inside the repository, relative to its root"
-        ));
+        return Err(MeasurementsError::Outside { file: file() });
     }
     let root = policy.root.as_deref().unwrap_or(std::path::Path::new("."));
     let path = root.join(rel_path);
-    let text = crate::fs::read_text(&path, crate::yaml::MAX_RECORD_BYTES * 16)
-        .map_err(|e| format!("measurements file {rel} cannot be read: {e}"))?;
+    let text = crate::fs::read_text(&path, crate::yaml::MAX_RECORD_BYTES * 16).map_err(|e| {
+        MeasurementsError::Unreadable {
+            file: file(),
+            source: Box::new(e),
+        }
+    })?;
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header: Vec<String> = lines
         .next()
-        .ok_or_else(|| format!("measurements file {rel} is empty"))?
+        .ok_or_else(|| MeasurementsError::Empty { file: file() })?
         .split(',')
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
         .collect();
     let col = |name: &str| header.iter().position(|h| h == name);
-    let at = col("at").ok_or_else(|| format!("measurements file {rel}: no `at` column"))?;
+    let at = col("at").ok_or_else(|| MeasurementsError::NoTime { file: file() })?;
     let (cpu, memory, disk) = (col("cpu"), col("memory"), col("disk"));
     if cpu.is_none() && memory.is_none() && disk.is_none() {
-        return Err(format!(
-            "measurements file {rel}: no cpu, memory or disk column"
-        ));
+        return Err(MeasurementsError::NoUse { file: file() });
     }
     let mut out = Vec::new();
     for (i, line) in lines.enumerate() {
         if out.len() >= MAX_CSV_ROWS {
-            return Err(format!(
-                "measurements file {rel}: more than {MAX_CSV_ROWS} rows"
-            ));
+            return Err(MeasurementsError::TooLong { file: file() });
         }
         let row = i + 2;
         let cells: Vec<&str> = line.split(',').map(str::trim).collect();
         let cell = |c: Option<usize>| c.and_then(|c| cells.get(c).copied());
+        // A short row has an empty time, which is refused like any other.
         let when = cell(Some(at)).unwrap_or_default();
-        let when = chrono::DateTime::parse_from_rfc3339(when).map_err(|e| {
-            format!("measurements file {rel}, row {row}: `{when}` is not an RFC 3339 time ({e})")
+        let when = chrono::DateTime::parse_from_rfc3339(when).map_err(|source| {
+            MeasurementsError::Time {
+                file: file(),
+                row,
+                text: when.to_owned(),
+                source,
+            }
         })?;
-        let number = |c: Option<usize>, name: &str| -> Result<Option<f64>, String> {
-            match cell(c).filter(|v| !v.is_empty()) {
+        let number =
+            |c: Option<usize>, column: &'static str| match cell(c).filter(|v| !v.is_empty()) {
                 None => Ok(None),
                 Some(v) => v
                     .parse::<f64>()
                     .ok()
                     .filter(|n| n.is_finite())
                     .map(Some)
-                    .ok_or_else(|| {
-                        format!("measurements file {rel}, row {row}: {name} `{v}` is not a number")
+                    .ok_or_else(|| MeasurementsError::Number {
+                        file: file(),
+                        row,
+                        column,
+                        text: v.to_owned(),
                     }),
-            }
-        };
+            };
         out.push(Measurement {
             at: when,
             cpu: number(cpu, "cpu")?,
