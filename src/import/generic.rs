@@ -474,15 +474,16 @@ fn read_id(kind: Kind, cell: &Cell) -> Result<RecordId, CellError> {
 /// The mapping's party and defaults, where the row leaves them empty.
 fn defaults(m: &ImportMapping, kind: Kind, row: &Row, built: &mut Built) {
     let doc = &mut built.doc;
-    if let Some(p) = &m.party
-        && document::get(doc, "reporter.party").is_none()
-        && schema::field_shape(kind, "reporter.party").is_some()
-    {
-        let _ = document::set(doc, "reporter.party", Value::String(p.clone()));
-    }
-    for (f, v) in &m.defaults {
+    let party = m
+        .party
+        .as_ref()
+        .filter(|_| schema::field_shape(kind, "reporter.party").is_some())
+        .map(|p| ("reporter.party", Value::String(p.clone())));
+    let defaults = m.defaults.iter().map(|(f, v)| (f.as_str(), v.clone()));
+    // A row that gives `reporter` as text leaves no place for the party.
+    for (f, v) in party.into_iter().chain(defaults) {
         if document::get(doc, f).is_none()
-            && let Err(e) = document::set(doc, f, v.clone())
+            && let Err(e) = document::set(doc, f, v)
         {
             built
                 .errors
@@ -507,7 +508,10 @@ fn key(row: &Row, built: &mut Built, mapping: Option<&ImportMapping>) -> Result<
         Some(s) if !s.trim().is_empty() => s,
         _ => match mapping.and_then(|m| m.system.clone()) {
             Some(s) => {
-                let _ = document::set(doc, "source.system", Value::String(s.clone()));
+                // `source.id` was found, so `source` is a mapping to add to.
+                if let Some(Value::Mapping(source)) = doc.get_mut("source") {
+                    source.insert("system".into(), Value::String(s.clone()));
+                }
                 s
             }
             None => {

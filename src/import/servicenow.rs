@@ -294,7 +294,7 @@ impl<'a> Log<'a> {
             self.step(&mut walk, r)?;
         }
         let last = read.last().expect("a group has at least one row");
-        Ok(self.candidate(walk, last))
+        self.candidate(walk, last)
     }
 
     /// The walk's start: the incident opened, by whom the last row says.
@@ -430,7 +430,11 @@ impl<'a> Log<'a> {
     }
 
     /// The record: the last row's values, and the history walked.
-    fn candidate(&mut self, walk: Walk<'_>, last_read: &Read<'_>) -> Candidate {
+    fn candidate(
+        &mut self,
+        walk: Walk<'_>,
+        last_read: &Read<'_>,
+    ) -> Result<Candidate, Vec<RowError>> {
         let (last, number, system) = (last_read.row, walk.number, self.system.as_str());
         let mut doc = Mapping::new();
         doc.insert("title".into(), Value::String(self.title(number, last)));
@@ -442,8 +446,10 @@ impl<'a> Log<'a> {
         let mut origin = Vec::new();
         for (field, value) in &walk.fields {
             if let Some(v) = value {
-                // Sets on a fresh mapping of dotted names cannot fail.
-                let _ = document::set(&mut doc, field, v.clone());
+                // The log's fields are the columns' (reporter.name,
+                // servicenow.*): none is a value another's path runs through.
+                document::set(&mut doc, field, v.clone())
+                    .map_err(|e| vec![cell_error(last, field, e)])?;
                 let column = match field.as_str() {
                     "reporter.name" => "caller_id",
                     "reported_via" => "contact_type",
@@ -453,7 +459,7 @@ impl<'a> Log<'a> {
             }
         }
         if let Some(m) = self.mapping {
-            defaults(m, &mut doc);
+            defaults(m, &mut doc, last).map_err(|e| vec![e])?;
         }
         let mut source = Mapping::new();
         source.insert("system".into(), Value::String(system.to_owned()));
@@ -463,7 +469,7 @@ impl<'a> Log<'a> {
         origin.push(("opened_at".into(), "opened_at".into()));
         origin.push(("status".into(), "incident_state".into()));
         origin.push(("history".into(), "sys_updated_at".into()));
-        Candidate {
+        Ok(Candidate {
             unit: Unit::Row,
             row: last.row,
             line: Some(last.line),
@@ -475,7 +481,7 @@ impl<'a> Log<'a> {
             source_priority: priority(last, self.cols.priority),
             reorder: true,
             owned_block: Some(system.to_owned()),
-        }
+        })
     }
 
     /// `INC0001: category / subcategory / symptom`, of the last row.
@@ -494,19 +500,27 @@ impl<'a> Log<'a> {
     }
 }
 
-/// The mapping's party and defaults, where the log leaves them empty.
-fn defaults(m: &ImportMapping, doc: &mut Mapping) {
-    let mut apply = |field: &str, v: Value| {
+/// The mapping's party and defaults, where the log leaves them empty. A
+/// default whose path runs through a value the log gives (`title.x`)
+/// cannot be set, and says so.
+fn defaults(m: &ImportMapping, doc: &mut Mapping, last: &TableRow) -> Result<(), RowError> {
+    let party = m
+        .party
+        .as_ref()
+        .map(|p| ("reporter.party", Value::String(p.clone())));
+    let defaults = m.defaults.iter().map(|(f, v)| (f.as_str(), v.clone()));
+    for (field, v) in party.into_iter().chain(defaults) {
         if document::get(doc, field).is_none() {
-            let _ = document::set(doc, field, v);
+            document::set(doc, field, v).map_err(|e| RowError {
+                unit: Unit::Row,
+                row: last.row,
+                line: Some(last.line),
+                column: None,
+                reason: format!("the mapping's default for `{field}`: {e}"),
+            })?;
         }
-    };
-    if let Some(p) = &m.party {
-        apply("reporter.party", Value::String(p.clone()));
     }
-    for (f, v) in &m.defaults {
-        apply(f, v.clone());
-    }
+    Ok(())
 }
 
 /// The priority the log gives (`4 - Low` → 4).

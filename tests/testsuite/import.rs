@@ -705,6 +705,34 @@ fn a_mapping_value_that_is_not_mapped_is_a_row_error() {
     assert!(records(&sb, "incidents").is_empty());
 }
 
+#[test]
+fn a_default_that_cannot_be_set_is_a_row_error_not_dropped() {
+    // `title` is text the log gives, so `title.extra` has nowhere to go:
+    // the import says so instead of leaving the default out unsaid.
+    let sb = ehm();
+    let inputs = Inputs::new();
+    let file = inputs.write("incident_event_log.sample.csv", &sample_text());
+    let mapping = inputs.write(
+        "sn.yaml",
+        "defaults:\n  title.extra: x\n",
+    );
+    let out = sb.run(&[
+        "import",
+        &file,
+        "--input",
+        "servicenow",
+        "--mapping",
+        &mapping,
+    ]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the mapping's default for `title.extra`: `title` is not a mapping"),
+        "{err}"
+    );
+    assert!(records(&sb, "incidents").is_empty());
+}
+
 // ------------------------------------------------------------ --dry-run
 
 #[test]
