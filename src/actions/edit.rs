@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use super::{Outcome, guard};
 use crate::editor;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::{Event, FieldChange};
 use crate::store::{Context, Transaction};
@@ -79,7 +79,17 @@ pub(crate) fn land(
         } else {
             String::new()
         };
-        tx.write(&edit.id, &edit.path, &edit.after, &modeline);
+        // The guard read the document as a record, so it is a mapping.
+        let Value::Mapping(after) = &edit.after else {
+            return Err(Error::field(
+                &edit.path,
+                "(record)",
+                "a record is a mapping of fields",
+                Some("write the record as `field: value` lines".to_owned()),
+                None,
+            ));
+        };
+        tx.write(&edit.id, &edit.path, after, &modeline);
         records.push((edit.id, edit.after));
     }
     let commit = tx.finish(cx.mode, message, &cx.author, &cx.now)?;

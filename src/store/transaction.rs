@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::fs::{self, prepare_writes, read_if_there, write_atomic};
 use crate::id::RecordId;
 use crate::time::Timestamp;
-use crate::yaml::{self, Value};
+use crate::yaml::{self, Mapping};
 
 /// Below this many files a transaction fsyncs each one; above it (bulk
 /// imports) the git objects are the durable copy and per-file syncs would
@@ -125,16 +125,13 @@ impl<'s> Transaction<'s> {
     /// is where the record is (as it was loaded), or [`Store::rel_path`] for
     /// a new one: given, not looked up, so filing a new record never walks
     /// the repository.
-    pub fn write(&mut self, id: &RecordId, rel: &Path, doc: &Value, new_header: &str) {
+    pub fn write(&mut self, id: &RecordId, rel: &Path, doc: &Mapping, new_header: &str) {
         let rel = rel.to_owned();
         let header = match std::fs::read_to_string(self.store.root().join(&rel)) {
             Ok(old) => yaml::leading_comments(&old).to_owned(),
             Err(_) => new_header.to_owned(),
         };
-        let text = doc
-            .as_mapping()
-            .map(|m| yaml::to_string_with_header(&header, m))
-            .unwrap_or_default();
+        let text = yaml::to_string_with_header(&header, doc);
         if !filed_right(&rel, id.kind(), id) {
             self.moves.insert(rel.clone(), home_path(id.kind(), id));
         }

@@ -712,10 +712,7 @@ fn a_default_that_cannot_be_set_is_a_row_error_not_dropped() {
     let sb = ehm();
     let inputs = Inputs::new();
     let file = inputs.write("incident_event_log.sample.csv", &sample_text());
-    let mapping = inputs.write(
-        "sn.yaml",
-        "defaults:\n  title.extra: x\n",
-    );
+    let mapping = inputs.write("sn.yaml", "defaults:\n  title.extra: x\n");
     let out = sb.run(&[
         "import",
         &file,
