@@ -257,13 +257,48 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// A git operation failed.
-    #[error("git: {message}")]
+    /// A git operation failed: libgit2's error whole, with its class and
+    /// code, for the chain of causes.
+    #[error("git: {}", .source.0.message())]
     #[diagnostic(
         code(arende::git),
         help("nothing was changed; check `git status` and try again")
     )]
-    Git { message: String },
+    Git {
+        #[source]
+        source: Libgit2,
+    },
+
+    /// Git's index could not be read.
+    #[error("git: the index could not be read: {}", .source.0.message())]
+    #[diagnostic(
+        code(arende::git_index),
+        help(
+            "nothing was changed; run `git status`: if git cannot read the index either, it says why"
+        )
+    )]
+    IndexUnreadable {
+        #[source]
+        source: Libgit2,
+    },
+
+    /// The branch moved under a commit, by commits that changed the same files.
+    #[error(
+        "git: {branch} moved while arende was writing, by commits that changed the same files; nothing was changed"
+    )]
+    #[diagnostic(
+        code(arende::branch_moved),
+        help("run the command again: it starts from where the branch is now")
+    )]
+    BranchMoved { branch: String },
+
+    /// More objects for one commit than a pack file can count.
+    #[error("git: {count} objects are more than one pack holds")]
+    #[diagnostic(
+        code(arende::too_many_objects),
+        help("nothing was changed; write the records in several commits (an import in parts)")
+    )]
+    TooManyObjects { count: usize },
 
     /// Another arende command holds the repository lock, and kept it past the wait.
     #[error("{}: locked by another arende command; gave up after waiting {waited_secs} s", .path.display())]
@@ -342,6 +377,9 @@ impl Error {
             | Error::NoGit { .. }
             | Error::Io { .. }
             | Error::Git { .. }
+            | Error::IndexUnreadable { .. }
+            | Error::BranchMoved { .. }
+            | Error::TooManyObjects { .. }
             | Error::Locked { .. }
             | Error::GitLocked { .. }
             | Error::GitState { .. } => ExitCode::Environment,
@@ -413,11 +451,27 @@ fn filled(help: Option<String>) -> Option<String> {
     help.filter(|h| !h.trim().is_empty())
 }
 
+/// libgit2's error kept whole. The error's own line gives its message; as
+/// a cause it names what the message does not: libgit2's class and code.
+#[derive(Debug)]
+pub struct Libgit2(pub git2::Error);
+
+impl std::fmt::Display for Libgit2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "libgit2: class {:?}, code {:?}",
+            self.0.class(),
+            self.0.code()
+        )
+    }
+}
+
+impl std::error::Error for Libgit2 {}
+
 impl From<git2::Error> for Error {
     fn from(e: git2::Error) -> Self {
-        Error::Git {
-            message: e.message().to_owned(),
-        }
+        Error::Git { source: Libgit2(e) }
     }
 }
 
@@ -487,8 +541,15 @@ mod tests {
             Error::refused("no", None),
             Error::io(&p, std::io::Error::other("disk full")),
             Error::Git {
-                message: "bad object".into(),
+                source: Libgit2(git2::Error::from_str("bad object")),
             },
+            Error::IndexUnreadable {
+                source: Libgit2(git2::Error::from_str("bad index")),
+            },
+            Error::BranchMoved {
+                branch: "main".into(),
+            },
+            Error::TooManyObjects { count: 1 << 33 },
             Error::Locked {
                 path: p.clone(),
                 waited_secs: 1.0,
@@ -532,13 +593,16 @@ mod tests {
             Error::NoAuthor => 20,
             Error::GitState { .. } => 21,
             Error::RecordTwice { .. } => 22,
+            Error::IndexUnreadable { .. } => 23,
+            Error::BranchMoved { .. } => 24,
+            Error::TooManyObjects { .. } => 25,
         }
     }
 
     #[test]
     fn every_variant_is_sampled() {
         let seen: std::collections::BTreeSet<usize> = samples().iter().map(variant).collect();
-        assert_eq!(seen, (0..=22).collect());
+        assert_eq!(seen, (0..=25).collect());
     }
 
     #[test]

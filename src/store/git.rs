@@ -360,8 +360,8 @@ pub(crate) fn write_pack_without_deltas(
     /// Fast compression: a record is a few hundred bytes of YAML, and the
     /// higher levels cost far more time than they save bytes.
     const LEVEL: u8 = 1;
-    let count = u32::try_from(objects.len()).map_err(|_| Error::Git {
-        message: format!("{} objects are more than one pack holds", objects.len()),
+    let count = u32::try_from(objects.len()).map_err(|_| Error::TooManyObjects {
+        count: objects.len(),
     })?;
     let entries: Vec<Vec<u8>> = objects
         .par_iter()

@@ -132,7 +132,7 @@ impl LockedIndex {
             read_as: None,
         };
         index.link()?;
-        index.index = git2::Index::open(&index.work).map_err(|e| unreadable(&e))?;
+        index.index = git2::Index::open(&index.work).map_err(unreadable)?;
         Ok(index)
     }
 
@@ -155,7 +155,7 @@ impl LockedIndex {
         self.held = true;
         if Stamp::of(&self.file) != self.read_as {
             self.link()?;
-            self.index.read(true).map_err(|e| unreadable(&e))?;
+            self.index.read(true).map_err(unreadable)?;
         }
         Ok(())
     }
@@ -208,7 +208,7 @@ impl Drop for LockedIndex {
 /// `GIT_INDEX_FILE`), with an index format libgit2 cannot read (split,
 /// sparse) named and the command that turns it off.
 pub fn read_index(repo: &Repository) -> Result<git2::Index> {
-    git2::Index::open(&index_file(repo)).map_err(|e| unreadable(&e))
+    git2::Index::open(&index_file(repo)).map_err(unreadable)
 }
 
 /// The index file git uses: `GIT_INDEX_FILE` when set (as in a hook run by
@@ -264,7 +264,7 @@ fn create_lock(lock: &Path, timeout: Duration) -> Result<()> {
 
 /// Why libgit2 could not read the index, in git's terms: the formats it
 /// cannot write are named, with the command that turns them off.
-fn unreadable(e: &git2::Error) -> Error {
+fn unreadable(e: git2::Error) -> Error {
     // libgit2 names the extension it does not know: `link` is git's split
     // index, `sdir` its sparse index.
     let message = e.message();
@@ -286,7 +286,7 @@ fn unreadable(e: &git2::Error) -> Error {
             help: "expand it for this repository: `git sparse-checkout set --no-sparse-index` (or `git sparse-checkout disable`), then run the command again".into(),
         };
     }
-    Error::Git {
-        message: format!("the index could not be read: {}", e.message()),
+    Error::IndexUnreadable {
+        source: crate::error::Libgit2(e),
     }
 }

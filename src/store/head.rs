@@ -111,11 +111,8 @@ impl HeadState {
     /// The error of a branch that moved under a commit and could not be
     /// caught up with.
     pub fn moved(&self) -> Error {
-        Error::Git {
-            message: format!(
-                "{} moved while arende was writing, by commits that changed the same files; nothing was changed",
-                self.branch
-            ),
+        Error::BranchMoved {
+            branch: self.branch.clone(),
         }
     }
 }
