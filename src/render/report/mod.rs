@@ -199,43 +199,47 @@ fn cards(r: &Report, l: Lang) -> Vec<(String, String, Tone)> {
             Tone::Plain,
         ),
     ];
+    if r.service_levels {
+        out.push(lowest_availability(r, l));
+    }
+    out
+}
+
+/// The card of the service with the lowest availability, against its
+/// class's target; with no outage at all, every service had 100 %.
+fn lowest_availability(r: &Report, l: Lang) -> (String, String, Tone) {
     let lowest = r
         .availability
         .iter()
         .min_by(|a, b| a.availability_percent.total_cmp(&b.availability_percent));
-    if r.service_levels {
-        let (figure, label, tone) = match lowest {
-            Some(a) => {
-                let who = a.service.as_deref().unwrap_or(l.t("(no service)"));
-                let class = a
-                    .class
-                    .as_deref()
-                    .map(|c| format!(", {} {c}", l.t("class")))
-                    .unwrap_or_default();
-                let target = a
-                    .target_percent
-                    .map(|t| format!(" ({} {})", l.t("target"), percent_in(Some(t), 1, l)))
-                    .unwrap_or_default();
-                let tone = match a.met {
-                    Some(true) => Tone::Good,
-                    Some(false) => Tone::Bad,
-                    None => Tone::Plain,
-                };
-                (
-                    percent_in(Some(a.availability_percent), 2, l),
-                    format!("{}: {who}{class}{target}", l.t("lowest availability")),
-                    tone,
-                )
-            }
-            None => (
-                "100 %".to_owned(),
-                l.t("lowest availability").to_owned(),
-                Tone::Good,
-            ),
-        };
-        out.push((figure, label, tone));
-    }
-    out
+    let Some(a) = lowest else {
+        return (
+            "100 %".to_owned(),
+            l.t("lowest availability").to_owned(),
+            Tone::Good,
+        );
+    };
+    let who = a.service.as_deref().unwrap_or(l.t("(no service)"));
+    // A service without a class, or a class without a target, says nothing of it.
+    let class = a
+        .class
+        .as_deref()
+        .map(|c| format!(", {} {c}", l.t("class")))
+        .unwrap_or_default();
+    let target = a
+        .target_percent
+        .map(|t| format!(" ({} {})", l.t("target"), percent_in(Some(t), 1, l)))
+        .unwrap_or_default();
+    let tone = match a.met {
+        Some(true) => Tone::Good,
+        Some(false) => Tone::Bad,
+        None => Tone::Plain,
+    };
+    (
+        percent_in(Some(a.availability_percent), 2, l),
+        format!("{}: {who}{class}{target}", l.t("lowest availability")),
+        tone,
+    )
 }
 
 fn yes_no(met: Option<bool>, l: Lang) -> Cell {
