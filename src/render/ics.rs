@@ -62,6 +62,8 @@ fn event_status(status: &str) -> &'static str {
     }
 }
 
+/// A field as text; one the record leaves out reads as empty, and the
+/// event then leaves it out (or, for the status, takes it as tentative).
 fn field(doc: &Value, key: &str) -> String {
     doc.get(key).map(document::display).unwrap_or_default()
 }
@@ -81,85 +83,100 @@ pub fn calendar(entries: &[Entry], version: &str) -> String {
     ] {
         out.push_str(&fold(&line));
     }
-    for e in entries {
-        let Body::Change(change) = &e.record.body else {
-            continue;
-        };
-        let Some(start) = change.service_window.as_ref().and_then(|w| w.start) else {
-            continue;
-        };
-        let end = change.service_window.as_ref().and_then(|w| w.end);
-        let common = &e.record.common;
-        let stamp = common
-            .history
-            .iter()
-            .map(|h| h.at)
-            .max()
-            .unwrap_or(common.opened_at);
-        let status = field(&e.doc, "status");
-        let category = field(&e.doc, "category");
-        let mut description = format!("{}\nstatus: {status}", e.record.id());
-        if !category.is_empty() {
-            let _ = write!(description, "\ncategory: {category}");
-        }
-        if let Some(d) = &common.description {
-            let _ = write!(description, "\n\n{}", d.trim_end());
-        }
-        let approvals: Vec<String> = e
-            .doc
-            .get("approvals")
-            .and_then(Value::as_sequence)
-            .into_iter()
-            .flatten()
-            .map(|a| {
-                let mut s = format!(
-                    "{} {}: {} {}",
-                    field(a, "by"),
-                    field(a, "step"),
-                    field(a, "decision"),
-                    field(a, "at")
-                );
-                let note = field(a, "note");
-                if !note.is_empty() {
-                    let _ = write!(s, " ({note})");
-                }
-                s.replace("  ", " ")
-            })
-            .collect();
-        if approvals.is_empty() {
-            description.push_str("\n\napprovals: none");
-        } else {
-            let _ = write!(description, "\n\napprovals:\n{}", approvals.join("\n"));
-        }
-        let mut categories = vec!["change".to_owned()];
-        if !category.is_empty() {
-            categories.push(text(&category));
-        }
-        let mut lines = vec![
-            "BEGIN:VEVENT".to_owned(),
-            format!("UID:{}@arende", text(e.record.id().as_str())),
-            format!("DTSTAMP:{}", utc(&stamp)),
-            format!("DTSTART:{}", utc(&start)),
-        ];
-        if let Some(end) = end.filter(|end| *end >= start) {
-            lines.push(format!("DTEND:{}", utc(&end)));
-        }
-        lines.extend([
-            format!(
-                "SUMMARY:{}",
-                text(&format!("{}: {}", e.record.id(), common.title))
-            ),
-            format!("CATEGORIES:{}", categories.join(",")),
-            format!("STATUS:{}", event_status(&status)),
-            format!("DESCRIPTION:{}", text(&description)),
-            "END:VEVENT".to_owned(),
-        ]);
-        for line in lines {
-            out.push_str(&fold(&line));
-        }
+    for line in entries.iter().filter_map(event).flatten() {
+        out.push_str(&fold(&line));
     }
     out.push_str(&fold("END:VCALENDAR"));
     out
+}
+
+/// A change's VEVENT as content lines, not yet folded; `None` for a record
+/// that is not a change or whose service window has no start. An end
+/// before the start is left out rather than written as an event that ends
+/// before it begins.
+fn event(e: &Entry) -> Option<Vec<String>> {
+    let Body::Change(change) = &e.record.body else {
+        return None;
+    };
+    let window = change.service_window.as_ref()?;
+    let start = window.start?;
+    let common = &e.record.common;
+    let stamp = common
+        .history
+        .iter()
+        .map(|h| h.at)
+        .max()
+        .unwrap_or(common.opened_at);
+    let status = field(&e.doc, "status");
+    let category = field(&e.doc, "category");
+    let mut categories = vec!["change".to_owned()];
+    if !category.is_empty() {
+        categories.push(text(&category));
+    }
+    let mut lines = vec![
+        "BEGIN:VEVENT".to_owned(),
+        format!("UID:{}@arende", text(e.record.id().as_str())),
+        format!("DTSTAMP:{}", utc(&stamp)),
+        format!("DTSTART:{}", utc(&start)),
+    ];
+    if let Some(end) = window.end.filter(|end| *end >= start) {
+        lines.push(format!("DTEND:{}", utc(&end)));
+    }
+    lines.extend([
+        format!(
+            "SUMMARY:{}",
+            text(&format!("{}: {}", e.record.id(), common.title))
+        ),
+        format!("CATEGORIES:{}", categories.join(",")),
+        format!("STATUS:{}", event_status(&status)),
+        format!("DESCRIPTION:{}", text(&description(e, &status, &category))),
+        "END:VEVENT".to_owned(),
+    ]);
+    Some(lines)
+}
+
+/// The event's description, as plain text before escaping: the ID, the
+/// status and category, the record's description, and its approvals (or
+/// that it has none, which is what a change board looks for).
+fn description(e: &Entry, status: &str, category: &str) -> String {
+    let mut description = format!("{}\nstatus: {status}", e.record.id());
+    if !category.is_empty() {
+        let _ = write!(description, "\ncategory: {category}");
+    }
+    if let Some(d) = &e.record.common.description {
+        let _ = write!(description, "\n\n{}", d.trim_end());
+    }
+    let approvals = approvals(&e.doc);
+    if approvals.is_empty() {
+        description.push_str("\n\napprovals: none");
+    } else {
+        let _ = write!(description, "\n\napprovals:\n{}", approvals.join("\n"));
+    }
+    description
+}
+
+/// Each approval in one line: who, which step, the decision, when, and
+/// its note; a part the approval leaves out leaves no double space.
+fn approvals(doc: &Value) -> Vec<String> {
+    doc.get("approvals")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            let mut s = format!(
+                "{} {}: {} {}",
+                field(a, "by"),
+                field(a, "step"),
+                field(a, "decision"),
+                field(a, "at")
+            );
+            let note = field(a, "note");
+            if !note.is_empty() {
+                let _ = write!(s, " ({note})");
+            }
+            s.replace("  ", " ")
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -43,42 +43,60 @@ fn body(findings: &[&Finding]) -> String {
     out
 }
 
+/// One record file's test case: how it fared, and its warnings, which
+/// never fail it.
+struct Case<'a> {
+    path: &'a Path,
+    outcome: Outcome<'a>,
+    warnings: Vec<&'a Finding>,
+}
+
+impl<'a> Case<'a> {
+    /// The case of one file checked: erroring if any of its errors says
+    /// the file could not be read, failing if it has other errors.
+    fn of(report: &'a Report, path: &'a Path) -> Case<'a> {
+        let mine: Vec<&Finding> = report.findings.iter().filter(|f| f.path == path).collect();
+        let errors: Vec<&Finding> = mine
+            .iter()
+            .copied()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
+        let warnings: Vec<&Finding> = mine
+            .iter()
+            .copied()
+            .filter(|f| f.severity == Severity::Warning)
+            .collect();
+        let outcome = if errors.iter().any(|f| unreadable(f)) {
+            Outcome::Errored(errors)
+        } else if errors.is_empty() {
+            Outcome::Passed
+        } else {
+            Outcome::Failed(errors)
+        };
+        Case {
+            path,
+            outcome,
+            warnings,
+        }
+    }
+}
+
 /// The validation report as a JUnit document. `elapsed` is how long the
 /// validation took: the files are checked together, in parallel, so the
 /// suite carries the time and each test case its share of it.
 pub fn report(report: &Report, elapsed: Duration) -> String {
-    let cases: Vec<(&Path, Outcome<'_>, Vec<&Finding>)> = report
+    let cases: Vec<Case<'_>> = report
         .checked
         .iter()
-        .map(|path| {
-            let mine: Vec<&Finding> = report.findings.iter().filter(|f| &f.path == path).collect();
-            let errors: Vec<&Finding> = mine
-                .iter()
-                .copied()
-                .filter(|f| f.severity == Severity::Error)
-                .collect();
-            let warnings: Vec<&Finding> = mine
-                .iter()
-                .copied()
-                .filter(|f| f.severity == Severity::Warning)
-                .collect();
-            let outcome = if errors.iter().any(|f| unreadable(f)) {
-                Outcome::Errored(errors)
-            } else if errors.is_empty() {
-                Outcome::Passed
-            } else {
-                Outcome::Failed(errors)
-            };
-            (path.as_path(), outcome, warnings)
-        })
+        .map(|path| Case::of(report, path))
         .collect();
     let failures = cases
         .iter()
-        .filter(|(_, o, _)| matches!(o, Outcome::Failed(_)))
+        .filter(|c| matches!(c.outcome, Outcome::Failed(_)))
         .count();
     let errors = cases
         .iter()
-        .filter(|(_, o, _)| matches!(o, Outcome::Errored(_)))
+        .filter(|c| matches!(c.outcome, Outcome::Errored(_)))
         .count();
     let total = elapsed.as_secs_f64();
     let each = if cases.is_empty() {
@@ -93,45 +111,51 @@ pub fn report(report: &Report, elapsed: Duration) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(out, "<testsuites name=\"arende validate\" {counts}>");
     let _ = writeln!(out, "  <testsuite name=\"arende validate\" {counts}>");
-    for (path, outcome, warnings) in &cases {
-        let name = xml::attr(&path.display().to_string());
-        let open =
-            format!("    <testcase classname=\"records\" name=\"{name}\" time=\"{each:.3}\"");
-        if matches!(outcome, Outcome::Passed) && warnings.is_empty() {
-            let _ = writeln!(out, "{open}/>");
-            continue;
-        }
-        let _ = writeln!(out, "{open}>");
-        let (tag, list) = match outcome {
-            Outcome::Passed => ("", &Vec::new()),
-            Outcome::Failed(l) => ("failure", l),
-            Outcome::Errored(l) => ("error", l),
-        };
-        if let Some(first) = list.first() {
-            let message = if list.len() == 1 {
-                first.message.clone()
-            } else {
-                format!("{} (and {} more)", first.message, list.len() - 1)
-            };
-            let _ = writeln!(
-                out,
-                "      <{tag} type=\"{}\" message=\"{}\">{}</{tag}>",
-                xml::attr(&first.rule),
-                xml::attr(&message),
-                xml::text(&body(list))
-            );
-        }
-        if !warnings.is_empty() {
-            let _ = writeln!(
-                out,
-                "      <system-out>{}</system-out>",
-                xml::text(&format!("warnings:\n{}", body(warnings)))
-            );
-        }
-        let _ = writeln!(out, "    </testcase>");
+    for case in &cases {
+        testcase(&mut out, case, each);
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
+}
+
+/// A `<testcase>`: empty if the file passed without warnings; else with
+/// one `<failure>` or `<error>` that names the first finding and lists
+/// them all, and the warnings as its output.
+fn testcase(out: &mut String, case: &Case<'_>, each: f64) {
+    let name = xml::attr(&case.path.display().to_string());
+    let open = format!("    <testcase classname=\"records\" name=\"{name}\" time=\"{each:.3}\"");
+    let (tag, list) = match &case.outcome {
+        Outcome::Passed if case.warnings.is_empty() => {
+            let _ = writeln!(out, "{open}/>");
+            return;
+        }
+        Outcome::Passed => ("", &Vec::new()),
+        Outcome::Failed(l) => ("failure", l),
+        Outcome::Errored(l) => ("error", l),
+    };
+    let _ = writeln!(out, "{open}>");
+    if let Some(first) = list.first() {
+        let message = if list.len() == 1 {
+            first.message.clone()
+        } else {
+            format!("{} (and {} more)", first.message, list.len() - 1)
+        };
+        let _ = writeln!(
+            out,
+            "      <{tag} type=\"{}\" message=\"{}\">{}</{tag}>",
+            xml::attr(&first.rule),
+            xml::attr(&message),
+            xml::text(&body(list))
+        );
+    }
+    if !case.warnings.is_empty() {
+        let _ = writeln!(
+            out,
+            "      <system-out>{}</system-out>",
+            xml::text(&format!("warnings:\n{}", body(&case.warnings)))
+        );
+    }
+    let _ = writeln!(out, "    </testcase>");
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 //! cleaned for the terminal like record text.
 
 use super::table::{Style, Table};
+use crate::calendar::{CalendarSettings, Day};
 use crate::kind::Kind;
-use crate::policy::{Policy, Rule};
+use crate::policy::{ClockHours, Policy, RaciTable, Rule, ServiceLevels};
 use crate::record::Level;
 use crate::record::statuses;
 use crate::validate::checks::Check;
@@ -64,13 +65,42 @@ fn describe(p: &crate::policy::Predicate) -> String {
     p.to_string()
 }
 
-/// The pack in force, for a person: its tables and its rules.
+/// The pack in force, for a person: its tables and its rules, in the
+/// order the seeds give them.
 pub fn pack(p: &Policy, style: Style) -> String {
     let mut out = format!("{} ({})\n", p.title, p.name);
     for s in &p.sources {
         out.push_str(&format!("  source: {} – {}\n", s.file, s.title));
     }
-    out.push_str("\nPriorities\n");
+    priorities(p, style, &mut out);
+    matrix(p, style, &mut out);
+    problem_classes(p, style, &mut out);
+    parties(p, style, &mut out);
+    change_categories(p, style, &mut out);
+    release_scheme(p, &mut out);
+    machines(p, &mut out);
+    if let Some(levels) = &p.service_levels {
+        service_levels(levels, style, &mut out);
+    } else {
+        out.push_str(
+            "\nService levels: none (the agreement sets no SLA clocks or availability targets)\n",
+        );
+    }
+    rules(p, style, &mut out);
+    approval_steps(p, style, &mut out);
+    for table in &p.raci {
+        raci(p, table, style, &mut out);
+    }
+    super::terminal(&out).into_owned()
+}
+
+/// A part of the pack that is a table: a blank line, its title, the table.
+fn titled(title: &str, t: &Table, out: &mut String) {
+    out.push_str(&format!("\n{title}\n{t}\n"));
+}
+
+/// The priority levels, with the seed's labels and definitions.
+fn priorities(p: &Policy, style: Style, out: &mut String) {
     let mut t = Table::new(&["prio", "label", "definition", "clause"], style);
     for l in &p.priorities {
         t.add_row(vec![
@@ -80,11 +110,13 @@ pub fn pack(p: &Policy, style: Style) -> String {
             l.clause.clone(),
         ]);
     }
-    out.push_str(&format!("{t}\n"));
-    out.push_str(&format!(
-        "\nPriority matrix: impact × urgency ({})\n",
-        p.matrix.clause
-    ));
+    titled("Priorities", &t, out);
+}
+
+/// The impact × urgency matrix an incident's priority comes from (a cell
+/// the pack leaves open is blank), and the fixed priority of service
+/// requests if the pack sets one.
+fn matrix(p: &Policy, style: Style, out: &mut String) {
     let mut t = Table::new(&["impact \\ urgency", "high", "medium", "low"], style);
     for impact in Level::ALL {
         let mut cells = vec![impact.as_str().to_owned()];
@@ -95,24 +127,35 @@ pub fn pack(p: &Policy, style: Style) -> String {
         }));
         t.add_row(cells);
     }
-    out.push_str(&format!("{t}\n"));
+    titled(
+        &format!("Priority matrix: impact × urgency ({})", p.matrix.clause),
+        &t,
+        out,
+    );
     if let Some(r) = p.request_priority {
         out.push_str(&format!("Service requests: priority {r}\n"));
     }
-    if !p.problem_classes.is_empty() {
-        out.push_str("\nProblem classes\n");
-        let mut t = Table::new(&["class", "label", "definition", "clause"], style);
-        for c in &p.problem_classes {
-            t.add_row(vec![
-                c.class.to_string(),
-                c.label.clone(),
-                c.definition.clone(),
-                c.clause.clone(),
-            ]);
-        }
-        out.push_str(&format!("{t}\n"));
+}
+
+/// The problem classes, if the pack has any.
+fn problem_classes(p: &Policy, style: Style, out: &mut String) {
+    if p.problem_classes.is_empty() {
+        return;
     }
-    out.push_str("\nParties\n");
+    let mut t = Table::new(&["class", "label", "definition", "clause"], style);
+    for c in &p.problem_classes {
+        t.add_row(vec![
+            c.class.to_string(),
+            c.label.clone(),
+            c.definition.clone(),
+            c.clause.clone(),
+        ]);
+    }
+    titled("Problem classes", &t, out);
+}
+
+/// The parties to the agreement: who may report, who approves.
+fn parties(p: &Policy, style: Style, out: &mut String) {
     let mut t = Table::new(&["party", "label", "reports", "approves", "clause"], style);
     for party in &p.parties {
         t.add_row(vec![
@@ -123,20 +166,28 @@ pub fn pack(p: &Policy, style: Style) -> String {
             party.clause.clone(),
         ]);
     }
-    out.push_str(&format!("{t}\n"));
-    if !p.change_categories.is_empty() {
-        out.push_str("\nChange categories\n");
-        let mut t = Table::new(&["category", "label", "definition", "clause"], style);
-        for c in &p.change_categories {
-            t.add_row(vec![
-                c.id.clone(),
-                c.label.clone(),
-                c.definition.clone(),
-                c.clause.clone(),
-            ]);
-        }
-        out.push_str(&format!("{t}\n"));
+    titled("Parties", &t, out);
+}
+
+/// The categories of change, if the pack has any.
+fn change_categories(p: &Policy, style: Style, out: &mut String) {
+    if p.change_categories.is_empty() {
+        return;
     }
+    let mut t = Table::new(&["category", "label", "definition", "clause"], style);
+    for c in &p.change_categories {
+        t.add_row(vec![
+            c.id.clone(),
+            c.label.clone(),
+            c.definition.clone(),
+            c.clause.clone(),
+        ]);
+    }
+    titled("Change categories", &t, out);
+}
+
+/// How releases are numbered, and how many may be deployed at once.
+fn release_scheme(p: &Policy, out: &mut String) {
     if let Some(r) = &p.release_scheme {
         out.push_str(&format!(
             "\nRelease versions: external {}, internal {}; at most {} deployed at once ({})\n",
@@ -147,6 +198,11 @@ pub fn pack(p: &Policy, style: Style) -> String {
             r.clause
         ));
     }
+}
+
+/// Each kind's status machine: where it starts and every move it allows,
+/// one line a kind.
+fn machines(p: &Policy, out: &mut String) {
     out.push_str("\nStatus machines\n");
     for kind in Kind::ALL {
         let m = p.machine(kind);
@@ -161,14 +217,10 @@ pub fn pack(p: &Policy, style: Style) -> String {
             moves.join(", ")
         ));
     }
-    if let Some(levels) = &p.service_levels {
-        service_levels(levels, style, &mut out);
-    } else {
-        out.push_str(
-            "\nService levels: none (the agreement sets no SLA clocks or availability targets)\n",
-        );
-    }
-    out.push_str("\nRules\n");
+}
+
+/// The pack's rules, one line each with the clause it rests on.
+fn rules(p: &Policy, style: Style, out: &mut String) {
     let mut t = Table::new(&["rule", "severity", "kind", "what", "seed clause"], style);
     for r in &p.rules {
         t.add_row(vec![
@@ -179,77 +231,89 @@ pub fn pack(p: &Policy, style: Style) -> String {
             format!("{} {}", r.clause.seed, r.clause.section),
         ]);
     }
-    out.push_str(&format!("{t}\n"));
-    if !p.approval_steps.is_empty() {
-        out.push_str("\nApproval steps\n");
-        let mut t = Table::new(
-            &["kind", "step", "given by", "gates", "covers", "clause"],
-            style,
+    titled("Rules", &t, out);
+}
+
+/// The approval steps, if the pack has any: who gives each (any or all of
+/// its parties), what it gates and what it covers.
+fn approval_steps(p: &Policy, style: Style, out: &mut String) {
+    if p.approval_steps.is_empty() {
+        return;
+    }
+    let mut t = Table::new(
+        &["kind", "step", "given by", "gates", "covers", "clause"],
+        style,
+    );
+    for st in &p.approval_steps {
+        t.add_row(vec![
+            st.kind.to_string(),
+            st.id.clone(),
+            st.parties
+                .join(if st.all_parties { " and " } else { " or " }),
+            st.gates.clone(),
+            st.covers.join(", "),
+            format!("{} {}", st.clause.seed, st.clause.section),
+        ]);
+    }
+    titled("Approval steps", &t, out);
+}
+
+/// A process's responsibility matrix: a column for each party that has a
+/// letter in it.
+fn raci(p: &Policy, table: &RaciTable, style: Style, out: &mut String) {
+    // In the pack's order of parties, as the seed's columns are.
+    let parties: Vec<&str> = p
+        .parties
+        .iter()
+        .map(|x| x.id.as_str())
+        .filter(|id| table.rows.iter().any(|r| r.letters.contains_key(*id)))
+        .collect();
+    let labels: Vec<String> = parties
+        .iter()
+        .map(|id| {
+            p.party(id)
+                .map_or_else(|| (*id).to_owned(), |x| x.label.clone())
+        })
+        .collect();
+    let mut header = vec!["nr", "task"];
+    header.extend(labels.iter().map(String::as_str));
+    let mut t = Table::new(&header, style);
+    for row in &table.rows {
+        let mut cells = vec![row.nr.to_string(), row.task.clone()];
+        cells.extend(
+            parties
+                .iter()
+                .map(|id| row.letters.get(*id).map_or("", |l| l.as_str()).to_owned()),
         );
-        for st in &p.approval_steps {
-            t.add_row(vec![
-                st.kind.to_string(),
-                st.id.clone(),
-                st.parties
-                    .join(if st.all_parties { " and " } else { " or " }),
-                st.gates.clone(),
-                st.covers.join(", "),
-                format!("{} {}", st.clause.seed, st.clause.section),
-            ]);
-        }
-        out.push_str(&format!("{t}\n"));
+        t.add_row(cells);
     }
-    for table in &p.raci {
-        out.push_str(&format!(
-            "\nResponsibilities, {} (A ansvarar, G godkänner, M medverkar; {})\n",
+    titled(
+        &format!(
+            "Responsibilities, {} (A ansvarar, G godkänner, M medverkar; {})",
             table.process, table.clause
-        ));
-        // In the pack's order of parties, as the seed's columns are.
-        let parties: Vec<&str> = p
-            .parties
-            .iter()
-            .map(|x| x.id.as_str())
-            .filter(|id| table.rows.iter().any(|r| r.letters.contains_key(*id)))
-            .collect();
-        let labels: Vec<String> = parties
-            .iter()
-            .map(|id| {
-                p.party(id)
-                    .map_or_else(|| (*id).to_owned(), |x| x.label.clone())
-            })
-            .collect();
-        let mut header = vec!["nr", "task"];
-        header.extend(labels.iter().map(String::as_str));
-        let mut t = Table::new(&header, style);
-        for row in &table.rows {
-            let mut cells = vec![row.nr.to_string(), row.task.clone()];
-            cells.extend(
-                parties
-                    .iter()
-                    .map(|id| row.letters.get(*id).map_or("", |l| l.as_str()).to_owned()),
-            );
-            t.add_row(cells);
-        }
-        out.push_str(&format!("{t}\n"));
-    }
-    super::terminal(&out).into_owned()
+        ),
+        &t,
+        out,
+    );
 }
 
 /// The calendar the clocks count in, the clocks, and the thresholds of
 /// reports: what `--format yaml` prints, as a person reads it.
-fn service_levels(levels: &crate::policy::ServiceLevels, style: Style, out: &mut String) {
-    let cal = &levels.calendar;
-    let days: Vec<String> = cal
-        .office_hours
-        .days
-        .iter()
-        .map(|d| {
-            serde_json::to_value(d)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        })
-        .collect();
+fn service_levels(levels: &ServiceLevels, style: Style, out: &mut String) {
+    out.push_str("\nService levels\n");
+    out.push_str(&format!(
+        "  calendar: {} ({})\n",
+        calendar(&levels.calendar),
+        levels.calendar_clause
+    ));
+    clocks(levels, style, out);
+    thresholds(levels, out);
+}
+
+/// When the clocks' office hours are, and which days are closed besides
+/// the Swedish public holidays.
+fn calendar(cal: &CalendarSettings) -> String {
+    let days: Vec<&str> = cal.office_hours.days.iter().map(|d| day(*d)).collect();
     let off = &cal.de_facto_days_off;
     let customary: Vec<&str> = [
         (off.midsummer_eve, "midsummer eve"),
@@ -259,9 +323,8 @@ fn service_levels(levels: &crate::policy::ServiceLevels, style: Style, out: &mut
     .into_iter()
     .filter_map(|(on, name)| on.then_some(name))
     .collect();
-    out.push_str("\nService levels\n");
-    out.push_str(&format!(
-        "  calendar: office hours {}–{} on {}, timezone {}; Swedish public holidays closed{}{} ({})\n",
+    format!(
+        "office hours {}–{} on {}, timezone {}; Swedish public holidays closed{}{}",
         cal.office_hours.open,
         cal.office_hours.close,
         days.join(", "),
@@ -283,8 +346,30 @@ fn service_levels(levels: &crate::policy::ServiceLevels, style: Style, out: &mut
                     .join(", ")
             )
         },
-        levels.calendar_clause
-    ));
+    )
+}
+
+/// A weekday as a pack spells it (the serde name of [`Day`]; a test below
+/// holds the two together).
+fn day(d: Day) -> &'static str {
+    match d {
+        Day::Mon => "mon",
+        Day::Tue => "tue",
+        Day::Wed => "wed",
+        Day::Thu => "thu",
+        Day::Fri => "fri",
+        Day::Sat => "sat",
+        Day::Sun => "sun",
+    }
+}
+
+/// The SLA clocks: which tickets each applies to, its target, how it
+/// counts time, and what stops and pauses it.
+fn clocks(levels: &ServiceLevels, style: Style, out: &mut String) {
+    if levels.clocks.is_empty() {
+        out.push_str("  clocks: none\n");
+        return;
+    }
     let mut t = Table::new(
         &[
             "clock",
@@ -301,31 +386,25 @@ fn service_levels(levels: &crate::policy::ServiceLevels, style: Style, out: &mut
     for c in &levels.clocks {
         t.add_row(vec![
             format!("{}: {}", c.id, c.title),
-            c.kinds
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-            c.priorities
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
+            joined(&c.kinds, ", "),
+            joined(&c.priorities, ", "),
             c.target.describe(),
             match c.hours {
-                crate::policy::ClockHours::Always => "24/7".to_owned(),
-                crate::policy::ClockHours::Office => "office hours".to_owned(),
+                ClockHours::Always => "24/7".to_owned(),
+                ClockHours::Office => "office hours".to_owned(),
             },
             c.stops_at.join(", "),
             c.pauses_in.join(", "),
             format!("{} {}", c.clause.seed, c.clause.section),
         ]);
     }
-    if levels.clocks.is_empty() {
-        out.push_str("  clocks: none\n");
-    } else {
-        out.push_str(&format!("{t}\n"));
-    }
+    out.push_str(&format!("{t}\n"));
+}
+
+/// What the reports measure against: availability targets per class, the
+/// priorities of a major incident, when an outage calls for a crisis
+/// assessment.
+fn thresholds(levels: &ServiceLevels, out: &mut String) {
     if !levels.availability.is_empty() {
         let targets: Vec<String> = levels
             .availability
@@ -337,12 +416,7 @@ fn service_levels(levels: &crate::policy::ServiceLevels, style: Style, out: &mut
     if !levels.major_incident_priorities.is_empty() {
         out.push_str(&format!(
             "  major incident: priority {}\n",
-            levels
-                .major_incident_priorities
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" or ")
+            joined(&levels.major_incident_priorities, " or ")
         ));
     }
     if let Some(m) = levels.crisis_after_minutes {
@@ -355,6 +429,35 @@ fn service_levels(levels: &crate::policy::ServiceLevels, style: Style, out: &mut
     }
 }
 
+/// Each item written out, joined by `sep`.
+fn joined<T: ToString>(items: &[T], sep: &str) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 fn yes_no(b: bool) -> String {
     if b { "yes".into() } else { "no".into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_spelled_as_in_a_pack() {
+        for d in [
+            Day::Mon,
+            Day::Tue,
+            Day::Wed,
+            Day::Thu,
+            Day::Fri,
+            Day::Sat,
+            Day::Sun,
+        ] {
+            assert_eq!(serde_json::to_value(d).ok(), Some(day(d).into()));
+        }
+    }
 }

@@ -8,15 +8,25 @@ use std::fmt::Write as _;
 use super::markdown::{anchor, code, code_in_cell, text};
 use crate::policy::Severity;
 use crate::record::Event;
-use crate::review::{ChangeKind, Review};
+use crate::review::{ChangeKind, RecordReview, Review, ReviewFinding};
 
 /// The review as Markdown.
 pub fn markdown(review: &Review) -> String {
     let mut out = String::new();
-    let (errors, warnings) = (
-        review.count(Severity::Error),
-        review.count(Severity::Warning),
-    );
+    headline(&mut out, review);
+    if review.records.is_empty() {
+        out.push_str("No records changed.\n");
+        return out;
+    }
+    summary(&mut out, review);
+    for r in &review.records {
+        record(&mut out, r);
+    }
+    out
+}
+
+/// The title, the range compared and the counts of findings.
+fn headline(out: &mut String, review: &Review) {
     out.push_str("## arende review\n\n");
     let _ = write!(
         out,
@@ -24,13 +34,14 @@ pub fn markdown(review: &Review) -> String {
         review.records.len(),
         code(&format!("{:.7}", review.base)),
         code(&format!("{:.7}", review.head)),
-        errors,
-        warnings
+        review.count(Severity::Error),
+        review.count(Severity::Warning)
     );
-    if review.records.is_empty() {
-        out.push_str("No records changed.\n");
-        return out;
-    }
+}
+
+/// A table with a row per record, linking to its section: what the
+/// branch did to it, the status move, the rules it breaks.
+fn summary(out: &mut String, review: &Review) {
     out.push_str("| Record | Kind | Change | Status | Findings |\n|---|---|---|---|---|\n");
     for r in &review.records {
         let status = match &r.status {
@@ -60,60 +71,69 @@ pub fn markdown(review: &Review) -> String {
             findings
         );
     }
-    for r in &review.records {
-        let _ = write!(out, "\n### {}\n\n", text(&r.id));
-        let _ = write!(
-            out,
-            "{} · {} · {}\n\n",
-            change_name(r.change),
-            text(&r.title),
-            code(&r.path.display().to_string())
-        );
-        for f in &r.findings {
-            let _ = write!(
+}
+
+/// A record's section: its findings, its fields before and after, and
+/// the history events the branch added.
+fn record(out: &mut String, r: &RecordReview) {
+    let _ = write!(out, "\n### {}\n\n", text(&r.id));
+    let _ = write!(
+        out,
+        "{} · {} · {}\n\n",
+        change_name(r.change),
+        text(&r.title),
+        code(&r.path.display().to_string())
+    );
+    findings(out, &r.findings);
+    if !r.fields.is_empty() {
+        out.push_str("| Field | Before | After |\n|---|---|---|\n");
+        for d in &r.fields {
+            // A field the branch adds or removes has an empty side.
+            let _ = writeln!(
                 out,
-                "- {} **{}** {}",
-                icon(f.severity),
-                text(&f.rule),
-                text(&f.message)
+                "| {} | {} | {} |",
+                code_in_cell(&d.field),
+                d.old.as_deref().map(text).unwrap_or_default(),
+                d.new.as_deref().map(text).unwrap_or_default()
             );
-            if let Some(field) = &f.field {
-                let _ = write!(out, " ({})", code(field));
-            }
-            if let Some(c) = &f.clause {
-                let _ = write!(out, "  \n  <sub>{}</sub>", text(c));
-            }
-            out.push('\n');
-        }
-        if !r.findings.is_empty() {
-            out.push('\n');
-        }
-        if !r.fields.is_empty() {
-            out.push_str("| Field | Before | After |\n|---|---|---|\n");
-            for d in &r.fields {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} |",
-                    code_in_cell(&d.field),
-                    d.old.as_deref().map(text).unwrap_or_default(),
-                    d.new.as_deref().map(text).unwrap_or_default()
-                );
-            }
-        }
-        if !r.events.is_empty() {
-            let _ = write!(out, "\n{} history event(s) added:\n\n", r.events.len());
-            for e in &r.events {
-                let _ = writeln!(
-                    out,
-                    "- {} · {} · {}",
-                    code(&e.at.to_rfc3339()),
-                    text(&e.by),
-                    text(&describe(e))
-                );
-            }
         }
     }
-    out
+    if !r.events.is_empty() {
+        let _ = write!(out, "\n{} history event(s) added:\n\n", r.events.len());
+        for e in &r.events {
+            let _ = writeln!(
+                out,
+                "- {} · {} · {}",
+                code(&e.at.to_rfc3339()),
+                text(&e.by),
+                text(&describe(e))
+            );
+        }
+    }
+}
+
+/// A record's findings as a list, each with the field it is about and the
+/// clause it rests on.
+fn findings(out: &mut String, findings: &[ReviewFinding]) {
+    for f in findings {
+        let _ = write!(
+            out,
+            "- {} **{}** {}",
+            icon(f.severity),
+            text(&f.rule),
+            text(&f.message)
+        );
+        if let Some(field) = &f.field {
+            let _ = write!(out, " ({})", code(field));
+        }
+        if let Some(c) = &f.clause {
+            let _ = write!(out, "  \n  <sub>{}</sub>", text(c));
+        }
+        out.push('\n');
+    }
+    if !findings.is_empty() {
+        out.push('\n');
+    }
 }
 
 /// What an event did, in one line: the status it moved to, the fields it
@@ -166,7 +186,6 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::review::{RecordReview, ReviewFinding};
 
     fn hostile_review() -> Review {
         Review {

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::policy::{Policy, Severity};
-use crate::validate::{Report, checks};
+use crate::validate::{Finding, Report, checks};
 
 /// The schema a SARIF 2.1.0 log names.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -76,73 +76,15 @@ pub fn log(report: &Report, policy: &Policy, prefix: &Path, version: &str) -> Va
     let index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, k)| (*k, i)).collect();
     let descriptors: Vec<Value> = rules
         .iter()
-        .map(|(id, info)| {
-            let (title, help, clause, severity) = match info {
-                Some(i) => (
-                    i.title.clone(),
-                    i.help.clone(),
-                    i.clause.clone(),
-                    i.severity,
-                ),
-                None => ((*id).to_owned(), String::new(), None, Severity::Error),
-            };
-            let help_text = match &clause {
-                Some(c) if help.is_empty() => c.clone(),
-                Some(c) => format!("{help}\n{c}"),
-                None => help.clone(),
-            };
-            let mut d = json!({
-                "id": clean(id),
-                "name": clean(id),
-                "shortDescription": { "text": clean(&title) },
-                "fullDescription": { "text": clean(&title) },
-                "defaultConfiguration": { "level": level(severity) },
-            });
-            if !help_text.is_empty() {
-                d["help"] = json!({ "text": clean(&help_text) });
-            }
-            if let Some(c) = clause {
-                d["properties"] = json!({ "clause": clean(&c) });
-            }
-            d
-        })
+        .map(|(id, info)| descriptor(id, info.as_ref()))
         .collect();
     let results: Vec<Value> = report
         .findings
         .iter()
         .map(|f| {
-            let mut text = f.message.clone();
-            if let Some(h) = &f.help {
-                text.push('\n');
-                text.push_str(h);
-            }
-            let uri = prefix
-                .join(&f.path)
-                .display()
-                .to_string()
-                .replace('\\', "/");
-            let mut physical = json!({ "artifactLocation": { "uri": uri } });
-            if let Some(line) = f.line.filter(|&l| l >= 1) {
-                let mut region = json!({ "startLine": line });
-                if let Some(col) = f.column.filter(|&c| c >= 1) {
-                    region["startColumn"] = json!(col);
-                }
-                physical["region"] = region;
-            }
-            let mut r = json!({
-                "ruleId": clean(&f.rule),
-                "ruleIndex": index.get(f.rule.as_str()).copied().unwrap_or(0),
-                "level": level(f.severity),
-                "message": { "text": clean(&text) },
-                "locations": [{ "physicalLocation": physical }],
-                "partialFingerprints": {
-                    "arende/v1": super::gitlab::fingerprint(f),
-                },
-            });
-            if let Some(field) = &f.field {
-                r["properties"] = json!({ "field": clean(field) });
-            }
-            r
+            // Every finding's rule is in the index, built from the same findings.
+            let rule_index = index.get(f.rule.as_str()).copied().unwrap_or(0);
+            result(f, rule_index, prefix)
         })
         .collect();
     json!({
@@ -160,10 +102,86 @@ pub fn log(report: &Report, policy: &Policy, prefix: &Path, version: &str) -> Va
     })
 }
 
+/// A rule's `reportingDescriptor`. A rule neither the pack nor the
+/// built-in checks know is named by its ID and counts as an error.
+fn descriptor(id: &str, info: Option<&RuleInfo>) -> Value {
+    let (title, help, clause, severity) = match info {
+        Some(i) => (
+            i.title.clone(),
+            i.help.clone(),
+            i.clause.clone(),
+            i.severity,
+        ),
+        None => (id.to_owned(), String::new(), None, Severity::Error),
+    };
+    let help_text = match &clause {
+        Some(c) if help.is_empty() => c.clone(),
+        Some(c) => format!("{help}\n{c}"),
+        None => help.clone(),
+    };
+    let mut d = json!({
+        "id": clean(id),
+        "name": clean(id),
+        "shortDescription": { "text": clean(&title) },
+        "fullDescription": { "text": clean(&title) },
+        "defaultConfiguration": { "level": level(severity) },
+    });
+    if !help_text.is_empty() {
+        d["help"] = json!({ "text": clean(&help_text) });
+    }
+    if let Some(c) = clause {
+        d["properties"] = json!({ "clause": clean(&c) });
+    }
+    d
+}
+
+/// A finding as a `result`: its message with the help under it, where it
+/// is, and a fingerprint that follows it across runs.
+fn result(f: &Finding, rule_index: usize, prefix: &Path) -> Value {
+    let mut text = f.message.clone();
+    if let Some(h) = &f.help {
+        text.push('\n');
+        text.push_str(h);
+    }
+    let mut r = json!({
+        "ruleId": clean(&f.rule),
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "message": { "text": clean(&text) },
+        "locations": [{ "physicalLocation": location(f, prefix) }],
+        "partialFingerprints": {
+            "arende/v1": super::gitlab::fingerprint(f),
+        },
+    });
+    if let Some(field) = &f.field {
+        r["properties"] = json!({ "field": clean(field) });
+    }
+    r
+}
+
+/// A finding's `physicalLocation`: the file from the top of the work
+/// tree, with `/` between folders whatever the platform, and the line and
+/// column when the finding has them (SARIF counts both from 1).
+fn location(f: &Finding, prefix: &Path) -> Value {
+    let uri = prefix
+        .join(&f.path)
+        .display()
+        .to_string()
+        .replace('\\', "/");
+    let mut physical = json!({ "artifactLocation": { "uri": uri } });
+    if let Some(line) = f.line.filter(|&l| l >= 1) {
+        let mut region = json!({ "startLine": line });
+        if let Some(col) = f.column.filter(|&c| c >= 1) {
+            region["startColumn"] = json!(col);
+        }
+        physical["region"] = region;
+    }
+    physical
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::Finding;
 
     fn finding(rule: &str, message: &str) -> Finding {
         Finding {
