@@ -20,7 +20,6 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::calendar::BusinessCalendar;
-use crate::error::{Error, Result};
 use crate::kind::Kind;
 use crate::policy::Policy;
 use crate::record::{Body, Record, ServiceClass};
@@ -452,17 +451,11 @@ impl<'p> Scope<'p> {
     /// A report of `period` about to be built. `now` bounds the period:
     /// clocks and open outages are measured at the period's end or at
     /// `now`, whichever is earlier.
-    pub fn new(policy: &'p Policy, tz: Tz, period: &Period, now: Timestamp) -> Result<Scope<'p>> {
+    pub fn new(policy: &'p Policy, tz: Tz, period: &Period, now: Timestamp) -> Scope<'p> {
         let start = period.start(tz);
         let end = period.end(tz);
-        let calendar = match &policy.service_levels {
-            Some(levels) => Some(
-                BusinessCalendar::new(levels.calendar.clone())
-                    .map_err(|m| Error::usage(format!("service_levels.calendar: {m}"), None))?,
-            ),
-            None => None,
-        };
-        Ok(Scope {
+        let calendar = policy.calendar().cloned();
+        Scope {
             policy,
             tz,
             period: *period,
@@ -471,7 +464,7 @@ impl<'p> Scope<'p> {
             at: end.min(now),
             now,
             calendar,
-        })
+        }
     }
 
     /// An empty report of this scope, to add the parts to.

@@ -48,7 +48,7 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
         &[arende::Kind::Incident, arende::Kind::ServiceRequest],
         &|_| true,
     );
-    let scope = Scope::new(store.policy(), tz, &period, now)?;
+    let scope = Scope::new(store.policy(), tz, &period, now);
     let mut builder = scope.builder();
     let Ok(()) = records.visit_all(
         Docs::Drop,

@@ -419,10 +419,12 @@ pub struct Referral {
     pub clause: String,
 }
 
-/// Regular expressions of a pack, compiled once when it is loaded.
+/// What a pack's text is made into once, when it is loaded: its regular
+/// expressions and its business calendar.
 #[derive(Debug, Clone, Default)]
 struct Compiled {
     patterns: BTreeMap<String, regex::Regex>,
+    calendar: Option<crate::calendar::BusinessCalendar>,
 }
 
 impl Policy {
@@ -500,6 +502,12 @@ impl Policy {
     /// The rule with this ID.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The business calendar of the service levels, built when the pack was
+    /// loaded (`None`: the pack sets no service levels).
+    pub fn calendar(&self) -> Option<&crate::calendar::BusinessCalendar> {
+        self.compiled.calendar.as_ref()
     }
 
     /// A regular expression of the pack, compiled when the pack was loaded.
@@ -674,6 +682,11 @@ impl Policy {
                 }
             };
         }
+        if let Some(sl) = &self.service_levels {
+            let calendar = crate::calendar::BusinessCalendar::new(sl.calendar.clone())
+                .map_err(PackError::Calendar)?;
+            self.compiled.calendar = Some(calendar);
+        }
         Ok(())
     }
 
@@ -831,10 +844,9 @@ impl Policy {
     }
 }
 
-/// The business calendar can be built, and every clock has one target,
-/// counted in hours it can be, and stops and pauses at statuses its kinds have.
+/// Every clock has one target, counted in hours it can be, and stops and
+/// pauses at statuses its kinds have (the calendar was built by `compile`).
 fn check_service_levels(sl: &ServiceLevels) -> std::result::Result<(), PackError> {
-    crate::calendar::BusinessCalendar::new(sl.calendar.clone()).map_err(PackError::Calendar)?;
     for c in &sl.clocks {
         let targets = [
             c.target.minutes.is_some(),
