@@ -24,6 +24,7 @@ pub mod policy;
 pub mod report;
 pub mod review;
 pub mod sarif;
+pub mod sla;
 pub mod table;
 pub mod xml;
 
