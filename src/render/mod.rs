@@ -19,6 +19,7 @@ pub mod ics;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
+pub mod list;
 pub mod markdown;
 pub mod policy;
 pub mod report;
