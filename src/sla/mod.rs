@@ -5,7 +5,11 @@
 //! reaches a status that stops it, pausing while it is in a status that
 //! pauses it. Time is counted around the clock or in office hours, as the
 //! policy says; every target, working days included, becomes an amount of
-//! such time, so one calculation serves all clocks.
+//! such time, so one calculation serves all clocks (`clock`).
+//!
+//! [`Listing`] is what `arende sla` shows: the lines of the tickets whose
+//! clocks are not settled, the statuses that settle them taken from the
+//! pack's clocks ([`Settled`]), not from a list of names.
 
 mod clock;
 mod listing;
