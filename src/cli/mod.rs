@@ -8,6 +8,7 @@ mod export;
 mod hook;
 mod import;
 mod init;
+mod input;
 mod link;
 mod list;
 mod log;

@@ -1,16 +1,16 @@
 //! `arende new`: file a record.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use arende::actions::{NewRecord, new_record};
 use arende::error::{Error, ExitCode, Result};
-use arende::fs;
 use arende::kind::Kind;
-use arende::yaml::{self, Mapping};
+use arende::store::Context;
+use arende::yaml::Mapping;
+use tempfile::TempPath;
 
 use super::output::{report_notes, report_outcome, to_json};
-use super::{Format, Formats, Ui, prompt};
+use super::{Format, Formats, Ui, input, prompt};
 
 /// File a new record: classify it, check it, commit it. Prints the new ID.
 ///
@@ -64,7 +64,7 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     let cx = ui.context(&store)?;
     let from = match &args.from {
-        Some(path) => read_fields(path)?,
+        Some(path) => input::read_fields(path)?,
         None => Mapping::new(),
     };
     let mut input = NewRecord {
@@ -74,51 +74,19 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
         note: args.note.clone(),
         force: args.force,
     };
-    // Off a terminal nothing is asked: the record is filed as given, or
-    // refused with what is missing.
-    let mut kept = None;
-    if args.edit {
-        if !ui.interactive() {
-            return Err(Error::usage(
-                "--edit needs a terminal on standard input",
-                Some("give the fields with --set key=value or --from FILE".to_owned()),
-            ));
-        }
-        match prompt::edit(&cx, kind, &input)? {
-            prompt::Edited::Saved(fields, path) => {
-                input.from = fields;
-                input.title = None;
-                input.assignments.clear();
-                kept = Some(path);
-            }
-            prompt::Edited::Nothing(why) => {
-                return Err(Error::usage(
-                    format!("{why}; nothing was filed"),
-                    Some(format!(
-                        "run `arende new {kind} --edit` again and save the fields, or give them with --set key=value"
-                    )),
-                ));
-            }
-        }
-    } else if ui.interactive() && prompt::anything_to_ask(&cx, kind, &input)? {
-        prompt::ask_missing(&cx, kind, &mut input)?;
-    }
+    let kept = complete(ui, &cx, kind, &mut input, args.edit)?;
     // A person at a terminal is told; a script gets what it asked for.
     let unprioritised =
         ui.interactive() && arende::actions::prompt::lacks_priority(&cx, kind, &input);
-    let outcome = match new_record(&cx, kind, input) {
-        Ok(outcome) => outcome,
-        Err(e) => {
-            // What the person typed in the editor is not lost to a refusal.
-            if let Some(path) = kept {
-                let kept = prompt::keep(path);
-                ui.info(&format!(
-                    "your text is kept in {kept}; fix it and file it with `arende new {kind} --from {kept}`"
-                ));
-            }
-            return Err(e);
+    let outcome = new_record(&cx, kind, input).inspect_err(|_| {
+        // What the person typed in the editor is not lost to a refusal.
+        if let Some(path) = kept {
+            let kept = prompt::keep(path);
+            ui.info(&format!(
+                "your text is kept in {kept}; fix it and file it with `arende new {kind} --from {kept}`"
+            ));
         }
-    };
+    })?;
     let (id, doc) = &outcome.records[0];
     if format == Format::Json {
         ui.print_json(&to_json(doc));
@@ -131,41 +99,47 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
                  give them with `arende set {id} impact=… urgency=…`"
             ));
         }
-        if format != Format::Json {
-            report_notes(ui, &store, &outcome);
-        }
+        report_notes(ui, &store, &outcome);
     }
     Ok(ExitCode::Ok)
 }
 
-fn read_fields(path: &Path) -> Result<Mapping> {
-    let shown = if path == Path::new("-") {
-        Path::new("<stdin>")
-    } else {
-        path
-    };
-    let text = if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .take(yaml::MAX_RECORD_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(shown, e))?;
-        if bytes.len() as u64 > yaml::MAX_RECORD_BYTES {
-            return Err(Error::TooLarge {
-                path: shown.to_owned(),
-                size: bytes.len() as u64,
-                limit: yaml::MAX_RECORD_BYTES,
-            });
+/// Fills in what the record still needs from the person at the terminal:
+/// in the editor with `edit` (the text saved is given back, to be kept if
+/// the record is refused), else question by question. Off a terminal
+/// nothing is asked: the record is filed as given, or refused with what is
+/// missing.
+fn complete(
+    ui: &Ui,
+    cx: &Context<'_>,
+    kind: Kind,
+    input: &mut NewRecord,
+    edit: bool,
+) -> Result<Option<TempPath>> {
+    if !edit {
+        if ui.interactive() && prompt::anything_to_ask(cx, kind, input)? {
+            prompt::ask_missing(cx, kind, input)?;
         }
-        fs::text_from_bytes(shown, bytes)?
-    } else {
-        fs::read_text(path, yaml::MAX_RECORD_BYTES).map_err(|e| match e {
-            // A file the person named that is not there is bad input, not a broken disk.
-            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-                Error::usage(format!("{}: no such file", path.display()), None)
-            }
-            other => other,
-        })?
-    };
-    yaml::parse_mapping(shown, &text)
+        return Ok(None);
+    }
+    if !ui.interactive() {
+        return Err(Error::usage(
+            "--edit needs a terminal on standard input",
+            Some("give the fields with --set key=value or --from FILE".to_owned()),
+        ));
+    }
+    match prompt::edit(cx, kind, input)? {
+        prompt::Edited::Saved(fields, path) => {
+            input.from = fields;
+            input.title = None;
+            input.assignments.clear();
+            Ok(Some(path))
+        }
+        prompt::Edited::Nothing(why) => Err(Error::usage(
+            format!("{why}; nothing was filed"),
+            Some(format!(
+                "run `arende new {kind} --edit` again and save the fields, or give them with --set key=value"
+            )),
+        )),
+    }
 }

@@ -1,10 +1,11 @@
 //! `arende resolve`: merge again, field by field, record files a merge
 //! left conflicted (one made where the driver was not configured).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use arende::error::{Error, ExitCode, Result};
 use arende::merge::setup::{self, Resolution};
+use arende::store::Store;
 use serde_json::json;
 
 use super::{Format, Formats, Ui};
@@ -33,82 +34,29 @@ const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
 pub fn cmd_resolve(ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
     let store = ui.store()?;
-    let cwd = match &ui.global.dir {
-        Some(dir) => dir.clone(),
-        None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
-    };
-    let root = std::fs::canonicalize(store.root()).map_err(|e| Error::io(store.root(), e))?;
-    let files: Vec<PathBuf> = if args.files.is_empty() {
-        setup::conflicted_files(&store)?
-    } else {
-        let mut out = Vec::new();
-        for f in &args.files {
-            let abs = std::path::absolute(cwd.join(f)).map_err(|e| Error::io(f, e))?;
-            let dir = abs.parent().map(std::fs::canonicalize).transpose();
-            let dir = dir.map_err(|e| Error::io(f, e))?.unwrap_or_default();
-            let rel = dir
-                .strip_prefix(&root)
-                .map(|d| d.join(abs.file_name().unwrap_or_default()))
-                .map_err(|_| {
-                    Error::usage(
-                        format!("{} is not in the record repository", f.display()),
-                        Some(format!("give files under {}", root.display())),
-                    )
-                })?;
-            out.push(rel);
-        }
-        out
-    };
+    let files = files(ui, &store, &args.files)?;
     if files.is_empty() {
         ui.info("no record file is in conflict");
     }
     let mut report = Vec::new();
     let mut open = false;
     for rel in &files {
-        let (state, detail) = match setup::resolve(&store, rel, args.force)? {
-            Resolution::Merged(m) => {
-                for note in &m.notes {
-                    ui.info(&format!("{}: {note}", rel.display()));
-                }
-                if m.is_clean() {
-                    ("merged", "merged and staged".to_owned())
-                } else {
-                    open = true;
-                    let fields: Vec<&str> = m.conflicts.iter().map(|c| c.field.as_str()).collect();
-                    (
-                        "conflict",
-                        format!(
-                            "changed on both sides: {}; decide between the markers, then `git add`",
-                            fields.join(", ")
-                        ),
-                    )
-                }
+        let resolution = setup::resolve(&store, rel, args.force)?;
+        if let Resolution::Merged(m) = &resolution {
+            for note in &m.notes {
+                ui.info(&format!("{}: {note}", rel.display()));
             }
-            Resolution::DeletedOnOneSide { kept_by } => {
-                open = true;
-                (
-                    "deleted",
-                    format!(
-                        "deleted on one side and changed on the other ({kept_by} kept it); keep it with `git add` or delete it with `git rm`"
-                    ),
-                )
-            }
-            Resolution::AlreadyEdited => {
-                open = true;
-                (
-                    "edited",
-                    "has no conflict markers left, so it looks resolved by hand: `git add` it, or pass --force to merge it again".to_owned(),
-                )
-            }
-            Resolution::NotARecord(reason) => {
-                open = true;
-                ("text", format!("{reason}; resolve git's markers by hand"))
-            }
-        };
-        if format != Format::Json {
-            ui.info(&format!("{}: {detail}", rel.display()));
         }
-        report.push(json!({ "file": rel.display().to_string(), "state": state, "detail": detail }));
+        let outcome = Outcome::of(&resolution);
+        open |= outcome.open;
+        if format != Format::Json {
+            ui.info(&format!("{}: {}", rel.display(), outcome.detail));
+        }
+        report.push(json!({
+            "file": rel.display().to_string(),
+            "state": outcome.state,
+            "detail": outcome.detail,
+        }));
     }
     if format == Format::Json {
         ui.print_json(&json!(report));
@@ -118,4 +66,92 @@ pub fn cmd_resolve(ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Ok
     })
+}
+
+/// The files to merge again, relative to the record repository: those
+/// given, or every record file the index holds in conflict.
+fn files(ui: &Ui, store: &Store, given: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let cwd = match &ui.global.dir {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
+    };
+    let root = std::fs::canonicalize(store.root()).map_err(|e| Error::io(store.root(), e))?;
+    if given.is_empty() {
+        return setup::conflicted_files(store);
+    }
+    given
+        .iter()
+        .map(|f| in_repository(&root, &cwd, f))
+        .collect()
+}
+
+/// `file`, given from `cwd`, relative to the repository at `root`.
+fn in_repository(root: &Path, cwd: &Path, file: &Path) -> Result<PathBuf> {
+    let help = || Some(format!("give files under {}", root.display()));
+    let outside = || {
+        Error::usage(
+            format!("{} is not in the record repository", file.display()),
+            help(),
+        )
+    };
+    let abs = std::path::absolute(cwd.join(file)).map_err(|e| Error::io(file, e))?;
+    // Only `/` has no parent: no repository's file.
+    let parent = abs.parent().ok_or_else(outside)?;
+    // A path ending in `..` names a folder.
+    let name = abs
+        .file_name()
+        .ok_or_else(|| Error::usage(format!("{} names no file", file.display()), help()))?;
+    let dir = std::fs::canonicalize(parent).map_err(|e| Error::io(file, e))?;
+    let rel = dir.strip_prefix(root).map_err(|_| outside())?;
+    Ok(rel.join(name))
+}
+
+/// What a person is told of one file.
+struct Outcome {
+    /// The state's name in the JSON report.
+    state: &'static str,
+    /// What happened, or what is left to do.
+    detail: String,
+    /// A person still has to act on the file.
+    open: bool,
+}
+
+impl Outcome {
+    fn of(resolution: &Resolution) -> Outcome {
+        let open = |state, detail| Outcome {
+            state,
+            detail,
+            open: true,
+        };
+        match resolution {
+            Resolution::Merged(m) if m.is_clean() => Outcome {
+                state: "merged",
+                detail: "merged and staged".to_owned(),
+                open: false,
+            },
+            Resolution::Merged(m) => {
+                let fields: Vec<&str> = m.conflicts.iter().map(|c| c.field.as_str()).collect();
+                open(
+                    "conflict",
+                    format!(
+                        "changed on both sides: {}; decide between the markers, then `git add`",
+                        fields.join(", ")
+                    ),
+                )
+            }
+            Resolution::DeletedOnOneSide { kept_by } => open(
+                "deleted",
+                format!(
+                    "deleted on one side and changed on the other ({kept_by} kept it); keep it with `git add` or delete it with `git rm`"
+                ),
+            ),
+            Resolution::AlreadyEdited => open(
+                "edited",
+                "has no conflict markers left, so it looks resolved by hand: `git add` it, or pass --force to merge it again".to_owned(),
+            ),
+            Resolution::NotARecord(reason) => {
+                open("text", format!("{reason}; resolve git's markers by hand"))
+            }
+        }
+    }
 }

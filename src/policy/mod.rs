@@ -134,6 +134,11 @@ pub struct StatusMachine {
     pub initial: String,
     /// For each status, the statuses it may move to.
     pub transitions: BTreeMap<String, Vec<String>>,
+    /// The statuses where a record's work is done, for a kind no clock runs
+    /// for: `sla` passes its records over there (where clocks run, their
+    /// stop statuses say it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settled: Vec<String>,
 }
 
 impl StatusMachine {
@@ -811,6 +816,7 @@ impl Policy {
             let unknown = std::iter::once(&machine.initial)
                 .chain(machine.transitions.keys())
                 .chain(machine.transitions.values().flatten())
+                .chain(&machine.settled)
                 .find(|s| !known.contains(&s.as_str()));
             if let Some(s) = unknown {
                 return Err(PackError::MachineStatus {

@@ -19,11 +19,13 @@ pub mod ics;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
+pub mod list;
 pub mod markdown;
 pub mod policy;
 pub mod report;
 pub mod review;
 pub mod sarif;
+pub mod sla;
 pub mod table;
 pub mod xml;
 

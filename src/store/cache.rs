@@ -461,6 +461,27 @@ fn save(
     } else {
         old.docs()
     };
+    let rows = rows(old, &old_docs, reused, fresh);
+    let index = index(&rows);
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&FORMAT.to_le_bytes());
+    header.extend_from_slice(&digest.to_le_bytes());
+    header.extend_from_slice(&started.to_le_bytes());
+    put_len(&mut header, rows.len());
+    header.extend_from_slice(&(index.len() as u64).to_le_bytes());
+    write_file(file, &header, index, &rows)
+}
+
+/// The entries of the new cache, in path order: the old ones still good
+/// (their documents cut from `old_docs`, the old documents section), then
+/// the fresh ones.
+fn rows<'a>(
+    old: &'a Loaded,
+    old_docs: &'a [u8],
+    reused: &[usize],
+    fresh: &'a [Fresh],
+) -> Vec<Row<'a>> {
     let mut rows: Vec<Row<'_>> = Vec::with_capacity(reused.len() + fresh.len());
     for &i in reused {
         let c = &old.entries[i];
@@ -489,11 +510,15 @@ fn save(
     rows.sort_unstable_by(|a, b| a.path.cmp(b.path));
     // A path twice (never from one walk) would break the binary search.
     rows.dedup_by(|a, b| a.path == b.path);
+    rows
+}
+
+/// The index section: each row's path, stamp, ID, brief, where its
+/// document lies in the documents section, and the checksums.
+fn index(rows: &[Row<'_>]) -> Vec<u8> {
     let mut index = Vec::with_capacity(rows.len() * 120);
-    // The documents go straight from where they are to the file: gathered
-    // into one buffer first, a first run over 100 000 records held them twice.
     let mut docs_len = 0u64;
-    for row in &rows {
+    for row in rows {
         let head_start = index.len();
         put_str(&mut index, row.path);
         index.extend_from_slice(&row.stamp.size.to_le_bytes());
@@ -515,21 +540,27 @@ fn save(
         index.extend_from_slice(&head_sum.to_le_bytes());
         docs_len += row.doc.len() as u64;
     }
-    let mut header = Vec::with_capacity(HEADER_LEN);
-    header.extend_from_slice(MAGIC);
-    header.extend_from_slice(&FORMAT.to_le_bytes());
-    header.extend_from_slice(&digest.to_le_bytes());
-    header.extend_from_slice(&started.to_le_bytes());
-    put_len(&mut header, rows.len());
-    header.extend_from_slice(&(index.len() as u64).to_le_bytes());
+    index
+}
+
+/// Writes the header, the index and the rows' documents to a temporary
+/// file beside `file` and renames it over `file`. The documents go
+/// straight from where they are to the file: gathered into one buffer
+/// first, a first run over 100 000 records held them twice.
+fn write_file(
+    file: &Path,
+    header: &[u8],
+    index: Vec<u8>,
+    rows: &[Row<'_>],
+) -> std::io::Result<std::fs::File> {
+    use std::io::Write as _;
     let dir = file.parent().unwrap_or(Path::new("."));
     let tmp = tempfile::NamedTempFile::new_in(dir)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
-    use std::io::Write as _;
-    out.write_all(&header)?;
+    out.write_all(header)?;
     out.write_all(&index)?;
     drop(index);
-    for row in &rows {
+    for row in rows {
         out.write_all(row.doc)?;
     }
     let tmp = out.into_inner().map_err(|e| e.into_error())?;

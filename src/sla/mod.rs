@@ -5,13 +5,22 @@
 //! reaches a status that stops it, pausing while it is in a status that
 //! pauses it. Time is counted around the clock or in office hours, as the
 //! policy says; every target, working days included, becomes an amount of
-//! such time, so one calculation serves all clocks.
+//! such time, so one calculation serves all clocks (`clock`).
+//!
+//! [`Listing`] is what `arende sla` shows: the lines of the tickets whose
+//! clocks are not settled, the statuses that settle them taken from the
+//! pack's clocks ([`Settled`]), not from a list of names.
+
+mod clock;
+mod listing;
+
+pub use listing::{Listing, ListingError, Row, Settled};
 
 use chrono::Duration;
 use serde::Serialize;
 
 use crate::calendar::BusinessCalendar;
-use crate::policy::{ClockHours, ClockSpec, Policy};
+use crate::policy::{ClockHours, Policy};
 use crate::record::{Body, Record};
 use crate::time::Timestamp;
 use crate::yaml::Value;
@@ -83,7 +92,7 @@ pub fn clocks(
         .iter()
         .filter(|c| c.kinds.contains(&record.kind()) && c.priorities.contains(&priority))
         .map(|spec| {
-            clock(
+            clock::clock(
                 spec,
                 calendar,
                 record,
@@ -92,18 +101,6 @@ pub fn clocks(
             )
         })
         .collect()
-}
-
-/// The status of a ticket over time: where it was from each moment on.
-fn timeline(record: &Record, initial: &str) -> Vec<(Timestamp, String)> {
-    let mut out = vec![(record.common.opened_at, initial.to_owned())];
-    for e in &record.common.history {
-        if let Some(s) = &e.status {
-            out.push((e.at, s.clone()));
-        }
-    }
-    out.sort_by_key(|(t, _)| *t);
-    out
 }
 
 /// Whether the ticket's response times apply at all: 003 §3.2.4 *Ovanstående
@@ -131,138 +128,6 @@ pub fn covered(record: &Record) -> bool {
 /// When the clock starts: at registration, for a ticket covered at all.
 fn completed_at(record: &Record) -> Option<Timestamp> {
     covered(record).then_some(record.common.opened_at)
-}
-
-fn clock(
-    spec: &ClockSpec,
-    cal: &BusinessCalendar,
-    record: &Record,
-    initial: &str,
-    at: Timestamp,
-) -> ClockStatus {
-    let measure = |a: Timestamp, b: Timestamp| -> Duration {
-        if b <= a {
-            return Duration::zero();
-        }
-        match spec.hours {
-            ClockHours::Always => b - a,
-            ClockHours::Office => cal.working_time_between(a, b),
-        }
-    };
-    let advance = |t: Timestamp, d: Duration| -> Timestamp {
-        match spec.hours {
-            ClockHours::Always => cal.add_calendar_time(t, d),
-            ClockHours::Office => cal.add_working_hours(t, d),
-        }
-    };
-    let mut status = ClockStatus {
-        clock: spec.id.clone(),
-        title: spec.title.clone(),
-        target: format!(
-            "{}{}",
-            spec.target.describe(),
-            if spec.hours == ClockHours::Always {
-                " (24/7)"
-            } else {
-                " (office hours)"
-            }
-        ),
-        hours: spec.hours,
-        started: None,
-        stopped: None,
-        due: None,
-        used_seconds: 0,
-        left_seconds: 0,
-        state: ClockState::NotStarted,
-        at_risk: false,
-    };
-    let Some(start) = completed_at(record) else {
-        return status;
-    };
-    if start > at {
-        return status;
-    }
-    status.started = Some(start);
-    // A loaded pack keeps targets within a year; a policy built by other
-    // means saturates rather than overflow, and a negative target counts
-    // as none.
-    let saturated = |n: i64| {
-        if n < 0 {
-            Duration::zero()
-        } else {
-            Duration::MAX
-        }
-    };
-    let target = match (
-        spec.target.minutes,
-        spec.target.hours,
-        spec.target.working_days,
-    ) {
-        (Some(m), _, _) => Duration::try_minutes(m).unwrap_or_else(|| saturated(m)),
-        (_, Some(h), _) => Duration::try_hours(h).unwrap_or_else(|| saturated(h)),
-        (_, _, Some(d)) => cal
-            .try_add_working_days(start, d)
-            .map_or(Duration::MAX, |due| measure(start, due)),
-        _ => Duration::zero(),
-    }
-    .max(Duration::zero());
-
-    // The ticket's statuses from the start on; the status at `start` is the last one reached before it.
-    let line = timeline(record, initial);
-    let stop = line
-        .iter()
-        .find(|(t, s)| *t >= start && *t <= at && spec.stops_at.contains(s))
-        .map(|(t, _)| *t);
-    let horizon = stop.unwrap_or(at);
-    // Running segments: [start, horizon] minus the time in pausing statuses.
-    let mut segments: Vec<(Timestamp, Timestamp)> = Vec::new();
-    for (i, (t, s)) in line.iter().enumerate() {
-        let end = line.get(i + 1).map_or(horizon, |(n, _)| *n).min(horizon);
-        let begin = (*t).max(start);
-        if end > begin && !spec.pauses_in.contains(s) {
-            segments.push((begin, end));
-        }
-    }
-    let used: Duration = segments
-        .iter()
-        .map(|(a, b)| measure(*a, *b))
-        .fold(Duration::zero(), |x, y| {
-            x.checked_add(&y).unwrap_or(Duration::MAX)
-        });
-    // The instant the target is reached along the running segments.
-    let mut remaining = target;
-    let mut due = None;
-    for (a, b) in &segments {
-        let m = measure(*a, *b);
-        if m >= remaining {
-            due = Some(advance(*a, remaining));
-            break;
-        }
-        remaining -= m;
-    }
-    let paused_now = stop.is_none()
-        && line
-            .iter()
-            .rev()
-            .find(|(t, _)| *t <= at)
-            .is_some_and(|(_, s)| spec.pauses_in.contains(s));
-    if due.is_none() && stop.is_none() && !paused_now {
-        due = Some(advance(horizon, remaining));
-    }
-    status.stopped = stop;
-    status.due = due;
-    status.used_seconds = used.num_seconds();
-    status.left_seconds = target.num_seconds().saturating_sub(used.num_seconds());
-    status.state = match (stop, used > target, paused_now) {
-        (_, true, _) => ClockState::Breached,
-        (Some(_), false, _) => ClockState::Met,
-        (None, false, true) => ClockState::Paused,
-        (None, false, false) => ClockState::Running,
-    };
-    status.at_risk = matches!(status.state, ClockState::Running | ClockState::Paused)
-        && target > Duration::zero()
-        && used.num_seconds() as f64 > AT_RISK * target.num_seconds() as f64;
-    status
 }
 
 /// Whether the record is a major incident under the policy.
