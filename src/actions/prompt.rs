@@ -823,9 +823,8 @@ mod tests {
         let text =
             "title: Disk full\ndescription: ''\nreporter:\n  party: kund\n  name:\nimpact:\n";
         let map = read_template(Path::new("t.yaml"), t, text)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+            .expect("the save reads back")
+            .expect("the save files something");
         assert_eq!(map.len(), 2, "{map:?}");
         assert!(map.get("description").is_none());
         assert_eq!(
@@ -838,9 +837,8 @@ mod tests {
     fn dotted_keys_read_back_as_nesting_beside_nested_ones() {
         let text = "title: a\nreporter.party: kund\nreporter:\n  name: Eva\ntickets.kund: ''\n";
         let map = read_template(Path::new("t.yaml"), "", text)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+            .expect("the save reads back")
+            .expect("the save files something");
         assert_eq!(
             document::get(&map, "reporter.party").and_then(Value::as_str),
             Some("kund")
@@ -856,9 +854,8 @@ mod tests {
     #[test]
     fn a_bad_save_names_its_line() {
         let err = read_template(Path::new("t.yaml"), "", "title: a\n  bad: [\n")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+            .expect_err("a broken save is refused")
+            .to_string();
         assert!(err.contains("t.yaml"), "{err}");
     }
 }
