@@ -120,13 +120,44 @@ impl Review {
 /// Reviews `range` (`BASE`, or `BASE..HEAD`) in the store's git repository.
 pub fn review(store: &Store, range: &str) -> Result<Review> {
     let repo = crate::store::open_repo(store.root())?;
+    let (base, head) = resolve_range(&repo, range)?;
+    let prefix = crate::store::repo_prefix(&repo, store.root())?;
+    let old = records_in(&repo, &base.tree()?, &prefix)?;
+    let new = records_in(&repo, &head.tree()?, &prefix)?;
+    let mut head_findings = head_findings(store, &new)?;
+    let paths: BTreeSet<&PathBuf> = old.keys().chain(new.keys()).collect();
+    let mut records = Vec::new();
+    for path in paths {
+        let (o, n) = (old.get(path), new.get(path));
+        if let (Some(o), Some(n)) = (o, n)
+            && o.blob == n.blob
+        {
+            continue;
+        }
+        // A file validate finds nothing wrong with has no entry.
+        let found = head_findings.remove(path).unwrap_or_default();
+        records.push(review_record(store.policy(), found, path, o, n));
+    }
+    Ok(Review {
+        base: base.id().to_string(),
+        head: head.id().to_string(),
+        records,
+    })
+}
+
+/// The commits a range compares: the merge base of its two ends (or BASE
+/// itself, where they share no history), and HEAD.
+fn resolve_range<'r>(
+    repo: &'r Repository,
+    range: &str,
+) -> Result<(git2::Commit<'r>, git2::Commit<'r>)> {
     // `A..B` and `A...B` mean the same here: the review always compares
     // from the merge base, as a pull request does.
     let (base_rev, head_rev) = match range.split_once("...").or_else(|| range.split_once("..")) {
         Some((b, h)) => (b, if h.is_empty() { "HEAD" } else { h }),
         None => (range, "HEAD"),
     };
-    let resolve = |rev: &str| -> Result<git2::Commit<'_>> {
+    let resolve = |rev: &str| -> Result<git2::Commit<'r>> {
         repo.revparse_single(rev)
             .and_then(|o| o.peel_to_commit())
             .map_err(|e| {
@@ -145,11 +176,16 @@ pub fn review(store: &Store, range: &str) -> Result<Review> {
         Ok(oid) => repo.find_commit(oid)?,
         Err(_) => base_tip,
     };
-    let prefix = crate::store::repo_prefix(&repo, store.root())?;
-    let old = records_in(&repo, &base.tree()?, &prefix)?;
-    let new = records_in(&repo, &head.tree()?, &prefix)?;
+    Ok((base, head))
+}
 
-    // HEAD's records, checked as `validate` checks a working tree.
+/// HEAD's records checked as `validate` checks a working tree, the
+/// findings by file. Files that do not parse are left out here: the review
+/// reports them itself.
+fn head_findings(
+    store: &Store,
+    new: &BTreeMap<PathBuf, FileAt>,
+) -> Result<HashMap<PathBuf, Vec<ReviewFinding>>> {
     let entries: Vec<Entry> = new
         .iter()
         .filter_map(|(path, f)| match &f.parsed {
@@ -172,9 +208,9 @@ pub fn review(store: &Store, range: &str) -> Result<Review> {
         register: &register,
         lookup: &lookup,
     };
-    let mut head_findings: HashMap<PathBuf, Vec<ReviewFinding>> = HashMap::new();
+    let mut by_path: HashMap<PathBuf, Vec<ReviewFinding>> = HashMap::new();
     for f in validate::check_entries(store, &cx, &entries) {
-        head_findings
+        by_path
             .entry(f.path.clone())
             .or_default()
             .push(ReviewFinding {
@@ -185,24 +221,7 @@ pub fn review(store: &Store, range: &str) -> Result<Review> {
                 clause: f.clause,
             });
     }
-
-    let paths: BTreeSet<&PathBuf> = old.keys().chain(new.keys()).collect();
-    let mut records = Vec::new();
-    for path in paths {
-        let (o, n) = (old.get(path), new.get(path));
-        if let (Some(o), Some(n)) = (o, n)
-            && o.blob == n.blob
-        {
-            continue;
-        }
-        let found = head_findings.remove(path).unwrap_or_default();
-        records.push(review_record(store.policy(), found, path, o, n));
-    }
-    Ok(Review {
-        base: base.id().to_string(),
-        head: head.id().to_string(),
-        records,
-    })
+    Ok(by_path)
 }
 
 struct MapLookup<'a>(&'a HashMap<RecordId, Value>);
@@ -213,9 +232,14 @@ impl Lookup for MapLookup<'_> {
     }
 }
 
+/// A record file as parsed: the document and its typed view.
+type Parsed = (Value, Record);
+
+/// One record file of a tree: its blob, and the record in it or why it
+/// cannot be read.
 struct FileAt {
     blob: Oid,
-    parsed: std::result::Result<(Value, Record), String>,
+    parsed: std::result::Result<Parsed, String>,
 }
 
 /// Every record file of a tree, keyed by its path relative to the record root.
@@ -238,29 +262,37 @@ fn records_in(
         // the store skips them.
         let mut blobs = Vec::new();
         sub.walk(git2::TreeWalkMode::PreOrder, |folder, item| {
-            let name = item.name().unwrap_or_default();
+            let bytes = item.name_bytes();
             if item.kind() == Some(git2::ObjectType::Tree) {
-                return if name.starts_with('.') {
+                return if bytes.starts_with(b".") {
                     git2::TreeWalkResult::Skip
                 } else {
                     git2::TreeWalkResult::Ok
                 };
             }
-            if name.ends_with(".yaml") || name.ends_with(".yml") {
-                blobs.push((Path::new(kind.dir()).join(folder).join(name), item.id()));
+            if bytes.ends_with(b".yaml") || bytes.ends_with(b".yml") {
+                // A name git holds that is not UTF-8 is shown as near as
+                // it can be, and reported: the store on disk reads it.
+                let name = String::from_utf8_lossy(bytes);
+                let utf8 = matches!(name, std::borrow::Cow::Borrowed(_));
+                let rel = Path::new(kind.dir()).join(folder).join(&*name);
+                blobs.push((rel, item.id(), utf8));
             }
             git2::TreeWalkResult::Ok
         })?;
-        for (rel, oid) in blobs {
-            let blob = repo.find_blob(oid)?;
-            let parsed = parse(&rel, blob.content());
+        for (rel, oid, utf8) in blobs {
+            let parsed = if utf8 {
+                parse(&rel, repo.find_blob(oid)?.content())
+            } else {
+                Err(format!("{}: the file name is not UTF-8", rel.display()))
+            };
             out.insert(rel, FileAt { blob: oid, parsed });
         }
     }
     Ok(out)
 }
 
-fn parse(rel: &Path, bytes: &[u8]) -> std::result::Result<(Value, Record), String> {
+fn parse(rel: &Path, bytes: &[u8]) -> std::result::Result<Parsed, String> {
     if bytes.len() as u64 > yaml::MAX_RECORD_BYTES {
         return Err(format!("{} is larger than a record may be", rel.display()));
     }
@@ -280,6 +312,10 @@ fn finding(check: crate::validate::checks::Check, field: &str, message: String) 
     }
 }
 
+/// What the branch did to one record, and what is wrong with it: a file
+/// HEAD cannot read is reported as such, a deleted record as a deletion; a
+/// record present at HEAD gets validate's findings, and, where the base
+/// had it too, the checks of the difference.
 fn review_record(
     policy: &Policy,
     head_findings: Vec<ReviewFinding>,
@@ -289,13 +325,52 @@ fn review_record(
 ) -> RecordReview {
     let old_parsed = old.and_then(|f| f.parsed.as_ref().ok());
     let new_parsed = new.and_then(|f| f.parsed.as_ref().ok());
+    let mut r = outline(path, old, new);
+    if let Some(Err(message)) = new.map(|f| &f.parsed) {
+        r.findings.push(unreadable(message));
+        return r;
+    }
+    if r.change == ChangeKind::Deleted {
+        r.findings.push(finding(
+            checks::DELETED,
+            "id",
+            format!("{} was deleted; close or retire it instead", r.id),
+        ));
+        return r;
+    }
+    let Some(new_parsed) = new_parsed else {
+        return r;
+    };
+    // The HEAD state, as validate sees it.
+    r.findings.extend(head_findings);
+    match old_parsed {
+        Some(old_parsed) => compare(policy, old_parsed, new_parsed, &mut r),
+        None => {
+            let (new_doc, new_rec) = new_parsed;
+            r.fields = document::diff(None, new_doc.as_mapping());
+            r.events_added = new_rec.common.history.len();
+            r.events = new_rec.common.history.clone();
+        }
+    }
+    r
+}
+
+/// The record as a review shows it, before any finding: who it is (as
+/// HEAD has it, else as the base had it), how it changed, its status on
+/// each side.
+fn outline(path: &Path, old: Option<&FileAt>, new: Option<&FileAt>) -> RecordReview {
+    let old_parsed = old.and_then(|f| f.parsed.as_ref().ok());
+    let new_parsed = new.and_then(|f| f.parsed.as_ref().ok());
     let shown = new_parsed.or(old_parsed);
-    let mut r = RecordReview {
+    RecordReview {
+        // A file read on neither side is named by its file name; every path
+        // a tree gives ends in one.
         id: shown.map_or_else(
             || {
                 path.file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default()
+                    .unwrap_or(path.as_os_str())
+                    .to_string_lossy()
+                    .into_owned()
             },
             |(_, rec)| rec.id().to_string(),
         ),
@@ -315,71 +390,34 @@ fn review_record(
         events_added: 0,
         events: Vec::new(),
         findings: Vec::new(),
-    };
-    if let Some(Err(message)) = new.map(|f| &f.parsed) {
-        let check = if message.contains("merge conflict") {
-            crate::validate::checks::MERGE_CONFLICT
-        } else {
-            crate::validate::checks::UNREADABLE
-        };
-        r.findings.push(ReviewFinding {
-            rule: check.id.into(),
-            severity: check.severity,
-            field: None,
-            message: message.clone(),
-            clause: None,
-        });
-        return r;
     }
-    if r.change == ChangeKind::Deleted {
-        r.findings.push(finding(
-            checks::DELETED,
-            "id",
-            format!("{} was deleted; close or retire it instead", r.id),
-        ));
-        return r;
-    }
-    let Some((new_doc, new_rec)) = new_parsed else {
-        return r;
-    };
+}
 
-    // The HEAD state, as validate sees it.
-    r.findings.extend(head_findings);
-    let Some((old_doc, old_rec)) = old_parsed else {
-        r.fields = document::diff(None, new_doc.as_mapping());
-        r.events_added = new_rec.common.history.len();
-        r.events = new_rec.common.history.clone();
-        return r;
-    };
-    r.fields = document::diff(old_doc.as_mapping(), new_doc.as_mapping());
-    let old_events = &old_rec.common.history;
-    let new_events = &new_rec.common.history;
-    // Events inserted among the base's in time order (the branch merged or
-    // rebased onto another) are added, not a rewrite.
-    let (added, rewritten) = crate::record::history_added(old_events, new_events);
-    let appended = !rewritten;
-    let added: Vec<Event> = if appended {
-        added.into_iter().cloned().collect()
+/// A file HEAD has that cannot be read as a record: a merge left
+/// unresolved, or anything else.
+fn unreadable(message: &str) -> ReviewFinding {
+    let check = if message.contains("merge conflict") {
+        crate::validate::checks::MERGE_CONFLICT
     } else {
-        Vec::new()
+        crate::validate::checks::UNREADABLE
     };
+    ReviewFinding {
+        rule: check.id.into(),
+        severity: check.severity,
+        field: None,
+        message: message.to_owned(),
+        clause: None,
+    }
+}
+
+/// The checks of a record both sides have: what changed, and the rules
+/// only a difference can break, in the order a review lists them.
+fn compare(policy: &Policy, old: &Parsed, new: &Parsed, r: &mut RecordReview) {
+    let ((old_doc, old_rec), (new_doc, new_rec)) = (old, new);
+    r.fields = document::diff(old_doc.as_mapping(), new_doc.as_mapping());
+    let added = added_events(old_rec, new_rec, r);
     r.events = added.clone();
     r.events_added = r.events.len();
-    if !appended {
-        let kept = old_events
-            .iter()
-            .zip(new_events)
-            .take_while(|(a, b)| a == b)
-            .count();
-        r.findings.push(finding(
-            checks::HISTORY_REWRITTEN,
-            "history",
-            format!(
-                "history event {} of the base was removed or rewritten",
-                kept + 1
-            ),
-        ));
-    }
     if old_rec.id() != new_rec.id() {
         r.findings.push(finding(
             checks::ID_CHANGED,
@@ -387,13 +425,45 @@ fn review_record(
             format!("the ID changed from {} to {}", old_rec.id(), new_rec.id()),
         ));
     }
-    status_moves(policy, old_rec, new_rec, &added, &mut r);
-    let removed: Vec<&crate::record::Approval> = old_rec
+    status_moves(policy, old_rec, new_rec, &added, r);
+    removed_approvals(old_rec, new_rec, r);
+    unexplained_priority(old, new, &added, r);
+}
+
+/// The history events the branch added. Where it removed or rewrote an
+/// event of the base instead, that is a finding, and none counts as added.
+fn added_events(old: &Record, new: &Record, r: &mut RecordReview) -> Vec<Event> {
+    let old_events = &old.common.history;
+    let new_events = &new.common.history;
+    // Events inserted among the base's in time order (the branch merged or
+    // rebased onto another) are added, not a rewrite.
+    let (added, rewritten) = crate::record::history_added(old_events, new_events);
+    if !rewritten {
+        return added.into_iter().cloned().collect();
+    }
+    let kept = old_events
+        .iter()
+        .zip(new_events)
+        .take_while(|(a, b)| a == b)
+        .count();
+    r.findings.push(finding(
+        checks::HISTORY_REWRITTEN,
+        "history",
+        format!(
+            "history event {} of the base was removed or rewritten",
+            kept + 1
+        ),
+    ));
+    Vec::new()
+}
+
+/// Every approval of the base that HEAD no longer has.
+fn removed_approvals(old: &Record, new: &Record, r: &mut RecordReview) {
+    let removed = old
         .common
         .approvals
         .iter()
-        .filter(|a| !new_rec.common.approvals.contains(a))
-        .collect();
+        .filter(|a| !new.common.approvals.contains(a));
     for a in removed {
         r.findings.push(finding(
             checks::APPROVAL_REMOVED,
@@ -406,34 +476,41 @@ fn review_record(
             ),
         ));
     }
-    if let (Some(op), Some(np)) = (old_rec.priority(), new_rec.priority())
-        && op != np
-    {
-        let reasoned_event = added.iter().any(|e| {
-            e.changes.iter().any(|c| c.field == "priority")
-                && (e.note.as_deref().is_some_and(|n| !n.trim().is_empty())
-                    || e.changes.iter().any(|c| c.field != "priority"))
-        });
-        let reason_field = |doc: &Value| {
-            doc.as_mapping()
-                .and_then(|m| document::get(m, "priority_reason"))
-                .map(document::display)
-        };
-        let reason_given = reason_field(new_doc).is_some_and(|n| !n.trim().is_empty())
-            && reason_field(new_doc) != reason_field(old_doc);
-        if !reasoned_event && !reason_given {
-            r.findings.push(finding(
-                checks::UNEXPLAINED_PRIORITY,
-                "priority",
-                format!(
-                    "the priority changed from {} to {} without a reason",
-                    op.get(),
-                    np.get()
-                ),
-            ));
-        }
+}
+
+/// A changed priority with no reason: no added event changes it with a
+/// note or beside another field, and no new `priority_reason` is given.
+fn unexplained_priority(old: &Parsed, new: &Parsed, added: &[Event], r: &mut RecordReview) {
+    let ((old_doc, old_rec), (new_doc, new_rec)) = (old, new);
+    let (Some(op), Some(np)) = (old_rec.priority(), new_rec.priority()) else {
+        return;
+    };
+    if op == np {
+        return;
     }
-    r
+    let reasoned_event = added.iter().any(|e| {
+        e.changes.iter().any(|c| c.field == "priority")
+            && (e.note.as_deref().is_some_and(|n| !n.trim().is_empty())
+                || e.changes.iter().any(|c| c.field != "priority"))
+    });
+    let reason_field = |doc: &Value| {
+        doc.as_mapping()
+            .and_then(|m| document::get(m, "priority_reason"))
+            .map(document::display)
+    };
+    let reason_given = reason_field(new_doc).is_some_and(|n| !n.trim().is_empty())
+        && reason_field(new_doc) != reason_field(old_doc);
+    if !reasoned_event && !reason_given {
+        r.findings.push(finding(
+            checks::UNEXPLAINED_PRIORITY,
+            "priority",
+            format!(
+                "the priority changed from {} to {} without a reason",
+                op.get(),
+                np.get()
+            ),
+        ));
+    }
 }
 
 /// Checks the status moves between BASE and HEAD: the status events the

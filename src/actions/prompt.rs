@@ -19,11 +19,11 @@ use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::policy::Policy;
-use crate::policy::rule::Test;
+use crate::policy::rule::{Predicate, Rule, Test};
 use crate::record::{Level, Record, document};
 use crate::schema;
 use crate::store::Context;
-use crate::validate::{self, StoreLookup};
+use crate::validate::{self, StoreLookup, Violation};
 use crate::yaml::{self, Mapping, Value};
 
 /// One allowed answer.
@@ -84,9 +84,11 @@ pub fn questions(
             }
         }
     }
-    if has("patient_safety") && !policy.patient_safety_priority.is_empty() && open("patient_safety")
+    if let Some(shape) = schema::field_shape(kind, "patient_safety")
+        && !policy.patient_safety_priority.is_empty()
+        && open("patient_safety")
     {
-        out.push(patient_safety_question(policy, kind));
+        out.push(patient_safety_question(policy, &shape.values));
     }
     if has("category") && !policy.change_categories.is_empty() && open("category") {
         out.push(category_question(policy));
@@ -94,8 +96,10 @@ pub fn questions(
     if has("reporter.party") && open("reporter.party") {
         out.push(party_question(policy, kind));
     }
-    if has("reported_via") && open("reported_via") {
-        out.push(channel_question(policy, kind));
+    if let Some(shape) = schema::field_shape(kind, "reported_via")
+        && open("reported_via")
+    {
+        out.push(channel_question(policy, kind, &shape.values));
     }
     for (q, error_rule) in rule_questions(cx, kind, &doc)? {
         // An answer an error rule still refuses is asked again; a field the
@@ -422,24 +426,20 @@ fn level_question(policy: &Policy, field: &str, doc: &Mapping) -> Question {
         .into_iter()
         .zip(swedish)
         .map(|(level, sv)| {
-            let meaning = match other {
-                Some(o) => {
-                    let (i, u) = if field == "impact" {
-                        (level, o)
-                    } else {
-                        (o, level)
-                    };
-                    match policy.priority_for(i, u).map(|p| p.get()) {
-                        Some(p) => format!(
-                            "{sv} {word} → priority {p} {}",
-                            policy
-                                .priority_level(p)
-                                .map(|l| l.label.as_str())
-                                .unwrap_or_default()
-                        ),
-                        None => format!("{sv} {word}"),
-                    }
-                }
+            // The priority this answer gives, once the other is known.
+            let priority = other.and_then(|o| {
+                let (i, u) = if field == "impact" {
+                    (level, o)
+                } else {
+                    (o, level)
+                };
+                policy.priority_for(i, u).map(|p| p.get())
+            });
+            let meaning = match priority {
+                Some(p) => match policy.priority_level(p) {
+                    Some(l) => format!("{sv} {word} → priority {p} {}", l.label),
+                    None => format!("{sv} {word} → priority {p}"),
+                },
                 None => format!("{sv} {word}"),
             };
             Choice {
@@ -474,11 +474,9 @@ fn level_question(policy: &Policy, field: &str, doc: &Mapping) -> Question {
     }
 }
 
-/// Asked where the pack ties the priority to patient safety (E-hälsomyndigheten).
-fn patient_safety_question(policy: &Policy, kind: Kind) -> Question {
-    let values = schema::field_shape(kind, "patient_safety")
-        .map(|s| s.values)
-        .unwrap_or_default();
+/// Asked where the pack ties the priority to patient safety
+/// (E-hälsomyndigheten); `values` are the field's, from the record model.
+fn patient_safety_question(policy: &Policy, values: &[String]) -> Question {
     Question {
         field: "patient_safety".into(),
         label: "Effect on patient safety (påverkan på patientsäkerheten)".into(),
@@ -587,7 +585,8 @@ fn rules_requiring(policy: &Policy, kind: Kind, field: &str) -> Vec<String> {
         .collect()
 }
 
-fn channel_question(policy: &Policy, kind: Kind) -> Question {
+/// How the record came in; `values` are the field's, from the record model.
+fn channel_question(policy: &Policy, kind: Kind, values: &[String]) -> Question {
     let meaning = |v: &str| match v {
         "phone" => "telefon",
         "email" => "e-post",
@@ -595,9 +594,6 @@ fn channel_question(policy: &Policy, kind: Kind) -> Question {
         "monitoring" => "övervakning",
         _ => "",
     };
-    let values = schema::field_shape(kind, "reported_via")
-        .map(|s| s.values)
-        .unwrap_or_default();
     Question {
         field: "reported_via".into(),
         label: format!("How the {} was reported", kind.name().replace('_', " ")),
@@ -627,12 +623,67 @@ fn channel_question(policy: &Policy, kind: Kind) -> Question {
 fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Question, bool)>> {
     let store = cx.store;
     let policy = store.policy();
-    let machine = policy.machine(kind);
+    // A draft the model cannot read yet has no rules to ask about: filing
+    // it reports what is wrong with it.
+    let Some((mut doc, record)) = trial(cx, kind, doc) else {
+        return Ok(Vec::new());
+    };
+    let register = validate::standard_register(store)?;
+    let lookup = StoreLookup(store);
+    let vcx = validate::Context {
+        policy,
+        register: &register,
+        lookup: &lookup,
+    };
+    let violations = validate::check_record(&vcx, &doc, &record);
+    // The trial is built as a mapping: this changes nothing.
+    let map: &Mapping = document::mapping_mut(&mut doc);
+    let mut out: Vec<(Question, bool)> = Vec::new();
+    for violation in &violations {
+        let Some(rule) = policy.rule(&violation.rule) else {
+            continue;
+        };
+        for predicate in &rule.require {
+            let Some(field) = &predicate.field else {
+                continue;
+            };
+            if matches!(predicate.test, Test::Derived)
+                || validate::engine::holds(&vcx, map, &record, predicate)
+                || PROTECTED
+                    .iter()
+                    .any(|(k, _)| field.split('.').next() == Some(k))
+                || out.iter().any(|(q, _)| &q.field == field)
+            {
+                continue;
+            }
+            let Some(shape) = schema::field_shape(kind, field) else {
+                continue;
+            };
+            let asked = Asked {
+                rule,
+                violation,
+                predicate,
+                field,
+                shape,
+            };
+            out.push(asked.question(&register));
+        }
+    }
+    Ok(out)
+}
+
+/// The draft as it would be filed, to check the rules against: with a
+/// title (a stand-in until one is given), the kind's first status, the
+/// time it is opened, an ID and its kind, classified. `None`: the model
+/// cannot read it yet.
+fn trial(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Option<(Value, Record)> {
+    let store = cx.store;
     let mut doc = doc.clone();
     if document::get(&doc, "title").is_none() {
         doc.insert("title".into(), Value::String("?".into()));
     }
-    doc.insert("status".into(), Value::String(machine.initial.clone()));
+    let initial = &store.policy().machine(kind).initial;
+    doc.insert("status".into(), Value::String(initial.clone()));
     if !doc.contains_key("opened_at") {
         doc.insert(
             "opened_at".into(),
@@ -645,114 +696,112 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
     let path = store.rel_path(&id);
     let path = Path::new(&path);
     let mut doc = Value::Mapping(doc);
-    // A draft the model cannot read yet has no rules to ask about: filing
-    // it reports what is wrong with it.
-    if apply_classification(store.policy(), path, &mut doc).is_err() {
-        return Ok(Vec::new());
-    }
-    let Ok(record) = Record::from_doc(path, None, &doc) else {
-        return Ok(Vec::new());
-    };
-    let register = validate::standard_register(store).unwrap_or_default();
-    let lookup = StoreLookup(store);
-    let vcx = validate::Context {
-        policy,
-        register: &register,
-        lookup: &lookup,
-    };
-    let map = doc.as_mapping().cloned().unwrap_or_default();
-    let mut out: Vec<(Question, bool)> = Vec::new();
-    for v in validate::check_record(&vcx, &doc, &record) {
-        let Some(rule) = policy.rule(&v.rule) else {
-            continue;
+    apply_classification(store.policy(), path, &mut doc).ok()?;
+    let record = Record::from_doc(path, None, &doc).ok()?;
+    Some((doc, record))
+}
+
+/// A field a broken rule requires, as a question is made of it.
+struct Asked<'a> {
+    rule: &'a Rule,
+    violation: &'a Violation,
+    /// The rule's test of the field that fails.
+    predicate: &'a Predicate,
+    field: &'a str,
+    shape: schema::FieldShape,
+}
+
+impl Asked<'_> {
+    /// The question, and whether the rule is an error.
+    fn question(&self, register: &BTreeSet<String>) -> (Question, bool) {
+        let error = self.violation.severity == crate::policy::Severity::Error;
+        let asked_for: Vec<String> = match &self.predicate.test {
+            Test::Equals(v) => vec![document::display(v)],
+            Test::OneOf(vs) => vs.iter().map(document::display).collect(),
+            _ => Vec::new(),
         };
-        for p in &rule.require {
-            let Some(field) = &p.field else { continue };
-            if matches!(p.test, Test::Derived)
-                || validate::engine::holds(&vcx, &map, &record, p)
-                || PROTECTED
-                    .iter()
-                    .any(|(k, _)| field.split('.').next() == Some(k))
-                || out.iter().any(|(q, _)| &q.field == field)
-            {
-                continue;
-            }
-            let Some(shape) = schema::field_shape(kind, field) else {
-                continue;
-            };
-            // The register's entries are the answers to any test of a field
-            // the rule also looks up in it.
-            let in_register = rule
-                .require
-                .iter()
-                .any(|q| q.field == p.field && matches!(q.test, Test::InRegister));
-            let error = v.severity == crate::policy::Severity::Error;
-            let asked_for: Vec<String> = match &p.test {
-                Test::Equals(v) => vec![document::display(v)],
-                Test::OneOf(vs) => vs.iter().map(document::display).collect(),
-                _ => Vec::new(),
-            };
-            // An error rule's values are the only answers that file; advice
-            // may be declined, so any value of the field goes.
-            let values: Vec<String> = if in_register {
-                register.iter().cloned().collect()
-            } else if error && !asked_for.is_empty() {
-                asked_for.clone()
-            } else if shape.accepts("boolean") {
-                vec!["true".into(), "false".into()]
-            } else {
-                shape.values.clone()
-            };
-            let mut help = vec![v.message.clone()];
-            if !error && !asked_for.is_empty() {
-                help.push(format!("the agreement asks for {}", asked_for.join(" or ")));
-            }
-            if let Some(h) = v.help.as_ref().filter(|h| !h.trim().is_empty()) {
-                help.push(h.clone());
-            }
-            if in_register {
-                help.push(if register.is_empty() {
-                    format!(
-                        "{} has no agreed entry yet: add one (id, agreed_by, agreed_at), or file the change as another category",
-                        validate::REGISTER
-                    )
-                } else {
-                    format!("an entry of {}", validate::REGISTER)
-                });
-            }
-            help.push(format!(
-                "{} ({}): {} {}",
-                v.rule,
-                v.severity.as_str(),
-                rule.clause.seed,
-                rule.clause.section
-            ));
-            let need = if error { "needed to file" } else { "advised" };
-            out.push((
-                Question {
-                    field: field.clone(),
-                    label: format!("{} ({field}, {need})", rule.title),
-                    help,
-                    choices: values
-                        .into_iter()
-                        .map(|value| Choice {
-                            meaning: match value.as_str() {
-                                "true" => "ja",
-                                "false" => "nej",
-                                _ => "",
-                            }
-                            .to_owned(),
-                            value,
-                        })
-                        .collect(),
-                    default: None,
-                    required: false,
-                },
-                error,
-            ));
+        let values = self.values(register, error, &asked_for);
+        let need = if error { "needed to file" } else { "advised" };
+        let question = Question {
+            field: self.field.to_owned(),
+            label: format!("{} ({}, {need})", self.rule.title, self.field),
+            help: self.help(register, error, &asked_for),
+            choices: values
+                .into_iter()
+                .map(|value| Choice {
+                    meaning: match value.as_str() {
+                        "true" => "ja",
+                        "false" => "nej",
+                        _ => "",
+                    }
+                    .to_owned(),
+                    value,
+                })
+                .collect(),
+            default: None,
+            required: false,
+        };
+        (question, error)
+    }
+
+    /// Whether the rule also looks the field up in the standard-change
+    /// register: then the register's entries are the answers.
+    fn in_register(&self) -> bool {
+        self.rule
+            .require
+            .iter()
+            .any(|q| q.field == self.predicate.field && matches!(q.test, Test::InRegister))
+    }
+
+    /// The answers offered. An error rule's values are the only answers
+    /// that file; advice may be declined, so any value of the field goes.
+    fn values(
+        &self,
+        register: &BTreeSet<String>,
+        error: bool,
+        asked_for: &[String],
+    ) -> Vec<String> {
+        if self.in_register() {
+            register.iter().cloned().collect()
+        } else if error && !asked_for.is_empty() {
+            asked_for.to_vec()
+        } else if self.shape.accepts("boolean") {
+            vec!["true".into(), "false".into()]
+        } else {
+            self.shape.values.clone()
         }
     }
-    Ok(out)
+
+    /// The lines under the question: what is wrong, what the agreement
+    /// asks, the rule's fix, the register, and the rule and clause.
+    fn help(&self, register: &BTreeSet<String>, error: bool, asked_for: &[String]) -> Vec<String> {
+        let v = self.violation;
+        let mut help = vec![v.message.clone()];
+        if !error && !asked_for.is_empty() {
+            help.push(format!("the agreement asks for {}", asked_for.join(" or ")));
+        }
+        if let Some(h) = v.help.as_ref().filter(|h| !h.trim().is_empty()) {
+            help.push(h.clone());
+        }
+        if self.in_register() {
+            help.push(if register.is_empty() {
+                format!(
+                    "{} has no agreed entry yet: add one (id, agreed_by, agreed_at), or file the change as another category",
+                    validate::REGISTER
+                )
+            } else {
+                format!("an entry of {}", validate::REGISTER)
+            });
+        }
+        help.push(format!(
+            "{} ({}): {} {}",
+            v.rule,
+            v.severity.as_str(),
+            self.rule.clause.seed,
+            self.rule.clause.section
+        ));
+        help
+    }
 }
 
 #[cfg(test)]
@@ -774,9 +823,8 @@ mod tests {
         let text =
             "title: Disk full\ndescription: ''\nreporter:\n  party: kund\n  name:\nimpact:\n";
         let map = read_template(Path::new("t.yaml"), t, text)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+            .expect("the save reads back")
+            .expect("the save files something");
         assert_eq!(map.len(), 2, "{map:?}");
         assert!(map.get("description").is_none());
         assert_eq!(
@@ -789,9 +837,8 @@ mod tests {
     fn dotted_keys_read_back_as_nesting_beside_nested_ones() {
         let text = "title: a\nreporter.party: kund\nreporter:\n  name: Eva\ntickets.kund: ''\n";
         let map = read_template(Path::new("t.yaml"), "", text)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+            .expect("the save reads back")
+            .expect("the save files something");
         assert_eq!(
             document::get(&map, "reporter.party").and_then(Value::as_str),
             Some("kund")
@@ -807,9 +854,8 @@ mod tests {
     #[test]
     fn a_bad_save_names_its_line() {
         let err = read_template(Path::new("t.yaml"), "", "title: a\n  bad: [\n")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+            .expect_err("a broken save is refused")
+            .to_string();
         assert!(err.contains("t.yaml"), "{err}");
     }
 }

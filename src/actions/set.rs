@@ -1,5 +1,6 @@
 //! `arende set`: change fields.
 
+use super::assign::Assignment;
 use super::edit::{Edit, land};
 use super::{Outcome, append_event, assign, load_for_rewrite, summary_of};
 use crate::classify::apply_classification;
@@ -8,6 +9,7 @@ use crate::id::RecordId;
 use crate::record::document::{self, mapping_mut};
 use crate::record::{Event, FieldChange};
 use crate::store::Context;
+use crate::yaml::Mapping;
 
 /// Changes fields of a record, re-classifies it, and records what changed
 /// in its history. Assigning a value a field already has is no change: no
@@ -32,55 +34,10 @@ pub fn set_fields(
     let mut tx = cx.store.begin()?;
     let entry = load_for_rewrite(cx.store, &mut tx, id)?;
     let mut doc = entry.doc.clone();
-    let mut changes = Vec::new();
-    for a in &parsed {
-        let map = mapping_mut(&mut doc);
-        let old = document::get(map, &a.field).cloned();
-        if old == a.value {
-            continue;
-        }
-        match &a.value {
-            Some(v) => {
-                document::set(map, &a.field, v.clone()).map_err(|m| Error::usage(m, None))?;
-            }
-            None => {
-                document::remove(map, &a.field);
-            }
-        }
-        changes.push(FieldChange {
-            field: a.field.clone(),
-            from: old,
-            to: a.value.clone(),
-        });
-    }
+    let mut changes = assign_all(mapping_mut(&mut doc), &parsed)?;
     place_new_keys(entry.doc.as_mapping(), mapping_mut(&mut doc));
     let derived = apply_classification(cx.store.policy(), &entry.path, &mut doc)?;
-    if let Some(overruled) = derived
-        .iter()
-        .find(|d| parsed.iter().any(|a| a.field == d.field))
-    {
-        return Err(Error::refused(
-            format!(
-                "{id}: {} is derived by the policy and would be reset to {}",
-                overruled.field,
-                overruled
-                    .to
-                    .as_ref()
-                    .map(document::display)
-                    .unwrap_or_default()
-            ),
-            Some(if overruled.field == "priority" {
-                format!(
-                    "to override the matrix, give a reason too: arende set {id} priority=… priority_reason=\"…\""
-                )
-            } else {
-                format!(
-                    "{} follows from other fields; change those instead",
-                    overruled.field
-                )
-            }),
-        ));
-    }
+    refuse_overruled(id, &parsed, &derived)?;
     let reclassified: Vec<(RecordId, FieldChange)> =
         derived.iter().map(|d| (id.clone(), d.clone())).collect();
     changes.extend(derived);
@@ -107,6 +64,68 @@ pub fn set_fields(
         &[],
         reclassified,
     )
+}
+
+/// Makes each assignment in `map`, in order, and returns the changes: an
+/// assignment of the value a field already has is none.
+fn assign_all(map: &mut Mapping, assignments: &[Assignment]) -> Result<Vec<FieldChange>> {
+    let mut changes = Vec::new();
+    for a in assignments {
+        let old = document::get(map, &a.field).cloned();
+        if old == a.value {
+            continue;
+        }
+        match &a.value {
+            Some(v) => {
+                document::set(map, &a.field, v.clone()).map_err(|m| Error::usage(m, None))?;
+            }
+            None => {
+                document::remove(map, &a.field);
+            }
+        }
+        changes.push(FieldChange {
+            field: a.field.clone(),
+            from: old,
+            to: a.value.clone(),
+        });
+    }
+    Ok(changes)
+}
+
+/// Refuses an assignment of a field the policy derives and re-derived
+/// otherwise: the value set would not stand.
+fn refuse_overruled(
+    id: &RecordId,
+    assignments: &[Assignment],
+    derived: &[FieldChange],
+) -> Result<()> {
+    let Some(overruled) = derived
+        .iter()
+        .find(|d| assignments.iter().any(|a| a.field == d.field))
+    else {
+        return Ok(());
+    };
+    Err(Error::refused(
+        format!(
+            "{id}: {} is derived by the policy and would be reset to {}",
+            overruled.field,
+            overruled
+                .to
+                .as_ref()
+                .map(document::display)
+                .unwrap_or_default()
+        ),
+        Some(if overruled.field == "priority" {
+            format!(
+                "to override the matrix, give a reason too: arende set {id} priority=… priority_reason=\"…\""
+            )
+        } else {
+            format!(
+                "{} follows from other fields; change those instead",
+                overruled.field
+            )
+        }),
+    ))
 }
 
 /// A field new to the record goes just before `history`, where `new` puts

@@ -79,23 +79,7 @@ pub fn merge_record(
     if let Some(store) = store {
         settle_derived(store, path, &mut doc, &conflicts, &mut open, &mut notes);
         if open.is_empty() {
-            let mut value = Value::Mapping(doc);
-            match crate::classify::apply_classification(store.policy(), path, &mut value) {
-                Ok(changes) => notes.extend(changes.iter().map(|c| {
-                    format!(
-                        "{} re-derived by the {} policy: {} → {}",
-                        c.field,
-                        store.policy().name,
-                        shown(c.from.as_ref()),
-                        shown(c.to.as_ref())
-                    )
-                })),
-                Err(e) => notes.push(format!("not re-classified: {e}")),
-            }
-            doc = match value {
-                Value::Mapping(m) => m,
-                _ => Mapping::new(),
-            };
+            reclassify(store, path, &mut doc, &mut notes);
         }
         if !open.iter().any(|&i| conflicts[i].field == "status")
             && let Some(problem) = status_problem(store, path, &b, &doc, &conflicts, &open)
@@ -124,26 +108,60 @@ pub fn merge_record(
     })
 }
 
+/// Derives the policy's values again from the merged record, noting each
+/// one that changed, or why it could not be done.
+fn reclassify(store: &Store, path: &Path, doc: &mut Mapping, notes: &mut Vec<String>) {
+    let mut value = Value::Mapping(std::mem::take(doc));
+    match crate::classify::apply_classification(store.policy(), path, &mut value) {
+        Ok(changes) => notes.extend(changes.iter().map(|c| {
+            format!(
+                "{} re-derived by the {} policy: {} → {}",
+                c.field,
+                store.policy().name,
+                shown(c.from.as_ref()),
+                shown(c.to.as_ref())
+            )
+        })),
+        Err(e) => notes.push(format!("not re-classified: {e}")),
+    }
+    // Classification sets fields of a mapping; it never makes it another value.
+    *doc = std::mem::take(document::mapping_mut(&mut value));
+}
+
 fn shown(v: Option<&Value>) -> String {
     v.map(document::display).unwrap_or_else(|| "–".into())
 }
 
-/// The document with each conflict's field set to our value, for reading a
-/// typed view before the conflicts are decided.
+/// The document with each open conflict's field set to our value, for
+/// reading a typed view before the conflicts are decided.
 fn tentative(doc: &Mapping, conflicts: &[Conflict], open: &[usize]) -> Mapping {
     let mut doc = doc.clone();
-    for &i in open {
-        let c = &conflicts[i];
-        match &c.ours {
-            Some(v) => {
-                let _ = document::set(&mut doc, &c.field, v.clone());
-            }
+    take_ours(&mut doc, conflicts, open);
+    doc
+}
+
+/// Puts our value where each open conflict's placeholder stands, at any
+/// depth, and drops the key where we removed the field. The placeholder,
+/// not the conflict's dotted name, says where: so nothing can fail. (A
+/// dotted name would lead elsewhere for a key with a dot in it or one that
+/// is not a string, and setting it fails where a step is not a mapping.)
+fn take_ours(map: &mut Mapping, conflicts: &[Conflict], open: &[usize]) {
+    map.retain(|_, value| {
+        let conflict = value
+            .as_str()
+            .and_then(tree::placeholder_index)
+            .filter(|i| open.contains(i));
+        match conflict.map(|i| &conflicts[i].ours) {
+            Some(Some(ours)) => *value = ours.clone(),
+            Some(None) => return false,
             None => {
-                document::remove(&mut doc, &c.field);
+                if let Value::Mapping(inner) = value {
+                    take_ours(inner, conflicts, open);
+                }
             }
         }
-    }
-    doc
+        true
+    });
 }
 
 /// Settles the conflicts on fields the policy derives (both sides
@@ -198,10 +216,12 @@ fn status_problem(
     let trial = Value::Mapping(tentative(doc, conflicts, open));
     let record = Record::from_doc(path, None, &trial).ok()?;
     let machine = store.policy().machine(record.kind());
-    let before: Vec<Event> = base
-        .get("history")
-        .and_then(|h| yaml::from_value(h).ok())
-        .unwrap_or_default();
+    // A base whose history does not read as events gives no way to tell
+    // the branches' moves from its own: not the merge's to judge.
+    let before: Vec<Event> = match base.get("history") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(h) => yaml::from_value(h).ok()?,
+    };
     let mut last: Option<&str> = None;
     let mut last_is_new = false;
     for event in &record.common.history {
@@ -326,6 +346,18 @@ mod tests {
         let e = merge_record(None, Path::new("x.yaml"), BASE, commented, BASE).unwrap_err();
         assert!(e.0.contains("line 3"), "{e:?}");
         assert!(merge_record(None, Path::new("x.yaml"), BASE, "a: [", BASE).is_err());
+    }
+
+    #[test]
+    fn our_side_stands_in_for_a_conflict_whatever_its_key() {
+        let map = |text: &str| yaml::parse_mapping(Path::new("x.yaml"), text).unwrap();
+        let base = map("a: 1\na.b: '1'\nc: '1'\n");
+        let ours = map("a: 1\na.b: '2'\n");
+        let theirs = map("a: 1\na.b: '3'\nc: '3'\n");
+        let (doc, conflicts) = merge_documents(&base, &ours, &theirs);
+        assert_eq!(conflicts.len(), 2, "{conflicts:?}");
+        let trial = tentative(&doc, &conflicts, &[0, 1]);
+        assert_eq!(trial, map("a: 1\na.b: '2'\n"));
     }
 
     #[test]

@@ -316,7 +316,7 @@ impl From<Predicate> for RawPredicate {
 impl std::fmt::Display for Predicate {
     /// The test in a few words, for `policy show` and the docs.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let field = self.field.as_deref().unwrap_or_default();
+        let field = self.shown_field();
         let show = crate::record::document::display;
         match &self.test {
             Test::Equals(v) => write!(f, "{field} = {}", show(v)),
@@ -455,9 +455,17 @@ impl Rule {
 }
 
 impl Predicate {
-    /// The fix for a record that fails this test, from the test alone.
+    /// The field the test reads, as its text names it. Every test that
+    /// reads one has one (a pack is refused otherwise as it loads), and the
+    /// texts of the others name none: the empty text is never shown.
+    fn shown_field(&self) -> &str {
+        self.field.as_deref().unwrap_or_default()
+    }
+
+    /// The fix for a record that fails this test, from the test alone: a
+    /// table, one text per test of the vocabulary.
     pub fn fix(&self, facts: &Facts) -> String {
-        let field = self.field.as_deref().unwrap_or_default();
+        let field = self.shown_field();
         let show = crate::record::document::display;
         let list = |vs: &[Value]| vs.iter().map(show).collect::<Vec<_>>().join(", ");
         match &self.test {
@@ -489,21 +497,9 @@ impl Predicate {
                     "give the policy what it derives `{field}` from, then run `arende classify ID`"
                 ),
             },
-            Test::Approved(_) | Test::ApprovedBefore(_) => {
-                let when = match &self.test {
-                    Test::ApprovedBefore(a) => format!(", before the record is {}", a.status),
-                    _ => String::new(),
-                };
-                if facts.approve.is_empty() {
-                    format!(
-                        "record the approval in `approvals`{when}: arende approve ID --by PARTY --step STEP"
-                    )
-                } else {
-                    format!(
-                        "record the approval in `approvals`{when}: {}",
-                        facts.approve.join(", or ")
-                    )
-                }
+            Test::Approved(_) => approval_fix("", facts),
+            Test::ApprovedBefore(a) => {
+                approval_fix(&format!(", before the record is {}", a.status), facts)
             }
             Test::NotedChanges => format!(
                 "give a reason for each change of `{field}`: arende set ID {field}=VALUE --note \"why\", or set `{field}_reason`"
@@ -551,7 +547,7 @@ impl Predicate {
     /// What the record's other records or the register say, for the tests
     /// that read them.
     fn detail(&self, facts: &Facts) -> Option<String> {
-        let field = self.field.as_deref().unwrap_or_default();
+        let field = self.shown_field();
         let linked = |what: &str| -> Option<String> {
             if facts.linked.is_empty() {
                 return Some("no record is linked there".to_owned());
@@ -586,6 +582,21 @@ impl Predicate {
             }),
             _ => None,
         }
+    }
+}
+
+/// The fix for a missing approval (`when`: by when it is needed, or
+/// empty): the `arende approve` commands the facts give, else its form.
+fn approval_fix(when: &str, facts: &Facts) -> String {
+    if facts.approve.is_empty() {
+        format!(
+            "record the approval in `approvals`{when}: arende approve ID --by PARTY --step STEP"
+        )
+    } else {
+        format!(
+            "record the approval in `approvals`{when}: {}",
+            facts.approve.join(", or ")
+        )
     }
 }
 

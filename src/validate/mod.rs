@@ -132,15 +132,32 @@ impl Lookup for StoreLookup<'_> {
 pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
     let register = standard_register(store)?;
     let (paths, walk_errors) = store.record_paths(&[]);
-    let root = store.root();
-    let passes: Vec<Pass> = paths
+    let mut findings: Vec<Finding> = walk_errors.into_iter().map(file_finding).collect();
+    let passes = first_pass(store, &register, &paths);
+    let mut checked = gather(passes, &mut findings);
+    // The order a scan gives: by ID, files of one ID in path order.
+    let mut order: Vec<usize> = (0..checked.records.len()).collect();
+    order.sort_by(|&a, &b| checked.records[a].0.id.cmp(&checked.records[b].0.id));
+    if !checked.later.is_empty() {
+        second_pass(store, &register, &order, &mut checked);
+    }
+    let summaries = in_order(checked.records, &order, &mut findings);
+    let refs: Vec<&Summary> = summaries.iter().collect();
+    findings.extend(repo_findings(store, &refs, &checked.unreadable));
+    Ok(report(store.root(), only, findings, summaries))
+}
+
+/// Reads and checks every record file, in parallel. A record whose rules
+/// asked for a linked record is left for the second pass.
+fn first_pass(store: &Store, register: &BTreeSet<String>, paths: &[PathBuf]) -> Vec<Pass> {
+    paths
         .par_iter()
-        .map(|rel| match crate::store::read_entry(root, rel) {
+        .map(|rel| match crate::store::read_entry(store.root(), rel) {
             Ok((entry, _)) => {
                 let deferred = Deferred::default();
                 let cx = Context {
                     policy: store.policy(),
-                    register: &register,
+                    register,
                     lookup: &deferred,
                 };
                 let found = record_findings(&cx, &entry);
@@ -153,11 +170,27 @@ pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
             }
             Err(e) => Pass::Bad(rel.clone(), Box::new(e)),
         })
-        .collect();
-    let mut findings: Vec<Finding> = walk_errors.into_iter().map(file_finding).collect();
-    let mut unreadable = BTreeSet::new();
-    let mut checked: Vec<(Summary, Vec<Finding>)> = Vec::with_capacity(passes.len());
-    let mut later = Vec::new();
+        .collect()
+}
+
+/// The first pass's records, in the order read.
+struct Checked {
+    /// Each readable record's summary and findings (those in `later`: none yet).
+    records: Vec<(Summary, Vec<Finding>)>,
+    /// Which of `records` the second pass checks.
+    later: Vec<usize>,
+    /// The IDs, from their names, of the files that could not be read.
+    unreadable: BTreeSet<RecordId>,
+}
+
+/// Gathers the first pass: the records read, and a finding in `findings`
+/// for each file that could not be.
+fn gather(passes: Vec<Pass>, findings: &mut Vec<Finding>) -> Checked {
+    let mut checked = Checked {
+        records: Vec::with_capacity(passes.len()),
+        later: Vec::new(),
+        unreadable: BTreeSet::new(),
+    };
     for pass in passes {
         match pass {
             Pass::Bad(rel, e) => {
@@ -167,56 +200,82 @@ pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
                     .and_then(|s| s.to_str())
                     .and_then(|s| RecordId::parse(s).ok())
                 {
-                    unreadable.insert(id);
+                    checked.unreadable.insert(id);
                 }
                 findings.push(file_finding(*e));
             }
-            Pass::Done(summary, found) => checked.push((summary, found)),
+            Pass::Done(summary, found) => checked.records.push((summary, found)),
             Pass::Later(summary) => {
-                later.push(checked.len());
-                checked.push((summary, Vec::new()));
+                checked.later.push(checked.records.len());
+                checked.records.push((summary, Vec::new()));
             }
         }
     }
-    // The order a scan gives: by ID, files of one ID in path order.
-    let mut order: Vec<usize> = (0..checked.len()).collect();
-    order.sort_by(|&a, &b| checked[a].0.id.cmp(&checked[b].0.id));
-    if !later.is_empty() {
-        let lookup = FileLookup {
-            root,
-            paths: order
-                .iter()
-                .map(|&i| (checked[i].0.id.clone(), checked[i].0.path.clone()))
-                .collect(),
-        };
-        let cx = Context {
-            policy: store.policy(),
-            register: &register,
-            lookup: &lookup,
-        };
-        let again: Vec<(usize, Vec<Finding>)> = later
-            .par_iter()
-            .map(|&i| {
-                let found = crate::store::read_entry(root, &checked[i].0.path)
-                    .map(|(entry, _)| record_findings(&cx, &entry))
-                    .unwrap_or_default();
-                (i, found)
-            })
-            .collect();
-        for (i, found) in again {
-            checked[i].1 = found;
-        }
+    checked
+}
+
+/// Checks the records left for later again, each with every record's file
+/// known (`order`: the scan's order, so that of two files with one ID the
+/// one a scan puts last is found), reading the linked ones from disk.
+fn second_pass(store: &Store, register: &BTreeSet<String>, order: &[usize], checked: &mut Checked) {
+    let root = store.root();
+    let records = &checked.records;
+    let lookup = FileLookup {
+        root,
+        paths: order
+            .iter()
+            .map(|&i| (records[i].0.id.clone(), records[i].0.path.clone()))
+            .collect(),
+    };
+    let cx = Context {
+        policy: store.policy(),
+        register,
+        lookup: &lookup,
+    };
+    let again: Vec<(usize, Vec<Finding>)> = checked
+        .later
+        .par_iter()
+        .map(|&i| {
+            let found = match crate::store::read_entry(root, &records[i].0.path) {
+                Ok((entry, _)) => record_findings(&cx, &entry),
+                // Read a moment ago, unreadable now (changed meanwhile):
+                // reported as the first pass reports such a file.
+                Err(e) => vec![file_finding(e)],
+            };
+            (i, found)
+        })
+        .collect();
+    for (i, found) in again {
+        checked.records[i].1 = found;
     }
-    let mut summaries = Vec::with_capacity(checked.len());
-    let mut slots: Vec<Option<(Summary, Vec<Finding>)>> = checked.into_iter().map(Some).collect();
-    for i in order {
+}
+
+/// Moves each record's findings into `findings` in `order`, and returns
+/// the summaries in that order.
+fn in_order(
+    records: Vec<(Summary, Vec<Finding>)>,
+    order: &[usize],
+    findings: &mut Vec<Finding>,
+) -> Vec<Summary> {
+    let mut summaries = Vec::with_capacity(records.len());
+    let mut slots: Vec<Option<(Summary, Vec<Finding>)>> = records.into_iter().map(Some).collect();
+    for &i in order {
         if let Some((summary, found)) = slots[i].take() {
             findings.extend(found);
             summaries.push(summary);
         }
     }
-    let refs: Vec<&Summary> = summaries.iter().collect();
-    findings.extend(repo_findings(store, &refs, &unreadable));
+    summaries
+}
+
+/// The report: the findings under `only` (all, if empty), each with its
+/// place in the file, sorted by file and line, and the files checked.
+fn report(
+    root: &Path,
+    only: &[PathBuf],
+    mut findings: Vec<Finding>,
+    summaries: Vec<Summary>,
+) -> Report {
     if !only.is_empty() {
         findings.retain(|f| only.iter().any(|p| f.path.starts_with(p)));
     }
@@ -230,11 +289,11 @@ pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
     if !only.is_empty() {
         checked.retain(|c| only.iter().any(|p| c.starts_with(p)));
     }
-    Ok(Report {
+    Report {
         files: checked.len(),
         checked,
         findings,
-    })
+    }
 }
 
 /// How the first pass over one record file ended.
@@ -423,6 +482,19 @@ fn repo_findings(
     summaries: &[&Summary],
     unreadable: &BTreeSet<RecordId>,
 ) -> Vec<Finding> {
+    let (by_id, mut out) = by_id(summaries);
+    for &s in summaries {
+        out.extend(dangling_references(s, &by_id, unreadable));
+        out.extend(link_findings(s, &by_id, unreadable));
+    }
+    out.extend(cycles(summaries));
+    out.extend(too_many_deployed(store, summaries));
+    out
+}
+
+/// The records by ID (of two with one ID, the later), and a finding on
+/// each record whose ID an earlier one has.
+fn by_id<'a>(summaries: &[&'a Summary]) -> (HashMap<&'a RecordId, &'a Summary>, Vec<Finding>) {
     let mut out = Vec::new();
     let mut by_id: HashMap<&RecordId, &Summary> = HashMap::new();
     for &s in summaries {
@@ -436,84 +508,113 @@ fn repo_findings(
             ));
         }
     }
-    let exists = |id: &RecordId| by_id.contains_key(id) || unreadable.contains(id);
-    for &s in summaries {
-        for (field, id) in &s.references {
-            if !exists(id) {
-                out.push(repo_finding(
+    (by_id, out)
+}
+
+/// The references outside `links` (`depends_on`, `configuration_item`)
+/// that name no record.
+fn dangling_references(
+    s: &Summary,
+    by_id: &HashMap<&RecordId, &Summary>,
+    unreadable: &BTreeSet<RecordId>,
+) -> Vec<Finding> {
+    s.references
+        .iter()
+        .filter(|(_, id)| !by_id.contains_key(id) && !unreadable.contains(id))
+        .map(|(field, id)| {
+            repo_finding(
+                checks::DANGLING_LINK,
+                &s.path,
+                field,
+                format!("{field} names {id}, which does not exist"),
+                "name a configuration item that exists".into(),
+            )
+        })
+        .collect()
+}
+
+/// The record's `links` that name no record, or a record that does not
+/// link back. A text that is not an ID names no record to look for.
+fn link_findings(
+    s: &Summary,
+    by_id: &HashMap<&RecordId, &Summary>,
+    unreadable: &BTreeSet<RecordId>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (key, ids) in &s.links {
+        for id in ids {
+            let Ok(other_id) = RecordId::parse(id) else {
+                continue;
+            };
+            match by_id.get(&other_id) {
+                None if unreadable.contains(&other_id) => {}
+                None => out.push(repo_finding(
                     checks::DANGLING_LINK,
                     &s.path,
-                    field,
-                    format!("{field} names {id}, which does not exist"),
-                    "name a configuration item that exists".into(),
-                ));
-            }
-        }
-        for (key, ids) in &s.links {
-            for id in ids {
-                let Ok(other_id) = RecordId::parse(id) else {
-                    continue;
-                };
-                match by_id.get(&other_id) {
-                    None if unreadable.contains(&other_id) => {}
-                    None => out.push(repo_finding(
-                        checks::DANGLING_LINK,
-                        &s.path,
-                        &format!("links.{key}"),
-                        format!("links to {id}, which does not exist"),
-                        "remove the link or file the record it names".into(),
-                    )),
-                    Some(other) => {
-                        let back = s.kind.link_key();
-                        let linked_back = other
-                            .links
-                            .iter()
-                            .any(|(k, ids)| k == back && ids.iter().any(|x| x == s.id.as_str()));
-                        if !linked_back {
-                            out.push(repo_finding(
-                                checks::ONE_WAY_LINK,
-                                &s.path,
-                                &format!("links.{key}"),
-                                format!("links to {id}, which does not link back"),
-                                format!("run `arende link {} {id}` to link both ways", s.id),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out.extend(cycles(summaries));
-    if let Some(max) = store
-        .policy()
-        .release_scheme
-        .as_ref()
-        .and_then(|s| s.max_deployed)
-    {
-        // Version packages, not releases: an internal X.Y.Z belongs to its X.Y.
-        let deployed: Vec<(&Summary, &str)> = summaries
-            .iter()
-            .filter_map(|&s| s.deployed.as_deref().map(|p| (s, p)))
-            .collect();
-        let packages: BTreeSet<&str> = deployed.iter().map(|(_, p)| *p).collect();
-        if packages.len() > max {
-            for (s, _) in &deployed {
-                out.push(repo_finding(
-                    checks::TOO_MANY_DEPLOYED,
+                    &format!("links.{key}"),
+                    format!("links to {id}, which does not exist"),
+                    "remove the link or file the record it names".into(),
+                )),
+                Some(other) if !links_back(other, s) => out.push(repo_finding(
+                    checks::ONE_WAY_LINK,
                     &s.path,
-                    "status",
-                    format!(
-                        "{} version packages are in production at once ({}); the {} policy allows {max}",
-                        packages.len(),
-                        packages.iter().copied().collect::<Vec<_>>().join(", "),
-                        store.policy().name
-                    ),
-                    "retire the releases of the oldest package in production".into(),
-                ));
+                    &format!("links.{key}"),
+                    format!("links to {id}, which does not link back"),
+                    format!("run `arende link {} {id}` to link both ways", s.id),
+                )),
+                Some(_) => {}
             }
         }
     }
     out
+}
+
+/// Whether `other` links to `s` under the key for `s`'s kind.
+fn links_back(other: &Summary, s: &Summary) -> bool {
+    let back = s.kind.link_key();
+    other
+        .links
+        .iter()
+        .any(|(k, ids)| k == back && ids.iter().any(|x| x == s.id.as_str()))
+}
+
+/// A finding on every deployed release when more version packages are in
+/// production than the pack's release scheme allows.
+fn too_many_deployed(store: &Store, summaries: &[&Summary]) -> Vec<Finding> {
+    let Some(max) = store
+        .policy()
+        .release_scheme
+        .as_ref()
+        .and_then(|s| s.max_deployed)
+    else {
+        return Vec::new();
+    };
+    // Version packages, not releases: an internal X.Y.Z belongs to its X.Y.
+    let deployed: Vec<(&Summary, &str)> = summaries
+        .iter()
+        .filter_map(|&s| s.deployed.as_deref().map(|p| (s, p)))
+        .collect();
+    let packages: BTreeSet<&str> = deployed.iter().map(|(_, p)| *p).collect();
+    if packages.len() <= max {
+        return Vec::new();
+    }
+    deployed
+        .iter()
+        .map(|(s, _)| {
+            repo_finding(
+                checks::TOO_MANY_DEPLOYED,
+                &s.path,
+                "status",
+                format!(
+                    "{} version packages are in production at once ({}); the {} policy allows {max}",
+                    packages.len(),
+                    packages.iter().copied().collect::<Vec<_>>().join(", "),
+                    store.policy().name
+                ),
+                "retire the releases of the oldest package in production".into(),
+            )
+        })
+        .collect()
 }
 
 /// Dependency cycles among configuration items, each reported once, on the
@@ -702,6 +803,7 @@ pub fn new_errors(
         register: &register,
         lookup: &lookup,
     };
+    // A new record (no `before`) broke nothing before.
     let old: BTreeSet<String> = before
         .map(|(doc, rec)| {
             check_record(&cx, doc, rec)

@@ -282,6 +282,29 @@ fn a_deleted_record_fails_review_with_rev002() {
     assert_eq!(rules(record), ["REV002"]);
 }
 
+/// A record file whose name git holds but is not UTF-8 is reported as
+/// unreadable, as `validate` reports a file it cannot read, not skipped.
+#[cfg(unix)]
+#[test]
+fn a_record_file_whose_name_is_not_utf8_fails_review() {
+    use std::os::unix::ffi::OsStrExt;
+    let sb = Sandbox::with_repo();
+    sb.branch("feature");
+    let name = std::ffi::OsStr::from_bytes(b"INC-\xff.yaml");
+    let dir = sb.root().join("incidents");
+    std::fs::create_dir_all(&dir).expect("incidents folder");
+    std::fs::write(dir.join(name), "id: x\n").expect("write the file");
+    sb.hand_commit("Ett namn som inte är UTF-8");
+
+    let (exit, json) = review_json(&sb, "main..feature");
+    assert_eq!(exit, 1, "{json:#}");
+    let record = only_record(&json);
+    assert_eq!(record["change"], "added");
+    assert_eq!(rules(record), ["REC001"]);
+    let message = record["findings"][0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("not UTF-8"), "{message}");
+}
+
 // ------------------------------------------------------------- history
 
 /// An incident on main with two events: opened, and assigned with a note.
