@@ -81,8 +81,18 @@ pub fn apply_classification(
         let map = document::mapping_mut(doc);
         let old = document::get(map, derived.field).cloned();
         if old.as_ref() != Some(&derived.value) {
-            document::set(map, derived.field, derived.value.clone())
-                .map_err(|m| Error::usage(m, None))?;
+            document::set(map, derived.field, derived.value.clone()).map_err(|e| {
+                Error::field(
+                    path,
+                    derived.field,
+                    e.to_string(),
+                    Some(format!(
+                        "the pack derives `{}`: make its parent a mapping of fields",
+                        derived.field
+                    )),
+                    None,
+                )
+            })?;
             changes.push(FieldChange {
                 field: derived.field.to_owned(),
                 from: old,

@@ -239,7 +239,21 @@ type Parsed = (Value, Record);
 /// cannot be read.
 struct FileAt {
     blob: Oid,
-    parsed: std::result::Result<Parsed, String>,
+    parsed: std::result::Result<Parsed, Unreadable>,
+}
+
+/// Why a record file of a tree cannot be read.
+#[derive(Debug, thiserror::Error)]
+enum Unreadable {
+    /// Larger than a record may be: not read at all.
+    #[error("{} is larger than a record may be", .0.display())]
+    TooLarge(PathBuf),
+    /// A file name git holds that is not UTF-8.
+    #[error("{}: the file name is not UTF-8", .0.display())]
+    NameNotUtf8(PathBuf),
+    /// Not text, not YAML, or not a record.
+    #[error(transparent)]
+    Record(crate::error::Error),
 }
 
 /// Every record file of a tree, keyed by its path relative to the record root.
@@ -284,7 +298,7 @@ fn records_in(
             let parsed = if utf8 {
                 parse(&rel, repo.find_blob(oid)?.content())
             } else {
-                Err(format!("{}: the file name is not UTF-8", rel.display()))
+                Err(Unreadable::NameNotUtf8(rel.clone()))
             };
             out.insert(rel, FileAt { blob: oid, parsed });
         }
@@ -292,13 +306,13 @@ fn records_in(
     Ok(out)
 }
 
-fn parse(rel: &Path, bytes: &[u8]) -> std::result::Result<Parsed, String> {
+fn parse(rel: &Path, bytes: &[u8]) -> std::result::Result<Parsed, Unreadable> {
     if bytes.len() as u64 > yaml::MAX_RECORD_BYTES {
-        return Err(format!("{} is larger than a record may be", rel.display()));
+        return Err(Unreadable::TooLarge(rel.to_owned()));
     }
-    let text = fs::text_from_bytes(rel, bytes.to_vec()).map_err(|e| e.to_string())?;
-    let doc = Value::Mapping(yaml::parse_mapping(rel, &text).map_err(|e| e.to_string())?);
-    let record = Record::from_doc(rel, Some(&text), &doc).map_err(|e| e.to_string())?;
+    let text = fs::text_from_bytes(rel, bytes.to_vec()).map_err(Unreadable::Record)?;
+    let doc = Value::Mapping(yaml::parse_mapping(rel, &text).map_err(Unreadable::Record)?);
+    let record = Record::from_doc(rel, Some(&text), &doc).map_err(Unreadable::Record)?;
     Ok((doc, record))
 }
 
@@ -395,17 +409,18 @@ fn outline(path: &Path, old: Option<&FileAt>, new: Option<&FileAt>) -> RecordRev
 
 /// A file HEAD has that cannot be read as a record: a merge left
 /// unresolved, or anything else.
-fn unreadable(message: &str) -> ReviewFinding {
-    let check = if message.contains("merge conflict") {
-        crate::validate::checks::MERGE_CONFLICT
-    } else {
-        crate::validate::checks::UNREADABLE
+fn unreadable(why: &Unreadable) -> ReviewFinding {
+    let check = match why {
+        Unreadable::Record(crate::error::Error::MergeConflict { .. }) => {
+            crate::validate::checks::MERGE_CONFLICT
+        }
+        _ => crate::validate::checks::UNREADABLE,
     };
     ReviewFinding {
         rule: check.id.into(),
         severity: check.severity,
         field: None,
-        message: message.to_owned(),
+        message: why.to_string(),
         clause: None,
     }
 }

@@ -124,7 +124,8 @@ pub fn draft(store: &crate::store::Store, kind: Kind, input: &NewRecord) -> Resu
         let a = assign::parse_for(store, kind, text)?;
         match a.value {
             Some(v) => {
-                document::set(&mut doc, &a.field, v).map_err(|m| Error::usage(m, None))?;
+                document::set(&mut doc, &a.field, v)
+                    .map_err(|e| Error::usage(e.to_string(), None))?;
             }
             None => {
                 document::remove(&mut doc, &a.field);

@@ -360,11 +360,11 @@ pub fn read_template(path: &Path, template: &str, text: &str) -> Result<Option<M
         }
     }
     for (key, v) in dotted {
-        document::set(&mut out, &key, v).map_err(|m| {
+        document::set(&mut out, &key, v).map_err(|e| {
             Error::field(
                 path.to_owned(),
                 key.clone(),
-                m,
+                e.to_string(),
                 Some(format!("write `{key}` once, dotted or nested")),
                 None,
             )

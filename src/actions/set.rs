@@ -77,7 +77,8 @@ fn assign_all(map: &mut Mapping, assignments: &[Assignment]) -> Result<Vec<Field
         }
         match &a.value {
             Some(v) => {
-                document::set(map, &a.field, v.clone()).map_err(|m| Error::usage(m, None))?;
+                document::set(map, &a.field, v.clone())
+                    .map_err(|e| Error::usage(e.to_string(), None))?;
             }
             None => {
                 document::remove(map, &a.field);

@@ -396,7 +396,7 @@ impl Builder<'_> {
         }
         match self.value(kind, field, cell, &mut built.note) {
             Ok(v) => match document::set(&mut built.doc, field, v) {
-                Err(m) => built.errors.push(row.error(column, m)),
+                Err(e) => built.errors.push(row.error(column, e.to_string())),
                 Ok(_) => built
                     .origin
                     .push((Arc::clone(field_name), Arc::clone(column))),

@@ -341,7 +341,8 @@ fn field_changes(
         }
         let old = document::get(doc, path).cloned();
         if old.as_ref() != Some(value) {
-            document::set(doc, path, value.clone()).map_err(|m| vec![c.field_error(path, m)])?;
+            document::set(doc, path, value.clone())
+                .map_err(|e| vec![c.field_error(path, e.to_string())])?;
             changes.push(FieldChange {
                 field: path.clone(),
                 from: old,

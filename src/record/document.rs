@@ -30,12 +30,28 @@ pub fn mapping_mut(doc: &mut Value) -> &mut Mapping {
     }
 }
 
+/// Why a value cannot be set at a dotted path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetError {
+    /// No name at all.
+    #[error("an empty field name")]
+    EmptyPath,
+    /// A step on the way holds a value that is not a mapping.
+    #[error("`{through}` is not a mapping, so `{path}` cannot be set")]
+    NotAMapping {
+        /// The path up to the step that is not a mapping.
+        through: String,
+        /// The whole path.
+        path: String,
+    },
+}
+
 /// Sets the value at a dotted path, making the mappings on the way. Returns
 /// the value it replaced. Fails, naming the key, where a step on the way is
 /// not a mapping.
-pub fn set(doc: &mut Mapping, path: &str, value: Value) -> Result<Option<Value>, String> {
+pub fn set(doc: &mut Mapping, path: &str, value: Value) -> Result<Option<Value>, SetError> {
     let parts: Vec<&str> = path.split('.').collect();
-    let (last, parents) = parts.split_last().ok_or("an empty field name")?;
+    let (last, parents) = parts.split_last().ok_or(SetError::EmptyPath)?;
     let mut current = doc;
     let mut walked = String::new();
     for part in parents {
@@ -51,7 +67,10 @@ pub fn set(doc: &mut Mapping, path: &str, value: Value) -> Result<Option<Value>,
         }
         current = entry
             .as_mapping_mut()
-            .ok_or_else(|| format!("`{walked}` is not a mapping, so `{path}` cannot be set"))?;
+            .ok_or_else(|| SetError::NotAMapping {
+                through: walked.clone(),
+                path: path.to_owned(),
+            })?;
     }
     Ok(current.insert(Value::String((*last).to_owned()), value))
 }
