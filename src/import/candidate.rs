@@ -35,15 +35,24 @@ pub(crate) struct Candidate {
 }
 
 /// A record's fields as leaves in document order, each under its path of
-/// keys. The paths are shared by every row that has them, and a leaf holds
-/// its scalar without a map around it: at 100 000 rows the rows' YAML maps
-/// were most of an import's memory (a map of a dozen fields takes some
-/// kilobytes, these leaves a few hundred bytes).
+/// keys and list positions. The paths are shared by every row that has
+/// them, and a leaf holds its scalar without a map around it: at 100 000
+/// rows the rows' YAML maps were most of an import's memory (a map of a
+/// dozen fields takes some kilobytes, these leaves a few hundred bytes).
+/// Lists are taken apart too: a ServiceNow incident's history, kept whole,
+/// was 40 % of the peak of an import of its event log.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Fields(Box<[(Path, Leaf)]>);
 
-/// The keys from the top of a document down to a leaf.
-pub(crate) type Path = Arc<[Value]>;
+/// The steps from the top of a document down to a leaf.
+pub(crate) type Path = Arc<[Step]>;
+
+/// One step of a path: a mapping's key, or a position in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Step {
+    Key(Value),
+    Item(usize),
+}
 
 /// A value at the end of a path.
 #[derive(Debug, Clone)]
@@ -57,7 +66,9 @@ pub(crate) enum Leaf {
     Shared(Arc<str>),
     /// A mapping with no keys (a leaf, as there is nothing below it).
     EmptyMapping,
-    /// A list or a tagged value, whole.
+    /// A list with no items.
+    EmptySequence,
+    /// A tagged value, whole.
     Other(Box<Value>),
 }
 
@@ -65,7 +76,7 @@ pub(crate) enum Leaf {
 /// made once.
 #[derive(Default)]
 pub(crate) struct Shared {
-    paths: HashMap<Vec<Value>, Path>,
+    paths: HashMap<Vec<Step>, Path>,
     origins: HashSet<Arc<[Note]>>,
     texts: HashSet<Arc<str>>,
 }
@@ -74,7 +85,7 @@ pub(crate) struct Shared {
 const SHARED_TEXT: usize = 64;
 
 impl Shared {
-    fn path(&mut self, keys: &[Value]) -> Path {
+    fn path(&mut self, keys: &[Step]) -> Path {
         if let Some(p) = self.paths.get(keys) {
             return Arc::clone(p);
         }
@@ -105,34 +116,23 @@ impl Fields {
         Fields(out.into_boxed_slice())
     }
 
-    /// The document again, keys in the order they were given.
+    /// The document again, keys and items in the order they were given.
     pub fn to_mapping(&self) -> Mapping {
-        let mut doc = Mapping::new();
+        let mut doc = Value::Mapping(Mapping::new());
         for (path, leaf) in &self.0 {
-            let Some((last, parents)) = path.split_last() else {
-                continue;
-            };
-            let mut at = &mut doc;
-            for key in parents {
-                let entry = at
-                    .entry(key.clone())
-                    .or_insert_with(|| Value::Mapping(Mapping::new()));
-                // Paths come from one document's leaves: a parent is a mapping.
-                let Value::Mapping(m) = entry else {
-                    unreachable!("a leaf's parent is a mapping")
-                };
-                at = m;
-            }
-            at.insert(last.clone(), leaf.to_value());
+            place(&mut doc, path, leaf.to_value());
         }
-        doc
+        match doc {
+            Value::Mapping(m) => m,
+            _ => unreachable!("a document's leaves are under its keys"),
+        }
     }
 
     /// The value of a top-level field that is a leaf (`opened_at`, `status`).
     pub fn top(&self, name: &str) -> Option<Value> {
         self.0
             .iter()
-            .find(|(p, _)| p.len() == 1 && p[0].as_str() == Some(name))
+            .find(|(p, _)| p.len() == 1 && is_key(&p[0], name))
             .map(|(_, leaf)| leaf.to_value())
     }
 
@@ -140,20 +140,69 @@ impl Fields {
     pub fn under<'a>(&'a self, name: &'a str) -> impl Iterator<Item = Value> + 'a {
         self.0
             .iter()
-            .filter(move |(p, _)| p.first().and_then(Value::as_str) == Some(name))
+            .filter(move |(p, _)| p.first().is_some_and(|s| is_key(s, name)))
             .map(|(_, leaf)| leaf.to_value())
     }
 }
 
-fn flatten(doc: Mapping, keys: &mut Vec<Value>, shared: &mut Shared, out: &mut Vec<(Path, Leaf)>) {
-    for (k, v) in doc {
-        keys.push(k);
-        match v {
-            Value::Mapping(m) if !m.is_empty() => flatten(m, keys, shared, out),
-            Value::String(s) => out.push((shared.path(keys), shared.text(s))),
-            other => out.push((shared.path(keys), Leaf::new(other))),
+fn is_key(step: &Step, name: &str) -> bool {
+    matches!(step, Step::Key(k) if k.as_str() == Some(name))
+}
+
+/// Puts a leaf at its path under `at`, making the mappings and list items
+/// on the way: leaves come in document order, so an item's position is
+/// either one already made or the next.
+fn place(at: &mut Value, path: &[Step], leaf: Value) {
+    let Some((step, rest)) = path.split_first() else {
+        *at = leaf;
+        return;
+    };
+    let next = match step {
+        Step::Key(key) => {
+            if !at.is_mapping() {
+                *at = Value::Mapping(Mapping::new());
+            }
+            let Value::Mapping(m) = at else {
+                unreachable!("made a mapping just above")
+            };
+            m.entry(key.clone()).or_insert(Value::Null)
         }
+        Step::Item(i) => {
+            if !at.is_sequence() {
+                *at = Value::Sequence(Vec::new());
+            }
+            let Value::Sequence(items) = at else {
+                unreachable!("made a list just above")
+            };
+            if items.len() <= *i {
+                items.resize(i + 1, Value::Null);
+            }
+            &mut items[*i]
+        }
+    };
+    place(next, rest, leaf);
+}
+
+fn flatten(doc: Mapping, keys: &mut Vec<Step>, shared: &mut Shared, out: &mut Vec<(Path, Leaf)>) {
+    for (k, v) in doc {
+        keys.push(Step::Key(k));
+        flatten_value(v, keys, shared, out);
         keys.pop();
+    }
+}
+
+fn flatten_value(v: Value, keys: &mut Vec<Step>, shared: &mut Shared, out: &mut Vec<(Path, Leaf)>) {
+    match v {
+        Value::Mapping(m) if !m.is_empty() => flatten(m, keys, shared, out),
+        Value::Sequence(items) if !items.is_empty() => {
+            for (i, item) in items.into_iter().enumerate() {
+                keys.push(Step::Item(i));
+                flatten_value(item, keys, shared, out);
+                keys.pop();
+            }
+        }
+        Value::String(s) => out.push((shared.path(keys), shared.text(s))),
+        other => out.push((shared.path(keys), Leaf::new(other))),
     }
 }
 
@@ -165,6 +214,7 @@ impl Leaf {
             Value::Number(n) => Leaf::Number(n),
             Value::String(s) => Leaf::String(s.into_boxed_str()),
             Value::Mapping(_) => Leaf::EmptyMapping,
+            Value::Sequence(_) => Leaf::EmptySequence,
             other => Leaf::Other(Box::new(other)),
         }
     }
@@ -177,6 +227,7 @@ impl Leaf {
             Leaf::String(s) => Value::String(s.to_string()),
             Leaf::Shared(s) => Value::String(s.to_string()),
             Leaf::EmptyMapping => Value::Mapping(Mapping::new()),
+            Leaf::EmptySequence => Value::Sequence(Vec::new()),
             Leaf::Other(v) => (**v).clone(),
         }
     }
