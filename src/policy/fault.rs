@@ -6,6 +6,7 @@
 //! find it in `arende policy show --format yaml`; the loader adds the file
 //! and the help.
 
+use super::Status;
 use crate::kind::Kind;
 use crate::record::{Level, statuses};
 
@@ -88,7 +89,7 @@ pub enum PackError {
         /// Its kind of record.
         kind: Kind,
         /// The status it gates.
-        status: String,
+        status: Status,
     },
     /// An approval step covering (or conditioned on) a field its kind does not have.
     #[error("approval step {step} of {kind}: {kind} has no field `{field}`")]
@@ -114,7 +115,7 @@ pub enum PackError {
         /// The kind whose status starts the cascade.
         kind: Kind,
         /// The status named.
-        status: String,
+        status: Status,
         /// The kind it should be a status of.
         of: Kind,
     },
@@ -140,7 +141,7 @@ pub enum PackError {
         /// The kind.
         kind: Kind,
         /// The status named.
-        status: String,
+        status: Status,
     },
     /// A cell of the impact × urgency matrix left empty.
     #[error("matrix: no priority for impact {} × urgency {}", .impact.as_str(), .urgency.as_str())]
@@ -181,7 +182,7 @@ pub enum PackError {
         /// The clock's ID.
         clock: String,
         /// The status named.
-        status: String,
+        status: Status,
         /// The kind it should be a status of.
         kind: Kind,
     },
