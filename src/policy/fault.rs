@@ -55,6 +55,17 @@ pub enum PackError {
         /// The kind the rule is about.
         kind: Kind,
     },
+    /// A rule's test naming a status its kind does not have: it could never
+    /// be reached.
+    #[error("rule {rule}: `{status}` is not {} status", .kind.with_article())]
+    RuleStatus {
+        /// The rule's ID.
+        rule: String,
+        /// The status named.
+        status: Status,
+        /// The kind the rule is about.
+        kind: Kind,
+    },
     /// Two approval steps of one kind with one ID.
     #[error("approval step {step} of {kind} is defined twice")]
     StepTwice {

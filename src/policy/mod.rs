@@ -717,7 +717,8 @@ impl Policy {
     }
 
     /// Rule IDs are unique, a `help` says something, and every predicate
-    /// names a field of the rule's kind and approval steps the pack has.
+    /// names a field and statuses of the rule's kind and approval steps the
+    /// pack has.
     fn check_rules(&self) -> std::result::Result<(), PackError> {
         let mut ids = std::collections::BTreeSet::new();
         for rule in &self.rules {
@@ -748,6 +749,15 @@ impl Policy {
                 rule: rule.id.clone(),
                 kind: rule.kind,
                 field: f.clone(),
+            });
+        }
+        if let Some(status) = p.test.status()
+            && !status.is_of(rule.kind)
+        {
+            return Err(PackError::RuleStatus {
+                rule: rule.id.clone(),
+                status,
+                kind: rule.kind,
             });
         }
         let steps = match &p.test {
@@ -1214,6 +1224,25 @@ mod tests {
         policy.rules[0].help = Some("  ".into());
         let e = policy.check().unwrap_err().to_string();
         assert!(e.contains("`help` is empty"), "{e}");
+    }
+
+    #[test]
+    fn a_rule_testing_a_status_its_kind_lacks_fails_loading() {
+        let mut policy = Policy::load("inera", None).unwrap();
+        let rule = policy
+            .rules
+            .iter_mut()
+            .find(|r| r.kind == Kind::Change && r.require.iter().any(|p| p.test.status().is_some()))
+            .expect("inera has a change rule on a status reached");
+        let p = rule
+            .require
+            .iter_mut()
+            .find(|p| p.test.status().is_some())
+            .unwrap();
+        p.test = Test::Reached(Status::parse("deployed").unwrap());
+        let id = rule.id.clone();
+        let e = policy.check().unwrap_err().to_string();
+        assert_eq!(e, format!("rule {id}: `deployed` is not a change status"));
     }
 
     #[test]

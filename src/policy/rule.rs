@@ -150,6 +150,16 @@ pub enum Test {
 }
 
 impl Test {
+    /// The status the test names, if it names one.
+    pub fn status(&self) -> Option<Status> {
+        match self {
+            Test::Reached(s) => Some(*s),
+            Test::ApprovedBefore(a) => Some(a.status),
+            Test::BeforeReached(b) => Some(b.status),
+            _ => None,
+        }
+    }
+
     /// Whether the test reads the predicate's `field`.
     pub fn needs_field(&self) -> bool {
         !matches!(
