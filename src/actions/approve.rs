@@ -265,16 +265,11 @@ fn near<'p>(
     pending: &[&'p ApprovalStep],
 ) -> Vec<&'p ApprovalStep> {
     let status = record.status();
-    let next: Vec<&str> = policy
-        .machine(record.kind())
-        .transitions
-        .get(status)
-        .map(|t| t.iter().map(String::as_str).collect())
-        .unwrap_or_default();
+    let next = policy.machine(record.kind()).next(status);
     pending
         .iter()
         .copied()
-        .filter(|s| s.gates == status || next.contains(&s.gates.as_str()))
+        .filter(|s| s.gates == status || next.contains(&s.gates))
         .collect()
 }
 

@@ -47,7 +47,7 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
             Some("pass --title \"…\" (or title=… with --set)".to_owned()),
         ));
     }
-    doc.insert("status".into(), Value::String(machine.initial.clone()));
+    doc.insert("status".into(), Value::String(machine.initial.into()));
     if !doc.contains_key("opened_at") {
         doc.insert(
             "opened_at".into(),
@@ -72,7 +72,7 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
         &Event {
             at: cx.now,
             by: cx.author.to_string(),
-            status: Some(machine.initial.clone()),
+            status: Some(machine.initial.into()),
             note: Some(input.note.unwrap_or_else(|| "opened".to_owned())),
             changes: Vec::new(),
         },

@@ -682,8 +682,8 @@ fn trial(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Option<(Value, Record)>
     if document::get(&doc, "title").is_none() {
         doc.insert("title".into(), Value::String("?".into()));
     }
-    let initial = &store.policy().machine(kind).initial;
-    doc.insert("status".into(), Value::String(initial.clone()));
+    let initial = store.policy().machine(kind).initial;
+    doc.insert("status".into(), Value::String(initial.into()));
     if !doc.contains_key("opened_at") {
         doc.insert(
             "opened_at".into(),

@@ -114,7 +114,7 @@ fn carry(
             continue;
         }
         let machine = cx.store.policy().machine(other.kind());
-        if !machine.allows(status, &cascade.then) {
+        if !machine.allows(status, cascade.then.as_str()) {
             return Err(Error::refused(
                 format!(
                     "{id}: {other} is {status}, and cannot move to {} with it ({}): {status} → {} is not allowed by the {} policy's status machine",
@@ -130,13 +130,13 @@ fn carry(
             ));
         }
         let mut doc = loaded.doc.clone();
-        mapping_mut(&mut doc).insert("status".into(), Value::String(cascade.then.clone()));
+        mapping_mut(&mut doc).insert("status".into(), Value::String(cascade.then.into()));
         append_event(
             &mut doc,
             &Event {
                 at: cx.now,
                 by: cx.author.to_string(),
-                status: Some(cascade.then.clone()),
+                status: Some(cascade.then.into()),
                 note: Some(format!("{} with {id}", cascade.then)),
                 changes: Vec::new(),
             },

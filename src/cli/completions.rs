@@ -182,7 +182,7 @@ fn next_statuses() -> Vec<CompletionCandidate> {
     machine
         .next(entry.record.status())
         .iter()
-        .map(CompletionCandidate::new)
+        .map(|s| CompletionCandidate::new(s.as_str()))
         .collect()
 }
 

@@ -187,7 +187,7 @@ fn new_doc(
         }
     }
     if !doc.contains_key("status") {
-        doc.insert("status".into(), Value::String(machine.initial.clone()));
+        doc.insert("status".into(), Value::String(machine.initial.into()));
     }
     let opened = match doc.get("opened_at").and_then(Value::as_str) {
         Some(t) => chrono::DateTime::parse_from_rfc3339(t).ok(),
@@ -219,12 +219,12 @@ fn first_history(
     let status = doc
         .get("status")
         .and_then(Value::as_str)
-        .unwrap_or(&machine.initial)
+        .unwrap_or(machine.initial.as_str())
         .to_owned();
     let mut history = vec![yaml::to_value(&Event {
         at: opened,
         by: cx.author.to_string(),
-        status: Some(machine.initial.clone()),
+        status: Some(machine.initial.into()),
         note: Some(match &c.key {
             Key::Source(s, sid) => format!("imported from {s} {sid}"),
             Key::Id(_) => "imported".to_owned(),
@@ -234,7 +234,7 @@ fn first_history(
     if status == machine.initial {
         return Ok(history);
     }
-    let steps = walk(machine, &machine.initial, &status).ok_or_else(|| {
+    let steps = walk(machine, machine.initial.as_str(), &status).ok_or_else(|| {
         vec![c.field_error(
             "status",
             format!(
@@ -436,9 +436,9 @@ pub(crate) fn walk(machine: &StatusMachine, from: &str, to: &str) -> Option<Vec<
             break;
         }
         for next in machine.next(&at) {
-            if next != from && !previous.contains_key(next) {
-                previous.insert(next.clone(), at.clone());
-                queue.push_back(next.clone());
+            if next != from && !previous.contains_key(next.as_str()) {
+                previous.insert((*next).into(), at.clone());
+                queue.push_back((*next).into());
             }
         }
     }

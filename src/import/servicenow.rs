@@ -317,7 +317,7 @@ impl<'a> Log<'a> {
         let history = vec![yaml::to_value(&Event {
             at: start,
             by: opened_by,
-            status: Some(machine.initial.clone()),
+            status: Some(machine.initial.into()),
             note: Some(format!("opened in ServiceNow as {number}")),
             changes: Vec::new(),
         })];

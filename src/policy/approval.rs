@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Clause, PackError, Predicate};
+use super::{Clause, PackError, Predicate, Status};
 use crate::kind::Kind;
 use crate::record::{Approval, Decision, document};
 use crate::yaml::{Mapping, Value};
@@ -33,7 +33,7 @@ pub struct ApprovalStep {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all_parties: bool,
     /// The status the approval must be in force for the record to enter.
-    pub gates: String,
+    pub gates: Status,
     /// When the step applies at all (all must hold; none: always).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub when: Vec<Predicate>,
@@ -216,11 +216,11 @@ impl super::Policy {
                     party: p.clone(),
                 });
             }
-            if !crate::record::statuses(step.kind).contains(&step.gates.as_str()) {
+            if !step.gates.is_of(step.kind) {
                 return Err(PackError::StepGate {
                     step: step.id.clone(),
                     kind: step.kind,
-                    status: step.gates.clone(),
+                    status: step.gates,
                 });
             }
             let mut fields = step

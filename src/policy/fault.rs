@@ -6,6 +6,7 @@
 //! find it in `arende policy show --format yaml`; the loader adds the file
 //! and the help.
 
+use super::Status;
 use crate::kind::Kind;
 use crate::record::{Level, statuses};
 
@@ -54,6 +55,17 @@ pub enum PackError {
         /// The kind the rule is about.
         kind: Kind,
     },
+    /// A rule's test naming a status its kind does not have: it could never
+    /// be reached.
+    #[error("rule {rule}: `{status}` is not {} status", .kind.with_article())]
+    RuleStatus {
+        /// The rule's ID.
+        rule: String,
+        /// The status named.
+        status: Status,
+        /// The kind the rule is about.
+        kind: Kind,
+    },
     /// Two approval steps of one kind with one ID.
     #[error("approval step {step} of {kind} is defined twice")]
     StepTwice {
@@ -88,7 +100,7 @@ pub enum PackError {
         /// Its kind of record.
         kind: Kind,
         /// The status it gates.
-        status: String,
+        status: Status,
     },
     /// An approval step covering (or conditioned on) a field its kind does not have.
     #[error("approval step {step} of {kind}: {kind} has no field `{field}`")]
@@ -114,7 +126,7 @@ pub enum PackError {
         /// The kind whose status starts the cascade.
         kind: Kind,
         /// The status named.
-        status: String,
+        status: Status,
         /// The kind it should be a status of.
         of: Kind,
     },
@@ -140,7 +152,7 @@ pub enum PackError {
         /// The kind.
         kind: Kind,
         /// The status named.
-        status: String,
+        status: Status,
     },
     /// A cell of the impact × urgency matrix left empty.
     #[error("matrix: no priority for impact {} × urgency {}", .impact.as_str(), .urgency.as_str())]
@@ -181,7 +193,7 @@ pub enum PackError {
         /// The clock's ID.
         clock: String,
         /// The status named.
-        status: String,
+        status: Status,
         /// The kind it should be a status of.
         kind: Kind,
     },

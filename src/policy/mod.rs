@@ -9,6 +9,7 @@
 pub mod approval;
 mod fault;
 pub mod rule;
+mod status;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,11 +19,12 @@ use serde::{Deserialize, Serialize};
 pub use approval::{ApprovalStep, RaciCell, StepState};
 pub use fault::{NotNamed, PackError};
 pub use rule::{Clause, Facts, Predicate, Rule, Severity, Test};
+pub use status::{Status, UnknownStatus};
 
 use crate::error::{Error, Result};
 use crate::fs;
 use crate::kind::Kind;
-use crate::record::{Level, Priority, statuses};
+use crate::record::{Level, Priority};
 use crate::yaml::{self, Mapping, Value};
 
 const BASE: &str = include_str!("packs/base.yaml");
@@ -131,25 +133,25 @@ impl Matrix {
 #[serde(deny_unknown_fields)]
 pub struct StatusMachine {
     /// The status a new record starts in.
-    pub initial: String,
+    pub initial: Status,
     /// For each status, the statuses it may move to.
-    pub transitions: BTreeMap<String, Vec<String>>,
+    pub transitions: BTreeMap<Status, Vec<Status>>,
     /// The statuses where a record's work is done, for a kind no clock runs
     /// for: `sla` passes its records over there (where clocks run, their
     /// stop statuses say it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub settled: Vec<String>,
+    pub settled: Vec<Status>,
 }
 
 impl StatusMachine {
     /// The statuses `from` may move to.
-    pub fn next(&self, from: &str) -> &[String] {
+    pub fn next(&self, from: &str) -> &[Status] {
         self.transitions.get(from).map_or(&[], Vec::as_slice)
     }
 
     /// Whether `from → to` is allowed.
     pub fn allows(&self, from: &str, to: &str) -> bool {
-        self.next(from).iter().any(|s| s == to)
+        self.next(from).iter().any(|s| *s == to)
     }
 }
 
@@ -194,14 +196,14 @@ pub struct Cascade {
     /// The kind whose move carries the others.
     pub kind: Kind,
     /// The status it moves to.
-    pub status: String,
+    pub status: Status,
     /// The `links` key of the records carried along.
     pub links: String,
     /// The status they move to.
-    pub then: String,
+    pub then: Status,
     /// Statuses in which a carried record is left as it is.
     #[serde(default)]
-    pub done: Vec<String>,
+    pub done: Vec<Status>,
     /// The seed clause.
     pub clause: String,
 }
@@ -316,10 +318,10 @@ pub struct ClockSpec {
     /// Around the clock or in office hours.
     pub hours: ClockHours,
     /// The clock stops when the ticket first reaches one of these statuses.
-    pub stops_at: Vec<String>,
+    pub stops_at: Vec<Status>,
     /// The clock pauses while the ticket is in one of these statuses.
     #[serde(default)]
-    pub pauses_in: Vec<String>,
+    pub pauses_in: Vec<Status>,
     /// Where it comes from.
     pub clause: Clause,
     /// Where the pack fills a value the seed leaves open: what and why.
@@ -715,7 +717,8 @@ impl Policy {
     }
 
     /// Rule IDs are unique, a `help` says something, and every predicate
-    /// names a field of the rule's kind and approval steps the pack has.
+    /// names a field and statuses of the rule's kind and approval steps the
+    /// pack has.
     fn check_rules(&self) -> std::result::Result<(), PackError> {
         let mut ids = std::collections::BTreeSet::new();
         for rule in &self.rules {
@@ -748,6 +751,15 @@ impl Policy {
                 field: f.clone(),
             });
         }
+        if let Some(status) = p.test.status()
+            && !status.is_of(rule.kind)
+        {
+            return Err(PackError::RuleStatus {
+                rule: rule.id.clone(),
+                status,
+                kind: rule.kind,
+            });
+        }
         let steps = match &p.test {
             Test::Approved(steps) => steps,
             Test::ApprovedBefore(a) => &a.steps,
@@ -773,14 +785,14 @@ impl Policy {
                     kind: c.kind,
                     links: c.links.clone(),
                 })?;
-            for (kind, s) in std::iter::once((c.kind, &c.status))
-                .chain(std::iter::once((carried, &c.then)))
-                .chain(c.done.iter().map(|d| (carried, d)))
+            for (kind, s) in std::iter::once((c.kind, c.status))
+                .chain(std::iter::once((carried, c.then)))
+                .chain(c.done.iter().map(|d| (carried, *d)))
             {
-                if !statuses(kind).contains(&s.as_str()) {
+                if !s.is_of(kind) {
                     return Err(PackError::CascadeStatus {
                         kind: c.kind,
-                        status: s.clone(),
+                        status: s,
                         of: kind,
                     });
                 }
@@ -812,17 +824,13 @@ impl Policy {
                 .status_machines
                 .get(&kind)
                 .ok_or(PackError::NoStatusMachine { kind })?;
-            let known = statuses(kind);
             let unknown = std::iter::once(&machine.initial)
                 .chain(machine.transitions.keys())
                 .chain(machine.transitions.values().flatten())
                 .chain(&machine.settled)
-                .find(|s| !known.contains(&s.as_str()));
+                .find(|s| !s.is_of(kind));
             if let Some(s) = unknown {
-                return Err(PackError::MachineStatus {
-                    kind,
-                    status: s.clone(),
-                });
+                return Err(PackError::MachineStatus { kind, status: *s });
             }
         }
         Ok(())
@@ -870,16 +878,15 @@ fn check_service_levels(sl: &ServiceLevels) -> std::result::Result<(), PackError
             });
         }
         for kind in &c.kinds {
-            let known = statuses(*kind);
             if let Some(s) = c
                 .stops_at
                 .iter()
                 .chain(&c.pauses_in)
-                .find(|s| !known.contains(&s.as_str()))
+                .find(|s| !s.is_of(*kind))
             {
                 return Err(PackError::ClockStatus {
                     clock: c.id.clone(),
-                    status: s.clone(),
+                    status: *s,
                     kind: *kind,
                 });
             }
@@ -1217,6 +1224,25 @@ mod tests {
         policy.rules[0].help = Some("  ".into());
         let e = policy.check().unwrap_err().to_string();
         assert!(e.contains("`help` is empty"), "{e}");
+    }
+
+    #[test]
+    fn a_rule_testing_a_status_its_kind_lacks_fails_loading() {
+        let mut policy = Policy::load("inera", None).unwrap();
+        let rule = policy
+            .rules
+            .iter_mut()
+            .find(|r| r.kind == Kind::Change && r.require.iter().any(|p| p.test.status().is_some()))
+            .expect("inera has a change rule on a status reached");
+        let p = rule
+            .require
+            .iter_mut()
+            .find(|p| p.test.status().is_some())
+            .unwrap();
+        p.test = Test::Reached(Status::parse("deployed").unwrap());
+        let id = rule.id.clone();
+        let e = policy.check().unwrap_err().to_string();
+        assert_eq!(e, format!("rule {id}: `deployed` is not a change status"));
     }
 
     #[test]

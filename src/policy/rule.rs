@@ -7,6 +7,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Status;
 use crate::kind::Kind;
 use crate::yaml::Value;
 
@@ -70,21 +71,21 @@ pub struct LinkedField {
 
 /// Approval steps whose decision in force was given before the record
 /// first reached a status.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovedBefore {
     /// The steps, any of which will do.
     pub steps: Vec<String>,
     /// The status the approval must precede.
-    pub status: String,
+    pub status: Status,
 }
 
 /// A time at least some days before the record first reached a status.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BeforeReached {
     /// The status.
-    pub status: String,
+    pub status: Status,
     /// How many whole days before, at least (0: before, or at the moment).
     pub days: u32,
 }
@@ -126,7 +127,7 @@ pub enum Test {
     /// `<field>_reason`, or the impact or urgency the value follows from).
     NotedChanges,
     /// The record's history has been in this status (or the record is in it now).
-    Reached(String),
+    Reached(Status),
     /// The record links at least one record under this `links` key.
     Linked(String),
     /// Every record linked under a key has a field with one of some values.
@@ -149,6 +150,16 @@ pub enum Test {
 }
 
 impl Test {
+    /// The status the test names, if it names one.
+    pub fn status(&self) -> Option<Status> {
+        match self {
+            Test::Reached(s) => Some(*s),
+            Test::ApprovedBefore(a) => Some(a.status),
+            Test::BeforeReached(b) => Some(b.status),
+            _ => None,
+        }
+    }
+
     /// Whether the test reads the predicate's `field`.
     pub fn needs_field(&self) -> bool {
         !matches!(
@@ -190,7 +201,7 @@ pub struct RawPredicate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     noted_changes: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    reached: Option<String>,
+    reached: Option<Status>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     linked: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -250,7 +250,7 @@ fn approval_steps(p: &Policy, style: Style, out: &mut String) {
             st.id.clone(),
             st.parties
                 .join(if st.all_parties { " and " } else { " or " }),
-            st.gates.clone(),
+            st.gates.to_string(),
             st.covers.join(", "),
             format!("{} {}", st.clause.seed, st.clause.section),
         ]);

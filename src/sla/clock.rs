@@ -33,7 +33,7 @@ pub(super) fn clock(
     let line = timeline(record, initial);
     let stop = line
         .iter()
-        .find(|(t, s)| *t >= start && *t <= at && spec.stops_at.contains(s))
+        .find(|(t, s)| *t >= start && *t <= at && spec.stops_at.iter().any(|x| x == s))
         .map(|(t, _)| *t);
     let horizon = stop.unwrap_or(at);
     let segments = running_segments(&line, spec, start, horizon);
@@ -48,7 +48,7 @@ pub(super) fn clock(
             .iter()
             .rev()
             .find(|(t, _)| *t <= at)
-            .is_some_and(|(_, s)| spec.pauses_in.contains(s));
+            .is_some_and(|(_, s)| spec.pauses_in.iter().any(|x| x == s));
     status.due = match reached(&segments, target, &count) {
         Ok(due) => Some(due),
         // Still running: the rest of the target is counted on from the horizon.
@@ -169,7 +169,7 @@ fn running_segments(
     for (i, (t, s)) in line.iter().enumerate() {
         let end = line.get(i + 1).map_or(horizon, |(n, _)| *n).min(horizon);
         let begin = (*t).max(start);
-        if end > begin && !spec.pauses_in.contains(s) {
+        if end > begin && !spec.pauses_in.iter().any(|x| x == s) {
             segments.push((begin, end));
         }
     }

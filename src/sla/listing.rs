@@ -7,7 +7,7 @@ use chrono::Duration;
 use super::{ClockState, ClockStatus, clocks, covered, crisis_outage, is_major_incident};
 use crate::calendar::BusinessCalendar;
 use crate::kind::Kind;
-use crate::policy::{Policy, ServiceLevels};
+use crate::policy::{Policy, ServiceLevels, Status};
 use crate::record::Record;
 use crate::time::Timestamp;
 
@@ -27,7 +27,7 @@ pub enum ListingError {
 #[derive(Debug, Clone)]
 pub struct Settled {
     /// For each kind, in the order of [`Kind::ALL`].
-    by_kind: [Vec<String>; Kind::ALL.len()],
+    by_kind: [Vec<Status>; Kind::ALL.len()],
 }
 
 impl Settled {
@@ -50,7 +50,7 @@ impl Settled {
                         .stops_at
                         .iter()
                         .filter(|s| running.clone().all(|c| c.stops_at.contains(s)))
-                        .cloned()
+                        .copied()
                         .collect(),
                     None => policy.machine(kind).settled.clone(),
                 }
@@ -63,7 +63,7 @@ impl Settled {
         Kind::ALL
             .iter()
             .position(|k| *k == kind)
-            .is_some_and(|i| self.by_kind[i].iter().any(|s| s == status))
+            .is_some_and(|i| self.by_kind[i].iter().any(|s| *s == status))
     }
 }
 

@@ -96,7 +96,7 @@ pub fn clocks(
                 spec,
                 calendar,
                 record,
-                &policy.machine(record.kind()).initial,
+                policy.machine(record.kind()).initial.as_str(),
                 at,
             )
         })

@@ -269,7 +269,7 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
         Test::Approved(steps) => steps.iter().any(|s| {
             applying_step_state(cx, map, record, s).is_some_and(|state| state.is_approved())
         }),
-        Test::Reached(status) => has_reached(record, status),
+        Test::Reached(status) => has_reached(record, status.as_str()),
         Test::NotedChanges => changes_noted(record, field),
         Test::Linked(key) => document::get(map, &format!("links.{key}"))
             .and_then(Value::as_sequence)
@@ -307,7 +307,7 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
             .is_none_or(|t| {
                 let days = chrono::Duration::days(i64::from(b.days));
                 t.checked_add_signed(days)
-                    .is_some_and(|t| t <= first_reached(record, &b.status))
+                    .is_some_and(|t| t <= first_reached(record, b.status.as_str()))
             }),
     }
 }
@@ -352,7 +352,7 @@ fn applying_step_state<'r>(
 /// Whether one of the steps was approved, and is still in force, by the
 /// time the record first reached the status.
 fn approved_before(cx: &Context<'_>, map: &Mapping, record: &Record, a: &ApprovedBefore) -> bool {
-    let deadline = first_reached(record, &a.status);
+    let deadline = first_reached(record, a.status.as_str());
     a.steps.iter().any(|s| {
         applying_step_state(cx, map, record, s).is_some_and(|state| match state {
             StepState::Approved(approval) => approval.at <= deadline,

@@ -23,7 +23,7 @@ fn names(rule: &Rule) -> Vec<String> {
             Test::LinkedAll(la) | Test::LinkedAny(la) => out.push(la.links.clone()),
             Test::Approved(steps) => out.extend(steps.iter().cloned()),
             Test::ApprovedBefore(a) => out.extend(a.steps.iter().cloned()),
-            Test::Reached(s) => out.push(s.clone()),
+            Test::Reached(s) => out.push(s.to_string()),
             _ => {}
         }
     }

@@ -228,6 +228,34 @@ fn bad_office_hours_name_the_file() {
     assert!(err.contains("help:"), "an actionable hint: {err}");
 }
 
+/// A status is read as one of the statuses the record model knows: a text
+/// that is no status of any kind is refused as the pack is read, listing
+/// them all; a status of another kind than the one named is refused by the
+/// pack's check, naming the kind and its statuses.
+#[test]
+fn a_status_no_kind_has_and_one_of_another_kind_are_refused() {
+    let sb = ehm();
+    write_override(&sb, "status_machines:\n  change:\n    initial: bogus\n");
+    let out = run_bounded(&sb, &["validate"]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(err.contains("policy/overrides.yaml"), "{err}");
+    assert!(
+        err.contains(
+            "policy pack `ehm`: `bogus` is no status of any kind of record (new, assigned, in_progress,"
+        ),
+        "{err}"
+    );
+    write_override(&sb, "status_machines:\n  change:\n    initial: deployed\n");
+    let out = run_bounded(&sb, &["validate"]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(
+        err.contains("status machine of change: `deployed` is not a change status (draft, submitted, approved, scheduled, implemented, reviewed, closed, rejected)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn good_overrides_still_apply() {
     let sb = ehm();
