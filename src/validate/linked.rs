@@ -109,3 +109,35 @@ impl Lookup for Projected<'_> {
         self.by_id.get(id).map(|p| self.keys.document(p))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key a pack's tests read across links is kept, with the value
+    /// the linked record has; a key no test reads across links is not.
+    #[test]
+    fn a_projection_keeps_what_the_tests_read_of_linked_records() {
+        let mut read_across_links = false;
+        for name in Policy::names() {
+            let policy = Policy::load(name, None).expect("a built-in pack loads");
+            let keys = Keys::of(&policy);
+            let mut doc = Mapping::new();
+            for key in &keys.0 {
+                doc.insert(Value::String(key.clone()), Value::String(format!("{key}!")));
+            }
+            doc.insert("not_read_across_links".into(), Value::Bool(true));
+            let projection = keys.project(&Value::Mapping(doc.clone()));
+            let id = RecordId::parse("INC-20261103-A1B2C3").expect("an ID");
+            let lookup = Projected::new(&keys, std::iter::once((&id, &projection)));
+            doc.remove("not_read_across_links");
+            assert_eq!(lookup.document(&id), Some(Value::Mapping(doc)), "{name}");
+            let other = RecordId::parse("INC-20261103-A1B2C4").expect("an ID");
+            assert_eq!(lookup.document(&other), None, "{name}");
+            let unset = keys.document(&keys.project(&Value::Mapping(Mapping::new())));
+            assert_eq!(unset, Value::Mapping(Mapping::new()), "{name}");
+            read_across_links |= !keys.0.is_empty();
+        }
+        assert!(read_across_links, "some pack reads linked records");
+    }
+}
