@@ -97,7 +97,7 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
     land(
         cx,
         tx,
-        vec![Edit::of(&entry, doc)],
+        vec![Edit::of(cx, &entry, doc)?],
         &message,
         &[],
         Vec::new(),

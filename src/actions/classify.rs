@@ -86,7 +86,7 @@ pub fn apply(cx: &Context<'_>, ids: &[RecordId]) -> Result<(Vec<Disagreement>, O
                 changes,
             },
         );
-        edits.push(Edit::of(&entry, doc));
+        edits.push(Edit::of(cx, &entry, doc)?);
     }
     if edits.is_empty() {
         return Ok((found, None));

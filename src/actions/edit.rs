@@ -12,45 +12,77 @@ use super::{Outcome, guard};
 use crate::editor;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
-use crate::record::{Event, FieldChange};
+use crate::record::{Event, FieldChange, Record};
 use crate::store::{Context, Transaction};
 use crate::yaml::Value;
 
-/// One record as a command leaves it.
+/// One record as a command leaves it, with its typed view read once, when
+/// the edit is made: the guard and the warnings judge that view.
 #[derive(Debug, Clone)]
 pub(crate) struct Edit {
     /// The record.
     pub id: RecordId,
     /// Its file, relative to the repository root.
     pub path: PathBuf,
-    /// The document as it was read (`None`: a new record).
-    pub before: Option<Value>,
+    /// The document as it was read and its typed view (`None`: a new record).
+    before: Option<(Value, Record)>,
     /// The document as it is to be written.
-    pub after: Value,
-    /// Fields of the file that differed from HEAD when it was read: edits
-    /// made by hand (or by a crashed or `--no-commit` command) that this
-    /// commit takes along.
-    pub hand_edits: Vec<FieldChange>,
+    after: Value,
+    /// The typed view of `after`.
+    record: Record,
 }
 
 impl Edit {
-    /// A change of a record read from the repository.
-    pub fn of(loaded: &super::Loaded, after: Value) -> Edit {
-        Edit {
-            id: loaded.entry.record.id().clone(),
-            path: loaded.entry.path.clone(),
-            before: Some(loaded.entry.doc.clone()),
-            after,
-            hand_edits: loaded.hand_edits.clone(),
+    /// A change of a record read from the repository. Fields of the file
+    /// that differed from HEAD when it was read (edits made by hand, or by a
+    /// crashed or `--no-commit` command) are taken along: they get their own
+    /// history event before the command's.
+    pub fn of(cx: &Context<'_>, loaded: &super::Loaded, mut after: Value) -> Result<Edit> {
+        if !loaded.hand_edits.is_empty() {
+            record_hand_edits(cx, &mut after, loaded.hand_edits.clone());
         }
+        let path = loaded.entry.path.clone();
+        let record = Record::from_doc(&path, None, &after)?;
+        Ok(Edit {
+            id: loaded.entry.record.id().clone(),
+            path,
+            before: Some((loaded.entry.doc.clone(), loaded.entry.record.clone())),
+            after,
+            record,
+        })
+    }
+
+    /// A new record, to be written at `path`.
+    pub fn new(id: RecordId, path: PathBuf, after: Value) -> Result<Edit> {
+        let record = Record::from_doc(&path, None, &after)?;
+        Ok(Edit {
+            id,
+            path,
+            before: None,
+            after,
+            record,
+        })
+    }
+
+    /// The typed view of the document as it is to be written.
+    pub fn record(&self) -> &Record {
+        &self.record
+    }
+
+    /// The document as it was read, with its typed view (`None`: a new record).
+    pub fn before(&self) -> Option<(&Value, &Record)> {
+        self.before.as_ref().map(|(doc, record)| (doc, record))
+    }
+
+    /// The document as it is to be written.
+    pub fn after(&self) -> &Value {
+        &self.after
     }
 }
 
 /// Checks, writes and commits `edits` in one commit: each record must not
 /// break a record or repository rule it did not break before (except the
-/// rules in `allowed`, which a person forced). Edits taken along from the
-/// working tree are recorded as their own history event before the
-/// command's.
+/// rules in `allowed`, which a person forced).
 pub(crate) fn land(
     cx: &Context<'_>,
     mut tx: Transaction<'_>,
@@ -60,18 +92,9 @@ pub(crate) fn land(
     derived: Vec<(RecordId, FieldChange)>,
 ) -> Result<Outcome> {
     let mut records = Vec::with_capacity(edits.len());
-    for mut edit in edits {
-        if !edit.hand_edits.is_empty() {
-            record_hand_edits(cx, &mut edit);
-        }
-        guard(
-            cx.store,
-            &edit.id,
-            &edit.path,
-            edit.before.as_ref(),
-            &edit.after,
-            allowed,
-        )?;
+    let mut typed = Vec::with_capacity(edits.len());
+    for edit in edits {
+        guard(cx.store, &edit, allowed)?;
         // The store keeps a file's comment block and knows nothing of
         // editors: a new file's modeline is made here.
         let modeline = if cx.store.config().modeline {
@@ -79,7 +102,7 @@ pub(crate) fn land(
         } else {
             String::new()
         };
-        // The guard read the document as a record, so it is a mapping.
+        // The edit's typed view was read from the document, so it is a mapping.
         let Value::Mapping(after) = &edit.after else {
             return Err(Error::field(
                 &edit.path,
@@ -91,10 +114,12 @@ pub(crate) fn land(
         };
         tx.write(&edit.id, &edit.path, after, &modeline);
         records.push((edit.id, edit.after));
+        typed.push(edit.record);
     }
     let commit = tx.finish(cx.mode, message, &cx.author, &cx.now)?;
     Ok(Outcome {
         records,
+        typed,
         commit,
         changed: true,
         derived,
@@ -103,7 +128,7 @@ pub(crate) fn land(
 
 /// Puts an event naming the uncommitted fields just before the command's
 /// own (the last) event, so the history says what was committed and by whom.
-fn record_hand_edits(cx: &Context<'_>, edit: &mut Edit) {
+fn record_hand_edits(cx: &Context<'_>, after: &mut Value, changes: Vec<FieldChange>) {
     let event = crate::yaml::to_value(&Event {
         at: cx.now,
         by: cx.author.to_string(),
@@ -112,12 +137,10 @@ fn record_hand_edits(cx: &Context<'_>, edit: &mut Edit) {
             "changes made outside arende and not committed before, taken along with the next event"
                 .into(),
         ),
-        changes: std::mem::take(&mut edit.hand_edits),
+        changes,
     });
-    if let Some(Value::Sequence(history)) = edit
-        .after
-        .as_mapping_mut()
-        .and_then(|m| m.get_mut("history"))
+    if let Some(Value::Sequence(history)) =
+        after.as_mapping_mut().and_then(|m| m.get_mut("history"))
     {
         let at = history.len().saturating_sub(1);
         history.insert(at, event);

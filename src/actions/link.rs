@@ -26,12 +26,10 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
     let added_a = add_link(&mut da, b);
     let added_b = add_link(&mut db, a);
     if !added_a && !added_b {
-        return Ok(Outcome {
-            records: vec![(a.clone(), da), (b.clone(), db)],
-            commit: None,
-            changed: false,
-            derived: Vec::new(),
-        });
+        return Ok(Outcome::unchanged(vec![
+            (a.clone(), da, ea.record.clone()),
+            (b.clone(), db, eb.record.clone()),
+        ]));
     }
     for (doc, other) in [(&mut da, b), (&mut db, a)] {
         append_event(
@@ -45,7 +43,7 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
             },
         );
     }
-    let edits = vec![Edit::of(&ea, da), Edit::of(&eb, db)];
+    let edits = vec![Edit::of(cx, &ea, da)?, Edit::of(cx, &eb, db)?];
     land(cx, tx, edits, &format!("{a}: link {b}"), &[], Vec::new())
 }
 
@@ -117,7 +115,7 @@ pub fn unlink(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
                     changes: Vec::new(),
                 },
             );
-            edits.push(Edit::of(loaded, doc));
+            edits.push(Edit::of(cx, loaded, doc)?);
         }
     }
     land(cx, tx, edits, &format!("{a}: unlink {b}"), &[], Vec::new()).map_err(|e| match e {

@@ -36,6 +36,9 @@ use crate::yaml::{self, Value};
 pub struct Outcome {
     /// The records written, with their new documents.
     pub records: Vec<(RecordId, Value)>,
+    /// The typed view of each of `records`, in the same order: read when
+    /// the edit was made, so the warnings need not read it again.
+    typed: Vec<Record>,
     /// The commit made, if any.
     pub commit: Option<Oid>,
     /// Whether anything changed at all.
@@ -46,9 +49,15 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn unchanged(id: RecordId, doc: Value) -> Outcome {
+    /// Nothing to write: the records as they are, each with its typed view.
+    fn unchanged(records: Vec<(RecordId, Value, Record)>) -> Outcome {
+        let (records, typed) = records
+            .into_iter()
+            .map(|(id, doc, record)| ((id, doc), record))
+            .unzip();
         Outcome {
-            records: vec![(id, doc)],
+            records,
+            typed,
             commit: None,
             changed: false,
             derived: Vec::new(),
@@ -69,18 +78,13 @@ impl Outcome {
         };
         self.records
             .iter()
-            .filter_map(|(id, doc)| {
-                let path = store.rel_path(id);
-                let record = Record::from_doc(&path, None, doc).ok()?;
-                Some(
-                    validate::check_record(&cx, doc, &record)
-                        .into_iter()
-                        .filter(|v| v.severity == crate::policy::Severity::Warning)
-                        .map(|v| (id.clone(), v))
-                        .collect::<Vec<_>>(),
-                )
+            .zip(&self.typed)
+            .flat_map(|((id, doc), record)| {
+                validate::check_record(&cx, doc, record)
+                    .into_iter()
+                    .filter(|v| v.severity == crate::policy::Severity::Warning)
+                    .map(|v| (id.clone(), v))
             })
-            .flatten()
             .collect()
     }
 }
@@ -170,36 +174,20 @@ fn check_links(store: &Store, path: &Path, record: &Record) -> Result<()> {
     Ok(())
 }
 
-/// Reads the typed view of `after` and refuses it if it breaks an error
-/// rule (of the record, or of the repository as far as the record reaches)
-/// that `before` did not break, except those in `allowed`, which a person
-/// forced: how every command enforces the policy's preconditions, with the
-/// same rules `validate` re-checks on hand-edited files.
-fn guard(
-    store: &Store,
-    id: &RecordId,
-    path: &Path,
-    before: Option<&Value>,
-    after: &Value,
-    allowed: &[&str],
-) -> Result<Record> {
-    let after_record = Record::from_doc(path, None, after)?;
-    let before_record = match before {
-        Some(doc) => Some(Record::from_doc(path, None, doc)?),
-        None => None,
-    };
-    let moved = before_record
-        .as_ref()
-        .is_some_and(|b| b.status() != after_record.status());
-    let mut errors = validate::new_errors(
-        store,
-        before.zip(before_record.as_ref()),
-        (after, &after_record),
-        moved,
-    )?;
+/// Refuses an edit whose record breaks an error rule (of the record, or of
+/// the repository as far as the record reaches) that it did not break
+/// before, except those in `allowed`, which a person forced: how every
+/// command enforces the policy's preconditions, with the same rules
+/// `validate` re-checks on hand-edited files. Judges the typed views the
+/// edit carries; reads nothing again.
+fn guard(store: &Store, edit: &edit::Edit, allowed: &[&str]) -> Result<()> {
+    let after = (edit.after(), edit.record());
+    let before = edit.before();
+    let moved = before.is_some_and(|(_, b)| b.status() != after.1.status());
+    let mut errors = validate::new_errors(store, before, after, moved)?;
     errors.retain(|v| !allowed.contains(&v.rule.as_str()));
     if errors.is_empty() {
-        return Ok(after_record);
+        return Ok(());
     }
     let lines: Vec<String> = errors
         .iter()
@@ -221,7 +209,8 @@ fn guard(
         .collect();
     Err(Error::refused(
         format!(
-            "{id}: refused by the {} policy: {}",
+            "{}: refused by the {} policy: {}",
+            edit.id,
             store.policy().name,
             lines.join("; ")
         ),

@@ -8,7 +8,7 @@ use crate::classify::apply_classification;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::kind::Kind;
-use crate::record::{Event, Record, document};
+use crate::record::{Event, document};
 use crate::schema;
 use crate::store::{Context, Transaction};
 use crate::yaml::{Mapping, Value};
@@ -82,23 +82,17 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
     } else {
         &[]
     };
-    let record = Record::from_doc(path, None, &doc)?;
-    check_links(cx.store, path, &record)?;
-    let title = record
+    let edit = Edit::new(id, path.to_owned(), doc)?;
+    check_links(cx.store, path, edit.record())?;
+    let title = edit
+        .record()
         .common
         .title
         .lines()
         .next()
         .unwrap_or_default()
         .to_owned();
-    let message = format!("{id}: new {kind}: {title}");
-    let edit = Edit {
-        id,
-        path: path.to_owned(),
-        before: None,
-        after: doc,
-        hand_edits: Vec::new(),
-    };
+    let message = format!("{}: new {kind}: {title}", edit.id);
     land(cx, tx, vec![edit], &message, allowed, Vec::new())
 }
 

@@ -42,7 +42,11 @@ pub fn set_fields(
         derived.iter().map(|d| (id.clone(), d.clone())).collect();
     changes.extend(derived);
     if changes.is_empty() {
-        return Ok(Outcome::unchanged(id.clone(), doc));
+        return Ok(Outcome::unchanged(vec![(
+            id.clone(),
+            doc,
+            entry.record.clone(),
+        )]));
     }
     let summary = summary_of(&changes);
     append_event(
@@ -59,7 +63,7 @@ pub fn set_fields(
     land(
         cx,
         tx,
-        vec![Edit::of(&entry, doc)],
+        vec![Edit::of(cx, &entry, doc)?],
         &message,
         &[],
         reclassified,

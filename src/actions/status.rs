@@ -64,7 +64,7 @@ pub fn change_status(
             changes: Vec::new(),
         },
     );
-    let mut edits = vec![Edit::of(&entry, doc)];
+    let mut edits = vec![Edit::of(cx, &entry, doc)?];
     let mut message = format!("{id}: {from} → {to}");
     for cascade in cx
         .store
@@ -141,7 +141,7 @@ fn carry(
                 changes: Vec::new(),
             },
         );
-        out.push(Edit::of(&loaded, doc));
+        out.push(Edit::of(cx, &loaded, doc)?);
     }
     Ok(out)
 }

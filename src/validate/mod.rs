@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod engine;
+mod linked;
 pub mod parties;
 pub mod personnummer;
 pub mod repository;
@@ -125,21 +126,23 @@ impl Lookup for StoreLookup<'_> {
 /// files under those paths (relative to the root); the whole repository is
 /// still read, since links and cycles cross files.
 ///
-/// Streams: each record is parsed once, checked and dropped, leaving a
-/// [`Summary`] for the checks of the repository as a whole. A record whose
-/// rules look at the records it links to is checked again once every
-/// record's place is known, reading those records from disk.
+/// Streams: each record file is read and parsed once, checked and dropped,
+/// leaving a [`Summary`] for the checks of the repository as a whole and
+/// the few values the rules of linking records read of it. A record whose
+/// rules look at the records it links to is kept, and checked again once
+/// every record's place is known.
 pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
     let register = standard_register(store)?;
+    let keys = linked::Keys::of(store.policy());
     let (paths, walk_errors) = store.record_paths(&[]);
     let mut findings: Vec<Finding> = walk_errors.into_iter().map(file_finding).collect();
-    let passes = first_pass(store, &register, &paths);
+    let passes = first_pass(store, &register, &keys, &paths);
     let mut checked = gather(passes, &mut findings);
     // The order a scan gives: by ID, files of one ID in path order.
     let mut order: Vec<usize> = (0..checked.records.len()).collect();
     order.sort_by(|&a, &b| checked.records[a].0.id.cmp(&checked.records[b].0.id));
     if !checked.later.is_empty() {
-        second_pass(store, &register, &order, &mut checked);
+        second_pass(store, &register, &keys, &order, &mut checked);
     }
     let summaries = in_order(checked.records, &order, &mut findings);
     let refs: Vec<&Summary> = summaries.iter().collect();
@@ -147,25 +150,32 @@ pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
     Ok(report(store.root(), only, findings, summaries))
 }
 
-/// Reads and checks every record file, in parallel. A record whose rules
-/// asked for a linked record is left for the second pass.
-fn first_pass(store: &Store, register: &BTreeSet<String>, paths: &[PathBuf]) -> Vec<Pass> {
+/// Reads and checks every record file, in parallel, placing its findings
+/// in the text read. A record whose rules asked for a linked record is
+/// kept, text and all, for the second pass.
+fn first_pass(
+    store: &Store,
+    register: &BTreeSet<String>,
+    keys: &linked::Keys,
+    paths: &[PathBuf],
+) -> Vec<Pass> {
     paths
         .par_iter()
         .map(|rel| match crate::store::read_entry(store.root(), rel) {
-            Ok((entry, _)) => {
+            Ok((entry, text)) => {
                 let deferred = Deferred::default();
                 let cx = Context {
                     policy: store.policy(),
                     register,
                     lookup: &deferred,
                 };
-                let found = record_findings(&cx, &entry);
-                let summary = Summary::of(&entry);
+                let mut found = record_findings(&cx, &entry);
+                let read = (Summary::of(&entry), keys.project(&entry.doc));
                 if deferred.asked.load(Ordering::Relaxed) {
-                    Pass::Later(summary)
+                    Pass::Later(read, Box::new((entry, text)))
                 } else {
-                    Pass::Done(summary, found)
+                    place_in(&text, &mut found);
+                    Pass::Done(read, found)
                 }
             }
             Err(e) => Pass::Bad(rel.clone(), Box::new(e)),
@@ -177,8 +187,11 @@ fn first_pass(store: &Store, register: &BTreeSet<String>, paths: &[PathBuf]) -> 
 struct Checked {
     /// Each readable record's summary and findings (those in `later`: none yet).
     records: Vec<(Summary, Vec<Finding>)>,
-    /// Which of `records` the second pass checks.
-    later: Vec<usize>,
+    /// What the rules of linking records read of each of `records`.
+    projections: Vec<linked::Projection>,
+    /// Which of `records` the second pass checks, each as the first pass
+    /// read it (entry and text).
+    later: Vec<(usize, Box<(Entry, String)>)>,
     /// The IDs, from their names, of the files that could not be read.
     unreadable: BTreeSet<RecordId>,
 }
@@ -188,6 +201,7 @@ struct Checked {
 fn gather(passes: Vec<Pass>, findings: &mut Vec<Finding>) -> Checked {
     let mut checked = Checked {
         records: Vec::with_capacity(passes.len()),
+        projections: Vec::with_capacity(passes.len()),
         later: Vec::new(),
         unreadable: BTreeSet::new(),
     };
@@ -204,10 +218,14 @@ fn gather(passes: Vec<Pass>, findings: &mut Vec<Finding>) -> Checked {
                 }
                 findings.push(file_finding(*e));
             }
-            Pass::Done(summary, found) => checked.records.push((summary, found)),
-            Pass::Later(summary) => {
-                checked.later.push(checked.records.len());
+            Pass::Done((summary, projection), found) => {
+                checked.records.push((summary, found));
+                checked.projections.push(projection);
+            }
+            Pass::Later((summary, projection), read) => {
+                checked.later.push((checked.records.len(), read));
                 checked.records.push((summary, Vec::new()));
+                checked.projections.push(projection);
             }
         }
     }
@@ -216,32 +234,33 @@ fn gather(passes: Vec<Pass>, findings: &mut Vec<Finding>) -> Checked {
 
 /// Checks the records left for later again, each with every record's file
 /// known (`order`: the scan's order, so that of two files with one ID the
-/// one a scan puts last is found), reading the linked ones from disk.
-fn second_pass(store: &Store, register: &BTreeSet<String>, order: &[usize], checked: &mut Checked) {
-    let root = store.root();
-    let records = &checked.records;
-    let lookup = FileLookup {
-        root,
-        paths: order
+/// one a scan puts last is found), finding the linked ones among the
+/// projections the first pass kept.
+fn second_pass(
+    store: &Store,
+    register: &BTreeSet<String>,
+    keys: &linked::Keys,
+    order: &[usize],
+    checked: &mut Checked,
+) {
+    let later = std::mem::take(&mut checked.later);
+    let lookup = linked::Projected::new(
+        keys,
+        order
             .iter()
-            .map(|&i| (records[i].0.id.clone(), records[i].0.path.clone()))
-            .collect(),
-    };
+            .map(|&i| (&checked.records[i].0.id, &checked.projections[i])),
+    );
     let cx = Context {
         policy: store.policy(),
         register,
         lookup: &lookup,
     };
-    let again: Vec<(usize, Vec<Finding>)> = checked
-        .later
-        .par_iter()
-        .map(|&i| {
-            let found = match crate::store::read_entry(root, &records[i].0.path) {
-                Ok((entry, _)) => record_findings(&cx, &entry),
-                // Read a moment ago, unreadable now (changed meanwhile):
-                // reported as the first pass reports such a file.
-                Err(e) => vec![file_finding(e)],
-            };
+    let again: Vec<(usize, Vec<Finding>)> = later
+        .into_par_iter()
+        .map(|(i, read)| {
+            let (entry, text) = *read;
+            let mut found = record_findings(&cx, &entry);
+            place_in(&text, &mut found);
             (i, found)
         })
         .collect();
@@ -296,12 +315,16 @@ fn report(
     }
 }
 
+/// What the first pass keeps of every record it read.
+type Read = (Summary, linked::Projection);
+
 /// How the first pass over one record file ended.
 enum Pass {
-    /// Checked; nothing else is needed of it but its summary.
-    Done(Summary, Vec<Finding>),
-    /// Its rules asked for linked records: checked again in the second pass.
-    Later(Summary),
+    /// Checked; nothing else is needed of it but its summary and projection.
+    Done(Read, Vec<Finding>),
+    /// Its rules asked for linked records: checked again in the second pass
+    /// with the entry and text read here.
+    Later(Read, Box<(Entry, String)>),
     /// It could not be read as a record. (Boxed: one slot per record file.)
     Bad(PathBuf, Box<Error>),
 }
@@ -317,22 +340,6 @@ impl Lookup for Deferred {
     fn document(&self, _: &RecordId) -> Option<Value> {
         self.asked.store(true, Ordering::Relaxed);
         None
-    }
-}
-
-/// Finds a linked record by reading its file again.
-struct FileLookup<'a> {
-    root: &'a Path,
-    /// Each ID's file; of two files with one ID, the one a scan puts last.
-    paths: HashMap<RecordId, PathBuf>,
-}
-
-impl Lookup for FileLookup<'_> {
-    fn document(&self, id: &RecordId) -> Option<Value> {
-        let rel = self.paths.get(id)?;
-        crate::store::read_entry(self.root, rel)
-            .ok()
-            .map(|(e, _)| e.doc)
     }
 }
 
@@ -753,36 +760,50 @@ fn file_finding(e: Error) -> Finding {
     }
 }
 
-/// Fills in line and column of findings that name a field, reading each
-/// file once.
+/// Fills in line and column of findings that name a field and have no
+/// place yet (those of the repository as a whole), reading each file once.
 fn locate(root: &Path, findings: &mut [Finding]) {
     let mut texts: HashMap<PathBuf, Option<String>> = HashMap::new();
     for f in findings.iter_mut().filter(|f| f.line.is_none()) {
-        let Some(field) = f.field.clone() else {
+        let Some(field) = &f.field else {
             continue;
         };
         let text = texts
             .entry(f.path.clone())
             .or_insert_with(|| fs::read_text(&root.join(&f.path), yaml::MAX_RECORD_BYTES).ok());
         let Some(text) = text else { continue };
-        // A list position (`history[3].note`) is not a key: the place
-        // pointed at is the key's first item of that name.
-        let parts: Vec<&str> = field
-            .split('.')
-            .filter_map(|p| p.split('[').next().filter(|k| !k.is_empty()))
-            .collect();
-        // The field itself, else its nearest parent, else the record's `id`:
-        // a report always has a place to point at.
-        let found = (1..=parts.len())
-            .rev()
-            .find_map(|n| yaml::locate_key(text, &parts[..n]))
-            .or_else(|| yaml::locate_key(text, &["id"]))
-            .or(Some((1, 1)));
-        if let Some((line, column)) = found {
+        let (line, column) = place(text, field);
+        f.line = Some(line);
+        f.column = Some(column);
+    }
+}
+
+/// Places one file's findings that name a field in its text, as it was read.
+fn place_in(text: &str, findings: &mut [Finding]) {
+    for f in findings.iter_mut().filter(|f| f.line.is_none()) {
+        if let Some(field) = &f.field {
+            let (line, column) = place(text, field);
             f.line = Some(line);
             f.column = Some(column);
         }
     }
+}
+
+/// Where a field is in a record's text: the field itself, else its nearest
+/// parent, else the record's `id`, else the first line, so that a report
+/// always has a place to point at.
+pub(crate) fn place(text: &str, field: &str) -> (usize, usize) {
+    // A list position (`history[3].note`) is not a key: the place pointed
+    // at is the key's first item of that name.
+    let parts: Vec<&str> = field
+        .split('.')
+        .filter_map(|p| p.split('[').next().filter(|k| !k.is_empty()))
+        .collect();
+    (1..=parts.len())
+        .rev()
+        .find_map(|n| yaml::locate_key(text, &parts[..n]))
+        .or_else(|| yaml::locate_key(text, &["id"]))
+        .unwrap_or((1, 1))
 }
 
 /// The error rules the record `after` breaks that `before` did not: what a

@@ -733,16 +733,8 @@ fn locate(texts: &HashMap<PathBuf, String>, findings: &mut [Finding]) {
         let (Some(field), Some(text)) = (f.field.clone(), texts.get(&f.path)) else {
             continue;
         };
-        let parts: Vec<&str> = field
-            .split('.')
-            .filter_map(|p| p.split('[').next().filter(|k| !k.is_empty()))
-            .collect();
-        let found = (1..=parts.len())
-            .rev()
-            .find_map(|n| yaml::locate_key(text, &parts[..n]))
-            .or_else(|| yaml::locate_key(text, &["id"]))
-            .unwrap_or((1, 1));
-        f.line = Some(found.0);
-        f.column = Some(found.1);
+        let (line, column) = super::place(text, &field);
+        f.line = Some(line);
+        f.column = Some(column);
     }
 }
