@@ -187,7 +187,7 @@ fn flatten(prefix: &str, map: &Mapping, out: &mut Vec<(String, String)>) {
         match v {
             Value::Mapping(m) => flatten(&key, m, out),
             Value::Sequence(s) if s.iter().any(|x| x.is_mapping() || x.is_sequence()) => {
-                out.push((key, serde_json::to_string(&to_json(v)).unwrap_or_default()));
+                out.push((key, to_json(v).to_string()));
             }
             Value::Sequence(s) => {
                 out.push((

@@ -42,6 +42,18 @@ pub enum Format {
     Jsonl,
 }
 
+/// `value` as JSON, for [`Ui::print_json`]. A value JSON cannot hold (a
+/// path that is not UTF-8, a map keyed by a list) is an error on standard
+/// output, never a `null` printed in its place.
+pub fn json_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| {
+        Error::io(
+            "standard output",
+            std::io::Error::other(format!("cannot be written as JSON: {e}")),
+        )
+    })
+}
+
 impl Format {
     fn name(self) -> String {
         self.to_possible_value()
@@ -251,7 +263,8 @@ impl Ui {
 
     /// Prints JSON to standard output.
     pub fn print_json(&self, value: &serde_json::Value) {
-        self.print(&serde_json::to_string_pretty(value).unwrap_or_default());
+        // `{:#}` is `to_string_pretty`, which cannot fail for a `Value`.
+        self.print(&format!("{value:#}"));
     }
 
     /// Tells the person what happened, on standard error, unless `-q`.
@@ -405,5 +418,26 @@ pub fn report_notes(ui: &Ui, store: &arende::store::Store, outcome: &arende::act
             "{id}: warning {} {} (`{}`){help}",
             w.rule, w.message, w.field
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_json_cannot_hold_is_an_error_not_null() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::path::Path::new(std::ffi::OsStr::from_bytes(b"r\xe4kna.yaml"));
+        let err = json_value(&[path]).expect_err("a path that is not UTF-8");
+        assert!(
+            err.to_string()
+                .starts_with("standard output: cannot be written as JSON: "),
+            "{err}"
+        );
+        assert_eq!(
+            json_value(&["ok"]).expect("text"),
+            serde_json::json!(["ok"])
+        );
     }
 }

@@ -64,18 +64,20 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
     match format {
         Format::Json => json(ui, &report),
         Format::Github => {
-            ui.print_bytes(render::github::annotations(&report, &prefix()).as_bytes())
+            ui.print_bytes(render::github::annotations(&report, &prefix()?).as_bytes())
         }
         Format::Junit => ui.print(&render::junit::report(&report, elapsed)),
         Format::Sarif => ui.print_json(&render::sarif::log(
             &report,
             store.policy(),
-            &prefix(),
+            &prefix()?,
             env!("CARGO_PKG_VERSION"),
         )),
-        Format::Gitlab => ui.print_json(&render::gitlab::report(&report, &prefix())),
+        Format::Gitlab => ui.print_json(&render::gitlab::report(&report, &prefix()?)),
         _ => human(ui, &report, |rel| match &staged_texts {
             Some(texts) => texts.get(rel).cloned(),
+            // Only the snippet under a finding: a file that no longer reads
+            // still has its findings printed, without the excerpt.
             None => std::fs::read_to_string(store.root().join(rel)).ok(),
         }),
     }
@@ -228,10 +230,13 @@ fn human(ui: &Ui, report: &Report, text_of: impl Fn(&Path) -> Option<String>) {
 }
 
 /// Where the record repository sits in its git work tree: GitHub reads
-/// annotation paths from the top of the repository.
-fn git_prefix(root: &Path) -> PathBuf {
-    arende::store::open_repo(root)
-        .ok()
-        .and_then(|repo| arende::store::repo_prefix(&repo, root).ok())
-        .unwrap_or_default()
+/// annotation paths from the top of the repository. A record repository
+/// not in git at all (a copy without its history) is its own top; one in
+/// git whose place in it cannot be told is an error, not the top.
+fn git_prefix(root: &Path) -> Result<PathBuf> {
+    match arende::store::open_repo(root) {
+        Ok(repo) => arende::store::repo_prefix(&repo, root),
+        Err(Error::NoGit { .. }) => Ok(PathBuf::new()),
+        Err(e) => Err(e),
+    }
 }

@@ -392,12 +392,7 @@ impl Rest {
         write_files(root, &self.to_write)?;
         remove_files(root, journal.removed.iter())?;
         self.staging.write_to(repo, &mut index)?;
-        let summary = commit
-            .summary()
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-            .to_owned();
+        let summary = super::git::summary_of(commit);
         if !head.advance(repo, commit.id(), &summary, store.lock_timeout())? {
             return Err(head.moved());
         }
