@@ -46,12 +46,12 @@ pub enum Format {
 /// path that is not UTF-8, a map keyed by a list) is an error on standard
 /// output, never a `null` printed in its place.
 pub fn json_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(value).map_err(|e| {
-        Error::io(
-            "standard output",
-            std::io::Error::other(format!("cannot be written as JSON: {e}")),
-        )
-    })
+    serde_json::to_value(value).map_err(|e| Error::io("standard output", not_json(e)))
+}
+
+/// A value JSON cannot hold, as the failure of the output it was for.
+fn not_json(e: serde_json::Error) -> std::io::Error {
+    std::io::Error::other(format!("cannot be written as JSON: {e}"))
 }
 
 impl Format {
@@ -357,26 +357,33 @@ impl Write for Out<'_> {
     }
 }
 
-/// A YAML document as JSON.
-pub fn to_json(value: &arende::yaml::Value) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+/// A YAML document as JSON, for a renderer that streams. A mapping key
+/// JSON cannot hold (`? [a, b]` in a field arende does not know) fails the
+/// output, rather than print the record as `null`.
+pub fn to_json(value: &arende::yaml::Value) -> std::io::Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(not_json)
 }
 
 /// Reports what a changing command did: the record (JSON) on standard
 /// output with `--format json`, else one line on standard error.
-pub fn report_outcome(ui: &Ui, format: Format, outcome: &arende::actions::Outcome, what: &str) {
+pub fn report_outcome(
+    ui: &Ui,
+    format: Format,
+    outcome: &arende::actions::Outcome,
+    what: &str,
+) -> Result<()> {
     if format == Format::Json {
-        let records: Vec<serde_json::Value> = outcome
+        let records = outcome
             .records
             .iter()
-            .map(|(_, doc)| to_json(doc))
-            .collect();
+            .map(|(_, doc)| json_value(doc))
+            .collect::<Result<Vec<_>>>()?;
         ui.print_json(&serde_json::json!({
             "changed": outcome.changed,
             "commit": outcome.commit.map(|c| c.to_string()),
             "records": records,
         }));
-        return;
+        return Ok(());
     }
     let ids: Vec<String> = outcome
         .records
@@ -389,6 +396,7 @@ pub fn report_outcome(ui: &Ui, format: Format, outcome: &arende::actions::Outcom
         (true, Some(c)) => ui.info(&format!("{ids}: {what} (commit {:.7})", c.to_string())),
         (true, None) => ui.info(&format!("{ids}: {what} (not committed)")),
     }
+    Ok(())
 }
 
 /// What a changing command tells besides its result, on stderr: values the

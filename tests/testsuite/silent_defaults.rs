@@ -116,3 +116,31 @@ fn a_foreign_hook_that_is_not_utf8_is_still_foreign() {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("is not arende's"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_record_json_cannot_hold_is_an_error_not_null() {
+    let sb = Sandbox::with_repo();
+    let id = sb.journal_incident();
+    // A key that is a list, in a field arende does not know: valid YAML,
+    // a valid record, and no JSON object can hold it.
+    let path = sb.record_path(&id);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("extra:\n  ? [a, b]\n  : x\n");
+    std::fs::write(&path, text).unwrap();
+    sb.leaves_changes("the record is edited by hand, to a key JSON cannot hold");
+    assert_eq!(code(&sb.run(&["validate", "-q"])), 0);
+    for args in [
+        &["show", id.as_str(), "--format", "json"][..],
+        &["export", "--format", "jsonl"],
+        &["export", "--format", "json"],
+    ] {
+        let out = sb.run(args);
+        assert_eq!(code(&out), 3, "{args:?}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains("cannot be written as JSON"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(!stdout(&out).contains("null"), "{args:?}: {}", stdout(&out));
+    }
+}
