@@ -56,6 +56,7 @@ fn not_json(e: serde_json::Error) -> std::io::Error {
 
 impl Format {
     fn name(self) -> String {
+        // Only a variant clap skips has no value; no format is skipped.
         self.to_possible_value()
             .map(|v| v.get_name().to_owned())
             .unwrap_or_default()

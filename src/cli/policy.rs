@@ -64,6 +64,7 @@ fn explain(ui: &Ui, args: &ExplainArgs) -> Result<ExitCode> {
         match format {
             Format::Json => ui.print_json(&json_value(rule)?),
             Format::Yaml => {
+                // A struct serializes to a mapping (see `yaml::to_value`).
                 let value = yaml::to_value(rule);
                 ui.print(&value.as_mapping().map(yaml::to_string).unwrap_or_default());
             }
@@ -106,6 +107,7 @@ fn show(ui: &Ui, args: &ShowPolicyArgs) -> Result<ExitCode> {
     match format {
         Format::Json => ui.print_json(&json_value(&policy)?),
         Format::Yaml => {
+            // A struct serializes to a mapping (see `yaml::to_value`).
             let value = yaml::to_value(&policy);
             ui.print(&value.as_mapping().map(yaml::to_string).unwrap_or_default());
         }

@@ -134,6 +134,7 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         removed.push(lock);
     }
     let journal_path = own_file(&repo, &prefix, JOURNAL);
+    // `own_file` ends in the journal's own name, so there is always one.
     let shown = Path::new(".git").join(journal_path.file_name().unwrap_or_default());
     let text = match read_if_there(&journal_path, &shown)? {
         Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),

@@ -144,3 +144,29 @@ fn a_record_json_cannot_hold_is_an_error_not_null() {
         assert!(!stdout(&out).contains("null"), "{args:?}: {}", stdout(&out));
     }
 }
+
+#[test]
+fn a_lock_timeout_that_is_not_seconds_is_an_error_not_the_default() {
+    let sb = Sandbox::with_repo();
+    let out = sb
+        .cmd()
+        .env("ARENDE_LOCK_TIMEOUT", "fem")
+        .args(["list"])
+        .output()
+        .unwrap();
+    assert_no_panic(&out);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("ARENDE_LOCK_TIMEOUT is `fem`"),
+        "{}",
+        stderr(&out)
+    );
+    // Empty is unset, as for git's own variables.
+    let out = sb
+        .cmd()
+        .env("ARENDE_LOCK_TIMEOUT", "")
+        .args(["list"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
