@@ -11,7 +11,7 @@ use arende::validate::staged::check_staged;
 use arende::validate::{Finding, Report, validate};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 
-use super::output::counted;
+use super::output::{counted, json_value};
 use super::{Format, Formats, Ui};
 
 /// Check every record against the record model and the policy's rules, and
@@ -62,7 +62,7 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
     let elapsed = started.elapsed();
     let prefix = || git_prefix(store.root());
     match format {
-        Format::Json => json(ui, &report),
+        Format::Json => json(ui, &report)?,
         Format::Github => {
             ui.print_bytes(render::github::annotations(&report, &prefix()?).as_bytes())
         }
@@ -104,15 +104,16 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
 
 /// The report as JSON, its lists written an element at a time (see
 /// [`render::json`]): the bytes of the whole report printed at once.
-fn json(ui: &Ui, report: &Report) {
+fn json(ui: &Ui, report: &Report) -> Result<()> {
     let paths = report
         .checked
         .iter()
         .chain(report.findings.iter().map(|f| &f.path));
-    // A path JSON cannot hold made the whole report `null`; it still does.
+    // A path JSON cannot hold (a file name not UTF-8) made the whole report
+    // `null`; now `json_value` fails, and says why, before anything is printed.
     if paths.clone().any(|p| p.to_str().is_none()) {
-        ui.print_json(&serde_json::to_value(report).unwrap_or_default());
-        return;
+        ui.print_json(&json_value(report)?);
+        return Ok(());
     }
     ui.stream(|out| {
         write!(out, "{{\n  \"files\": {},\n  \"checked\": ", report.files)?;
@@ -129,6 +130,7 @@ fn json(ui: &Ui, report: &Report) {
         findings.close()?;
         out.write_all(b"\n}\n")
     });
+    Ok(())
 }
 
 fn relative_to_root(root: &Path, p: &Path) -> Result<PathBuf> {

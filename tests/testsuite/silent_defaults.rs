@@ -170,3 +170,22 @@ fn a_lock_timeout_that_is_not_seconds_is_an_error_not_the_default() {
         .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+#[test]
+fn a_validate_report_json_cannot_hold_is_an_error_not_null() {
+    use std::os::unix::ffi::OsStrExt;
+    let sb = Sandbox::with_repo();
+    let id = sb.journal_incident();
+    let path = sb.record_path(&id);
+    let name = std::ffi::OsStr::from_bytes(b"r\xe4kna.yaml");
+    std::fs::copy(&path, path.with_file_name(name)).unwrap();
+    sb.leaves_untracked("a record file whose name is not UTF-8");
+    let out = sb.run(&["validate", "--format", "json"]);
+    assert_eq!(code(&out), 3, "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("cannot be written as JSON"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+}
