@@ -89,7 +89,7 @@ pub(crate) fn land(
                 None,
             ));
         };
-        tx.write(&edit.id, &edit.path, after, &modeline);
+        tx.write(&edit.id, &edit.path, after, &modeline)?;
         records.push((edit.id, edit.after));
     }
     let commit = tx.finish(cx.mode, message, &cx.author, &cx.now)?;

@@ -130,12 +130,20 @@ impl<'s> Transaction<'s> {
     /// one; the caller makes it, the store knows nothing of editors). `rel`
     /// is where the record is (as it was loaded), or [`Store::rel_path`] for
     /// a new one: given, not looked up, so filing a new record never walks
-    /// the repository.
-    pub fn write(&mut self, id: &RecordId, rel: &Path, doc: &Mapping, new_header: &str) {
+    /// the repository. A file there that does not read (not UTF-8, no
+    /// permission) is an error: its comments would otherwise be lost.
+    pub fn write(
+        &mut self,
+        id: &RecordId,
+        rel: &Path,
+        doc: &Mapping,
+        new_header: &str,
+    ) -> Result<()> {
         let rel = rel.to_owned();
         let header = match std::fs::read_to_string(self.store.root().join(&rel)) {
             Ok(old) => yaml::leading_comments(&old).to_owned(),
-            Err(_) => new_header.to_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => new_header.to_owned(),
+            Err(e) => return Err(Error::io(rel, e)),
         };
         let text = yaml::to_string_with_header(&header, doc);
         if !filed_right(&rel, id.kind(), id) {
@@ -144,6 +152,7 @@ impl<'s> Transaction<'s> {
         }
         self.writes.insert(rel, text.into_bytes());
         self.staged.insert(id.clone());
+        Ok(())
     }
 
     /// Stages any file, by its path relative to the repository root.

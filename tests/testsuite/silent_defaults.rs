@@ -189,3 +189,26 @@ fn a_validate_report_json_cannot_hold_is_an_error_not_null() {
     );
     assert_eq!(stdout(&out), "");
 }
+
+#[test]
+fn a_record_file_that_does_not_read_is_an_error_for_a_write_not_a_new_header() {
+    let sb = Sandbox::with_repo();
+    let id = sb.journal_incident();
+    let path = sb.record_path(&id);
+    let mut bytes = b"# r\xe4kna\n".to_vec();
+    bytes.extend(std::fs::read(&path).unwrap());
+    std::fs::write(&path, &bytes).unwrap();
+    sb.leaves_changes("the record's comment is made not UTF-8 by hand");
+    let store = arende::store::Store::open(sb.root()).unwrap();
+    let mut tx = store.begin().unwrap();
+    let id = arende::id::RecordId::parse(&id).unwrap();
+    let rel = rel_path(id.as_str());
+    let err = tx
+        .write(&id, Path::new(&rel), &serde_yaml::Mapping::new(), "")
+        .expect_err("the file does not read as text");
+    assert!(matches!(err, arende::error::Error::Io { .. }), "{err}");
+    assert!(err.to_string().starts_with(&rel), "{err}");
+    assert!(tx.is_empty(), "nothing is staged");
+    drop(tx);
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
