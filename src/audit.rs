@@ -99,13 +99,16 @@ fn split_new(before: &[Event], now: &[Event]) -> (Vec<Event>, bool) {
 }
 
 /// A version of the record file as a document; one that does not parse
-/// has none (its commit still shows).
+/// has none (its commit still shows, with no events or fields: history
+/// cannot be corrected, so it is no error to stop on).
 fn parse(path: &Path, content: &[u8]) -> Option<Mapping> {
     let text = std::str::from_utf8(content).ok()?;
     yaml::parse_mapping(path, text).ok()
 }
 
-/// The history events of a version.
+/// The history events of a version; a `history` that does not read as
+/// events has none to show (`arende validate` names it in the record as it
+/// is now; an old version cannot be corrected).
 fn events_of(doc: &Mapping) -> Vec<Event> {
     doc.get("history")
         .and_then(|h| yaml::from_value::<Vec<Event>>(h).ok())

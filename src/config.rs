@@ -44,6 +44,7 @@ impl RepoConfig {
 
     /// The file's text.
     pub fn to_yaml(&self) -> String {
+        // A struct serializes to a mapping (see `yaml::to_value`).
         let value = yaml::to_value(self);
         value.as_mapping().map(yaml::to_string).unwrap_or_default()
     }

@@ -43,7 +43,8 @@ pub fn schema_file_name(kind: Kind) -> String {
 
 /// A kind's schema as its file holds it: pretty JSON and a final newline.
 pub fn schema_text(kind: Kind) -> String {
-    let mut text = serde_json::to_string_pretty(&json_schema(kind)).unwrap_or_default();
+    // `{:#}` is `to_string_pretty`, which cannot fail for a `Value`.
+    let mut text = format!("{:#}", json_schema(kind));
     text.push('\n');
     text
 }
@@ -97,7 +98,7 @@ pub fn vscode_settings(settings: Option<&str>, schema_dir: &str) -> Option<Strin
             );
         }
     }
-    let mut text = serde_json::to_string_pretty(&Json::Object(root)).unwrap_or_default();
+    let mut text = format!("{:#}", Json::Object(root));
     text.push('\n');
     Some(text)
 }

@@ -84,6 +84,7 @@ impl RecordId {
 
     /// The kind the prefix names.
     pub fn kind(&self) -> Kind {
+        // `split` yields at least one piece, so the default is never taken.
         let prefix = self.0.split('-').next().unwrap_or_default();
         // parse() and generate() only make IDs with a known prefix.
         Kind::from_prefix(prefix).unwrap_or(Kind::Incident)

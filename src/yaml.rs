@@ -162,7 +162,9 @@ pub fn to_value<T: Serialize>(value: &T) -> Value {
     serde_yaml::to_value(value).unwrap_or(Value::Null)
 }
 
-/// Renders a mapping as a YAML document.
+/// Renders a mapping as a YAML document. serde_yaml fails only on a tag
+/// inside a tag (and on bytes, which a `Value` cannot hold), which no
+/// parsed document holds and arende never builds.
 pub fn to_string(doc: &Mapping) -> String {
     serde_yaml::to_string(doc).unwrap_or_default()
 }

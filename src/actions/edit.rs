@@ -112,7 +112,7 @@ pub(crate) fn land(
                 None,
             ));
         };
-        tx.write(&edit.id, &edit.path, after, &modeline);
+        tx.write(&edit.id, &edit.path, after, &modeline)?;
         records.push((edit.id, edit.after));
         typed.push(edit.record);
     }

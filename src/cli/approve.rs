@@ -60,6 +60,6 @@ pub fn cmd_approve(ui: &Ui, args: &ApproveArgs) -> Result<ExitCode> {
         format,
         &outcome,
         &format!("{} by {}", decision.as_str(), args.by),
-    );
+    )?;
     Ok(ExitCode::Ok)
 }

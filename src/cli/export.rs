@@ -83,7 +83,7 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
             let mut array = render::json::Array::open(out, 0)?;
             records.visit_all(
                 Docs::Keep,
-                |e| render::json::pretty_at(&to_json(&e.doc), 1),
+                |e| to_json(&e.doc).and_then(|doc| render::json::pretty_at(&doc, 1)),
                 |doc| array.element(&doc?),
             )?;
             array.close()?;
@@ -93,8 +93,9 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
             let mut lines = 0;
             records.visit_all(
                 Docs::Keep,
-                |e| render::jsonl::line(&to_json(&e.doc)),
+                |e| to_json(&e.doc).map(|doc| render::jsonl::line(&doc)),
                 |line| {
+                    let line = line?;
                     lines += 1;
                     out.write_all(line.as_bytes())
                 },
@@ -133,9 +134,11 @@ fn csv(ui: &Ui, records: &Records, dialect: render::csv::Dialect) {
     let mut known: HashSet<String> = columns.iter().cloned().collect();
     let Ok(()) = records.visit_all(
         Docs::Keep,
-        |e| cells(&e).into_iter().map(|(k, _)| k).collect::<Vec<_>>(),
+        |e| cells(&e).map(|row| row.into_iter().map(|(k, _)| k).collect::<Vec<_>>()),
         |keys| {
-            for k in keys {
+            // A record whose cells fail fails the rows' pass below, which
+            // reports it; its columns do not matter then.
+            for k in keys.into_iter().flatten() {
                 if known.insert(k.clone()) {
                     columns.push(k);
                 }
@@ -149,34 +152,34 @@ fn csv(ui: &Ui, records: &Records, dialect: render::csv::Dialect) {
         records.visit_all(
             Docs::Keep,
             |e| {
-                let row = cells(&e);
-                columns
+                let row = cells(&e)?;
+                Ok(columns
                     .iter()
                     .map(|c| {
                         row.iter()
                             .find(|(k, _)| k == c)
                             .map_or_else(String::new, |(_, v)| v.clone())
                     })
-                    .collect::<Vec<String>>()
+                    .collect::<Vec<String>>())
             },
-            |row| csv.row(&row),
+            |row: std::io::Result<Vec<String>>| csv.row(&row?),
         )?;
         csv.finish()
     });
 }
 
 /// A record's fields as (dotted key, cell text).
-fn cells(e: &Entry) -> Vec<(String, String)> {
+fn cells(e: &Entry) -> std::io::Result<Vec<(String, String)>> {
     let mut cells = Vec::new();
     if let Some(m) = e.doc.as_mapping() {
-        flatten("", m, &mut cells);
+        flatten("", m, &mut cells)?;
     }
-    cells
+    Ok(cells)
 }
 
 /// Scalars under dotted keys; lists of scalars joined by "; "; lists of
 /// mappings (history, approvals) as JSON in one cell, so nothing is lost.
-fn flatten(prefix: &str, map: &Mapping, out: &mut Vec<(String, String)>) {
+fn flatten(prefix: &str, map: &Mapping, out: &mut Vec<(String, String)>) -> std::io::Result<()> {
     for (k, v) in map {
         let Some(k) = k.as_str() else { continue };
         let key = if prefix.is_empty() {
@@ -185,9 +188,9 @@ fn flatten(prefix: &str, map: &Mapping, out: &mut Vec<(String, String)>) {
             format!("{prefix}.{k}")
         };
         match v {
-            Value::Mapping(m) => flatten(&key, m, out),
+            Value::Mapping(m) => flatten(&key, m, out)?,
             Value::Sequence(s) if s.iter().any(|x| x.is_mapping() || x.is_sequence()) => {
-                out.push((key, serde_json::to_string(&to_json(v)).unwrap_or_default()));
+                out.push((key, to_json(v)?.to_string()));
             }
             Value::Sequence(s) => {
                 out.push((
@@ -201,4 +204,5 @@ fn flatten(prefix: &str, map: &Mapping, out: &mut Vec<(String, String)>) {
             other => out.push((key, document::display(other))),
         }
     }
+    Ok(())
 }

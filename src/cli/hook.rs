@@ -55,12 +55,15 @@ pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
     let store = ui.store()?;
     let repo = arende::store::open_repo(store.root())?;
     let hook = hook_text(&arende::store::repo_prefix(&repo, store.root())?);
-    let hooks = hooks_dir(&repo);
+    let hooks = hooks_dir(&repo)?;
     std::fs::create_dir_all(&hooks).map_err(|e| Error::io(&hooks, e))?;
     let path = hooks.join("pre-commit");
     if path.exists() && !args.force {
-        let existing = std::fs::read_to_string(&path).unwrap_or_default();
-        if existing != hook && existing != HOOK && !OLD_HOOKS.contains(&existing.as_str()) {
+        // Bytes, not text: a hook of someone else's need not be UTF-8, and
+        // is then simply not arende's; one that does not read is an error.
+        let existing = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let ours = |h: &str| existing == h.as_bytes();
+        if !ours(&hook) && !ours(HOOK) && !OLD_HOOKS.iter().copied().any(ours) {
             return Err(Error::usage(
                 format!("{} exists and is not arende's", path.display()),
                 Some(
@@ -87,14 +90,17 @@ pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
 
 /// Where git runs hooks from: `core.hooksPath` if set (relative to the work
 /// tree, as git reads it), else the repository's `hooks` folder.
-fn hooks_dir(repo: &git2::Repository) -> std::path::PathBuf {
-    let configured = repo
-        .config()
-        .ok()
-        .and_then(|c| c.get_path("core.hooksPath").ok());
-    match configured {
+/// A git configuration that does not read is an error: installing the hook
+/// where git does not look would leave commits unchecked.
+fn hooks_dir(repo: &git2::Repository) -> Result<std::path::PathBuf> {
+    let configured = match repo.config()?.get_path("core.hooksPath") {
+        Ok(p) => Some(p),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(match configured {
         Some(p) if p.is_absolute() => p,
         Some(p) => repo.workdir().unwrap_or_else(|| repo.path()).join(p),
         None => repo.path().join("hooks"),
-    }
+    })
 }

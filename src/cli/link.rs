@@ -29,6 +29,6 @@ pub fn cmd_link(ui: &Ui, args: &LinkArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     let cx = ui.context(&store)?;
     let outcome = link(&cx, &a, &b)?;
-    report_outcome(ui, format, &outcome, "linked");
+    report_outcome(ui, format, &outcome, "linked")?;
     Ok(ExitCode::Ok)
 }

@@ -6,6 +6,7 @@ use arende::id::RecordId;
 use arende::record::{Event, document};
 use serde_json::json;
 
+use super::output::json_value;
 use super::{Format, Formats, Ui};
 
 /// Show a record's life: every commit that changed its file, oldest first,
@@ -28,7 +29,8 @@ pub fn cmd_log(ui: &Ui, args: &LogArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     let steps = life(&store, &id)?;
     if format == Format::Json {
-        ui.print_json(&json!(steps.iter().map(step_json).collect::<Vec<_>>()));
+        let steps = steps.iter().map(step_json).collect::<Result<Vec<_>>>()?;
+        ui.print_json(&serde_json::Value::Array(steps));
         return Ok(ExitCode::Ok);
     }
     let tz = store.tz();
@@ -78,13 +80,9 @@ pub fn cmd_log(ui: &Ui, args: &LogArgs) -> Result<ExitCode> {
     Ok(ExitCode::Ok)
 }
 
-fn step_json(step: &Step) -> serde_json::Value {
-    let events: Vec<_> = step
-        .events
-        .iter()
-        .map(|e| serde_json::to_value(e).unwrap_or_default())
-        .collect();
-    match &step.commit {
+fn step_json(step: &Step) -> Result<serde_json::Value> {
+    let events = json_value(&step.events)?;
+    Ok(match &step.commit {
         Some(c) => json!({
             "commit": c.id, "at": c.at.to_rfc3339(), "author": c.author, "summary": c.summary,
             "events": events, "rewrote_history": step.rewrote_history, "fields": step.fields,
@@ -93,7 +91,7 @@ fn step_json(step: &Step) -> serde_json::Value {
         None => json!({
             "commit": null, "events": events, "rewrote_history": step.rewrote_history, "fields": step.fields,
         }),
-    }
+    })
 }
 
 fn describe(e: &Event) -> String {

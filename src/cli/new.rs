@@ -9,7 +9,7 @@ use arende::store::Context;
 use arende::yaml::Mapping;
 use tempfile::TempPath;
 
-use super::output::{report_notes, report_outcome, to_json};
+use super::output::{json_value, report_notes, report_outcome};
 use super::{Format, Formats, Ui, input, prompt};
 
 /// File a new record: classify it, check it, commit it. Prints the new ID.
@@ -89,10 +89,10 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
     })?;
     let (id, doc) = &outcome.records[0];
     if format == Format::Json {
-        ui.print_json(&to_json(doc));
+        ui.print_json(&json_value(doc)?);
     } else {
         ui.print(id.as_str());
-        report_outcome(ui, format, &outcome, "filed");
+        report_outcome(ui, format, &outcome, "filed")?;
         if unprioritised {
             ui.info(&format!(
                 "{id}: no impact and urgency, so no priority; \

@@ -42,8 +42,21 @@ pub enum Format {
     Jsonl,
 }
 
+/// `value` as JSON, for [`Ui::print_json`]. A value JSON cannot hold (a
+/// path that is not UTF-8, a map keyed by a list) is an error on standard
+/// output, never a `null` printed in its place.
+pub fn json_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| Error::io("standard output", not_json(e)))
+}
+
+/// A value JSON cannot hold, as the failure of the output it was for.
+fn not_json(e: serde_json::Error) -> std::io::Error {
+    std::io::Error::other(format!("cannot be written as JSON: {e}"))
+}
+
 impl Format {
     fn name(self) -> String {
+        // Only a variant clap skips has no value; no format is skipped.
         self.to_possible_value()
             .map(|v| v.get_name().to_owned())
             .unwrap_or_default()
@@ -251,7 +264,8 @@ impl Ui {
 
     /// Prints JSON to standard output.
     pub fn print_json(&self, value: &serde_json::Value) {
-        self.print(&serde_json::to_string_pretty(value).unwrap_or_default());
+        // `{:#}` is `to_string_pretty`, which cannot fail for a `Value`.
+        self.print(&format!("{value:#}"));
     }
 
     /// Tells the person what happened, on standard error, unless `-q`.
@@ -344,26 +358,33 @@ impl Write for Out<'_> {
     }
 }
 
-/// A YAML document as JSON.
-pub fn to_json(value: &arende::yaml::Value) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+/// A YAML document as JSON, for a renderer that streams. A mapping key
+/// JSON cannot hold (`? [a, b]` in a field arende does not know) fails the
+/// output, rather than print the record as `null`.
+pub fn to_json(value: &arende::yaml::Value) -> std::io::Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(not_json)
 }
 
 /// Reports what a changing command did: the record (JSON) on standard
 /// output with `--format json`, else one line on standard error.
-pub fn report_outcome(ui: &Ui, format: Format, outcome: &arende::actions::Outcome, what: &str) {
+pub fn report_outcome(
+    ui: &Ui,
+    format: Format,
+    outcome: &arende::actions::Outcome,
+    what: &str,
+) -> Result<()> {
     if format == Format::Json {
-        let records: Vec<serde_json::Value> = outcome
+        let records = outcome
             .records
             .iter()
-            .map(|(_, doc)| to_json(doc))
-            .collect();
+            .map(|(_, doc)| json_value(doc))
+            .collect::<Result<Vec<_>>>()?;
         ui.print_json(&serde_json::json!({
             "changed": outcome.changed,
             "commit": outcome.commit.map(|c| c.to_string()),
             "records": records,
         }));
-        return;
+        return Ok(());
     }
     let ids: Vec<String> = outcome
         .records
@@ -376,6 +397,7 @@ pub fn report_outcome(ui: &Ui, format: Format, outcome: &arende::actions::Outcom
         (true, Some(c)) => ui.info(&format!("{ids}: {what} (commit {:.7})", c.to_string())),
         (true, None) => ui.info(&format!("{ids}: {what} (not committed)")),
     }
+    Ok(())
 }
 
 /// What a changing command tells besides its result, on stderr: values the
@@ -405,5 +427,26 @@ pub fn report_notes(ui: &Ui, store: &arende::store::Store, outcome: &arende::act
             "{id}: warning {} {} (`{}`){help}",
             w.rule, w.message, w.field
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_json_cannot_hold_is_an_error_not_null() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::path::Path::new(std::ffi::OsStr::from_bytes(b"r\xe4kna.yaml"));
+        let err = json_value(&[path]).expect_err("a path that is not UTF-8");
+        assert!(
+            err.to_string()
+                .starts_with("standard output: cannot be written as JSON: "),
+            "{err}"
+        );
+        assert_eq!(
+            json_value(&["ok"]).expect("text"),
+            serde_json::json!(["ok"])
+        );
     }
 }

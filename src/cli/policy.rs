@@ -5,6 +5,7 @@ use arende::policy::Policy;
 use arende::render;
 use arende::yaml;
 
+use super::output::json_value;
 use super::{Format, Formats, Ui};
 
 /// Show the policy pack in force.
@@ -61,8 +62,9 @@ fn explain(ui: &Ui, args: &ExplainArgs) -> Result<ExitCode> {
     };
     if let Some(rule) = policy.rule(&args.rule) {
         match format {
-            Format::Json => ui.print_json(&serde_json::to_value(rule).unwrap_or_default()),
+            Format::Json => ui.print_json(&json_value(rule)?),
             Format::Yaml => {
+                // A struct serializes to a mapping (see `yaml::to_value`).
                 let value = yaml::to_value(rule);
                 ui.print(&value.as_mapping().map(yaml::to_string).unwrap_or_default());
             }
@@ -103,8 +105,9 @@ fn show(ui: &Ui, args: &ShowPolicyArgs) -> Result<ExitCode> {
         None => ui.store()?.policy().clone(),
     };
     match format {
-        Format::Json => ui.print_json(&serde_json::to_value(&policy).unwrap_or_default()),
+        Format::Json => ui.print_json(&json_value(&policy)?),
         Format::Yaml => {
+            // A struct serializes to a mapping (see `yaml::to_value`).
             let value = yaml::to_value(&policy);
             ui.print(&value.as_mapping().map(yaml::to_string).unwrap_or_default());
         }

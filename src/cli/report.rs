@@ -7,6 +7,7 @@ use arende::report::{Period, Scope};
 use arende::store::cache::Docs;
 use chrono::NaiveDate;
 
+use super::output::json_value;
 use super::{Format, Formats, Ui};
 
 /// Report on a quarter or a range of dates: tickets registered by kind and
@@ -61,7 +62,7 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     let mut report = builder.finish();
     report.organisation = store.config().organisation.clone();
     match format {
-        Format::Json => ui.print_json(&serde_json::to_value(&report).unwrap_or_default()),
+        Format::Json => ui.print_json(&json_value(&report)?),
         Format::Markdown => ui.print(&render::report::markdown(&report, tz)),
         Format::Html => ui.print(&render::report::html(&report, tz)),
         _ => ui.print(&render::report::tables(&report, tz, ui.table_style())),

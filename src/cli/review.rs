@@ -5,6 +5,7 @@ use arende::policy::Severity;
 use arende::render;
 use arende::review::review;
 
+use super::output::json_value;
 use super::{Format, Formats, Ui};
 
 /// Review a branch: every record it adds, changes or deletes, field by field,
@@ -28,7 +29,7 @@ pub fn cmd_review(ui: &Ui, args: &ReviewArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     let review = review(&store, &args.range)?;
     match format {
-        Format::Json => ui.print_json(&serde_json::to_value(&review).unwrap_or_default()),
+        Format::Json => ui.print_json(&json_value(&review)?),
         _ => ui.print(&render::review::markdown(&review)),
     }
     Ok(if review.count(Severity::Error) > 0 {

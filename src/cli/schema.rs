@@ -43,6 +43,8 @@ pub fn cmd_schema(ui: &Ui, args: &SchemaArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::Ok);
     }
+    // clap requires KIND without --write; were it missing, "" is no kind
+    // and the error below says which there are.
     let name = args.kind.as_deref().unwrap_or_default();
     let kind = Kind::parse(name).ok_or_else(|| {
         Error::usage(

@@ -32,7 +32,7 @@ pub fn cmd_set(ui: &Ui, args: &SetArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     let cx = ui.context(&store)?;
     let outcome = set_fields(&cx, &id, &args.assignments, args.note.clone())?;
-    report_outcome(ui, format, &outcome, "updated");
+    report_outcome(ui, format, &outcome, "updated")?;
     if format != Format::Json {
         report_notes(ui, &store, &outcome);
     }

@@ -5,7 +5,7 @@ use arende::id::RecordId;
 use arende::record::document;
 use arende::yaml::{Mapping, Value};
 
-use super::output::to_json;
+use super::output::json_value;
 use super::{Format, Formats, Ui};
 
 /// Print a record.
@@ -27,7 +27,7 @@ pub fn cmd_show(ui: &Ui, args: &ShowArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     let (entry, text) = store.load(&id)?;
     match format {
-        Format::Json => ui.print_json(&to_json(&entry.doc)),
+        Format::Json => ui.print_json(&json_value(&entry.doc)?),
         Format::Table | Format::Human => {
             let mut table = ui.table(&["field", "value"]);
             if let Some(map) = entry.doc.as_mapping() {

@@ -31,7 +31,7 @@ pub fn cmd_status(ui: &Ui, args: &StatusArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     let cx = ui.context(&store)?;
     let outcome = change_status(&cx, &id, &args.status, args.note.clone())?;
-    report_outcome(ui, format, &outcome, &format!("now {}", args.status));
+    report_outcome(ui, format, &outcome, &format!("now {}", args.status))?;
     if format != Format::Json {
         report_notes(ui, &store, &outcome);
     }

@@ -29,6 +29,6 @@ pub fn cmd_unlink(ui: &Ui, args: &UnlinkArgs) -> Result<ExitCode> {
     let store = ui.store()?;
     let cx = ui.context(&store)?;
     let outcome = unlink(&cx, &a, &b)?;
-    report_outcome(ui, format, &outcome, "unlinked");
+    report_outcome(ui, format, &outcome, "unlinked")?;
     Ok(ExitCode::Ok)
 }

@@ -11,7 +11,7 @@ use arende::validate::staged::check_staged;
 use arende::validate::{Finding, Report, validate};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 
-use super::output::counted;
+use super::output::{counted, json_value};
 use super::{Format, Formats, Ui};
 
 /// Check every record against the record model and the policy's rules, and
@@ -62,20 +62,22 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
     let elapsed = started.elapsed();
     let prefix = || git_prefix(store.root());
     match format {
-        Format::Json => json(ui, &report),
+        Format::Json => json(ui, &report)?,
         Format::Github => {
-            ui.print_bytes(render::github::annotations(&report, &prefix()).as_bytes())
+            ui.print_bytes(render::github::annotations(&report, &prefix()?).as_bytes())
         }
         Format::Junit => ui.print(&render::junit::report(&report, elapsed)),
         Format::Sarif => ui.print_json(&render::sarif::log(
             &report,
             store.policy(),
-            &prefix(),
+            &prefix()?,
             env!("CARGO_PKG_VERSION"),
         )),
-        Format::Gitlab => ui.print_json(&render::gitlab::report(&report, &prefix())),
+        Format::Gitlab => ui.print_json(&render::gitlab::report(&report, &prefix()?)),
         _ => human(ui, &report, |rel| match &staged_texts {
             Some(texts) => texts.get(rel).cloned(),
+            // Only the snippet under a finding: a file that no longer reads
+            // still has its findings printed, without the excerpt.
             None => std::fs::read_to_string(store.root().join(rel)).ok(),
         }),
     }
@@ -102,15 +104,16 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
 
 /// The report as JSON, its lists written an element at a time (see
 /// [`render::json`]): the bytes of the whole report printed at once.
-fn json(ui: &Ui, report: &Report) {
+fn json(ui: &Ui, report: &Report) -> Result<()> {
     let paths = report
         .checked
         .iter()
         .chain(report.findings.iter().map(|f| &f.path));
-    // A path JSON cannot hold made the whole report `null`; it still does.
+    // A path JSON cannot hold (a file name not UTF-8) made the whole report
+    // `null`; now `json_value` fails, and says why, before anything is printed.
     if paths.clone().any(|p| p.to_str().is_none()) {
-        ui.print_json(&serde_json::to_value(report).unwrap_or_default());
-        return;
+        ui.print_json(&json_value(report)?);
+        return Ok(());
     }
     ui.stream(|out| {
         write!(out, "{{\n  \"files\": {},\n  \"checked\": ", report.files)?;
@@ -127,6 +130,7 @@ fn json(ui: &Ui, report: &Report) {
         findings.close()?;
         out.write_all(b"\n}\n")
     });
+    Ok(())
 }
 
 fn relative_to_root(root: &Path, p: &Path) -> Result<PathBuf> {
@@ -228,10 +232,13 @@ fn human(ui: &Ui, report: &Report, text_of: impl Fn(&Path) -> Option<String>) {
 }
 
 /// Where the record repository sits in its git work tree: GitHub reads
-/// annotation paths from the top of the repository.
-fn git_prefix(root: &Path) -> PathBuf {
-    arende::store::open_repo(root)
-        .ok()
-        .and_then(|repo| arende::store::repo_prefix(&repo, root).ok())
-        .unwrap_or_default()
+/// annotation paths from the top of the repository. A record repository
+/// not in git at all (a copy without its history) is its own top; one in
+/// git whose place in it cannot be told is an error, not the top.
+fn git_prefix(root: &Path) -> Result<PathBuf> {
+    match arende::store::open_repo(root) {
+        Ok(repo) => arende::store::repo_prefix(&repo, root),
+        Err(Error::NoGit { .. }) => Ok(PathBuf::new()),
+        Err(e) => Err(e),
+    }
 }

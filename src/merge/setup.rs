@@ -58,6 +58,7 @@ pub fn read_attributes(root: &Path) -> Result<Option<Vec<u8>>> {
 /// it has byte for byte (git does not ask it to be UTF-8). Returns the
 /// file's new bytes if it changed.
 pub fn attributes_update(root: &Path) -> Result<Option<Vec<u8>>> {
+    // No `.gitattributes` yet: every line is added.
     let existing = read_attributes(root)?.unwrap_or_default();
     let text = String::from_utf8_lossy(&existing);
     let have: Vec<&str> = text.lines().map(str::trim).collect();
@@ -295,6 +296,7 @@ pub fn resolve(store: &Store, rel: &Path, force: bool) -> Result<Resolution> {
             }
         }
     };
+    // Both sides added the file (no ancestor): they merge from nothing.
     let base = text(&stages.ancestor)?.unwrap_or_default();
     let (ours, theirs) = match (text(&stages.our)?, text(&stages.their)?) {
         (Some(o), Some(t)) => (o, t),

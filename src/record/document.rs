@@ -168,7 +168,10 @@ fn flatten(prefix: &str, m: &Mapping, out: &mut BTreeMap<String, String>) {
                 out.insert(
                     key,
                     seq.iter()
-                        .map(|x| serde_json::to_string(x).unwrap_or_default())
+                        // JSON holds no key that is a list (`? [a, b]`):
+                        // such an entry is shown as YAML, never as nothing,
+                        // so a change inside it still shows.
+                        .map(|x| serde_json::to_string(x).unwrap_or_else(|_| display(x)))
                         .collect::<Vec<_>>()
                         .join("; "),
                 );
@@ -198,6 +201,25 @@ fn collect_order(prefix: &str, m: &Mapping, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_inside_an_entry_json_cannot_hold_still_shows() {
+        let doc = |x: &str| {
+            crate::yaml::parse_mapping(
+                std::path::Path::new("r.yaml"),
+                &format!("approvals:\n- ? [a, b]\n  : {x}\n"),
+            )
+            .unwrap()
+        };
+        let (old, new) = (doc("one"), doc("two"));
+        let changes = diff(Some(&old), Some(&new));
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].field, "approvals");
+        assert!(
+            changes[0].new.as_deref().unwrap().contains("two"),
+            "{changes:?}"
+        );
+    }
 
     #[test]
     fn set_makes_the_way_and_keeps_siblings() {

@@ -196,6 +196,7 @@ impl Loaded {
             .ok()
     }
 
+    /// Bytes of a range the loader has checked lies inside the data.
     fn bytes(&self, range: &Range<usize>) -> &[u8] {
         self.data.get(range.clone()).unwrap_or_default()
     }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use git2::{Oid, Repository, Signature, Sort, Tree};
+use git2::{Commit, Oid, Repository, Signature, Sort, Tree};
 
 use crate::error::{Error, Result};
 use crate::time::Timestamp;
@@ -142,17 +142,19 @@ pub(crate) fn own_file(repo: &Repository, prefix: &Path, name: &str) -> PathBuf 
 
 /// Where the record repository sits inside the git work tree (empty when it
 /// is the top of it): git paths are relative to the work tree, record paths
-/// to the record repository.
+/// to the record repository. A record repository outside the work tree
+/// (`GIT_DIR` and `GIT_WORK_TREE` naming another one) is not in that git
+/// repository: taking it for the top would read and write the wrong paths.
 pub fn repo_prefix(repo: &Repository, root: &Path) -> Result<PathBuf> {
-    let workdir = repo.workdir().ok_or_else(|| Error::NoGit {
+    let no_git = || Error::NoGit {
         dir: root.to_owned(),
-    })?;
+    };
+    let workdir = repo.workdir().ok_or_else(no_git)?;
     let workdir = std::fs::canonicalize(workdir).map_err(|e| Error::io(workdir, e))?;
-    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
-    Ok(root
-        .strip_prefix(&workdir)
+    let full = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    full.strip_prefix(&workdir)
         .map(Path::to_owned)
-        .unwrap_or_default())
+        .map_err(|_| no_git())
 }
 
 /// Writes the tree `base` (none: an empty one) with each blob of `edits` put
@@ -235,11 +237,75 @@ pub fn file_at_head(root: &Path, rel: &Path) -> Result<Option<Vec<u8>>> {
         return Ok(None);
     };
     let tree = head.peel_to_tree()?;
-    Ok(tree
-        .get_path(&path)
-        .ok()
-        .and_then(|e| repo.find_blob(e.id()).ok())
-        .map(|b| b.content().to_vec()))
+    blob_content(&repo, blob_at(&tree, &path))
+}
+
+/// The blob at `path` in `tree`, if the tree has a file there.
+fn blob_at(tree: &Tree<'_>, path: &Path) -> Option<Oid> {
+    tree.get_path(path).ok().map(|e| e.id())
+}
+
+/// The bytes of the blob `oid` names, if it names one. A blob a tree names
+/// that the object store lacks (a damaged or partial clone) is git's error,
+/// not a file that is not there.
+fn blob_content(repo: &Repository, oid: Option<Oid>) -> Result<Option<Vec<u8>>> {
+    oid.map(|oid| Ok(repo.find_blob(oid)?.content().to_vec()))
+        .transpose()
+}
+
+/// Whether `commit` changed the file at `path` (to the blob `mine`) from
+/// every parent's, as `git log` counts it.
+fn changed_from_parents(commit: &Commit<'_>, path: &Path, mine: Option<Oid>) -> Result<bool> {
+    if commit.parent_count() == 0 {
+        return Ok(mine.is_some());
+    }
+    for parent in commit.parents() {
+        if blob_at(&parent.tree()?, path) == mine {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// When `commit` was authored, at its own offset. A commit with an
+/// impossible offset (hand-made objects) is shown in UTC; a time beyond
+/// the calendar's range is an error naming the commit, not a date in 1970.
+fn authored_at(commit: &Commit<'_>) -> Result<DateTime<FixedOffset>> {
+    let when = commit.author().when();
+    let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
+        .unwrap_or(chrono::Offset::fix(&chrono::Utc));
+    offset
+        .timestamp_opt(when.seconds(), 0)
+        .single()
+        .ok_or_else(|| {
+            git2::Error::from_str(&format!(
+                "commit {}: its author time ({} s since 1970) is out of range",
+                commit.id(),
+                when.seconds()
+            ))
+            .into()
+        })
+}
+
+/// `Name <email>` of a commit's author; bytes that are not UTF-8 (git does
+/// not ask for it) are shown replaced rather than dropped.
+fn author_of(commit: &Commit<'_>) -> String {
+    let author = commit.author();
+    format!(
+        "{} <{}>",
+        String::from_utf8_lossy(author.name_bytes()),
+        String::from_utf8_lossy(author.email_bytes())
+    )
+}
+
+/// The first paragraph of a commit's message on one line, bytes that are
+/// not UTF-8 shown replaced. libgit2 gives none only for a commit without
+/// a message (or when it cannot allocate): that shows as empty.
+pub(super) fn summary_of(commit: &Commit<'_>) -> String {
+    commit
+        .summary_bytes()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default()
 }
 
 /// The commits reachable from HEAD that changed the file at `rel` (relative
@@ -261,27 +327,15 @@ pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
     let mut out = Vec::new();
     for oid in walk {
         let commit = repo.find_commit(oid?)?;
-        let blob_at = |tree: &Tree<'_>, path: &Path| tree.get_path(path).ok().map(|e| e.id());
         let tree = commit.tree()?;
         let mine = blob_at(&tree, &path);
-        let changed = if commit.parent_count() == 0 {
-            mine.is_some()
-        } else {
-            commit
-                .parents()
-                .all(|p| p.tree().ok().and_then(|t| blob_at(&t, &path)) != mine)
-        };
         let renamed_from = match (mine, commit.parents().next()) {
             (Some(_), Some(parent)) if blob_at(&parent.tree()?, &path).is_none() => {
                 find_rename(&repo, &parent.tree()?, &tree, &path)
             }
             _ => None,
         };
-        if changed {
-            let content_of = |oid: Option<Oid>| {
-                oid.and_then(|oid| repo.find_blob(oid).ok())
-                    .map(|b| b.content().to_vec())
-            };
+        if changed_from_parents(&commit, &path, mine)? {
             let mut parents = Vec::new();
             for parent in commit.parents() {
                 let parent_tree = parent.tree()?;
@@ -289,31 +343,14 @@ pub fn record_commits(root: &Path, rel: &Path) -> Result<Vec<HistoryCommit>> {
                     mine.and_then(|_| find_rename(&repo, &parent_tree, &tree, &path))
                         .and_then(|old| blob_at(&parent_tree, &old))
                 });
-                parents.push(content_of(at));
+                parents.push(blob_content(&repo, at)?);
             }
-            let when = commit.author().when();
-            // A commit with an impossible offset (hand-made objects) is shown in UTC.
-            let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
-                .unwrap_or(chrono::Offset::fix(&chrono::Utc));
-            let at = offset
-                .timestamp_opt(when.seconds(), 0)
-                .single()
-                .unwrap_or_default();
             out.push(HistoryCommit {
                 id: commit.id().to_string(),
-                author: format!(
-                    "{} <{}>",
-                    commit.author().name().unwrap_or_default(),
-                    commit.author().email().unwrap_or_default()
-                ),
-                at,
-                summary: commit
-                    .summary()
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default()
-                    .to_owned(),
-                content: content_of(mine),
+                author: author_of(&commit),
+                at: authored_at(&commit)?,
+                summary: summary_of(&commit),
+                content: blob_content(&repo, mine)?,
                 parents,
             });
         }

@@ -58,6 +58,8 @@ fn process_alive(pid: i32) -> bool {
     }
     // A killed process its parent has not waited for yet still answers:
     // on Linux its state in /proc says it is a zombie.
+    // Without /proc (not Linux, or the process just went) there is no state
+    // to read, and the process counts as alive: the lock is left alone.
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let state = stat
         .rsplit_once(") ")
@@ -246,6 +248,8 @@ fn create_lock(lock: &Path, timeout: Duration) -> Result<()> {
                 // left by a killed command from git's (git never reads a
                 // lock file's bytes: it writes its own and renames them).
                 use std::io::Write;
+                // Unmarked, the lock is taken for git's and never removed
+                // as stale: a failed write errs on the safe side.
                 let _ = writeln!(file, "{LOCK_MARK}{}", std::process::id());
                 return Ok(());
             }

@@ -134,6 +134,7 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         removed.push(lock);
     }
     let journal_path = own_file(&repo, &prefix, JOURNAL);
+    // `own_file` ends in the journal's own name, so there is always one.
     let shown = Path::new(".git").join(journal_path.file_name().unwrap_or_default());
     let text = match read_if_there(&journal_path, &shown)? {
         Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -392,12 +393,7 @@ impl Rest {
         write_files(root, &self.to_write)?;
         remove_files(root, journal.removed.iter())?;
         self.staging.write_to(repo, &mut index)?;
-        let summary = commit
-            .summary()
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-            .to_owned();
+        let summary = super::git::summary_of(commit);
         if !head.advance(repo, commit.id(), &summary, store.lock_timeout())? {
             return Err(head.moved());
         }

@@ -106,6 +106,8 @@ impl Ledger {
             .iter()
             .map(|(oid, rel)| format!("{oid} {}\n", rel.display()))
             .collect();
+        // The ledger is a hint (see `read`): one not written costs the next
+        // command a check it could have skipped, and fails nothing.
         let _ = write_atomic(&self.path, text.as_bytes(), false);
     }
 }

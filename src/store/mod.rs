@@ -87,6 +87,33 @@ impl std::fmt::Debug for Notices {
     }
 }
 
+/// How long to wait for another command's lock: `ARENDE_LOCK_TIMEOUT`
+/// seconds, or [`LOCK_TIMEOUT`] when it is unset or empty. A value that is
+/// not a number of seconds is an error: waiting some other time than the
+/// one asked for would pass unseen.
+fn lock_timeout() -> Result<Duration> {
+    let value = match std::env::var_os("ARENDE_LOCK_TIMEOUT") {
+        Some(v) if !v.is_empty() => v,
+        _ => return Ok(LOCK_TIMEOUT),
+    };
+    value
+        .to_str()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| {
+            Error::usage(
+                format!(
+                    "ARENDE_LOCK_TIMEOUT is `{}`, not a number of seconds",
+                    value.to_string_lossy()
+                ),
+                Some(format!(
+                    "set it to seconds such as 5 or 0.5, or unset it for the default ({} s)",
+                    LOCK_TIMEOUT.as_secs()
+                )),
+            )
+        })
+}
+
 impl Store {
     /// Finds the repository like git does: `start` or its nearest parent
     /// holding `arende.yaml`.
@@ -118,11 +145,7 @@ impl Store {
             message: format!("`{tz_name}` is not a timezone name"),
             help: Some("use an IANA name such as Europe/Stockholm".into()),
         })?;
-        let lock_timeout = std::env::var("ARENDE_LOCK_TIMEOUT")
-            .ok()
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
-            .unwrap_or(LOCK_TIMEOUT);
+        let lock_timeout = lock_timeout()?;
         Ok(Store {
             root: root.to_owned(),
             config,

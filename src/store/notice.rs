@@ -169,6 +169,7 @@ pub(super) fn file_states(store: &Store, rels: &[PathBuf]) -> Result<Option<Vec<
         .iter()
         .map(|rel| {
             let path = prefix.join(rel);
+            // A path has no parent only when it is empty; a record's never is.
             let folder = path.parent().map(Path::to_owned).unwrap_or_default();
             let sub = folders.entry(folder.clone()).or_insert_with(|| {
                 let tree = tree.as_ref()?;

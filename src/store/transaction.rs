@@ -89,13 +89,19 @@ pub struct Transaction<'s> {
     _lock: File,
     writes: BTreeMap<PathBuf, Vec<u8>>,
     /// Records written away from their own folder (by a person's `mv`):
-    /// where each was read, and the path a commit moves it to.
-    moves: BTreeMap<PathBuf, PathBuf>,
+    /// where each was read, and the record and the path a commit moves it to.
+    moves: BTreeMap<PathBuf, Move>,
     /// The records among `writes`.
     staged: BTreeSet<RecordId>,
     /// Files read for rewriting that had changes not committed: the commit
     /// takes those along, and says so.
     uncommitted: Vec<(PathBuf, FileState, Vec<String>)>,
+}
+
+/// A record written away from its own folder, and where a commit puts it.
+struct Move {
+    id: RecordId,
+    to: PathBuf,
 }
 
 impl<'s> Transaction<'s> {
@@ -124,19 +130,29 @@ impl<'s> Transaction<'s> {
     /// one; the caller makes it, the store knows nothing of editors). `rel`
     /// is where the record is (as it was loaded), or [`Store::rel_path`] for
     /// a new one: given, not looked up, so filing a new record never walks
-    /// the repository.
-    pub fn write(&mut self, id: &RecordId, rel: &Path, doc: &Mapping, new_header: &str) {
+    /// the repository. A file there that does not read (not UTF-8, no
+    /// permission) is an error: its comments would otherwise be lost.
+    pub fn write(
+        &mut self,
+        id: &RecordId,
+        rel: &Path,
+        doc: &Mapping,
+        new_header: &str,
+    ) -> Result<()> {
         let rel = rel.to_owned();
         let header = match std::fs::read_to_string(self.store.root().join(&rel)) {
             Ok(old) => yaml::leading_comments(&old).to_owned(),
-            Err(_) => new_header.to_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => new_header.to_owned(),
+            Err(e) => return Err(Error::io(rel, e)),
         };
         let text = yaml::to_string_with_header(&header, doc);
         if !filed_right(&rel, id.kind(), id) {
-            self.moves.insert(rel.clone(), home_path(id.kind(), id));
+            let to = home_path(id.kind(), id);
+            self.moves.insert(rel.clone(), Move { id: id.clone(), to });
         }
         self.writes.insert(rel, text.into_bytes());
         self.staged.insert(id.clone());
+        Ok(())
     }
 
     /// Stages any file, by its path relative to the repository root.
@@ -402,7 +418,7 @@ impl<'s> Transaction<'s> {
     /// changes arende did not make.
     fn tell_uncommitted(&mut self) {
         for (path, state, fields) in std::mem::take(&mut self.uncommitted) {
-            let path = self.moves.get(&path).cloned().unwrap_or(path);
+            let path = self.moves.get(&path).map_or(path, |m| m.to.clone());
             if self.writes.contains_key(&path) {
                 self.store.notify(Notice::Uncommitted {
                     path,
@@ -425,17 +441,17 @@ impl<'s> Transaction<'s> {
         prefix: &Path,
     ) -> Result<Vec<PathBuf>> {
         let mut removed = BTreeSet::new();
-        for (from, to) in std::mem::take(&mut self.moves) {
+        for (from, m) in std::mem::take(&mut self.moves) {
             if let Some(bytes) = self.writes.remove(&from) {
-                if self.store.root().join(&to).symlink_metadata().is_ok() {
+                if self.store.root().join(&m.to).symlink_metadata().is_ok() {
                     return Err(Error::RecordTwice {
-                        id: record_id(&to).map(|id| id.to_string()).unwrap_or_default(),
-                        path: to,
+                        id: m.id.to_string(),
+                        path: m.to,
                         other: from,
                     });
                 }
-                self.writes.insert(to.clone(), bytes);
-                self.moves.insert(from.clone(), to);
+                self.writes.insert(m.to.clone(), bytes);
+                self.moves.insert(from.clone(), m);
                 removed.insert(from);
             }
         }
@@ -622,8 +638,12 @@ impl Staging {
     /// cache) and writes it beside the old index, for
     /// [`LockedIndex::commit`] to put in place.
     pub fn write_to(&self, repo: &Repository, index: &mut LockedIndex) -> Result<()> {
-        let workdir = repo.workdir().map(Path::to_owned).unwrap_or_default();
-        stage_entries(&mut index.index, &workdir, self)?;
+        // `open_repo` refuses a bare repository, so there is a work tree;
+        // without one, the files would be looked for from the current folder.
+        let workdir = repo.workdir().ok_or_else(|| Error::NoGit {
+            dir: repo.path().to_owned(),
+        })?;
+        stage_entries(&mut index.index, workdir, self)?;
         cache_trees(repo, &mut index.index);
         index.write()
     }

@@ -54,6 +54,7 @@ mod review;
 mod rules;
 mod schemas;
 mod shell;
+mod silent_defaults;
 mod sla;
 mod staged_gate;
 mod times;

@@ -172,6 +172,8 @@ fn cached(
 ) -> Records {
     let started = ns_since_epoch(SystemTime::now());
     let digest = digest(store);
+    // No cache, or one that does not read back whole: every record is read
+    // from its file, and the cache is written anew.
     let old = load(file, digest).unwrap_or_default();
     let (paths, mut errors) = store.record_paths(kinds);
     let root = store.root();
