@@ -1,6 +1,6 @@
-//! Typed errors of the library. The CLI renders them with miette; each one
-//! knows its exit code (SPEC §4) and, where it comes from a file, carries the
-//! file's text so the report can point at the offending line.
+//! Typed errors of the library. The CLI renders them with miette and
+//! chooses each one's exit code (SPEC §4); where one comes from a file, it
+//! carries the file's text so the report can point at the offending line.
 
 use std::path::{Path, PathBuf};
 
@@ -8,19 +8,6 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 
 /// Result with the library's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// The process exit codes of SPEC §4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitCode {
-    /// Success.
-    Ok = 0,
-    /// The records break rules (validation, `--check`, review, a refused transition).
-    RulesBroken = 1,
-    /// Bad usage or bad input.
-    BadInput = 2,
-    /// The repository or the filesystem failed.
-    Environment = 3,
-}
 
 /// A place in a file, for a labelled span in the report.
 #[derive(Debug, Clone)]
@@ -354,38 +341,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// The exit code SPEC §4 assigns to this error.
-    pub fn exit_code(&self) -> ExitCode {
-        match self {
-            Error::Refused { .. } => ExitCode::RulesBroken,
-            Error::Yaml { .. }
-            | Error::Field { .. }
-            | Error::TooLarge { .. }
-            | Error::NotUtf8 { .. }
-            | Error::MergeConflict { .. }
-            | Error::Symlink { .. }
-            | Error::SymlinkFolder { .. }
-            | Error::NotAFile { .. }
-            | Error::CommentWouldBeLost { .. }
-            | Error::Config { .. }
-            | Error::BadId { .. }
-            | Error::UnknownId { .. }
-            | Error::Usage { .. }
-            | Error::RecordTwice { .. }
-            | Error::NoAuthor => ExitCode::BadInput,
-            Error::NotARepository { .. }
-            | Error::NoGit { .. }
-            | Error::Io { .. }
-            | Error::Git { .. }
-            | Error::IndexUnreadable { .. }
-            | Error::BranchMoved { .. }
-            | Error::TooManyObjects { .. }
-            | Error::Locked { .. }
-            | Error::GitLocked { .. }
-            | Error::GitState { .. } => ExitCode::Environment,
-        }
-    }
-
     /// A field error, pointing into the file where there is one. Without a
     /// help of its own, it gets one naming the field and where its type is.
     pub fn field(

@@ -36,6 +36,6 @@ pub mod time;
 pub mod validate;
 pub mod yaml;
 
-pub use error::{Error, ExitCode, Result};
+pub use error::{Error, Result};
 pub use id::RecordId;
 pub use kind::Kind;

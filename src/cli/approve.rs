@@ -1,7 +1,8 @@
 //! `arende approve`: record an approval.
 
+use super::exit::ExitCode;
 use arende::actions::{ApprovalRequest, approve};
-use arende::error::{ExitCode, Result};
+use arende::error::Result;
 use arende::id::RecordId;
 use arende::record::Decision;
 

@@ -1,8 +1,9 @@
 //! `arende classify`: derive priorities, release levels and capacity
 //! recommendations from the policy.
 
+use super::exit::ExitCode;
 use arende::actions::classify::{Disagreement, apply, check};
-use arende::error::{Error, ExitCode, Result};
+use arende::error::{Error, Result};
 use arende::id::RecordId;
 use arende::record::document;
 use serde_json::json;

@@ -6,7 +6,8 @@
 
 use std::ffi::OsStr;
 
-use arende::error::{Error, ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::{Error, Result};
 use arende::id::RecordId;
 use arende::policy::Policy;
 use arende::store::Store;

@@ -1,6 +1,7 @@
 //! `arende export`: every record, for spreadsheets and other tools.
 
-use arende::error::{Error, ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::{Error, Result};
 use arende::kind::Kind;
 use arende::record::document;
 use arende::render;

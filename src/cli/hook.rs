@@ -1,6 +1,7 @@
 //! `arende hook install`: a plain git pre-commit hook that validates.
 
-use arende::error::{Error, ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::{Error, Result};
 
 use super::{Format, Formats, Ui};
 

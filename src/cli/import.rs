@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use arende::error::{Error, ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::{Error, Result};
 use arende::fs;
 use arende::import::{
     ImportError, ImportMapping, ImportOptions, Input, InputFormat, MAX_INPUT_BYTES, Progress,

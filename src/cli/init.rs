@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::exit::ExitCode;
 use arende::actions::{InitOptions, init};
 use arende::config::{CONFIG_FILE, RepoConfig};
-use arende::error::{Error, ExitCode, Result};
+use arende::error::{Error, Result};
 use arende::merge::setup;
 use arende::policy::Policy;
 use arende::store::Author;

@@ -1,7 +1,8 @@
 //! `arende link`: link two records both ways.
 
+use super::exit::ExitCode;
 use arende::actions::link;
-use arende::error::{ExitCode, Result};
+use arende::error::Result;
 use arende::id::RecordId;
 
 use super::output::report_outcome;

@@ -2,7 +2,8 @@
 
 use std::io::Write as _;
 
-use arende::error::{Error, ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::{Error, Result};
 use arende::kind::Kind;
 use arende::record::query::Query;
 use arende::render;

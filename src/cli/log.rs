@@ -1,7 +1,8 @@
 //! `arende log`: a record's life, from git and from its history.
 
+use super::exit::ExitCode;
 use arende::audit::{Step, life};
-use arende::error::{ExitCode, Result};
+use arende::error::Result;
 use arende::id::RecordId;
 use arende::record::{Event, document};
 use serde_json::json;

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use arende::error::{Error, ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::{Error, Result};
 use clap::CommandFactory;
 
 use super::{Cli, Ui};

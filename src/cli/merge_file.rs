@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use arende::error::{ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::Result;
 use arende::fs;
 use arende::merge::{self, NotARecord, setup};
 use arende::store::Store;

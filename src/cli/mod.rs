@@ -4,6 +4,7 @@
 mod approve;
 mod classify;
 mod completions;
+mod exit;
 mod export;
 mod hook;
 mod import;
@@ -35,9 +36,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use arende::editor::Refresh;
-use arende::error::{Error, ExitCode as Code, Result};
+use arende::error::{Error, Result};
 use arende::store::{Author, CommitMode, Context, Store};
 use clap::{Parser, Subcommand, ValueEnum};
+use exit::ExitCode as Code;
 
 pub use output::{Format, Formats, Ui};
 
@@ -170,7 +172,7 @@ pub fn run() -> ExitCode {
     let code = match result {
         Ok(code) => code,
         Err(e) => {
-            let code = e.exit_code();
+            let code = exit::of(&e);
             ui.error(e);
             code
         }

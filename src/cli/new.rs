@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
+use super::exit::ExitCode;
 use arende::actions::{NewRecord, new_record};
-use arende::error::{Error, ExitCode, Result};
+use arende::error::{Error, Result};
 use arende::kind::Kind;
 use arende::store::Context;
 use arende::yaml::Mapping;

@@ -1,6 +1,7 @@
 //! `arende policy`: the policy pack in force.
 
-use arende::error::{ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::Result;
 use arende::policy::Policy;
 use arende::render;
 use arende::yaml;

@@ -1,7 +1,8 @@
 //! `arende report`: the period report, as tables, JSON, Markdown or a
 //! self-contained HTML page.
 
-use arende::error::{Error, ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::{Error, Result};
 use arende::render;
 use arende::report::{Period, Scope};
 use arende::store::cache::Docs;

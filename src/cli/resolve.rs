@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use arende::error::{Error, ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::{Error, Result};
 use arende::merge::setup::{self, Resolution};
 use arende::store::Store;
 use serde_json::json;

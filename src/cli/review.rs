@@ -1,6 +1,7 @@
 //! `arende review`: what a branch does to the records, for its pull request.
 
-use arende::error::{ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::Result;
 use arende::policy::Severity;
 use arende::render;
 use arende::review::review;

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use arende::error::{Error, ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::{Error, Result};
 use arende::kind::Kind;
 
 use super::{Format, Formats, Ui};

@@ -1,7 +1,8 @@
 //! `arende set`: change fields.
 
+use super::exit::ExitCode;
 use arende::actions::set_fields;
-use arende::error::{ExitCode, Result};
+use arende::error::Result;
 use arende::id::RecordId;
 
 use super::output::{report_notes, report_outcome};

@@ -1,6 +1,7 @@
 //! `arende show`: print a record.
 
-use arende::error::{ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::Result;
 use arende::id::RecordId;
 use arende::record::document;
 use arende::yaml::{Mapping, Value};

@@ -1,6 +1,7 @@
 //! `arende sla`: every open ticket's SLA clocks.
 
-use arende::error::{Error, ExitCode, Result};
+use super::exit::ExitCode;
+use arende::error::{Error, Result};
 use arende::render::sla as render;
 use arende::sla::Listing;
 use arende::store::Store;

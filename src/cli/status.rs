@@ -1,7 +1,8 @@
 //! `arende status`: move a record to another status.
 
+use super::exit::ExitCode;
 use arende::actions::change_status;
-use arende::error::{ExitCode, Result};
+use arende::error::Result;
 use arende::id::RecordId;
 
 use super::output::{report_notes, report_outcome};

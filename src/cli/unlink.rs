@@ -1,7 +1,8 @@
 //! `arende unlink`: remove the link between two records, both ways.
 
+use super::exit::ExitCode;
 use arende::actions::unlink;
-use arende::error::{ExitCode, Result};
+use arende::error::Result;
 use arende::id::RecordId;
 
 use super::output::report_outcome;

@@ -4,7 +4,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use arende::error::{Error, ExitCode, FileSpan, Result};
+use super::exit::ExitCode;
+use arende::error::{Error, FileSpan, Result};
 use arende::policy::Severity;
 use arende::render;
 use arende::validate::staged::check_staged;
@@ -207,9 +208,20 @@ impl Diagnostic for RuleDiagnostic {
 
 /// Prints each finding with its place in the text `text_of` gives for its file.
 fn human(ui: &Ui, report: &Report, text_of: impl Fn(&Path) -> Option<String>) {
+    // A file's findings come together: its text is read once for them all.
+    let mut last: Option<(&Path, Option<String>)> = None;
     for f in &report.findings {
+        let text = match &last {
+            Some((path, text)) if *path == f.path.as_path() => text.clone(),
+            _ if f.line.is_none() => None,
+            _ => {
+                let text = text_of(&f.path);
+                last = Some((f.path.as_path(), text.clone()));
+                text
+            }
+        };
         let (source, span) = match (f.line, f.column) {
-            (Some(line), Some(column)) => match text_of(&f.path) {
+            (Some(line), Some(column)) => match text {
                 Some(text) => {
                     let key_len = f
                         .field
