@@ -403,8 +403,12 @@ pub(crate) fn write_pack_without_deltas(
     let entries: Vec<Vec<u8>> = objects
         .par_iter()
         .map(|(kind, data)| {
+            // Sized to fit: the entries of a large import are all held
+            // until the pack is written.
+            let compressed = miniz_oxide::deflate::compress_to_vec_zlib(data, LEVEL);
             let mut entry = pack_entry_header(*kind, data.len());
-            entry.extend(miniz_oxide::deflate::compress_to_vec_zlib(data, LEVEL));
+            entry.reserve_exact(compressed.len());
+            entry.extend_from_slice(&compressed);
             entry
         })
         .collect();
