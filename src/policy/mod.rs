@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use approval::{ApprovalStep, RaciCell, StepState};
 pub use fault::{NotNamed, PackError};
-pub use rule::{Clause, Facts, Predicate, Rule, Severity, Test};
+pub use rule::{Clause, Facts, Predicate, PredicateError, Rule, Severity, Test};
 pub use status::{Status, UnknownStatus};
 
 use crate::error::{Error, Result};

@@ -230,13 +230,36 @@ pub enum OneOrMany {
     Many(Vec<String>),
 }
 
-impl TryFrom<RawPredicate> for Predicate {
-    type Error = String;
+/// A predicate of a pack that is not one: serde reports its text with the
+/// place in the pack.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PredicateError {
+    /// A flag test written `false`.
+    #[error("`{0}: false` tests nothing; leave it out")]
+    FalseFlag(&'static str),
+    /// No test, or more than one.
+    #[error(
+        "each predicate makes exactly one test (equals, one_of, present, matches, at_most_field, in_register, derived, approved, noted_changes, reached, linked, linked_all, linked_any, registered_one_of, same_as_linked, count_at_most, approved_before, before_reached); this one makes {0}"
+    )]
+    TestCount(usize),
+    /// An approval test naming no step.
+    #[error("`approved` names no step")]
+    NoStep,
+    /// A test of a field without `field`.
+    #[error("this test reads a field: give `field`")]
+    NoField,
+    /// A test of no field with `field`.
+    #[error("this test reads no field; remove `field: {0}`")]
+    NeedlessField(String),
+}
 
-    fn try_from(raw: RawPredicate) -> Result<Predicate, String> {
-        let flag = |name: &str, v: Option<bool>| match v {
+impl TryFrom<RawPredicate> for Predicate {
+    type Error = PredicateError;
+
+    fn try_from(raw: RawPredicate) -> Result<Predicate, PredicateError> {
+        let flag = |name: &'static str, v: Option<bool>| match v {
             Some(true) | None => Ok(()),
-            Some(false) => Err(format!("`{name}: false` tests nothing; leave it out")),
+            Some(false) => Err(PredicateError::FalseFlag(name)),
         };
         flag("in_register", raw.in_register)?;
         flag("derived", raw.derived)?;
@@ -266,20 +289,17 @@ impl TryFrom<RawPredicate> for Predicate {
         tests.extend(raw.approved_before.map(Test::ApprovedBefore));
         tests.extend(raw.before_reached.map(Test::BeforeReached));
         if tests.len() != 1 {
-            return Err(format!(
-                "each predicate makes exactly one test (equals, one_of, present, matches, at_most_field, in_register, derived, approved, noted_changes, reached, linked, linked_all, linked_any, registered_one_of, same_as_linked, count_at_most, approved_before, before_reached); this one makes {}",
-                tests.len()
-            ));
+            return Err(PredicateError::TestCount(tests.len()));
         }
         let test = tests.remove(0);
         if let Test::Approved(steps) | Test::ApprovedBefore(ApprovedBefore { steps, .. }) = &test
             && steps.is_empty()
         {
-            return Err("`approved` names no step".into());
+            return Err(PredicateError::NoStep);
         }
         match (&raw.field, test.needs_field()) {
-            (None, true) => Err("this test reads a field: give `field`".into()),
-            (Some(f), false) => Err(format!("this test reads no field; remove `field: {f}`")),
+            (None, true) => Err(PredicateError::NoField),
+            (Some(f), false) => Err(PredicateError::NeedlessField(f.clone())),
             _ => Ok(Predicate {
                 field: raw.field,
                 test,
