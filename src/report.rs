@@ -391,7 +391,6 @@ pub struct Scope<'p> {
     end: Timestamp,
     at: Timestamp,
     now: Timestamp,
-    calendar: Option<BusinessCalendar>,
 }
 
 /// A report being built (see [`Scope`]).
@@ -454,7 +453,6 @@ impl<'p> Scope<'p> {
     pub fn new(policy: &'p Policy, tz: Tz, period: &Period, now: Timestamp) -> Scope<'p> {
         let start = period.start(tz);
         let end = period.end(tz);
-        let calendar = policy.calendar().cloned();
         Scope {
             policy,
             tz,
@@ -463,7 +461,6 @@ impl<'p> Scope<'p> {
             end,
             at: end.min(now),
             now,
-            calendar,
         }
     }
 
@@ -499,7 +496,9 @@ impl<'p> Scope<'p> {
         if !matches!(record.kind(), Kind::Incident | Kind::ServiceRequest) {
             return part;
         }
-        if let (Some(levels), Some(calendar)) = (&self.policy.service_levels, &self.calendar) {
+        if let (Some(levels), Some(calendar)) =
+            (&self.policy.service_levels, self.policy.calendar())
+        {
             self.clocks_part(levels, calendar, &record, &mut part);
             if let Body::Incident(inc) = &record.body {
                 part.outage = self.outage_part(&record, inc);

@@ -333,7 +333,10 @@ impl Builder<'_> {
         }
         self.note_placement(&row, &built.note);
         if let Some(m) = self.mapping {
-            defaults(m, kind, &row, &mut built);
+            let unset = m.fill(kind, &mut built.doc);
+            built
+                .errors
+                .extend(unset.into_iter().map(|e| row.whole(e.to_string())));
         }
         if built.errors.is_empty() && too_large(&row, &built.doc) {
             built.errors.push(row.whole(format!(
@@ -468,27 +471,6 @@ fn read_id(kind: Kind, cell: &Cell) -> Result<RecordId, CellError> {
         Ok(id) if id.kind() == kind => Ok(id),
         Ok(id) => Err(CellError::IdOfOtherKind { id, kind }),
         Err(e) => Err(CellError::Id(Box::new(e))),
-    }
-}
-
-/// The mapping's party and defaults, where the row leaves them empty.
-fn defaults(m: &ImportMapping, kind: Kind, row: &Row, built: &mut Built) {
-    let doc = &mut built.doc;
-    let party = m
-        .party
-        .as_ref()
-        .filter(|_| schema::field_shape(kind, "reporter.party").is_some())
-        .map(|p| ("reporter.party", Value::String(p.clone())));
-    let defaults = m.defaults.iter().map(|(f, v)| (f.as_str(), v.clone()));
-    // A row that gives `reporter` as text leaves no place for the party.
-    for (f, v) in party.into_iter().chain(defaults) {
-        if document::get(doc, f).is_none()
-            && let Err(e) = document::set(doc, f, v)
-        {
-            built
-                .errors
-                .push(row.whole(format!("the mapping's default for `{f}`: {e}")));
-        }
     }
 }
 

@@ -72,7 +72,46 @@ enum OneOrMany {
     Many(Vec<String>),
 }
 
+/// A default of a mapping (or its party) that a row's document has no
+/// place for: its path runs through a value the row gives (`title.x`).
+#[derive(Debug, thiserror::Error)]
+#[error("the mapping's default for `{field}`: {source}")]
+pub struct DefaultError {
+    /// The dotted field.
+    pub field: String,
+    /// Why it cannot be set there.
+    pub source: crate::record::document::SetError,
+}
+
 impl ImportMapping {
+    /// Gives `doc` (a record of `kind`) the mapping's party and defaults
+    /// where it has none; every one that cannot be set is returned.
+    pub fn fill(
+        &self,
+        kind: crate::kind::Kind,
+        doc: &mut crate::yaml::Mapping,
+    ) -> Vec<DefaultError> {
+        use crate::record::document;
+        let party = self
+            .party
+            .as_ref()
+            .filter(|_| crate::schema::field_shape(kind, "reporter.party").is_some())
+            .map(|p| ("reporter.party", Value::String(p.clone())));
+        let defaults = self.defaults.iter().map(|(f, v)| (f.as_str(), v.clone()));
+        let mut errors = Vec::new();
+        for (field, v) in party.into_iter().chain(defaults) {
+            if document::get(doc, field).is_none()
+                && let Err(source) = document::set(doc, field, v)
+            {
+                errors.push(DefaultError {
+                    field: field.to_owned(),
+                    source,
+                });
+            }
+        }
+        errors
+    }
+
     /// Reads a mapping file's text.
     pub fn parse(path: &Path, text: &str) -> Result<ImportMapping> {
         let doc = yaml::parse_mapping(path, text)?;

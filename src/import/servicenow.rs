@@ -459,7 +459,19 @@ impl<'a> Log<'a> {
             }
         }
         if let Some(m) = self.mapping {
-            defaults(m, &mut doc, last).map_err(|e| vec![e])?;
+            let unset = m.fill(Kind::Incident, &mut doc);
+            if !unset.is_empty() {
+                return Err(unset
+                    .into_iter()
+                    .map(|e| RowError {
+                        unit: Unit::Row,
+                        row: last.row,
+                        line: Some(last.line),
+                        column: None,
+                        reason: e.to_string(),
+                    })
+                    .collect());
+            }
         }
         let mut source = Mapping::new();
         source.insert("system".into(), Value::String(system.to_owned()));
@@ -498,29 +510,6 @@ impl<'a> Log<'a> {
             format!("{number}: {title}")
         }
     }
-}
-
-/// The mapping's party and defaults, where the log leaves them empty. A
-/// default whose path runs through a value the log gives (`title.x`)
-/// cannot be set, and says so.
-fn defaults(m: &ImportMapping, doc: &mut Mapping, last: &TableRow) -> Result<(), RowError> {
-    let party = m
-        .party
-        .as_ref()
-        .map(|p| ("reporter.party", Value::String(p.clone())));
-    let defaults = m.defaults.iter().map(|(f, v)| (f.as_str(), v.clone()));
-    for (field, v) in party.into_iter().chain(defaults) {
-        if document::get(doc, field).is_none() {
-            document::set(doc, field, v).map_err(|e| RowError {
-                unit: Unit::Row,
-                row: last.row,
-                line: Some(last.line),
-                column: None,
-                reason: format!("the mapping's default for `{field}`: {e}"),
-            })?;
-        }
-    }
-    Ok(())
 }
 
 /// The priority the log gives (`4 - Low` → 4).

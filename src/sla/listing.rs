@@ -87,7 +87,7 @@ pub struct Row<'r> {
 pub struct Listing<'p> {
     policy: &'p Policy,
     levels: &'p ServiceLevels,
-    calendar: BusinessCalendar,
+    calendar: &'p BusinessCalendar,
     settled: Settled,
     breached_only: bool,
 }
@@ -101,7 +101,6 @@ impl<'p> Listing<'p> {
                 pack: policy.name.clone(),
             });
         };
-        let calendar = calendar.clone();
         Ok(Listing {
             policy,
             levels,
@@ -125,7 +124,7 @@ impl<'p> Listing<'p> {
         }
         let major = is_major_incident(self.policy, record);
         let crisis = crisis_outage(self.policy, record, at);
-        let ticket_clocks = clocks(self.policy, &self.calendar, record, at);
+        let ticket_clocks = clocks(self.policy, self.calendar, record, at);
         let covered = covered(record);
         let row = |clock| Row {
             record,
