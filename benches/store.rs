@@ -14,7 +14,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use arende::store::{Author, Store};
+use arende::store::Author;
+use arende::workspace::Workspace;
 use rayon::prelude::*;
 
 mod common;
@@ -350,8 +351,8 @@ fn git(home: &Path, root: &Path, args: &[&str]) {
 }
 
 fn generate(root: &Path, n: usize) {
-    let store = Store::open(root).expect("open");
-    let mut tx = store.begin().expect("lock");
+    let ws = Workspace::open(root).expect("open");
+    let mut tx = ws.begin().expect("lock");
     let statuses = [
         "new",
         "assigned",
@@ -364,7 +365,7 @@ fn generate(root: &Path, n: usize) {
     for i in 1..=n {
         let status = statuses[i % statuses.len()];
         let (impact, urgency) = (levels[i % 3], levels[(i / 3) % 3]);
-        let priority = store
+        let priority = ws
             .policy()
             .priority_for(level(impact), level(urgency))
             .map_or(3, |p| p.get());

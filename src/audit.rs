@@ -10,7 +10,8 @@ use crate::error::Result;
 use crate::id::RecordId;
 use crate::record::Event;
 use crate::record::document;
-use crate::store::{HistoryCommit, Store, file_at_head, record_commits};
+use crate::store::{HistoryCommit, file_at_head, record_commits};
+use crate::workspace::Workspace;
 use crate::yaml::{self, Mapping};
 
 /// One commit of a record's life and the events it added.
@@ -29,9 +30,9 @@ pub struct Step {
 /// The life of a record, oldest first. Each commit is compared with its
 /// parents' versions of the file, not with the commit before it in time:
 /// on a history with merges the one before in time may be on another branch.
-pub fn life(store: &Store, id: &RecordId) -> Result<Vec<Step>> {
-    let (entry, _) = store.load(id)?;
-    let commits = record_commits(store.root(), &entry.path)?;
+pub fn life(ws: &Workspace, id: &RecordId) -> Result<Vec<Step>> {
+    let (entry, _) = ws.load(id)?;
+    let commits = record_commits(ws.root(), &entry.path)?;
     let mut steps = Vec::new();
     for commit in commits {
         let version = commit
@@ -58,7 +59,7 @@ pub fn life(store: &Store, id: &RecordId) -> Result<Vec<Step>> {
             fields,
         });
     }
-    let head = file_at_head(store.root(), &entry.path)?.and_then(|c| parse(&entry.path, &c));
+    let head = file_at_head(ws.root(), &entry.path)?.and_then(|c| parse(&entry.path, &c));
     let seen = head.as_ref().map(events_of).unwrap_or_default();
     let (added, rewrote) = split_new(&seen, &entry.record.common.history);
     let fields = changed_fields(head.as_ref(), entry.doc.as_mapping());

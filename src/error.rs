@@ -67,7 +67,7 @@ pub enum Error {
     /// The file is not well-formed YAML.
     #[error("{place}not valid YAML: {message}", place = match .at { Some(s) => format!("{}:{}:{}: ", .path.display(), s.line, s.column), None => format!("{}: ", .path.display()) })]
     #[diagnostic(
-        code(arende::yaml),
+        code("arende::yaml"),
         help(
             "fix the YAML syntax at that place; `arende show` prints a record as the tool would write it"
         )
@@ -83,7 +83,7 @@ pub enum Error {
 
     /// A field has a value of the wrong type or outside its allowed set.
     #[error("{place}field `{field}`: {message}", place = match .at { Some(s) => format!("{}:{}: ", .path.display(), s.line), None => format!("{}: ", .path.display()) })]
-    #[diagnostic(code(arende::field))]
+    #[diagnostic(code("arende::field"))]
     Field {
         path: PathBuf,
         field: String,
@@ -100,7 +100,7 @@ pub enum Error {
     /// repository's own files (`arende.yaml`, `.gitattributes`, `policy/`).
     #[error("{}: {size} bytes is larger than the {limit} bytes arende reads from such a file", .path.display())]
     #[diagnostic(
-        code(arende::too_large),
+        code("arende::too_large"),
         help(
             "a record is a page of text, and arende.yaml, .gitattributes and the policy files a few screens: a file this large is a mistake or was planted; shorten it, and keep bulk data such as measurements in a CSV file a record refers to"
         )
@@ -113,13 +113,13 @@ pub enum Error {
 
     /// The file is not UTF-8.
     #[error("{}:{line}: not valid UTF-8 text", .path.display())]
-    #[diagnostic(code(arende::encoding), help("save the file as UTF-8"))]
+    #[diagnostic(code("arende::encoding"), help("save the file as UTF-8"))]
     NotUtf8 { path: PathBuf, line: usize },
 
     /// The file holds git conflict markers.
     #[error("{}:{line}: unresolved merge conflict (conflict markers in the file)", .path.display())]
     #[diagnostic(
-        code(arende::merge_conflict),
+        code("arende::merge_conflict"),
         help(
             "resolve the conflict, keep one version of each field, and remove the <<<<<<< ======= >>>>>>> lines"
         )
@@ -131,7 +131,7 @@ pub enum Error {
     /// which could point out of the repository or at a FIFO or device.
     #[error("{}: is a symbolic link; arende reads and writes only regular files inside the repository", .path.display())]
     #[diagnostic(
-        code(arende::symlink),
+        code("arende::symlink"),
         help(
             "replace the link with a regular file holding what it should (a copy of the file it points to), and commit that"
         )
@@ -141,7 +141,7 @@ pub enum Error {
     /// A folder on the way to a record or a policy file is a symbolic link.
     #[error("{}: is a symbolic link; arende does not read or write through a linked folder", .path.display())]
     #[diagnostic(
-        code(arende::symlink_folder),
+        code("arende::symlink_folder"),
         help(
             "make it a real folder inside the repository: remove the link and put the files it should hold (records, policy files) into a folder of that name"
         )
@@ -153,7 +153,7 @@ pub enum Error {
     /// which reading could block on or misread.
     #[error("{}: is {what}, not a regular file; arende does not open it", .path.display())]
     #[diagnostic(
-        code(arende::not_a_file),
+        code("arende::not_a_file"),
         help(
             "remove it, or put the regular file that belongs there (the record's YAML, arende.yaml, .gitattributes, the policy file) in its place"
         )
@@ -163,7 +163,7 @@ pub enum Error {
     /// A rewrite would drop a comment a person wrote.
     #[error("{}:{line}: has a comment that rewriting the file would lose; arende will not change it", .path.display())]
     #[diagnostic(
-        code(arende::comment),
+        code("arende::comment"),
         help(
             "move the comment into `description` or a history note (`--note`), or edit the file by hand"
         )
@@ -173,7 +173,7 @@ pub enum Error {
     /// No record repository was found.
     #[error("{}: not inside an arende repository (no arende.yaml here or in any parent folder)", .dir.display())]
     #[diagnostic(
-        code(arende::not_a_repo),
+        code("arende::not_a_repo"),
         help("run `arende init` to make one, or point at one with -C DIR or ARENDE_DIR")
     )]
     NotARepository { dir: PathBuf },
@@ -181,14 +181,14 @@ pub enum Error {
     /// A writing command needs git, and there is no git repository.
     #[error("{}: the record repository is not in a git repository", .dir.display())]
     #[diagnostic(
-        code(arende::no_git),
+        code("arende::no_git"),
         help("run `git init` there (or `arende init`), or use --no-commit")
     )]
     NoGit { dir: PathBuf },
 
     /// The repository configuration is broken.
     #[error("{}: {message}", .path.display())]
-    #[diagnostic(code(arende::config))]
+    #[diagnostic(code("arende::config"))]
     Config {
         path: PathBuf,
         message: String,
@@ -199,7 +199,7 @@ pub enum Error {
     /// A string that is not a record ID.
     #[error("`{input}` is not a record ID ({reason})")]
     #[diagnostic(
-        code(arende::bad_id),
+        code("arende::bad_id"),
         help(
             "IDs look like INC-20261122-K7QF2M: a kind prefix (INC, PRB, CHG, REL, SR, CI, CAP), a date and a code"
         )
@@ -209,14 +209,14 @@ pub enum Error {
     /// No record has this ID.
     #[error("no record {id} in this repository (looked for {})", .path.display())]
     #[diagnostic(
-        code(arende::unknown_id),
+        code("arende::unknown_id"),
         help("`arende list` shows the records there are")
     )]
     UnknownId { id: String, path: PathBuf },
 
     /// A bad argument that clap could not catch.
     #[error("{message}")]
-    #[diagnostic(code(arende::usage))]
+    #[diagnostic(code("arende::usage"))]
     Usage {
         message: String,
         #[help]
@@ -225,7 +225,7 @@ pub enum Error {
 
     /// A request the policy refuses (illegal status jump, unmet precondition).
     #[error("{message}")]
-    #[diagnostic(code(arende::refused))]
+    #[diagnostic(code("arende::refused"))]
     Refused {
         message: String,
         #[help]
@@ -235,7 +235,7 @@ pub enum Error {
     /// A filesystem operation failed.
     #[error("{}: {source}", .path.display())]
     #[diagnostic(
-        code(arende::io),
+        code("arende::io"),
         help("check that {} is there and that you may read and write it (permissions, a full disk), then run the command again", .path.display())
     )]
     Io {
@@ -248,7 +248,7 @@ pub enum Error {
     /// code, for the chain of causes.
     #[error("git: {}", .source.0.message())]
     #[diagnostic(
-        code(arende::git),
+        code("arende::git"),
         help("nothing was changed; check `git status` and try again")
     )]
     Git {
@@ -259,7 +259,7 @@ pub enum Error {
     /// Git's index could not be read.
     #[error("git: the index could not be read: {}", .source.0.message())]
     #[diagnostic(
-        code(arende::git_index),
+        code("arende::git_index"),
         help(
             "nothing was changed; run `git status`: if git cannot read the index either, it says why"
         )
@@ -274,7 +274,7 @@ pub enum Error {
         "git: {branch} moved while arende was writing, by commits that changed the same files; nothing was changed"
     )]
     #[diagnostic(
-        code(arende::branch_moved),
+        code("arende::branch_moved"),
         help("run the command again: it starts from where the branch is now")
     )]
     BranchMoved { branch: String },
@@ -282,7 +282,7 @@ pub enum Error {
     /// More objects for one commit than a pack file can count.
     #[error("git: {count} objects are more than one pack holds")]
     #[diagnostic(
-        code(arende::too_many_objects),
+        code("arende::too_many_objects"),
         help("nothing was changed; write the records in several commits (an import in parts)")
     )]
     TooManyObjects { count: usize },
@@ -290,7 +290,7 @@ pub enum Error {
     /// Another arende command holds the repository lock, and kept it past the wait.
     #[error("{}: locked by another arende command; gave up after waiting {waited_secs} s", .path.display())]
     #[diagnostic(
-        code(arende::locked),
+        code("arende::locked"),
         help(
             "run the command again when the other one has finished; the lock is the operating system's and ends with the process holding it, so it is never stale (`fuser {}` names that process)", .path.display()
         )
@@ -300,7 +300,7 @@ pub enum Error {
     /// A git lock file is in the way: git or arende is writing, or was killed while it did.
     #[error("{}: git's lock file is there, so another git or arende process is writing, or one was killed while it did; nothing was changed", .path.display())]
     #[diagnostic(
-        code(arende::git_locked),
+        code("arende::git_locked"),
         help("if no git or arende process is running, delete {} and run the command again", .path.display())
     )]
     GitLocked { path: PathBuf },
@@ -308,7 +308,7 @@ pub enum Error {
     /// No author for the commit.
     #[error("no author for the commit: git has no user.name/user.email and no --author was given")]
     #[diagnostic(
-        code(arende::no_author),
+        code("arende::no_author"),
         help(
             "pass --author \"Name <email>\", set ARENDE_AUTHOR, or run `git config user.name` and `git config user.email`"
         )
@@ -319,7 +319,7 @@ pub enum Error {
     /// rebase or merge in progress, a detached HEAD, an index format
     /// libgit2 cannot write).
     #[error("{message}; nothing was changed")]
-    #[diagnostic(code(arende::git_state))]
+    #[diagnostic(code("arende::git_state"))]
     GitState {
         message: String,
         #[help]
@@ -330,7 +330,7 @@ pub enum Error {
     /// besides the one being written.
     #[error("{id} is in two files, {} and {}; nothing was changed", .path.display(), .other.display())]
     #[diagnostic(
-        code(arende::record_twice),
+        code("arende::record_twice"),
         help("keep one: `git rm {}` if {} is the one to keep, then run the command again", .other.display(), .path.display())
     )]
     RecordTwice {

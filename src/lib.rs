@@ -34,6 +34,7 @@ pub mod store;
 pub mod suggest;
 pub mod time;
 pub mod validate;
+pub mod workspace;
 pub mod yaml;
 
 pub use error::{Error, Result};

@@ -21,8 +21,8 @@ use crate::kind::Kind;
 use crate::policy::{Policy, Severity};
 pub use crate::record::document::FieldDiff;
 use crate::record::{Event, Record, document};
-use crate::store::{Entry, Store};
 use crate::validate::{self, Context, Lookup};
+use crate::workspace::{Entry, Workspace};
 use crate::yaml::{self, Value};
 
 /// The checks only a difference between two revisions can fail.
@@ -118,13 +118,13 @@ impl Review {
 }
 
 /// Reviews `range` (`BASE`, or `BASE..HEAD`) in the store's git repository.
-pub fn review(store: &Store, range: &str) -> Result<Review> {
-    let repo = crate::store::open_repo(store.root())?;
+pub fn review(ws: &Workspace, range: &str) -> Result<Review> {
+    let repo = crate::store::open_repo(ws.root())?;
     let (base, head) = resolve_range(&repo, range)?;
-    let prefix = crate::store::repo_prefix(&repo, store.root())?;
+    let prefix = crate::store::repo_prefix(&repo, ws.root())?;
     let old = records_in(&repo, &base.tree()?, &prefix)?;
     let new = records_in(&repo, &head.tree()?, &prefix)?;
-    let mut head_findings = head_findings(store, &new)?;
+    let mut head_findings = head_findings(ws, &new)?;
     let paths: BTreeSet<&PathBuf> = old.keys().chain(new.keys()).collect();
     let mut records = Vec::new();
     for path in paths {
@@ -136,7 +136,7 @@ pub fn review(store: &Store, range: &str) -> Result<Review> {
         }
         // A file validate finds nothing wrong with has no entry.
         let found = head_findings.remove(path).unwrap_or_default();
-        records.push(review_record(store.policy(), found, path, o, n));
+        records.push(review_record(ws.policy(), found, path, o, n));
     }
     Ok(Review {
         base: base.id().to_string(),
@@ -183,7 +183,7 @@ fn resolve_range<'r>(
 /// findings by file. Files that do not parse are left out here: the review
 /// reports them itself.
 fn head_findings(
-    store: &Store,
+    ws: &Workspace,
     new: &BTreeMap<PathBuf, FileAt>,
 ) -> Result<HashMap<PathBuf, Vec<ReviewFinding>>> {
     let entries: Vec<Entry> = new
@@ -201,15 +201,15 @@ fn head_findings(
         .iter()
         .map(|e| (e.record.id().clone(), e.doc.clone()))
         .collect();
-    let register = validate::standard_register(store)?;
+    let register = validate::standard_register(ws)?;
     let lookup = MapLookup(&head_docs);
     let cx = Context {
-        policy: store.policy(),
+        policy: ws.policy(),
         register: &register,
         lookup: &lookup,
     };
     let mut by_path: HashMap<PathBuf, Vec<ReviewFinding>> = HashMap::new();
-    for f in validate::check_entries(store, &cx, &entries) {
+    for f in validate::check_entries(ws, &cx, &entries) {
         by_path
             .entry(f.path.clone())
             .or_default()

@@ -7,7 +7,7 @@ use crate::id::RecordId;
 use crate::policy::ApprovalStep;
 use crate::record::document::mapping_mut;
 use crate::record::{Approval, Decision, Event};
-use crate::store::Context;
+use crate::workspace::Context;
 use crate::yaml::{self, Value};
 
 /// An approval to record.
@@ -27,7 +27,7 @@ pub struct ApprovalRequest {
 /// The step is the one named, or the one pending for the party; the
 /// approval records a digest of every field the step covers.
 pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Result<Outcome> {
-    let policy = cx.store.policy();
+    let policy = cx.ws.policy();
     if !policy.party(&request.by).is_some_and(|p| p.approves) {
         let approvers: Vec<&str> = policy
             .parties
@@ -47,8 +47,8 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
             )),
         ));
     }
-    let mut tx = cx.store.begin()?;
-    let entry = load_for_rewrite(cx.store, &mut tx, id)?;
+    let mut tx = cx.ws.begin()?;
+    let entry = load_for_rewrite(cx.ws, &mut tx, id)?;
     let step = pick_step(cx, &entry, &request)?;
     let mut doc = entry.doc.clone();
     let covers = doc
@@ -112,13 +112,13 @@ fn pick_step<'p>(
     entry: &Loaded,
     request: &ApprovalRequest,
 ) -> Result<&'p ApprovalStep> {
-    let policy = cx.store.policy();
+    let policy = cx.ws.policy();
     let kind = entry.record.kind();
     let steps: Vec<&ApprovalStep> = policy.steps(kind).collect();
     // Step conditions are rules' predicates: judged like validate does, with
     // the register read once.
-    let register = crate::validate::standard_register(cx.store)?;
-    let lookup = crate::validate::StoreLookup(cx.store);
+    let register = crate::validate::standard_register(cx.ws)?;
+    let lookup = crate::validate::StoreLookup(cx.ws);
     let vcx = crate::validate::Context {
         policy,
         register: &register,

@@ -36,12 +36,12 @@ pub struct Assignment {
 /// `Nödåtgärd`), all stored as the canonical value; a time in any form
 /// `import` reads, local time in the repository's zone unless it has an
 /// offset, stored as RFC 3339.
-pub fn parse_for(store: &crate::store::Store, kind: Kind, text: &str) -> Result<Assignment> {
+pub fn parse_for(ws: &crate::workspace::Workspace, kind: Kind, text: &str) -> Result<Assignment> {
     let mut a = parse_raw(kind, text)?;
     let Some(Value::String(raw)) = &a.value else {
         return Ok(a);
     };
-    let policy = store.policy();
+    let policy = ws.policy();
     if let Some(named) = policy.named_value(kind, &a.field, raw) {
         let value = named.map_err(|why| {
             Error::usage(
@@ -58,7 +58,7 @@ pub fn parse_for(store: &crate::store::Store, kind: Kind, text: &str) -> Result<
     }
     let shape = schema::field_shape(kind, &a.field);
     if shape.is_some_and(|s| s.format.as_deref() == Some("date-time")) {
-        let at = crate::time::parse_typed(raw, store.tz())
+        let at = crate::time::parse_typed(raw, ws.tz())
             .map_err(|e| Error::usage(format!("{}: {e}", a.field), Some(e.fix())))?;
         // An RFC 3339 time is kept as written.
         let keep = chrono::DateTime::parse_from_rfc3339(raw.trim()).is_ok();

@@ -8,7 +8,7 @@ use crate::classify::{self, apply_classification};
 use crate::error::Result;
 use crate::id::RecordId;
 use crate::record::{Event, FieldChange, document};
-use crate::store::{Context, Store};
+use crate::workspace::{Context, Workspace};
 
 /// A stored value that disagrees with the policy.
 #[derive(Debug, Clone)]
@@ -25,16 +25,16 @@ pub struct Disagreement {
 
 /// Every stored value that disagrees with what the policy derives, for the
 /// given records (all if `ids` is empty). Changes nothing.
-pub fn check(store: &Store, ids: &[RecordId]) -> Result<Vec<Disagreement>> {
+pub fn check(ws: &Workspace, ids: &[RecordId]) -> Result<Vec<Disagreement>> {
     let entries = if ids.is_empty() {
-        let scan = store.scan(&[]);
+        let scan = ws.scan(&[]);
         if let Some(e) = scan.errors.into_iter().next() {
             return Err(e);
         }
         scan.entries
     } else {
         ids.iter()
-            .map(|id| store.load(id).map(|(e, _)| e))
+            .map(|id| ws.load(id).map(|(e, _)| e))
             .collect::<Result<Vec<_>>>()?
     };
     let mut out = Vec::new();
@@ -42,7 +42,7 @@ pub fn check(store: &Store, ids: &[RecordId]) -> Result<Vec<Disagreement>> {
         let Some(map) = e.doc.as_mapping() else {
             continue;
         };
-        for d in classify::derive(store.policy(), &e.record) {
+        for d in classify::derive(ws.policy(), &e.record) {
             let stored = document::get(map, d.field).cloned();
             if stored.as_ref() != Some(&d.value) {
                 out.push(Disagreement {
@@ -64,15 +64,15 @@ pub fn check(store: &Store, ids: &[RecordId]) -> Result<Vec<Disagreement>> {
 /// Writes the derived values into every record that disagrees, with a
 /// history event each, in one commit.
 pub fn apply(cx: &Context<'_>, ids: &[RecordId]) -> Result<(Vec<Disagreement>, Option<git2::Oid>)> {
-    let mut tx = cx.store.begin()?;
-    let found = check(cx.store, ids)?;
+    let mut tx = cx.ws.begin()?;
+    let found = check(cx.ws, ids)?;
     let mut touched: Vec<&RecordId> = found.iter().map(|d| &d.id).collect();
     touched.dedup();
     let mut edits = Vec::new();
     for id in &touched {
-        let entry = load_for_rewrite(cx.store, &mut tx, id)?;
+        let entry = load_for_rewrite(cx.ws, &mut tx, id)?;
         let mut doc = entry.doc.clone();
-        let changes = apply_classification(cx.store.policy(), Path::new(&entry.path), &mut doc)?;
+        let changes = apply_classification(cx.ws.policy(), Path::new(&entry.path), &mut doc)?;
         if changes.is_empty() {
             continue;
         }

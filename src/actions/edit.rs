@@ -13,7 +13,8 @@ use crate::editor;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::{Event, FieldChange, Record};
-use crate::store::{Context, Transaction};
+use crate::store::Transaction;
+use crate::workspace::Context;
 use crate::yaml::Value;
 
 /// One record as a command leaves it, with its typed view read once, when
@@ -94,10 +95,10 @@ pub(crate) fn land(
     let mut records = Vec::with_capacity(edits.len());
     let mut typed = Vec::with_capacity(edits.len());
     for edit in edits {
-        guard(cx.store, &edit, allowed)?;
+        guard(cx.ws, &edit, allowed)?;
         // The store keeps a file's comment block and knows nothing of
         // editors: a new file's modeline is made here.
-        let modeline = if cx.store.config().modeline {
+        let modeline = if cx.ws.store().config().modeline {
             editor::modeline(edit.id.kind(), &edit.path)
         } else {
             String::new()

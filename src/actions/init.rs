@@ -9,8 +9,9 @@ use crate::config::{CONFIG_FILE, RepoConfig};
 use crate::error::{Error, Result};
 use crate::kind::Kind;
 use crate::merge::setup;
-use crate::store::{Author, Store};
+use crate::store::Author;
 use crate::validate::REGISTER;
+use crate::workspace::Workspace;
 
 /// What a new repository is made with.
 #[derive(Debug, Clone)]
@@ -139,9 +140,12 @@ fn commit_skeleton(
     author: Option<&Author>,
     now: Option<&str>,
 ) -> Result<Option<git2::Oid>> {
-    let store = Store::open(dir)?;
-    let mut tx = store.begin()?;
-    tx.write_file(CONFIG_FILE.into(), store.config().to_yaml().into_bytes());
+    let ws = Workspace::open(dir)?;
+    let mut tx = ws.begin()?;
+    tx.write_file(
+        CONFIG_FILE.into(),
+        ws.store().config().to_yaml().into_bytes(),
+    );
     for kind in Kind::ALL {
         tx.write_file(Path::new(kind.dir()).join(".gitkeep"), Vec::new());
     }
@@ -157,8 +161,8 @@ fn commit_skeleton(
         return tx.write_only().map(|()| None);
     };
     tx.commit(
-        &format!("arende init: {} policy", store.policy().name),
+        &format!("arende init: {} policy", ws.policy().name),
         author,
-        &crate::clock::now(now, store.tz())?,
+        &crate::clock::now(now, ws.tz())?,
     )
 }

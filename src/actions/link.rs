@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::Event;
 use crate::record::document::mapping_mut;
-use crate::store::Context;
+use crate::workspace::Context;
 use crate::yaml::{Mapping, Value};
 
 /// Links `a` and `b` both ways. Linking records already linked both ways is
@@ -18,9 +18,9 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
             None,
         ));
     }
-    let mut tx = cx.store.begin()?;
-    let ea = load_for_rewrite(cx.store, &mut tx, a)?;
-    let eb = load_for_rewrite(cx.store, &mut tx, b)?;
+    let mut tx = cx.ws.begin()?;
+    let ea = load_for_rewrite(cx.ws, &mut tx, a)?;
+    let eb = load_for_rewrite(cx.ws, &mut tx, b)?;
     let mut da = ea.doc.clone();
     let mut db = eb.doc.clone();
     let added_a = add_link(&mut da, b);
@@ -87,9 +87,9 @@ pub fn unlink(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
             Some("name two different records".to_owned()),
         ));
     }
-    let mut tx = cx.store.begin()?;
-    let ea = load_for_rewrite(cx.store, &mut tx, a)?;
-    let eb = load_for_rewrite(cx.store, &mut tx, b)?;
+    let mut tx = cx.ws.begin()?;
+    let ea = load_for_rewrite(cx.ws, &mut tx, a)?;
+    let eb = load_for_rewrite(cx.ws, &mut tx, b)?;
     let mut da = ea.doc.clone();
     let mut db = eb.doc.clone();
     let removed_a = remove_link(&mut da, b);

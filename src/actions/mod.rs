@@ -27,8 +27,9 @@ pub use status::change_status;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::{Event, FieldChange, Record, document};
-use crate::store::{Entry, Store, Transaction};
+use crate::store::Transaction;
 use crate::validate;
+use crate::workspace::{Entry, Workspace};
 use crate::yaml::{self, Value};
 
 /// What an action did.
@@ -66,13 +67,13 @@ impl Outcome {
 
     /// The warnings (rules of advice, *bör* and *i regel*) the records as
     /// written break: a command files them, and says so.
-    pub fn warnings(&self, store: &Store) -> Vec<(RecordId, validate::Violation)> {
-        let Ok(register) = validate::standard_register(store) else {
+    pub fn warnings(&self, ws: &Workspace) -> Vec<(RecordId, validate::Violation)> {
+        let Ok(register) = validate::standard_register(ws) else {
             return Vec::new();
         };
-        let lookup = validate::StoreLookup(store);
+        let lookup = validate::StoreLookup(ws);
         let cx = validate::Context {
-            policy: store.policy(),
+            policy: ws.policy(),
             register: &register,
             lookup: &lookup,
         };
@@ -111,12 +112,12 @@ impl std::ops::Deref for Loaded {
 /// would lose, and finds the changes of the file that are not committed (a
 /// crashed command's, a `--no-commit` one's, a person's), so that the
 /// commit records and says what it takes along.
-fn load_for_rewrite(store: &Store, tx: &mut Transaction<'_>, id: &RecordId) -> Result<Loaded> {
-    let (entry, text) = store.load(id)?;
+fn load_for_rewrite(ws: &Workspace, tx: &mut Transaction<'_>, id: &RecordId) -> Result<Loaded> {
+    let (entry, text) = ws.load(id)?;
     let state = tx.read_for_rewrite(&entry.path)?;
     let mut hand_edits = Vec::new();
     if state == Some(crate::store::FileState::Changed)
-        && let Some(head) = store.head_text(&entry.path)?
+        && let Some(head) = ws.store().head_text(&entry.path)?
         && let Ok(head) = yaml::parse_mapping(&entry.path, &head)
         && let Some(now) = entry.doc.as_mapping()
     {
@@ -161,8 +162,8 @@ fn append_event(doc: &mut Value, event: &Event) {
 }
 
 /// Checks that every linked ID exists, one `stat` each.
-fn check_links(store: &Store, path: &Path, record: &Record) -> Result<()> {
-    if let Some(missing) = record.common.links.all().find(|id| !store.exists(id)) {
+fn check_links(ws: &Workspace, path: &Path, record: &Record) -> Result<()> {
+    if let Some(missing) = record.common.links.all().find(|id| !ws.store().exists(id)) {
         return Err(Error::field(
             path.to_owned(),
             format!("links.{}", missing.kind().link_key()),
@@ -180,11 +181,11 @@ fn check_links(store: &Store, path: &Path, record: &Record) -> Result<()> {
 /// command enforces the policy's preconditions, with the same rules
 /// `validate` re-checks on hand-edited files. Judges the typed views the
 /// edit carries; reads nothing again.
-fn guard(store: &Store, edit: &edit::Edit, allowed: &[&str]) -> Result<()> {
+fn guard(ws: &Workspace, edit: &edit::Edit, allowed: &[&str]) -> Result<()> {
     let after = (edit.after(), edit.record());
     let before = edit.before();
     let moved = before.is_some_and(|(_, b)| b.status() != after.1.status());
-    let mut errors = validate::new_errors(store, before, after, moved)?;
+    let mut errors = validate::new_errors(ws, before, after, moved)?;
     errors.retain(|v| !allowed.contains(&v.rule.as_str()));
     if errors.is_empty() {
         return Ok(());
@@ -211,7 +212,7 @@ fn guard(store: &Store, edit: &edit::Edit, allowed: &[&str]) -> Result<()> {
         format!(
             "{}: refused by the {} policy: {}",
             edit.id,
-            store.policy().name,
+            ws.policy().name,
             lines.join("; ")
         ),
         Some(help.join("\n")),

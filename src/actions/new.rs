@@ -10,7 +10,8 @@ use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::record::{Event, document};
 use crate::schema;
-use crate::store::{Context, Transaction};
+use crate::store::Transaction;
+use crate::workspace::Context;
 use crate::yaml::{Mapping, Value};
 
 /// What a person gives to file a record.
@@ -35,8 +36,8 @@ const WRITTEN_BY_TOOL: &[&str] = &["id", "kind", "status", "history"];
 /// commits. Makes no scan of the repository: the ID is random and checked
 /// with one `stat`.
 pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outcome> {
-    let machine = cx.store.policy().machine(kind);
-    let mut doc = draft(cx.store, kind, &input)?;
+    let machine = cx.ws.policy().machine(kind);
+    let mut doc = draft(cx.ws, kind, &input)?;
     if doc
         .get("title")
         .and_then(Value::as_str)
@@ -55,14 +56,14 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
         );
     }
 
-    let tx: Transaction<'_> = cx.store.begin()?;
+    let tx: Transaction<'_> = cx.ws.begin()?;
     let id = fresh_id(cx, kind, &tx);
     doc.insert("id".into(), Value::String(id.to_string()));
     doc.insert("kind".into(), Value::String(kind.name().to_owned()));
-    let path = cx.store.rel_path(&id);
+    let path = cx.ws.store().rel_path(&id);
     let path = Path::new(&path);
     let mut doc = Value::Mapping(doc);
-    apply_classification(cx.store.policy(), path, &mut doc)?;
+    apply_classification(cx.ws.policy(), path, &mut doc)?;
     let mut doc = Value::Mapping(schema::canonical_order(
         kind,
         doc.as_mapping().cloned().unwrap_or_default(),
@@ -83,7 +84,7 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
         &[]
     };
     let edit = Edit::new(id, path.to_owned(), doc)?;
-    check_links(cx.store, path, edit.record())?;
+    check_links(cx.ws, path, edit.record())?;
     let title = edit
         .record()
         .common
@@ -99,7 +100,7 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
 /// The fields a person gave for a new record of `kind`, laid in order:
 /// `from`, the title, then the assignments. What the prompts and the editor
 /// template start from, and what [`new_record`] files.
-pub fn draft(store: &crate::store::Store, kind: Kind, input: &NewRecord) -> Result<Mapping> {
+pub fn draft(ws: &crate::workspace::Workspace, kind: Kind, input: &NewRecord) -> Result<Mapping> {
     let mut doc = Mapping::new();
     for (key, value) in &input.from {
         let name = key.as_str().unwrap_or_default();
@@ -115,7 +116,7 @@ pub fn draft(store: &crate::store::Store, kind: Kind, input: &NewRecord) -> Resu
         doc.insert("title".into(), Value::String(title.clone()));
     }
     for text in &input.assignments {
-        let a = assign::parse_for(store, kind, text)?;
+        let a = assign::parse_for(ws, kind, text)?;
         match a.value {
             Some(v) => {
                 document::set(&mut doc, &a.field, v)
@@ -130,10 +131,10 @@ pub fn draft(store: &crate::store::Store, kind: Kind, input: &NewRecord) -> Resu
 }
 
 fn fresh_id(cx: &Context<'_>, kind: Kind, tx: &Transaction<'_>) -> RecordId {
-    let date = cx.now.with_timezone(&cx.store.tz()).date_naive();
+    let date = cx.now.with_timezone(&cx.ws.tz()).date_naive();
     loop {
         let id = RecordId::generate(kind, date);
-        if !cx.store.id_taken(&id) && !tx.is_staged(&id) {
+        if !cx.ws.store().id_taken(&id) && !tx.is_staged(&id) {
             return id;
         }
     }

@@ -22,8 +22,8 @@ use crate::policy::Policy;
 use crate::policy::rule::{Predicate, Rule, Test};
 use crate::record::{Level, Record, document};
 use crate::schema;
-use crate::store::Context;
 use crate::validate::{self, StoreLookup, Violation};
+use crate::workspace::Context;
 use crate::yaml::{self, Mapping, Value};
 
 /// One allowed answer.
@@ -61,8 +61,8 @@ pub fn questions(
     input: &NewRecord,
     settled: &BTreeSet<String>,
 ) -> Result<Vec<Question>> {
-    let policy = cx.store.policy();
-    let doc = draft(cx.store, kind, input)?;
+    let policy = cx.ws.policy();
+    let doc = draft(cx.ws, kind, input)?;
     let empty = |field: &str| document::get(&doc, field).is_none_or(is_blank);
     let open = |field: &str| empty(field) && !settled.contains(field);
     let mut out: Vec<Question> = Vec::new();
@@ -117,7 +117,7 @@ pub fn questions(
 /// is the `key=value` assignment to file. A value a choice names by its
 /// meaning's first word (`Kund`, `hög`) is taken as that choice.
 pub fn answer(
-    store: &crate::store::Store,
+    ws: &crate::workspace::Workspace,
     kind: Kind,
     q: &Question,
     text: &str,
@@ -165,7 +165,7 @@ pub fn answer(
         }
     };
     let assignment = format!("{}={value}", q.field);
-    assign::parse_for(store, kind, &assignment)?;
+    assign::parse_for(ws, kind, &assignment)?;
     Ok(Some(assignment))
 }
 
@@ -188,7 +188,7 @@ pub fn lacks_priority(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> bool {
     if !(has("impact") && has("urgency")) {
         return false;
     }
-    draft(cx.store, kind, input).is_ok_and(|doc| {
+    draft(cx.ws, kind, input).is_ok_and(|doc| {
         document::get(&doc, "priority").is_none()
             && (level_of(&doc, "impact").is_none() || level_of(&doc, "urgency").is_none())
     })
@@ -199,8 +199,8 @@ pub fn lacks_priority(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> bool {
 /// template, where no answer can raise the next question. Rules that wait
 /// for a later status are left for then.
 pub fn conditional(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> Result<Vec<Question>> {
-    let policy = cx.store.policy();
-    let doc = draft(cx.store, kind, input)?;
+    let policy = cx.ws.policy();
+    let doc = draft(cx.ws, kind, input)?;
     let derived: BTreeSet<&str> = policy
         .rules
         .iter()
@@ -621,15 +621,15 @@ fn channel_question(policy: &Policy, kind: Kind, values: &[String]) -> Question 
 /// Each question comes with whether its rule is an error (the record cannot
 /// be filed without it) or advice.
 fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Question, bool)>> {
-    let store = cx.store;
-    let policy = store.policy();
+    let ws = cx.ws;
+    let policy = ws.policy();
     // A draft the model cannot read yet has no rules to ask about: filing
     // it reports what is wrong with it.
     let Some((mut doc, record)) = trial(cx, kind, doc) else {
         return Ok(Vec::new());
     };
-    let register = validate::standard_register(store)?;
-    let lookup = StoreLookup(store);
+    let register = validate::standard_register(ws)?;
+    let lookup = StoreLookup(ws);
     let vcx = validate::Context {
         policy,
         register: &register,
@@ -677,12 +677,12 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
 /// time it is opened, an ID and its kind, classified. `None`: the model
 /// cannot read it yet.
 fn trial(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Option<(Value, Record)> {
-    let store = cx.store;
+    let ws = cx.ws;
     let mut doc = doc.clone();
     if document::get(&doc, "title").is_none() {
         doc.insert("title".into(), Value::String("?".into()));
     }
-    let initial = store.policy().machine(kind).initial;
+    let initial = ws.policy().machine(kind).initial;
     doc.insert("status".into(), Value::String(initial.into()));
     if !doc.contains_key("opened_at") {
         doc.insert(
@@ -690,13 +690,13 @@ fn trial(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Option<(Value, Record)>
             Value::String(cx.now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)),
         );
     }
-    let id = RecordId::generate(kind, cx.now.with_timezone(&store.tz()).date_naive());
+    let id = RecordId::generate(kind, cx.now.with_timezone(&ws.tz()).date_naive());
     doc.insert("id".into(), Value::String(id.to_string()));
     doc.insert("kind".into(), Value::String(kind.name().to_owned()));
-    let path = store.rel_path(&id);
+    let path = ws.store().rel_path(&id);
     let path = Path::new(&path);
     let mut doc = Value::Mapping(doc);
-    apply_classification(store.policy(), path, &mut doc).ok()?;
+    apply_classification(ws.policy(), path, &mut doc).ok()?;
     let record = Record::from_doc(path, None, &doc).ok()?;
     Some((doc, record))
 }

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::document::{self, mapping_mut};
 use crate::record::{Event, FieldChange};
-use crate::store::Context;
+use crate::workspace::Context;
 use crate::yaml::Mapping;
 
 /// Changes fields of a record, re-classifies it, and records what changed
@@ -29,14 +29,14 @@ pub fn set_fields(
     let kind = id.kind();
     let parsed = assignments
         .iter()
-        .map(|a| assign::parse_for(cx.store, kind, a))
+        .map(|a| assign::parse_for(cx.ws, kind, a))
         .collect::<Result<Vec<_>>>()?;
-    let mut tx = cx.store.begin()?;
-    let entry = load_for_rewrite(cx.store, &mut tx, id)?;
+    let mut tx = cx.ws.begin()?;
+    let entry = load_for_rewrite(cx.ws, &mut tx, id)?;
     let mut doc = entry.doc.clone();
     let mut changes = assign_all(mapping_mut(&mut doc), &parsed)?;
     place_new_keys(entry.doc.as_mapping(), mapping_mut(&mut doc));
-    let derived = apply_classification(cx.store.policy(), &entry.path, &mut doc)?;
+    let derived = apply_classification(cx.ws.policy(), &entry.path, &mut doc)?;
     refuse_overruled(id, &parsed, &derived)?;
     let reclassified: Vec<(RecordId, FieldChange)> =
         derived.iter().map(|d| (id.clone(), d.clone())).collect();

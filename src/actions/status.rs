@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::document::mapping_mut;
 use crate::record::{Event, statuses};
-use crate::store::Context;
+use crate::workspace::Context;
 use crate::yaml::Value;
 
 /// Moves a record to `to`, if the policy's status machine allows the move
@@ -27,10 +27,10 @@ pub fn change_status(
             )),
         ));
     }
-    let mut tx = cx.store.begin()?;
-    let entry = load_for_rewrite(cx.store, &mut tx, id)?;
+    let mut tx = cx.ws.begin()?;
+    let entry = load_for_rewrite(cx.ws, &mut tx, id)?;
     let from = entry.record.status();
-    let machine = cx.store.policy().machine(kind);
+    let machine = cx.ws.policy().machine(kind);
     if from == to {
         return Err(Error::refused(format!("{id} is already {to}"), None));
     }
@@ -39,7 +39,7 @@ pub fn change_status(
         let help = if next.is_empty() {
             format!(
                 "{from} is final: the {} policy allows no move from it",
-                cx.store.policy().name
+                cx.ws.policy().name
             )
         } else {
             format!("from {from} it can move to: {}", next.join(", "))
@@ -47,7 +47,7 @@ pub fn change_status(
         return Err(Error::refused(
             format!(
                 "{id}: {from} → {to} is not allowed by the {} policy's status machine",
-                cx.store.policy().name
+                cx.ws.policy().name
             ),
             Some(help),
         ));
@@ -67,7 +67,7 @@ pub fn change_status(
     let mut edits = vec![Edit::of(cx, &entry, doc)?];
     let mut message = format!("{id}: {from} → {to}");
     for cascade in cx
-        .store
+        .ws
         .policy()
         .cascades
         .iter()
@@ -108,12 +108,12 @@ fn carry(
     .collect();
     let mut out = Vec::new();
     for other in ids {
-        let loaded = load_for_rewrite(cx.store, tx, &other)?;
+        let loaded = load_for_rewrite(cx.ws, tx, &other)?;
         let status = loaded.record.status();
         if status == cascade.then || cascade.done.iter().any(|d| d == status) {
             continue;
         }
-        let machine = cx.store.policy().machine(other.kind());
+        let machine = cx.ws.policy().machine(other.kind());
         if !machine.allows(status, cascade.then.as_str()) {
             return Err(Error::refused(
                 format!(
@@ -121,7 +121,7 @@ fn carry(
                     cascade.then,
                     cascade.clause,
                     cascade.then,
-                    cx.store.policy().name
+                    cx.ws.policy().name
                 ),
                 Some(format!(
                     "move {other} on first (from {status} it can move to: {})",

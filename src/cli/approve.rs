@@ -43,8 +43,8 @@ const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
 pub fn cmd_approve(ui: &Ui, args: &ApproveArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
     let id = RecordId::parse(&args.id)?;
-    let store = ui.store()?;
-    let cx = ui.context(&store)?;
+    let ws = ui.workspace()?;
+    let cx = ui.context(&ws)?;
     let decision = match args.decision {
         DecisionArg::Approved => Decision::Approved,
         DecisionArg::Rejected => Decision::Rejected,

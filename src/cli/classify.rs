@@ -47,11 +47,11 @@ pub fn cmd_classify(ui: &Ui, args: &ClassifyArgs) -> Result<ExitCode> {
         .iter()
         .map(|t| RecordId::parse(t))
         .collect::<Result<Vec<_>>>()?;
-    let store = ui.store()?;
+    let ws = ui.workspace()?;
     let (found, commit) = if args.check {
-        (check(&store, &ids)?, None)
+        (check(&ws, &ids)?, None)
     } else {
-        let cx = ui.context(&store)?;
+        let cx = ui.context(&ws)?;
         apply(&cx, &ids)?
     };
     if format == Format::Json {

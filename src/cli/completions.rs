@@ -10,7 +10,7 @@ use super::exit::ExitCode;
 use arende::error::{Error, Result};
 use arende::id::RecordId;
 use arende::policy::Policy;
-use arende::store::Store;
+use arende::workspace::Workspace;
 use clap::CommandFactory;
 use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter, CompletionCandidate};
 use clap_complete::env::Shells;
@@ -127,11 +127,11 @@ fn wire(cmd: clap::Command, path: &[&str], arg: &str, completer: Completer) -> c
 
 /// The repository the completion runs in (`-C` is not seen here; the
 /// shell's folder or `ARENDE_DIR` is).
-fn store() -> Option<Store> {
+fn ws() -> Option<Workspace> {
     let start = std::env::var_os("ARENDE_DIR")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::current_dir().ok())?;
-    Store::discover(&start).ok()
+    Workspace::discover(&start).ok()
 }
 
 /// The words of the command line being completed.
@@ -147,11 +147,11 @@ fn words() -> Vec<String> {
 /// store finds records): no record is parsed, so a Tab stays fast in a
 /// large repository.
 fn record_ids(current: &OsStr) -> Vec<CompletionCandidate> {
-    let Some(store) = store() else {
+    let Some(ws) = ws() else {
         return Vec::new();
     };
     let typed = current.to_string_lossy().to_ascii_uppercase();
-    let (paths, _) = store.record_paths(&[]);
+    let (paths, _) = ws.store().record_paths(&[]);
     let mut out: Vec<CompletionCandidate> = paths
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
@@ -168,16 +168,13 @@ fn record_ids(current: &OsStr) -> Vec<CompletionCandidate> {
 
 /// The statuses the record named on the line may move to.
 fn next_statuses() -> Vec<CompletionCandidate> {
-    let (Some(store), Some(id)) = (
-        store(),
-        words().iter().find_map(|w| RecordId::parse(w).ok()),
-    ) else {
+    let (Some(ws), Some(id)) = (ws(), words().iter().find_map(|w| RecordId::parse(w).ok())) else {
         return Vec::new();
     };
-    let Ok((entry, _)) = store.load(&id) else {
+    let Ok((entry, _)) = ws.load(&id) else {
         return Vec::new();
     };
-    let Some(machine) = store.policy().status_machines.get(&entry.record.kind()) else {
+    let Some(machine) = ws.policy().status_machines.get(&entry.record.kind()) else {
         return Vec::new();
     };
     machine
@@ -223,7 +220,7 @@ fn packs() -> Vec<CompletionCandidate> {
 /// Rule IDs of the repository's pack (else every built-in pack's) and the
 /// built-in checks.
 fn rules() -> Vec<CompletionCandidate> {
-    let policies: Vec<Policy> = match store() {
+    let policies: Vec<Policy> = match ws() {
         Some(s) => vec![s.policy().clone()],
         None => Policy::names()
             .filter_map(|n| Policy::load(n, None).ok())

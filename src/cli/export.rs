@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use std::convert::Infallible;
 use std::io::Write as _;
 
-use arende::store::Entry;
-use arende::store::cache::{Docs, Records};
+use arende::workspace::Entry;
+use arende::workspace::cache::{Docs, Records};
 use arende::yaml::{Mapping, Value};
 
 use super::output::to_json;
@@ -63,9 +63,9 @@ pub fn cmd_export(ui: &Ui, args: &ExportArgs) -> Result<ExitCode> {
         ],
         None => Vec::new(),
     };
-    let store = ui.store()?;
+    let ws = ui.workspace()?;
     // A calendar shows only changes: the other records are not decoded.
-    let records = store.select(&kinds, &|b| format != Format::Ics || b.kind == Kind::Change);
+    let records = ws.select(&kinds, &|b| format != Format::Ics || b.kind == Kind::Change);
     if let Some(first) = records.errors().first() {
         // An export that silently skipped a record would lose it downstream.
         for e in &records.errors()[1..] {

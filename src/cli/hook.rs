@@ -53,9 +53,9 @@ const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
 pub fn cmd_hook(ui: &Ui, command: &HookCommand) -> Result<ExitCode> {
     let HookCommand::Install(args) = command;
     let format = ui.format(FORMATS, args.format)?;
-    let store = ui.store()?;
-    let repo = arende::store::open_repo(store.root())?;
-    let hook = hook_text(&arende::store::repo_prefix(&repo, store.root())?);
+    let ws = ui.workspace()?;
+    let repo = arende::store::open_repo(ws.root())?;
+    let hook = hook_text(&arende::store::repo_prefix(&repo, ws.root())?);
     let hooks = hooks_dir(&repo)?;
     std::fs::create_dir_all(&hooks).map_err(|e| Error::io(&hooks, e))?;
     let path = hooks.join("pre-commit");

@@ -77,8 +77,8 @@ pub fn cmd_import(ui: &Ui, args: &ImportArgs) -> Result<ExitCode> {
         InputKind::Yaml => InputFormat::Yaml,
         InputKind::Servicenow => InputFormat::ServiceNow,
     });
-    let store = ui.store()?;
-    let cx = ui.context(&store)?;
+    let ws = ui.workspace()?;
+    let cx = ui.context(&ws)?;
     let input = if args.file == Path::new("-") {
         read_stdin()?
     } else {

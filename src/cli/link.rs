@@ -27,8 +27,8 @@ pub fn cmd_link(ui: &Ui, args: &LinkArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
     let a = RecordId::parse(&args.a)?;
     let b = RecordId::parse(&args.b)?;
-    let store = ui.store()?;
-    let cx = ui.context(&store)?;
+    let ws = ui.workspace()?;
+    let cx = ui.context(&ws)?;
     let outcome = link(&cx, &a, &b)?;
     report_outcome(ui, format, &outcome, "linked")?;
     Ok(ExitCode::Ok)

@@ -8,7 +8,7 @@ use arende::kind::Kind;
 use arende::record::query::Query;
 use arende::render;
 use arende::render::list::{cells, header, json_element};
-use arende::store::cache::{Docs, Records};
+use arende::workspace::cache::{Docs, Records};
 
 use super::{Format, Formats, Ui};
 
@@ -46,9 +46,9 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
         .map(|f| arende::actions::assign::split(f))
         .collect::<Result<Vec<_>>>()?;
     let query = Query::new(filters, args.sort.as_deref());
-    let store = ui.store()?;
+    let ws = ui.workspace()?;
     // Status and priority are in the cache's brief: only matching records are decoded.
-    let records = store.select(kind.as_slice(), &|b| {
+    let records = ws.select(kind.as_slice(), &|b| {
         (args.status.is_empty() || args.status.iter().any(|s| s == b.status))
             && args.priority.is_none_or(|p| b.priority == Some(p))
     });
@@ -62,7 +62,7 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
         records: &records,
         order: &order,
         one_kind: kind.is_some(),
-        tz: store.tz(),
+        tz: ws.tz(),
     };
     match format {
         Format::Json => listed.json(ui),

@@ -27,14 +27,14 @@ const FORMATS: Formats = Formats(&[Format::Table, Format::Human, Format::Json]);
 pub fn cmd_log(ui: &Ui, args: &LogArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
     let id = RecordId::parse(&args.id)?;
-    let store = ui.store()?;
-    let steps = life(&store, &id)?;
+    let ws = ui.workspace()?;
+    let steps = life(&ws, &id)?;
     if format == Format::Json {
         let steps = steps.iter().map(step_json).collect::<Result<Vec<_>>>()?;
         ui.print_json(&serde_json::Value::Array(steps));
         return Ok(ExitCode::Ok);
     }
-    let tz = store.tz();
+    let tz = ws.tz();
     let mut table = ui.table(&["when", "source", "who", "what"]);
     for step in &steps {
         match &step.commit {

@@ -6,7 +6,7 @@ use super::exit::ExitCode;
 use arende::error::Result;
 use arende::fs;
 use arende::merge::{self, NotARecord, setup};
-use arende::store::Store;
+use arende::workspace::Workspace;
 use arende::yaml;
 
 use super::Ui;
@@ -31,10 +31,10 @@ pub fn cmd_merge_file(ui: &Ui, args: &MergeFileArgs) -> Result<ExitCode> {
     let shown = args.path.clone().unwrap_or_else(|| args.ours.clone());
     let read = |p: &Path| fs::read_text(p, yaml::MAX_RECORD_BYTES);
     let texts = (read(&args.base), read(&args.ours), read(&args.theirs));
-    let (store, rel) = locate(ui, args.path.as_deref());
+    let (ws, rel) = locate(ui, args.path.as_deref());
     let merged = match texts {
         (Ok(base), Ok(ours), Ok(theirs)) => {
-            merge::merge_record(store.as_ref(), &rel, &base, &ours, &theirs)
+            merge::merge_record(ws.as_ref(), &rel, &base, &ours, &theirs)
         }
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(NotARecord(e.to_string())),
     };
@@ -74,22 +74,22 @@ pub fn cmd_merge_file(ui: &Ui, args: &MergeFileArgs) -> Result<ExitCode> {
 
 /// The record repository the file is in, and its path there. git runs the
 /// driver at the top of the work tree, with the path relative to it.
-fn locate(ui: &Ui, path: Option<&Path>) -> (Option<Store>, PathBuf) {
+fn locate(ui: &Ui, path: Option<&Path>) -> (Option<Workspace>, PathBuf) {
     let Some(path) = path else {
         return (None, PathBuf::from("record.yaml"));
     };
     let start = ui.global.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let abs = std::path::absolute(start.join(path)).unwrap_or_else(|_| path.to_owned());
     let dir = abs.parent().unwrap_or(Path::new("."));
-    match Store::discover(dir) {
-        Ok(store) => {
-            let root = std::fs::canonicalize(store.root()).unwrap_or_else(|_| store.root().into());
+    match Workspace::discover(dir) {
+        Ok(ws) => {
+            let root = std::fs::canonicalize(ws.root()).unwrap_or_else(|_| ws.root().into());
             let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.into());
             let rel = dir
                 .strip_prefix(&root)
                 .map(|d| d.join(abs.file_name().unwrap_or_default()))
                 .unwrap_or_else(|_| path.to_owned());
-            (Some(store), rel)
+            (Some(ws), rel)
         }
         Err(_) => (None, path.to_owned()),
     }

@@ -37,7 +37,8 @@ use std::process::ExitCode;
 
 use arende::editor::Refresh;
 use arende::error::{Error, Result};
-use arende::store::{Author, CommitMode, Context, Store};
+use arende::store::{Author, CommitMode, Store};
+use arende::workspace::{Context, Workspace};
 use clap::{Parser, Subcommand, ValueEnum};
 use exit::ExitCode as Code;
 
@@ -189,7 +190,7 @@ pub fn run() -> ExitCode {
 
 impl Ui {
     /// Opens the record repository the options point at.
-    pub fn store(&self) -> Result<Store> {
+    pub fn workspace(&self) -> Result<Workspace> {
         let start = match &self.global.dir {
             Some(dir) => dir.clone(),
             None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
@@ -197,17 +198,16 @@ impl Ui {
         // The store's side notes (a lock waited on, a killed command's
         // leftovers) go to stderr like the other information.
         let quiet = self.global.quiet;
-        let store = Store::discover(&start).map(|store| {
-            store.with_notices(move |notice| {
-                if !quiet {
-                    eprintln!("arende: {notice}");
-                }
-            })
-        })?;
+        let store = Store::discover(&start)?.with_notices(move |notice| {
+            if !quiet {
+                eprintln!("arende: {notice}");
+            }
+        });
+        let ws = Workspace::new(store)?;
         // A clone whose `.gitattributes` asks for the merge driver git
         // would not run merges records as text: said as the store's
         // notices are, before anything else the command says.
-        if !quiet && let Some(problem) = arende::merge::setup::driver_problem(store.root()) {
+        if !quiet && let Some(problem) = arende::merge::setup::driver_problem(ws.root()) {
             eprintln!("arende: {problem}");
         }
         // Editors read the schemas from the repository: after an upgrade
@@ -215,7 +215,7 @@ impl Ui {
         // that cannot be written to (a read-only CI checkout), or whose
         // schema folder is a link or a FIFO (a hostile clone), is still
         // read: the refresh is a convenience, told in one line and skipped.
-        match arende::editor::refresh(store.root()) {
+        match arende::editor::refresh(ws.root()) {
             Ok(Refresh::Rewritten(rewritten)) => self.info(&format!(
                 "updated {} to this version's record model; commit them",
                 rewritten
@@ -228,20 +228,20 @@ impl Ui {
             Ok(Refresh::Skipped(skipped)) => self.info(&skipped.to_string()),
             Err(e) => self.info(&format!("could not update the editor schemas: {e}")),
         }
-        Ok(store)
+        Ok(ws)
     }
 
     /// The context a changing command runs in.
-    pub fn context<'s>(&self, store: &'s Store) -> Result<Context<'s>> {
-        let now = arende::clock::now(self.global.now.as_deref(), store.tz())?;
-        let author = Author::resolve(self.global.author.as_deref(), store.root())?;
+    pub fn context<'s>(&self, ws: &'s Workspace) -> Result<Context<'s>> {
+        let now = arende::clock::now(self.global.now.as_deref(), ws.tz())?;
+        let author = Author::resolve(self.global.author.as_deref(), ws.root())?;
         let mode = if self.global.no_commit {
             CommitMode::WorkingTreeOnly
         } else {
             CommitMode::Commit
         };
         Ok(Context {
-            store,
+            ws,
             author,
             now,
             mode,

@@ -6,7 +6,7 @@ use super::exit::ExitCode;
 use arende::actions::{NewRecord, new_record};
 use arende::error::{Error, Result};
 use arende::kind::Kind;
-use arende::store::Context;
+use arende::workspace::Context;
 use arende::yaml::Mapping;
 use tempfile::TempPath;
 
@@ -62,8 +62,8 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
             Some("kinds: incident, problem, change, release, request, ci, capacity".to_owned()),
         )
     })?;
-    let store = ui.store()?;
-    let cx = ui.context(&store)?;
+    let ws = ui.workspace()?;
+    let cx = ui.context(&ws)?;
     let from = match &args.from {
         Some(path) => input::read_fields(path)?,
         None => Mapping::new(),
@@ -100,7 +100,7 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
                  give them with `arende set {id} impact=… urgency=…`"
             ));
         }
-        report_notes(ui, &store, &outcome);
+        report_notes(ui, &ws, &outcome);
     }
     Ok(ExitCode::Ok)
 }

@@ -130,7 +130,7 @@ enum Stdout {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("could not write to standard output: {reason}")]
 #[diagnostic(
-    code(arende::stdout),
+    code("arende::stdout"),
     help(
         "the output is incomplete; make room where standard output goes (a full disk?), or send it elsewhere, and run the command again"
     )
@@ -403,7 +403,11 @@ pub fn report_outcome(
 /// What a changing command tells besides its result, on stderr: values the
 /// classification changed ("priority 3 → 2 (impact × urgency)") and the
 /// warnings the records as written break, so nothing is filed silently.
-pub fn report_notes(ui: &Ui, store: &arende::store::Store, outcome: &arende::actions::Outcome) {
+pub fn report_notes(
+    ui: &Ui,
+    ws: &arende::workspace::Workspace,
+    outcome: &arende::actions::Outcome,
+) {
     for (id, change) in &outcome.derived {
         let show = |v: &Option<arende::yaml::Value>| {
             v.as_ref()
@@ -421,7 +425,7 @@ pub fn report_notes(ui: &Ui, store: &arende::store::Store, outcome: &arende::act
             show(&change.to)
         ));
     }
-    for (id, w) in outcome.warnings(store) {
+    for (id, w) in outcome.warnings(ws) {
         let help = w.help.map(|h| format!(" — {h}")).unwrap_or_default();
         ui.info(&format!(
             "{id}: warning {} {} (`{}`){help}",

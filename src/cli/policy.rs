@@ -59,7 +59,7 @@ fn explain(ui: &Ui, args: &ExplainArgs) -> Result<ExitCode> {
     let format = ui.format(EXPLAIN_FORMATS, args.format)?;
     let policy = match &args.pack {
         Some(name) => Policy::load(name, None)?,
-        None => ui.store()?.policy().clone(),
+        None => ui.workspace()?.policy().clone(),
     };
     if let Some(rule) = policy.rule(&args.rule) {
         match format {
@@ -103,7 +103,7 @@ fn show(ui: &Ui, args: &ShowPolicyArgs) -> Result<ExitCode> {
     let format = ui.format(SHOW_FORMATS, args.format)?;
     let policy = match &args.pack {
         Some(name) => Policy::load(name, None)?,
-        None => ui.store()?.policy().clone(),
+        None => ui.workspace()?.policy().clone(),
     };
     match format {
         Format::Json => ui.print_json(&json_value(&policy)?),

@@ -13,7 +13,7 @@ use arende::actions::prompt::{self, Question};
 use arende::actions::{NewRecord, draft};
 use arende::error::{Error, Result};
 use arende::kind::Kind;
-use arende::store::Context;
+use arende::workspace::Context;
 use miette::Diagnostic;
 
 /// More rounds than any pack has questions: a guard against a rule that no
@@ -29,7 +29,7 @@ pub fn anything_to_ask(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> Resul
 /// each answer to `input` as an assignment. An empty answer takes the
 /// default or skips; a bad answer is asked again with the error's help.
 pub fn ask_missing(cx: &Context<'_>, kind: Kind, input: &mut NewRecord) -> Result<()> {
-    let policy = cx.store.policy();
+    let policy = cx.ws.policy();
     let mut answered = BTreeSet::new();
     let mut skipped = BTreeSet::new();
     let stdin = std::io::stdin();
@@ -45,7 +45,7 @@ pub fn ask_missing(cx: &Context<'_>, kind: Kind, input: &mut NewRecord) -> Resul
         show(&q);
         loop {
             let line = read_answer(&mut lines, &q)?;
-            match prompt::answer(cx.store, kind, &q, &line) {
+            match prompt::answer(cx.ws, kind, &q, &line) {
                 Ok(Some(assignment)) => {
                     input.assignments.push(assignment);
                     answered.insert(q.field.clone());
@@ -64,7 +64,7 @@ pub fn ask_missing(cx: &Context<'_>, kind: Kind, input: &mut NewRecord) -> Resul
             }
         }
         if matches!(q.field.as_str(), "impact" | "urgency")
-            && let Ok(doc) = draft(cx.store, kind, input)
+            && let Ok(doc) = draft(cx.ws, kind, input)
             && let Some(meaning) = prompt::priority_meaning(policy, &doc)
         {
             eprintln!("  → {meaning}");
@@ -122,7 +122,7 @@ pub enum Edited {
 /// every question as a commented field, and reads it back. A save that
 /// does not parse keeps the file and names it.
 pub fn edit(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> Result<Edited> {
-    let given = draft(cx.store, kind, input)?;
+    let given = draft(cx.ws, kind, input)?;
     let mut questions = prompt::questions(cx, kind, input, &BTreeSet::new())?;
     for q in prompt::conditional(cx, kind, input)? {
         if !questions.iter().any(|o| o.field == q.field) {

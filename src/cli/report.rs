@@ -5,7 +5,7 @@ use super::exit::ExitCode;
 use arende::error::{Error, Result};
 use arende::render;
 use arende::report::{Period, Scope};
-use arende::store::cache::Docs;
+use arende::workspace::cache::Docs;
 use chrono::NaiveDate;
 
 use super::output::json_value;
@@ -43,14 +43,14 @@ const FORMATS: Formats = Formats(&[
 pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
     let period = period(args)?;
-    let store = ui.store()?;
-    let tz = store.tz();
+    let ws = ui.workspace()?;
+    let tz = ws.tz();
     let now = arende::clock::now(ui.global.now.as_deref(), tz)?;
-    let records = store.select(
+    let records = ws.select(
         &[arende::Kind::Incident, arende::Kind::ServiceRequest],
         &|_| true,
     );
-    let scope = Scope::new(store.policy(), tz, &period, now);
+    let scope = Scope::new(ws.policy(), tz, &period, now);
     let mut builder = scope.builder();
     let Ok(()) = records.visit_all(
         Docs::Drop,
@@ -61,7 +61,7 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
         },
     );
     let mut report = builder.finish();
-    report.organisation = store.config().organisation.clone();
+    report.organisation = ws.store().config().organisation.clone();
     match format {
         Format::Json => ui.print_json(&json_value(&report)?),
         Format::Markdown => ui.print(&render::report::markdown(&report, tz)),

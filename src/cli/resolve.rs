@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::exit::ExitCode;
 use arende::error::{Error, Result};
 use arende::merge::setup::{self, Resolution};
-use arende::store::Store;
+use arende::workspace::Workspace;
 use serde_json::json;
 
 use super::{Format, Formats, Ui};
@@ -34,15 +34,15 @@ const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
 
 pub fn cmd_resolve(ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    let store = ui.store()?;
-    let files = files(ui, &store, &args.files)?;
+    let ws = ui.workspace()?;
+    let files = files(ui, &ws, &args.files)?;
     if files.is_empty() {
         ui.info("no record file is in conflict");
     }
     let mut report = Vec::new();
     let mut open = false;
     for rel in &files {
-        let resolution = setup::resolve(&store, rel, args.force)?;
+        let resolution = setup::resolve(&ws, rel, args.force)?;
         if let Resolution::Merged(m) = &resolution {
             for note in &m.notes {
                 ui.info(&format!("{}: {note}", rel.display()));
@@ -71,14 +71,14 @@ pub fn cmd_resolve(ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
 
 /// The files to merge again, relative to the record repository: those
 /// given, or every record file the index holds in conflict.
-fn files(ui: &Ui, store: &Store, given: &[PathBuf]) -> Result<Vec<PathBuf>> {
+fn files(ui: &Ui, ws: &Workspace, given: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let cwd = match &ui.global.dir {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
     };
-    let root = std::fs::canonicalize(store.root()).map_err(|e| Error::io(store.root(), e))?;
+    let root = std::fs::canonicalize(ws.root()).map_err(|e| Error::io(ws.root(), e))?;
     if given.is_empty() {
-        return setup::conflicted_files(store);
+        return setup::conflicted_files(ws);
     }
     given
         .iter()

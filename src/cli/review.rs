@@ -27,8 +27,8 @@ const FORMATS: Formats = Formats(&[Format::Markdown, Format::Human, Format::Json
 
 pub fn cmd_review(ui: &Ui, args: &ReviewArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    let store = ui.store()?;
-    let review = review(&store, &args.range)?;
+    let ws = ui.workspace()?;
+    let review = review(&ws, &args.range)?;
     match format {
         Format::Json => ui.print_json(&json_value(&review)?),
         _ => ui.print(&render::review::markdown(&review)),

@@ -30,12 +30,12 @@ const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
 pub fn cmd_set(ui: &Ui, args: &SetArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
     let id = RecordId::parse(&args.id)?;
-    let store = ui.store()?;
-    let cx = ui.context(&store)?;
+    let ws = ui.workspace()?;
+    let cx = ui.context(&ws)?;
     let outcome = set_fields(&cx, &id, &args.assignments, args.note.clone())?;
     report_outcome(ui, format, &outcome, "updated")?;
     if format != Format::Json {
-        report_notes(ui, &store, &outcome);
+        report_notes(ui, &ws, &outcome);
     }
     Ok(ExitCode::Ok)
 }

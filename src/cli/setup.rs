@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::exit::ExitCode;
 use arende::error::{Error, Result};
 use arende::merge::setup;
-use arende::store::Store;
+use arende::workspace::Workspace;
 use serde_json::json;
 
 use super::{Format, Formats, Ui};
@@ -37,8 +37,8 @@ pub fn cmd_setup(ui: &Ui, args: &SetupArgs) -> Result<ExitCode> {
     };
     // Opened without the notice hook: the one notice it would give is
     // "run arende setup".
-    let store = Store::discover(&start)?;
-    let root = store.root();
+    let ws = Workspace::discover(&start)?;
+    let root = ws.root();
     let attributes = setup::attributes_update(root)?;
     if let Some(bytes) = &attributes {
         setup::write_attributes(root, bytes)?;

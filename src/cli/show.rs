@@ -25,8 +25,8 @@ const FORMATS: Formats = Formats(&[Format::Yaml, Format::Json, Format::Table, Fo
 pub fn cmd_show(ui: &Ui, args: &ShowArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
     let id = RecordId::parse(&args.id)?;
-    let store = ui.store()?;
-    let (entry, text) = store.load(&id)?;
+    let ws = ui.workspace()?;
+    let (entry, text) = ws.load(&id)?;
     match format {
         Format::Json => ui.print_json(&json_value(&entry.doc)?),
         Format::Table | Format::Human => {

@@ -4,9 +4,9 @@ use super::exit::ExitCode;
 use arende::error::{Error, Result};
 use arende::render::sla as render;
 use arende::sla::Listing;
-use arende::store::Store;
-use arende::store::cache::{Docs, Records};
 use arende::time::Timestamp;
+use arende::workspace::Workspace;
+use arende::workspace::cache::{Docs, Records};
 
 use super::{Format, Formats, Ui};
 
@@ -31,16 +31,16 @@ const FORMATS: Formats = Formats(&[Format::Table, Format::Human, Format::Json]);
 
 pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    let store = ui.store()?;
-    let listing = Listing::new(store.policy(), args.breached)
-        .map_err(|e| Error::usage(e.to_string(), None))?;
-    let at = moment(ui, &store, args.at.as_deref())?;
+    let ws = ui.workspace()?;
+    let listing =
+        Listing::new(ws.policy(), args.breached).map_err(|e| Error::usage(e.to_string(), None))?;
+    let at = moment(ui, &ws, args.at.as_deref())?;
     // Settled tickets have no running clock: they are not decoded.
-    let records = store.select(&[], &|b| !listing.settled(b.kind, b.status));
+    let records = ws.select(&[], &|b| !listing.settled(b.kind, b.status));
     if format == Format::Json {
-        print_json(ui, &store, &listing, &records, at);
+        print_json(ui, &ws, &listing, &records, at);
     } else {
-        print_table(ui, &store, &listing, &records, at);
+        print_table(ui, &ws, &listing, &records, at);
     }
     for e in records.errors() {
         ui.error_ref(e);
@@ -53,17 +53,17 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
 }
 
 /// The moment `--at` names, in the repository's timezone, or now.
-fn moment(ui: &Ui, store: &Store, at: Option<&str>) -> Result<Timestamp> {
+fn moment(ui: &Ui, ws: &Workspace, at: Option<&str>) -> Result<Timestamp> {
     Ok(match at {
         Some(t) => arende::clock::parse_time(t)?
-            .with_timezone(&store.tz())
+            .with_timezone(&ws.tz())
             .fixed_offset(),
-        None => arende::clock::now(ui.global.now.as_deref(), store.tz())?,
+        None => arende::clock::now(ui.global.now.as_deref(), ws.tz())?,
     })
 }
 
-fn print_json(ui: &Ui, store: &Store, listing: &Listing<'_>, records: &Records, at: Timestamp) {
-    let tz = store.tz();
+fn print_json(ui: &Ui, ws: &Workspace, listing: &Listing<'_>, records: &Records, at: Timestamp) {
+    let tz = ws.tz();
     ui.stream(|out| {
         render::json_document(out, at, |array| {
             records.visit_all(
@@ -81,8 +81,8 @@ fn print_json(ui: &Ui, store: &Store, listing: &Listing<'_>, records: &Records, 
     });
 }
 
-fn print_table(ui: &Ui, store: &Store, listing: &Listing<'_>, records: &Records, at: Timestamp) {
-    let tz = store.tz();
+fn print_table(ui: &Ui, ws: &Workspace, listing: &Listing<'_>, records: &Records, at: Timestamp) {
+    let tz = ws.tz();
     let mut table = ui.table(&render::HEADER);
     let mut shown = 0;
     let Ok(()) = records.visit_all(

@@ -29,12 +29,12 @@ const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
 pub fn cmd_status(ui: &Ui, args: &StatusArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
     let id = RecordId::parse(&args.id)?;
-    let store = ui.store()?;
-    let cx = ui.context(&store)?;
+    let ws = ui.workspace()?;
+    let cx = ui.context(&ws)?;
     let outcome = change_status(&cx, &id, &args.status, args.note.clone())?;
     report_outcome(ui, format, &outcome, &format!("now {}", args.status))?;
     if format != Format::Json {
-        report_notes(ui, &store, &outcome);
+        report_notes(ui, &ws, &outcome);
     }
     Ok(ExitCode::Ok)
 }

@@ -27,8 +27,8 @@ pub fn cmd_unlink(ui: &Ui, args: &UnlinkArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
     let a = RecordId::parse(&args.a)?;
     let b = RecordId::parse(&args.b)?;
-    let store = ui.store()?;
-    let cx = ui.context(&store)?;
+    let ws = ui.workspace()?;
+    let cx = ui.context(&ws)?;
     let outcome = unlink(&cx, &a, &b)?;
     report_outcome(ui, format, &outcome, "unlinked")?;
     Ok(ExitCode::Ok)

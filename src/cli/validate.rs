@@ -45,23 +45,23 @@ const FORMATS: Formats = Formats(&[
 
 pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    let store = ui.store()?;
+    let ws = ui.workspace()?;
     let started = Instant::now();
     // A staged file's findings are shown in its staged text: the working
     // copy may say something else on the lines they point at.
     let (report, staged_texts) = if args.staged {
-        let staged = check_staged(&store)?;
+        let staged = check_staged(&ws)?;
         (staged.report, Some(staged.texts))
     } else {
         let only = args
             .paths
             .iter()
-            .map(|p| relative_to_root(store.root(), p))
+            .map(|p| relative_to_root(ws.root(), p))
             .collect::<Result<Vec<_>>>()?;
-        (validate(&store, &only)?, None)
+        (validate(&ws, &only)?, None)
     };
     let elapsed = started.elapsed();
-    let prefix = || git_prefix(store.root());
+    let prefix = || git_prefix(ws.root());
     match format {
         Format::Json => json(ui, &report)?,
         Format::Github => {
@@ -70,7 +70,7 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
         Format::Junit => ui.print(&render::junit::report(&report, elapsed)),
         Format::Sarif => ui.print_json(&render::sarif::log(
             &report,
-            store.policy(),
+            ws.policy(),
             &prefix()?,
             env!("CARGO_PKG_VERSION"),
         )),
@@ -79,7 +79,7 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
             Some(texts) => texts.get(rel).cloned(),
             // Only the snippet under a finding: a file that no longer reads
             // still has its findings printed, without the excerpt.
-            None => std::fs::read_to_string(store.root().join(rel)).ok(),
+            None => std::fs::read_to_string(ws.root().join(rel)).ok(),
         }),
     }
     let (errors, warnings) = (

@@ -17,9 +17,9 @@ use super::{ImportOptions, Progress};
 use crate::id::RecordId;
 use crate::policy::Severity;
 use crate::record::Record;
-use crate::store::Context;
-use crate::store::Entry;
 use crate::validate::{self, Lookup};
+use crate::workspace::Context;
+use crate::workspace::Entry;
 use crate::yaml::{self, Value};
 
 /// What the check stage hands on: no row failed.
@@ -86,16 +86,16 @@ pub(crate) fn check<'a>(
             _ => None,
         })
         .collect();
-    let register = validate::standard_register(cx.store)?;
+    let register = validate::standard_register(cx.ws)?;
     let lookup = ImportLookup {
         staged: &staged,
-        root: cx.store.root(),
+        root: cx.ws.root(),
         repo,
     };
     let checker = Checker {
         cx,
         vcx: validate::Context {
-            policy: cx.store.policy(),
+            policy: cx.ws.policy(),
             register: &register,
             lookup: &lookup,
         },
@@ -242,7 +242,7 @@ impl Checker<'_> {
         let rel = self
             .repo
             .get(&id)
-            .map_or_else(|| self.cx.store.rel_path(&id), |e| e.path.clone());
+            .map_or_else(|| self.cx.ws.store().rel_path(&id), |e| e.path.clone());
         let text = if self.options.dry_run {
             Vec::new()
         } else {
@@ -262,7 +262,7 @@ impl Checker<'_> {
     /// What blocks a record about to be written; rule findings that do not
     /// block go to the tally.
     fn problems(&self, c: &Candidate, id: &RecordId, doc: &Value) -> Vec<RowError> {
-        let path = self.cx.store.rel_path(id);
+        let path = self.cx.ws.store().rel_path(id);
         let record = match Record::from_doc(&path, None, doc) {
             Ok(r) => r,
             Err(e) => return vec![c.error(e)],
@@ -274,7 +274,7 @@ impl Checker<'_> {
                 format!("{id} is a {}, not a {}", record.kind(), c.kind),
             ));
         }
-        if let Some((index, message)) = validate::history_problem(self.cx.store.policy(), &record) {
+        if let Some((index, message)) = validate::history_problem(self.cx.ws.policy(), &record) {
             errors.push(c.field_error(
                 "history",
                 format!("event {} of the history: {message}", index + 1),
@@ -340,7 +340,7 @@ impl Lookup for ImportLookup<'_> {
             Some(doc) => Some((*doc).clone()),
             None => {
                 let entry = self.repo.get(id)?;
-                crate::store::read_entry(self.root, &entry.path)
+                crate::workspace::read_entry(self.root, &entry.path)
                     .ok()
                     .map(|(e, _)| e.doc)
             }

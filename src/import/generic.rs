@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::candidate::{Candidate, Fields, Key, Note, Origin, Shared};
+use super::env::{Env, Tally};
 use super::error::{RowError, Unit};
-use super::map::{Env, Tally};
 use super::mapping::ImportMapping;
 use super::table::Table;
 use super::values::{self, CellError, CoerceNote, Placement};

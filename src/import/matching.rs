@@ -8,8 +8,8 @@ use super::error::{ImportError, RowError, Unit};
 use super::map::Mapped;
 use crate::error::Error;
 use crate::id::RecordId;
-use crate::store::Context;
-use crate::store::{Entry, Scan, Store};
+use crate::workspace::Context;
+use crate::workspace::{Entry, Scan, Workspace};
 use crate::yaml::Value;
 
 /// The repository's records as the import finds them: each one's typed
@@ -25,8 +25,8 @@ pub(crate) struct Repo<'a> {
 /// looks at it; holding every document made a second import of 100 000
 /// rows take 2 GB). Refused if a record file cannot be read, since the
 /// import could not tell which records it made already.
-pub(crate) fn scan(store: &Store) -> Result<Scan, ImportError> {
-    let (scan, _) = store.records(&[], &|_| true, crate::store::cache::Docs::DropUncached);
+pub(crate) fn scan(ws: &Workspace) -> Result<Scan, ImportError> {
+    let (scan, _) = ws.records(&[], &|_| true, crate::workspace::cache::Docs::DropUncached);
     if let Some(first) = scan.errors.first() {
         return Err(Error::usage(
             format!(
@@ -216,7 +216,7 @@ fn new_id(
     let date = opened_date(c.fields.top("opened_at").as_ref(), cx);
     loop {
         let id = RecordId::generate(c.kind, date);
-        let taken = repo.get(&id).is_some() || cx.store.id_taken(&id);
+        let taken = repo.get(&id).is_some() || cx.ws.store().id_taken(&id);
         if !taken && used.insert(id.clone()) {
             return Ok(id);
         }
@@ -228,6 +228,6 @@ fn opened_date(opened_at: Option<&Value>, cx: &Context<'_>) -> chrono::NaiveDate
         .and_then(Value::as_str)
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .unwrap_or(cx.now)
-        .with_timezone(&cx.store.tz())
+        .with_timezone(&cx.ws.tz())
         .date_naive()
 }

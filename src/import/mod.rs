@@ -31,6 +31,7 @@
 
 mod candidate;
 mod check;
+mod env;
 mod error;
 mod generic;
 mod map;
@@ -52,8 +53,8 @@ pub use summary::{PriorityDiff, RuleTally, Summary, Warning};
 
 use crate::error::Error;
 use crate::policy::Policy;
-use crate::store::Context;
-use map::{Env, Tally};
+use crate::workspace::Context;
+use env::{Env, Tally};
 use matching::Repo;
 use values::DateRules;
 
@@ -193,16 +194,16 @@ pub fn import(
     options: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<Summary, ImportError> {
-    let store = cx.store;
+    let ws = cx.ws;
     let format = options
         .format
         .unwrap_or_else(|| InputFormat::guess(&input.name, &input.text));
     let mapping = options.mapping.as_ref();
-    check_party(store.policy(), mapping)?;
+    check_party(ws.policy(), mapping)?;
     let env = Env {
-        policy: store.policy(),
+        policy: ws.policy(),
         rules: DateRules {
-            tz: store.tz(),
+            tz: ws.tz(),
             formats: mapping.map(|m| m.date_formats.clone()).unwrap_or_default(),
         },
     };
@@ -210,8 +211,8 @@ pub fn import(
     // Under the lock: what the repository holds, read before the rows are
     // mapped, so that what the read needs on its way is given back before
     // 100 000 mapped rows take theirs.
-    let tx = store.begin()?;
-    let scan = matching::scan(store)?;
+    let tx = ws.begin()?;
+    let scan = matching::scan(ws)?;
     let repo = Repo::new(&scan);
     progress.start("reading", 0);
     let rows = read::read(input, format, mapping.and_then(|m| m.delimiter))?;

@@ -2,7 +2,7 @@
 //! the whole document to write (history walked through the policy's status
 //! machine, classification applied), or nothing.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use super::ImportOptions;
 use super::candidate::{Candidate, Key};
@@ -11,11 +11,10 @@ use super::matching::{Pair, Target};
 use super::summary::PriorityDiff;
 use super::values;
 use crate::id::RecordId;
-use crate::policy::StatusMachine;
 use crate::record::{Event, FieldChange, document};
-use crate::store::Entry;
+use crate::workspace::Entry;
 use crate::yaml::{self, Mapping, Value};
-use crate::{classify::apply_classification, schema::canonical_order, store::Context};
+use crate::{classify::apply_classification, schema::canonical_order, workspace::Context};
 
 /// A plan, or the row's errors.
 pub(crate) type Planned = Result<(Plan, Option<PriorityDiff>), Vec<RowError>>;
@@ -58,7 +57,7 @@ pub(crate) fn plan(cx: &Context<'_>, pair: &Pair<'_>, options: &ImportOptions) -
 
 /// Refuses a status the kind's machine does not have.
 fn known_status(cx: &Context<'_>, c: &Candidate, given: &Mapping) -> Result<(), Vec<RowError>> {
-    let machine = cx.store.policy().machine(c.kind);
+    let machine = cx.ws.policy().machine(c.kind);
     match given.get("status").and_then(Value::as_str) {
         Some(status)
             if !machine.transitions.contains_key(status)
@@ -86,10 +85,10 @@ fn classify(
     doc: Mapping,
     created: bool,
 ) -> Result<Value, Vec<RowError>> {
-    let path = cx.store.rel_path(id);
+    let path = cx.ws.store().rel_path(id);
     let mut value = Value::Mapping(doc);
     let changes =
-        apply_classification(cx.store.policy(), &path, &mut value).map_err(|e| vec![c.error(e)])?;
+        apply_classification(cx.ws.policy(), &path, &mut value).map_err(|e| vec![c.error(e)])?;
     if changes.is_empty() {
         return Ok(value);
     }
@@ -145,7 +144,7 @@ fn priority_diff(c: &Candidate, id: &RecordId, doc: &Value) -> Option<PriorityDi
 /// A record of the repository with its document, read again from its file
 /// (the scan keeps none).
 fn whole(cx: &Context<'_>, c: &Candidate, entry: &Entry) -> Result<Entry, Vec<RowError>> {
-    crate::store::read_entry(cx.store.root(), &entry.path)
+    crate::workspace::read_entry(cx.ws.root(), &entry.path)
         .map(|(e, _)| e)
         .map_err(|e| vec![RowError::row(c.unit, c.row, e.to_string())])
 }
@@ -172,7 +171,7 @@ fn new_doc(
     given: &Mapping,
     id: &RecordId,
 ) -> Result<Mapping, Vec<RowError>> {
-    let machine = cx.store.policy().machine(c.kind);
+    let machine = cx.ws.policy().machine(c.kind);
     let mut doc = Mapping::new();
     if !given.contains_key("id") {
         doc.insert("id".into(), Value::String(id.to_string()));
@@ -215,7 +214,7 @@ fn first_history(
     doc: &Mapping,
     opened: crate::time::Timestamp,
 ) -> Result<Vec<Value>, Vec<RowError>> {
-    let machine = cx.store.policy().machine(c.kind);
+    let machine = cx.ws.policy().machine(c.kind);
     let status = doc
         .get("status")
         .and_then(Value::as_str)
@@ -234,16 +233,18 @@ fn first_history(
     if status == machine.initial {
         return Ok(history);
     }
-    let steps = walk(machine, machine.initial.as_str(), &status).ok_or_else(|| {
-        vec![c.field_error(
-            "status",
-            format!(
-                "the {} policy has no way from {} to {status}",
-                cx.store.policy().name,
-                machine.initial
-            ),
-        )]
-    })?;
+    let steps = machine
+        .way(machine.initial.as_str(), &status)
+        .ok_or_else(|| {
+            vec![c.field_error(
+                "status",
+                format!(
+                    "the {} policy has no way from {} to {status}",
+                    cx.ws.policy().name,
+                    machine.initial
+                ),
+            )]
+        })?;
     let at = opened.max(cx.now);
     for step in steps {
         history.push(yaml::to_value(&Event {
@@ -399,14 +400,14 @@ fn walk_to(
     target: &str,
     history: &mut Vec<Value>,
 ) -> Result<(), Vec<RowError>> {
-    let machine = cx.store.policy().machine(c.kind);
-    let steps = walk(machine, status, target).ok_or_else(|| {
+    let machine = cx.ws.policy().machine(c.kind);
+    let steps = machine.way(status, target).ok_or_else(|| {
         vec![c.field_error(
             "status",
             format!(
                 "{} is {status} in the repository; the {} policy has no way from there to {target}",
                 entry.record.id(),
-                cx.store.policy().name
+                cx.ws.policy().name
             ),
         )]
     })?;
@@ -424,60 +425,4 @@ fn walk_to(
 /// Events compared as text, so `1` and `1.0` or key order cannot matter.
 fn event_key(e: &Value) -> String {
     serde_json::to_string(e).unwrap_or_default()
-}
-
-/// The shortest way through the machine from `from` to `to` (the statuses
-/// after `from`, ending with `to`), if there is one.
-pub(crate) fn walk(machine: &StatusMachine, from: &str, to: &str) -> Option<Vec<String>> {
-    let mut previous: HashMap<String, String> = HashMap::new();
-    let mut queue = VecDeque::from([from.to_owned()]);
-    while let Some(at) = queue.pop_front() {
-        if at == to && at != from {
-            break;
-        }
-        for next in machine.next(&at) {
-            if next != from && !previous.contains_key(next.as_str()) {
-                previous.insert((*next).into(), at.clone());
-                queue.push_back((*next).into());
-            }
-        }
-    }
-    let mut path = vec![to.to_owned()];
-    let mut at = to;
-    while let Some(p) = previous.get(at) {
-        if p == from {
-            path.reverse();
-            return Some(path);
-        }
-        path.push(p.clone());
-        at = p;
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::kind::Kind;
-    use crate::policy::Policy;
-
-    #[test]
-    fn walks_insert_the_statuses_between() {
-        let policy = Policy::load("ehm", None).unwrap();
-        let m = policy.machine(Kind::Incident);
-        assert_eq!(
-            walk(m, "new", "in_progress").unwrap(),
-            ["assigned", "in_progress"]
-        );
-        assert_eq!(
-            walk(m, "new", "closed").unwrap(),
-            ["assigned", "in_progress", "resolved", "closed"]
-        );
-        assert_eq!(
-            walk(m, "awaiting_customer", "resolved").unwrap(),
-            ["in_progress", "resolved"]
-        );
-        assert_eq!(walk(m, "resolved", "in_progress").unwrap(), ["in_progress"]);
-        assert_eq!(walk(m, "closed", "in_progress"), None);
-    }
 }

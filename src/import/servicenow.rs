@@ -25,8 +25,8 @@
 use std::collections::HashMap;
 
 use super::candidate::{Candidate, Fields, Key, Origin, Shared};
+use super::env::{Env, Tally};
 use super::error::{RowError, Unit};
-use super::map::{Env, Tally};
 use super::mapping::ImportMapping;
 use super::table::{Table, TableRow};
 use super::values::{self, CellError, Placement, ReadTime};
@@ -393,7 +393,7 @@ impl<'a> Log<'a> {
         changes: Vec<FieldChange>,
     ) -> Result<(), Vec<RowError>> {
         let machine = self.env.policy.machine(Kind::Incident);
-        let Some(path) = super::plan::walk(machine, walk.status, target) else {
+        let Some(path) = machine.way(walk.status, target) else {
             return Err(vec![RowError {
                 unit: Unit::Row,
                 row: r.row.row,

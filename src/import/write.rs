@@ -4,12 +4,13 @@
 use std::path::PathBuf;
 
 use super::check::{Checked, Ready};
-use super::map::Tally;
+use super::env::Tally;
 use super::summary::Summary;
 use super::{ImportOptions, Input, InputFormat, Progress};
 use crate::error::Error;
-use crate::store::Context;
-use crate::store::{CommitMode, Entry, FileState, Transaction};
+use crate::store::{CommitMode, FileState, Transaction};
+use crate::workspace::Context;
+use crate::workspace::Entry;
 
 /// The files to write, and the summary of what they are.
 pub(crate) struct Settled {
@@ -88,7 +89,7 @@ fn catch_up(
 ) -> Result<(), Error> {
     let paths: Vec<PathBuf> = unchanged.iter().map(|e| e.path.clone()).collect();
     let states = if cx.mode == CommitMode::Commit {
-        cx.store.file_states(&paths)?
+        cx.ws.store().file_states(&paths)?
     } else {
         None
     };
@@ -105,7 +106,7 @@ fn catch_up(
             summary.updated.push(id.clone());
             carried.push(id.to_string());
         }
-        let abs = cx.store.root().join(&entry.path);
+        let abs = cx.ws.root().join(&entry.path);
         let text = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
         files.push((entry.path.clone(), text));
     }

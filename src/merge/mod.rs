@@ -16,7 +16,7 @@ pub mod tree;
 use std::path::Path;
 
 use crate::record::{Event, Record, document};
-use crate::store::Store;
+use crate::workspace::Workspace;
 use crate::yaml::{self, Mapping, Value};
 
 pub use tree::{Conflict, merge_documents};
@@ -49,7 +49,7 @@ pub struct NotARecord(pub String);
 /// With a `store`, the result is re-classified and checked against its
 /// policy's status machine.
 pub fn merge_record(
-    store: Option<&Store>,
+    ws: Option<&Workspace>,
     path: &Path,
     base: &str,
     ours: &str,
@@ -76,13 +76,13 @@ pub fn merge_record(
     // The fields still in conflict, by index into `conflicts`: a derived one
     // (a priority both sides re-derived) is settled by deriving it again.
     let mut open: Vec<usize> = (0..conflicts.len()).collect();
-    if let Some(store) = store {
-        settle_derived(store, path, &mut doc, &conflicts, &mut open, &mut notes);
+    if let Some(ws) = ws {
+        settle_derived(ws, path, &mut doc, &conflicts, &mut open, &mut notes);
         if open.is_empty() {
-            reclassify(store, path, &mut doc, &mut notes);
+            reclassify(ws, path, &mut doc, &mut notes);
         }
         if !open.iter().any(|&i| conflicts[i].field == "status")
-            && let Some(problem) = status_problem(store, path, &b, &doc, &conflicts, &open)
+            && let Some(problem) = status_problem(ws, path, &b, &doc, &conflicts, &open)
         {
             notes.push(problem);
             let i = conflicts.len();
@@ -110,14 +110,14 @@ pub fn merge_record(
 
 /// Derives the policy's values again from the merged record, noting each
 /// one that changed, or why it could not be done.
-fn reclassify(store: &Store, path: &Path, doc: &mut Mapping, notes: &mut Vec<String>) {
+fn reclassify(ws: &Workspace, path: &Path, doc: &mut Mapping, notes: &mut Vec<String>) {
     let mut value = Value::Mapping(std::mem::take(doc));
-    match crate::classify::apply_classification(store.policy(), path, &mut value) {
+    match crate::classify::apply_classification(ws.policy(), path, &mut value) {
         Ok(changes) => notes.extend(changes.iter().map(|c| {
             format!(
                 "{} re-derived by the {} policy: {} → {}",
                 c.field,
-                store.policy().name,
+                ws.policy().name,
                 shown(c.from.as_ref()),
                 shown(c.to.as_ref())
             )
@@ -168,7 +168,7 @@ fn take_ours(map: &mut Mapping, conflicts: &[Conflict], open: &[usize]) {
 /// re-derived a priority from an input each changed): the merged inputs
 /// give the value.
 fn settle_derived(
-    store: &Store,
+    ws: &Workspace,
     path: &Path,
     doc: &mut Mapping,
     conflicts: &[Conflict],
@@ -182,7 +182,7 @@ fn settle_derived(
     let Ok(record) = Record::from_doc(path, None, &trial) else {
         return;
     };
-    let derived = crate::classify::derive(store.policy(), &record);
+    let derived = crate::classify::derive(ws.policy(), &record);
     open.retain(|&i| {
         let c = &conflicts[i];
         match derived.iter().find(|d| d.field == c.field) {
@@ -206,7 +206,7 @@ fn settle_derived(
 /// the moves the branches made count: a base that was already off the
 /// machine (an imported history) is not the merge's to judge.
 fn status_problem(
-    store: &Store,
+    ws: &Workspace,
     path: &Path,
     base: &Mapping,
     doc: &Mapping,
@@ -215,7 +215,7 @@ fn status_problem(
 ) -> Option<String> {
     let trial = Value::Mapping(tentative(doc, conflicts, open));
     let record = Record::from_doc(path, None, &trial).ok()?;
-    let machine = store.policy().machine(record.kind());
+    let machine = ws.policy().machine(record.kind());
     // A base whose history does not read as events gives no way to tell
     // the branches' moves from its own: not the merge's to judge.
     let before: Vec<Event> = match base.get("history") {
@@ -238,7 +238,7 @@ fn status_problem(
                 "the merged history moves {from} → {to} ({} at {}), which the {} policy's status machine does not allow; decide the status",
                 event.by,
                 event.at.to_rfc3339(),
-                store.policy().name
+                ws.policy().name
             ));
         }
         last = Some(to);

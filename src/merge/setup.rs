@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 use crate::fs;
 use crate::fs::write_atomic;
 use crate::kind::Kind;
-use crate::store::{Store, repo_prefix};
+use crate::store::repo_prefix;
+use crate::workspace::Workspace;
 use crate::yaml;
 
 /// The attributes file, at the record repository's root.
@@ -235,9 +236,9 @@ pub enum Resolution {
 
 /// The record files (relative to the record repository) that the index
 /// holds in conflict.
-pub fn conflicted_files(store: &Store) -> Result<Vec<PathBuf>> {
-    let repo = crate::store::open_repo(store.root())?;
-    let prefix = repo_prefix(&repo, store.root())?;
+pub fn conflicted_files(ws: &Workspace) -> Result<Vec<PathBuf>> {
+    let repo = crate::store::open_repo(ws.root())?;
+    let prefix = repo_prefix(&repo, ws.root())?;
     let index = crate::store::read_index(&repo)?;
     let mut out = Vec::new();
     for conflict in index.conflicts()? {
@@ -260,9 +261,9 @@ pub fn conflicted_files(store: &Store) -> Result<Vec<PathBuf>> {
 /// The result is written to the file; a clean one is staged. A file
 /// without conflict markers left is someone's resolution in progress and
 /// is left alone unless `force`.
-pub fn resolve(store: &Store, rel: &Path, force: bool) -> Result<Resolution> {
-    let repo = crate::store::open_repo(store.root())?;
-    let git_path = repo_prefix(&repo, store.root())?.join(rel);
+pub fn resolve(ws: &Workspace, rel: &Path, force: bool) -> Result<Resolution> {
+    let repo = crate::store::open_repo(ws.root())?;
+    let git_path = repo_prefix(&repo, ws.root())?.join(rel);
     let index = crate::store::read_index(&repo)?;
     let mut stages = None;
     for conflict in index.conflicts()? {
@@ -305,7 +306,7 @@ pub fn resolve(store: &Store, rel: &Path, force: bool) -> Result<Resolution> {
     };
     // Read as a record is: the merge result is written over this file, and
     // a link or FIFO a merge checked out is refused rather than followed.
-    let abs = store.root().join(rel);
+    let abs = ws.root().join(rel);
     let current = match std::fs::symlink_metadata(&abs) {
         Err(e) if e.kind() == ErrorKind::NotFound => String::new(),
         _ => fs::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?,
@@ -313,14 +314,14 @@ pub fn resolve(store: &Store, rel: &Path, force: bool) -> Result<Resolution> {
     if !force && yaml::conflict_marker_line(&current).is_none() {
         return Ok(Resolution::AlreadyEdited);
     }
-    let merged = match merge_record(Some(store), rel, &base, &ours, &theirs) {
+    let merged = match merge_record(Some(ws), rel, &base, &ours, &theirs) {
         Ok(m) => m,
         Err(super::NotARecord(reason)) => return Ok(Resolution::NotARecord(reason)),
     };
     write_atomic(&abs, merged.text.as_bytes(), true)?;
     if merged.is_clean() {
         drop(index);
-        crate::store::stage_file(store.root(), rel, store.lock_timeout())?;
+        crate::store::stage_file(ws.root(), rel, ws.store().lock_timeout())?;
     }
     Ok(Resolution::Merged(merged))
 }

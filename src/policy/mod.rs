@@ -11,7 +11,7 @@ mod fault;
 pub mod rule;
 mod status;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -152,6 +152,37 @@ impl StatusMachine {
     /// Whether `from → to` is allowed.
     pub fn allows(&self, from: &str, to: &str) -> bool {
         self.next(from).iter().any(|s| *s == to)
+    }
+
+    /// The shortest way through the machine from `from` to `to`: the
+    /// statuses after `from`, ending with `to`, if there is a way. An
+    /// import walks a record there so that its history passes every status
+    /// the agreement puts between.
+    pub fn way(&self, from: &str, to: &str) -> Option<Vec<String>> {
+        let mut previous: HashMap<String, String> = HashMap::new();
+        let mut queue = VecDeque::from([from.to_owned()]);
+        while let Some(at) = queue.pop_front() {
+            if at == to && at != from {
+                break;
+            }
+            for next in self.next(&at) {
+                if next != from && !previous.contains_key(next.as_str()) {
+                    previous.insert((*next).into(), at.clone());
+                    queue.push_back((*next).into());
+                }
+            }
+        }
+        let mut path = vec![to.to_owned()];
+        let mut at = to;
+        while let Some(p) = previous.get(at) {
+            if p == from {
+                path.reverse();
+                return Some(path);
+            }
+            path.push(p.clone());
+            at = p;
+        }
+        None
     }
 }
 
@@ -1216,6 +1247,26 @@ pub fn fold(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ways_insert_the_statuses_between() {
+        let policy = Policy::load("ehm", None).unwrap();
+        let m = policy.machine(Kind::Incident);
+        assert_eq!(
+            m.way("new", "in_progress").unwrap(),
+            ["assigned", "in_progress"]
+        );
+        assert_eq!(
+            m.way("new", "closed").unwrap(),
+            ["assigned", "in_progress", "resolved", "closed"]
+        );
+        assert_eq!(
+            m.way("awaiting_customer", "resolved").unwrap(),
+            ["in_progress", "resolved"]
+        );
+        assert_eq!(m.way("resolved", "in_progress").unwrap(), ["in_progress"]);
+        assert_eq!(m.way("closed", "in_progress"), None);
+    }
 
     #[test]
     fn a_rule_with_an_empty_help_fails_loading() {

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::record::{Body, document};
-use crate::store::Entry;
+use crate::workspace::Entry;
 use crate::yaml::Value;
 
 /// A TEXT value: escaped, with every control but the line feed (escaped

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use serde_json::json;
 
 use super::json::pretty_at;
-use crate::store::Entry;
+use crate::workspace::Entry;
 
 /// The columns: without the kind when the listing is of one kind.
 pub fn header(one_kind: bool) -> &'static [&'static str] {

@@ -1,6 +1,6 @@
 //! `arende review` as Markdown, for a pull-request comment: a summary
 //! table, then a section per record. Every piece of record text goes
-//! through [`markdown::text`] or [`markdown::code`]: a title or a field a
+//! through [`markdown::text`](super::markdown::text) or [`markdown::code`](super::markdown::code): a title or a field a
 //! branch sets is written by whoever opened the pull request.
 
 use std::fmt::Write as _;

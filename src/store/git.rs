@@ -106,11 +106,16 @@ pub fn open_repo(root: &Path) -> Result<Repository> {
     Ok(repo)
 }
 
+/// The largest tree kept in libgit2's object cache: a month's folder of
+/// a large desk (about 3 000 records) is a tree of some 150 KB, far over
+/// libgit2's default of 4 KiB, which would read and parse it again.
+const TREE_CACHE_LIMIT: usize = 4 << 20;
+
 /// Sets libgit2's process-wide options once, before any repository is
 /// opened: objects are not hashed again on every read (git itself checks
 /// hashes in `fsck`, not on reads; at 100 000 records the re-hashing of the
 /// trees a commit reads was a tenth of `new`), and trees up to
-/// `TREE_CACHE_LIMIT` stay in the object cache (see `transaction`).
+/// [`TREE_CACHE_LIMIT`] stay in the object cache.
 fn tune_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -118,12 +123,8 @@ fn tune_libgit2() {
         // SAFETY: libgit2's global settings are written here once, inside
         // `call_once`, before this process opens any repository or starts
         // a thread that does.
-        let _ = unsafe {
-            git2::opts::set_cache_object_limit(
-                git2::ObjectType::Tree,
-                super::transaction::TREE_CACHE_LIMIT,
-            )
-        };
+        let _ =
+            unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, TREE_CACHE_LIMIT) };
     });
 }
 

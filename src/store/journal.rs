@@ -17,11 +17,12 @@ use std::path::{Component, Path, PathBuf};
 use git2::{ObjectType, Oid, Repository};
 
 use super::Store;
+use super::files::{remove_files, write_files};
 use super::git::{open_repo, own_file, repo_prefix};
 use super::gitindex::{self, LockedIndex};
 use super::head::HeadState;
 use super::notice::Notice;
-use super::transaction::{Staging, remove_files, write_files};
+use super::staging::Staging;
 use crate::config::CONFIG_FILE;
 use crate::error::Result;
 use crate::fs::{self, prepare_write, read_if_there, write_atomic};

@@ -1,21 +1,22 @@
-//! The record repository on disk: finding it, reading records (in parallel,
-//! reporting every bad file and going on), and writing them through a
-//! [`Transaction`].
+//! The record repository on disk: finding it, where its record files are,
+//! and writing them through a [`Transaction`]. The store knows files, folders
+//! and git, not what a record means: [`crate::workspace`] reads records into
+//! their typed view under the policy in force.
 
-pub mod cache;
+mod files;
 mod git;
 mod gitindex;
 mod head;
 mod journal;
 mod ledger;
 mod notice;
+mod staging;
 mod transaction;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono_tz::Tz;
 use rayon::prelude::*;
 
 pub use git::open_repo;
@@ -23,36 +24,14 @@ pub use git::{Author, HistoryCommit, file_at_head, record_commits, repo_prefix};
 pub use gitindex::read_index;
 pub use notice::{FileState, Notice};
 
-pub use transaction::{CommitMode, Context, Transaction, stage_file};
+pub use staging::stage_file;
+pub use transaction::{CommitMode, Transaction};
 
 use crate::config::{CONFIG_FILE, RepoConfig};
 use crate::error::{Error, Result};
-use crate::fs;
+
 use crate::id::RecordId;
 use crate::kind::Kind;
-use crate::policy::Policy;
-use crate::record::Record;
-use crate::yaml::{self, Value};
-
-/// A record as read from disk.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// Path relative to the repository root (`incidents/2026/11/INC-….yaml`).
-    pub path: PathBuf,
-    /// The document, as it will be written back.
-    pub doc: Value,
-    /// The typed view.
-    pub record: Record,
-}
-
-/// All records of a scan, and every file that could not be read.
-#[derive(Debug, Default)]
-pub struct Scan {
-    /// The records, sorted by ID.
-    pub entries: Vec<Entry>,
-    /// One error per bad file.
-    pub errors: Vec<Error>,
-}
 
 /// How long a command waits for another one's lock when
 /// `ARENDE_LOCK_TIMEOUT` (seconds) does not say.
@@ -63,8 +42,6 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     root: PathBuf,
     config: RepoConfig,
-    policy: Policy,
-    tz: Tz,
     lock_timeout: Duration,
     notices: Notices,
 }
@@ -138,19 +115,10 @@ impl Store {
     /// Opens the repository at `root`.
     pub fn open(root: &Path) -> Result<Store> {
         let config = RepoConfig::read(root)?;
-        let policy = Policy::load(&config.policy, Some(root))?;
-        let tz_name = config.timezone.as_deref().unwrap_or(&policy.timezone);
-        let tz = crate::clock::parse_tz(tz_name).ok_or_else(|| Error::Config {
-            path: root.join(CONFIG_FILE),
-            message: format!("`{tz_name}` is not a timezone name"),
-            help: Some("use an IANA name such as Europe/Stockholm".into()),
-        })?;
         let lock_timeout = lock_timeout()?;
         Ok(Store {
             root: root.to_owned(),
             config,
-            policy,
-            tz,
             lock_timeout,
             notices: Notices::default(),
         })
@@ -191,14 +159,13 @@ impl Store {
         &self.config
     }
 
-    /// The policy in force.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
-    }
-
-    /// The repository's timezone.
-    pub fn tz(&self) -> Tz {
-        self.tz
+    /// Where arende keeps a file of its own named `name` for this
+    /// repository: in git's folder, never committed (see
+    /// `git::own_file`). `None` outside git.
+    pub fn own_file(&self, name: &str) -> Option<PathBuf> {
+        let repo = open_repo(&self.root).ok()?;
+        let prefix = repo_prefix(&repo, &self.root).ok()?;
+        Some(git::own_file(&repo, &prefix, name))
     }
 
     /// Where a new record is filed, relative to the root: see [`home_path`].
@@ -244,53 +211,6 @@ impl Store {
             .find(|rel| rel.file_name().is_some_and(|n| n == name.as_str()))
     }
 
-    /// Reads one record, with the text it was parsed from.
-    pub fn load(&self, id: &RecordId) -> Result<(Entry, String)> {
-        let Some(rel) = self.find(id) else {
-            return Err(Error::UnknownId {
-                id: id.to_string(),
-                path: self.rel_path(id),
-            });
-        };
-        let (entry, text) = read_entry(&self.root, &rel)?;
-        if entry.record.id() != id {
-            return Err(Error::field(
-                rel,
-                "id",
-                format!("the file of {id} says it is {}", entry.record.id()),
-                Some(
-                    "a record's file name is its ID; correct the `id:` field or rename the file"
-                        .into(),
-                ),
-                None,
-            ));
-        }
-        Ok((entry, text))
-    }
-
-    /// [`scan`](Self::scan) through the record summary cache (see
-    /// [`cache`]): the same entries and errors, in the same order, without
-    /// parsing the files that did not change. Only records whose
-    /// [`Brief`](cache::Brief) `keep` accepts are decoded and returned, with
-    /// their documents or without (see [`cache::Docs`]); the number is how
-    /// many records were read before that filter.
-    pub fn records(
-        &self,
-        kinds: &[Kind],
-        keep: cache::Keep<'_>,
-        docs: cache::Docs,
-    ) -> (Scan, usize) {
-        cache::records(self, kinds, keep, docs)
-    }
-
-    /// The records of `kinds` (all if empty) whose [`Brief`](cache::Brief)
-    /// `keep` accepts, through the record summary cache, as keys in ID
-    /// order: each record is loaded when it is visited, so a command that
-    /// prints them one by one never holds them all.
-    pub fn select(&self, kinds: &[Kind], keep: cache::Keep<'_>) -> cache::Records {
-        cache::pass(self, kinds, keep, cache::Hold::Keys, true)
-    }
-
     /// The record files of the given kinds (all kinds if empty), relative
     /// to the root, at any depth under each kind's folder, and every folder
     /// that could not be walked.
@@ -306,26 +226,6 @@ impl Store {
             paths.extend(walk_records(&self.root, kind.dir(), &mut errors));
         }
         (paths, errors)
-    }
-
-    /// Reads every record of the given kinds (all kinds if empty) in
-    /// parallel. A bad file does not stop the scan: it is reported in
-    /// [`Scan::errors`] and the rest are read.
-    pub fn scan(&self, kinds: &[Kind]) -> Scan {
-        let (paths, mut errors) = self.record_paths(kinds);
-        let results: Vec<Result<Entry>> = paths
-            .par_iter()
-            .map(|rel| read_entry(&self.root, rel).map(|(entry, _)| entry))
-            .collect();
-        let mut entries = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
-                Ok(e) => entries.push(e),
-                Err(e) => errors.push(e),
-            }
-        }
-        entries.sort_by(|a, b| a.record.id().cmp(b.record.id()));
-        Scan { entries, errors }
     }
 
     /// How each record file at `rels` stands against HEAD and the index:
@@ -457,20 +357,4 @@ fn walk_folder(abs: &Path, rel: &Path) -> Found {
 
 fn is_record_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-}
-
-pub(crate) fn read_entry(root: &Path, rel: &Path) -> Result<(Entry, String)> {
-    fs::check_folders(root, rel)?;
-    let abs = root.join(rel);
-    let text = fs::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?;
-    let doc = Value::Mapping(yaml::parse_mapping(rel, &text)?);
-    let record = Record::from_doc(rel, Some(&text), &doc)?;
-    Ok((
-        Entry {
-            path: rel.to_owned(),
-            doc,
-            record,
-        },
-        text,
-    ))
 }

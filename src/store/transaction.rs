@@ -4,7 +4,7 @@
 //! the index and HEAD exactly as they were.
 //!
 //! Git is written only through libgit2, with git's own locks: the index is
-//! locked before it is read and until it is replaced (see [`gitindex`]),
+//! locked before it is read and until it is replaced (see [`super::gitindex`]),
 //! the branch moves only if it is still where it was. A commit whose index
 //! holds exactly HEAD's tree takes its tree from the index, so every cached
 //! tree in the index is valid afterwards and git's next `commit` has no
@@ -21,24 +21,21 @@ use std::time::{Duration, Instant};
 use git2::{ObjectType, Oid, Repository};
 use rayon::prelude::*;
 
-use super::git::{Author, edit_tree, git_path, open_repo, repo_prefix, write_pack_without_deltas};
+use super::files::{Backup, remove_files, restore_files, write_files};
+use super::git::{Author, edit_tree, open_repo, repo_prefix, write_pack_without_deltas};
 use super::gitindex::LockedIndex;
 use super::head::HeadState;
 use super::journal::{Journal, recover, remove_journal};
 use super::ledger::Ledger;
 use super::notice::{FileState, Notice};
+use super::staging::Staging;
 use super::{Store, filed_right, flat_path, home_path};
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
-use crate::fs::{self, prepare_writes, read_if_there, write_atomic};
+use crate::fs::{self, prepare_writes};
 use crate::id::RecordId;
 use crate::time::Timestamp;
 use crate::yaml::{self, Mapping};
-
-/// Below this many files a transaction fsyncs each one; above it (bulk
-/// imports) the git objects are the durable copy and per-file syncs would
-/// cost more than they protect.
-const SYNC_LIMIT: usize = 64;
 
 /// Above this many files a commit writes its objects as one pack: a loose
 /// object is a file of its own, and 100 000 of them cost an import more
@@ -50,13 +47,6 @@ const PACK_LIMIT: usize = 256;
 /// objects are written to it.
 const MEMPACK_PRIORITY: i32 = 1000;
 
-/// From this many entries on, the index is written in version 4, which
-/// stores each path as a change of the one before: at 100 000 records it is
-/// 7.4 MB rather than 11.2, and every commit reads, hashes and writes it
-/// whole. Git reads version 4 since 1.8.0 (2012), as `feature.manyFiles`
-/// has it write; a small repository's index is left as git wrote it.
-const INDEX_V4_ENTRIES: usize = 10_000;
-
 /// Whether a transaction ends in a commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CommitMode {
@@ -64,21 +54,6 @@ pub enum CommitMode {
     Commit,
     /// Write the files only (`--no-commit`): index and HEAD are not touched.
     WorkingTreeOnly,
-}
-
-/// Who changes the repository, when, and whether the change ends in a
-/// commit: what every writing command (an action, an import) carries from
-/// the command line to [`Transaction::finish`].
-#[derive(Debug, Clone)]
-pub struct Context<'s> {
-    /// The repository.
-    pub store: &'s Store,
-    /// The author of the change.
-    pub author: Author,
-    /// The time of the change.
-    pub now: Timestamp,
-    /// Commit, or only write the working tree.
-    pub mode: CommitMode,
 }
 
 /// A pending change of the repository. While it lives, the repository is
@@ -281,17 +256,10 @@ impl<'s> Transaction<'s> {
             message,
             staging: &objects.staging,
         };
-        let commit = {
-            // A large change's blobs are only named so far (`write_blobs`):
-            // its trees are made without libgit2 looking them up, and the
-            // indexer that writes the pack checks that every entry of every
-            // tree is in the pack or the repository before the pack is used.
-            let _lenient = large.then(Lenient::new);
-            made.commit_on(&head)?
+        let commit = match &mempack {
+            Some(mempack) => self.commit_packed(&made, &head, &odb, mempack)?,
+            None => made.commit_on(&head)?,
         };
-        if let Some(mempack) = &mempack {
-            self.pack_objects(&made, &odb, mempack, commit)?;
-        }
 
         // 2. The journal, so a kill from here on leaves a commit the next
         // command can finish; then the working tree.
@@ -300,16 +268,9 @@ impl<'s> Transaction<'s> {
             branch: head.branch.clone(),
             old: head.old,
             paths: objects.paths(),
-            removed: removed.clone(),
+            removed,
         };
-        let journal_path = journal.write(&repo, &prefix)?;
-        let backups = match self.write_working_tree(&removed) {
-            Ok(backups) => backups,
-            Err(e) => {
-                remove_journal(&journal_path);
-                return Err(e);
-            }
-        };
+        let (journal_path, backups) = self.write_journaled(&repo, &prefix, &journal)?;
 
         // 3. Under git's lock on the index: the index and the branch.
         let warm = warm.and_then(|t| t.join().ok()).and_then(|r| r.ok());
@@ -332,6 +293,25 @@ impl<'s> Transaction<'s> {
         remove_journal(&journal_path);
         self.after_commit(objects);
         Ok(Some(commit))
+    }
+
+    /// Writes `journal`, then the working tree's files; if the files cannot
+    /// be written, the journal goes again. Gives the journal's path and what
+    /// the files were before.
+    fn write_journaled(
+        &self,
+        repo: &Repository,
+        prefix: &Path,
+        journal: &Journal,
+    ) -> Result<(PathBuf, Vec<Backup>)> {
+        let journal_path = journal.write(repo, prefix)?;
+        match self.write_working_tree(&journal.removed) {
+            Ok(backups) => Ok((journal_path, backups)),
+            Err(e) => {
+                remove_journal(&journal_path);
+                Err(e)
+            }
+        }
     }
 
     /// The blobs of the files written, and of the files git's own commands
@@ -382,6 +362,27 @@ impl<'s> Transaction<'s> {
             restored,
             ledger,
         })
+    }
+
+    /// Makes the commit of a large change on `head` and writes its
+    /// objects, held in memory until now, as one pack.
+    fn commit_packed(
+        &self,
+        made: &Made<'_>,
+        head: &HeadState,
+        odb: &git2::Odb<'_>,
+        mempack: &git2::Mempack<'_>,
+    ) -> Result<Oid> {
+        let commit = {
+            // A large change's blobs are only named so far (`write_blobs`):
+            // its trees are made without libgit2 looking them up, and the
+            // indexer that writes the pack checks that every entry of every
+            // tree is in the pack or the repository before the pack is used.
+            let _lenient = Lenient::new();
+            made.commit_on(head)?
+        };
+        self.pack_objects(made, odb, mempack, commit)?;
+        Ok(commit)
     }
 
     /// Writes the objects of a large change, held in memory until now, as
@@ -646,69 +647,6 @@ impl Made<'_> {
     }
 }
 
-/// What a commit changes in the index: blobs put at paths (relative to the
-/// work tree) and paths taken out.
-#[derive(Default)]
-pub(super) struct Staging {
-    pub add: Vec<(PathBuf, Oid)>,
-    pub remove: Vec<PathBuf>,
-}
-
-impl Staging {
-    /// Stages the change in the locked index from the files as they are
-    /// now, brings its cached trees up to date (through `repo`'s object
-    /// cache) and writes it beside the old index, for
-    /// [`LockedIndex::commit`] to put in place.
-    pub fn write_to(&self, repo: &Repository, index: &mut LockedIndex) -> Result<()> {
-        // `open_repo` refuses a bare repository, so there is a work tree;
-        // without one, the files would be looked for from the current folder.
-        let workdir = repo.workdir().ok_or_else(|| Error::NoGit {
-            dir: repo.path().to_owned(),
-        })?;
-        stage_entries(&mut index.index, workdir, self)?;
-        cache_trees(repo, &mut index.index);
-        index.write()
-    }
-}
-
-/// Brings every cached tree of the index up to date, as `git commit`
-/// leaves them: git's next `commit` then finds nothing to recompute and
-/// does not write the index back, so it cannot write back a copy it read
-/// before this commit's index was in place. When the index holds exactly
-/// the commit's tree (nothing else staged) every tree is already in the
-/// object store and nothing is written; otherwise the trees of what a
-/// person staged are written, as `git write-tree` would. An index that has
-/// no tree (conflicts) is left with the trees it had invalid.
-fn cache_trees(repo: &Repository, index: &mut git2::Index) {
-    let _ = index.write_tree_to(repo);
-}
-
-/// Stages the working-tree file at `rel` (relative to the record
-/// repository at `root`) as `git add` would, resolving a conflict git left
-/// on it, under git's lock on the index, waiting at most `timeout` for it.
-pub fn stage_file(root: &Path, rel: &Path, timeout: Duration) -> Result<()> {
-    let repo = open_repo(root)?;
-    let git_path = repo_prefix(&repo, root)?.join(rel);
-    let bytes = read_if_there(&root.join(rel), rel)?
-        .ok_or_else(|| Error::io(rel, std::io::ErrorKind::NotFound.into()))?;
-    let blob = repo.blob(&bytes)?;
-    let mut index = LockedIndex::take(&repo, timeout)?;
-    if (1..=3).any(|stage| index.index.get_path(&git_path, stage).is_some()) {
-        index.index.conflict_remove(&git_path)?;
-    }
-    let staging = Staging {
-        add: vec![(git_path, blob)],
-        remove: Vec::new(),
-    };
-    staging.write_to(&repo, &mut index)?;
-    index.commit()
-}
-
-/// The largest tree kept in libgit2's object cache: a month's folder of
-/// a large desk (about 3 000 records) is a tree of some 150 KB, far over
-/// libgit2's default of 4 KiB, which would read and parse it again.
-pub(super) const TREE_CACHE_LIMIT: usize = 4 << 20;
-
 /// [`warm_trees`] on a thread of its own.
 fn warm_in_background(root: &Path, tree: Oid) -> std::thread::JoinHandle<Result<Repository>> {
     let root = root.to_owned();
@@ -716,7 +654,8 @@ fn warm_in_background(root: &Path, tree: Oid) -> std::thread::JoinHandle<Result<
 }
 
 /// The repository at `root`, opened anew, with every tree under `tree`
-/// read into its object cache, for [`cache_trees`] to find there.
+/// read into its object cache, where bringing the index's cached trees up
+/// to date (`Staging::write_to`) finds them.
 fn warm_trees(root: &Path, tree: Oid) -> Result<Repository> {
     let repo = open_repo(root)?;
     let mut todo = vec![tree];
@@ -729,22 +668,6 @@ fn warm_trees(root: &Path, tree: Oid) -> Result<Repository> {
         );
     }
     Ok(repo)
-}
-
-/// Puts the staged blobs in the index and takes the removed paths out.
-fn stage_entries(index: &mut git2::Index, workdir: &Path, staging: &Staging) -> Result<()> {
-    for (path, blob) in &staging.add {
-        add_to_index(index, workdir, path, *blob)?;
-    }
-    for path in &staging.remove {
-        if index.get_path(path, 0).is_some() {
-            index.remove_path(path)?;
-        }
-    }
-    if index.len() >= INDEX_V4_ENTRIES && index.version() < 4 {
-        index.set_version(4)?;
-    }
-    Ok(())
 }
 
 /// Writes the objects of the commit, gathered in memory, into the
@@ -834,121 +757,6 @@ fn new_trees(
             .transpose()?;
         new_trees(repo, &sub, old.as_ref(), seen, out)?;
     }
-    Ok(())
-}
-
-/// A working-tree file as it was before a transaction wrote or removed it.
-pub(super) struct Backup {
-    path: PathBuf,
-    /// Its bytes; `None`: it was not there.
-    old: Option<Vec<u8>>,
-}
-
-/// Writes the files; their paths were checked by [`fs::prepare_writes`]. A
-/// bulk change writes them in parallel: creating and renaming 100 000 files
-/// one after the other was the largest part of an import.
-pub(super) fn write_files(root: &Path, writes: &BTreeMap<PathBuf, Vec<u8>>) -> Result<Vec<Backup>> {
-    let sync = writes.len() <= SYNC_LIMIT;
-    let write_one = |(rel, bytes): (&PathBuf, &Vec<u8>)| -> Result<Backup> {
-        let path = root.join(rel);
-        let old = read_if_there(&path, rel)?;
-        write_atomic(&path, bytes, sync)?;
-        Ok(Backup { path, old })
-    };
-    let results: Vec<Result<Backup>> = if sync {
-        writes.iter().map(write_one).collect()
-    } else {
-        writes.par_iter().map(write_one).collect()
-    };
-    let mut backups = Vec::with_capacity(results.len());
-    let mut failed = None;
-    for result in results {
-        match result {
-            Ok(b) => backups.push(b),
-            Err(e) => failed = failed.or(Some(e)),
-        }
-    }
-    match failed {
-        Some(e) => {
-            restore_files(&backups);
-            Err(e)
-        }
-        None => Ok(backups),
-    }
-}
-
-/// Removes the working-tree files at `rels` (those there), keeping their
-/// bytes to put back; on a failure the ones removed are put back.
-pub(super) fn remove_files<'a>(
-    root: &Path,
-    rels: impl Iterator<Item = &'a PathBuf>,
-) -> Result<Vec<Backup>> {
-    let mut backups = Vec::new();
-    for rel in rels {
-        let path = root.join(rel);
-        let removed = read_if_there(&path, rel).and_then(|old| match old {
-            Some(bytes) => std::fs::remove_file(&path)
-                .map(|()| Some(bytes))
-                .map_err(|e| Error::io(rel, e)),
-            None => Ok(None),
-        });
-        match removed {
-            Ok(Some(bytes)) => backups.push(Backup {
-                path,
-                old: Some(bytes),
-            }),
-            Ok(None) => {}
-            Err(e) => {
-                restore_files(&backups);
-                return Err(e);
-            }
-        }
-    }
-    Ok(backups)
-}
-
-fn restore_files(backups: &[Backup]) {
-    // Best effort: this runs after a failure, and a second failure here must
-    // not hide the first one.
-    for b in backups.iter().rev() {
-        let _ = match &b.old {
-            Some(bytes) => write_atomic(&b.path, bytes, true),
-            None => std::fs::remove_file(&b.path).map_err(|e| Error::io(&b.path, e)),
-        };
-    }
-}
-
-/// Stages a file just written, from its stat and the blob already stored:
-/// `add_path` would read and hash every file again, which dominates a bulk
-/// import's commit.
-#[cfg(unix)]
-fn add_to_index(index: &mut git2::Index, workdir: &Path, path: &Path, blob: Oid) -> Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    let abs = workdir.join(path);
-    let m = std::fs::symlink_metadata(&abs).map_err(|e| Error::io(&abs, e))?;
-    let name = git_path(path).into_bytes();
-    // The index stores 32-bit stat fields; git truncates them the same way.
-    let entry = git2::IndexEntry {
-        ctime: git2::IndexTime::new(m.ctime() as i32, m.ctime_nsec() as u32),
-        mtime: git2::IndexTime::new(m.mtime() as i32, m.mtime_nsec() as u32),
-        dev: m.dev() as u32,
-        ino: m.ino() as u32,
-        mode: 0o100644,
-        uid: m.uid(),
-        gid: m.gid(),
-        file_size: m.len() as u32,
-        id: blob,
-        flags: name.len().min(0xfff) as u16,
-        flags_extended: 0,
-        path: name,
-    };
-    index.add(&entry)?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn add_to_index(index: &mut git2::Index, _workdir: &Path, path: &Path, _blob: Oid) -> Result<()> {
-    index.add_path(path)?;
     Ok(())
 }
 

@@ -24,7 +24,7 @@ use crate::fs;
 use crate::id::RecordId;
 use crate::policy::Severity;
 use crate::record::{Body, Record, ReleaseStatus};
-use crate::store::{Entry, Store};
+use crate::workspace::{Entry, Workspace};
 use crate::yaml::{self, Value};
 
 /// One problem found.
@@ -83,13 +83,13 @@ impl Report {
 /// agreed it and when (`agreed_by`, `agreed_at`): a standard change is one
 /// *överenskommit med beställaren i förväg* (000 §3.4), and Staden approves
 /// the register (002 §4.2 task 4, G).
-pub fn standard_register(store: &Store) -> Result<BTreeSet<String>> {
-    let path = store.root().join(REGISTER);
+pub fn standard_register(ws: &Workspace) -> Result<BTreeSet<String>> {
+    let path = ws.root().join(REGISTER);
     // Not `exists()`: it follows links, and a link is to be refused.
     if path.symlink_metadata().is_err() {
         return Ok(BTreeSet::new());
     }
-    fs::check_folders(store.root(), Path::new(REGISTER))?;
+    fs::check_folders(ws.root(), Path::new(REGISTER))?;
     let text = fs::read_text(&path, yaml::MAX_RECORD_BYTES)?;
     let doc = yaml::parse_any(Path::new(REGISTER), &text)?;
     let entries = doc
@@ -114,7 +114,7 @@ pub const REGISTER: &str = "policy/standard-changes.yaml";
 
 /// Finds records through the store, one file at a time (for commands that
 /// change one record and must not read them all).
-pub struct StoreLookup<'a>(pub &'a Store);
+pub struct StoreLookup<'a>(pub &'a Workspace);
 
 impl Lookup for StoreLookup<'_> {
     fn document(&self, id: &RecordId) -> Option<Value> {
@@ -131,41 +131,41 @@ impl Lookup for StoreLookup<'_> {
 /// the few values the rules of linking records read of it. A record whose
 /// rules look at the records it links to is kept, and checked again once
 /// every record's place is known.
-pub fn validate(store: &Store, only: &[PathBuf]) -> Result<Report> {
-    let register = standard_register(store)?;
-    let keys = linked::Keys::of(store.policy());
-    let (paths, walk_errors) = store.record_paths(&[]);
+pub fn validate(ws: &Workspace, only: &[PathBuf]) -> Result<Report> {
+    let register = standard_register(ws)?;
+    let keys = linked::Keys::of(ws.policy());
+    let (paths, walk_errors) = ws.store().record_paths(&[]);
     let mut findings: Vec<Finding> = walk_errors.into_iter().map(file_finding).collect();
-    let passes = first_pass(store, &register, &keys, &paths);
+    let passes = first_pass(ws, &register, &keys, &paths);
     let mut checked = gather(passes, &mut findings);
     // The order a scan gives: by ID, files of one ID in path order.
     let mut order: Vec<usize> = (0..checked.records.len()).collect();
     order.sort_by(|&a, &b| checked.records[a].0.id.cmp(&checked.records[b].0.id));
     if !checked.later.is_empty() {
-        second_pass(store, &register, &keys, &order, &mut checked);
+        second_pass(ws, &register, &keys, &order, &mut checked);
     }
     let summaries = in_order(checked.records, &order, &mut findings);
     let refs: Vec<&Summary> = summaries.iter().collect();
-    findings.extend(repo_findings(store, &refs, &checked.unreadable));
-    Ok(report(store.root(), only, findings, summaries))
+    findings.extend(repo_findings(ws, &refs, &checked.unreadable));
+    Ok(report(ws.root(), only, findings, summaries))
 }
 
 /// Reads and checks every record file, in parallel, placing its findings
 /// in the text read. A record whose rules asked for a linked record is
 /// kept, text and all, for the second pass.
 fn first_pass(
-    store: &Store,
+    ws: &Workspace,
     register: &BTreeSet<String>,
     keys: &linked::Keys,
     paths: &[PathBuf],
 ) -> Vec<Pass> {
     paths
         .par_iter()
-        .map(|rel| match crate::store::read_entry(store.root(), rel) {
+        .map(|rel| match crate::workspace::read_entry(ws.root(), rel) {
             Ok((entry, text)) => {
                 let deferred = Deferred::default();
                 let cx = Context {
-                    policy: store.policy(),
+                    policy: ws.policy(),
                     register,
                     lookup: &deferred,
                 };
@@ -237,7 +237,7 @@ fn gather(passes: Vec<Pass>, findings: &mut Vec<Finding>) -> Checked {
 /// one a scan puts last is found), finding the linked ones among the
 /// projections the first pass kept.
 fn second_pass(
-    store: &Store,
+    ws: &Workspace,
     register: &BTreeSet<String>,
     keys: &linked::Keys,
     order: &[usize],
@@ -251,7 +251,7 @@ fn second_pass(
             .map(|&i| (&checked.records[i].0.id, &checked.projections[i])),
     );
     let cx = Context {
-        policy: store.policy(),
+        policy: ws.policy(),
         register,
         lookup: &lookup,
     };
@@ -393,14 +393,14 @@ impl Summary {
 /// Every finding over a set of parsed records: each record's rules, its
 /// history and file name, and the checks of the set as a whole (IDs, links,
 /// cycles, deployed releases). `review` runs it on a revision's tree.
-pub fn check_entries(store: &Store, cx: &Context<'_>, entries: &[Entry]) -> Vec<Finding> {
+pub fn check_entries(ws: &Workspace, cx: &Context<'_>, entries: &[Entry]) -> Vec<Finding> {
     let mut findings: Vec<Finding> = entries
         .par_iter()
         .flat_map_iter(|e| record_findings(cx, e))
         .collect();
     let summaries: Vec<Summary> = entries.iter().map(Summary::of).collect();
     let refs: Vec<&Summary> = summaries.iter().collect();
-    findings.extend(repo_findings(store, &refs, &BTreeSet::new()));
+    findings.extend(repo_findings(ws, &refs, &BTreeSet::new()));
     findings
 }
 
@@ -485,7 +485,7 @@ fn record_findings(cx: &Context<'_>, e: &Entry) -> Vec<Finding> {
 /// read: they exist, and what they link to is unknown. (Borrowed: the
 /// staged check judges HEAD's tree and the commit's with one reading.)
 fn repo_findings(
-    store: &Store,
+    ws: &Workspace,
     summaries: &[&Summary],
     unreadable: &BTreeSet<RecordId>,
 ) -> Vec<Finding> {
@@ -495,7 +495,7 @@ fn repo_findings(
         out.extend(link_findings(s, &by_id, unreadable));
     }
     out.extend(cycles(summaries));
-    out.extend(too_many_deployed(store, summaries));
+    out.extend(too_many_deployed(ws, summaries));
     out
 }
 
@@ -587,8 +587,8 @@ fn links_back(other: &Summary, s: &Summary) -> bool {
 
 /// A finding on every deployed release when more version packages are in
 /// production than the pack's release scheme allows.
-fn too_many_deployed(store: &Store, summaries: &[&Summary]) -> Vec<Finding> {
-    let Some(max) = store
+fn too_many_deployed(ws: &Workspace, summaries: &[&Summary]) -> Vec<Finding> {
+    let Some(max) = ws
         .policy()
         .release_scheme
         .as_ref()
@@ -616,7 +616,7 @@ fn too_many_deployed(store: &Store, summaries: &[&Summary]) -> Vec<Finding> {
                     "{} version packages are in production at once ({}); the {} policy allows {max}",
                     packages.len(),
                     packages.iter().copied().collect::<Vec<_>>().join(", "),
-                    store.policy().name
+                    ws.policy().name
                 ),
                 "retire the releases of the oldest package in production".into(),
             )
@@ -812,15 +812,15 @@ pub(crate) fn place(text: &str, field: &str) -> (usize, usize) {
 /// every rule that depends on the status, whatever was broken before, since
 /// those rules are the preconditions of the status it moves to.
 pub fn new_errors(
-    store: &Store,
+    ws: &Workspace,
     before: Option<(&Value, &Record)>,
     after: (&Value, &Record),
     moved: bool,
 ) -> Result<Vec<Violation>> {
-    let register = standard_register(store)?;
-    let lookup = StoreLookup(store);
+    let register = standard_register(ws)?;
+    let lookup = StoreLookup(ws);
     let cx = Context {
-        policy: store.policy(),
+        policy: ws.policy(),
         register: &register,
         lookup: &lookup,
     };
@@ -837,21 +837,21 @@ pub fn new_errors(
         .into_iter()
         .filter(|v| {
             v.severity == Severity::Error
-                && (!old.contains(&v.rule) || (moved && gated_by_status(store, &v.rule)))
+                && (!old.contains(&v.rule) || (moved && gated_by_status(ws, &v.rule)))
         })
         .collect();
     // The repository rules the change can break, judged on what it reaches;
     // one the record broke before (by field) is not the command's doing.
     let old_repo: BTreeSet<(String, String)> = before
         .map(|(_, rec)| {
-            repository::errors(store, rec)
+            repository::errors(ws, rec)
                 .into_iter()
                 .map(|v| (v.rule, v.field))
                 .collect()
         })
         .unwrap_or_default();
     new.extend(
-        repository::errors(store, after.1)
+        repository::errors(ws, after.1)
             .into_iter()
             .filter(|v| !old_repo.contains(&(v.rule.clone(), v.field.clone()))),
     );
@@ -859,9 +859,8 @@ pub fn new_errors(
 }
 
 /// Whether a rule applies only in some statuses: a precondition of them.
-fn gated_by_status(store: &Store, rule: &str) -> bool {
-    store
-        .policy()
+fn gated_by_status(ws: &Workspace, rule: &str) -> bool {
+    ws.policy()
         .rule(rule)
         .is_some_and(|r| r.when.iter().any(|p| p.field.as_deref() == Some("status")))
 }

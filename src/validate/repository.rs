@@ -11,7 +11,7 @@ use super::engine::Violation;
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::record::{Body, Record, ReleaseStatus};
-use crate::store::Store;
+use crate::workspace::Workspace;
 
 /// The version package a release belongs to: `X.Y` of `X.Y` or `X.Y.Z`
 /// (003 Releasehantering: an internal release belongs to its external one).
@@ -48,9 +48,9 @@ fn violation(check: Check, field: String, message: String, help: String) -> Viol
 }
 
 /// The repository rules `record` breaks, as the record would be written.
-pub fn errors(store: &Store, record: &Record) -> Vec<Violation> {
+pub fn errors(ws: &Workspace, record: &Record) -> Vec<Violation> {
     let mut out = Vec::new();
-    let exists = |id: &RecordId| id == record.id() || store.exists(id);
+    let exists = |id: &RecordId| id == record.id() || ws.store().exists(id);
     for (field, id) in references(record) {
         if !exists(id) {
             out.push(violation(
@@ -71,7 +71,7 @@ pub fn errors(store: &Store, record: &Record) -> Vec<Violation> {
             ));
         }
     }
-    if let Some(cycle) = cycle_through(store, record) {
+    if let Some(cycle) = cycle_through(ws, record) {
         out.push(violation(
             checks::DEPENDENCY_CYCLE,
             "depends_on".into(),
@@ -82,14 +82,14 @@ pub fn errors(store: &Store, record: &Record) -> Vec<Violation> {
             ),
         ));
     }
-    if let Some(v) = too_many_deployed(store, record) {
+    if let Some(v) = too_many_deployed(ws, record) {
         out.push(v);
     }
     out
 }
 
 /// A path of dependencies from `record` back to itself, if there is one.
-fn cycle_through(store: &Store, record: &Record) -> Option<Vec<String>> {
+fn cycle_through(ws: &Workspace, record: &Record) -> Option<Vec<String>> {
     let Body::ConfigurationItem(ci) = &record.body else {
         return None;
     };
@@ -108,7 +108,7 @@ fn cycle_through(store: &Store, record: &Record) -> Option<Vec<String>> {
             continue;
         }
         // A dependency that cannot be read is its own finding, not a cycle.
-        let Ok((entry, _)) = store.load(&node) else {
+        let Ok((entry, _)) = ws.load(&node) else {
             continue;
         };
         if let Body::ConfigurationItem(next) = &entry.record.body {
@@ -124,14 +124,14 @@ fn cycle_through(store: &Store, record: &Record) -> Option<Vec<String>> {
 
 /// REPO006 for a release about to be deployed: more version packages in
 /// production than the policy allows.
-fn too_many_deployed(store: &Store, record: &Record) -> Option<Violation> {
+fn too_many_deployed(ws: &Workspace, record: &Record) -> Option<Violation> {
     let Body::Release(release) = &record.body else {
         return None;
     };
     if release.status != ReleaseStatus::Deployed {
         return None;
     }
-    let max = store.policy().release_scheme.as_ref()?.max_deployed?;
+    let max = ws.policy().release_scheme.as_ref()?.max_deployed?;
     let package_of = |r: &Record| match &r.body {
         Body::Release(rel) => rel
             .version
@@ -139,7 +139,7 @@ fn too_many_deployed(store: &Store, record: &Record) -> Option<Violation> {
             .map_or_else(|| r.id().to_string(), |v| version_package(v).to_owned()),
         _ => String::new(),
     };
-    let mut packages: BTreeSet<String> = store
+    let mut packages: BTreeSet<String> = ws
         .scan(&[Kind::Release])
         .entries
         .iter()
@@ -158,7 +158,7 @@ fn too_many_deployed(store: &Store, record: &Record) -> Option<Violation> {
                 "{} version packages would be in production at once ({}); the {} policy allows {max}",
                 packages.len(),
                 packages.iter().cloned().collect::<Vec<_>>().join(", "),
-                store.policy().name
+                ws.policy().name
             ),
             "retire a release of the oldest package in production first (arende status ID retired)".into(),
         )

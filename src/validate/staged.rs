@@ -64,7 +64,8 @@ use crate::fs;
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::record::Record;
-use crate::store::{Entry, Store, repo_prefix};
+use crate::store::repo_prefix;
+use crate::workspace::{Entry, Workspace};
 use crate::yaml::{self, Value};
 
 /// The file mode git gives a symbolic link, and a submodule.
@@ -303,7 +304,7 @@ fn scan_key(rel: &Path) -> (usize, &Path) {
 /// One tree's records as `validate` on a checkout of it sees them; the
 /// summaries are those of the first reading, shared by the two trees.
 struct Side<'s, 'o> {
-    store: &'s Store,
+    ws: &'s Workspace,
     register: BTreeSet<String>,
     /// In `validate`'s order: by ID, files of one ID in scan order.
     summaries: Vec<&'o Summary>,
@@ -315,7 +316,7 @@ struct Side<'s, 'o> {
 
 impl<'s, 'o> Side<'s, 'o> {
     fn new(
-        store: &'s Store,
+        ws: &'s Workspace,
         files: &Files,
         outcome: impl Fn(&Path) -> Option<&'o Outcome>,
     ) -> Result<Side<'s, 'o>> {
@@ -338,8 +339,8 @@ impl<'s, 'o> Side<'s, 'o> {
             .map(|(s, blob)| (s.id.clone(), (s.path.clone(), *blob)))
             .collect();
         Ok(Side {
-            store,
-            register: standard_register(store)?,
+            ws,
+            register: standard_register(ws)?,
             summaries: read.into_iter().map(|(s, _)| s).collect(),
             unreadable,
             places,
@@ -352,7 +353,7 @@ impl<'s, 'o> Side<'s, 'o> {
     fn record_findings(&self, odb: &Odb<'_>, files: &Files, paths: &[&PathBuf]) -> Vec<Finding> {
         let lookup = BlobLookup { odb, side: self };
         let cx = Context {
-            policy: self.store.policy(),
+            policy: self.ws.policy(),
             register: &self.register,
             lookup: &lookup,
         };
@@ -370,7 +371,7 @@ impl<'s, 'o> Side<'s, 'o> {
 
     /// The findings of the repository as a whole.
     fn repo_findings(&self) -> Vec<Finding> {
-        repo_findings(self.store, &self.summaries, &self.unreadable)
+        repo_findings(self.ws, &self.summaries, &self.unreadable)
     }
 }
 
@@ -390,7 +391,7 @@ impl Lookup for BlobLookup<'_> {
 /// The configuration a tree holds, opened from a temporary folder (which
 /// lives as long as it).
 struct Config {
-    store: Store,
+    ws: Workspace,
     _dir: tempfile::TempDir,
 }
 
@@ -420,7 +421,7 @@ fn open_config(odb: &Odb<'_>, config: &BTreeMap<PathBuf, Blob>, shown: &Path) ->
         };
         written.map_err(|e| Error::io(&path, e))?;
     }
-    let store = Store::open(dir.path()).map_err(|e| {
+    let ws = Workspace::open(dir.path()).map_err(|e| {
         let text = e
             .to_string()
             .replace(&dir.path().display().to_string(), &shown.display().to_string());
@@ -432,7 +433,7 @@ fn open_config(odb: &Odb<'_>, config: &BTreeMap<PathBuf, Blob>, shown: &Path) ->
             )),
         }
     })?;
-    Ok(Config { store, _dir: dir })
+    Ok(Config { ws, _dir: dir })
 }
 
 #[cfg(unix)]
@@ -476,15 +477,15 @@ impl Configs {
     }
 
     /// The commit's store: the index's configuration, else the working tree's.
-    fn new_store<'a>(&'a self, working: &'a Store) -> &'a Store {
-        self.new.as_ref().map_or(working, |c| &c.store)
+    fn new_ws<'a>(&'a self, working: &'a Workspace) -> &'a Workspace {
+        self.new.as_ref().map_or(working, |c| &c.ws)
     }
 
     /// HEAD's store, if HEAD's findings can be known.
-    fn old_store<'a>(&'a self, working: &'a Store) -> Option<&'a Store> {
+    fn old_ws<'a>(&'a self, working: &'a Workspace) -> Option<&'a Workspace> {
         match (&self.old, self.changed) {
-            (Some(c), _) => Some(&c.store),
-            (None, false) => Some(self.new_store(working)),
+            (Some(c), _) => Some(&c.ws),
+            (None, false) => Some(self.new_ws(working)),
             (None, true) => None,
         }
     }
@@ -502,21 +503,21 @@ pub struct StagedReport {
 /// Validates the record files staged for the next commit, as the commit
 /// will hold them, against every record the commit will hold: see the
 /// module documentation for what is reported.
-pub fn validate_staged(store: &Store) -> Result<Report> {
-    check_staged(store).map(|s| s.report)
+pub fn validate_staged(ws: &Workspace) -> Result<Report> {
+    check_staged(ws).map(|s| s.report)
 }
 
 /// [`validate_staged`], with the staged text of the files it reports on.
-pub fn check_staged(store: &Store) -> Result<StagedReport> {
-    let repo = crate::store::open_repo(store.root())?;
-    let prefix = repo_prefix(&repo, store.root())?;
+pub fn check_staged(ws: &Workspace) -> Result<StagedReport> {
+    let repo = crate::store::open_repo(ws.root())?;
+    let prefix = repo_prefix(&repo, ws.root())?;
     let new = Files::of_index(&staged_index(&repo)?, &prefix);
     let old = match head_tree(&repo)? {
         Some(tree) => Files::of_tree(&repo, &tree, &prefix)?,
         None => Files::default(),
     };
     let odb = repo.odb()?;
-    let configs = Configs::open(&odb, &new, &old, store.root())?;
+    let configs = Configs::open(&odb, &new, &old, ws.root())?;
     let changed: BTreeSet<PathBuf> = new
         .records
         .iter()
@@ -532,7 +533,7 @@ pub fn check_staged(store: &Store) -> Result<StagedReport> {
         workdir: repo.workdir().map(|w| w.join(&prefix)),
         config_changed: configs.changed,
     };
-    let mut findings = judge.findings(configs.new_store(store), configs.old_store(store))?;
+    let mut findings = judge.findings(configs.new_ws(ws), configs.old_ws(ws))?;
     let texts = judge.texts(&findings);
     locate(&texts, &mut findings);
     findings.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
@@ -565,7 +566,11 @@ struct Judge<'a> {
 
 impl Judge<'_> {
     /// Every finding the verdict reports (see the module documentation).
-    fn findings(&self, new_store: &Store, old_store: Option<&Store>) -> Result<Vec<Finding>> {
+    fn findings(
+        &self,
+        new_store: &Workspace,
+        old_store: Option<&Workspace>,
+    ) -> Result<Vec<Finding>> {
         let new_read = outcomes(self.odb, &self.new.records);
         let gone: Vec<(&PathBuf, &Blob)> = self
             .old
@@ -576,8 +581,8 @@ impl Judge<'_> {
         let old_read = outcomes(self.odb, gone);
         let new_side = Side::new(new_store, self.new, |rel| new_read.get(rel))?;
         let old_side = old_store
-            .map(|store| {
-                Side::new(store, self.old, |rel| {
+            .map(|ws| {
+                Side::new(ws, self.old, |rel| {
                     old_read.get(rel).or_else(|| new_read.get(rel))
                 })
             })

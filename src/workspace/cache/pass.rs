@@ -16,7 +16,8 @@ use super::{
 use crate::error::Error;
 use crate::kind::Kind;
 use crate::record::Record;
-use crate::store::{Entry, Scan, Store, read_entry};
+use crate::store::Store;
+use crate::workspace::{Entry, Scan, read_entry};
 use crate::yaml::Value;
 
 /// How many records are loaded together, in parallel, before they are
@@ -36,7 +37,7 @@ pub(crate) enum Hold {
 }
 
 /// The records one pass found, as keys in ID order (files of one ID in
-/// path order, as [`Store::scan`] gives them), the files it could not read,
+/// path order, as [`Workspace::scan`](crate::workspace::Workspace::scan) gives them), the files it could not read,
 /// and how many records its filter was given.
 pub struct Records {
     root: PathBuf,
@@ -107,11 +108,7 @@ pub(crate) fn pass(
     hold: Hold,
     write: bool,
 ) -> Records {
-    let file = if disabled() {
-        None
-    } else {
-        cache_path(store.root())
-    };
+    let file = if disabled() { None } else { cache_path(store) };
     match file {
         Some(file) => cached(store, &file, kinds, keep, hold, write),
         None => uncached(store, kinds, keep, hold),

@@ -29,9 +29,10 @@ mod pass;
 pub use pass::Records;
 pub(crate) use pass::{Hold, pass};
 
-use super::{Scan, Store};
+use super::Scan;
 use crate::kind::Kind;
 use crate::record::Record;
+use crate::store::Store;
 use crate::yaml::{Mapping, Value};
 
 /// The cache's file name in the git directory.
@@ -73,10 +74,10 @@ impl Brief<'static> {
     }
 }
 
-/// The filter of [`Store::records`](super::Store::records).
+/// The filter of [`Workspace::records`](super::Workspace::records).
 pub type Keep<'k> = &'k (dyn Fn(&Brief<'_>) -> bool + Sync);
 
-/// Whether [`Store::records`](super::Store::records) gives each record's
+/// Whether [`Workspace::records`](super::Workspace::records) gives each record's
 /// document, or only its typed view (the document is then `Null`): `sla`
 /// and `report` read records only, and holding every document would double
 /// their memory.
@@ -246,10 +247,8 @@ fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result
 }
 
 /// Where the cache lives, if the repository is in git.
-pub(crate) fn cache_path(root: &Path) -> Option<PathBuf> {
-    let repo = super::git::open_repo(root).ok()?;
-    let prefix = super::git::repo_prefix(&repo, root).ok()?;
-    Some(super::git::own_file(&repo, &prefix, CACHE_FILE))
+pub(crate) fn cache_path(store: &Store) -> Option<PathBuf> {
+    store.own_file(CACHE_FILE)
 }
 
 /// Whether the cache is turned off for this process.
@@ -316,7 +315,7 @@ fn hash_policy_files(dir: &Path, h: &mut impl Hasher) {
 
 /// Every record of `kinds` (all if empty) whose brief `keep` accepts,
 /// through the cache, with the same entries and errors, in the same order,
-/// as [`Store::scan`] followed by the filter, and how many records the
+/// as [`Workspace::scan`](super::Workspace::scan) followed by the filter, and how many records the
 /// filter was given.
 pub(crate) fn records(store: &Store, kinds: &[Kind], keep: Keep<'_>, docs: Docs) -> (Scan, usize) {
     let pass = pass(
@@ -750,7 +749,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::read_entry;
+    use crate::workspace::read_entry;
 
     #[test]
     fn cache_documents_survive_encoding() {
