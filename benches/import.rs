@@ -14,7 +14,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::{fmt, mib, run, run_measured, timed};
+use common::{fmt, mib, run, run_measured, settle, timed};
 
 fn main() {
     let sizes: Vec<usize> = std::env::var("ARENDE_BENCH_ROWS")
@@ -70,7 +70,9 @@ fn measure(n: usize) -> Vec<Figure> {
             &["init", "--policy", "ehm", repo.to_str().expect("utf-8")],
         );
         let args = ["import", file.to_str().expect("utf-8"), "--input", format];
+        settle();
         let (first, peak) = run_measured(&home, &repo, &args);
+        settle();
         let again = timed(|| run(&home, &repo, &args));
         // Records sit in month folders under incidents/.
         let files = walkdir::WalkDir::new(repo.join("incidents"))

@@ -20,8 +20,8 @@ use rayon::prelude::*;
 
 mod common;
 
-use common::best_of;
 use common::{AUTHOR, NOW, fmt, mib, run, run_measured, timed};
+use common::{best_of, settle};
 
 /// One line of the table: what, its figure, its ratio where it has one, and the bound.
 struct Row {
@@ -91,6 +91,7 @@ fn measure(n: usize) -> Figures {
     let started = std::time::Instant::now();
     let (n, show_id, made) = make_repo(&home, &root, n);
     let generated = started.elapsed();
+    settle();
 
     let bare = best_of(3, || {
         let parsed = bare_parse(&root);
@@ -99,6 +100,7 @@ fn measure(n: usize) -> Figures {
     let validate = best_measured(3, &home, &root, &["validate", "-q"]);
     let list_args = ["list", "incident", "--status", "new", "--priority", "1"];
     let (list_cold, _) = run_measured(&home, &root, &list_args);
+    settle();
     let list = best_measured(5, &home, &root, &list_args);
     let show = best_measured(5, &home, &root, &["show", &show_id]);
     let mut commands: Vec<(String, Duration, Option<u64>)> = MEASURED

@@ -111,6 +111,19 @@ pub fn best_of(k: usize, mut f: impl FnMut()) -> Duration {
     (0..k).map(|_| timed(&mut f)).min().unwrap_or_default()
 }
 
+/// Has the kernel write every dirty page to disk before the timed runs:
+/// a freshly generated repository (or a freshly built cache) is hundreds
+/// of megabytes still being written back in the background, and that
+/// writing competes with the commands measured, more the larger the
+/// repository, which shows as growth that is not the command's own.
+pub fn settle() {
+    #[cfg(unix)]
+    // SAFETY: sync(2) takes no arguments and cannot fail.
+    unsafe {
+        libc::sync();
+    }
+}
+
 /// `2.31 s` or `35.4 ms`.
 pub fn fmt(d: Duration) -> String {
     if d.as_secs_f64() >= 1.0 {

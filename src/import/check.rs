@@ -204,8 +204,9 @@ fn link_targets(pairs: &[Pair<'_>]) -> HashSet<RecordId> {
 /// The tallies, each one's records as a person sees them: by ID, or by a
 /// dry run's rows.
 fn tallies(hits: Mutex<BTreeMap<String, RuleTally>>) -> Vec<RuleTally> {
+    // A check thread that panicked leaves the tallies it had made.
     hits.into_inner()
-        .unwrap_or_default()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .into_values()
         .map(|mut t| {
             let mut pairs: Vec<(String, RecordId)> =

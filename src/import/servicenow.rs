@@ -148,31 +148,30 @@ fn columns(table: &Table, mapping: Option<&ImportMapping>) -> Result<Cols, RowEr
             "a mapping for --input servicenow may give party, defaults, values (status, impact, urgency, reported_via), date_format and system, not columns or kind: the event log's columns are fixed",
         ));
     }
-    let missing: Vec<&str> = REQUIRED
-        .iter()
-        .copied()
-        .filter(|r| table.index(r).is_none())
-        .collect();
-    if !missing.is_empty() {
+    // The required columns, found or named as missing, in REQUIRED's order.
+    let found: Vec<Result<usize, &str>> =
+        REQUIRED.iter().map(|&r| table.index(r).ok_or(r)).collect();
+    let [Ok(number), Ok(state), Ok(updated_at), Ok(opened_at)] = found[..] else {
+        let missing: Vec<String> = found
+            .iter()
+            .filter_map(|f| f.err())
+            .map(|m| format!("`{m}`"))
+            .collect();
         return Err(RowError::row(
             Unit::Row,
             1,
             format!(
                 "the header lacks {}, which a ServiceNow incident event log has",
-                missing
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                missing.join(", ")
             ),
         ));
-    }
+    };
     let idx = |n: &str| table.index(n);
     Ok(Cols {
-        number: idx("number").unwrap_or_default(),
-        state: idx("incident_state").unwrap_or_default(),
-        updated_at: idx("sys_updated_at").unwrap_or_default(),
-        opened_at: idx("opened_at").unwrap_or_default(),
+        number,
+        state,
+        updated_at,
+        opened_at,
         updated_by: idx("sys_updated_by"),
         opened_by: idx("opened_by"),
         impact: idx("impact"),
