@@ -58,6 +58,14 @@ const MEASURED: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Runs of each reading command, the best kept: at 300 000 records a
+/// single slow run (another process, the disk) moved a growth figure by a
+/// tenth, and the bound is linear growth within a tenth.
+const BEST_OF: usize = 5;
+
+/// Runs of `new` and of git's own add + commit, the median kept.
+const WRITES: usize = 9;
+
 /// What one size measured: each command's best time and its peak memory.
 struct Figures {
     n: usize,
@@ -93,11 +101,11 @@ fn measure(n: usize) -> Figures {
     let generated = started.elapsed();
     settle();
 
-    let bare = best_of(3, || {
+    let bare = best_of(BEST_OF, || {
         let parsed = bare_parse(&root);
         assert_eq!(parsed, n, "every generated record parses");
     });
-    let validate = best_measured(3, &home, &root, &["validate", "-q"]);
+    let validate = best_measured(BEST_OF, &home, &root, &["validate", "-q"]);
     let list_args = ["list", "incident", "--status", "new", "--priority", "1"];
     let (list_cold, _) = run_measured(&home, &root, &list_args);
     settle();
@@ -106,7 +114,7 @@ fn measure(n: usize) -> Figures {
     let mut commands: Vec<(String, Duration, Option<u64>)> = MEASURED
         .iter()
         .map(|(what, args)| {
-            let (t, peak) = best_measured(3, &home, &root, args);
+            let (t, peak) = best_measured(BEST_OF, &home, &root, args);
             ((*what).to_owned(), t, peak)
         })
         .collect();
@@ -121,13 +129,13 @@ fn measure(n: usize) -> Figures {
     let mut rows = vec![
         row(made, fmt(generated), None, ""),
         row(
-            "bare parse: walkdir + rayon + serde_yaml (best of 3)",
+            "bare parse: walkdir + rayon + serde_yaml (best of 5)",
             fmt(bare),
             None,
             "",
         ),
         row(
-            "arende validate (best of 3) / bare parse",
+            "arende validate (best of 5) / bare parse",
             fmt(validate.0),
             Some(secs(validate.0) / secs(bare)),
             "<= 1.5x",
@@ -163,7 +171,7 @@ fn measure(n: usize) -> Figures {
             _ => "",
         };
         rows.push(row(
-            &format!("arende {what} (best of 3) / bare parse"),
+            &format!("arende {what} (best of 5) / bare parse"),
             fmt(*t),
             Some(secs(*t) / secs(bare)),
             bound,
@@ -178,13 +186,13 @@ fn measure(n: usize) -> Figures {
     rows.extend([
         row("arende show (best of 5)", fmt(show.0), None, ""),
         row(
-            "git add + git commit of one file (median of 5)",
+            "git add + git commit of one file (median of 9)",
             fmt(git),
             None,
             "",
         ),
         row(
-            "arende new incident (median of 5) / git add+commit",
+            "arende new incident (median of 9) / git add+commit",
             fmt(news),
             Some(secs(news) / secs(git)),
             "<= 0.5x",
@@ -317,7 +325,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 /// Git's own `git add` + `git commit` of one new file, five times.
 fn time_git_commit(home: &Path, root: &Path) -> Vec<Duration> {
-    (0..5)
+    (0..WRITES)
         .map(|i| {
             let rel = format!("incidents/bench-git-{i}.txt");
             std::fs::write(root.join(&rel), format!("one file {i}\n")).expect("write");
@@ -395,7 +403,7 @@ fn generate(root: &Path, n: usize) {
         .expect("commit");
 }
 
-/// Five `arende new incident` runs.
+/// [`WRITES`] `arende new incident` runs.
 fn time_new(home: &Path, dir: &Path) -> Vec<Duration> {
     let args = [
         "new",
@@ -405,7 +413,9 @@ fn time_new(home: &Path, dir: &Path) -> Vec<Duration> {
         "impact=low",
         "urgency=low",
     ];
-    (0..5).map(|_| timed(|| run(home, dir, &args))).collect()
+    (0..WRITES)
+        .map(|_| timed(|| run(home, dir, &args)))
+        .collect()
 }
 
 /// History events walking the incident status machine from `new` to
