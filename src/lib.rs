@@ -23,6 +23,7 @@ pub mod id;
 pub mod import;
 pub mod kind;
 pub mod merge;
+pub mod people;
 pub mod policy;
 pub mod record;
 pub mod render;

@@ -261,15 +261,25 @@ fn count_hashes_in_mapping(m: &Mapping, n: &mut usize) {
 }
 
 /// Finds the line and column of a (possibly nested) key in block-style YAML,
-/// for pointing a report at it. Returns `None` when the key cannot be found
-/// by its indentation (flow style, anchors), in which case a report points
-/// at the file as a whole.
+/// for pointing a report at it. A step of `path` may name an entry of a
+/// list, `people[2]`: then the entry's first key is where the next step
+/// starts. Returns `None` when the key cannot be found by its indentation
+/// (flow style, anchors), in which case a report points at the file as a
+/// whole.
 pub fn locate_key(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     let lines: Vec<&str> = text.lines().collect();
+    // Where the search goes on: the first line, whether that line may sit
+    // at the parent's column (an entry's own line, `- handle: x`), and the
+    // parent's column.
     let mut start = 0;
+    let mut same_line = false;
     let mut parent_column: Option<usize> = None;
     let mut found = None;
-    for key in path {
+    for step in path {
+        let (key, entry) = match step.strip_suffix(']').and_then(|s| s.split_once('[')) {
+            Some((key, n)) => (key, Some(n.parse::<usize>().ok()?)),
+            None => (*step, None),
+        };
         found = None;
         for (i, line) in lines.iter().enumerate().skip(start) {
             let trimmed = line.trim_start();
@@ -277,7 +287,8 @@ pub fn locate_key(text: &str, path: &[&str]) -> Option<(usize, usize)> {
                 continue;
             }
             let indent = line.len() - trimmed.len();
-            if parent_column.is_some_and(|p| indent <= p) {
+            let own_line = same_line && i == start;
+            if !own_line && parent_column.is_some_and(|p| indent <= p) {
                 break; // left the parent's block
             }
             let body = trimmed.strip_prefix("- ").unwrap_or(trimmed);
@@ -292,13 +303,50 @@ pub fn locate_key(text: &str, path: &[&str]) -> Option<(usize, usize)> {
             }) {
                 found = Some((i + 1, column + 1));
                 start = i + 1;
+                same_line = false;
                 parent_column = Some(column);
                 break;
             }
         }
         found?;
+        if let Some(n) = entry {
+            let (line, column) = list_entry(&lines, start, parent_column?, n)?;
+            found = Some((line + 1, column + 1));
+            start = line;
+            same_line = true;
+            parent_column = Some(column.saturating_sub(2));
+        }
     }
     found
+}
+
+/// The `n`th entry (from 0) of the block list that follows a key at
+/// `key_column`, from line index `start`: its line index and the column of
+/// its content (after `- `). The dashes may stand at the key's own column,
+/// as YAML allows and the writer does.
+fn list_entry(lines: &[&str], start: usize, key_column: usize, n: usize) -> Option<(usize, usize)> {
+    let mut dash_column = None;
+    let mut seen = 0;
+    for (i, line) in lines.iter().enumerate().skip(start) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let dash = trimmed == "-" || trimmed.starts_with("- ");
+        if indent < key_column || (indent == key_column && !dash) {
+            return None;
+        }
+        if !dash || dash_column.is_some_and(|d| d != indent) {
+            continue;
+        }
+        dash_column = Some(indent);
+        if seen == n {
+            return Some((i, indent + 2));
+        }
+        seen += 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -351,6 +399,19 @@ mod tests {
         assert_eq!(locate_key(text, &["tickets", "kund"]), Some((4, 3)));
         assert_eq!(locate_key(text, &["reporter", "kund"]), Some((6, 3)));
         assert_eq!(locate_key(text, &["missing"]), None);
+    }
+
+    #[test]
+    fn entries_of_lists_are_found() {
+        let text = "people:\n- handle: a\n  keys:\n  - ssh: x\n- handle: b\n  emails:\n    - b@x.se\n    - c@x.se\nteams: []\n";
+        assert_eq!(locate_key(text, &["people[0]", "handle"]), Some((2, 3)));
+        assert_eq!(locate_key(text, &["people[0]", "keys[0]"]), Some((4, 5)));
+        assert_eq!(locate_key(text, &["people[1]", "handle"]), Some((5, 3)));
+        assert_eq!(locate_key(text, &["people[1]", "emails[1]"]), Some((8, 7)));
+        assert_eq!(locate_key(text, &["people[1]", "keys"]), None);
+        assert_eq!(locate_key(text, &["people[2]", "handle"]), None);
+        let nested = "people:\n  - handle: a\n    name: A\n";
+        assert_eq!(locate_key(nested, &["people[0]", "name"]), Some((3, 5)));
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod man;
 mod merge_file;
 mod new;
 mod output;
+mod people;
 mod policy;
 mod prompt;
 mod report;
@@ -102,6 +103,7 @@ enum Command {
     Set(set::SetArgs),
     Status(status::StatusArgs),
     Approve(approve::ApproveArgs),
+    People(people::PeopleArgs),
     Link(link::LinkArgs),
     Unlink(unlink::UnlinkArgs),
     Classify(classify::ClassifyArgs),
@@ -151,6 +153,7 @@ pub fn run() -> ExitCode {
         Command::Set(a) => set::cmd_set(&ui, a),
         Command::Status(a) => status::cmd_status(&ui, a),
         Command::Approve(a) => approve::cmd_approve(&ui, a),
+        Command::People(a) => people::cmd_people(&ui, a),
         Command::Link(a) => link::cmd_link(&ui, a),
         Command::Unlink(a) => unlink::cmd_unlink(&ui, a),
         Command::Classify(a) => classify::cmd_classify(&ui, a),

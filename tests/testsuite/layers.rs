@@ -26,7 +26,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "validate", "review", "merge", "sla", "report", "import", "classify", "audit", "editor",
         ],
     ),
-    ("model", &["workspace", "policy", "record", "schema"]),
+    (
+        "model",
+        &["workspace", "people", "policy", "record", "schema"],
+    ),
     ("store", &["store"]),
     (
         "ground",
