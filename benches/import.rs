@@ -24,14 +24,22 @@ fn main() {
         .unwrap_or_else(|| vec![2_000]);
     let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
     let mut firsts: Vec<First> = Vec::new();
+    // Each size's repositories stay until every size is measured: ext4
+    // allocating an inode passes over those freed in the last minutes, and
+    // with the smaller size's 200 000 files just deleted, that search was a
+    // tenth of the larger import's time (perf: `find_inode_bit` →
+    // `recently_deleted`), growth of the kernel's, not of the import's.
+    let mut kept = Vec::new();
     for &n in &sizes {
         println!(
             "arende import benchmark: {n} rows, {cores} cores (bound at 100 000 rows: <= 15 s, <= 1 GiB; at 300 000: <= 1 GiB)"
         );
-        for (what, time, first) in measure(n) {
+        let (figures, dir) = measure(n);
+        for (what, time, first) in figures {
             println!("{what:<52} {time:>10}");
             firsts.extend(first);
         }
+        kept.push(dir);
     }
     print_growth(&sizes, &firsts);
 }
@@ -49,8 +57,9 @@ struct First {
 type Figure = (String, String, Option<First>);
 
 /// Imports N generated rows in both formats into empty repositories, then
-/// again (a no-op): each figure as printed.
-fn measure(n: usize) -> Vec<Figure> {
+/// again (a no-op): each figure as printed, and the folder holding the
+/// repositories.
+fn measure(n: usize) -> (Vec<Figure>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
@@ -101,7 +110,7 @@ fn measure(n: usize) -> Vec<Figure> {
         rows.push(row("import, peak memory", mib(peak)));
         rows.push(row("import again (no-op)", fmt(again)));
     }
-    rows
+    (rows, dir)
 }
 
 /// With more than one size: how the first import's time and memory grow

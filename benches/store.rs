@@ -71,6 +71,10 @@ struct Figures {
     n: usize,
     bare: Duration,
     commands: Vec<(String, Duration, Option<u64>)>,
+    /// The repository, kept until every size is measured: a deleted one's
+    /// freed inodes slow the kernel's allocation of new ones for minutes
+    /// after (see the import benchmark), which would show as growth.
+    _dir: tempfile::TempDir,
 }
 
 fn main() {
@@ -207,7 +211,12 @@ fn measure(n: usize) -> Figures {
         );
     }
     println!();
-    Figures { n, bare, commands }
+    Figures {
+        n,
+        bare,
+        commands,
+        _dir: dir,
+    }
 }
 
 /// How each command's time grew from the first size to the last, beside

@@ -27,6 +27,30 @@ pub struct RepoConfig {
     /// modeline that points editors at their kind's schema in `schemas/`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub modeline: bool,
+    /// How approvals are checked against the history that made them.
+    #[serde(default, skip_serializing_if = "ApprovalSettings::is_default")]
+    pub approvals: ApprovalSettings,
+}
+
+/// `approvals:` in `arende.yaml`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalSettings {
+    /// `validate` checks every approval in force against the commit that
+    /// introduced it (as `--verify-approvals` asks), and `approve` needs
+    /// the people registry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verify: bool,
+    /// That commit must carry a good signature by a key of the approving
+    /// person's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub signed: bool,
+}
+
+impl ApprovalSettings {
+    fn is_default(&self) -> bool {
+        *self == ApprovalSettings::default()
+    }
 }
 
 impl RepoConfig {
@@ -38,7 +62,7 @@ impl RepoConfig {
         yaml::from_value(&Value::Mapping(doc)).map_err(|e| Error::Config {
             path,
             message: e.to_string(),
-            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:`, `timezone:` and `modeline: true`".into()),
+            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:`, `timezone:`, `modeline: true` and `approvals: {verify: true, signed: true}`".into()),
         })
     }
 

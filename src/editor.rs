@@ -1,7 +1,8 @@
-//! Editor support in a record repository: the JSON Schemas of the record
-//! kinds under [`SCHEMA_DIR`], and a VS Code `.vscode/settings.json` that
-//! maps each kind's folder (at any depth) to its schema, so the YAML
-//! language server completes and checks fields as they are typed.
+//! Editor support in a record repository: the JSON Schemas of the files
+//! people edit (each record kind's, and the people registry's) under
+//! [`SCHEMA_DIR`], and a VS Code `.vscode/settings.json` that maps each
+//! kind's folder (at any depth), and `policy/people.yaml`, to its schema, so
+//! the YAML language server completes and checks fields as they are typed.
 //!
 //! The schema files are kept current: [`refresh`] rewrites them when they
 //! differ from what this version of arende generates (after an upgrade),
@@ -22,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::fs;
 use crate::fs::write_atomic;
 use crate::kind::Kind;
+use crate::people::{self, PEOPLE_FILE};
 use crate::schema::json_schema;
 use crate::store::Transaction;
 
@@ -36,25 +38,73 @@ pub const VSCODE_SETTINGS: &str = ".vscode/settings.json";
 /// larger is a mistake or an attack, refused before it is read.
 pub const MAX_SETTINGS_BYTES: u64 = 1 << 20;
 
-/// A kind's schema file name (`incident.schema.json`).
-pub fn schema_file_name(kind: Kind) -> String {
-    format!("{}.schema.json", kind.name())
+/// A file people edit that has a JSON Schema: a kind's records, or the
+/// people registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaFile {
+    /// The records of a kind.
+    Record(Kind),
+    /// `policy/people.yaml`.
+    People,
 }
 
-/// A kind's schema as its file holds it: pretty JSON and a final newline.
-pub fn schema_text(kind: Kind) -> String {
-    // `{:#}` is `to_string_pretty`, which cannot fail for a `Value`.
-    let mut text = format!("{:#}", json_schema(kind));
-    text.push('\n');
-    text
-}
+impl SchemaFile {
+    /// Every one, the record kinds first.
+    pub const ALL: [SchemaFile; 8] = [
+        SchemaFile::Record(Kind::ALL[0]),
+        SchemaFile::Record(Kind::ALL[1]),
+        SchemaFile::Record(Kind::ALL[2]),
+        SchemaFile::Record(Kind::ALL[3]),
+        SchemaFile::Record(Kind::ALL[4]),
+        SchemaFile::Record(Kind::ALL[5]),
+        SchemaFile::Record(Kind::ALL[6]),
+        SchemaFile::People,
+    ];
 
-/// The globs of a kind's record files, at any depth under its folder.
-pub fn globs(kind: Kind) -> Vec<String> {
-    vec![
-        format!("{}/**/*.yaml", kind.dir()),
-        format!("{}/**/*.yml", kind.dir()),
-    ]
+    /// Its name: the kind's (`incident`), or `people`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SchemaFile::Record(kind) => kind.name(),
+            SchemaFile::People => "people",
+        }
+    }
+
+    /// The one named `name` (a kind as [`Kind::parse`] reads it, or `people`).
+    pub fn parse(name: &str) -> Option<SchemaFile> {
+        if name.eq_ignore_ascii_case("people") {
+            return Some(SchemaFile::People);
+        }
+        Kind::parse(name).map(SchemaFile::Record)
+    }
+
+    /// Its schema file's name (`incident.schema.json`).
+    pub fn file_name(self) -> String {
+        format!("{}.schema.json", self.name())
+    }
+
+    /// Its schema as the file holds it: pretty JSON and a final newline.
+    pub fn text(self) -> String {
+        let schema = match self {
+            SchemaFile::Record(kind) => json_schema(kind),
+            SchemaFile::People => people::json_schema(),
+        };
+        // `{:#}` is `to_string_pretty`, which cannot fail for a `Value`.
+        let mut text = format!("{schema:#}");
+        text.push('\n');
+        text
+    }
+
+    /// The globs of the files it describes: a kind's records at any depth
+    /// under its folder, or the registry's one file.
+    pub fn globs(self) -> Vec<String> {
+        match self {
+            SchemaFile::Record(kind) => vec![
+                format!("{}/**/*.yaml", kind.dir()),
+                format!("{}/**/*.yml", kind.dir()),
+            ],
+            SchemaFile::People => vec![PEOPLE_FILE.to_owned()],
+        }
+    }
 }
 
 /// The modeline that points editors (the YAML language server) at the
@@ -67,13 +117,14 @@ pub fn modeline(kind: Kind, rel: &Path) -> String {
     format!(
         "# yaml-language-server: $schema={}{SCHEMA_DIR}/{}\n",
         "../".repeat(depth),
-        schema_file_name(kind)
+        SchemaFile::Record(kind).file_name()
     )
 }
 
 /// `settings` (the text of an existing `.vscode/settings.json`, if any)
-/// with `yaml.schemas` mapping every record folder to its schema in
-/// `schema_dir`; other settings and other schema mappings are kept.
+/// with `yaml.schemas` mapping every record folder, and the people
+/// registry, to its schema in `schema_dir`; other settings and other
+/// schema mappings are kept.
 /// `None` if the existing file is not plain JSON (VS Code allows comments;
 /// a file with them is left for its owner to edit).
 pub fn vscode_settings(settings: Option<&str>, schema_dir: &str) -> Option<String> {
@@ -91,10 +142,10 @@ pub fn vscode_settings(settings: Option<&str>, schema_dir: &str) -> Option<Strin
         *schemas = Json::Object(Map::new());
     }
     if let Json::Object(map) = schemas {
-        for kind in Kind::ALL {
+        for file in SchemaFile::ALL {
             map.insert(
-                format!("./{schema_dir}/{}", schema_file_name(kind)),
-                Json::from(globs(kind)),
+                format!("./{schema_dir}/{}", file.file_name()),
+                Json::from(file.globs()),
             );
         }
     }
@@ -114,10 +165,10 @@ pub fn vscode_settings(settings: Option<&str>, schema_dir: &str) -> Option<Strin
 /// link. A settings file that is not plain UTF-8 JSON is left alone, as
 /// one with comments is.
 pub fn add_to(tx: &mut Transaction<'_>, root: &Path) -> Result<()> {
-    for kind in Kind::ALL {
+    for file in SchemaFile::ALL {
         tx.write_file(
-            Path::new(SCHEMA_DIR).join(schema_file_name(kind)),
-            schema_text(kind).into_bytes(),
+            Path::new(SCHEMA_DIR).join(file.file_name()),
+            file.text().into_bytes(),
         );
     }
     let rel = Path::new(VSCODE_SETTINGS);
@@ -166,14 +217,14 @@ fn read_settings(root: &Path, rel: &Path) -> Result<Option<Vec<u8>>> {
     }
 }
 
-/// Writes the seven schema files into `dir` (made if missing); returns
-/// their paths.
+/// Writes the schema files (the seven kinds' and the people registry's)
+/// into `dir` (made if missing); returns their paths.
 pub fn write_schemas(dir: &Path) -> Result<Vec<PathBuf>> {
-    Kind::ALL
+    SchemaFile::ALL
         .into_iter()
-        .map(|kind| {
-            let path = dir.join(schema_file_name(kind));
-            write_atomic(&path, schema_text(kind).as_bytes(), true)?;
+        .map(|file| {
+            let path = dir.join(file.file_name());
+            write_atomic(&path, file.text().as_bytes(), true)?;
             Ok(path)
         })
         .collect()
@@ -271,7 +322,7 @@ fn folders(root: &Path, rel: &Path) -> Result<Folders> {
 /// (a read-only checkout that cannot be written) is returned for the
 /// command to tell and go on just the same.
 pub fn refresh(root: &Path) -> Result<Refresh> {
-    let probe = Path::new(SCHEMA_DIR).join(schema_file_name(Kind::Incident));
+    let probe = Path::new(SCHEMA_DIR).join(SchemaFile::Record(Kind::Incident).file_name());
     match folders(root, &probe)? {
         Folders::Real => {}
         Folders::Missing => return Ok(Refresh::Current),
@@ -284,9 +335,9 @@ pub fn refresh(root: &Path) -> Result<Refresh> {
         }
     }
     let mut stale = Vec::new();
-    for kind in Kind::ALL {
-        let rel = Path::new(SCHEMA_DIR).join(schema_file_name(kind));
-        let want = schema_text(kind);
+    for file in SchemaFile::ALL {
+        let rel = Path::new(SCHEMA_DIR).join(file.file_name());
+        let want = file.text();
         match holds(root, &rel, want.as_bytes())? {
             Holds::Same => {}
             Holds::Differs => stale.push((rel, want)),
@@ -377,7 +428,12 @@ mod tests {
             v["yaml.schemas"]["./.arende/schemas/incident.schema.json"][0],
             "incidents/**/*.yaml"
         );
-        assert_eq!(v["yaml.schemas"].as_object().map(|m| m.len()), Some(8));
+        assert_eq!(
+            v["yaml.schemas"]["./.arende/schemas/people.schema.json"][0],
+            "policy/people.yaml"
+        );
+        // The other one, seven kinds and the people registry.
+        assert_eq!(v["yaml.schemas"].as_object().map(|m| m.len()), Some(9));
     }
 
     #[test]

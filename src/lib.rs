@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod actions;
+pub mod approvals;
 pub mod audit;
 pub mod calendar;
 pub mod classify;

@@ -207,6 +207,7 @@ fn head_findings(
         policy: ws.policy(),
         register: &register,
         lookup: &lookup,
+        people: None,
     };
     let mut by_path: HashMap<PathBuf, Vec<ReviewFinding>> = HashMap::new();
     for f in validate::check_entries(ws, &cx, &entries) {

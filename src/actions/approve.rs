@@ -47,9 +47,15 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
             )),
         ));
     }
+    let approver = crate::approvals::approver(cx.ws, &cx.author, &request.by)?;
     let mut tx = cx.ws.begin()?;
     let entry = load_for_rewrite(cx.ws, &mut tx, id)?;
     let step = pick_step(cx, &entry, &request)?;
+    // A rejection is no approval of one's own request: anyone of the
+    // party may stop a change.
+    if request.decision == Decision::Approved {
+        crate::approvals::duties(step, &entry.record, &approver)?;
+    }
     let mut doc = entry.doc.clone();
     let covers = doc
         .as_mapping()
@@ -57,6 +63,7 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
         .unwrap_or_default();
     let approval = Approval {
         by: request.by.clone(),
+        person: approver.person.map(|p| p.handle),
         decision: request.decision,
         at: cx.now,
         step: Some(step.id.clone()),
@@ -123,6 +130,7 @@ fn pick_step<'p>(
         policy,
         register: &register,
         lookup: &lookup,
+        people: None,
     };
     if steps.is_empty() {
         return Err(Error::usage(

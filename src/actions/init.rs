@@ -113,6 +113,7 @@ fn make(
         organisation: options.organisation.clone(),
         timezone: None,
         modeline: options.modeline,
+        approvals: Default::default(),
     };
     crate::fs::write_atomic(&dir.join(CONFIG_FILE), config.to_yaml().as_bytes(), true)?;
     commit_skeleton(dir, &options.driver, author, now)

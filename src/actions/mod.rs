@@ -76,6 +76,7 @@ impl Outcome {
             policy: ws.policy(),
             register: &register,
             lookup: &lookup,
+            people: None,
         };
         self.records
             .iter()

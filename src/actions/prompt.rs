@@ -634,6 +634,7 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
         policy,
         register: &register,
         lookup: &lookup,
+        people: None,
     };
     let violations = validate::check_record(&vcx, &doc, &record);
     // The trial is built as a mapping: this changes nothing.

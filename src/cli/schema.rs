@@ -1,28 +1,29 @@
-//! `arende schema`: the JSON Schemas of the record kinds, for editors and
-//! other tools.
+//! `arende schema`: the JSON Schemas of the record kinds and the people
+//! registry, for editors and other tools.
 
 use std::path::PathBuf;
 
 use super::exit::ExitCode;
+use arende::editor::SchemaFile;
 use arende::error::{Error, Result};
-use arende::kind::Kind;
 
 use super::{Format, Formats, Ui};
 
-/// Print a record kind's JSON Schema, or write all of them into a folder.
+/// Print a record kind's JSON Schema (or the people registry's), or write all of them into a folder.
 ///
 /// `arende init` puts them in `.arende/schemas/` with a VS Code
-/// `.vscode/settings.json` mapping each record folder to its schema; every
-/// command rewrites them there when an upgrade changed the record model.
+/// `.vscode/settings.json` mapping each record folder, and
+/// `policy/people.yaml`, to its schema; every command rewrites them there
+/// when an upgrade changed the record model.
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
     format: Option<Format>,
-    /// The kind whose schema to print.
+    /// The kind whose schema to print, or `people` for the people registry's.
     #[arg(required_unless_present = "write")]
     kind: Option<String>,
-    /// Write the seven schema files (`<kind>.schema.json`) into DIR.
+    /// Write the schema files (`<kind>.schema.json`, `people.schema.json`) into DIR.
     #[arg(long, value_name = "DIR", conflicts_with = "kind")]
     write: Option<PathBuf>,
 }
@@ -47,15 +48,15 @@ pub fn cmd_schema(ui: &Ui, args: &SchemaArgs) -> Result<ExitCode> {
     // clap requires KIND without --write; were it missing, "" is no kind
     // and the error below says which there are.
     let name = args.kind.as_deref().unwrap_or_default();
-    let kind = Kind::parse(name).ok_or_else(|| {
+    let file = SchemaFile::parse(name).ok_or_else(|| {
         Error::usage(
-            format!("`{name}` is not a kind of record"),
+            format!("`{name}` is not a kind of record, nor `people`"),
             Some(format!(
                 "use one of: {}",
-                Kind::ALL.map(|k| k.name()).join(", ")
+                SchemaFile::ALL.map(|f| f.name()).join(", ")
             )),
         )
     })?;
-    ui.print(&arende::editor::schema_text(kind));
+    ui.print(&file.text());
     Ok(ExitCode::Ok)
 }

@@ -98,6 +98,7 @@ pub(crate) fn check<'a>(
             policy: cx.ws.policy(),
             register: &register,
             lookup: &lookup,
+            people: None,
         },
         repo,
         options,

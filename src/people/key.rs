@@ -4,9 +4,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A key a person signs commits with.
+/// A key a person signs commits with. Written `ssh: "…"` or `openpgp: "…"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(try_from = "KeyForm", into = "KeyForm")]
+#[schemars(with = "KeyForm")]
 pub enum SigningKey {
     /// An SSH public key, `ssh-ed25519 AAAA… comment`, as in `~/.ssh/id_ed25519.pub`
     /// (git signs with it under `gpg.format=ssh`).
@@ -14,6 +15,47 @@ pub enum SigningKey {
     /// An OpenPGP key's fingerprint, 40 (v4) or 64 (v5, v6) hexadecimal
     /// digits, spaces allowed.
     Openpgp(String),
+}
+
+/// A key as the registry file writes it: a mapping with exactly one of
+/// the two.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "SigningKey")]
+struct KeyForm {
+    /// An SSH public key, `ssh-ed25519 AAAA… comment`, as in `~/.ssh/id_ed25519.pub`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ssh: Option<String>,
+    /// An OpenPGP fingerprint, 40 or 64 hexadecimal digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    openpgp: Option<String>,
+}
+
+impl TryFrom<KeyForm> for SigningKey {
+    type Error = String;
+
+    fn try_from(form: KeyForm) -> Result<SigningKey, String> {
+        match (form.ssh, form.openpgp) {
+            (Some(ssh), None) => Ok(SigningKey::Ssh(ssh)),
+            (None, Some(fp)) => Ok(SigningKey::Openpgp(fp)),
+            _ => Err("a key is `ssh: \"ssh-ed25519 AAAA…\"` or `openpgp: \"FINGERPRINT\"`, one of the two".into()),
+        }
+    }
+}
+
+impl From<SigningKey> for KeyForm {
+    fn from(key: SigningKey) -> KeyForm {
+        match key {
+            SigningKey::Ssh(ssh) => KeyForm {
+                ssh: Some(ssh),
+                openpgp: None,
+            },
+            SigningKey::Openpgp(fp) => KeyForm {
+                ssh: None,
+                openpgp: Some(fp),
+            },
+        }
+    }
 }
 
 /// Why a key is not one.

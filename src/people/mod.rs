@@ -29,6 +29,18 @@ use crate::yaml::{self, Value};
 /// Where the registry is, relative to the repository root.
 pub const PEOPLE_FILE: &str = "policy/people.yaml";
 
+/// The JSON Schema of the registry's file, for editors.
+pub fn json_schema() -> serde_json::Value {
+    let mut value = schemars::schema_for!(Registry).to_value();
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert(
+            "$id".into(),
+            "https://arende.dev/schemas/people.schema.json".into(),
+        );
+    }
+    value
+}
+
 /// The registry as its file holds it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

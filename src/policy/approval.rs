@@ -47,6 +47,30 @@ pub struct ApprovalStep {
     /// Where the pack fills a value the seed leaves open: what and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chosen: Option<String>,
+    /// Who may not give it (segregation of duties), if anyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segregation: Option<Segregation>,
+    /// Where it comes from.
+    pub clause: Clause,
+}
+
+/// Segregation of duties for an approval step: whose approval does not
+/// count, with the clause that says so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Segregation {
+    /// The person who filed the record, or who last changed a field the
+    /// step covers, may not give it: nobody approves their own request.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_self: bool,
+    /// The approver may not act for this party: the one responsible for
+    /// the task (seed 002's "A"), where the approval is "andra Partens
+    /// godkännande", the other party's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_than: Option<String>,
+    /// Where the pack reads more into the clause than it says: what and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<String>,
     /// Where it comes from.
     pub clause: Clause,
 }
@@ -215,6 +239,22 @@ impl super::Policy {
                     kind: step.kind,
                     party: p.clone(),
                 });
+            }
+            if let Some(seg) = &step.segregation {
+                let party = seg.other_than.as_deref();
+                if !seg.not_self && party.is_none() {
+                    return Err(PackError::SegregationEmpty {
+                        step: step.id.clone(),
+                        kind: step.kind,
+                    });
+                }
+                if let Some(p) = party.filter(|p| self.party(p).is_none() || step.allows(p)) {
+                    return Err(PackError::SegregationParty {
+                        step: step.id.clone(),
+                        kind: step.kind,
+                        party: p.to_owned(),
+                    });
+                }
             }
             if !step.gates.is_of(step.kind) {
                 return Err(PackError::StepGate {

@@ -92,6 +92,28 @@ pub enum PackError {
         /// The party named.
         party: String,
     },
+    /// An approval step's segregation that asks nothing.
+    #[error(
+        "approval step {step} of {kind}: its segregation names neither `not_self: true` nor `other_than: PARTY`"
+    )]
+    SegregationEmpty {
+        /// The step's ID.
+        step: String,
+        /// Its kind of record.
+        kind: Kind,
+    },
+    /// An approval step whose "other party" is no party, or gives the step itself.
+    #[error(
+        "approval step {step} of {kind}: `other_than: {party}` must name a party of the pack that does not give the step"
+    )]
+    SegregationParty {
+        /// The step's ID.
+        step: String,
+        /// Its kind of record.
+        kind: Kind,
+        /// The party named.
+        party: String,
+    },
     /// An approval step gating a status its kind does not have.
     #[error("approval step {step} of {kind}: gates `{status}`, which is not {} status", .kind.with_article())]
     StepGate {

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use approval::{ApprovalStep, RaciCell, StepState};
+pub use approval::{ApprovalStep, RaciCell, Segregation, StepState};
 pub use fault::{NotNamed, PackError};
 pub use rule::{Clause, Facts, Predicate, PredicateError, Rule, Severity, Test};
 pub use status::{Status, UnknownStatus};

@@ -147,6 +147,10 @@ impl Decision {
 pub struct Approval {
     /// The approving party or body (e.g. `andringsforum`, `staden`).
     pub by: String,
+    /// The person who decided for it, by their handle in
+    /// `policy/people.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
     /// Approved or rejected.
     pub decision: Decision,
     /// When.

@@ -68,6 +68,10 @@ checks! {
         "A cycle of dependencies cannot be a real system's structure and hides the true order of impact.";
     TOO_MANY_DEPLOYED = "REPO006", Error, "No more version packages (X.Y, with their internal X.Y.Z releases) are deployed at once than the policy allows",
         "E-hälsomyndigheten runs two versions of the service platform in production in parallel (seed 003, Releasehantering).";
+    PEOPLE = "PEO001", Error, "The people registry names parties and teams that exist, each handle, address and key once, and keys that are keys",
+        "Approvals name the person who decided and are checked against the commits and keys that made them; a registry with an unknown party, an address claimed by two people or a damaged key cannot tell who that was.";
+    APPROVER = "APR001", Error, "An approval that names a person names one who acts for its party and whom the step's segregation of duties does not bar",
+        "An approval is evidence of who decided: one given by a person outside the approving party, or by the person who asked for what is approved, is no decision (000 §3.4, 002's G: andra Partens godkännande).";
     PERSONAL_NUMBER = "SEC001", Error, "No Swedish personal identity number in any text",
         "Ticket text is shared with suppliers and kept forever in git; personnummer and samordningsnummer must not be in it.";
 }

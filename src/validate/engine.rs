@@ -24,6 +24,9 @@ pub struct Context<'a> {
     pub register: &'a BTreeSet<String>,
     /// Other records.
     pub lookup: &'a dyn Lookup,
+    /// The people registry, where the repository has one (approvals that
+    /// name a person are judged against it).
+    pub people: Option<&'a crate::people::Registry>,
 }
 
 /// A broken rule on one record.

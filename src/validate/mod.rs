@@ -22,6 +22,7 @@ pub use engine::{Context, Lookup, Violation};
 use crate::error::{Error, Result};
 use crate::fs;
 use crate::id::RecordId;
+use crate::people::{PEOPLE_FILE, Registry};
 use crate::policy::Severity;
 use crate::record::{Body, Record, ReleaseStatus};
 use crate::workspace::{Entry, Workspace};
@@ -136,13 +137,18 @@ pub fn validate(ws: &Workspace, only: &[PathBuf]) -> Result<Report> {
     let keys = linked::Keys::of(ws.policy());
     let (paths, walk_errors) = ws.store().record_paths(&[]);
     let mut findings: Vec<Finding> = walk_errors.into_iter().map(file_finding).collect();
-    let passes = first_pass(ws, &register, &keys, &paths);
+    let people = people_findings(ws, &mut findings);
+    let inputs = Inputs {
+        register: &register,
+        people: people.as_ref(),
+    };
+    let passes = first_pass(ws, &inputs, &keys, &paths);
     let mut checked = gather(passes, &mut findings);
     // The order a scan gives: by ID, files of one ID in path order.
     let mut order: Vec<usize> = (0..checked.records.len()).collect();
     order.sort_by(|&a, &b| checked.records[a].0.id.cmp(&checked.records[b].0.id));
     if !checked.later.is_empty() {
-        second_pass(ws, &register, &keys, &order, &mut checked);
+        second_pass(ws, &inputs, &keys, &order, &mut checked);
     }
     let summaries = in_order(checked.records, &order, &mut findings);
     let refs: Vec<&Summary> = summaries.iter().collect();
@@ -150,12 +156,46 @@ pub fn validate(ws: &Workspace, only: &[PathBuf]) -> Result<Report> {
     Ok(report(ws.root(), only, findings, summaries))
 }
 
+/// What the checks of every record read besides the record: the
+/// standard-change register and the people registry.
+struct Inputs<'a> {
+    register: &'a BTreeSet<String>,
+    people: Option<&'a Registry>,
+}
+
+/// The people registry, if the repository has one, with a finding in
+/// `findings` for each of its faults (or for the file, if it cannot be
+/// read as a registry at all: then no approval is judged against it).
+fn people_findings(ws: &Workspace, findings: &mut Vec<Finding>) -> Option<Registry> {
+    match Registry::read(ws.root()) {
+        Ok(None) => None,
+        Ok(Some((registry, _))) => {
+            findings.extend(registry.faults(ws.policy()).into_iter().map(|f| {
+                repo_finding(
+                    checks::PEOPLE,
+                    Path::new(PEOPLE_FILE),
+                    &f.field,
+                    f.message,
+                    f.help,
+                )
+            }));
+            Some(registry)
+        }
+        Err(e) => {
+            let mut finding = file_finding(e);
+            finding.rule = checks::PEOPLE.id.into();
+            findings.push(finding);
+            None
+        }
+    }
+}
+
 /// Reads and checks every record file, in parallel, placing its findings
 /// in the text read. A record whose rules asked for a linked record is
 /// kept, text and all, for the second pass.
 fn first_pass(
     ws: &Workspace,
-    register: &BTreeSet<String>,
+    inputs: &Inputs<'_>,
     keys: &linked::Keys,
     paths: &[PathBuf],
 ) -> Vec<Pass> {
@@ -166,8 +206,9 @@ fn first_pass(
                 let deferred = Deferred::default();
                 let cx = Context {
                     policy: ws.policy(),
-                    register,
+                    register: inputs.register,
                     lookup: &deferred,
+                    people: inputs.people,
                 };
                 let mut found = record_findings(&cx, &entry);
                 let read = (Summary::of(&entry), keys.project(&entry.doc));
@@ -238,7 +279,7 @@ fn gather(passes: Vec<Pass>, findings: &mut Vec<Finding>) -> Checked {
 /// projections the first pass kept.
 fn second_pass(
     ws: &Workspace,
-    register: &BTreeSet<String>,
+    inputs: &Inputs<'_>,
     keys: &linked::Keys,
     order: &[usize],
     checked: &mut Checked,
@@ -252,8 +293,9 @@ fn second_pass(
     );
     let cx = Context {
         policy: ws.policy(),
-        register,
+        register: inputs.register,
         lookup: &lookup,
+        people: inputs.people,
     };
     let again: Vec<(usize, Vec<Finding>)> = later
         .into_par_iter()
@@ -409,6 +451,20 @@ pub fn check_record(cx: &Context<'_>, doc: &Value, record: &Record) -> Vec<Viola
     let mut out = engine::check(cx, doc, record);
     if let Some(map) = doc.as_mapping() {
         out.extend(parties::check(cx.policy, map, record));
+    }
+    if let Some(registry) = cx.people {
+        out.extend(
+            crate::approvals::recorded(registry, cx.policy, record)
+                .into_iter()
+                .map(|(i, e)| Violation {
+                    rule: checks::APPROVER.id.into(),
+                    severity: checks::APPROVER.severity,
+                    field: format!("approvals[{i}].person"),
+                    message: e.to_string(),
+                    help: Some(e.help()),
+                    clause: None,
+                }),
+        );
     }
     if let Some(hit) = personnummer::find_in(doc) {
         let place = if hit.in_key { "a key" } else { "the text" };
@@ -793,15 +849,21 @@ fn place_in(text: &str, findings: &mut [Finding]) {
 /// parent, else the record's `id`, else the first line, so that a report
 /// always has a place to point at.
 pub(crate) fn place(text: &str, field: &str) -> (usize, usize) {
-    // A list position (`history[3].note`) is not a key: the place pointed
-    // at is the key's first item of that name.
-    let parts: Vec<&str> = field
+    // A list position (`history[3].note`) is found where the list is in
+    // block style; else the place pointed at is the key's first item of
+    // that name.
+    let exact: Vec<&str> = field.split('.').collect();
+    let keys: Vec<&str> = field
         .split('.')
         .filter_map(|p| p.split('[').next().filter(|k| !k.is_empty()))
         .collect();
-    (1..=parts.len())
-        .rev()
-        .find_map(|n| yaml::locate_key(text, &parts[..n]))
+    let deepest = |parts: &[&str]| {
+        (1..=parts.len())
+            .rev()
+            .find_map(|n| yaml::locate_key(text, &parts[..n]))
+    };
+    yaml::locate_key(text, &exact)
+        .or_else(|| deepest(&keys))
         .or_else(|| yaml::locate_key(text, &["id"]))
         .unwrap_or((1, 1))
 }
@@ -819,10 +881,15 @@ pub fn new_errors(
 ) -> Result<Vec<Violation>> {
     let register = standard_register(ws)?;
     let lookup = StoreLookup(ws);
+    // The registry's own faults are validate's to report (PEO001), not a
+    // reason to refuse an edit of a record: a registry that cannot be read
+    // judges no approval here.
+    let people = Registry::read(ws.root()).ok().flatten().map(|(r, _)| r);
     let cx = Context {
         policy: ws.policy(),
         register: &register,
         lookup: &lookup,
+        people: people.as_ref(),
     };
     // A new record (no `before`) broke nothing before.
     let old: BTreeSet<String> = before

@@ -356,6 +356,7 @@ impl<'s, 'o> Side<'s, 'o> {
             policy: self.ws.policy(),
             register: &self.register,
             lookup: &lookup,
+            people: None,
         };
         paths
             .par_iter()

@@ -531,7 +531,16 @@ fn approve_adds_an_approval_by_an_approving_party_only(layout: Layout) {
     assert!(chg.starts_with("CHG-"), "{chg}");
 
     let commits = git.commit_count();
-    sb.ok(&["approve", chg, "--by", "andringsforum", "--note", "möte 47"]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        chg,
+        "--by",
+        "andringsforum",
+        "--note",
+        "möte 47",
+    ]);
     assert_eq!(git.commit_count(), commits + 1);
     let head = git.repo.find_commit(git.head().unwrap()).unwrap();
     assert!(head.message().unwrap().contains(chg));
@@ -545,7 +554,7 @@ fn approve_adds_an_approval_by_an_approving_party_only(layout: Layout) {
     assert_eq!(history(&doc).len(), 2);
 
     let before = Snapshot::take(&sb, chg);
-    let out = sb.run(&["approve", chg, "--by", "nobody"]);
+    let out = sb.run(&["--author", APPROVER, "approve", chg, "--by", "nobody"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("nobody"), "{}", stderr(&out));
     assert_eq!(Snapshot::take(&sb, chg), before);

@@ -330,6 +330,7 @@ fn library_path(policy: &Policy, calendar: &BusinessCalendar, rel: &Path, bytes:
         policy,
         register: &register,
         lookup: &NoLookup,
+        people: None,
     };
     let _ = arende::validate::check_record(&cx, &doc, &record);
     let _ = arende::validate::history_problem(policy, &record);

@@ -3,7 +3,7 @@
 //! field it covers changes, and the step of an approval is inferred or
 //! refused. Every test runs the real binary in a temporary repository.
 
-use crate::support::{Sandbox, code, field, stderr};
+use crate::support::{APPROVER, Sandbox, code, field, stderr};
 
 fn new_id(sb: &Sandbox, args: &[&str]) -> String {
     sb.ok(args).trim().to_owned()
@@ -59,8 +59,17 @@ fn inera_change(sb: &Sandbox, category: &str) -> String {
 fn a_rejection_revokes_the_approval_before_it() {
     let sb = Sandbox::with_repo();
     let chg = inera_change(&sb, "normal");
-    sb.ok(&["approve", &chg, "--by", "andringsforum"]);
     sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &chg,
+        "--by",
+        "andringsforum",
+    ]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
         "approve",
         &chg,
         "--by",
@@ -75,13 +84,22 @@ fn a_rejection_revokes_the_approval_before_it() {
         &["CHG004", "rejected"],
     );
     // A new approval after the rejection is in force again.
-    sb.ok(&["approve", &chg, "--by", "andringsforum"]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &chg,
+        "--by",
+        "andringsforum",
+    ]);
     sb.ok(&["status", &chg, "approved"]);
     // Rejecting an approved change is refused until it is returned for a decision.
     let err = refused(
         &sb,
         &chg,
         &[
+            "--author",
+            APPROVER,
             "approve",
             &chg,
             "--by",
@@ -94,6 +112,8 @@ fn a_rejection_revokes_the_approval_before_it() {
     assert!(err.contains(&format!("status {chg} submitted")), "{err}");
     sb.ok(&["status", &chg, "submitted"]);
     sb.ok(&[
+        "--author",
+        APPROVER,
         "approve",
         &chg,
         "--by",
@@ -124,8 +144,19 @@ fn stockholm_closing_rejected_then_approved() {
     for s in ["assigned", "in_progress", "resolved"] {
         sb.ok(&["status", &inc, s]);
     }
-    sb.ok(&["approve", &inc, "--by", "staden", "--step", "closing"]);
-    sb.ok(&["approve", &inc, "--by", "staden", "--decision", "rejected"]);
+    sb.ok(&[
+        "--author", APPROVER, "approve", &inc, "--by", "staden", "--step", "closing",
+    ]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &inc,
+        "--by",
+        "staden",
+        "--decision",
+        "rejected",
+    ]);
     refused(
         &sb,
         &inc,
@@ -138,7 +169,14 @@ fn stockholm_closing_rejected_then_approved() {
 fn an_approval_is_stale_once_a_covered_field_changes() {
     let sb = Sandbox::with_repo();
     let chg = inera_change(&sb, "normal");
-    sb.ok(&["approve", &chg, "--by", "andringsforum"]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &chg,
+        "--by",
+        "andringsforum",
+    ]);
     // What the forum saw is recorded on the approval.
     let doc = sb.record(&chg);
     let approvals = field(&doc, "approvals").as_sequence().unwrap();
@@ -187,7 +225,14 @@ fn an_approval_is_stale_once_a_covered_field_changes() {
         &["status", &chg, "approved"],
         &["CHG004", "stale"],
     );
-    sb.ok(&["approve", &chg, "--by", "andringsforum"]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &chg,
+        "--by",
+        "andringsforum",
+    ]);
     sb.ok(&["status", &chg, "approved"]);
     assert_eq!(code(&sb.run(&["validate"])), 0);
 }
@@ -197,7 +242,14 @@ fn validate_names_the_field_that_made_an_approval_stale() {
     let sb = Sandbox::with_repo();
     sb.leaves_changes("a hand edit is left for validate to find");
     let chg = inera_change(&sb, "normal");
-    sb.ok(&["approve", &chg, "--by", "andringsforum"]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &chg,
+        "--by",
+        "andringsforum",
+    ]);
     sb.ok(&["status", &chg, "approved"]);
     sb.edit_record(
         &chg,
@@ -221,6 +273,8 @@ fn a_stockholm_problem_reclassified_after_approval_is_refused() {
     );
     sb.ok(&["status", &prb, "analysing"]);
     sb.ok(&[
+        "--author",
+        APPROVER,
         "approve",
         &prb,
         "--by",
@@ -244,18 +298,29 @@ fn the_step_is_inferred_when_one_is_pending_and_refused_otherwise() {
     // In analysis, Staden has several pending steps: name one.
     bad_usage(
         &sb,
-        &["approve", &prb, "--by", "staden"],
+        &["--author", APPROVER, "approve", &prb, "--by", "staden"],
         &["--step", "classification", "proposal", "verification"],
     );
     // A typo gets a suggestion; a step of another kind is not one of these.
     bad_usage(
         &sb,
-        &["approve", &prb, "--by", "staden", "--step", "clasification"],
+        &[
+            "--author",
+            APPROVER,
+            "approve",
+            &prb,
+            "--by",
+            "staden",
+            "--step",
+            "clasification",
+        ],
         &["did you mean `classification`"],
     );
     bad_usage(
         &sb,
         &[
+            "--author",
+            APPROVER,
             "approve",
             &prb,
             "--by",
@@ -268,12 +333,21 @@ fn the_step_is_inferred_when_one_is_pending_and_refused_otherwise() {
     // A party that is not the step's, or not one of the pack's.
     bad_usage(
         &sb,
-        &["approve", &prb, "--by", "leverantor", "--step", "closing"],
+        &[
+            "--author",
+            APPROVER,
+            "approve",
+            &prb,
+            "--by",
+            "leverantor",
+            "--step",
+            "closing",
+        ],
         &["staden"],
     );
     bad_usage(
         &sb,
-        &["approve", &prb, "--by", "stadn"],
+        &["--author", APPROVER, "approve", &prb, "--by", "stadn"],
         &["did you mean `staden`"],
     );
 
@@ -292,6 +366,8 @@ fn the_step_is_inferred_when_one_is_pending_and_refused_otherwise() {
     bad_usage(
         &sb,
         &[
+            "--author",
+            APPROVER,
             "approve",
             &rel,
             "--by",
@@ -301,7 +377,7 @@ fn the_step_is_inferred_when_one_is_pending_and_refused_otherwise() {
         ],
         &["not an approval step"],
     );
-    sb.ok(&["approve", &rel, "--by", "staden"]);
+    sb.ok(&["--author", APPROVER, "approve", &rel, "--by", "staden"]);
     let doc = sb.record(&rel);
     let step = field(&doc, "approvals").as_sequence().unwrap()[0]
         .get("step")
@@ -353,7 +429,14 @@ fn only_an_emergency_change_takes_the_fast_track() {
     );
     sb.ok(&["status", &emergency, "submitted"]);
     // The forum's one pending step for an emergency change is the fast track.
-    sb.ok(&["approve", &emergency, "--by", "andringsforum"]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &emergency,
+        "--by",
+        "andringsforum",
+    ]);
     sb.ok(&["status", &emergency, "approved"]);
     sb.ok(&[
         "set",
@@ -365,7 +448,14 @@ fn only_an_emergency_change_takes_the_fast_track() {
     sb.ok(&["status", &emergency, "implemented"]);
 
     let normal = inera_change(&sb, "normal");
-    sb.ok(&["approve", &normal, "--by", "andringsforum"]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &normal,
+        "--by",
+        "andringsforum",
+    ]);
     sb.ok(&["status", &normal, "approved"]);
     sb.ok(&[
         "set",
@@ -387,6 +477,8 @@ fn only_an_emergency_change_takes_the_fast_track() {
     bad_usage(
         &sb,
         &[
+            "--author",
+            APPROVER,
             "approve",
             &normal,
             "--by",
@@ -399,6 +491,8 @@ fn only_an_emergency_change_takes_the_fast_track() {
     bad_usage(
         &sb,
         &[
+            "--author",
+            APPROVER,
             "approve",
             &normal,
             "--by",
@@ -448,12 +542,19 @@ fn an_unknown_party_is_refused_on_every_party_field() {
     let chg = inera_change(&sb, "normal");
     bad_usage(
         &sb,
-        &["approve", &chg, "--by", "x"],
+        &["--author", APPROVER, "approve", &chg, "--by", "x"],
         &["cannot approve", "andringsforum"],
     );
     bad_usage(
         &sb,
-        &["approve", &chg, "--by", "andringsforom"],
+        &[
+            "--author",
+            APPROVER,
+            "approve",
+            &chg,
+            "--by",
+            "andringsforom",
+        ],
         &["did you mean `andringsforum`"],
     );
 
@@ -473,7 +574,14 @@ fn an_unknown_party_is_refused_on_every_party_field() {
         "Tjänsten svarar inte",
         &["reporter.party=kund", "tickets.kund=K-1"],
     );
-    sb.ok(&["approve", &chg, "--by", "andringsforum"]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &chg,
+        "--by",
+        "andringsforum",
+    ]);
     sb.edit_record(&ci, "owner: inera", "owner: ineraa");
     sb.edit_record(&inc, "party: kund", "party: kunden");
     sb.edit_record(&chg, "by: andringsforum", "by: andringsforumm");
@@ -605,7 +713,14 @@ fn commands_refuse_to_break_the_repository_rules() {
 fn deploying_a_release_implements_its_changes_or_is_refused_naming_them() {
     let sb = Sandbox::with_repo();
     let chg = inera_change(&sb, "normal");
-    sb.ok(&["approve", &chg, "--by", "andringsforum"]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &chg,
+        "--by",
+        "andringsforum",
+    ]);
     sb.ok(&["status", &chg, "approved"]);
     sb.ok(&["status", &chg, "scheduled"]);
     let rel = new_id(
@@ -624,7 +739,9 @@ fn deploying_a_release_implements_its_changes_or_is_refused_naming_them() {
     sb.ok(&["link", &rel, &chg]);
     sb.ok(&["status", &rel, "approved"]);
     sb.ok(&["status", &rel, "testing"]);
-    sb.ok(&["approve", &rel, "--by", "inera", "--step", "test"]);
+    sb.ok(&[
+        "--author", APPROVER, "approve", &rel, "--by", "inera", "--step", "test",
+    ]);
     // The change has no implementation report yet: the deployment is refused,
     // naming the change and the rule, and nothing is written.
     let before = sb.record_bytes(&chg);

@@ -23,7 +23,16 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "domain",
         &[
-            "validate", "review", "merge", "sla", "report", "import", "classify", "audit", "editor",
+            "validate",
+            "review",
+            "merge",
+            "sla",
+            "report",
+            "import",
+            "classify",
+            "audit",
+            "editor",
+            "approvals",
         ],
     ),
     (

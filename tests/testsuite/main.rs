@@ -17,6 +17,7 @@
 
 mod support;
 
+mod approvals;
 mod cache;
 mod calendar;
 mod ci_formats;

@@ -187,6 +187,8 @@ fn an_approval_on_one_side_and_a_field_change_on_the_other() {
         &sb,
         "10:00",
         &[
+            "--author",
+            APPROVER,
             "approve",
             &id,
             "--by",

@@ -40,7 +40,16 @@ fn a_step_that_is_not_there_takes_the_right_article() {
         .ok(&["new", "change", "--title", "Patch"])
         .trim()
         .to_owned();
-    let out = sb.run(&["approve", &chg, "--by", "andringsforum", "--step", "nope"]);
+    let out = sb.run(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &chg,
+        "--by",
+        "andringsforum",
+        "--step",
+        "nope",
+    ]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     insta::assert_snapshot!(redact(&said(&out), &[(&chg, "[CHG]")]), @r"
         --- stdout

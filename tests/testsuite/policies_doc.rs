@@ -93,6 +93,16 @@ const CHECK_TESTS: &[(&str, &str, &str)] = &[
         "tests/testsuite/invalid_fixture.rs",
         "the_invalid_fixture_breaks_exactly_the_known_rules",
     ),
+    (
+        "PEO001",
+        "tests/testsuite/approvals.rs",
+        "the_registry_is_listed_and_its_faults_are_found",
+    ),
+    (
+        "APR001",
+        "tests/testsuite/approvals.rs",
+        "validate_judges_the_people_an_approval_names",
+    ),
 ];
 
 const LEVELS: [&str; 3] = ["high", "medium", "low"];
@@ -475,6 +485,7 @@ fn render() -> String {
             );
         }
         let _ = writeln!(w);
+        segregation_table(w, p);
         for table in &p.raci {
             let parties: Vec<&str> = p
                 .parties
@@ -759,6 +770,92 @@ fn render() -> String {
 }
 
 /// The matrix in one line, for the table of chosen values.
+/// The tests that prove segregation of duties, by what they prove.
+const SEGREGATION_TESTS: &[(&str, &str)] = &[
+    (
+        "not_self",
+        "tests/testsuite/approvals.rs::the_requester_may_not_approve_their_own_change",
+    ),
+    (
+        "other_than",
+        "tests/testsuite/approvals.rs::a_g_approval_is_the_other_partys",
+    ),
+];
+
+#[test]
+fn every_segregation_test_exists() {
+    for (_, test) in SEGREGATION_TESTS {
+        let (file, name) = test.split_once("::").expect("file::test");
+        let text = std::fs::read_to_string(root().join(file)).expect(file);
+        assert!(
+            text.contains(&format!("fn {name}()")),
+            "{test} does not exist"
+        );
+    }
+}
+
+/// A pack's segregation of duties: which steps whose approval does not
+/// count, and the clause.
+fn segregation_table(w: &mut String, p: &Policy) {
+    let steps: Vec<_> = p
+        .approval_steps
+        .iter()
+        .filter_map(|st| st.segregation.as_ref().map(|seg| (st, seg)))
+        .collect();
+    if steps.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "#### {} segregation of duties
+",
+        p.name
+    );
+    let _ = writeln!(
+        w,
+        "Whose approval of a step does not count (`segregation` of the step): \
+         with *not the requester*, the person who filed the record or last \
+         changed a field the step covers; with *not for*, a person who acts \
+         for the party responsible for the task, where the approval is the \
+         other party's. `arende approve` refuses them, and `validate` reports \
+         an approval in force that breaks them.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| Kind | Step | Not the requester | Not for | Seed | Section | Words it rests on | Tests |"
+    );
+    let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
+    for (st, seg) in steps {
+        let tests: Vec<String> = SEGREGATION_TESTS
+            .iter()
+            .filter(|(what, _)| match *what {
+                "not_self" => seg.not_self,
+                _ => seg.other_than.is_some(),
+            })
+            .map(|(_, t)| format!("`{t}`"))
+            .collect();
+        let _ = writeln!(
+            w,
+            "| {kind} | `{id}` | {not_self} | {other} | `{seed}` | {section} | {words} | {tests} |",
+            kind = st.kind,
+            id = st.id,
+            not_self = if seg.not_self { "yes" } else { "–" },
+            other = seg
+                .other_than
+                .as_deref()
+                .map_or("–".to_owned(), |o| format!("`{o}`")),
+            seed = seed_file_of(p, &seg.clause.seed),
+            section = cell(&seg.clause.section),
+            words = match &seg.chosen {
+                Some(c) => format!("*{}* (chosen: {})", cell(&seg.clause.words), cell(c)),
+                None => format!("*{}*", cell(&seg.clause.words)),
+            },
+            tests = tests.join(", "),
+        );
+    }
+    let _ = writeln!(w);
+}
+
 fn matrix_summary(p: &Policy) -> String {
     LEVELS
         .iter()

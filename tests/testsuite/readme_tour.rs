@@ -118,9 +118,21 @@ const INERA: &[Step] = &[
         &["status", "$CHG", "approved"],
     ),
     step(
-        "approve",
-        "arende approve $CHG --by andringsforum",
+        "approve_own_refused",
+        "arende approve $CHG --by andringsforum ",
         &["approve", "$CHG", "--by", "andringsforum"],
+    ),
+    step(
+        "approve",
+        "arende --author \"Åsa Forum <asa@inera.example>\" approve $CHG --by andringsforum",
+        &[
+            "--author",
+            "Åsa Forum <asa@inera.example>",
+            "approve",
+            "$CHG",
+            "--by",
+            "andringsforum",
+        ],
     ),
     step(
         "status_approved",

@@ -244,7 +244,14 @@ fn status_moves_made_with_commands_pass_review() {
     let sb = Sandbox::with_repo();
     let id = submitted_change(&sb);
     sb.branch("feature");
-    sb.ok(&["approve", &id, "--by", "andringsforum"]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &id,
+        "--by",
+        "andringsforum",
+    ]);
     sb.ok(&["status", &id, "approved"]);
     sb.ok(&["status", &id, "scheduled"]);
 
@@ -466,7 +473,14 @@ fn a_priority_edited_by_hand_with_a_written_reason_passes_review() {
 fn an_approval_removed_by_hand_fails_review_with_rev004() {
     let sb = Sandbox::with_repo();
     let id = submitted_change(&sb);
-    sb.ok(&["approve", &id, "--by", "andringsforum"]);
+    sb.ok(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &id,
+        "--by",
+        "andringsforum",
+    ]);
     sb.branch("feature");
     sb.edit_record(
         &id,

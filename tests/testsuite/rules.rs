@@ -374,11 +374,13 @@ fn inera_status_refuses_a_change_without_the_forums_approval() {
         "a refusal changed something"
     );
     // A party that gives no approval of a change is refused outright.
-    let out = sb.run(&["approve", &chg, "--by", "inera"]);
+    let out = sb.run(&["--author", APPROVER, "approve", &chg, "--by", "inera"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     refused_naming(&sb, &["status", &chg, "approved"], "CHG004");
     // A rejection by the forum does not count either.
     sb.ok(&[
+        "--author",
+        APPROVER,
         "approve",
         &chg,
         "--by",
@@ -389,6 +391,8 @@ fn inera_status_refuses_a_change_without_the_forums_approval() {
     refused_naming(&sb, &["status", &chg, "approved"], "CHG004");
 
     sb.ok(&[
+        "--author",
+        APPROVER,
         "approve",
         &chg,
         "--by",
@@ -471,13 +475,22 @@ fn stockholm_status_refuses_closing_an_incident_without_stadens_approval() {
         "a refusal changed something"
     );
     // Leverantören does not give the closing approval: refused, nothing written.
-    let out = sb.run(&["approve", &inc, "--by", "leverantor", "--step", "closing"]);
+    let out = sb.run(&[
+        "--author",
+        APPROVER,
+        "approve",
+        &inc,
+        "--by",
+        "leverantor",
+        "--step",
+        "closing",
+    ]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("staden"), "{}", stderr(&out));
     refused_naming(&sb, &["status", &inc, "closed"], "INC011");
 
     // Staden's one pending step on a resolved incident is the closing: inferred.
-    sb.ok(&["approve", &inc, "--by", "staden"]);
+    sb.ok(&["--author", APPROVER, "approve", &inc, "--by", "staden"]);
     sb.ok(&["status", &inc, "closed"]);
     assert_eq!(field(&sb.record(&inc), "status").as_str(), Some("closed"));
     let out = sb.run(&["validate"]);

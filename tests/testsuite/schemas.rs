@@ -1,8 +1,9 @@
 //! The JSON Schemas under `schemas/` and the example repositories under
 //! `fixtures/`.
 //!
-//! - `schemas/<kind>.schema.json` must equal what `arende::schema::json_schema`
-//!   generates; `ARENDE_UPDATE_SCHEMAS=1 cargo test --test testsuite schemas::` rewrites them.
+//! - `schemas/<kind>.schema.json` and `schemas/people.schema.json` must equal
+//!   what `arende::editor::SchemaFile` generates;
+//!   `ARENDE_UPDATE_SCHEMAS=1 cargo test --test testsuite schemas::` rewrites them.
 //! - Every record of every fixture must validate against its kind's schema, as
 //!   an editor or another tool using the published schemas would check it.
 
@@ -10,6 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use arende::Kind;
+use arende::editor::SchemaFile;
 use arende::schema::json_schema;
 use arende::yaml::{self, Value};
 use serde_json::Value as Json;
@@ -29,19 +31,6 @@ const FIXTURES: [&str; 3] = ["inera", "ehm", "stockholm"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn schema_path(kind: Kind) -> PathBuf {
-    root()
-        .join("schemas")
-        .join(format!("{}.schema.json", kind.name()))
-}
-
-/// The schema file's text as it must be: pretty JSON and a trailing newline.
-fn rendered(kind: Kind) -> String {
-    let mut text = serde_json::to_string_pretty(&json_schema(kind)).expect("a schema is JSON");
-    text.push('\n');
-    text
 }
 
 /// A compiled schema per kind, from the generated schemas (the schema files
@@ -105,28 +94,25 @@ fn schema_files_match_the_record_model() {
         fs::create_dir_all(&dir).unwrap();
     }
     let mut stale = Vec::new();
-    for (_, kind) in FOLDERS {
-        let path = schema_path(kind);
-        let want = rendered(kind);
+    for file in SchemaFile::ALL {
+        let path = dir.join(file.file_name());
+        let want = file.text();
         if update {
             fs::write(&path, &want).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             continue;
         }
         match fs::read_to_string(&path) {
             Ok(have) if have == want => {}
-            Ok(_) => stale.push(format!("{} differs from the record model", path.display())),
+            Ok(_) => stale.push(format!("{} differs from the model", path.display())),
             Err(e) => stale.push(format!("{}: {e}", path.display())),
         }
     }
     // No file in schemas/ that the model does not generate.
-    let known: Vec<String> = FOLDERS
-        .iter()
-        .map(|(_, k)| format!("{}.schema.json", k.name()))
-        .collect();
+    let known: Vec<String> = SchemaFile::ALL.iter().map(|f| f.file_name()).collect();
     for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         if !known.contains(&name) {
-            stale.push(format!("schemas/{name} is not a schema of any kind"));
+            stale.push(format!("schemas/{name} is not a schema arende generates"));
         }
     }
     assert!(

@@ -17,6 +17,9 @@ use tempfile::TempDir;
 pub const AUTHOR_NAME: &str = "Anna Berg";
 pub const AUTHOR_EMAIL: &str = "anna@example.se";
 pub const AUTHOR: &str = "Anna Berg <anna@example.se>";
+/// Somebody else, who approves what `AUTHOR` files (segregation of duties
+/// keeps the one who asks from approving).
+pub const APPROVER: &str = "Åke Forum <ake.forum@example.se>";
 /// The clock every command runs at.
 pub const NOW: &str = "2026-11-22T09:30:00+01:00";
 /// `NOW` as seconds since the epoch (08:30 UTC).
