@@ -9,6 +9,8 @@
 //! changed, and where the seed asks for "andra Partens godkännande", the
 //! approver does not act for the party that did the task.
 
+pub mod verify;
+
 use crate::error::Error;
 use crate::people::{PEOPLE_FILE, Person, Registry};
 use crate::policy::ApprovalStep;

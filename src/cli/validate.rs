@@ -9,7 +9,7 @@ use arende::error::{Error, FileSpan, Result};
 use arende::policy::Severity;
 use arende::render;
 use arende::validate::staged::check_staged;
-use arende::validate::{Finding, Report, validate};
+use arende::validate::{Finding, Report, check};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 
 use super::output::{counted, json_value};
@@ -31,6 +31,11 @@ pub struct ValidateArgs {
     /// holds them (what the pre-commit hook runs).
     #[arg(long, conflicts_with = "paths")]
     staged: bool,
+    /// Check every approval in force against the commit that introduced it:
+    /// its author acts for the party, and (with `approvals: {signed: true}`)
+    /// signed it with their key [default: `approvals: {verify: true}` in arende.yaml].
+    #[arg(long, conflicts_with = "staged")]
+    verify_approvals: bool,
 }
 
 /// The output formats of this command; the first is the default.
@@ -58,7 +63,8 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
             .iter()
             .map(|p| relative_to_root(ws.root(), p))
             .collect::<Result<Vec<_>>>()?;
-        (validate(&ws, &only)?, None)
+        let verify = args.verify_approvals || ws.store().config().approvals.verify;
+        (check(&ws, &only, verify)?, None)
     };
     let elapsed = started.elapsed();
     let prefix = || git_prefix(ws.root());

@@ -319,6 +319,25 @@ impl Person {
     pub fn has_email(&self, email: &str) -> bool {
         self.emails.iter().any(|e| e.eq_ignore_ascii_case(email))
     }
+
+    /// Whether the OpenPGP key with this fingerprint is one of theirs.
+    pub fn has_fingerprint(&self, fingerprint: &str) -> bool {
+        let want: String = fingerprint
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        self.keys.iter().any(|k| match k {
+            SigningKey::Openpgp(fp) => {
+                fp.chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .to_ascii_uppercase()
+                    == want
+            }
+            SigningKey::Ssh(_) => false,
+        })
+    }
 }
 
 impl Fault {

@@ -170,6 +170,21 @@ impl ApprovalStep {
         }
     }
 
+    /// The approvals in force for the step: each party's latest decision,
+    /// where it is an approval and nothing it covers has moved since.
+    pub fn in_force<'a>(&self, approvals: &'a [Approval], doc: &Mapping) -> Vec<&'a Approval> {
+        self.parties
+            .iter()
+            .filter_map(|party| {
+                approvals
+                    .iter()
+                    .filter(|a| a.by == *party && a.step.as_deref() == Some(self.id.as_str()))
+                    .max_by(|a, b| a.at.cmp(&b.at))
+            })
+            .filter(|a| a.decision == Decision::Approved && self.moved_fields(a, doc).is_empty())
+            .collect()
+    }
+
     /// The covered fields whose value differs from the one the approval saw.
     /// An approval that recorded no digests (written by hand, or before
     /// arende kept them) cannot be checked, and is taken as it stands.

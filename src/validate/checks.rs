@@ -72,6 +72,8 @@ checks! {
         "Approvals name the person who decided and are checked against the commits and keys that made them; a registry with an unknown party, an address claimed by two people or a damaged key cannot tell who that was.";
     APPROVER = "APR001", Error, "An approval that names a person names one who acts for its party and whom the step's segregation of duties does not bar",
         "An approval is evidence of who decided: one given by a person outside the approving party, or by the person who asked for what is approved, is no decision (000 §3.4, 002's G: andra Partens godkännande).";
+    APPROVAL_HISTORY = "APR002", Error, "An approval in force was added by a commit of the person it names, who acts for its party, signed with their key where the repository asks for signatures",
+        "A line in a file proves nothing of who wrote it; the commit that added the approval, its author and its signature do (validate --verify-approvals).";
     PERSONAL_NUMBER = "SEC001", Error, "No Swedish personal identity number in any text",
         "Ticket text is shared with suppliers and kept forever in git; personnummer and samordningsnummer must not be in it.";
 }

@@ -25,6 +25,7 @@ use crate::id::RecordId;
 use crate::people::{PEOPLE_FILE, Registry};
 use crate::policy::Severity;
 use crate::record::{Body, Record, ReleaseStatus};
+use crate::workspace::cache::Docs;
 use crate::workspace::{Entry, Workspace};
 use crate::yaml::{self, Value};
 
@@ -133,6 +134,12 @@ impl Lookup for StoreLookup<'_> {
 /// rules look at the records it links to is kept, and checked again once
 /// every record's place is known.
 pub fn validate(ws: &Workspace, only: &[PathBuf]) -> Result<Report> {
+    check(ws, only, false)
+}
+
+/// [`validate`], and with `verify`, every approval in force checked against
+/// the commit that introduced it (`--verify-approvals`, APR002).
+pub fn check(ws: &Workspace, only: &[PathBuf], verify: bool) -> Result<Report> {
     let register = standard_register(ws)?;
     let keys = linked::Keys::of(ws.policy());
     let (paths, walk_errors) = ws.store().record_paths(&[]);
@@ -153,7 +160,52 @@ pub fn validate(ws: &Workspace, only: &[PathBuf]) -> Result<Report> {
     let summaries = in_order(checked.records, &order, &mut findings);
     let refs: Vec<&Summary> = summaries.iter().collect();
     findings.extend(repo_findings(ws, &refs, &checked.unreadable));
+    if verify {
+        findings.extend(approval_findings(ws, people.as_ref())?);
+    }
     Ok(report(ws.root(), only, findings, summaries))
+}
+
+/// Every approval in force that does not verify against the commit that
+/// introduced it; without a registry, one finding saying none can be.
+fn approval_findings(ws: &Workspace, people: Option<&Registry>) -> Result<Vec<Finding>> {
+    let check = checks::APPROVAL_HISTORY;
+    let Some(registry) = people else {
+        return Ok(vec![repo_finding(
+            check,
+            Path::new(PEOPLE_FILE),
+            "people",
+            "approvals cannot be verified: the repository has no people registry".into(),
+            format!(
+                "write {PEOPLE_FILE} with the people who approve, their e-mail addresses, keys and parties (docs/guide.md, \"Approvals you can audit\")"
+            ),
+        )]);
+    };
+    // Only the records that hold approvals are kept, a chunk at a time.
+    let entries: Vec<Entry> = ws
+        .select(&[], &|_| true)
+        .map(Docs::Keep, |e| {
+            (!e.record.common.approvals.is_empty()).then_some(e)
+        })
+        .into_iter()
+        .flatten()
+        .flatten()
+        .collect();
+    let signed = ws.store().config().approvals.signed;
+    Ok(
+        crate::approvals::verify::verify(ws, registry, &entries, signed)?
+            .into_iter()
+            .map(|u| {
+                repo_finding(
+                    check,
+                    &u.path,
+                    &format!("approvals[{}]", u.index),
+                    u.message,
+                    u.help,
+                )
+            })
+            .collect(),
+    )
 }
 
 /// What the checks of every record read besides the record: the

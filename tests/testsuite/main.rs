@@ -63,6 +63,7 @@ mod tty;
 mod unlink;
 mod validate_stream;
 mod values;
+mod verify_approvals;
 mod wide_csv;
 mod worktree;
 

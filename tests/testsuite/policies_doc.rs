@@ -103,6 +103,11 @@ const CHECK_TESTS: &[(&str, &str, &str)] = &[
         "tests/testsuite/approvals.rs",
         "validate_judges_the_people_an_approval_names",
     ),
+    (
+        "APR002",
+        "tests/testsuite/verify_approvals.rs",
+        "each_forged_approval_is_caught_and_the_true_ones_pass",
+    ),
 ];
 
 const LEVELS: [&str; 3] = ["high", "medium", "low"];
