@@ -27,26 +27,7 @@ pub struct ApprovalRequest {
 /// The step is the one named, or the one pending for the party; the
 /// approval records a digest of every field the step covers.
 pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Result<Outcome> {
-    let policy = cx.ws.policy();
-    if !policy.party(&request.by).is_some_and(|p| p.approves) {
-        let approvers: Vec<&str> = policy
-            .parties
-            .iter()
-            .filter(|p| p.approves)
-            .map(|p| p.id.as_str())
-            .collect();
-        let suggestion = crate::suggest::did_you_mean(&request.by, approvers.iter().copied());
-        return Err(Error::usage(
-            format!(
-                "`{}` cannot approve under the {} policy",
-                request.by, policy.name
-            ),
-            Some(format!(
-                "{suggestion}give --by one of the approving parties: {}",
-                approvers.join(", ")
-            )),
-        ));
-    }
+    approving_party(cx, &request.by)?;
     let approver = crate::approvals::approver(cx.ws, &cx.author, &request.by)?;
     let mut tx = cx.ws.begin()?;
     let entry = load_for_rewrite(cx.ws, &mut tx, id)?;
@@ -109,6 +90,28 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
         &[],
         Vec::new(),
     )
+}
+
+/// Refuses a party the pack does not let approve.
+fn approving_party(cx: &Context<'_>, party: &str) -> Result<()> {
+    let policy = cx.ws.policy();
+    if policy.party(party).is_some_and(|p| p.approves) {
+        return Ok(());
+    }
+    let approvers: Vec<&str> = policy
+        .parties
+        .iter()
+        .filter(|p| p.approves)
+        .map(|p| p.id.as_str())
+        .collect();
+    let suggestion = crate::suggest::did_you_mean(party, approvers.iter().copied());
+    Err(Error::usage(
+        format!("`{party}` cannot approve under the {} policy", policy.name),
+        Some(format!(
+            "{suggestion}give --by one of the approving parties: {}",
+            approvers.join(", ")
+        )),
+    ))
 }
 
 /// The step an approval is for: the one named (it must exist for the kind

@@ -188,18 +188,6 @@ impl Registry {
     /// two people, unknown parties and teams, malformed addresses and keys.
     pub fn faults(&self, policy: &Policy) -> Vec<Fault> {
         let mut out = Vec::new();
-        let mut handles = BTreeSet::new();
-        let mut emails: BTreeMap<String, &str> = BTreeMap::new();
-        let mut keys: BTreeMap<String, &str> = BTreeMap::new();
-        let known_party = |p: &str| policy.party(p).is_some();
-        let parties_list = || {
-            policy
-                .parties
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         let mut team_ids = BTreeSet::new();
         for (i, team) in self.teams.iter().enumerate() {
             let at = format!("teams[{i}]");
@@ -216,92 +204,96 @@ impl Registry {
                     "keep one declaration of the team, or give the other its own ID",
                 ));
             }
-            if !known_party(&team.party) {
+            if policy.party(&team.party).is_none() {
+                out.push(unknown_party(policy, format!("{at}.party"), &team.party));
+            }
+        }
+        let mut seen = Seen::default();
+        for (i, person) in self.people.iter().enumerate() {
+            self.person_faults(policy, i, person, &mut seen, &mut out);
+        }
+        out
+    }
+
+    /// The faults of the `i`th person, given the handles, addresses and
+    /// keys of those before.
+    fn person_faults<'a>(
+        &self,
+        policy: &Policy,
+        i: usize,
+        person: &'a Person,
+        seen: &mut Seen<'a>,
+        out: &mut Vec<Fault>,
+    ) {
+        let at = format!("people[{i}]");
+        if !is_handle(&person.handle) {
+            out.push(fault(
+                format!("{at}.handle"),
+                format!("`{}` is not a handle", person.handle),
+                "write it in lowercase letters, digits, `.`, `_` and `-`, starting with a letter (`eva.ek`)",
+            ));
+        } else if !seen.handles.insert(person.handle.as_str()) {
+            out.push(fault(
+                format!("{at}.handle"),
+                format!("handle `{}` is given to two people", person.handle),
+                "give each person a handle of their own",
+            ));
+        }
+        if person.name.trim().is_empty() {
+            out.push(fault(
+                format!("{at}.name"),
+                format!("{} has no name", person.handle),
+                "write the name people know them by",
+            ));
+        }
+        for (j, email) in person.emails.iter().enumerate() {
+            let field = format!("{at}.emails[{j}]");
+            if !is_email(email) {
                 out.push(fault(
-                    format!("{at}.party"),
-                    format!(
-                        "`{}` is not a party of the {} policy",
-                        team.party, policy.name
-                    ),
-                    &format!("give one of the pack's parties: {}", parties_list()),
+                    field,
+                    format!("`{email}` is not an e-mail address"),
+                    "write the address of a git identity of theirs, as `git config user.email` has it",
+                ));
+            } else if let Some(other) = seen
+                .emails
+                .insert(email.to_ascii_lowercase(), person.handle.as_str())
+            {
+                out.push(fault(
+                    field,
+                    format!("`{email}` is claimed by {other} and by {}", person.handle),
+                    "an address is one person's git identity: keep it on the person who commits with it",
                 ));
             }
         }
-        for (i, person) in self.people.iter().enumerate() {
-            let at = format!("people[{i}]");
-            if !is_handle(&person.handle) {
-                out.push(fault(
-                    format!("{at}.handle"),
-                    format!("`{}` is not a handle", person.handle),
-                    "write it in lowercase letters, digits, `.`, `_` and `-`, starting with a letter (`eva.ek`)",
-                ));
-            } else if !handles.insert(person.handle.as_str()) {
-                out.push(fault(
-                    format!("{at}.handle"),
-                    format!("handle `{}` is given to two people", person.handle),
-                    "give each person a handle of their own",
-                ));
-            }
-            if person.name.trim().is_empty() {
-                out.push(fault(
-                    format!("{at}.name"),
-                    format!("{} has no name", person.handle),
-                    "write the name people know them by",
-                ));
-            }
-            for (j, email) in person.emails.iter().enumerate() {
-                let field = format!("{at}.emails[{j}]");
-                if !is_email(email) {
-                    out.push(fault(
-                        field,
-                        format!("`{email}` is not an e-mail address"),
-                        "write the address of a git identity of theirs, as `git config user.email` has it",
-                    ));
-                } else if let Some(other) =
-                    emails.insert(email.to_ascii_lowercase(), person.handle.as_str())
-                {
-                    out.push(fault(
-                        field,
-                        format!("`{email}` is claimed by {other} and by {}", person.handle),
-                        "an address is one person's git identity: keep it on the person who commits with it",
-                    ));
-                }
-            }
-            for (j, key) in person.keys.iter().enumerate() {
-                let field = format!("{at}.keys[{j}]");
-                match key.check() {
-                    Err(e) => out.push(fault(field, e.to_string(), e.help())),
-                    Ok(id) => {
-                        if let Some(other) = keys.insert(id, person.handle.as_str()) {
-                            out.push(fault(
-                                field,
-                                format!("this key is claimed by {other} and by {}", person.handle),
-                                "a signing key is one person's: remove it from the person it is not",
-                            ));
-                        }
+        for (j, key) in person.keys.iter().enumerate() {
+            let field = format!("{at}.keys[{j}]");
+            match key.check() {
+                Err(e) => out.push(fault(field, e.to_string(), e.help())),
+                Ok(id) => {
+                    if let Some(other) = seen.keys.insert(id, person.handle.as_str()) {
+                        out.push(fault(
+                            field,
+                            format!("this key is claimed by {other} and by {}", person.handle),
+                            "a signing key is one person's: remove it from the person it is not",
+                        ));
                     }
                 }
             }
-            for (j, party) in person.parties.iter().enumerate() {
-                if !known_party(party) {
-                    out.push(fault(
-                        format!("{at}.parties[{j}]"),
-                        format!("`{party}` is not a party of the {} policy", policy.name),
-                        &format!("give one of the pack's parties: {}", parties_list()),
-                    ));
-                }
-            }
-            for (j, team) in person.teams.iter().enumerate() {
-                if self.team(team).is_none() {
-                    out.push(fault(
-                        format!("{at}.teams[{j}]"),
-                        format!("team `{team}` is not declared under `teams:`"),
-                        "declare the team (id, name, party) under `teams:`, or correct its name",
-                    ));
-                }
+        }
+        for (j, party) in person.parties.iter().enumerate() {
+            if policy.party(party).is_none() {
+                out.push(unknown_party(policy, format!("{at}.parties[{j}]"), party));
             }
         }
-        out
+        for (j, team) in person.teams.iter().enumerate() {
+            if self.team(team).is_none() {
+                out.push(fault(
+                    format!("{at}.teams[{j}]"),
+                    format!("team `{team}` is not declared under `teams:`"),
+                    "declare the team (id, name, party) under `teams:`, or correct its name",
+                ));
+            }
+        }
     }
 
     /// The first fault of the registry as an error naming the file and the
@@ -348,6 +340,25 @@ impl Fault {
             .map(|(line, column)| FileSpan::at(Path::new(PEOPLE_FILE), text, line, column, 1));
         Error::field(PEOPLE_FILE, self.field, self.message, Some(self.help), at)
     }
+}
+
+/// What the people before one in the file hold: their handles, and who
+/// has each address and key.
+#[derive(Default)]
+struct Seen<'a> {
+    handles: BTreeSet<&'a str>,
+    emails: BTreeMap<String, &'a str>,
+    keys: BTreeMap<String, &'a str>,
+}
+
+/// A party the pack does not have, named at `field`.
+fn unknown_party(policy: &Policy, field: String, party: &str) -> Fault {
+    let parties: Vec<&str> = policy.parties.iter().map(|p| p.id.as_str()).collect();
+    fault(
+        field,
+        format!("`{party}` is not a party of the {} policy", policy.name),
+        &format!("give one of the pack's parties: {}", parties.join(", ")),
+    )
 }
 
 fn fault(field: String, message: String, help: &str) -> Fault {
