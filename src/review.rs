@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::fs;
 use crate::id::RecordId;
 use crate::kind::Kind;
+use crate::people::Registry;
 use crate::policy::{Policy, Severity};
 pub use crate::record::document::FieldDiff;
 use crate::record::{Event, Record, document};
@@ -93,6 +94,8 @@ pub struct RecordReview {
     pub events: Vec<Event>,
     /// Problems.
     pub findings: Vec<ReviewFinding>,
+    /// The approvals the branch adds, as a table shows them.
+    pub approvals: Vec<crate::approvals::Row>,
 }
 
 /// The whole review.
@@ -124,7 +127,20 @@ pub fn review(ws: &Workspace, range: &str) -> Result<Review> {
     let prefix = crate::store::repo_prefix(&repo, ws.root())?;
     let old = records_in(&repo, &base.tree()?, &prefix)?;
     let new = records_in(&repo, &head.tree()?, &prefix)?;
-    let mut head_findings = head_findings(ws, &new)?;
+    // The working tree's registry judges who may approve; one that cannot
+    // be read is an error naming it, not a registry of nobody.
+    let people = Registry::read(ws.root())?.map(|(r, _)| r);
+    let mut head_findings = head_findings(ws, &new, people.as_ref())?;
+    let mut unverified: HashMap<PathBuf, Vec<(usize, String)>> = HashMap::new();
+    if let Some(registry) = &people {
+        for (path, index, f) in added_approvals(ws, &repo, head.id(), registry, &old, &new)? {
+            unverified
+                .entry(path.clone())
+                .or_default()
+                .push((index, f.message.clone()));
+            head_findings.entry(path).or_default().push(f);
+        }
+    }
     let paths: BTreeSet<&PathBuf> = old.keys().chain(new.keys()).collect();
     let mut records = Vec::new();
     for path in paths {
@@ -136,7 +152,10 @@ pub fn review(ws: &Workspace, range: &str) -> Result<Review> {
         }
         // A file validate finds nothing wrong with has no entry.
         let found = head_findings.remove(path).unwrap_or_default();
-        records.push(review_record(ws.policy(), found, path, o, n));
+        let mut r = review_record(ws.policy(), found, path, o, n);
+        let verdicts = unverified.remove(path).unwrap_or_default();
+        r.approvals = added_rows(ws.policy(), o, n, &verdicts, people.is_some());
+        records.push(r);
     }
     Ok(Review {
         base: base.id().to_string(),
@@ -185,6 +204,7 @@ fn resolve_range<'r>(
 fn head_findings(
     ws: &Workspace,
     new: &BTreeMap<PathBuf, FileAt>,
+    people: Option<&Registry>,
 ) -> Result<HashMap<PathBuf, Vec<ReviewFinding>>> {
     let entries: Vec<Entry> = new
         .iter()
@@ -207,7 +227,7 @@ fn head_findings(
         policy: ws.policy(),
         register: &register,
         lookup: &lookup,
-        people: None,
+        people,
     };
     let mut by_path: HashMap<PathBuf, Vec<ReviewFinding>> = HashMap::new();
     for f in validate::check_entries(ws, &cx, &entries) {
@@ -223,6 +243,83 @@ fn head_findings(
             });
     }
     Ok(by_path)
+}
+
+/// The approvals the branch adds (in force at `head`, not in the base's
+/// version of the record) that do not verify against the commit that
+/// introduced them (APR002), by file.
+fn added_approvals(
+    ws: &Workspace,
+    repo: &Repository,
+    head: Oid,
+    registry: &Registry,
+    old: &BTreeMap<PathBuf, FileAt>,
+    new: &BTreeMap<PathBuf, FileAt>,
+) -> Result<Vec<(PathBuf, usize, ReviewFinding)>> {
+    let entries: Vec<Entry> = new
+        .iter()
+        .filter(|(path, f)| old.get(*path).is_none_or(|o| o.blob != f.blob))
+        .filter_map(|(path, f)| match &f.parsed {
+            Ok((doc, record)) if !record.common.approvals.is_empty() => Some(Entry {
+                path: path.clone(),
+                doc: doc.clone(),
+                record: record.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let signed = ws.store().config().approvals.signed;
+    let unverified =
+        crate::approvals::verify::verify_at(ws, repo, head, registry, &entries, signed)?;
+    let check = validate::checks::APPROVAL_HISTORY;
+    Ok(unverified
+        .into_iter()
+        .filter(|u| {
+            let now = entries
+                .iter()
+                .find(|e| e.path == u.path)
+                .and_then(|e| e.record.common.approvals.get(u.index));
+            let before = old.get(&u.path).and_then(|o| o.parsed.as_ref().ok());
+            !before.is_some_and(|(_, r)| now.is_some_and(|a| r.common.approvals.contains(a)))
+        })
+        .map(|u| {
+            let finding = ReviewFinding {
+                rule: check.id.into(),
+                severity: check.severity,
+                field: Some(format!("approvals[{}]", u.index)),
+                message: u.message,
+                clause: None,
+            };
+            (u.path, u.index, finding)
+        })
+        .collect())
+}
+
+/// The approvals the branch adds to a record (at HEAD, not in the base's
+/// version), as rows of a table, with their verdicts where verification ran.
+fn added_rows(
+    policy: &Policy,
+    old: Option<&FileAt>,
+    new: Option<&FileAt>,
+    unverified: &[(usize, String)],
+    checked: bool,
+) -> Vec<crate::approvals::Row> {
+    let Some((doc, record)) = new.and_then(|f| f.parsed.as_ref().ok()) else {
+        return Vec::new();
+    };
+    let Some(map) = doc.as_mapping() else {
+        return Vec::new();
+    };
+    let before = old
+        .and_then(|f| f.parsed.as_ref().ok())
+        .map(|(_, r)| r.common.approvals.as_slice())
+        .unwrap_or_default();
+    crate::approvals::rows(policy, record, map, unverified, checked)
+        .into_iter()
+        .zip(&record.common.approvals)
+        .filter(|(_, a)| !before.contains(a))
+        .map(|(row, _)| row)
+        .collect()
 }
 
 struct MapLookup<'a>(&'a HashMap<RecordId, Value>);
@@ -405,6 +502,7 @@ fn outline(path: &Path, old: Option<&FileAt>, new: Option<&FileAt>) -> RecordRev
         events_added: 0,
         events: Vec::new(),
         findings: Vec::new(),
+        approvals: Vec::new(),
     }
 }
 

@@ -304,6 +304,68 @@ pub fn recorded(
     out
 }
 
+/// An approval as people read it in a table: `review` and `show`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Row {
+    /// The step (`change_forum`), or `?` for an approval naming none.
+    pub step: String,
+    /// The party.
+    pub party: String,
+    /// The person's handle, if the approval names one.
+    pub person: Option<String>,
+    /// `approved` or `rejected`.
+    pub decision: String,
+    /// When, as RFC 3339.
+    pub at: String,
+    /// The covered fields that moved since: the approval counts for nothing.
+    pub stale: Vec<String>,
+    /// Whether it verified against the commit that introduced it, and if
+    /// not why; `None` when it was not verified.
+    pub verified: Option<std::result::Result<(), String>>,
+}
+
+/// The rows of `record`'s approvals, in the record's order. `unverified`
+/// holds what verification found, by approval index; `checked` says
+/// whether verification ran at all. Only approvals in force are verified:
+/// a superseded or stale one shows no verdict.
+pub fn rows(
+    policy: &crate::policy::Policy,
+    record: &Record,
+    doc: &crate::yaml::Mapping,
+    unverified: &[(usize, String)],
+    checked: bool,
+) -> Vec<Row> {
+    let approvals = &record.common.approvals;
+    let in_force: Vec<&crate::record::Approval> = policy
+        .steps(record.kind())
+        .flat_map(|s| s.in_force(approvals, doc))
+        .collect();
+    approvals
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let step = a
+                .step
+                .as_deref()
+                .and_then(|id| policy.steps(record.kind()).find(|s| s.id == id));
+            let judged = checked && in_force.iter().any(|f| std::ptr::eq(*f, a));
+            let verified = judged.then(|| match unverified.iter().find(|(at, _)| *at == i) {
+                Some((_, why)) => Err(why.clone()),
+                None => Ok(()),
+            });
+            Row {
+                step: a.step.clone().unwrap_or_else(|| "?".into()),
+                party: a.by.clone(),
+                person: a.person.clone(),
+                decision: a.decision.as_str().to_owned(),
+                at: a.at.to_rfc3339(),
+                stale: step.map(|s| s.moved_fields(a, doc)).unwrap_or_default(),
+                verified,
+            }
+        })
+        .collect()
+}
+
 /// What the person with `emails` did to the record that bars them from
 /// approving `step`: filed it, or last changed a field the step covers.
 fn own_part(history: &[Event], step: &ApprovalStep, emails: &[String]) -> Option<String> {

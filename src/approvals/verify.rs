@@ -79,9 +79,51 @@ struct Signature {
 }
 
 /// Every approval in force among `entries` that does not verify against
-/// the commit that introduced it.
+/// the commit that introduced it, in the history that leads to HEAD.
 pub fn verify(
     ws: &Workspace,
+    registry: &Registry,
+    entries: &[Entry],
+    signed: bool,
+) -> Result<Vec<Unverified>> {
+    let repo = open_repo(ws.root())?;
+    let head = repo.head()?.peel_to_commit()?.id();
+    verify_at(ws, &repo, head, registry, entries, signed)
+}
+
+/// The verdicts on one record's approvals in force, by index: those that
+/// do not verify, with why. `None` without a registry (nothing to verify
+/// against) or outside git.
+pub fn verdicts(ws: &Workspace, entry: &Entry) -> Result<Option<Vec<(usize, String)>>> {
+    let Some((registry, _)) = Registry::read(ws.root())? else {
+        return Ok(None);
+    };
+    let Ok(repo) = open_repo(ws.root()) else {
+        return Ok(None);
+    };
+    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
+        return Ok(None);
+    };
+    let signed = ws.store().config().approvals.signed;
+    let found = verify_at(
+        ws,
+        &repo,
+        head.id(),
+        &registry,
+        std::slice::from_ref(entry),
+        signed,
+    )?;
+    Ok(Some(
+        found.into_iter().map(|u| (u.index, u.message)).collect(),
+    ))
+}
+
+/// [`verify`] for the records `entries` as the commit `start` holds them,
+/// in the history that leads to it (a branch under review).
+pub fn verify_at(
+    ws: &Workspace,
+    repo: &Repository,
+    start: Oid,
     registry: &Registry,
     entries: &[Entry],
     signed: bool,
@@ -91,9 +133,8 @@ pub fn verify(
     if sought.is_empty() {
         return Ok(Vec::new());
     }
-    let repo = open_repo(ws.root())?;
-    let prefix = repo_prefix(&repo, ws.root())?;
-    let found = introducers(&repo, &prefix, &sought)?;
+    let prefix = repo_prefix(repo, ws.root())?;
+    let found = introducers(repo, start, &prefix, &sought)?;
     let signatures = if signed {
         let commits: HashSet<Oid> = found.values().map(|i| i.commit).collect();
         let signers = ws
@@ -102,7 +143,7 @@ pub fn verify(
             .ok_or_else(|| Error::NoGit {
                 dir: ws.root().to_owned(),
             })?;
-        signatures(&repo, registry, &signers, &commits)?
+        signatures(repo, registry, &signers, &commits)?
     } else {
         HashMap::new()
     };
@@ -110,7 +151,7 @@ pub fn verify(
     for (i, s) in sought.iter().enumerate() {
         let verdict = match found.get(&i) {
             None => Err(unverifiable(s, "no commit of the history holds it")),
-            Some(at) => judge(&repo, policy, registry, s, *at, signatures.get(&at.commit)),
+            Some(at) => judge(repo, policy, registry, s, *at, signatures.get(&at.commit)),
         };
         if let Err(e) = verdict {
             out.push(e);
@@ -183,6 +224,7 @@ fn keys_at(repo: &Repository, tree: &git2::Tree<'_>, path: &Path) -> HashSet<Str
 /// differ are read), and a record file that changed is read in both.
 fn introducers(
     repo: &Repository,
+    start: Oid,
     prefix: &Path,
     sought: &[Sought<'_>],
 ) -> Result<HashMap<usize, Introduced>> {
@@ -195,7 +237,7 @@ fn introducers(
     }
     let mut found = HashMap::new();
     let mut walk = repo.revwalk()?;
-    walk.push_head()?;
+    walk.push(start)?;
     walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
     for oid in walk {
         if pending.is_empty() {

@@ -31,11 +31,18 @@ pub fn cmd_show(ui: &Ui, args: &ShowArgs) -> Result<ExitCode> {
         Format::Json => ui.print_json(&json_value(&entry.doc)?),
         Format::Table | Format::Human => {
             let mut table = ui.table(&["field", "value"]);
+            let has_approvals = !entry.record.common.approvals.is_empty();
             if let Some(map) = entry.doc.as_mapping() {
                 let mut rows = Vec::new();
                 flatten("", map, &mut rows);
-                for (k, v) in rows {
+                // The approvals have a table of their own, below.
+                let own = |k: &str| has_approvals && k.starts_with("approvals[");
+                for (k, v) in rows.into_iter().filter(|(k, _)| !own(k)) {
                     table.add_row(vec![k, v]);
+                }
+                if has_approvals {
+                    ui.print(&table.to_string());
+                    table = approvals_table(ui, &ws, &entry, map)?;
                 }
             }
             ui.print(&table.to_string());
@@ -43,6 +50,50 @@ pub fn cmd_show(ui: &Ui, args: &ShowArgs) -> Result<ExitCode> {
         _ => ui.print(&text),
     }
     Ok(ExitCode::Ok)
+}
+
+/// The record's approvals: who decided what and when, whether each still
+/// stands, and whether it verified against the commit that introduced it
+/// (with a people registry).
+fn approvals_table(
+    ui: &Ui,
+    ws: &arende::workspace::Workspace,
+    entry: &arende::workspace::Entry,
+    map: &Mapping,
+) -> Result<arende::render::table::Table> {
+    let verdicts = arende::approvals::verify::verdicts(ws, entry)?;
+    let rows = arende::approvals::rows(
+        ws.policy(),
+        &entry.record,
+        map,
+        verdicts.as_deref().unwrap_or_default(),
+        verdicts.is_some(),
+    );
+    let mut table = ui.table(&[
+        "step", "party", "person", "decision", "when", "verified", "stale",
+    ]);
+    for row in rows {
+        let verified = match row.verified {
+            None => "–".to_owned(),
+            Some(Ok(())) => "✓".to_owned(),
+            Some(Err(why)) => format!("✗ {why}"),
+        };
+        let stale = if row.stale.is_empty() {
+            "–".to_owned()
+        } else {
+            format!("stale: {}", row.stale.join(", "))
+        };
+        table.add_row(vec![
+            row.step,
+            row.party,
+            row.person.unwrap_or_else(|| "–".into()),
+            row.decision,
+            row.at,
+            verified,
+            stale,
+        ]);
+    }
+    Ok(table)
 }
 
 /// Nested mappings as dotted keys; lists of mappings (history, approvals)

@@ -188,7 +188,7 @@ impl ApprovalStep {
     /// The covered fields whose value differs from the one the approval saw.
     /// An approval that recorded no digests (written by hand, or before
     /// arende kept them) cannot be checked, and is taken as it stands.
-    fn moved_fields(&self, approval: &Approval, doc: &Mapping) -> Vec<String> {
+    pub fn moved_fields(&self, approval: &Approval, doc: &Mapping) -> Vec<String> {
         if approval.covers.is_empty() {
             return Vec::new();
         }

@@ -85,9 +85,16 @@ fn record(out: &mut String, r: &RecordReview) {
         code(&r.path.display().to_string())
     );
     findings(out, &r.findings);
-    if !r.fields.is_empty() {
+    approvals(out, &r.approvals);
+    // The approvals the branch adds are the table above, not a cell of JSON.
+    let fields: Vec<_> = r
+        .fields
+        .iter()
+        .filter(|d| r.approvals.is_empty() || d.field != "approvals")
+        .collect();
+    if !fields.is_empty() {
         out.push_str("| Field | Before | After |\n|---|---|---|\n");
-        for d in &r.fields {
+        for d in fields {
             // A field the branch adds or removes has an empty side.
             let _ = writeln!(
                 out,
@@ -110,6 +117,43 @@ fn record(out: &mut String, r: &RecordReview) {
             );
         }
     }
+}
+
+/// The approvals the branch adds: who decided what, when, whether it still
+/// stands and whether it verified against its commit.
+fn approvals(out: &mut String, rows: &[crate::approvals::Row]) {
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("Approvals the branch adds:\n\n");
+    out.push_str("| Step | Party | Person | Decision | When | Verified | Stale |\n|---|---|---|---|---|---|---|\n");
+    for row in rows {
+        let verified = match &row.verified {
+            None => "–".to_owned(),
+            Some(Ok(())) => "✓".to_owned(),
+            Some(Err(why)) => format!("✗ {}", text(why)),
+        };
+        let stale = if row.stale.is_empty() {
+            "–".to_owned()
+        } else {
+            format!("stale: {}", text(&row.stale.join(", ")))
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            code_in_cell(&row.step),
+            text(&row.party),
+            row.person
+                .as_deref()
+                .map(text)
+                .unwrap_or_else(|| "–".into()),
+            text(&row.decision),
+            code(&row.at),
+            verified,
+            stale
+        );
+    }
+    out.push('\n');
 }
 
 /// A record's findings as a list, each with the field it is about and the
@@ -192,6 +236,15 @@ mod tests {
             base: "0123456789abcdef".into(),
             head: "fedcba9876543210".into(),
             records: vec![RecordReview {
+                approvals: vec![crate::approvals::Row {
+                    step: "a|b`c".into(),
+                    party: "<b>p</b>".into(),
+                    person: Some("@octocat ![x](http://t)".into()),
+                    decision: "approved".into(),
+                    at: "2026-11-22T09:30:00+01:00".into(),
+                    stale: vec!["x|y".into()],
+                    verified: Some(Err("<script>alert(1)</script> | \u{1b}[31m".into())),
+                }],
                 id: "INC-20261122-K7QF2M".into(),
                 kind: "incident".into(),
                 title: "<img src=x onerror=alert(1)> <!-- hidden --> ![x](http://track) @octocat | \u{1b}[31m".into(),
@@ -232,9 +285,10 @@ mod tests {
         // Every table row keeps its columns.
         for line in md.lines().filter(|l| l.starts_with('|')) {
             let cells = line.replace("\\|", "").matches('|').count();
-            assert!(cells == 6 || cells == 4, "{line}");
+            assert!(cells == 6 || cells == 4 || cells == 8, "{line}");
         }
         assert!(md.contains("``incidents/a`b|c.yaml``"), "{md}");
         assert!(md.contains("(``a`b``)"), "{md}");
+        assert!(md.contains("Approvals the branch adds"), "{md}");
     }
 }

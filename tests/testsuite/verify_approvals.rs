@@ -179,6 +179,7 @@ fn each_forged_approval_is_caught_and_the_true_ones_pass() {
     let (sb, keys) = repository();
     let key = |who: &Who| keys.join(who.handle);
     let root = sb.root().to_owned();
+    let base = sb.git_ok(&["rev-parse", "HEAD"]).trim().to_owned();
 
     // True: Åsa approves, signs with her key.
     let good = change(&sb, "Sant godkännande");
@@ -287,6 +288,27 @@ fn each_forged_approval_is_caught_and_the_true_ones_pass() {
         found.iter().all(|(_, m)| m.contains("commit ")),
         "{found:?}"
     );
+    // `review` of everything since finds the same six, and only those.
+    let out = sb.run(&["review", &format!("{base}..main"), "--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let review: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut flagged: Vec<String> = review["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "APR002")
+        })
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    flagged.sort();
+    let mut want: Vec<String> = found.iter().map(|(id, _)| id.clone()).collect();
+    want.sort();
+    assert_eq!(flagged, want, "{review:#}");
     // The repository's own setting turns it on: plain `validate` fails too.
     let out = sb.run(&["validate"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
@@ -328,4 +350,45 @@ fn a_shallow_clone_says_which_approvals_it_cannot_verify() {
     assert_eq!(msgs.len(), 1, "{msgs:?}");
     assert!(msgs[0].contains("cannot be verified"), "{msgs:?}");
     assert!(msgs[0].contains("change_forum"), "{msgs:?}");
+}
+
+#[test]
+fn review_flags_an_approval_the_branch_adds_that_does_not_verify() {
+    let (sb, keys) = repository();
+    let root = sb.root().to_owned();
+    let unsigned = change(&sb, "Osignerat på gren");
+    let signed = change(&sb, "Signerat på gren");
+    sb.git_ok(&["checkout", "-q", "-b", "forum"]);
+    approve_uncommitted(&sb, &ASA, &unsigned);
+    commit(&sb, &root, &ASA, None, "approve, unsigned");
+    approve_uncommitted(&sb, &BO, &signed);
+    commit(
+        &sb,
+        &root,
+        &BO,
+        Some(&keys.join(BO.handle)),
+        "approve, signed",
+    );
+    let out = sb.run(&["review", "main..forum", "--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let review: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let apr: Vec<(String, String)> = review["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            let path = r["path"].as_str().unwrap_or_default().to_owned();
+            r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == "APR002")
+                .map(move |f| (path.clone(), f["message"].as_str().unwrap().to_owned()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(apr.len(), 1, "{review:#}");
+    assert!(apr[0].0.contains(&unsigned), "{apr:?}");
+    assert!(apr[0].1.contains("not signed"), "{apr:?}");
+    sb.git_ok(&["checkout", "-q", "main"]);
 }
