@@ -39,6 +39,14 @@ pub fn run(home: &Path, dir: &Path, args: &[&str]) {
     );
 }
 
+/// Runs `arende ARGS -C DIR` and returns what it printed on standard
+/// output, whatever its exit code.
+#[allow(dead_code)] // used by the approvals benchmark only
+pub fn stdout_of(home: &Path, dir: &Path, args: &[&str]) -> String {
+    let out = command(home, dir, args).output().expect("run arende");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Runs `arende ARGS -C DIR` and returns how long it took and its peak
 /// resident memory in bytes (where the platform tells: `wait4`'s rusage of
 /// that one child).
@@ -106,7 +114,7 @@ pub fn timed(f: impl FnOnce()) -> Duration {
 }
 
 /// The fastest of `k` runs: the figure least disturbed by other work.
-#[allow(dead_code)] // used by one of the two benchmarks
+#[allow(dead_code)] // used by the store benchmark only
 pub fn best_of(k: usize, mut f: impl FnMut()) -> Duration {
     (0..k).map(|_| timed(&mut f)).min().unwrap_or_default()
 }
