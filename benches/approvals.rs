@@ -5,7 +5,8 @@
 //! a hundred commits of the approver's after the records were filed, beside
 //! `validate` alone on the same repository.
 //!
-//! Run: `ARENDE_BENCH_RECORDS=100000 cargo bench --bench approvals`.
+//! Run: `ARENDE_BENCH_RECORDS=100000 cargo bench --bench approvals`
+//! (`ARENDE_BENCH_KEEP=1` leaves the repository for a profiler).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -85,6 +86,10 @@ fn main() {
         mib(verified.1),
         String::new(),
     );
+    // For a profile of the same repository: `ARENDE_BENCH_KEEP=1` leaves it.
+    if std::env::var_os("ARENDE_BENCH_KEEP").is_some() {
+        println!("kept: {}", dir.keep().display());
+    }
 }
 
 /// Files `n` records in one commit (a tenth of them changes, the rest

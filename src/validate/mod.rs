@@ -22,6 +22,7 @@ pub use engine::{Context, Lookup, Violation};
 use crate::error::{Error, Result};
 use crate::fs;
 use crate::id::RecordId;
+use crate::kind::Kind;
 use crate::people::{PEOPLE_FILE, Registry};
 use crate::policy::Severity;
 use crate::record::{Body, Record, ReleaseStatus};
@@ -181,9 +182,16 @@ fn approval_findings(ws: &Workspace, people: Option<&Registry>) -> Result<Vec<Fi
             ),
         )]);
     };
-    // Only the records that hold approvals are kept, a chunk at a time.
+    // Only the kinds the pack has approval steps for are read, and only
+    // the records that hold approvals are kept.
+    let mut kinds: Vec<Kind> = ws.policy().approval_steps.iter().map(|s| s.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
     let entries: Vec<Entry> = ws
-        .select(&[], &|_| true)
+        .select(&kinds, &|_| true)
         .map(Docs::Keep, |e| {
             (!e.record.common.approvals.is_empty()).then_some(e)
         })
