@@ -322,6 +322,8 @@ pub struct Row {
     /// Whether it verified against the commit that introduced it, and if
     /// not why; `None` when it was not verified.
     pub verified: Option<std::result::Result<(), String>>,
+    /// The approver's remark.
+    pub note: Option<String>,
 }
 
 /// The rows of `record`'s approvals, in the record's order. `unverified`
@@ -361,6 +363,7 @@ pub fn rows(
                 at: a.at.to_rfc3339(),
                 stale: step.map(|s| s.moved_fields(a, doc)).unwrap_or_default(),
                 verified,
+                note: a.note.clone(),
             }
         })
         .collect()

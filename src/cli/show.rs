@@ -91,6 +91,7 @@ fn approvals_table(
             row.at,
             verified,
             stale,
+            row.note.unwrap_or_default(),
         ]);
     }
     Ok(table)

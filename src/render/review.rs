@@ -126,7 +126,7 @@ fn approvals(out: &mut String, rows: &[crate::approvals::Row]) {
         return;
     }
     out.push_str("Approvals the branch adds:\n\n");
-    out.push_str("| Step | Party | Person | Decision | When | Verified | Stale |\n|---|---|---|---|---|---|---|\n");
+    out.push_str("| Step | Party | Person | Decision | When | Verified | Stale | Note |\n|---|---|---|---|---|---|---|---|\n");
     for row in rows {
         let verified = match &row.verified {
             None => "–".to_owned(),
@@ -140,7 +140,7 @@ fn approvals(out: &mut String, rows: &[crate::approvals::Row]) {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             code_in_cell(&row.step),
             text(&row.party),
             row.person
@@ -150,7 +150,8 @@ fn approvals(out: &mut String, rows: &[crate::approvals::Row]) {
             text(&row.decision),
             code(&row.at),
             verified,
-            stale
+            stale,
+            row.note.as_deref().map(text).unwrap_or_default()
         );
     }
     out.push('\n');
@@ -244,6 +245,7 @@ mod tests {
                     at: "2026-11-22T09:30:00+01:00".into(),
                     stale: vec!["x|y".into()],
                     verified: Some(Err("<script>alert(1)</script> | \u{1b}[31m".into())),
+                    note: Some("@team ![y](http://t) | <b>".into()),
                 }],
                 id: "INC-20261122-K7QF2M".into(),
                 kind: "incident".into(),
@@ -285,7 +287,7 @@ mod tests {
         // Every table row keeps its columns.
         for line in md.lines().filter(|l| l.starts_with('|')) {
             let cells = line.replace("\\|", "").matches('|').count();
-            assert!(cells == 6 || cells == 4 || cells == 8, "{line}");
+            assert!(cells == 6 || cells == 4 || cells == 9, "{line}");
         }
         assert!(md.contains("``incidents/a`b|c.yaml``"), "{md}");
         assert!(md.contains("(``a`b``)"), "{md}");
