@@ -9,6 +9,7 @@
 //! changed, and where the seed asks for "andra Partens godkännande", the
 //! approver does not act for the party that did the task.
 
+pub mod cache;
 pub mod verify;
 
 use crate::error::Error;

@@ -22,6 +22,7 @@ use std::process::{Command, Stdio};
 
 use git2::{Oid, Repository};
 
+use super::cache::{self, Cache, Introduced, Signature};
 use super::{Approver, held};
 use crate::error::{Error, Result};
 use crate::people::{Person, Registry};
@@ -54,28 +55,6 @@ struct Sought<'e> {
     index: usize,
     approval: &'e Approval,
     key: String,
-}
-
-/// Where an approval was introduced.
-#[derive(Debug, Clone, Copy)]
-struct Introduced {
-    commit: Oid,
-    /// The commit has more than one parent.
-    merge: bool,
-    /// The commit is where a shallow clone's history ends: the approval
-    /// may be older than it.
-    shallow: bool,
-}
-
-/// What git says of a commit's signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Signature {
-    /// `%G?`: G good, U good but by a key of nobody, N none, B bad, …
-    status: char,
-    /// `%GS`: the principal (an e-mail address) the key belongs to.
-    signer: String,
-    /// `%GF`: the OpenPGP key's fingerprint.
-    fingerprint: String,
 }
 
 /// Every approval in force among `entries` that does not verify against
@@ -134,7 +113,12 @@ pub fn verify_at(
         return Ok(Vec::new());
     }
     let prefix = repo_prefix(repo, ws.root())?;
-    let found = introducers(repo, start, &prefix, &sought)?;
+    let cache_file = ws.store().own_file(cache::CACHE_FILE);
+    let mut cache = cache_file
+        .as_deref()
+        .map(|f| Cache::load(repo, f, start))
+        .unwrap_or_default();
+    let found = introducers(repo, start, &prefix, &sought, &mut cache)?;
     let signatures = if signed {
         let commits: HashSet<Oid> = found.values().map(|i| i.commit).collect();
         let signers = ws
@@ -143,10 +127,13 @@ pub fn verify_at(
             .ok_or_else(|| Error::NoGit {
                 dir: ws.root().to_owned(),
             })?;
-        signatures(repo, registry, &signers, &commits)?
+        signatures(repo, registry, &signers, &commits, &mut cache)?
     } else {
         HashMap::new()
     };
+    if let Some(file) = &cache_file {
+        cache.save(file);
+    }
     let mut out = Vec::new();
     for (i, s) in sought.iter().enumerate() {
         let verdict = match found.get(&i) {
@@ -227,15 +214,23 @@ fn introducers(
     start: Oid,
     prefix: &Path,
     sought: &[Sought<'_>],
+    cache: &mut Cache,
 ) -> Result<HashMap<usize, Introduced>> {
-    let mut pending: HashMap<PathBuf, Vec<usize>> = HashMap::new();
-    for (i, s) in sought.iter().enumerate() {
-        pending
-            .entry(prefix.join(&s.entry.path))
-            .or_default()
-            .push(i);
-    }
     let mut found = HashMap::new();
+    let mut pending: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+    let digests: Vec<String> = sought.iter().map(|s| cache::digest(&s.key)).collect();
+    for (i, s) in sought.iter().enumerate() {
+        let path = prefix.join(&s.entry.path);
+        match cache.introducer(&path, &digests[i]) {
+            Some(at) => {
+                found.insert(i, at);
+            }
+            None => pending.entry(path).or_default().push(i),
+        }
+    }
+    if pending.is_empty() {
+        return Ok(found);
+    }
     let mut walk = repo.revwalk()?;
     walk.push(start)?;
     walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
@@ -261,14 +256,13 @@ fn introducers(
                 let key = &sought[i].key;
                 let new = now.contains(key) && before.iter().all(|b| !b.contains(key));
                 if new {
-                    found.insert(
-                        i,
-                        Introduced {
-                            commit: commit.id(),
-                            merge: parents.len() > 1,
-                            shallow: parents.is_empty() && names_parents(&commit),
-                        },
-                    );
+                    let at = Introduced {
+                        commit: commit.id(),
+                        merge: parents.len() > 1,
+                        shallow: parents.is_empty() && names_parents(&commit),
+                    };
+                    cache.found(&path, &digests[i], at);
+                    found.insert(i, at);
                 }
                 !new
             });
@@ -448,8 +442,23 @@ fn signatures(
     registry: &Registry,
     signers: &Path,
     commits: &HashSet<Oid>,
+    cache: &mut Cache,
 ) -> Result<HashMap<Oid, Signature>> {
-    crate::fs::write_atomic(signers, registry.allowed_signers().as_bytes(), false)?;
+    let allowed = registry.allowed_signers();
+    let keyed = cache::digest(&allowed);
+    let mut found: HashMap<Oid, Signature> = commits
+        .iter()
+        .filter_map(|c| cache.signature(&keyed, *c).map(|s| (*c, s.clone())))
+        .collect();
+    let commits: Vec<Oid> = commits
+        .iter()
+        .filter(|c| !found.contains_key(c))
+        .copied()
+        .collect();
+    if commits.is_empty() {
+        return Ok(found);
+    }
+    crate::fs::write_atomic(signers, allowed.as_bytes(), false)?;
     let dir = repo.workdir().unwrap_or_else(|| repo.path());
     let mut stdin = String::new();
     for c in commits {
@@ -484,7 +493,6 @@ fn signatures(
         ));
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    let mut found = HashMap::new();
     for line in text.lines() {
         let mut parts = line.split('\0');
         let (Some(id), Some(status), signer, fingerprint) =
@@ -493,14 +501,13 @@ fn signatures(
             continue;
         };
         let Ok(id) = Oid::from_str(id) else { continue };
-        found.insert(
-            id,
-            Signature {
-                status: status.chars().next().unwrap_or('E'),
-                signer: signer.unwrap_or_default().to_owned(),
-                fingerprint: fingerprint.unwrap_or_default().to_owned(),
-            },
-        );
+        let signature = Signature {
+            status: status.chars().next().unwrap_or('E'),
+            signer: signer.unwrap_or_default().to_owned(),
+            fingerprint: fingerprint.unwrap_or_default().to_owned(),
+        };
+        cache.signed(&keyed, id, signature.clone());
+        found.insert(id, signature);
     }
     Ok(found)
 }

@@ -392,3 +392,43 @@ fn review_flags_an_approval_the_branch_adds_that_does_not_verify() {
     assert!(apr[0].1.contains("not signed"), "{apr:?}");
     sb.git_ok(&["checkout", "-q", "main"]);
 }
+
+#[test]
+fn verdicts_are_kept_between_runs_and_dropped_with_a_rewritten_history() {
+    let (sb, keys) = repository();
+    let root = sb.root().to_owned();
+    let chg = change(&sb, "Cachad");
+    approve_uncommitted(&sb, &ASA, &chg);
+    commit(&sb, &root, &ASA, Some(&keys.join(ASA.handle)), "approve");
+    assert_eq!(unverified(&sb), Vec::new());
+    let cache = sb.git_path("arende-approvals");
+    let kept = std::fs::read_to_string(&cache).expect("the verdicts are kept");
+    assert!(kept.starts_with("arende-approvals 1\n"), "{kept}");
+    assert!(kept.lines().any(|l| l.starts_with("I\t")), "{kept}");
+    assert!(kept.lines().any(|l| l.starts_with("S\t")), "{kept}");
+    // The same verdicts from the cache.
+    assert_eq!(unverified(&sb), Vec::new());
+    // The approval's commit made again, unsigned: the kept verdict is not
+    // the new commit's.
+    sb.git_ok(&[
+        "-c",
+        "user.name=Åsa Forum",
+        "-c",
+        "user.email=asa@inera.example",
+        "commit",
+        "-q",
+        "--amend",
+        "--no-edit",
+        "--no-gpg-sign",
+        "--author=Åsa Forum <asa@inera.example>",
+    ]);
+    let found = unverified(&sb);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].1.contains("not signed"), "{found:?}");
+    // A damaged cache is made anew, with the same verdict.
+    std::fs::write(&cache, "arende-approvals 1\nI\tgarbage\n").unwrap();
+    assert_eq!(unverified(&sb), found);
+    std::fs::write(&cache, [0xff, 0x00, 0x12]).unwrap();
+    assert_eq!(unverified(&sb), found);
+    sb.leaves_dangling_commits("the signed approval commit was replaced by --amend");
+}
