@@ -32,6 +32,13 @@ use crate::store::{open_repo, repo_prefix};
 use crate::workspace::{Entry, Workspace};
 use crate::yaml;
 
+/// What a commit git gave no verdict on is taken for: no signature.
+const NO_VERDICT: Signature = Signature {
+    status: 'N',
+    signer: String::new(),
+    fingerprint: String::new(),
+};
+
 /// git's allowed-signers file made from the registry, in git's folder
 /// beside arende's other files of its own (never committed).
 const SIGNERS_FILE: &str = "arende-allowed-signers";
@@ -138,7 +145,13 @@ pub fn verify_at(
     for (i, s) in sought.iter().enumerate() {
         let verdict = match found.get(&i) {
             None => Err(unverifiable(s, "no commit of the history holds it")),
-            Some(at) => judge(repo, policy, registry, s, *at, signatures.get(&at.commit)),
+            Some(at) => {
+                // With signatures required, a commit git said nothing of
+                // counts as unsigned, never as checked.
+                let signature =
+                    signed.then(|| signatures.get(&at.commit).cloned().unwrap_or(NO_VERDICT));
+                judge(repo, policy, registry, s, *at, signature.as_ref())
+            }
         };
         if let Err(e) = verdict {
             out.push(e);
