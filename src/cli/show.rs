@@ -70,7 +70,7 @@ fn approvals_table(
         verdicts.is_some(),
     );
     let mut table = ui.table(&[
-        "step", "party", "person", "decision", "when", "verified", "stale",
+        "step", "party", "person", "decision", "when", "verified", "stale", "note",
     ]);
     for row in rows {
         let verified = match row.verified {

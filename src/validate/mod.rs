@@ -171,17 +171,6 @@ pub fn check(ws: &Workspace, only: &[PathBuf], verify: bool) -> Result<Report> {
 /// introduced it; without a registry, one finding saying none can be.
 fn approval_findings(ws: &Workspace, people: Option<&Registry>) -> Result<Vec<Finding>> {
     let check = checks::APPROVAL_HISTORY;
-    let Some(registry) = people else {
-        return Ok(vec![repo_finding(
-            check,
-            Path::new(PEOPLE_FILE),
-            "people",
-            "approvals cannot be verified: the repository has no people registry".into(),
-            format!(
-                "write {PEOPLE_FILE} with the people who approve, their e-mail addresses, keys and parties (docs/guide.md, \"Approvals you can audit\")"
-            ),
-        )]);
-    };
     // Only the kinds the pack has approval steps for are read, and only
     // the records that hold approvals are kept.
     let mut kinds: Vec<Kind> = ws.policy().approval_steps.iter().map(|s| s.kind).collect();
@@ -199,6 +188,24 @@ fn approval_findings(ws: &Workspace, people: Option<&Registry>) -> Result<Vec<Fi
         .flatten()
         .flatten()
         .collect();
+    // Without approvals there is nothing to verify, registry or not.
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(registry) = people else {
+        return Ok(vec![repo_finding(
+            check,
+            Path::new(PEOPLE_FILE),
+            "people",
+            format!(
+                "{} record(s) hold approvals, which cannot be verified: the repository has no people registry",
+                entries.len()
+            ),
+            format!(
+                "write {PEOPLE_FILE} with the people who approve, their e-mail addresses, keys and parties (docs/guide.md, \"Approvals you can audit\")"
+            ),
+        )]);
+    };
     let signed = ws.store().config().approvals.signed;
     Ok(
         crate::approvals::verify::verify(ws, registry, &entries, signed)?

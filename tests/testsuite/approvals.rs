@@ -93,6 +93,28 @@ fn an_approval_names_the_person_who_gave_it() {
     assert_eq!(approval["by"].as_str(), Some("andringsforum"));
     assert_eq!(approval["person"].as_str(), Some("asa.forum"));
     sb.ok(&["status", &chg, "approved"]);
+    // `show` prints the approvals as a table of their own.
+    let table = sb.ok(&["show", &chg, "--format", "table"]);
+    let header = table
+        .lines()
+        .find(|l| l.contains("| step"))
+        .unwrap_or_else(|| panic!("no approvals table in\n{table}"));
+    for column in [
+        "step", "party", "person", "decision", "when", "verified", "stale", "note",
+    ] {
+        assert!(header.contains(column), "{header}");
+    }
+    let row = table
+        .lines()
+        .find(|l| l.contains("| change_forum"))
+        .unwrap_or_else(|| panic!("no approval row in\n{table}"));
+    assert!(
+        row.contains("asa.forum") && row.contains("andringsforum"),
+        "{row}"
+    );
+    // Verified against the commit `approve` made: its author is Åsa.
+    assert!(row.contains('✓'), "{row}");
+    assert!(!table.contains("approvals[0]"), "{table}");
 }
 
 #[test]
