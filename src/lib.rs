@@ -23,6 +23,7 @@ pub mod fs;
 pub mod id;
 pub mod import;
 pub mod kind;
+pub mod listing;
 pub mod merge;
 pub mod people;
 pub mod policy;

@@ -5,7 +5,7 @@ use std::io::Write as _;
 use super::exit::ExitCode;
 use arende::error::{Error, Result};
 use arende::kind::Kind;
-use arende::record::query::Query;
+use arende::listing::Ask;
 use arende::render;
 use arende::render::list::{cells, header, json_element};
 use arende::workspace::cache::{Docs, Records};
@@ -45,11 +45,20 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
         .iter()
         .map(|f| arende::actions::assign::split(f))
         .collect::<Result<Vec<_>>>()?;
-    let query = Query::new(filters, args.sort.as_deref());
     let ws = ui.workspace()?;
+    let ask = Ask {
+        kinds: kind.as_slice(),
+        statuses: &args.status,
+        priority: args.priority,
+        filters,
+        sort: args.sort.as_deref(),
+    };
+    let (query, statuses) = ask
+        .check(ws.policy())
+        .map_err(|e| Error::usage(e.to_string(), Some(e.help())))?;
     // Status and priority are in the cache's brief: only matching records are decoded.
     let records = ws.select(kind.as_slice(), &|b| {
-        (args.status.is_empty() || args.status.iter().any(|s| s == b.status))
+        (statuses.is_empty() || statuses.iter().any(|s| s == b.status))
             && args.priority.is_none_or(|p| b.priority == Some(p))
     });
     let order = if query.by_id() {

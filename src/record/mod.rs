@@ -5,7 +5,7 @@
 pub mod common;
 pub mod document;
 pub mod kinds;
-pub mod query;
+
 pub mod status;
 
 use std::path::Path;

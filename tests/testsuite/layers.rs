@@ -33,6 +33,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "audit",
             "editor",
             "approvals",
+            "listing",
         ],
     ),
     (

@@ -41,6 +41,7 @@ mod init;
 mod invalid_fixture;
 mod layers;
 mod layout;
+mod list_typos;
 mod merge;
 mod nits;
 mod overrides;
