@@ -32,12 +32,12 @@ pub struct Ask<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ListingError {
     /// A status of none of the kinds.
-    #[error("`{given}` is not a status of {}", kinds.strip_prefix("no kind of record").map_or(kinds.as_str(), |_| "any kind of record"))]
+    #[error("`{given}` is not a status of {}", kinds.as_deref().unwrap_or("any kind of record"))]
     Status {
         /// As typed.
         given: String,
-        /// The kinds, in words.
-        kinds: String,
+        /// The kinds listed, in words; `None`: every kind.
+        kinds: Option<String>,
         /// The statuses there are.
         known: Vec<String>,
     },
@@ -52,12 +52,15 @@ pub enum ListingError {
         known: Vec<u8>,
     },
     /// A field none of the kinds has.
-    #[error("{}", no_field(kinds, field))]
+    #[error("{}", match kinds {
+        Some(kinds) => format!("{kinds} has no field `{field}`"),
+        None => format!("no kind of record has a field `{field}`"),
+    })]
     Field {
         /// As typed.
         field: String,
-        /// The kinds, in words.
-        kinds: String,
+        /// The kinds listed, in words; `None`: every kind.
+        kinds: Option<String>,
         /// The top-level fields there are.
         known: Vec<String>,
     },
@@ -98,15 +101,6 @@ impl ListingError {
     }
 }
 
-/// `incident has no field `x``, or for every kind, `no kind of record has a field `x``.
-fn no_field(kinds: &str, field: &str) -> String {
-    if kinds == "no kind of record" {
-        format!("no kind of record has a field `{field}`")
-    } else {
-        format!("{kinds} has no field `{field}`")
-    }
-}
-
 /// "did you mean `x`? ": a word that begins with what was typed (`prio` →
 /// `priority`), else the nearest by edit distance.
 fn nearest(given: &str, known: &[String]) -> String {
@@ -129,19 +123,17 @@ impl Ask<'_> {
         } else {
             self.kinds.to_vec()
         };
-        let named = if self.kinds.is_empty() {
-            "no kind of record".to_owned()
-        } else {
+        let named = (!self.kinds.is_empty()).then(|| {
             kinds
                 .iter()
                 .map(|k| k.name())
                 .collect::<Vec<_>>()
                 .join(" or ")
-        };
+        });
         let statuses = self
             .statuses
             .iter()
-            .map(|s| status(&kinds, &named, s))
+            .map(|s| status(&kinds, named.as_deref(), s))
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(p) = self.priority {
             let known: Vec<u8> = policy.priorities.iter().map(|l| l.level).collect();
@@ -155,7 +147,7 @@ impl Ask<'_> {
         }
         let mut filters = Vec::with_capacity(self.filters.len());
         for (key, value) in self.filters {
-            field(&kinds, &named, &key)?;
+            field(&kinds, named.as_deref(), &key)?;
             let value = if value.is_empty() {
                 value
             } else {
@@ -164,14 +156,18 @@ impl Ask<'_> {
             filters.push((key, value));
         }
         if let Some(sort) = self.sort {
-            field(&kinds, &named, sort.strip_prefix('-').unwrap_or(sort))?;
+            field(
+                &kinds,
+                named.as_deref(),
+                sort.strip_prefix('-').unwrap_or(sort),
+            )?;
         }
         Ok((Query::new(filters, self.sort), statuses))
     }
 }
 
 /// The status `given` means (in any case), if one of the kinds has it.
-fn status(kinds: &[Kind], named: &str, given: &str) -> Result<String, ListingError> {
+fn status(kinds: &[Kind], named: Option<&str>, given: &str) -> Result<String, ListingError> {
     let mut known: Vec<String> = Vec::new();
     for kind in kinds {
         for s in crate::record::statuses(*kind) {
@@ -186,13 +182,13 @@ fn status(kinds: &[Kind], named: &str, given: &str) -> Result<String, ListingErr
         .cloned()
         .ok_or_else(|| ListingError::Status {
             given: given.to_owned(),
-            kinds: named.to_owned(),
+            kinds: named.map(str::to_owned),
             known,
         })
 }
 
 /// Refuses a dotted field none of the kinds has.
-fn field(kinds: &[Kind], named: &str, key: &str) -> Result<(), ListingError> {
+fn field(kinds: &[Kind], named: Option<&str>, key: &str) -> Result<(), ListingError> {
     if kinds
         .iter()
         .any(|k| crate::schema::field_shape(*k, key).is_some())
@@ -209,7 +205,7 @@ fn field(kinds: &[Kind], named: &str, key: &str) -> Result<(), ListingError> {
     }
     Err(ListingError::Field {
         field: key.to_owned(),
-        kinds: named.to_owned(),
+        kinds: named.map(str::to_owned),
         known,
     })
 }

@@ -204,6 +204,32 @@ pub fn duties(
     held(step, record, &record.common.history, approver)
 }
 
+/// The segregation of the step `approval` names, held for `approver`
+/// against the record's history up to the approval: how an approval
+/// already given is judged (by `validate`, and against its commit).
+fn held_at(
+    policy: &crate::policy::Policy,
+    record: &Record,
+    approval: &crate::record::Approval,
+    approver: &Approver,
+) -> Result<(), ApprovalError> {
+    let Some(step) = approval
+        .step
+        .as_deref()
+        .and_then(|id| policy.steps(record.kind()).find(|st| st.id == id))
+    else {
+        return Ok(());
+    };
+    let before: Vec<Event> = record
+        .common
+        .history
+        .iter()
+        .filter(|e| e.at <= approval.at)
+        .cloned()
+        .collect();
+    held(step, record, &before, approver)
+}
+
 /// [`duties`] judged on `history`, the record's events before the approval.
 fn held(
     step: &ApprovalStep,
@@ -285,20 +311,8 @@ pub fn recorded(
             ));
             continue;
         }
-        let step = approval
-            .step
-            .as_deref()
-            .and_then(|s| policy.steps(record.kind()).find(|st| st.id == s));
-        let Some(step) = step else { continue };
         let approver = Approver::of(policy, registry, person);
-        let before: Vec<Event> = record
-            .common
-            .history
-            .iter()
-            .filter(|e| e.at <= approval.at)
-            .cloned()
-            .collect();
-        if let Err(e) = held(step, record, &before, &approver) {
+        if let Err(e) = held_at(policy, record, approval, &approver) {
             out.push((i, e));
         }
     }

@@ -23,11 +23,11 @@ use std::process::{Command, Stdio};
 use git2::{Oid, Repository};
 
 use super::cache::{self, Cache, Introduced, Signature};
-use super::{Approver, held};
+use super::{Approver, held_at};
 use crate::error::{Error, Result};
 use crate::people::{Person, Registry};
 use crate::policy::Policy;
-use crate::record::{Approval, Decision, Event};
+use crate::record::{Approval, Decision};
 use crate::store::{open_repo, repo_prefix};
 use crate::workspace::{Entry, Workspace};
 use crate::yaml;
@@ -386,8 +386,13 @@ fn judge(
             "the approval is given by a person who acts for the party",
         ));
     }
-    duties(policy, registry, s, person)
-        .map_err(|e| fail(format!("{e} (commit {short})"), &e.help()))?;
+    held_at(
+        policy,
+        &s.entry.record,
+        s.approval,
+        &Approver::of(policy, registry, person),
+    )
+    .map_err(|e| fail(format!("{e} (commit {short})"), &e.help()))?;
     if let Some(sig) = signature {
         check_signature(sig, person).map_err(|m| {
             fail(
@@ -397,37 +402,6 @@ fn judge(
         })?;
     }
     Ok(())
-}
-
-/// The step's segregation of duties, for the commit's author.
-fn duties(
-    policy: &Policy,
-    registry: &Registry,
-    s: &Sought<'_>,
-    person: &Person,
-) -> std::result::Result<(), super::ApprovalError> {
-    let record = &s.entry.record;
-    let Some(step) = s
-        .approval
-        .step
-        .as_deref()
-        .and_then(|id| policy.steps(record.kind()).find(|st| st.id == id))
-    else {
-        return Ok(());
-    };
-    let before: Vec<Event> = record
-        .common
-        .history
-        .iter()
-        .filter(|e| e.at <= s.approval.at)
-        .cloned()
-        .collect();
-    held(
-        step,
-        record,
-        &before,
-        &Approver::of(policy, registry, person),
-    )
 }
 
 /// Whether git found a good signature by a key of `person`'s.

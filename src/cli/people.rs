@@ -60,7 +60,7 @@ fn as_json(registry: &Registry) -> serde_json::Value {
                 "keys": p.keys,
                 "parties": p.parties,
                 "teams": p.teams,
-                "acts_for": acts_for(registry, p),
+                "acts_for": registry.parties_of(p),
             })
         })
         .collect();
@@ -81,7 +81,7 @@ fn print_tables(ui: &Ui, registry: &Registry) {
         table.add_row([
             p.handle.clone(),
             p.name.clone(),
-            acts_for(registry, p).join(", "),
+            registry.parties_of(p).join(", "),
             p.teams.join(", "),
             p.emails.join(", "),
             keys.join(", "),
@@ -106,15 +106,4 @@ fn print_tables(ui: &Ui, registry: &Registry) {
         }
         ui.print(&teams.to_string());
     }
-}
-
-/// The parties a person acts for, their own first, then their teams'.
-fn acts_for(registry: &Registry, person: &arende::people::Person) -> Vec<String> {
-    let mut parties = person.parties.clone();
-    for team in person.teams.iter().filter_map(|t| registry.team(t)) {
-        if !parties.contains(&team.party) {
-            parties.push(team.party.clone());
-        }
-    }
-    parties
 }

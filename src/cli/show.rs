@@ -73,16 +73,10 @@ fn approvals_table(
         "step", "party", "person", "decision", "when", "verified", "stale", "note",
     ]);
     for row in rows {
-        let verified = match row.verified {
-            None => "–".to_owned(),
-            Some(Ok(())) => "✓".to_owned(),
-            Some(Err(why)) => format!("✗ {why}"),
-        };
-        let stale = if row.stale.is_empty() {
-            "–".to_owned()
-        } else {
-            format!("stale: {}", row.stale.join(", "))
-        };
+        let (verified, stale) = (
+            arende::render::approvals::verified(&row),
+            arende::render::approvals::stale(&row),
+        );
         table.add_row(vec![
             row.step,
             row.party,

@@ -157,6 +157,17 @@ impl Registry {
                 .any(|t| self.team(t).is_some_and(|t| t.party == party))
     }
 
+    /// The parties `person` acts for: their own first, then their teams'.
+    pub fn parties_of(&self, person: &Person) -> Vec<String> {
+        let mut parties = person.parties.clone();
+        for team in person.teams.iter().filter_map(|t| self.team(t)) {
+            if !parties.contains(&team.party) {
+                parties.push(team.party.clone());
+            }
+        }
+        parties
+    }
+
     /// The team with this ID.
     pub fn team(&self, id: &str) -> Option<&Team> {
         self.teams.iter().find(|t| t.id == id)

@@ -143,13 +143,7 @@ impl ApprovalStep {
         let mut stale = None;
         let mut missing = Vec::new();
         for party in &self.parties {
-            // The latest decision is the one in force; among decisions at the
-            // same time, the one written last.
-            let latest = approvals
-                .iter()
-                .filter(|a| a.by == *party && a.step.as_deref() == Some(self.id.as_str()))
-                .max_by(|a, b| a.at.cmp(&b.at));
-            match latest {
+            match self.latest(approvals, party) {
                 None => missing.push(party.clone()),
                 Some(a) if a.decision == Decision::Rejected => return StepState::Rejected(a),
                 Some(a) => {
@@ -170,17 +164,21 @@ impl ApprovalStep {
         }
     }
 
+    /// `party`'s decision in force for the step: the latest; among
+    /// decisions at the same time, the one written last.
+    fn latest<'a>(&self, approvals: &'a [Approval], party: &str) -> Option<&'a Approval> {
+        approvals
+            .iter()
+            .filter(|a| a.by == party && a.step.as_deref() == Some(self.id.as_str()))
+            .max_by(|a, b| a.at.cmp(&b.at))
+    }
+
     /// The approvals in force for the step: each party's latest decision,
     /// where it is an approval and nothing it covers has moved since.
     pub fn in_force<'a>(&self, approvals: &'a [Approval], doc: &Mapping) -> Vec<&'a Approval> {
         self.parties
             .iter()
-            .filter_map(|party| {
-                approvals
-                    .iter()
-                    .filter(|a| a.by == *party && a.step.as_deref() == Some(self.id.as_str()))
-                    .max_by(|a, b| a.at.cmp(&b.at))
-            })
+            .filter_map(|party| self.latest(approvals, party))
             .filter(|a| a.decision == Decision::Approved && self.moved_fields(a, doc).is_empty())
             .collect()
     }

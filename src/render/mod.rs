@@ -11,6 +11,7 @@
 //! it is writing to a terminal, except through the [`table::Style`] it is
 //! given.
 
+pub mod approvals;
 pub mod csv;
 pub mod github;
 pub mod gitlab;

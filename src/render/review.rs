@@ -128,16 +128,6 @@ fn approvals(out: &mut String, rows: &[crate::approvals::Row]) {
     out.push_str("Approvals the branch adds:\n\n");
     out.push_str("| Step | Party | Person | Decision | When | Verified | Stale | Note |\n|---|---|---|---|---|---|---|---|\n");
     for row in rows {
-        let verified = match &row.verified {
-            None => "–".to_owned(),
-            Some(Ok(())) => "✓".to_owned(),
-            Some(Err(why)) => format!("✗ {}", text(why)),
-        };
-        let stale = if row.stale.is_empty() {
-            "–".to_owned()
-        } else {
-            format!("stale: {}", text(&row.stale.join(", ")))
-        };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -149,8 +139,8 @@ fn approvals(out: &mut String, rows: &[crate::approvals::Row]) {
                 .unwrap_or_else(|| "–".into()),
             text(&row.decision),
             code(&row.at),
-            verified,
-            stale,
+            text(&super::approvals::verified(row)),
+            text(&super::approvals::stale(row)),
             row.note.as_deref().map(text).unwrap_or_default()
         );
     }

@@ -63,7 +63,6 @@ use crate::error::{Error, Result};
 use crate::fs;
 use crate::id::RecordId;
 use crate::kind::Kind;
-use crate::record::Record;
 use crate::store::repo_prefix;
 use crate::workspace::{Entry, Workspace};
 use crate::yaml::{self, Value};
@@ -246,16 +245,7 @@ fn read_record(odb: &Odb<'_>, rel: &Path, blob: Blob) -> Result<(Entry, String)>
         });
     }
     let text = fs::text_from_bytes(rel, odb.read(blob.oid)?.data().to_vec())?;
-    let doc = Value::Mapping(yaml::parse_mapping(rel, &text)?);
-    let record = Record::from_doc(rel, Some(&text), &doc)?;
-    Ok((
-        Entry {
-            path: rel.to_owned(),
-            doc,
-            record,
-        },
-        text,
-    ))
+    Ok((Entry::parse(rel, &text)?, text))
 }
 
 /// What the first reading of a record file leaves.

@@ -196,14 +196,20 @@ pub(crate) fn read_entry(root: &Path, rel: &Path) -> Result<(Entry, String)> {
     fs::check_folders(root, rel)?;
     let abs = root.join(rel);
     let text = fs::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?;
-    let doc = Value::Mapping(yaml::parse_mapping(rel, &text)?);
-    let record = Record::from_doc(rel, Some(&text), &doc)?;
-    Ok((
-        Entry {
+    Ok((Entry::parse(rel, &text)?, text))
+}
+
+impl Entry {
+    /// The record file `rel` holding `text`, parsed into its document and
+    /// typed view (wherever the text was read from: the working tree, the
+    /// index).
+    pub fn parse(rel: &Path, text: &str) -> Result<Entry> {
+        let doc = Value::Mapping(yaml::parse_mapping(rel, text)?);
+        let record = Record::from_doc(rel, Some(text), &doc)?;
+        Ok(Entry {
             path: rel.to_owned(),
             doc,
             record,
-        },
-        text,
-    ))
+        })
+    }
 }

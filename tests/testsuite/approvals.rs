@@ -34,23 +34,9 @@ fn write_people(sb: &Sandbox, text: &str) {
     sb.git().commit_all("people");
 }
 
+/// A normal change filed and submitted by `AUTHOR`.
 fn inera_change(sb: &Sandbox) -> String {
-    let id = sb
-        .ok(&[
-            "new",
-            "change",
-            "--title",
-            "Höj anslutningspoolens gräns",
-            "change_type=modification",
-            "category=normal",
-            "risk.level=high",
-            "service_window.start=2026-11-07T22:00:00+01:00",
-            "service_window.end=2026-11-07T23:00:00+01:00",
-        ])
-        .trim()
-        .to_owned();
-    sb.ok(&["status", &id, "submitted"]);
-    id
+    inera_change_by(sb, AUTHOR)
 }
 
 /// `arende --author WHO approve ARGS`.
