@@ -137,7 +137,7 @@ fn generate(root: &Path, n: usize) -> usize {
         tx.write_file(PathBuf::from(rel), text.into_bytes());
     }
     let author = Author::parse(AUTHOR).expect("author");
-    let now = arende::clock::parse_time(NOW).expect("time");
+    let now = arende::time::Timestamp::parse_from_rfc3339(NOW).expect("time");
     tx.commit("bench: records", &author, &now).expect("commit");
     let approver = Author::parse(APPROVER).expect("approver");
     let per = changes.len().div_ceil(APPROVAL_COMMITS).max(1);

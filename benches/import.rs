@@ -156,12 +156,12 @@ fn plain_csv(n: usize) -> String {
         "closed",
     ];
     let mut out = String::from(
-        "kind,source.system,source.id,title,description,opened_at,impact,urgency,reporter.party,reporter.organisation,reported_via,status,major_incident_manager\n",
+        "kind,source.system,source.id,title,description,opened_at,impact,urgency,reporter.party,reporter.organisation,reported_via,status,major_incident_manager,assignment.group\n",
     );
     for i in 0..n {
         let _ = writeln!(
             out,
-            "incident,bench,B-{i},Generated incident {i},\"Line one.\nLine two, with a comma.\",2026-{:02}-{:02} {:02}:{:02},{},{},aktor,Region {},phone,{},Eva Ek",
+            "incident,bench,B-{i},Generated incident {i},\"Line one.\nLine two, with a comma.\",2026-{:02}-{:02} {:02}:{:02},{},{},aktor,Region {},phone,{},Eva Ek,servicedesk",
             1 + i % 12,
             1 + i % 28,
             8 + i % 10,

@@ -396,7 +396,13 @@ fn generate(root: &Path, n: usize) {
             "id: {id}\nkind: incident\ntitle: Generated incident {i}\ndescription: |-\n  Line one of a description.\n  Line two.\n\
              status: {status}\nopened_at: {year}-{month:02}-01T08:00:00+01:00\nservice: E-recept\nservice_class: A\n\
              impact: {impact}\nurgency: {urgency}\npriority: {priority}\nreporter:\n  party: aktor\n  organisation: Region {r}\n\
-             reported_via: phone\npatient_safety: none\nmajor_incident_manager: Eva Ek\nhistory:\n{history}",
+             reported_via: phone\npatient_safety: none\nmajor_incident_manager: Eva Ek\n{assignment}history:\n{history}",
+            // From assigned on, a ticket names its team (ASG001).
+            assignment = if status == "new" {
+                ""
+            } else {
+                "assignment:\n  group: servicedesk\n"
+            },
             history = history_to(status),
             r = i % 21
         );
@@ -407,7 +413,7 @@ fn generate(root: &Path, n: usize) {
         );
     }
     let author = Author::parse(AUTHOR).expect("author");
-    let now = arende::clock::parse_time(NOW).expect("time");
+    let now = arende::time::Timestamp::parse_from_rfc3339(NOW).expect("time");
     tx.commit("bench: generated records", &author, &now)
         .expect("commit");
 }

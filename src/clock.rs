@@ -1,32 +1,32 @@
 //! The clock. Every time a command writes comes from here, so `--now` /
 //! `ARENDE_NOW` makes a run reproducible (tests, replays, demos).
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
-use crate::time::Timestamp;
+use crate::time::{Timestamp, parse_typed_at};
 
-/// Now, in the repository's timezone: the pinned time if one is given.
+/// Now, in the repository's timezone: the pinned time if one is given, in
+/// any form [`option`] reads (`yesterday 14:00` and `-2h` counted from the
+/// real clock).
 pub fn now(pinned: Option<&str>, tz: Tz) -> Result<Timestamp> {
-    let utc = match pinned {
-        Some(text) => parse_time(text)?.with_timezone(&Utc),
-        None => Utc::now(),
+    let real = Utc::now().with_timezone(&tz).fixed_offset();
+    let at = match pinned {
+        Some(text) => option("--now (or ARENDE_NOW)", text, tz, real)?,
+        None => real,
     };
     // Records are read by people: whole seconds are precise enough for any
     // SLA clock, and nanoseconds would be noise in every file and diff.
-    let utc = utc.with_nanosecond(0).unwrap_or(utc);
-    Ok(utc.with_timezone(&tz).fixed_offset())
+    let at = at.with_nanosecond(0).unwrap_or(at);
+    Ok(at.with_timezone(&tz).fixed_offset())
 }
 
-/// Parses an RFC 3339 time with its offset.
-pub fn parse_time(text: &str) -> Result<Timestamp> {
-    DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
-        Error::usage(
-            format!("`{text}` is not an RFC 3339 time: {e}"),
-            Some("write it with its offset, e.g. 2026-11-22T09:30:00+01:00".to_owned()),
-        )
-    })
+/// The time a command-line option names, read as a record's time field
+/// is, relative words counted from `now` (see [`parse_typed_at`]); a text
+/// that is none is a usage error naming the option.
+pub fn option(name: &str, text: &str, tz: Tz, now: Timestamp) -> Result<Timestamp> {
+    parse_typed_at(text, tz, now).map_err(|e| Error::usage(format!("{name}: {e}"), Some(e.fix())))
 }
 
 /// Parses a timezone name such as `Europe/Stockholm`.

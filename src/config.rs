@@ -30,6 +30,44 @@ pub struct RepoConfig {
     /// How approvals are checked against the history that made them.
     #[serde(default, skip_serializing_if = "ApprovalSettings::is_default")]
     pub approvals: ApprovalSettings,
+    /// Saved listings, run as `arende list --view NAME`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub views: std::collections::BTreeMap<String, View>,
+}
+
+/// A saved listing under `views:` in `arende.yaml`: the options of
+/// `arende list`, by their long names. Options given on the command line
+/// beside `--view` are added to it (statuses and `where`) or replace it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    /// Only this kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Only these statuses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub status: Vec<String>,
+    /// Only this priority.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u8>,
+    /// `key=value` filters.
+    #[serde(default, rename = "where", skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<String>,
+    /// The sort key (`-field` descending, `due`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    /// Only tickets assigned to the person running it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mine: bool,
+    /// Only tickets of this team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Only tickets no person has.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unassigned: bool,
+    /// Only records not settled.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub open: bool,
 }
 
 /// `approvals:` in `arende.yaml`.
@@ -62,7 +100,7 @@ impl RepoConfig {
         yaml::from_value(&Value::Mapping(doc)).map_err(|e| Error::Config {
             path,
             message: e.to_string(),
-            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:`, `timezone:`, `modeline: true` and `approvals: {verify: true, signed: true}`".into()),
+            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:`, `timezone:`, `modeline: true`, `approvals: {verify: true, signed: true}` and `views:` (saved listings)".into()),
         })
     }
 

@@ -1,7 +1,7 @@
 //! Editor support in a record repository: the JSON Schemas of the files
-//! people edit (each record kind's, and the people registry's) under
+//! people edit (each record kind's, the people registry's and the waivers') under
 //! [`SCHEMA_DIR`], and a VS Code `.vscode/settings.json` that maps each
-//! kind's folder (at any depth), and `policy/people.yaml`, to its schema, so
+//! kind's folder (at any depth), `policy/people.yaml` and `policy/waivers.yaml`, to its schema, so
 //! the YAML language server completes and checks fields as they are typed.
 //!
 //! The schema files are kept current: [`refresh`] rewrites them when they
@@ -24,6 +24,7 @@ use crate::fs;
 use crate::fs::write_atomic;
 use crate::kind::Kind;
 use crate::people::{self, PEOPLE_FILE};
+use crate::policy::waivers::{self, WAIVERS_FILE};
 use crate::schema::json_schema;
 use crate::store::Transaction;
 
@@ -38,19 +39,21 @@ pub const VSCODE_SETTINGS: &str = ".vscode/settings.json";
 /// larger is a mistake or an attack, refused before it is read.
 pub const MAX_SETTINGS_BYTES: u64 = 1 << 20;
 
-/// A file people edit that has a JSON Schema: a kind's records, or the
-/// people registry.
+/// A file people edit that has a JSON Schema: a kind's records, the
+/// people registry, or the waivers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SchemaFile {
     /// The records of a kind.
     Record(Kind),
     /// `policy/people.yaml`.
     People,
+    /// `policy/waivers.yaml`.
+    Waivers,
 }
 
 impl SchemaFile {
     /// Every one, the record kinds first.
-    pub const ALL: [SchemaFile; 8] = [
+    pub const ALL: [SchemaFile; 9] = [
         SchemaFile::Record(Kind::ALL[0]),
         SchemaFile::Record(Kind::ALL[1]),
         SchemaFile::Record(Kind::ALL[2]),
@@ -59,20 +62,25 @@ impl SchemaFile {
         SchemaFile::Record(Kind::ALL[5]),
         SchemaFile::Record(Kind::ALL[6]),
         SchemaFile::People,
+        SchemaFile::Waivers,
     ];
 
-    /// Its name: the kind's (`incident`), or `people`.
+    /// Its name: the kind's (`incident`), `people` or `waivers`.
     pub fn name(self) -> &'static str {
         match self {
             SchemaFile::Record(kind) => kind.name(),
             SchemaFile::People => "people",
+            SchemaFile::Waivers => "waivers",
         }
     }
 
-    /// The one named `name` (a kind as [`Kind::parse`] reads it, or `people`).
+    /// The one named `name` (a kind as [`Kind::parse`] reads it, `people` or `waivers`).
     pub fn parse(name: &str) -> Option<SchemaFile> {
         if name.eq_ignore_ascii_case("people") {
             return Some(SchemaFile::People);
+        }
+        if name.eq_ignore_ascii_case("waivers") {
+            return Some(SchemaFile::Waivers);
         }
         Kind::parse(name).map(SchemaFile::Record)
     }
@@ -87,6 +95,7 @@ impl SchemaFile {
         let schema = match self {
             SchemaFile::Record(kind) => json_schema(kind),
             SchemaFile::People => people::json_schema(),
+            SchemaFile::Waivers => waivers::json_schema(),
         };
         // `{:#}` is `to_string_pretty`, which cannot fail for a `Value`.
         let mut text = format!("{schema:#}");
@@ -103,6 +112,7 @@ impl SchemaFile {
                 format!("{}/**/*.yml", kind.dir()),
             ],
             SchemaFile::People => vec![PEOPLE_FILE.to_owned()],
+            SchemaFile::Waivers => vec![WAIVERS_FILE.to_owned()],
         }
     }
 }
@@ -122,8 +132,8 @@ pub fn modeline(kind: Kind, rel: &Path) -> String {
 }
 
 /// `settings` (the text of an existing `.vscode/settings.json`, if any)
-/// with `yaml.schemas` mapping every record folder, and the people
-/// registry, to its schema in `schema_dir`; other settings and other
+/// with `yaml.schemas` mapping every record folder, the people registry
+/// and the waivers to its schema in `schema_dir`; other settings and other
 /// schema mappings are kept.
 /// `None` if the existing file is not plain JSON (VS Code allows comments;
 /// a file with them is left for its owner to edit).
@@ -217,7 +227,7 @@ fn read_settings(root: &Path, rel: &Path) -> Result<Option<Vec<u8>>> {
     }
 }
 
-/// Writes the schema files (the seven kinds' and the people registry's)
+/// Writes the schema files (the seven kinds', the people registry's and the waivers')
 /// into `dir` (made if missing); returns their paths.
 pub fn write_schemas(dir: &Path) -> Result<Vec<PathBuf>> {
     SchemaFile::ALL
@@ -432,8 +442,12 @@ mod tests {
             v["yaml.schemas"]["./.arende/schemas/people.schema.json"][0],
             "policy/people.yaml"
         );
-        // The other one, seven kinds and the people registry.
-        assert_eq!(v["yaml.schemas"].as_object().map(|m| m.len()), Some(9));
+        assert_eq!(
+            v["yaml.schemas"]["./.arende/schemas/waivers.schema.json"][0],
+            "policy/waivers.yaml"
+        );
+        // The other one, seven kinds, the people registry and the waivers.
+        assert_eq!(v["yaml.schemas"].as_object().map(|m| m.len()), Some(10));
     }
 
     #[test]

@@ -214,6 +214,38 @@ pub enum Error {
     )]
     UnknownId { id: String, path: PathBuf },
 
+    /// A typed ID, part of an ID or path that names no record.
+    #[error("no record matches `{input}`")]
+    #[diagnostic(code("arende::no_match"))]
+    NoMatch {
+        input: String,
+        #[help]
+        help: String,
+    },
+
+    /// A part of an ID that more than one record ends with.
+    #[error("`{input}` could be any of {}", .candidates.join(", "))]
+    #[diagnostic(
+        code("arende::ambiguous_id"),
+        help("type more of the ID: the whole ID, or enough of its end to tell them apart")
+    )]
+    AmbiguousId {
+        input: String,
+        candidates: Vec<String>,
+    },
+
+    /// A change whose history event would come before the record's last
+    /// one: the history is kept in time order (REC004).
+    #[error("{id}: the new event at {at} would come before the record's last event, {last}")]
+    #[diagnostic(code("arende::event_order"))]
+    EventBeforeLast {
+        id: String,
+        at: String,
+        last: String,
+        #[help]
+        help: String,
+    },
+
     /// A bad argument that clap could not catch.
     #[error("{message}")]
     #[diagnostic(code("arende::usage"))]
@@ -438,7 +470,7 @@ mod tests {
     /// new variant fail to compile until it is added here.
     fn samples() -> Vec<Error> {
         let p = PathBuf::from("incidents/INC-20261122-K7QF2M.yaml");
-        vec![
+        let mut samples = vec![
             Error::Yaml {
                 path: p.clone(),
                 message: "did not find expected key".into(),
@@ -483,14 +515,6 @@ mod tests {
                 message: "bad".into(),
                 help: Some("fix arende.yaml".into()),
             },
-            Error::BadId {
-                input: "X".into(),
-                reason: "too short".into(),
-            },
-            Error::UnknownId {
-                id: "INC-20261122-K7QF2M".into(),
-                path: p.clone(),
-            },
             Error::usage("bad", None),
             Error::usage("bad", Some(String::new())),
             Error::refused("no", None),
@@ -519,6 +543,36 @@ mod tests {
                 id: "INC-20261122-K7QF2M".into(),
                 path: p.clone(),
                 other: p.clone(),
+            },
+        ];
+        samples.extend(typed_samples());
+        samples
+    }
+
+    /// The errors of what a person types: IDs, and times in order.
+    fn typed_samples() -> Vec<Error> {
+        vec![
+            Error::BadId {
+                input: "X".into(),
+                reason: "too short".into(),
+            },
+            Error::UnknownId {
+                id: "INC-20261122-K7QF2M".into(),
+                path: PathBuf::from("incidents/INC-20261122-K7QF2M.yaml"),
+            },
+            Error::NoMatch {
+                input: "K7QF2X".into(),
+                help: "`arende list` shows the records there are".into(),
+            },
+            Error::AmbiguousId {
+                input: "K7QF2M".into(),
+                candidates: vec!["INC-20261122-K7QF2M".into(), "CI-K7QF2M".into()],
+            },
+            Error::EventBeforeLast {
+                id: "INC-20261122-K7QF2M".into(),
+                at: "2026-11-20T10:00:00+01:00".into(),
+                last: "2026-11-22T09:30:00+01:00".into(),
+                help: "give a later --now".into(),
             },
         ]
     }
@@ -551,13 +605,16 @@ mod tests {
             Error::IndexUnreadable { .. } => 23,
             Error::BranchMoved { .. } => 24,
             Error::TooManyObjects { .. } => 25,
+            Error::NoMatch { .. } => 26,
+            Error::AmbiguousId { .. } => 27,
+            Error::EventBeforeLast { .. } => 28,
         }
     }
 
     #[test]
     fn every_variant_is_sampled() {
         let seen: std::collections::BTreeSet<usize> = samples().iter().map(variant).collect();
-        assert_eq!(seen, (0..=25).collect());
+        assert_eq!(seen, (0..=28).collect());
     }
 
     #[test]

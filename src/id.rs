@@ -110,6 +110,122 @@ impl RecordId {
     }
 }
 
+/// What a person typed to name a record, before the repository is looked
+/// at: a whole ID, or its end. [`RecordId::parse`] is the strict reading
+/// of a stored ID; this is the forgiving one of a typed ID, for which the
+/// workspace finds the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedId {
+    /// The text, upper-cased.
+    text: String,
+    /// The ID exactly as typed, if the text is one.
+    exact: Option<RecordId>,
+    /// The kind its prefix names, if it starts with one.
+    kind: Option<Kind>,
+    /// What must end the ID: the text after the prefix (or the whole text
+    /// without one), Crockford's look-alikes read.
+    tail: String,
+}
+
+impl TypedId {
+    /// Reads a typed ID: any case; letters, digits and `-` only.
+    pub fn parse(input: &str) -> Result<TypedId> {
+        let text = input.trim().to_ascii_uppercase();
+        let bad = |reason: &str| Error::BadId {
+            input: input.to_owned(),
+            reason: reason.to_owned(),
+        };
+        if text.is_empty() {
+            return Err(bad("it is empty"));
+        }
+        if text.len() > MAX_LEN {
+            return Err(bad("it is longer than 64 characters"));
+        }
+        if !text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(bad(
+                "only letters, digits and `-` may appear; no `/`, `.` or spaces",
+            ));
+        }
+        if text.starts_with('-') || text.ends_with('-') || text.contains("--") {
+            return Err(bad("a `-` stands between two parts"));
+        }
+        let prefixed = text
+            .split_once('-')
+            .and_then(|(prefix, rest)| Some((Kind::from_prefix(prefix)?, rest)));
+        let (kind, rest) = match prefixed {
+            Some((kind, rest)) => (Some(kind), rest),
+            None => (None, text.as_str()),
+        };
+        Ok(TypedId {
+            exact: RecordId::parse(&text).ok(),
+            kind,
+            tail: crockford(rest),
+            text,
+        })
+    }
+
+    /// The ID exactly as typed (`CI-EPRESCRIPTION`), if the text is one.
+    pub fn exact(&self) -> Option<&RecordId> {
+        self.exact.as_ref()
+    }
+
+    /// The ID with Crockford's look-alikes read after the prefix (`O` as
+    /// `0`, `I` and `L` as `1`), if the text has a prefix and that changes it.
+    pub fn aliased(&self) -> Option<RecordId> {
+        let kind = self.kind?;
+        let id = RecordId::parse(&format!("{}-{}", kind.prefix(), self.tail)).ok()?;
+        (Some(&id) != self.exact.as_ref()).then_some(id)
+    }
+
+    /// The kind the prefix names, if the text starts with one.
+    pub fn kind(&self) -> Option<Kind> {
+        self.kind
+    }
+
+    /// Whether `id` is the record meant: of the kind typed, if one was,
+    /// and its part after the prefix is the tail typed or ends with `-`
+    /// and it, look-alikes read on both sides (so `eprescription` finds
+    /// `CI-EPRESCRIPTION`, and `so5k7w` finds `INC-20261122-S05K7W`).
+    pub fn matches(&self, id: &RecordId) -> bool {
+        if self.kind.is_some_and(|k| k != id.kind()) {
+            return false;
+        }
+        let rest = crockford(id.as_str().split_once('-').map_or("", |(_, r)| r));
+        rest == self.tail
+            || rest
+                .strip_suffix(self.tail.as_str())
+                .is_some_and(|head| head.ends_with('-'))
+    }
+
+    /// The text as typed, upper-cased.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// How far `id` is from what was typed, over as many of its last
+    /// parts as were typed: for "did you mean".
+    pub fn distance(&self, id: &RecordId) -> usize {
+        let parts = self.text.split('-').count();
+        let mut end: Vec<&str> = id.as_str().rsplit('-').take(parts).collect();
+        end.reverse();
+        crate::suggest::edit_distance(&crockford(&self.text), &crockford(&end.join("-")))
+    }
+}
+
+/// Crockford's look-alikes read as the digits they stand for.
+fn crockford(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
 impl fmt::Display for RecordId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -170,5 +286,46 @@ mod tests {
             RecordId::parse("inc-20261122-k7qf2m").unwrap().as_str(),
             "INC-20261122-K7QF2M"
         );
+    }
+
+    #[test]
+    fn a_typed_id_reads_look_alikes_after_the_prefix_only() {
+        let typed = TypedId::parse("inc-20261122-so5k7w").unwrap();
+        assert_eq!(
+            typed.exact().map(RecordId::as_str),
+            Some("INC-20261122-SO5K7W")
+        );
+        assert_eq!(
+            typed.aliased().as_ref().map(RecordId::as_str),
+            Some("INC-20261122-S05K7W")
+        );
+        let ci = TypedId::parse("CI-EPRESCRIPTION").unwrap();
+        assert_eq!(ci.exact().map(RecordId::as_str), Some("CI-EPRESCRIPTION"));
+        assert_eq!(
+            ci.aliased().as_ref().map(RecordId::as_str),
+            Some("CI-EPRESCR1PT10N")
+        );
+        assert_eq!(
+            TypedId::parse("INC-20261122-K7QF2M").unwrap().aliased(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_tail_matches_the_end_of_an_id_after_a_dash() {
+        let id = |s: &str| RecordId::parse(s).unwrap();
+        let matches =
+            |typed: &str, stored: &str| TypedId::parse(typed).unwrap().matches(&id(stored));
+        assert!(matches("so5k7w", "INC-20261122-S05K7W"));
+        assert!(matches("20261122-S05K7W", "INC-20261122-S05K7W"));
+        assert!(matches("inc-s05k7w", "INC-20261122-S05K7W"));
+        assert!(matches("eprescription", "CI-EPRESCRIPTION"));
+        assert!(matches("ci-eprescription", "CI-EPRESCRIPTION"));
+        assert!(!matches("prb-s05k7w", "INC-20261122-S05K7W"));
+        assert!(!matches("5K7W", "INC-20261122-S05K7W"));
+        assert!(!matches("S05K7", "INC-20261122-S05K7W"));
+        for bad in ["", "-S05K7W", "S05K7W-", "INC--1", "a/b", "a.yaml", "a b"] {
+            assert!(TypedId::parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -133,7 +133,7 @@ impl Ask<'_> {
         let statuses = self
             .statuses
             .iter()
-            .map(|s| status(&kinds, named.as_deref(), s))
+            .map(|s| status(policy, &kinds, named.as_deref(), s))
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(p) = self.priority {
             let known: Vec<u8> = policy.priorities.iter().map(|l| l.level).collect();
@@ -151,7 +151,7 @@ impl Ask<'_> {
             let value = if value.is_empty() {
                 value
             } else {
-                known_value(&kinds, &key, value)?
+                known_value(policy, &kinds, &key, value)?
             };
             filters.push((key, value));
         }
@@ -166,8 +166,20 @@ impl Ask<'_> {
     }
 }
 
-/// The status `given` means (in any case), if one of the kinds has it.
-fn status(kinds: &[Kind], named: Option<&str>, given: &str) -> Result<String, ListingError> {
+/// The status `given` means (its ID, Swedish label or alias, in any case),
+/// if one of the kinds has it.
+fn status(
+    policy: &Policy,
+    kinds: &[Kind],
+    named: Option<&str>,
+    given: &str,
+) -> Result<String, ListingError> {
+    if let Some(found) = kinds
+        .iter()
+        .find_map(|k| policy.word(*k, "status", given).and_then(Result::ok))
+    {
+        return Ok(found);
+    }
     let mut known: Vec<String> = Vec::new();
     for kind in kinds {
         for s in crate::record::statuses(*kind) {
@@ -176,15 +188,11 @@ fn status(kinds: &[Kind], named: Option<&str>, given: &str) -> Result<String, Li
             }
         }
     }
-    known
-        .iter()
-        .find(|s| s.eq_ignore_ascii_case(given.trim()))
-        .cloned()
-        .ok_or_else(|| ListingError::Status {
-            given: given.to_owned(),
-            kinds: named.map(str::to_owned),
-            known,
-        })
+    Err(ListingError::Status {
+        given: given.to_owned(),
+        kinds: named.map(str::to_owned),
+        known,
+    })
 }
 
 /// Refuses a dotted field none of the kinds has.
@@ -210,31 +218,274 @@ fn field(kinds: &[Kind], named: Option<&str>, key: &str) -> Result<(), ListingEr
     })
 }
 
-/// The value of an enumerated field as the records spell it (`High` →
-/// `high`); a field that is not enumerated takes any text.
-fn known_value(kinds: &[Kind], key: &str, value: String) -> Result<String, ListingError> {
+/// The value of an enumerated field as the records spell it (`Hög` →
+/// `high`, `Kund` → `kund`, `P1` → `1`), by the one rule for values of
+/// [`Policy::named_value`]; a field that is not enumerated takes any text.
+fn known_value(
+    policy: &Policy,
+    kinds: &[Kind],
+    key: &str,
+    value: String,
+) -> Result<String, ListingError> {
     let mut known: Vec<String> = Vec::new();
     for kind in kinds {
-        let Some(shape) = crate::schema::field_shape(*kind, key) else {
-            continue;
-        };
-        if shape.values.is_empty() {
-            return Ok(value);
-        }
-        for v in shape.values {
-            if !known.contains(&v) {
-                known.push(v);
+        match policy.named_value(*kind, key, &value) {
+            Some(Ok(v)) => return Ok(document::display(&v)),
+            Some(Err(_)) => {
+                let words = policy.vocabulary(*kind, key).unwrap_or_default();
+                for w in words {
+                    if !known.contains(&w.id) {
+                        known.push(w.id);
+                    }
+                }
             }
+            None if crate::schema::field_shape(*kind, key).is_some() => return Ok(value),
+            None => {}
         }
     }
-    match known.iter().find(|k| k.eq_ignore_ascii_case(value.trim())) {
-        Some(k) => Ok(k.clone()),
-        None => Err(ListingError::Value {
-            field: key.to_owned(),
-            value,
-            known,
-        }),
+    Err(ListingError::Value {
+        field: key.to_owned(),
+        value,
+        known,
+    })
+}
+
+/// What `arende list` was asked for, owned: from its options, or from a
+/// view saved in `arende.yaml` with the options given beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Request {
+    /// The listing's options, as a view spells them.
+    pub view: crate::config::View,
+}
+
+impl Request {
+    /// The options given on the command line over the saved view `saved`:
+    /// statuses and filters add to it, the rest replaces it where given.
+    pub fn over(self, saved: &crate::config::View) -> Request {
+        let given = self.view;
+        let mut view = saved.clone();
+        view.kind = given.kind.or(view.kind);
+        view.status.extend(given.status);
+        view.priority = given.priority.or(view.priority);
+        view.filters.extend(given.filters);
+        view.sort = given.sort.or(view.sort);
+        view.mine |= given.mine;
+        view.group = given.group.or(view.group);
+        view.unassigned |= given.unassigned;
+        view.open |= given.open;
+        Request { view }
     }
+
+    /// The view saved as `name` among `views` (of `arende.yaml`).
+    pub fn saved<'v>(
+        views: &'v std::collections::BTreeMap<String, crate::config::View>,
+        name: &str,
+    ) -> crate::error::Result<&'v crate::config::View> {
+        views.get(name).ok_or_else(|| {
+            let names: Vec<&str> = views.keys().map(String::as_str).collect();
+            crate::error::Error::usage(
+                format!("arende.yaml has no view `{name}`"),
+                Some(if names.is_empty() {
+                    "save one under `views:` in arende.yaml, e.g. `views: {queue: {mine: true, open: true}}`".to_owned()
+                } else {
+                    format!(
+                        "{}the views are: {}",
+                        crate::suggest::did_you_mean(name, names.iter().copied()),
+                        names.join(", ")
+                    )
+                }),
+            )
+        })
+    }
+
+    /// Whether it asks for a desk's queue, which is sorted by priority
+    /// unless a sort is given.
+    pub fn is_queue(&self) -> bool {
+        let v = &self.view;
+        v.mine || v.group.is_some() || v.unassigned || v.open
+    }
+
+    /// The `key=value` filters the queue options add, as the records spell
+    /// the team and the person: `--mine` is the registry's person with the
+    /// author's e-mail address; `--group` a team by ID or name (as written
+    /// where the repository has no registry); `--unassigned` no person.
+    pub fn queue_filters(
+        &self,
+        registry: Option<&crate::people::Registry>,
+        author: impl FnOnce() -> crate::error::Result<crate::store::Author>,
+    ) -> crate::error::Result<Vec<(String, String)>> {
+        use crate::error::Error;
+        let mut out = Vec::new();
+        if self.view.mine {
+            let author = author()?;
+            let me = registry.and_then(|r| r.by_email(&author.email)).ok_or_else(|| {
+                Error::usage(
+                    format!("--mine lists the tickets of the person {author} is in {}, and there is none", crate::people::PEOPLE_FILE),
+                    Some(format!("add {} to your entry's emails in {}, or list a person's tickets with --where assignment.person=HANDLE", author.email, crate::people::PEOPLE_FILE)),
+                )
+            })?;
+            out.push(("assignment.person".to_owned(), me.handle.clone()));
+        }
+        if let Some(g) = &self.view.group {
+            let team = match registry {
+                Some(r) => r
+                    .find_team(g)
+                    .map_err(|e| Error::usage(e.to_string(), Some(e.help())))?
+                    .id
+                    .clone(),
+                None => g.trim().to_owned(),
+            };
+            out.push(("assignment.group".to_owned(), team));
+        }
+        if self.view.unassigned {
+            out.push(("assignment.person".to_owned(), String::new()));
+        }
+        Ok(out)
+    }
+}
+
+/// A listing made ready: what to keep by the cache's brief, and how to
+/// order what is kept.
+pub struct Plan<'p> {
+    query: Query,
+    statuses: Vec<String>,
+    priority: Option<u8>,
+    /// `--open`: the statuses where work is done, left out.
+    settled: Option<crate::sla::Settled>,
+    due: Option<Due<'p>>,
+}
+
+/// Why a listing cannot be made.
+#[derive(Debug)]
+pub enum PlanError {
+    /// It asked for a word no record can have.
+    Listing(ListingError),
+    /// Anything else (a view or a person not found, the registry unreadable).
+    Other(crate::error::Error),
+}
+
+impl From<crate::error::Error> for PlanError {
+    fn from(e: crate::error::Error) -> Self {
+        PlanError::Other(e)
+    }
+}
+
+impl Plan<'_> {
+    /// Whether a record with this brief can be listed (its document may
+    /// still be left out by the filters).
+    pub fn keeps(&self, b: &crate::workspace::cache::Brief<'_>) -> bool {
+        (self.statuses.is_empty() || self.statuses.iter().any(|s| s == b.status))
+            && self.priority.is_none_or(|p| b.priority == Some(p))
+            && !self
+                .settled
+                .as_ref()
+                .is_some_and(|s| s.contains(b.kind, b.status))
+    }
+
+    /// The indexes of `records` to show, in order.
+    pub fn order(&self, records: &crate::workspace::cache::Records) -> Vec<usize> {
+        order(records, &self.query, self.due)
+    }
+}
+
+impl Request {
+    /// The listing over `ws` at `now` for the person `author` gives: the
+    /// filters given (split), the queue's, and the sort (`due`, a field,
+    /// or priority for a queue), each word checked against the pack.
+    pub fn plan<'p>(
+        &self,
+        ws: &'p crate::workspace::Workspace,
+        mut filters: Vec<(String, String)>,
+        kind: Option<Kind>,
+        now: crate::time::Timestamp,
+        author: impl FnOnce() -> crate::error::Result<crate::store::Author>,
+    ) -> Result<Plan<'p>, PlanError> {
+        let v = &self.view;
+        if self.is_queue() {
+            let registry = crate::people::Registry::read(ws.root())?.map(|(r, _)| r);
+            filters.extend(self.queue_filters(registry.as_ref(), author)?);
+        }
+        let by_due = v.sort.as_deref().map(|s| s.trim_start_matches('-')) == Some("due");
+        let sort = match &v.sort {
+            Some(_) if by_due => None,
+            Some(s) => Some(s.as_str()),
+            None if self.is_queue() => Some("priority"),
+            None => None,
+        };
+        let ask = Ask {
+            kinds: kind.as_slice(),
+            statuses: &v.status,
+            priority: v.priority,
+            filters,
+            sort,
+        };
+        let (query, statuses) = ask.check(ws.policy()).map_err(PlanError::Listing)?;
+        Ok(Plan {
+            query,
+            statuses,
+            priority: v.priority,
+            settled: v.open.then(|| crate::sla::Settled::of(ws.policy())),
+            due: by_due.then(|| Due {
+                policy: ws.policy(),
+                at: now,
+                descending: v.sort.as_deref().is_some_and(|s| s.starts_with('-')),
+            }),
+        })
+    }
+}
+
+/// `--sort due`: the clocks as they stand at `at`.
+#[derive(Debug, Clone, Copy)]
+pub struct Due<'p> {
+    /// The policy whose clocks run.
+    pub policy: &'p Policy,
+    /// The moment.
+    pub at: crate::time::Timestamp,
+    /// Latest first.
+    pub descending: bool,
+}
+
+/// The indexes of `records` to show, in order: those `query` keeps, by its
+/// sort field, or by due time, or else in ID order (no document is read).
+fn order(
+    records: &crate::workspace::cache::Records,
+    query: &Query,
+    due: Option<Due<'_>>,
+) -> Vec<usize> {
+    use crate::workspace::cache::Docs;
+    if let Some(due) = due {
+        let keys = records.map(Docs::Keep, |e| {
+            query
+                .key(&e.doc)
+                .map(|_| due_key(due.policy, &e.record, due.at))
+        });
+        let sort = if due.descending { "-due" } else { "due" };
+        return Query::new(Vec::new(), Some(sort)).order(keys.into_iter().map(Option::flatten));
+    }
+    if query.by_id() {
+        return (0..records.len()).collect();
+    }
+    let keys = records.map(Docs::Keep, |e| query.key(&e.doc));
+    query.order(keys.into_iter().map(Option::flatten))
+}
+
+/// The sort key of `--sort due`: when the earliest running clock of the
+/// record reaches its target, as seconds since the epoch. A record with no
+/// clock running sorts after every one with one (`~` follows the digits).
+pub fn due_key(
+    policy: &Policy,
+    record: &crate::record::Record,
+    at: crate::time::Timestamp,
+) -> String {
+    let Some(calendar) = policy.calendar() else {
+        return "~".into();
+    };
+    crate::sla::clocks(policy, calendar, record, at)
+        .iter()
+        .filter(|c| c.stopped.is_none())
+        .filter_map(|c| c.due)
+        .min()
+        .map_or_else(|| "~".into(), |due| due.timestamp().to_string())
 }
 
 /// The fields a listing filters on and the field it sorts by.

@@ -304,6 +304,23 @@ pub struct CrisisCandidate {
     pub excluded: Option<String>,
 }
 
+/// The tickets registered in the period that break a rule the pack has
+/// the report count (its `report:` line), such as Inera's priority-1
+/// incidents not reported by phone (001: *Allvarlig incident (prio 1) ska
+/// anmälas via telefon*): the desk registers them all the same (000 §3.2),
+/// and the follow-up of the agreement reads the count.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counted {
+    /// The rule.
+    pub rule: String,
+    /// The line it is counted under, as the pack words it.
+    pub label: String,
+    /// How many tickets.
+    pub count: usize,
+    /// Which, by ID.
+    pub tickets: Vec<String>,
+}
+
 /// Tickets registered in one part of the period, for the chart.
 #[derive(Debug, Clone, Serialize)]
 pub struct Bucket {
@@ -340,6 +357,9 @@ pub struct Report {
     pub service_levels: bool,
     /// Tickets registered in the period.
     pub counts: Counts,
+    /// Tickets registered in the period that break a rule the pack counts
+    /// (one entry per such rule, none counted or not).
+    pub counted: Vec<Counted>,
     /// SLA compliance per priority that has a clock.
     pub sla: Vec<SlaRow>,
     /// SLA compliance over all priorities.
@@ -413,7 +433,10 @@ pub struct Builder<'s, 'p> {
 /// ticket opened in the period.
 struct Opened {
     kind: Kind,
+    id: String,
     priority: Option<u8>,
+    /// The counted rules it breaks, by their place in [`counted_rules`].
+    broke: Vec<usize>,
     opened_at: Timestamp,
     major: Option<MajorIncident>,
 }
@@ -509,7 +532,9 @@ impl<'p> Scope<'p> {
             let r = &record;
             part.opened = Some(Opened {
                 kind: r.kind(),
+                id: r.id().to_string(),
                 priority: r.priority().map(|p| p.get()),
+                broke: broken_counted(self.policy, r),
                 opened_at: r.common.opened_at,
                 major: is_major_incident(self.policy, r).then(|| MajorIncident {
                     id: r.id().to_string(),
@@ -696,6 +721,7 @@ impl Builder<'_, '_> {
             ));
         }
         let counts = count(policy, self.opened.iter());
+        let counted = counted(policy, self.opened.iter());
         let timeline = timeline(&period, tz, self.opened.iter());
         let major_incidents = self.opened.into_iter().filter_map(|o| o.major).collect();
         let mut report = Report {
@@ -713,6 +739,7 @@ impl Builder<'_, '_> {
             at,
             service_levels: policy.service_levels.is_some(),
             counts,
+            counted,
             sla: Vec::new(),
             sla_total: Compliance::default(),
             breaches: Vec::new(),
@@ -931,6 +958,93 @@ fn count<'a>(policy: &Policy, tickets: impl Iterator<Item = &'a Opened>) -> Coun
         })
         .collect();
     counts
+}
+
+/// The pack's rules the report counts, in the pack's order.
+fn counted_rules(policy: &Policy) -> impl Iterator<Item = &crate::policy::Rule> {
+    policy.rules.iter().filter(|r| r.report.is_some())
+}
+
+/// The counted rules a ticket breaks, by their place in [`counted_rules`],
+/// judged on what it says of its registration (see [`registration`]).
+fn broken_counted(policy: &Policy, r: &Record) -> Vec<usize> {
+    let rules: Vec<(usize, &crate::policy::Rule)> = counted_rules(policy)
+        .enumerate()
+        .filter(|(_, rule)| rule.kind == r.kind())
+        .collect();
+    if rules.is_empty() {
+        return Vec::new();
+    }
+    let map = registration(r);
+    let register = std::collections::BTreeSet::new();
+    let cx = crate::validate::Context {
+        policy,
+        register: &register,
+        lookup: &NoRecords,
+        people: None,
+    };
+    let holds = |p| crate::validate::engine::holds(&cx, &map, r, p);
+    rules
+        .into_iter()
+        .filter(|(_, rule)| rule.when.iter().all(holds) && !rule.require.iter().all(holds))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// No other record: a counted rule reads only the ticket.
+struct NoRecords;
+
+impl crate::validate::Lookup for NoRecords {
+    fn document(&self, _: &crate::id::RecordId) -> Option<crate::yaml::Value> {
+        None
+    }
+}
+
+/// What a ticket says of its registration, as the fields of a document,
+/// from its typed view (the report does not keep documents): status,
+/// priority, impact, urgency, channel and reporting party.
+fn registration(r: &Record) -> crate::yaml::Mapping {
+    use crate::yaml::{Value, to_value};
+    let mut map = crate::yaml::Mapping::new();
+    let mut put = |key: &str, value: Value| {
+        if !value.is_null() {
+            map.insert(Value::from(key), value);
+        }
+    };
+    put("status", Value::from(r.status()));
+    put("priority", to_value(&r.priority()));
+    if let Body::Incident(inc) = &r.body {
+        put("impact", to_value(&inc.impact));
+        put("urgency", to_value(&inc.urgency));
+        put("reported_via", to_value(&inc.reported_via));
+        if let Some(party) = inc.reporter.as_ref().and_then(|p| p.party.as_deref()) {
+            let mut reporter = crate::yaml::Mapping::new();
+            reporter.insert(Value::from("party"), Value::from(party));
+            put("reporter", Value::Mapping(reporter));
+        }
+    }
+    map
+}
+
+/// One entry per counted rule: the tickets registered that break it.
+fn counted<'a>(policy: &Policy, tickets: impl Iterator<Item = &'a Opened>) -> Vec<Counted> {
+    let mut out: Vec<Counted> = counted_rules(policy)
+        .map(|rule| Counted {
+            rule: rule.id.clone(),
+            label: rule.report.clone().unwrap_or_default(),
+            count: 0,
+            tickets: Vec::new(),
+        })
+        .collect();
+    for t in tickets {
+        for &i in &t.broke {
+            if let Some(c) = out.get_mut(i) {
+                c.count += 1;
+                c.tickets.push(t.id.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Tickets registered per ISO week of the period (or per month, for a

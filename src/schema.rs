@@ -134,6 +134,40 @@ pub fn top_level_fields(kind: Kind) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The fields of a kind a value is written to, dotted: a group of fields
+/// (`reporter`) stands for its members (`reporter.party`, `reporter.name`,
+/// …), in the order records list them.
+pub fn leaf_fields(kind: Kind) -> Vec<String> {
+    let root = cached(kind);
+    let mut out = Vec::new();
+    let mut stack: Vec<(String, &Json)> = vec![(String::new(), root)];
+    while let Some((prefix, node)) = stack.pop() {
+        let props: Vec<(&String, &Json)> = alternatives(root, node)
+            .into_iter()
+            .filter_map(|n| n.get("properties").and_then(Json::as_object))
+            .flat_map(|p| p.iter())
+            .collect();
+        let mut deeper = Vec::new();
+        for (name, child) in props {
+            let dotted = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            let grouped = field_shape(kind, &dotted)
+                .is_some_and(|s| s.types.iter().all(|t| t == "object") && !s.types.is_empty());
+            if grouped && dotted.matches('.').count() < 3 {
+                deeper.push((dotted, child));
+            } else {
+                out.push(dotted);
+            }
+        }
+        // Depth first, in the order of the properties.
+        stack.extend(deeper.into_iter().rev());
+    }
+    out
+}
+
 /// A node and what it stands for: `$ref` followed, `anyOf`/`oneOf`/`allOf`
 /// branches listed.
 fn alternatives<'a>(root: &'a Json, node: &'a Json) -> Vec<&'a Json> {

@@ -2,7 +2,9 @@
 //! `import` cells. RFC 3339 keeps its offset; `YYYY-MM-DD HH:MM[:SS]`,
 //! `YYYY-MM-DDTHH:MM` and a date alone (midnight) are local time in the
 //! repository's zone; numeric `D/M/YYYY` forms are day first, as Swedish
-//! dates and ServiceNow exports write them.
+//! dates and ServiceNow exports write them. What a person types for an
+//! option or a field ([`parse_typed_at`]) may also be said against the
+//! clock: `now`, `today`, `yesterday`, `tomorrow`, `-2d`, `+3h`.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
@@ -100,6 +102,16 @@ pub enum TimeError {
         /// The mapping's formats, comma-separated.
         formats: String,
     },
+    /// Typed by a person, and no form arende reads, absolute or relative.
+    #[error(
+        "`{0}` is not a time arende can read: write 2026-12-04 14:00, 4/12/2026, RFC 3339, now, today, yesterday, tomorrow, or an offset from now such as -2d, +3h, -30m, -1w"
+    )]
+    NotATime(String),
+    /// A relative time with a number or unit arende does not read.
+    #[error(
+        "`{0}` is not an offset from now: write a sign, a number and a unit (m minutes, h hours, d days of 24 hours, w weeks), e.g. -2d, +3h, -30m, -1w"
+    )]
+    BadOffset(String),
     /// A local time the clocks skip.
     #[error("`{text}` does not exist in {tz}: the clocks go forward an hour that night")]
     Skipped {
@@ -137,7 +149,8 @@ impl TimeError {
                 rfc3339(first),
                 rfc3339(second)
             ),
-            _ => "write RFC 3339 (2026-12-01T10:00:00+01:00), 2026-12-01 10:00, 2026-12-01T10:00, 2026-12-01, or day first 1/12/2026 10:00".to_owned(),
+            TimeError::NotATime(_) | TimeError::BadOffset(_) => "a time without an offset is local time in the repository's timezone; words and offsets count from the clock (--now, if given): `yesterday 14:00` is 14:00 yesterday, `-2d` 48 hours ago, `+30m` half an hour on".to_owned(),
+            _ => "write RFC 3339 (2026-12-01T10:00:00+01:00), 2026-12-01 10:00, 2026-12-01T10:00, 2026-12-01, day first 1/12/2026 10:00, or against the clock: now, today, yesterday, tomorrow (midnight, or with a time: yesterday 14:00), -2d, +3h, -30m, -1w".to_owned(),
         }
     }
 }
@@ -333,6 +346,99 @@ pub fn parse_typed(text: &str, tz: Tz) -> Result<Timestamp, TimeError> {
     }
 }
 
+/// A time a person typed for an option (`--now`, `--at`, `--from`) or a
+/// field, read against the clock `now`: every form of [`parse_typed`],
+/// and
+/// - `now`;
+/// - `today`, `yesterday`, `tomorrow`: midnight of that day in `tz`, as
+///   a date alone is; with a time of day after them, that time
+///   (`yesterday 14:00`);
+/// - an offset from now: a sign, a number and a unit, `-30m`, `+3h`,
+///   `-2d` (48 hours), `-1w`.
+///
+/// The words are English and Swedish (`nu`, `idag`, `igår`, `imorgon`), in
+/// any case.
+pub fn parse_typed_at(text: &str, tz: Tz, now: Timestamp) -> Result<Timestamp, TimeError> {
+    let trimmed = text.trim();
+    if let Some(at) = relative(trimmed, tz, now)? {
+        return Ok(at);
+    }
+    parse_typed(trimmed, tz).map_err(|e| match e {
+        TimeError::Unreadable(t) => TimeError::NotATime(t),
+        other => other,
+    })
+}
+
+/// A time said against the clock, `None` if `text` is not one.
+fn relative(text: &str, tz: Tz, now: Timestamp) -> Result<Option<Timestamp>, TimeError> {
+    if let Some(rest) = text.strip_prefix(['-', '+']) {
+        // `-2d`, not a date such as `-2026-…` (no such form is read anyway).
+        if rest.starts_with(|c: char| c.is_ascii_digit()) || rest.is_empty() {
+            return offset(text, now).map(Some);
+        }
+    }
+    let (word, clock) = match text.split_once(char::is_whitespace) {
+        Some((w, c)) => (w, Some(c.trim())),
+        None => (text, None),
+    };
+    let days = match word.to_lowercase().as_str() {
+        "now" | "nu" if clock.is_none() => return Ok(Some(now)),
+        "today" | "idag" => 0,
+        "yesterday" | "igår" => -1,
+        "tomorrow" | "imorgon" => 1,
+        _ => return Ok(None),
+    };
+    let date = now.with_timezone(&tz).date_naive() + Duration::days(days);
+    let time = match clock {
+        None => NaiveTime::MIN,
+        Some(c) => parse_clock(c).ok_or_else(|| TimeError::NotATimeOfDay {
+            text: text.to_owned(),
+            time: c.to_owned(),
+        })?,
+    };
+    let local = date.and_time(time);
+    parse_typed(&local.format("%Y-%m-%d %H:%M:%S").to_string(), tz)
+        .map(Some)
+        .map_err(|e| match e {
+            // Said of the text as typed, not of the date it named.
+            TimeError::Skipped { later, .. } => TimeError::Skipped {
+                text: text.to_owned(),
+                tz,
+                later,
+            },
+            TimeError::Doubled { first, second, .. } => TimeError::Doubled {
+                text: text.to_owned(),
+                tz,
+                first,
+                second,
+            },
+            other => other,
+        })
+}
+
+/// `-2d`, `+3h`, `-30m`, `-1w`: `now` moved by so much.
+fn offset(text: &str, now: Timestamp) -> Result<Timestamp, TimeError> {
+    let bad = || TimeError::BadOffset(text.to_owned());
+    let (sign, rest) = text.split_at(1);
+    let digits = rest.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let amount: i64 = digits.parse().map_err(|_| bad())?;
+    let unit = &rest[digits.len()..];
+    let span = match unit.to_lowercase().as_str() {
+        "m" | "min" => Duration::try_minutes(amount),
+        "h" => Duration::try_hours(amount),
+        "d" => Duration::try_days(amount),
+        "w" => Duration::try_weeks(amount),
+        _ => None,
+    }
+    .ok_or_else(bad)?;
+    let moved = if sign == "-" {
+        now.checked_sub_signed(span)
+    } else {
+        now.checked_add_signed(span)
+    };
+    moved.ok_or_else(bad)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,5 +479,42 @@ mod tests {
         assert!(help.contains("2026-10-25T02:30:00+01:00"), "{help}");
         let (_, help) = typed("tomorrow").unwrap_err();
         assert!(help.contains("2026-12-01 10:00"), "{help}");
+    }
+
+    fn at(text: &str) -> Result<String, String> {
+        let now = DateTime::parse_from_rfc3339("2026-11-22T09:30:00+01:00").unwrap();
+        parse_typed_at(text, TZ, now)
+            .map(|t| rfc3339(&t))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn relative_times_count_from_the_clock() {
+        for (text, want) in [
+            ("now", "2026-11-22T09:30:00+01:00"),
+            ("NU", "2026-11-22T09:30:00+01:00"),
+            ("today", "2026-11-22T00:00:00+01:00"),
+            ("Yesterday", "2026-11-21T00:00:00+01:00"),
+            ("igår 14:00", "2026-11-21T14:00:00+01:00"),
+            ("tomorrow 8:15", "2026-11-23T08:15:00+01:00"),
+            ("-2d", "2026-11-20T09:30:00+01:00"),
+            ("+3h", "2026-11-22T12:30:00+01:00"),
+            ("-30m", "2026-11-22T09:00:00+01:00"),
+            ("-1w", "2026-11-15T09:30:00+01:00"),
+            (" 2026-12-04 14:00 ", "2026-12-04T14:00:00+01:00"),
+            ("4/12/2026", "2026-12-04T00:00:00+01:00"),
+        ] {
+            assert_eq!(at(text).as_deref(), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_word_or_offset_arende_does_not_read_is_refused_with_the_forms() {
+        for bad in ["yesterdy", "-2x", "+", "-d", "now 14:00", "2 days ago"] {
+            let e = at(bad).unwrap_err();
+            assert!(e.contains(bad) && e.contains("-2d"), "{bad}: {e}");
+        }
+        assert!(at("today 25:00").unwrap_err().contains("not a time of day"));
+        assert!(at("-99999999999w").is_err());
     }
 }

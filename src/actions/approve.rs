@@ -26,7 +26,11 @@ pub struct ApprovalRequest {
 /// Adds an approval to a record's `approvals`, and an event to its history.
 /// The step is the one named, or the one pending for the party; the
 /// approval records a digest of every field the step covers.
-pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Result<Outcome> {
+pub fn approve(cx: &Context<'_>, id: &RecordId, mut request: ApprovalRequest) -> Result<Outcome> {
+    // The party by its ID, label or alias (`Ändringsforum`, `change forum`).
+    if let Some(Ok(party)) = cx.ws.policy().word(id.kind(), "by", &request.by) {
+        request.by = party;
+    }
     approving_party(cx, &request.by)?;
     let approver = crate::approvals::approver(cx.ws, &cx.author, &request.by)?;
     let mut tx = cx.ws.begin()?;
@@ -79,6 +83,7 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, request: ApprovalRequest) -> Res
                 None => format!("approval: {what}"),
             }),
             changes: Vec::new(),
+            to_customer: false,
         },
     );
     let message = format!("{id}: {what}");

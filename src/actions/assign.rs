@@ -17,7 +17,10 @@ pub const PROTECTED: &[(&str, &str)] = &[
     ),
     ("history", "history is append-only and written by the tool"),
     ("approvals", "use `arende approve ID --by PARTY`"),
-    ("links", "use `arende link ID ID`, which links both ways"),
+    (
+        "links",
+        "use `arende link ID ID`, or `arende new KIND --link ID` when filing: both link both ways",
+    ),
     ("source", "source is written by `arende import`"),
 ];
 
@@ -35,8 +38,10 @@ pub struct Assignment {
 /// Swedish word, a change category by the agreement's word (`vanlig`,
 /// `Nödåtgärd`), all stored as the canonical value; a time in any form
 /// `import` reads, local time in the repository's zone unless it has an
-/// offset, stored as RFC 3339.
-pub fn parse_for(ws: &crate::workspace::Workspace, kind: Kind, text: &str) -> Result<Assignment> {
+/// offset, or said against the command's clock (`yesterday 14:00`,
+/// `-30m`), stored as RFC 3339.
+pub fn parse_for(cx: &crate::workspace::Context<'_>, kind: Kind, text: &str) -> Result<Assignment> {
+    let ws = cx.ws;
     let mut a = parse_raw(kind, text)?;
     let Some(Value::String(raw)) = &a.value else {
         return Ok(a);
@@ -58,7 +63,7 @@ pub fn parse_for(ws: &crate::workspace::Workspace, kind: Kind, text: &str) -> Re
     }
     let shape = schema::field_shape(kind, &a.field);
     if shape.is_some_and(|s| s.format.as_deref() == Some("date-time")) {
-        let at = crate::time::parse_typed(raw, ws.tz())
+        let at = crate::time::parse_typed_at(raw, ws.tz(), cx.now)
             .map_err(|e| Error::usage(format!("{}: {e}", a.field), Some(e.fix())))?;
         // An RFC 3339 time is kept as written.
         let keep = chrono::DateTime::parse_from_rfc3339(raw.trim()).is_ok();

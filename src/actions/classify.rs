@@ -84,6 +84,7 @@ pub fn apply(cx: &Context<'_>, ids: &[RecordId]) -> Result<(Vec<Disagreement>, O
                 status: None,
                 note: Some("classified by the policy".into()),
                 changes,
+                to_customer: false,
             },
         );
         edits.push(Edit::of(cx, &entry, doc)?);

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::{Event, FieldChange, Record};
 use crate::store::Transaction;
+use crate::time::rfc3339;
 use crate::workspace::Context;
 use crate::yaml::Value;
 
@@ -79,6 +80,55 @@ impl Edit {
     pub fn after(&self) -> &Value {
         &self.after
     }
+
+    /// Refuses an edit whose new history events come before the record's
+    /// last one (a `--now` earlier than what the record already says
+    /// happened): the history is kept in time order, and `validate` would
+    /// reject the record for it ever after (REC004). Said as a usage error,
+    /// naming that last event, since the time given is what is wrong.
+    fn in_order(&self) -> Result<()> {
+        let Some((_, before)) = &self.before else {
+            return Ok(());
+        };
+        let old = &before.common.history;
+        let Some(last) = old.last() else {
+            return Ok(());
+        };
+        let added = self
+            .record
+            .common
+            .history
+            .get(old.len()..)
+            .unwrap_or_default();
+        let Some(early) = added.iter().find(|e| e.at < last.at) else {
+            return Ok(());
+        };
+        let last_at = rfc3339(&last.at);
+        Err(Error::EventBeforeLast {
+            id: self.id.to_string(),
+            at: rfc3339(&early.at),
+            last: format!("{last_at} ({}, by {})", what_happened(last), last.by),
+            help: format!(
+                "a record's history is kept in time order: give --now (or ARENDE_NOW) at or after {last_at}, or leave it out to take the clock's time"
+            ),
+        })
+    }
+}
+
+/// An event in a few words: the status it moved to, else the fields it
+/// changed, else its note.
+fn what_happened(event: &Event) -> String {
+    if let Some(status) = &event.status {
+        return format!("to {status}");
+    }
+    if !event.changes.is_empty() {
+        let fields: Vec<&str> = event.changes.iter().map(|c| c.field.as_str()).collect();
+        return format!("changed {}", fields.join(", "));
+    }
+    match &event.note {
+        Some(note) => format!("note \"{}\"", note.lines().next().unwrap_or_default()),
+        None => "an event".to_owned(),
+    }
 }
 
 /// Checks, writes and commits `edits` in one commit: each record must not
@@ -94,8 +144,10 @@ pub(crate) fn land(
 ) -> Result<Outcome> {
     let mut records = Vec::with_capacity(edits.len());
     let mut typed = Vec::with_capacity(edits.len());
+    let landing: Vec<RecordId> = edits.iter().map(|e| e.id.clone()).collect();
     for edit in edits {
-        guard(cx.ws, &edit, allowed)?;
+        edit.in_order()?;
+        guard(cx.ws, &edit, &landing, allowed)?;
         // The store keeps a file's comment block and knows nothing of
         // editors: a new file's modeline is made here.
         let modeline = if cx.ws.store().config().modeline {
@@ -139,6 +191,7 @@ fn record_hand_edits(cx: &Context<'_>, after: &mut Value, changes: Vec<FieldChan
                 .into(),
         ),
         changes,
+        to_customer: false,
     });
     if let Some(Value::Sequence(history)) =
         after.as_mapping_mut().and_then(|m| m.get_mut("history"))

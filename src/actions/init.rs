@@ -114,6 +114,7 @@ fn make(
         timezone: None,
         modeline: options.modeline,
         approvals: Default::default(),
+        views: Default::default(),
     };
     crate::fs::write_atomic(&dir.join(CONFIG_FILE), config.to_yaml().as_bytes(), true)?;
     commit_skeleton(dir, &options.driver, author, now)

@@ -40,6 +40,7 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
                 status: None,
                 note: Some(format!("linked {other}")),
                 changes: Vec::new(),
+                to_customer: false,
             },
         );
     }
@@ -48,7 +49,7 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
 }
 
 /// Adds `other` under `links.<its kind>`; false if it was there already.
-fn add_link(doc: &mut Value, other: &RecordId) -> bool {
+pub(super) fn add_link(doc: &mut Value, other: &RecordId) -> bool {
     let map = mapping_mut(doc);
     let links = map
         .entry("links".into())
@@ -113,6 +114,7 @@ pub fn unlink(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
                     status: None,
                     note: Some(format!("unlinked {other}")),
                     changes: Vec::new(),
+                    to_customer: false,
                 },
             );
             edits.push(Edit::of(cx, loaded, doc)?);

@@ -27,6 +27,9 @@ pub struct NewRecord {
     pub note: Option<String>,
     /// File it even if its text holds a personal identity number (SEC001).
     pub force: bool,
+    /// Records to link it to, both ways, in the same commit (an incident
+    /// escalated to a problem).
+    pub links: Vec<RecordId>,
 }
 
 /// Keys a new record may not be given: the tool writes them.
@@ -37,7 +40,7 @@ const WRITTEN_BY_TOOL: &[&str] = &["id", "kind", "status", "history"];
 /// with one `stat`.
 pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outcome> {
     let machine = cx.ws.policy().machine(kind);
-    let mut doc = draft(cx.ws, kind, &input)?;
+    let mut doc = draft(cx, kind, &input)?;
     if doc
         .get("title")
         .and_then(Value::as_str)
@@ -56,7 +59,7 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
         );
     }
 
-    let tx: Transaction<'_> = cx.ws.begin()?;
+    let mut tx: Transaction<'_> = cx.ws.begin()?;
     let id = fresh_id(cx, kind, &tx);
     doc.insert("id".into(), Value::String(id.to_string()));
     doc.insert("kind".into(), Value::String(kind.name().to_owned()));
@@ -64,6 +67,9 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
     let path = Path::new(&path);
     let mut doc = Value::Mapping(doc);
     apply_classification(cx.ws.policy(), path, &mut doc)?;
+    for other in &input.links {
+        super::link::add_link(&mut doc, other);
+    }
     let mut doc = Value::Mapping(schema::canonical_order(
         kind,
         doc.as_mapping().cloned().unwrap_or_default(),
@@ -76,6 +82,7 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
             status: Some(machine.initial.into()),
             note: Some(input.note.unwrap_or_else(|| "opened".to_owned())),
             changes: Vec::new(),
+            to_customer: false,
         },
     );
     let allowed: &[&str] = if input.force {
@@ -93,14 +100,53 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
         .next()
         .unwrap_or_default()
         .to_owned();
-    let message = format!("{}: new {kind}: {title}", edit.id);
-    land(cx, tx, vec![edit], &message, allowed, Vec::new())
+    let mut message = format!("{}: new {kind}: {title}", edit.id);
+    let mut edits = vec![edit];
+    let linked = link_back(cx, &mut tx, &edits[0].id, &input.links)?;
+    if !linked.is_empty() {
+        let ids: Vec<String> = linked.iter().map(|e| e.id.to_string()).collect();
+        message.push_str(&format!(", linked to {}", ids.join(", ")));
+    }
+    edits.extend(linked);
+    land(cx, tx, edits, &message, allowed, Vec::new())
+}
+
+/// The other half of each link of a new record: each record it links to,
+/// linked back to it, with an event saying so.
+fn link_back(
+    cx: &Context<'_>,
+    tx: &mut Transaction<'_>,
+    id: &RecordId,
+    links: &[RecordId],
+) -> Result<Vec<Edit>> {
+    let mut out: Vec<Edit> = Vec::new();
+    for other in links {
+        if out.iter().any(|e| &e.id == other) {
+            continue;
+        }
+        let loaded = super::load_for_rewrite(cx.ws, tx, other)?;
+        let mut doc = loaded.doc.clone();
+        super::link::add_link(&mut doc, id);
+        append_event(
+            &mut doc,
+            &Event {
+                at: cx.now,
+                by: cx.author.to_string(),
+                status: None,
+                note: Some(format!("linked {id}")),
+                changes: Vec::new(),
+                to_customer: false,
+            },
+        );
+        out.push(Edit::of(cx, &loaded, doc)?);
+    }
+    Ok(out)
 }
 
 /// The fields a person gave for a new record of `kind`, laid in order:
 /// `from`, the title, then the assignments. What the prompts and the editor
 /// template start from, and what [`new_record`] files.
-pub fn draft(ws: &crate::workspace::Workspace, kind: Kind, input: &NewRecord) -> Result<Mapping> {
+pub fn draft(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> Result<Mapping> {
     let mut doc = Mapping::new();
     for (key, value) in &input.from {
         let name = key.as_str().unwrap_or_default();
@@ -116,7 +162,7 @@ pub fn draft(ws: &crate::workspace::Workspace, kind: Kind, input: &NewRecord) ->
         doc.insert("title".into(), Value::String(title.clone()));
     }
     for text in &input.assignments {
-        let a = assign::parse_for(ws, kind, text)?;
+        let a = assign::parse_for(cx, kind, text)?;
         match a.value {
             Some(v) => {
                 document::set(&mut doc, &a.field, v)

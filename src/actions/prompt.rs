@@ -62,7 +62,7 @@ pub fn questions(
     settled: &BTreeSet<String>,
 ) -> Result<Vec<Question>> {
     let policy = cx.ws.policy();
-    let doc = draft(cx.ws, kind, input)?;
+    let doc = draft(cx, kind, input)?;
     let empty = |field: &str| document::get(&doc, field).is_none_or(is_blank);
     let open = |field: &str| empty(field) && !settled.contains(field);
     let mut out: Vec<Question> = Vec::new();
@@ -116,12 +116,7 @@ pub fn questions(
 /// Reads a person's answer to `q`: `Ok(None)` skips the field, `Ok(Some)`
 /// is the `key=value` assignment to file. A value a choice names by its
 /// meaning's first word (`Kund`, `hög`) is taken as that choice.
-pub fn answer(
-    ws: &crate::workspace::Workspace,
-    kind: Kind,
-    q: &Question,
-    text: &str,
-) -> Result<Option<String>> {
+pub fn answer(cx: &Context<'_>, kind: Kind, q: &Question, text: &str) -> Result<Option<String>> {
     let text = text.trim();
     let text = if text.is_empty() {
         match &q.default {
@@ -165,7 +160,7 @@ pub fn answer(
         }
     };
     let assignment = format!("{}={value}", q.field);
-    assign::parse_for(ws, kind, &assignment)?;
+    assign::parse_for(cx, kind, &assignment)?;
     Ok(Some(assignment))
 }
 
@@ -188,7 +183,7 @@ pub fn lacks_priority(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> bool {
     if !(has("impact") && has("urgency")) {
         return false;
     }
-    draft(cx.ws, kind, input).is_ok_and(|doc| {
+    draft(cx, kind, input).is_ok_and(|doc| {
         document::get(&doc, "priority").is_none()
             && (level_of(&doc, "impact").is_none() || level_of(&doc, "urgency").is_none())
     })
@@ -200,7 +195,7 @@ pub fn lacks_priority(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> bool {
 /// for a later status are left for then.
 pub fn conditional(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> Result<Vec<Question>> {
     let policy = cx.ws.policy();
-    let doc = draft(cx.ws, kind, input)?;
+    let doc = draft(cx, kind, input)?;
     let derived: BTreeSet<&str> = policy
         .rules
         .iter()
@@ -585,15 +580,19 @@ fn rules_requiring(policy: &Policy, kind: Kind, field: &str) -> Vec<String> {
         .collect()
 }
 
+/// The words a value is also written as (`telefon`), as `policy show`
+/// lists them; empty for a value without any.
+fn label_of(policy: &Policy, kind: Kind, field: &str, value: &str) -> String {
+    policy
+        .vocabulary(kind, field)
+        .and_then(|v| v.into_iter().find(|w| w.id == value))
+        .map(|w| w.words.join(", "))
+        .unwrap_or_default()
+}
+
 /// How the record came in; `values` are the field's, from the record model.
 fn channel_question(policy: &Policy, kind: Kind, values: &[String]) -> Question {
-    let meaning = |v: &str| match v {
-        "phone" => "telefon",
-        "email" => "e-post",
-        "web" => "webbformulär",
-        "monitoring" => "övervakning",
-        _ => "",
-    };
+    let meaning = |v: &str| label_of(policy, kind, "reported_via", v);
     Question {
         field: "reported_via".into(),
         label: format!("How the {} was reported", kind.name().replace('_', " ")),
@@ -602,7 +601,7 @@ fn channel_question(policy: &Policy, kind: Kind, values: &[String]) -> Question 
             .iter()
             .map(|v| Choice {
                 value: v.clone(),
-                meaning: meaning(v).to_owned(),
+                meaning: meaning(v),
             })
             .collect(),
         // The service desk's usual channel: a person filing at a terminal is
@@ -636,7 +635,12 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
         lookup: &lookup,
         people: None,
     };
-    let violations = validate::check_record(&vcx, &doc, &record);
+    let mut violations = validate::check_record(&vcx, &doc, &record);
+    // The trial's ID is drawn for the trial only: the record filed gets
+    // another, so a help names none.
+    for v in &mut violations {
+        v.help = v.help.take().map(|h| h.replace(record.id().as_str(), "ID"));
+    }
     // The trial is built as a mapping: this changes nothing.
     let map: &Mapping = document::mapping_mut(&mut doc);
     let mut out: Vec<(Question, bool)> = Vec::new();
@@ -667,7 +671,7 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
                 field,
                 shape,
             };
-            out.push(asked.question(&register));
+            out.push(asked.question(ws.policy(), &register));
         }
     }
     Ok(out)
@@ -714,7 +718,7 @@ struct Asked<'a> {
 
 impl Asked<'_> {
     /// The question, and whether the rule is an error.
-    fn question(&self, register: &BTreeSet<String>) -> (Question, bool) {
+    fn question(&self, policy: &Policy, register: &BTreeSet<String>) -> (Question, bool) {
         let error = self.violation.severity == crate::policy::Severity::Error;
         let asked_for: Vec<String> = match &self.predicate.test {
             Test::Equals(v) => vec![document::display(v)],
@@ -731,11 +735,10 @@ impl Asked<'_> {
                 .into_iter()
                 .map(|value| Choice {
                     meaning: match value.as_str() {
-                        "true" => "ja",
-                        "false" => "nej",
-                        _ => "",
-                    }
-                    .to_owned(),
+                        "true" => "ja".to_owned(),
+                        "false" => "nej".to_owned(),
+                        v => label_of(policy, self.rule.kind, self.field, v),
+                    },
                     value,
                 })
                 .collect(),

@@ -23,13 +23,15 @@ pub fn set_fields(
     if assignments.is_empty() {
         return Err(Error::usage(
             "nothing to set",
-            Some("give one or more key=value".to_owned()),
+            Some(format!(
+                "give one or more key=value; a note on its own is `arende note {id} \"…\"`"
+            )),
         ));
     }
     let kind = id.kind();
     let parsed = assignments
         .iter()
-        .map(|a| assign::parse_for(cx.ws, kind, a))
+        .map(|a| assign::parse_for(cx, kind, a))
         .collect::<Result<Vec<_>>>()?;
     let mut tx = cx.ws.begin()?;
     let entry = load_for_rewrite(cx.ws, &mut tx, id)?;
@@ -57,6 +59,7 @@ pub fn set_fields(
             status: None,
             note,
             changes,
+            to_customer: false,
         },
     );
     let message = format!("{id}: set {summary}");
@@ -136,7 +139,7 @@ fn refuse_overruled(
 /// A field new to the record goes just before `history`, where `new` puts
 /// fields, not after the log of events. Keys already there keep their place,
 /// wherever a person put them.
-fn place_new_keys(old: Option<&crate::yaml::Mapping>, map: &mut crate::yaml::Mapping) {
+pub(super) fn place_new_keys(old: Option<&crate::yaml::Mapping>, map: &mut crate::yaml::Mapping) {
     let Some(old) = old else { return };
     let is_new = |k: &crate::yaml::Value| !old.contains_key(k);
     if !map.keys().any(is_new) || !map.contains_key("history") {

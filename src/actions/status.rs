@@ -10,49 +10,28 @@ use crate::workspace::Context;
 use crate::yaml::Value;
 
 /// Moves a record to `to`, if the policy's status machine allows the move
-/// from where it is.
+/// from where it is; with `assign`, gives it to a team or person in the
+/// same event (`status ID assigned --to PERSON`).
 pub fn change_status(
     cx: &Context<'_>,
     id: &RecordId,
     to: &str,
     note: Option<String>,
+    assign: Option<&super::AssignRequest>,
 ) -> Result<Outcome> {
     let kind = id.kind();
-    if !statuses(kind).contains(&to) {
-        return Err(Error::usage(
-            format!("`{to}` is not {} status", kind.with_article()),
-            Some(format!(
-                "{kind} statuses are: {}",
-                statuses(kind).join(", ")
-            )),
-        ));
-    }
+    let to = status_named(cx, id, to)?;
+    let to = to.as_str();
     let mut tx = cx.ws.begin()?;
     let entry = load_for_rewrite(cx.ws, &mut tx, id)?;
     let from = entry.record.status();
-    let machine = cx.ws.policy().machine(kind);
-    if from == to {
-        return Err(Error::refused(format!("{id} is already {to}"), None));
-    }
-    if !machine.allows(from, to) {
-        let next = machine.next(from);
-        let help = if next.is_empty() {
-            format!(
-                "{from} is final: the {} policy allows no move from it",
-                cx.ws.policy().name
-            )
-        } else {
-            format!("from {from} it can move to: {}", next.join(", "))
-        };
-        return Err(Error::refused(
-            format!(
-                "{id}: {from} → {to} is not allowed by the {} policy's status machine",
-                cx.ws.policy().name
-            ),
-            Some(help),
-        ));
-    }
+    check_move(cx, id, from, to)?;
     let mut doc = entry.doc.clone();
+    let changes = match assign.filter(|a| !a.is_empty()) {
+        Some(a) => super::desk::reassign(cx, &entry.record, mapping_mut(&mut doc), a)?,
+        None => Vec::new(),
+    };
+    super::set::place_new_keys(entry.doc.as_mapping(), mapping_mut(&mut doc));
     mapping_mut(&mut doc).insert("status".into(), Value::String(to.to_owned()));
     append_event(
         &mut doc,
@@ -61,7 +40,8 @@ pub fn change_status(
             by: cx.author.to_string(),
             status: Some(to.to_owned()),
             note,
-            changes: Vec::new(),
+            changes,
+            to_customer: false,
         },
     );
     let mut edits = vec![Edit::of(cx, &entry, doc)?];
@@ -81,6 +61,62 @@ pub fn change_status(
         edits.extend(carried);
     }
     land(cx, tx, edits, &message, &[], Vec::new())
+}
+
+/// The status `to` names, by ID, Swedish label or alias, among those of
+/// the record's kind.
+fn status_named(cx: &Context<'_>, id: &RecordId, to: &str) -> Result<String> {
+    let kind = id.kind();
+    match cx.ws.policy().word(kind, "status", to) {
+        Some(Ok(status)) => Ok(status),
+        _ => Err(Error::usage(
+            format!("`{to}` is not {} status", kind.with_article()),
+            Some(format!(
+                "{}{kind} statuses are: {}",
+                crate::suggest::did_you_mean(to, statuses(kind).iter().copied()),
+                crate::policy::words::listed(
+                    &cx.ws
+                        .policy()
+                        .vocabulary(kind, "status")
+                        .unwrap_or_default()
+                )
+            )),
+        )),
+    }
+}
+
+/// Refuses a move to where the record is, or one the status machine does
+/// not allow, saying where it can go.
+fn check_move(cx: &Context<'_>, id: &RecordId, from: &str, to: &str) -> Result<()> {
+    let policy = cx.ws.policy();
+    let machine = policy.machine(id.kind());
+    if from == to {
+        return Err(Error::refused(
+            format!("{id} is already {to}"),
+            Some(format!(
+                "to write what was done, add a note: arende note {id} \"…\" (--customer for a reply)"
+            )),
+        ));
+    }
+    if machine.allows(from, to) {
+        return Ok(());
+    }
+    let next = machine.next(from);
+    let help = if next.is_empty() {
+        format!(
+            "{from} is final: the {} policy allows no move from it",
+            policy.name
+        )
+    } else {
+        format!("from {from} it can move to: {}", next.join(", "))
+    };
+    Err(Error::refused(
+        format!(
+            "{id}: {from} → {to} is not allowed by the {} policy's status machine",
+            policy.name
+        ),
+        Some(help),
+    ))
 }
 
 /// The records a move carries along: each one linked under the cascade's
@@ -139,6 +175,7 @@ fn carry(
                 status: Some(cascade.then.into()),
                 note: Some(format!("{} with {id}", cascade.then)),
                 changes: Vec::new(),
+                to_customer: false,
             },
         );
         out.push(Edit::of(cx, &loaded, doc)?);

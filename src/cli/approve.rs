@@ -3,7 +3,6 @@
 use super::exit::ExitCode;
 use arende::actions::{ApprovalRequest, approve};
 use arende::error::Result;
-use arende::id::RecordId;
 use arende::record::Decision;
 
 use super::output::report_outcome;
@@ -15,7 +14,8 @@ pub struct ApproveArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
     format: Option<Format>,
-    /// The record's ID.
+    /// The record: its ID (any case, O for 0, I or L for 1), the end of its
+    /// ID after a dash where only one record ends so, or its file's path.
     id: String,
     /// The approving party (e.g. andringsforum, staden).
     #[arg(long)]
@@ -42,8 +42,8 @@ const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
 
 pub fn cmd_approve(ui: &Ui, args: &ApproveArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    let id = RecordId::parse(&args.id)?;
     let ws = ui.workspace()?;
+    let id = ws.resolve(&args.id)?;
     let cx = ui.context(&ws)?;
     let decision = match args.decision {
         DecisionArg::Approved => Decision::Approved,

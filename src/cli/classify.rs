@@ -4,7 +4,6 @@
 use super::exit::ExitCode;
 use arende::actions::classify::{Disagreement, apply, check};
 use arende::error::{Error, Result};
-use arende::id::RecordId;
 use arende::record::document;
 use serde_json::json;
 
@@ -42,12 +41,12 @@ pub fn cmd_classify(ui: &Ui, args: &ClassifyArgs) -> Result<ExitCode> {
             Some("`arende classify --all` rewrites every record that disagrees; `arende classify --check` only lists them".to_owned()),
         ));
     }
+    let ws = ui.workspace()?;
     let ids = args
         .ids
         .iter()
-        .map(|t| RecordId::parse(t))
+        .map(|t| ws.resolve(t))
         .collect::<Result<Vec<_>>>()?;
-    let ws = ui.workspace()?;
     let (found, commit) = if args.check {
         (check(&ws, &ids)?, None)
     } else {

@@ -184,7 +184,8 @@ fn next_statuses() -> Vec<CompletionCandidate> {
         .collect()
 }
 
-/// The fields of the named record's kind, as `field=`.
+/// The fields of the named record's kind that `set` writes, as `field=`
+/// (`reporter.party=`, not `reporter=`; never `id=` or `history=`).
 fn fields(current: &OsStr) -> Vec<CompletionCandidate> {
     let typed = current.to_string_lossy();
     if typed.contains('=') {
@@ -197,9 +198,14 @@ fn fields(current: &OsStr) -> Vec<CompletionCandidate> {
     else {
         return Vec::new();
     };
-    arende::schema::top_level_fields(kind)
+    let protected = |f: &str| {
+        arende::actions::assign::PROTECTED
+            .iter()
+            .any(|(p, _)| f == *p || f.starts_with(&format!("{p}.")))
+    };
+    arende::schema::leaf_fields(kind)
         .into_iter()
-        .filter(|f| f.starts_with(typed.as_ref()))
+        .filter(|f| !protected(f) && f.starts_with(typed.as_ref()))
         .map(|f| CompletionCandidate::new(format!("{f}=")))
         .collect()
 }

@@ -33,6 +33,9 @@ pub fn of(error: &Error) -> ExitCode {
         | Error::Config { .. }
         | Error::BadId { .. }
         | Error::UnknownId { .. }
+        | Error::NoMatch { .. }
+        | Error::AmbiguousId { .. }
+        | Error::EventBeforeLast { .. }
         | Error::Usage { .. }
         | Error::RecordTwice { .. }
         | Error::NoAuthor => ExitCode::BadInput,

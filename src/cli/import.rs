@@ -25,6 +25,10 @@ use super::{Format, Formats, Ui};
 /// nested fields: reporter.party); --input servicenow reads the incident
 /// event log as ServiceNow exports it. Without --input the file's extension
 /// (or first line) decides. --format json prints the summary as JSON.
+///
+/// A record that would break an error rule of the policy refuses the
+/// import, unless a waiver in policy/waivers.yaml accepts it; --waive
+/// REASON writes those waivers (who: you, when: now) in the same commit.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// Output format.
@@ -45,9 +49,15 @@ pub struct ImportArgs {
     /// Apply rows that changed since the last import to the records they made.
     #[arg(long)]
     update: bool,
-    /// Refuse the import if a record would break an error rule of the policy.
-    #[arg(long)]
+    /// Report a record that would break an error rule of the policy as a bad
+    /// row (exit 2), whatever the waivers say.
+    #[arg(long, conflicts_with = "waive")]
     strict: bool,
+    /// Accept the errors of the policy's rules the imported records break
+    /// (facts of the source data): a waiver with this reason for each is
+    /// written to policy/waivers.yaml in the import's commit.
+    #[arg(long, value_name = "REASON", value_parser = non_empty)]
+    waive: Option<String>,
     /// Import text holding a Swedish personal identity number.
     #[arg(long)]
     force: bool,
@@ -97,6 +107,7 @@ pub fn cmd_import(ui: &Ui, args: &ImportArgs) -> Result<ExitCode> {
         dry_run: args.dry_run,
         update: args.update,
         strict: args.strict,
+        waive: args.waive.clone(),
         force: args.force,
     };
     let bar = Bar::new(!ui.global.quiet && std::io::stderr().is_terminal());
@@ -118,6 +129,16 @@ pub fn cmd_import(ui: &Ui, args: &ImportArgs) -> Result<ExitCode> {
             Err(ImportError::Rows { input, errors }.into_error())
         }
         Err(e) => Err(e.into_error()),
+    }
+}
+
+/// A reason is words: `--waive ""` would accept errors without one.
+fn non_empty(text: &str) -> std::result::Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err("give the reason the errors stand, e.g. --waive \"migrerad från ServiceNow: fältet saknas där\"".into())
+    } else {
+        Ok(text.to_owned())
     }
 }
 
@@ -255,6 +276,13 @@ fn print_summary(ui: &Ui, s: &Summary) {
         }
         (false, None) => "commit: none (--no-commit: files written, not committed)\n".to_owned(),
     });
+    if !s.waived.is_empty() {
+        out.push_str(&format!(
+            "waivers: {} {verb}written to policy/waivers.yaml ({})\n",
+            s.waived.len(),
+            waived_rules(s)
+        ));
+    }
     let warnings = warnings(s);
     if warnings.is_empty() {
         out.push_str("warnings: none\n");
@@ -265,6 +293,19 @@ fn print_summary(ui: &Ui, s: &Summary) {
         }
     }
     ui.print(&out);
+}
+
+/// The rules waived, each with its count: `INC022 × 15`.
+fn waived_rules(s: &Summary) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (_, rule) in &s.waived {
+        *counts.entry(rule.as_str()).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(rule, n)| format!("{rule} × {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The summary's warnings, each a line: priorities, rules, the rest.
@@ -285,8 +326,9 @@ fn warnings(s: &Summary) -> Vec<String> {
         ));
     }
     for r in &s.rules {
+        let waived = s.waived.iter().any(|(_, rule)| *rule == r.rule);
         warnings.push(format!(
-            "{} ({}) is broken by {} record(s): {} (e.g. {}{}); `arende validate` will report them",
+            "{} ({}) is broken by {} record(s): {} (e.g. {}{}); `arende validate` will report them{}",
             r.rule,
             r.severity.as_str(),
             r.records.len(),
@@ -297,7 +339,8 @@ fn warnings(s: &Summary) -> Vec<String> {
                 .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join(", "),
-            if r.records.len() > 3 { ", …" } else { "" }
+            if r.records.len() > 3 { ", …" } else { "" },
+            if waived { " as waived" } else { "" }
         ));
     }
     for w in &s.warnings {

@@ -20,9 +20,10 @@ pub struct InitArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
     format: Option<Format>,
-    /// The policy pack: inera, ehm or stockholm.
-    #[arg(long, default_value = "inera")]
-    policy: String,
+    /// The policy pack: inera, ehm or stockholm (required: the agreement
+    /// the records are held to).
+    #[arg(long)]
+    policy: Option<String>,
     /// The organisation keeping the records.
     #[arg(long)]
     organisation: Option<String>,
@@ -35,12 +36,40 @@ pub struct InitArgs {
     path: Option<PathBuf>,
 }
 
+/// The pack `--policy` names, in any case (`Inera`); none, or one that
+/// does not exist, is a usage error naming the option and the packs.
+fn pack_named(given: Option<&str>) -> Result<String> {
+    let names: Vec<&str> = Policy::names().collect();
+    let Some(given) = given else {
+        return Err(Error::usage(
+            "init needs --policy: the agreement the records are held to",
+            Some(format!("give one of: {}", names.join(", "))),
+        ));
+    };
+    let folded = arende::policy::fold(given);
+    names
+        .iter()
+        .find(|n| **n == folded)
+        .map(|n| (*n).to_owned())
+        .ok_or_else(|| {
+            Error::usage(
+                format!("--policy: `{given}` is not a policy pack"),
+                Some(format!(
+                    "{}give one of: {}",
+                    arende::suggest::did_you_mean(&folded, names.iter().copied()),
+                    names.join(", ")
+                )),
+            )
+        })
+}
+
 /// The output formats of this command; the first is the default.
 const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
 
 pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    Policy::load(&args.policy, None)?;
+    let policy = pack_named(args.policy.as_deref())?;
+    Policy::load(&policy, None)?;
     let base = ui.global.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let dir = match &args.path {
         Some(d) => base.join(d),
@@ -49,7 +78,7 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
     let config_path = dir.join(CONFIG_FILE);
     if config_path.exists() {
         let existing = RepoConfig::read(&dir)?;
-        if existing.policy != args.policy {
+        if existing.policy != policy {
             return Err(Error::usage(
                 format!(
                     "{} already follows the {} policy",
@@ -78,13 +107,13 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
         Some(Author::resolve(ui.global.author.as_deref(), &dir)?)
     };
     let options = InitOptions {
-        policy: args.policy.clone(),
+        policy: policy.clone(),
         organisation: args.organisation.clone(),
         modeline: args.modeline,
         driver: super::setup::driver(),
     };
     let commit = init(&dir, &options, author.as_ref(), ui.global.now.as_deref())?;
-    report(ui, format, &dir, &args.policy, commit);
+    report(ui, format, &dir, &policy, commit);
     Ok(ExitCode::Ok)
 }
 

@@ -3,7 +3,6 @@
 use super::exit::ExitCode;
 use arende::actions::link;
 use arende::error::Result;
-use arende::id::RecordId;
 
 use super::output::report_outcome;
 use super::{Format, Formats, Ui};
@@ -25,9 +24,9 @@ const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
 
 pub fn cmd_link(ui: &Ui, args: &LinkArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    let a = RecordId::parse(&args.a)?;
-    let b = RecordId::parse(&args.b)?;
     let ws = ui.workspace()?;
+    let a = ws.resolve(&args.a)?;
+    let b = ws.resolve(&args.b)?;
     let cx = ui.context(&ws)?;
     let outcome = link(&cx, &a, &b)?;
     report_outcome(ui, format, &outcome, "linked")?;

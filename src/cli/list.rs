@@ -3,16 +3,18 @@
 use std::io::Write as _;
 
 use super::exit::ExitCode;
+use arende::config::View;
 use arende::error::{Error, Result};
 use arende::kind::Kind;
-use arende::listing::Ask;
+use arende::listing::{self, Request};
 use arende::render;
-use arende::render::list::{cells, header, json_element};
+use arende::render::list::{Columns, cells, header, json_element};
 use arende::workspace::cache::{Docs, Records};
 
 use super::{Format, Formats, Ui};
 
-/// List records, filtered and sorted.
+/// List records, filtered and sorted; a desk's queues with --mine, --group,
+/// --unassigned and --open; a listing saved in arende.yaml with --view.
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
     /// Output format.
@@ -26,12 +28,43 @@ pub struct ListArgs {
     /// Only records of this priority.
     #[arg(long)]
     priority: Option<u8>,
-    /// Only records whose field has this value, as key=value (dotted keys).
+    /// Only records whose field has this value, as key=value (dotted keys;
+    /// key= for records without the field).
     #[arg(long = "where", value_name = "KEY=VALUE")]
     filters: Vec<String>,
-    /// Sort by this field (prefix - for descending) [default: id].
+    /// Sort by this field (prefix - for descending), or `due` (the earliest
+    /// running SLA clock's target) [default: id; priority for a queue].
     #[arg(long, value_name = "FIELD", allow_hyphen_values = true)]
     sort: Option<String>,
+    /// Only tickets assigned to you (by your e-mail in policy/people.yaml).
+    #[arg(long, conflicts_with = "unassigned")]
+    mine: bool,
+    /// Only tickets of this team.
+    #[arg(long, value_name = "TEAM")]
+    group: Option<String>,
+    /// Only tickets no person has.
+    #[arg(long)]
+    unassigned: bool,
+    /// Only records not settled (by the policy: their clocks' stop statuses,
+    /// or the status machine's settled ones).
+    #[arg(long)]
+    open: bool,
+    /// Run a listing saved under `views:` in arende.yaml; options given
+    /// beside it add to it.
+    #[arg(long, value_name = "NAME")]
+    view: Option<String>,
+}
+
+impl ListArgs {
+    /// Whether the listing reads the clock: sorted by due time, or a
+    /// saved view (which may be).
+    pub fn reads_clock(&self) -> bool {
+        self.view.is_some()
+            || self
+                .sort
+                .as_deref()
+                .is_some_and(|s| s.trim_start_matches('-') == "due")
+    }
 }
 
 /// The output formats of this command; the first is the default.
@@ -39,38 +72,31 @@ const FORMATS: Formats = Formats(&[Format::Table, Format::Human, Format::Json, F
 
 pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    let kind = args.kind.as_deref().map(parse_kind).transpose()?;
-    let filters = args
+    let ws = ui.workspace()?;
+    let request = request(&ws, args)?;
+    let v = &request.view;
+    let kind = v.kind.as_deref().map(parse_kind).transpose()?;
+    let filters = v
         .filters
         .iter()
         .map(|f| arende::actions::assign::split(f))
         .collect::<Result<Vec<_>>>()?;
-    let ws = ui.workspace()?;
-    let ask = Ask {
-        kinds: kind.as_slice(),
-        statuses: &args.status,
-        priority: args.priority,
-        filters,
-        sort: args.sort.as_deref(),
-    };
-    let (query, statuses) = ask
-        .check(ws.policy())
-        .map_err(|e| Error::usage(e.to_string(), Some(e.help())))?;
+    let plan = request
+        .plan(&ws, filters, kind, ui.now(&ws)?, || ui.author(&ws))
+        .map_err(|e| match e {
+            listing::PlanError::Listing(e) => Error::usage(e.to_string(), Some(e.help())),
+            listing::PlanError::Other(e) => e,
+        })?;
     // Status and priority are in the cache's brief: only matching records are decoded.
-    let records = ws.select(kind.as_slice(), &|b| {
-        (statuses.is_empty() || statuses.iter().any(|s| s == b.status))
-            && args.priority.is_none_or(|p| b.priority == Some(p))
-    });
-    let order = if query.by_id() {
-        (0..records.len()).collect()
-    } else {
-        let keys = records.map(Docs::Keep, |e| query.key(&e.doc));
-        query.order(keys.into_iter().map(Option::flatten))
-    };
+    let records = ws.select(kind.as_slice(), &|b| plan.keeps(b));
+    let order = plan.order(&records);
     let listed = Listed {
         records: &records,
         order: &order,
-        one_kind: kind.is_some(),
+        columns: Columns {
+            one_kind: kind.is_some(),
+            assigned: request.is_queue(),
+        },
         tz: ws.tz(),
     };
     match format {
@@ -88,6 +114,28 @@ pub fn cmd_list(ui: &Ui, args: &ListArgs) -> Result<ExitCode> {
     })
 }
 
+/// The listing asked for: the options, over the saved view they name.
+fn request(ws: &arende::workspace::Workspace, args: &ListArgs) -> Result<Request> {
+    let given = Request {
+        view: View {
+            kind: args.kind.clone(),
+            status: args.status.clone(),
+            priority: args.priority,
+            filters: args.filters.clone(),
+            sort: args.sort.clone(),
+            mine: args.mine,
+            group: args.group.clone(),
+            unassigned: args.unassigned,
+            open: args.open,
+        },
+    };
+    let Some(name) = &args.view else {
+        return Ok(given);
+    };
+    let saved = Request::saved(&ws.store().config().views, name)?;
+    Ok(given.over(saved))
+}
+
 fn parse_kind(k: &str) -> Result<Kind> {
     Kind::parse(k).ok_or_else(|| {
         Error::usage(
@@ -101,7 +149,7 @@ fn parse_kind(k: &str) -> Result<Kind> {
 struct Listed<'a> {
     records: &'a Records,
     order: &'a [usize],
-    one_kind: bool,
+    columns: Columns,
     tz: chrono_tz::Tz,
 }
 
@@ -123,8 +171,8 @@ impl Listed<'_> {
     fn csv(&self, ui: &Ui) {
         ui.stream(|out| {
             let dialect = render::csv::Dialect::default();
-            let mut csv = render::csv::Writer::new(out, dialect, header(self.one_kind))?;
-            let cells = |e| cells(e, self.one_kind, self.tz);
+            let mut csv = render::csv::Writer::new(out, dialect, &header(self.columns))?;
+            let cells = |e| cells(e, self.columns, self.tz);
             self.records
                 .visit(self.order, Docs::Drop, cells, |row| csv.row(&row))?;
             csv.finish()
@@ -132,9 +180,9 @@ impl Listed<'_> {
     }
 
     fn table(&self, ui: &Ui) {
-        let mut table = ui.table(header(self.one_kind));
+        let mut table = ui.table(&header(self.columns));
         let mut shown = 0;
-        let cells = |e| cells(e, self.one_kind, self.tz);
+        let cells = |e| cells(e, self.columns, self.tz);
         let Ok(()) = self.records.visit(self.order, Docs::Drop, cells, |row| {
             table.add_row(row);
             shown += 1;

@@ -3,7 +3,6 @@
 use super::exit::ExitCode;
 use arende::audit::{Step, life};
 use arende::error::Result;
-use arende::id::RecordId;
 use arende::record::{Event, document};
 use serde_json::json;
 
@@ -17,7 +16,8 @@ pub struct LogArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
     format: Option<Format>,
-    /// The record's ID.
+    /// The record: its ID (any case, O for 0, I or L for 1), the end of its
+    /// ID after a dash where only one record ends so, or its file's path.
     id: String,
 }
 
@@ -26,8 +26,8 @@ const FORMATS: Formats = Formats(&[Format::Table, Format::Human, Format::Json]);
 
 pub fn cmd_log(ui: &Ui, args: &LogArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    let id = RecordId::parse(&args.id)?;
     let ws = ui.workspace()?;
+    let id = ws.resolve(&args.id)?;
     let steps = life(&ws, &id)?;
     if format == Format::Json {
         let steps = steps.iter().map(step_json).collect::<Result<Vec<_>>>()?;
@@ -108,8 +108,10 @@ fn describe(e: &Event) -> String {
         };
         parts.push(format!("{}: {} → {}", c.field, show(&c.from), show(&c.to)));
     }
-    if let Some(n) = &e.note {
-        parts.push(n.clone());
+    match &e.note {
+        Some(n) if e.to_customer => parts.push(format!("reply to the customer: {n}")),
+        Some(n) => parts.push(n.clone()),
+        None => {}
     }
     parts.join("; ")
 }

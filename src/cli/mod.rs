@@ -2,6 +2,7 @@
 //! `cmd_xxx` function that parses nothing more, calls the library, and prints.
 
 mod approve;
+mod assign;
 mod classify;
 mod completions;
 mod exit;
@@ -16,6 +17,7 @@ mod log;
 mod man;
 mod merge_file;
 mod new;
+mod note;
 mod output;
 mod people;
 mod policy;
@@ -40,7 +42,7 @@ use arende::editor::Refresh;
 use arende::error::{Error, Result};
 use arende::store::{Author, CommitMode, Store};
 use arende::workspace::{Context, Workspace};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use exit::ExitCode as Code;
 
 pub use output::{Format, Formats, Ui};
@@ -72,8 +74,16 @@ pub struct Global {
     /// The author of commits and history events, "Name <email>" [default: git config].
     #[arg(long, global = true, env = "ARENDE_AUTHOR", value_name = "AUTHOR")]
     pub author: Option<String>,
-    /// The clock, as an RFC 3339 time (for reproducible runs).
-    #[arg(long, global = true, env = "ARENDE_NOW", value_name = "TIME")]
+    /// The clock (for reproducible runs): a time as a record's time field
+    /// takes it (RFC 3339, 2026-12-04 14:00, 4/12/2026) or relative to the
+    /// real clock (yesterday 14:00, -2h).
+    #[arg(
+        long,
+        global = true,
+        env = "ARENDE_NOW",
+        value_name = "TIME",
+        allow_hyphen_values = true
+    )]
     pub now: Option<String>,
     /// When to use colour.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -103,6 +113,8 @@ enum Command {
     Set(set::SetArgs),
     Status(status::StatusArgs),
     Approve(approve::ApproveArgs),
+    Assign(assign::AssignArgs),
+    Note(note::NoteArgs),
     People(people::PeopleArgs),
     Link(link::LinkArgs),
     Unlink(unlink::UnlinkArgs),
@@ -133,8 +145,11 @@ pub fn run() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(completions::command)
         .var(completions::VAR)
         .complete();
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
@@ -145,6 +160,15 @@ pub fn run() -> ExitCode {
         }
     };
     let ui = Ui::new(&cli.global);
+    if matches.value_source("now") == Some(clap::parser::ValueSource::CommandLine)
+        && let Some(name) = clock_free(&cli.command)
+    {
+        ui.error(Error::usage(
+            format!("{name} does not read the clock: --now would change nothing"),
+            Some("--now sets the time of the commands that change records (new, set, status, approve, link, …) and the moment sla and report look from; leave it out here".to_owned()),
+        ));
+        return ExitCode::from(Code::BadInput as u8);
+    }
     let result = match &cli.command {
         Command::Init(a) => init::cmd_init(&ui, a),
         Command::New(a) => new::cmd_new(&ui, a),
@@ -153,6 +177,8 @@ pub fn run() -> ExitCode {
         Command::Set(a) => set::cmd_set(&ui, a),
         Command::Status(a) => status::cmd_status(&ui, a),
         Command::Approve(a) => approve::cmd_approve(&ui, a),
+        Command::Assign(a) => assign::cmd_assign(&ui, a),
+        Command::Note(a) => note::cmd_note(&ui, a),
         Command::People(a) => people::cmd_people(&ui, a),
         Command::Link(a) => link::cmd_link(&ui, a),
         Command::Unlink(a) => unlink::cmd_unlink(&ui, a),
@@ -191,10 +217,34 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// The name of a command that reads no clock, where a `--now` typed on its
+/// command line would be ignored without a word (`ARENDE_NOW`, set for a
+/// whole session, is let be).
+fn clock_free(command: &Command) -> Option<&'static str> {
+    Some(match command {
+        Command::Show(_) => "show",
+        Command::List(a) if !a.reads_clock() => "list",
+        Command::Log(_) => "log",
+        Command::Export(_) => "export",
+        Command::Validate(_) => "validate",
+        Command::Review(_) => "review",
+        Command::Policy(_) => "policy",
+        Command::People(_) => "people",
+        Command::Schema(_) => "schema",
+        _ => return None,
+    })
+}
+
 impl Ui {
     /// Opens the record repository the options point at.
     pub fn workspace(&self) -> Result<Workspace> {
         let start = match &self.global.dir {
+            Some(dir) if !dir.is_dir() => {
+                return Err(Error::usage(
+                    format!("-C {}: there is no such folder", dir.display()),
+                    Some("give -C (or ARENDE_DIR) a folder inside a record repository".to_owned()),
+                ));
+            }
             Some(dir) => dir.clone(),
             None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
         };
@@ -206,7 +256,7 @@ impl Ui {
                 eprintln!("arende: {notice}");
             }
         });
-        let ws = Workspace::new(store)?;
+        let ws = Workspace::new(store)?.with_cwd(&start);
         // A clone whose `.gitattributes` asks for the merge driver git
         // would not run merges records as text: said as the store's
         // notices are, before anything else the command says.
@@ -235,6 +285,16 @@ impl Ui {
     }
 
     /// The context a changing command runs in.
+    /// The clock: `--now` or the system's.
+    pub fn now(&self, ws: &Workspace) -> Result<arende::time::Timestamp> {
+        arende::clock::now(self.global.now.as_deref(), ws.tz())
+    }
+
+    /// Who runs the command: `--author` or git's identity.
+    pub fn author(&self, ws: &Workspace) -> Result<Author> {
+        Author::resolve(self.global.author.as_deref(), ws.root())
+    }
+
     pub fn context<'s>(&self, ws: &'s Workspace) -> Result<Context<'s>> {
         let now = arende::clock::now(self.global.now.as_deref(), ws.tz())?;
         let author = Author::resolve(self.global.author.as_deref(), ws.root())?;

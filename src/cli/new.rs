@@ -46,6 +46,10 @@ pub struct NewArgs {
     /// File the record even if its text holds a Swedish personal identity number.
     #[arg(long)]
     force: bool,
+    /// Link the new record to this one, both ways, in the same commit
+    /// (repeat for several): a problem escalated from an incident.
+    #[arg(long, value_name = "ID")]
+    link: Vec<String>,
     /// More fields, as key=value.
     #[arg(value_name = "KEY=VALUE")]
     fields: Vec<String>,
@@ -74,6 +78,11 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
         title: args.title.clone(),
         note: args.note.clone(),
         force: args.force,
+        links: args
+            .link
+            .iter()
+            .map(|l| ws.resolve(l))
+            .collect::<Result<_>>()?,
     };
     let kept = complete(ui, &cx, kind, &mut input, args.edit)?;
     // A person at a terminal is told; a script gets what it asked for.
@@ -93,7 +102,12 @@ pub fn cmd_new(ui: &Ui, args: &NewArgs) -> Result<ExitCode> {
         ui.print_json(&json_value(doc)?);
     } else {
         ui.print(id.as_str());
-        report_outcome(ui, format, &outcome, "filed")?;
+        let what = if args.link.is_empty() {
+            "filed"
+        } else {
+            "filed and linked both ways"
+        };
+        report_outcome(ui, format, &outcome, what)?;
         if unprioritised {
             ui.info(&format!(
                 "{id}: no impact and urgency, so no priority; \

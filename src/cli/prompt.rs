@@ -45,7 +45,7 @@ pub fn ask_missing(cx: &Context<'_>, kind: Kind, input: &mut NewRecord) -> Resul
         show(&q);
         loop {
             let line = read_answer(&mut lines, &q)?;
-            match prompt::answer(cx.ws, kind, &q, &line) {
+            match prompt::answer(cx, kind, &q, &line) {
                 Ok(Some(assignment)) => {
                     input.assignments.push(assignment);
                     answered.insert(q.field.clone());
@@ -64,7 +64,7 @@ pub fn ask_missing(cx: &Context<'_>, kind: Kind, input: &mut NewRecord) -> Resul
             }
         }
         if matches!(q.field.as_str(), "impact" | "urgency")
-            && let Ok(doc) = draft(cx.ws, kind, input)
+            && let Ok(doc) = draft(cx, kind, input)
             && let Some(meaning) = prompt::priority_meaning(policy, &doc)
         {
             eprintln!("  → {meaning}");
@@ -122,7 +122,7 @@ pub enum Edited {
 /// every question as a commented field, and reads it back. A save that
 /// does not parse keeps the file and names it.
 pub fn edit(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> Result<Edited> {
-    let given = draft(cx.ws, kind, input)?;
+    let given = draft(cx, kind, input)?;
     let mut questions = prompt::questions(cx, kind, input, &BTreeSet::new())?;
     for q in prompt::conditional(cx, kind, input)? {
         if !questions.iter().any(|o| o.field == q.field) {

@@ -5,8 +5,9 @@ use super::exit::ExitCode;
 use arende::error::{Error, Result};
 use arende::render;
 use arende::report::{Period, Scope};
+use arende::time::Timestamp;
 use arende::workspace::cache::Docs;
-use chrono::NaiveDate;
+use chrono_tz::Tz;
 
 use super::output::json_value;
 use super::{Format, Formats, Ui};
@@ -23,11 +24,17 @@ pub struct ReportArgs {
     /// The quarter, e.g. 2026Q3 (Q1 is January–March).
     #[arg(long, value_name = "YYYYQN", conflicts_with_all = ["from", "to"])]
     quarter: Option<String>,
-    /// The first date of the period, YYYY-MM-DD (needs --to).
-    #[arg(long, value_name = "DATE", requires = "to")]
+    /// The first day of the period, as a record's time field takes it or
+    /// relative to the clock (2026-07-01, 1/7/2026, -1w) (needs --to).
+    #[arg(long, value_name = "DATE", requires = "to", allow_hyphen_values = true)]
     from: Option<String>,
-    /// The last date of the period, included (needs --from).
-    #[arg(long, value_name = "DATE", requires = "from")]
+    /// The last day of the period, included (needs --from).
+    #[arg(
+        long,
+        value_name = "DATE",
+        requires = "from",
+        allow_hyphen_values = true
+    )]
     to: Option<String>,
 }
 
@@ -42,10 +49,10 @@ const FORMATS: Formats = Formats(&[
 
 pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    let period = period(args)?;
     let ws = ui.workspace()?;
     let tz = ws.tz();
     let now = arende::clock::now(ui.global.now.as_deref(), tz)?;
+    let period = period(args, tz, now)?;
     let records = ws.select(
         &[arende::Kind::Incident, arende::Kind::ServiceRequest],
         &|_| true,
@@ -86,24 +93,21 @@ pub fn cmd_report(ui: &Ui, args: &ReportArgs) -> Result<ExitCode> {
     })
 }
 
-fn period(args: &ReportArgs) -> Result<Period> {
+fn period(args: &ReportArgs, tz: Tz, now: Timestamp) -> Result<Period> {
     let usage = |e: arende::report::PeriodError| Error::usage(e.to_string(), None);
+    // The period is of whole days: a time names the day it falls on.
+    let date = |name: &str, text: &str| {
+        arende::clock::option(name, text, tz, now).map(|t| t.with_timezone(&tz).date_naive())
+    };
     match (&args.quarter, &args.from, &args.to) {
         (Some(q), _, _) => Period::quarter(q).map_err(usage),
-        (None, Some(from), Some(to)) => Period::between(date(from)?, date(to)?).map_err(usage),
+        (None, Some(from), Some(to)) => {
+            Period::between(date("--from", from)?, date("--to", to)?).map_err(usage)
+        }
         // clap's group and `requires` make this unreachable from the command line.
         _ => Err(Error::usage(
             "give --quarter, or both --from and --to",
             None,
         )),
     }
-}
-
-fn date(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|e| {
-        Error::usage(
-            format!("`{text}` is not a date: {e}"),
-            Some("write it as YYYY-MM-DD, e.g. 2026-07-01".to_owned()),
-        )
-    })
 }

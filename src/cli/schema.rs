@@ -1,5 +1,5 @@
-//! `arende schema`: the JSON Schemas of the record kinds and the people
-//! registry, for editors and other tools.
+//! `arende schema`: the JSON Schemas of the record kinds, the people
+//! registry and the waivers, for editors and other tools.
 
 use std::path::PathBuf;
 
@@ -9,21 +9,23 @@ use arende::error::{Error, Result};
 
 use super::{Format, Formats, Ui};
 
-/// Print a record kind's JSON Schema (or the people registry's), or write all of them into a folder.
+/// Print a record kind's JSON Schema (or the people registry's, or the waivers'), or write all of them into a folder.
 ///
 /// `arende init` puts them in `.arende/schemas/` with a VS Code
 /// `.vscode/settings.json` mapping each record folder, and
-/// `policy/people.yaml`, to its schema; every command rewrites them there
+/// `policy/people.yaml` and `policy/waivers.yaml`, to its schema; every command rewrites them there
 /// when an upgrade changed the record model.
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
     format: Option<Format>,
-    /// The kind whose schema to print, or `people` for the people registry's.
+    /// The kind whose schema to print, `people` for the people registry's,
+    /// or `waivers` for the waivers'.
     #[arg(required_unless_present = "write")]
     kind: Option<String>,
-    /// Write the schema files (`<kind>.schema.json`, `people.schema.json`) into DIR.
+    /// Write the schema files (`<kind>.schema.json`, `people.schema.json`,
+    /// `waivers.schema.json`) into DIR.
     #[arg(long, value_name = "DIR", conflicts_with = "kind")]
     write: Option<PathBuf>,
 }
@@ -50,7 +52,7 @@ pub fn cmd_schema(ui: &Ui, args: &SchemaArgs) -> Result<ExitCode> {
     let name = args.kind.as_deref().unwrap_or_default();
     let file = SchemaFile::parse(name).ok_or_else(|| {
         Error::usage(
-            format!("`{name}` is not a kind of record, nor `people`"),
+            format!("`{name}` is not a kind of record, nor `people` or `waivers`"),
             Some(format!(
                 "use one of: {}",
                 SchemaFile::ALL.map(|f| f.name()).join(", ")

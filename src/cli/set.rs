@@ -3,7 +3,6 @@
 use super::exit::ExitCode;
 use arende::actions::set_fields;
 use arende::error::Result;
-use arende::id::RecordId;
 
 use super::output::{report_notes, report_outcome};
 use super::{Format, Formats, Ui};
@@ -14,10 +13,11 @@ pub struct SetArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
     format: Option<Format>,
-    /// The record's ID.
+    /// The record: its ID (any case, O for 0, I or L for 1), the end of its
+    /// ID after a dash where only one record ends so, or its file's path.
     id: String,
     /// Fields as key=value (dotted keys for nesting; key= removes a field).
-    #[arg(value_name = "KEY=VALUE", required = true)]
+    #[arg(value_name = "KEY=VALUE")]
     assignments: Vec<String>,
     /// A note for the history event.
     #[arg(long)]
@@ -29,8 +29,8 @@ const FORMATS: Formats = Formats(&[Format::Human, Format::Json]);
 
 pub fn cmd_set(ui: &Ui, args: &SetArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    let id = RecordId::parse(&args.id)?;
     let ws = ui.workspace()?;
+    let id = ws.resolve(&args.id)?;
     let cx = ui.context(&ws)?;
     let outcome = set_fields(&cx, &id, &args.assignments, args.note.clone())?;
     report_outcome(ui, format, &outcome, "updated")?;

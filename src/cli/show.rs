@@ -2,7 +2,6 @@
 
 use super::exit::ExitCode;
 use arende::error::Result;
-use arende::id::RecordId;
 use arende::record::document;
 use arende::yaml::{Mapping, Value};
 
@@ -15,7 +14,8 @@ pub struct ShowArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
     format: Option<Format>,
-    /// The record's ID.
+    /// The record: its ID (any case, O for 0, I or L for 1), the end of its
+    /// ID after a dash where only one record ends so, or its file's path.
     id: String,
 }
 
@@ -24,8 +24,8 @@ const FORMATS: Formats = Formats(&[Format::Yaml, Format::Json, Format::Table, Fo
 
 pub fn cmd_show(ui: &Ui, args: &ShowArgs) -> Result<ExitCode> {
     let format = ui.format(FORMATS, args.format)?;
-    let id = RecordId::parse(&args.id)?;
     let ws = ui.workspace()?;
+    let id = ws.resolve(&args.id)?;
     let (entry, text) = ws.load(&id)?;
     match format {
         Format::Json => ui.print_json(&json_value(&entry.doc)?),

@@ -18,8 +18,9 @@ pub struct SlaArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
     format: Option<Format>,
-    /// The moment to look from [default: now].
-    #[arg(long, value_name = "TIME")]
+    /// The moment to look from, as a record's time field takes it or
+    /// relative to the clock (`yesterday 17:00`, `-2h`) [default: now].
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     at: Option<String>,
     /// Only clocks past their target.
     #[arg(long)]
@@ -54,11 +55,12 @@ pub fn cmd_sla(ui: &Ui, args: &SlaArgs) -> Result<ExitCode> {
 
 /// The moment `--at` names, in the repository's timezone, or now.
 fn moment(ui: &Ui, ws: &Workspace, at: Option<&str>) -> Result<Timestamp> {
+    let now = arende::clock::now(ui.global.now.as_deref(), ws.tz())?;
     Ok(match at {
-        Some(t) => arende::clock::parse_time(t)?
+        Some(t) => arende::clock::option("--at", t, ws.tz(), now)?
             .with_timezone(&ws.tz())
             .fixed_offset(),
-        None => arende::clock::now(ui.global.now.as_deref(), ws.tz())?,
+        None => now,
     })
 }
 

@@ -17,14 +17,19 @@ use super::{Format, Formats, Ui};
 
 /// Check every record against the record model and the policy's rules, and
 /// the repository as a whole. Exits 1 on errors (2 if a file cannot be read).
+///
+/// An error a waiver of policy/waivers.yaml accepts is reported as waived
+/// and fails only with --strict. With -q, only what fails the run is printed, one
+/// line each.
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
     format: Option<Format>,
-    /// Only report on these files or folders [default: the whole repository].
+    /// Only report on these files or folders, or the records these IDs
+    /// name [default: the whole repository].
     paths: Vec<PathBuf>,
-    /// Warnings fail too.
+    /// Warnings, and errors a waiver accepts, fail too.
     #[arg(long)]
     strict: bool,
     /// Check the record files staged for the next commit, as the git index
@@ -61,7 +66,7 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
         let only = args
             .paths
             .iter()
-            .map(|p| relative_to_root(ws.root(), p))
+            .map(|p| ws.locate(p))
             .collect::<Result<Vec<_>>>()?;
         let verify = args.verify_approvals || ws.store().config().approvals.verify;
         (check(&ws, &only, verify)?, None)
@@ -81,6 +86,7 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
             env!("CARGO_PKG_VERSION"),
         )),
         Format::Gitlab => ui.print_json(&render::gitlab::report(&report, &prefix()?)),
+        _ if ui.global.quiet => quiet(&report, args.strict),
         _ => human(ui, &report, |rel| match &staged_texts {
             Some(texts) => texts.get(rel).cloned(),
             // Only the snippet under a finding: a file that no longer reads
@@ -88,21 +94,27 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
             None => std::fs::read_to_string(ws.root().join(rel)).ok(),
         }),
     }
-    let (errors, warnings) = (
+    let (errors, warnings, waived) = (
         report.count(Severity::Error),
         report.count(Severity::Warning),
+        report.waived(),
     );
     if !matches!(format, Format::Json | Format::Sarif | Format::Gitlab) {
         ui.info(&format!(
-            "checked {}: {}, {}",
+            "checked {}: {}, {}{}",
             counted(report.files, "record file", "record files"),
             counted(errors, "error", "errors"),
             counted(warnings, "warning", "warnings"),
+            if waived > 0 {
+                format!(", {waived} waived")
+            } else {
+                String::new()
+            },
         ));
     }
     Ok(if report.unreadable() {
         ExitCode::BadInput
-    } else if errors > 0 || (args.strict && warnings > 0) {
+    } else if errors > 0 || (args.strict && (warnings > 0 || waived > 0)) {
         ExitCode::RulesBroken
     } else {
         ExitCode::Ok
@@ -140,21 +152,6 @@ fn json(ui: &Ui, report: &Report) -> Result<()> {
     Ok(())
 }
 
-fn relative_to_root(root: &Path, p: &Path) -> Result<PathBuf> {
-    let abs = std::fs::canonicalize(p).map_err(|e| Error::io(p, e))?;
-    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
-    abs.strip_prefix(&root).map(Path::to_owned).map_err(|_| {
-        Error::usage(
-            format!(
-                "{} is not inside the repository {}",
-                p.display(),
-                root.display()
-            ),
-            None,
-        )
-    })
-}
-
 /// A finding as a miette diagnostic with its span in the record file.
 #[derive(Debug)]
 struct RuleDiagnostic {
@@ -169,7 +166,10 @@ impl std::fmt::Display for RuleDiagnostic {
             (Some(l), Some(c)) => format!("{}:{l}:{c}", self.finding.path.display()),
             _ => self.finding.path.display().to_string(),
         };
-        write!(f, "{place}: {}", self.finding.message)
+        match &self.finding.waived {
+            Some(_) => write!(f, "{place}: waived: {}", self.finding.message),
+            None => write!(f, "{place}: {}", self.finding.message),
+        }
     }
 }
 
@@ -181,14 +181,19 @@ impl Diagnostic for RuleDiagnostic {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.finding.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
+        Some(match (self.finding.severity, &self.finding.waived) {
+            (Severity::Error, Some(_)) => miette::Severity::Advice,
+            (Severity::Error, None) => miette::Severity::Error,
+            (Severity::Warning, _) => miette::Severity::Warning,
         })
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        let mut text = self.finding.help.clone().unwrap_or_default();
+        let mut text = match &self.finding.waived {
+            Some(w) => format!("{}\n", w.describe()),
+            None => String::new(),
+        };
+        text.push_str(self.finding.help.as_deref().unwrap_or_default());
         if let Some(c) = &self.finding.clause {
             if !text.is_empty() {
                 text.push('\n');
@@ -212,11 +217,50 @@ impl Diagnostic for RuleDiagnostic {
     }
 }
 
+/// `-q`: only what fails the run, one line each, on standard error as
+/// the findings always are: the errors no waiver accepts, and with
+/// `--strict` the warnings and waived errors too.
+fn quiet(report: &Report, strict: bool) {
+    let mut err = std::io::stderr().lock();
+    for f in report.findings.iter().filter(|f| strict || f.is_error()) {
+        // Standard error is the last place to report anything.
+        let _ = writeln!(err, "{}", one_line(f));
+    }
+}
+
+/// A finding in one line, without its code frame: `path:line:col: error
+/// RULE: message`, a waived error with its waiver.
+fn one_line(f: &Finding) -> String {
+    let place = match (f.line, f.column) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}", f.path.display()),
+        _ => f.path.display().to_string(),
+    };
+    let line = match &f.waived {
+        Some(w) => format!(
+            "{place}: waived {}: {} ({})",
+            f.rule,
+            f.message,
+            w.describe()
+        ),
+        None => format!("{place}: {} {}: {}", f.severity.as_str(), f.rule, f.message),
+    };
+    render::terminal(&line).replace('\n', " ")
+}
+
 /// Prints each finding with its place in the text `text_of` gives for its file.
 fn human(ui: &Ui, report: &Report, text_of: impl Fn(&Path) -> Option<String>) {
     // A file's findings come together: its text is read once for them all.
     let mut last: Option<(&Path, Option<String>)> = None;
     for f in &report.findings {
+        // An accepted error is listed without its code frame: no news there.
+        if f.waived.is_some() {
+            ui.diagnostic(&RuleDiagnostic {
+                finding: f.clone(),
+                source: None,
+                span: None,
+            });
+            continue;
+        }
         let text = match &last {
             Some((path, text)) if *path == f.path.as_path() => text.clone(),
             _ if f.line.is_none() => None,

@@ -210,10 +210,22 @@ fn tallies(hits: Mutex<BTreeMap<String, RuleTally>>) -> Vec<RuleTally> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .into_values()
         .map(|mut t| {
-            let mut pairs: Vec<(String, RecordId)> =
-                t.examples.into_iter().zip(t.records).collect();
-            pairs.sort();
-            (t.examples, t.records) = pairs.into_iter().unzip();
+            let mut rows: Vec<(String, RecordId, String)> = t
+                .examples
+                .into_iter()
+                .zip(t.records)
+                .zip(t.sources)
+                .map(|((e, r), s)| (e, r, s))
+                .collect();
+            rows.sort();
+            t.examples = Vec::with_capacity(rows.len());
+            t.records = Vec::with_capacity(rows.len());
+            t.sources = Vec::with_capacity(rows.len());
+            for (e, r, s) in rows {
+                t.examples.push(e);
+                t.records.push(r);
+                t.sources.push(s);
+            }
             t
         })
         .collect()
@@ -308,10 +320,12 @@ impl Checker<'_> {
     }
 
     fn tally(&self, v: validate::Violation, id: &RecordId, c: &Candidate) {
+        let source = match &c.key {
+            Key::Source(..) => format!("{} (row {})", c.key.describe(), c.row),
+            Key::Id(_) => id.to_string(),
+        };
         let example = match (&c.key, &c.keep_id) {
-            (Key::Source(..), None) if self.options.dry_run => {
-                format!("{} (row {})", c.key.describe(), c.row)
-            }
+            (Key::Source(..), None) if self.options.dry_run => source.clone(),
             _ => id.to_string(),
         };
         if let Ok(mut hits) = self.hits.lock() {
@@ -321,9 +335,11 @@ impl Checker<'_> {
                 message: v.message,
                 records: Vec::new(),
                 examples: Vec::new(),
+                sources: Vec::new(),
             });
             t.records.push(id.clone());
             t.examples.push(example);
+            t.sources.push(source);
         }
     }
 }

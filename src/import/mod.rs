@@ -14,10 +14,13 @@
 //! What blocks an import: input that cannot be read, values that are not
 //! the field's type or allowed values, a history the policy's status machine
 //! cannot walk (REC004), and personal identity numbers (SEC001, unless
-//! forced). The policy's rules are reported in the summary, not enforced,
-//! unless `strict`: imported history is what it was, and a rule that needs
-//! data the other system never kept (a major incident manager) cannot be
-//! met by an import without inventing it.
+//! forced). The policy's warnings are reported in the summary. Its errors
+//! refuse the import (SPEC §5: no command commits an error `validate`
+//! rejects), unless a waiver of `policy/waivers.yaml` accepts each, or
+//! `waive` gives the reason to write those waivers in the same commit:
+//! imported history is what it was, and a rule that needs data the other
+//! system never kept (a major incident manager) cannot be met by an import
+//! without inventing it. With `strict`, they are bad rows instead.
 //!
 //! The stages, each a module taking the one before's type:
 //! `read` (`Rows`: CSV cells or JSON/YAML records) → `map` (`Mapped`:
@@ -26,7 +29,8 @@
 //! new ID) → `plan` (`Plan`: the document to write, or nothing) →
 //! `check` (`Checked`: every record checked, each held as the text it
 //! will be written as) → `write` (one commit through the store's
-//! transaction). Plan and check run together, row by row in parallel, so
+//! transaction, with the waivers `waive` plans between check and write).
+//! Plan and check run together, row by row in parallel, so
 //! a row's candidate is given back as soon as its record is text.
 
 mod candidate;
@@ -43,6 +47,7 @@ mod servicenow;
 mod summary;
 mod table;
 pub mod values;
+mod waive;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -134,8 +139,12 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Apply changed rows to the records they made.
     pub update: bool,
-    /// Refuse the import if a record would break an error rule of the policy.
+    /// Report a record that would break an error rule of the policy as a
+    /// bad row, whatever the waivers.
     pub strict: bool,
+    /// Write a waiver with this reason for each error of the policy's rules
+    /// the records break (else such an error refuses the import).
+    pub waive: Option<String>,
     /// Import text holding a personal identity number.
     pub force: bool,
 }
@@ -220,8 +229,9 @@ pub fn import(
     progress.finish();
     let matched = matching::match_rows(cx, &repo, mapped);
     let checked = check::check(cx, &repo, matched, options, &input.name, progress)?;
+    let waivers = waive::plan(cx, &checked.rules, input, options)?;
     let settled = write::settle(cx, checked, input, format, options, tally)?;
-    Ok(write::write(cx, tx, settled, input, progress)?)
+    Ok(write::write(cx, tx, settled, waivers, input, progress)?)
 }
 
 /// Refuses a mapping whose party does not report under the policy.

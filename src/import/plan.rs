@@ -161,6 +161,7 @@ fn event(
         status,
         note: Some(note),
         changes,
+        to_customer: false,
     })
 }
 
@@ -229,6 +230,7 @@ fn first_history(
             Key::Id(_) => "imported".to_owned(),
         }),
         changes: Vec::new(),
+        to_customer: false,
     })];
     if status == machine.initial {
         return Ok(history);
@@ -253,6 +255,7 @@ fn first_history(
             status: Some(step),
             note: Some("status as imported".to_owned()),
             changes: Vec::new(),
+            to_customer: false,
         }));
     }
     Ok(history)

@@ -18,6 +18,10 @@
 //!   other channel leaves `reported_via` unset (a guess would feed the
 //!   rules that judge the channel), and the original is always kept in
 //!   `servicenow.contact_type`.
+//! - `assignment_group` and `assigned_to` are the record's
+//!   `assignment.group` and `assignment.person`, as ServiceNow writes them
+//!   (`Group 56`): where the repository has a people registry, `validate`
+//!   names those it does not know (ASG003).
 //! - Dates are day first (`29-02-2016 01:16`, `29/2/2016 01:16`), or ISO;
 //!   a "month" above 12 is refused; local times are in the repository's
 //!   timezone.
@@ -319,6 +323,7 @@ impl<'a> Log<'a> {
             status: Some(machine.initial.into()),
             note: Some(format!("opened in ServiceNow as {number}")),
             changes: Vec::new(),
+            to_customer: false,
         })];
         Walk {
             number,
@@ -374,6 +379,7 @@ impl<'a> Log<'a> {
                 status: None,
                 note: state_note.or_else(|| Some("ServiceNow update".to_owned())),
                 changes,
+                to_customer: false,
             }));
         }
         walk.state = r.state.clone();
@@ -415,6 +421,7 @@ impl<'a> Log<'a> {
                     walk.state, r.state
                 )),
                 changes: Vec::new(),
+                to_customer: false,
             }));
         }
         walk.history.push(yaml::to_value(&Event {
@@ -423,6 +430,7 @@ impl<'a> Log<'a> {
             status: Some(last_step.clone()),
             note: state_note,
             changes,
+            to_customer: false,
         }));
         walk.status = target;
         Ok(())
@@ -452,6 +460,8 @@ impl<'a> Log<'a> {
                 let column = match field.as_str() {
                     "reporter.name" => "caller_id",
                     "reported_via" => "contact_type",
+                    "assignment.group" => "assignment_group",
+                    "assignment.person" => "assigned_to",
                     f => f.strip_prefix(&format!("{system}.")).unwrap_or(f),
                 };
                 origin.push((field.as_str().into(), column.into()));
@@ -557,7 +567,12 @@ impl Log<'_> {
                 .map_err(|e| errors.push(e))
                 .ok()
                 .flatten();
-            fields.push((format!("{}.{column}", self.system), value));
+            let field = match column.as_str() {
+                "assignment_group" => "assignment.group".to_owned(),
+                "assigned_to" => "assignment.person".to_owned(),
+                _ => format!("{}.{column}", self.system),
+            };
+            fields.push((field, value));
         }
         if !errors.is_empty() {
             return Err(errors);

@@ -37,6 +37,9 @@ pub struct RuleTally {
     /// the source row of a record whose ID is not made yet (the dry run's
     /// IDs are drawn at random and the real import draws others).
     pub examples: Vec<String>,
+    /// Each of `records` as the input names it: its key in the other
+    /// system and its row (`servicenow INC0001 (row 2)`), or its ID.
+    pub sources: Vec<String>,
 }
 
 /// A warning, with the rows or records it concerns.
@@ -75,6 +78,8 @@ pub struct Summary {
     pub priority_diffs: Vec<PriorityDiff>,
     /// Rules of the policy the written records break.
     pub rules: Vec<RuleTally>,
+    /// The errors waived by the waivers the import wrote (`waive`): record and rule.
+    pub waived: Vec<(RecordId, String)>,
     /// Everything else worth knowing.
     pub warnings: Vec<Warning>,
 }
@@ -111,6 +116,10 @@ impl Summary {
                 "count": r.records.len(),
                 "records": ids(&r.records),
                 "examples": r.examples,
+            })).collect::<Vec<_>>(),
+            "waived": self.waived.iter().map(|(id, rule)| serde_json::json!({
+                "record": id.as_str(),
+                "rule": rule,
             })).collect::<Vec<_>>(),
             "warnings": self.warnings.iter().map(|w| serde_json::json!({
                 "message": w.message,

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use super::check::{Checked, Ready};
 use super::env::Tally;
 use super::summary::Summary;
+use super::waive::NewWaivers;
 use super::{ImportOptions, Input, InputFormat, Progress};
 use crate::error::Error;
+use crate::policy::waivers::WAIVERS_FILE;
 use crate::store::{CommitMode, FileState, Transaction};
 use crate::workspace::Context;
 use crate::workspace::Entry;
@@ -43,6 +45,7 @@ pub(crate) fn settle(
         dry_run: options.dry_run,
         priority_diffs: checked.priority_diffs,
         rules: checked.rules,
+        waived: Vec::new(),
         warnings: Vec::new(),
     };
     let mut files = Vec::new();
@@ -120,20 +123,29 @@ fn catch_up(
     Ok(())
 }
 
-/// Writes the files in one commit, unless there are none or it is a dry run.
+/// Writes the files, and the waivers, in one commit, unless there are no
+/// files or it is a dry run (whose summary says which waivers it would write).
 pub(crate) fn write(
     cx: &Context<'_>,
     mut tx: Transaction<'_>,
     settled: Settled,
+    waivers: Option<NewWaivers>,
     input: &Input,
     progress: &dyn Progress,
 ) -> Result<Summary, Error> {
     let Settled { mut summary, files } = settled;
+    let waivers = waivers.map(|w| {
+        summary.waived = w.waived;
+        w.text
+    });
     if summary.dry_run || files.is_empty() {
         return Ok(summary);
     }
     for (rel, bytes) in files {
         tx.write_file(rel, bytes);
+    }
+    if let Some(text) = waivers {
+        tx.write_file(PathBuf::from(WAIVERS_FILE), text.into_bytes());
     }
     progress.start("committing", 0);
     let name = input.name.file_name().map_or_else(
@@ -141,7 +153,7 @@ pub(crate) fn write(
         |n| n.to_string_lossy().into_owned(),
     );
     let message = format!(
-        "import: {} created, {} updated from {name} ({})\n\n{} rows read; {} records: {} created, {} updated, {} unchanged.\n",
+        "import: {} created, {} updated from {name} ({})\n\n{} rows read; {} records: {} created, {} updated, {} unchanged.\n{}",
         summary.created.len(),
         summary.updated.len(),
         summary.format.name(),
@@ -150,6 +162,14 @@ pub(crate) fn write(
         summary.created.len(),
         summary.updated.len(),
         summary.unchanged,
+        if summary.waived.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{} error(s) of the policy's rules waived in {WAIVERS_FILE}.\n",
+                summary.waived.len()
+            )
+        },
     );
     let commit = tx.finish(cx.mode, &message, &cx.author, &cx.now);
     progress.finish();

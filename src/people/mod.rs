@@ -173,6 +173,98 @@ impl Registry {
         self.teams.iter().find(|t| t.id == id)
     }
 
+    /// The person `text` names: their handle, name or e-mail address, in any
+    /// case and with or without accents (`Åsa Öberg` = `asa oberg`).
+    pub fn find_person(&self, text: &str) -> std::result::Result<&Person, Unknown> {
+        let want = crate::policy::fold(text);
+        let exact = self.people.iter().find(|p| {
+            crate::policy::fold(&p.handle) == want
+                || crate::policy::fold(&p.name) == want
+                || p.has_email(text.trim())
+        });
+        // A first name or the start of a handle will do where only one
+        // person has it: people say `åsa`, not `asa.oberg`.
+        let partial = || {
+            let mut hits = self.people.iter().filter(|p| {
+                crate::policy::fold(&p.handle).starts_with(&want)
+                    || crate::policy::fold(&p.name).split(' ').any(|w| w == want)
+            });
+            match (hits.next(), hits.next()) {
+                (Some(one), None) if !want.is_empty() => Some(one),
+                _ => None,
+            }
+        };
+        exact.or_else(partial).ok_or_else(|| Unknown {
+            what: "person",
+            given: text.to_owned(),
+            known: self.people.iter().map(|p| p.handle.clone()).collect(),
+        })
+    }
+
+    /// The team `text` names: its ID or name, in any case, with or without
+    /// accents.
+    pub fn find_team(&self, text: &str) -> std::result::Result<&Team, Unknown> {
+        let want = crate::policy::fold(text);
+        self.teams
+            .iter()
+            .find(|t| crate::policy::fold(&t.id) == want || crate::policy::fold(&t.name) == want)
+            .ok_or_else(|| Unknown {
+                what: "team",
+                given: text.to_owned(),
+                known: self.teams.iter().map(|t| t.id.clone()).collect(),
+            })
+    }
+
+    /// What is wrong with a record's assignment under this registry: a
+    /// team it does not declare, a person it does not know, or one who is
+    /// not of the team. Each as (field, message, help).
+    pub fn assignment_faults(
+        &self,
+        assignment: &crate::record::Assignment,
+    ) -> Vec<(&'static str, String, String)> {
+        let mut out = Vec::new();
+        if let Some(g) = assignment
+            .group
+            .as_deref()
+            .filter(|g| self.team(g).is_none())
+        {
+            let e = Unknown {
+                what: "team",
+                given: g.to_owned(),
+                known: self.teams.iter().map(|t| t.id.clone()).collect(),
+            };
+            out.push(("assignment.group", e.to_string(), e.help()));
+        }
+        if let Some(p) = &assignment.person {
+            if self.person(p).is_none() {
+                let e = Unknown {
+                    what: "person",
+                    given: p.clone(),
+                    known: self.people.iter().map(|x| x.handle.clone()).collect(),
+                };
+                out.push(("assignment.person", e.to_string(), e.help()));
+            } else if let Some(g) = assignment
+                .group
+                .as_deref()
+                .filter(|g| self.team(g).is_some())
+                && !self.in_team(p, g)
+            {
+                out.push((
+                    "assignment.person",
+                    format!("{p} is not a member of team {g}"),
+                    format!("assign the ticket to one of {g}'s members (`arende people`), or add {p} to the team in {PEOPLE_FILE}"),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Whether the person with handle `person` belongs to team `team`.
+    pub fn in_team(&self, person: &str, team: &str) -> bool {
+        self.person(person)
+            .is_some_and(|p| p.teams.iter().any(|t| t == team))
+    }
+
     /// git's allowed-signers file for the registry's SSH keys: each key
     /// with the e-mail addresses of its person, for `gpg.ssh.allowedSignersFile`.
     pub fn allowed_signers(&self) -> String {
@@ -350,6 +442,45 @@ impl Fault {
         let at = locate(text, &self.field)
             .map(|(line, column)| FileSpan::at(Path::new(PEOPLE_FILE), text, line, column, 1));
         Error::field(PEOPLE_FILE, self.field, self.message, Some(self.help), at)
+    }
+}
+
+/// A person or team the registry does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no {what} `{given}` in {PEOPLE_FILE}")]
+pub struct Unknown {
+    /// `person` or `team`.
+    pub what: &'static str,
+    /// What was asked for.
+    pub given: String,
+    /// The handles or team IDs there are.
+    pub known: Vec<String>,
+}
+
+impl Unknown {
+    /// The nearest name and the names there are.
+    pub fn help(&self) -> String {
+        let near = crate::suggest::did_you_mean(&self.given, self.known.iter().map(String::as_str));
+        if self.known.is_empty() {
+            format!(
+                "{PEOPLE_FILE} declares no {}; add one (`arende schema people` prints the file's shape)",
+                self.what
+            )
+        } else {
+            format!(
+                "{near}the {} are: {}",
+                plural(self.what),
+                self.known.join(", ")
+            )
+        }
+    }
+}
+
+/// `people` or `teams`.
+fn plural(what: &str) -> &str {
+    match what {
+        "person" => "people",
+        _ => "teams",
     }
 }
 

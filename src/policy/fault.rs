@@ -242,11 +242,17 @@ pub enum NotNamed {
         /// The categories, each `ID (label)`.
         categories: String,
     },
-    /// Not an impact or urgency level, in English or Swedish.
-    #[error("`{text}` is not one of high, medium, low (or hög, medel, låg)")]
-    Level {
+    /// Not a value of an enumerated field, by ID or word.
+    #[error("`{text}` is not a value of `{field}`; {near}it takes {values}")]
+    Word {
+        /// "did you mean `x`? ", or nothing.
+        near: String,
         /// The word given.
         text: String,
+        /// The field.
+        field: String,
+        /// The values, each `ID (label)`.
+        values: String,
     },
     /// Not a numbered level's label or alias (priorities, problem classes).
     #[error("`{text}` is not one of {values}")]

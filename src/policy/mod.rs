@@ -10,6 +10,8 @@ pub mod approval;
 mod fault;
 pub mod rule;
 mod status;
+pub mod waivers;
+pub mod words;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
@@ -60,6 +62,9 @@ pub struct Party {
     pub id: String,
     /// The name in the agreement's language.
     pub label: String,
+    /// Other names it goes by (`customer` for `kund`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// Whether the party can report tickets (`reporter.party`).
     #[serde(default = "yes")]
     pub reports: bool,
@@ -350,6 +355,11 @@ pub struct ClockSpec {
     pub hours: ClockHours,
     /// The clock stops when the ticket first reaches one of these statuses.
     pub stops_at: Vec<Status>,
+    /// The clock also stops at the first reply to the customer (`arende
+    /// note --customer`): *återkoppling* is the answer given, not the
+    /// ticket's end.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stops_at_reply: bool,
     /// The clock pauses while the ticket is in one of these statuses.
     #[serde(default)]
     pub pauses_in: Vec<Status>,
@@ -437,6 +447,14 @@ pub struct Policy {
     /// Who may be referred elsewhere when they report without troubleshooting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral: Option<Referral>,
+    /// The Swedish label and other words of each enumerated value, by field
+    /// (`status`, `reported_via`, …): see [`Policy::word`].
+    #[serde(default)]
+    pub words: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// Assigning a ticket to a team of another party is that party's
+    /// taking over its handling (002 §2.2 task 9, *överta ansvar*).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takeover: Option<Takeover>,
     /// The repository the policy was loaded for: files a record names
     /// (a capacity review's measurements CSV) are read relative to it.
     #[serde(skip)]
@@ -453,6 +471,23 @@ pub struct Policy {
 pub struct Referral {
     /// The reporting party the verdict is for (`slutkund`).
     pub party: String,
+    /// The seed clause.
+    pub clause: String,
+}
+
+/// How a pack records a party's taking over a ticket: `assign` to a team
+/// of one of `parties` sets `field` to that party (and an approval step or
+/// rule of the pack keyed on the field asks for its approval); assigning it
+/// back to a team of another party clears it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Takeover {
+    /// The kind of record it applies to.
+    pub kind: Kind,
+    /// The field that names the party that has taken over (`responsible`).
+    pub field: String,
+    /// The parties whose teams take over by being assigned.
+    pub parties: Vec<String>,
     /// The seed clause.
     pub clause: String,
 }
@@ -603,10 +638,11 @@ impl Policy {
 
     /// A value of a field the pack names, as a person writes it, turned into
     /// the value records hold: a priority or class by number or label
-    /// or one of its aliases (`kritisk`, `Hög`, `critical`), an impact or urgency in English or
-    /// Swedish (`hög`, `medel`, `låg`), a change category by ID, label or
-    /// alias. `None`: the field is not one of those; `Err`: the text names
-    /// no value, with the allowed ones listed (numbers with their labels).
+    /// or one of its aliases (`kritisk`, `Hög`, `critical`), a change
+    /// category by ID, label or alias, and every other enumerated value
+    /// (a status, a party, an impact, a channel) by [`Policy::word`].
+    /// `None`: the field is not one of those; `Err`: the text names no
+    /// value, with the allowed ones listed (numbers with their labels).
     pub fn named_value(
         &self,
         kind: Kind,
@@ -642,19 +678,8 @@ impl Policy {
                     }),
                 });
             }
-            (Kind::Incident | Kind::ServiceRequest, "impact" | "urgency") => {
-                let word = fold(text);
-                return Some(
-                    LEVEL_WORDS
-                        .iter()
-                        .find(|(_, words)| words.contains(&word.as_str()))
-                        .map(|(id, _)| Value::String((*id).to_owned()))
-                        .ok_or_else(|| NotNamed::Level {
-                            text: text.to_owned(),
-                        }),
-                );
-            }
-            _ => return None,
+            // Every other enumerated field: its ID, Swedish label or alias.
+            _ => return self.word(kind, field, text).map(|r| r.map(Value::String)),
         };
         if levels.is_empty() {
             return None;
@@ -1217,13 +1242,6 @@ pub fn deep_merge(base: &mut Mapping, over: Mapping) {
         }
     }
 }
-
-/// Impact and urgency as people write them, English or Swedish, folded.
-const LEVEL_WORDS: &[(&str, &[&str])] = &[
-    ("high", &["high", "hog", "stor"]),
-    ("medium", &["medium", "medel", "mellan"]),
-    ("low", &["low", "lag", "liten"]),
-];
 
 /// A word as compared with the packs' labels: lower case, Swedish and other
 /// accents dropped, inner spaces single (`Hög` = `hog`, `Nödåtgärd` = `nodatgard`).

@@ -432,6 +432,14 @@ pub struct Rule {
     /// Where the pack fills a value the seed leaves open: what and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chosen: Option<String>,
+    /// The line under which `arende report` counts the tickets registered
+    /// in its period that break the rule (`priority 1 not reported by
+    /// phone`): a duty the desk cannot enforce but the agreement's
+    /// follow-up reads. Such a rule is judged on what a ticket says of its
+    /// registration: status, priority, impact, urgency, channel
+    /// (`reported_via`) and reporting party (`reporter.party`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
 }
 
 /// What a broken rule's help can say of the record at hand, beyond the
@@ -457,7 +465,7 @@ pub struct Facts {
 /// so they can be run as printed.
 pub fn with_id(help: &str, id: &str) -> String {
     [
-        "set", "status", "approve", "classify", "link", "unlink", "show",
+        "set", "status", "approve", "classify", "link", "unlink", "show", "assign", "note",
     ]
     .iter()
     .fold(help.to_owned(), |help, cmd| {
@@ -716,6 +724,7 @@ mod tests {
                 words: "w".into(),
             },
             chosen: None,
+            report: None,
         };
         let facts = Facts {
             linked: vec![("CHG-20261102-CCCCCC".into(), Some("rejected".into()))],

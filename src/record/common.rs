@@ -200,6 +200,31 @@ pub struct Event {
     /// The fields that changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<FieldChange>,
+    /// The note was told to the customer (a reply), not an internal work
+    /// note: a reply can stop a feedback clock, and a public page shows
+    /// replies only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub to_customer: bool,
+}
+
+impl Event {
+    /// Whether the event is a reply to the customer.
+    pub fn is_reply(&self) -> bool {
+        self.to_customer && self.note.is_some()
+    }
+}
+
+/// Who has a ticket (002 §2.2 task 7, *tilldela ansvar*): a team and a
+/// person of the people registry, by team ID and handle.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    /// The team (assignment group), by its ID in `policy/people.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The person, by handle, a member of the team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
 }
 
 /// The events `now` has beyond those of `before`, and whether `now` lost or

@@ -48,6 +48,8 @@ pub struct Common {
     pub approvals: Vec<Approval>,
     /// Where an imported record came from.
     pub source: Option<Source>,
+    /// Who has it: a team and a person.
+    pub assignment: Option<Assignment>,
 }
 
 /// The kind-specific part of a record.

@@ -30,9 +30,11 @@ pub fn property(s: &str) -> String {
 pub fn annotations(report: &Report, prefix: &Path) -> String {
     let mut out = String::new();
     for f in &report.findings {
-        let level = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        // A waived error is a notice: shown on the file, failing nothing.
+        let level = match (f.severity, &f.waived) {
+            (Severity::Error, Some(_)) => "notice",
+            (Severity::Error, None) => "error",
+            (Severity::Warning, _) => "warning",
         };
         let mut props = format!(
             "file={}",
@@ -44,8 +46,15 @@ pub fn annotations(report: &Report, prefix: &Path) -> String {
         if let Some(c) = f.column {
             let _ = write!(props, ",col={c}");
         }
-        let _ = write!(props, ",title={}", property(&f.rule));
+        let title = match &f.waived {
+            Some(_) => format!("{} (waived)", f.rule),
+            None => f.rule.clone(),
+        };
+        let _ = write!(props, ",title={}", property(&title));
         let mut message = f.message.clone();
+        if let Some(w) = &f.waived {
+            let _ = write!(message, "\n{}", w.describe());
+        }
         if let Some(h) = &f.help {
             let _ = write!(message, "\n{h}");
         }

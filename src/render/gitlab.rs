@@ -53,7 +53,10 @@ pub fn report(report: &Report, prefix: &Path) -> Value {
             let n = seen.entry(base.clone()).or_insert(0);
             *n += 1;
             let fingerprint = if *n == 1 { base } else { format!("{base}-{n}") };
-            let mut description = f.message.clone();
+            let mut description = match &f.waived {
+                Some(w) => format!("{} [{}]", f.message, w.describe()),
+                None => f.message.clone(),
+            };
             if let Some(h) = &f.help {
                 description.push_str(" — ");
                 description.push_str(h);
@@ -64,9 +67,11 @@ pub fn report(report: &Report, prefix: &Path) -> Value {
                 "check_name": super::terminal(&f.rule),
                 "categories": ["Compatibility"],
                 "fingerprint": fingerprint,
-                "severity": match f.severity {
-                    Severity::Error => "major",
-                    Severity::Warning => "minor",
+                // A waived error is shown, as information: it fails nothing.
+                "severity": match (f.severity, &f.waived) {
+                    (Severity::Error, Some(_)) => "info",
+                    (Severity::Error, None) => "major",
+                    (Severity::Warning, _) => "minor",
                 },
                 "location": {
                     "path": prefix.join(&f.path).display().to_string().replace('\\', "/"),
@@ -93,6 +98,7 @@ mod tests {
             message: message.into(),
             help: None,
             clause: None,
+            waived: None,
         }
     }
 

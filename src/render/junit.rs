@@ -1,7 +1,8 @@
 //! JUnit XML, for CI systems that show test reports: one test case per
 //! record file checked. A file that breaks error rules is a failing test
 //! case (one `<failure>` listing every error); a file that could not be
-//! read at all is an erroring one (`<error>`); warnings are output.
+//! read at all is an erroring one (`<error>`); warnings, and errors a
+//! waiver accepts, are output.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -33,6 +34,9 @@ fn body(findings: &[&Finding]) -> String {
     let mut out = String::new();
     for f in findings {
         let _ = writeln!(out, "{} [{}]: {}", place(f), f.rule, f.message);
+        if let Some(w) = &f.waived {
+            let _ = writeln!(out, "  {}", w.describe());
+        }
         if let Some(h) = &f.help {
             let _ = writeln!(out, "  {h}");
         }
@@ -49,6 +53,7 @@ struct Case<'a> {
     path: &'a Path,
     outcome: Outcome<'a>,
     warnings: Vec<&'a Finding>,
+    waived: Vec<&'a Finding>,
 }
 
 impl<'a> Case<'a> {
@@ -56,10 +61,11 @@ impl<'a> Case<'a> {
     /// the file could not be read, failing if it has other errors.
     fn of(report: &'a Report, path: &'a Path) -> Case<'a> {
         let mine: Vec<&Finding> = report.findings.iter().filter(|f| f.path == path).collect();
-        let errors: Vec<&Finding> = mine
+        let errors: Vec<&Finding> = mine.iter().copied().filter(|f| f.is_error()).collect();
+        let waived: Vec<&Finding> = mine
             .iter()
             .copied()
-            .filter(|f| f.severity == Severity::Error)
+            .filter(|f| f.waived.is_some())
             .collect();
         let warnings: Vec<&Finding> = mine
             .iter()
@@ -77,6 +83,7 @@ impl<'a> Case<'a> {
             path,
             outcome,
             warnings,
+            waived,
         }
     }
 }
@@ -125,7 +132,7 @@ fn testcase(out: &mut String, case: &Case<'_>, each: f64) {
     let name = xml::attr(&case.path.display().to_string());
     let open = format!("    <testcase classname=\"records\" name=\"{name}\" time=\"{each:.3}\"");
     let (tag, list) = match &case.outcome {
-        Outcome::Passed if case.warnings.is_empty() => {
+        Outcome::Passed if case.warnings.is_empty() && case.waived.is_empty() => {
             let _ = writeln!(out, "{open}/>");
             return;
         }
@@ -148,12 +155,15 @@ fn testcase(out: &mut String, case: &Case<'_>, each: f64) {
             xml::text(&body(list))
         );
     }
+    let mut output = String::new();
     if !case.warnings.is_empty() {
-        let _ = writeln!(
-            out,
-            "      <system-out>{}</system-out>",
-            xml::text(&format!("warnings:\n{}", body(&case.warnings)))
-        );
+        output.push_str(&format!("warnings:\n{}", body(&case.warnings)));
+    }
+    if !case.waived.is_empty() {
+        output.push_str(&format!("waived:\n{}", body(&case.waived)));
+    }
+    if !output.is_empty() {
+        let _ = writeln!(out, "      <system-out>{}</system-out>", xml::text(&output));
     }
     let _ = writeln!(out, "    </testcase>");
 }
@@ -173,6 +183,7 @@ mod tests {
             message: message.into(),
             help: None,
             clause: None,
+            waived: None,
         }
     }
 

@@ -79,6 +79,7 @@ pub fn pack(p: &Policy, style: Style) -> String {
     change_categories(p, style, &mut out);
     release_scheme(p, &mut out);
     machines(p, &mut out);
+    words(p, style, &mut out);
     if let Some(levels) = &p.service_levels {
         service_levels(levels, style, &mut out);
     } else {
@@ -92,6 +93,28 @@ pub fn pack(p: &Policy, style: Style) -> String {
         raci(p, table, style, &mut out);
     }
     super::terminal(&out).into_owned()
+}
+
+/// The words every enumerated value is also taken as, the Swedish label
+/// first: what `set`, `new`, `status`, `list` and `import` accept and the
+/// editor template shows.
+fn words(p: &Policy, style: Style, out: &mut String) {
+    let mut t = Table::new(&["field", "value", "label", "also"], style);
+    for (field, values) in &p.words {
+        for (id, words) in values {
+            t.add_row(vec![
+                field.clone(),
+                id.clone(),
+                words.first().cloned().unwrap_or_default(),
+                words.get(1..).unwrap_or_default().join(", "),
+            ]);
+        }
+    }
+    titled(
+        "Words (each value is also taken by its label or these words, in any case, with or without accents)",
+        &t,
+        out,
+    );
 }
 
 /// A part of the pack that is a table: a blank line, its title, the table.
@@ -156,11 +179,15 @@ fn problem_classes(p: &Policy, style: Style, out: &mut String) {
 
 /// The parties to the agreement: who may report, who approves.
 fn parties(p: &Policy, style: Style, out: &mut String) {
-    let mut t = Table::new(&["party", "label", "reports", "approves", "clause"], style);
+    let mut t = Table::new(
+        &["party", "label", "also", "reports", "approves", "clause"],
+        style,
+    );
     for party in &p.parties {
         t.add_row(vec![
             party.id.clone(),
             party.label.clone(),
+            party.aliases.join(", "),
             yes_no(party.reports),
             yes_no(party.approves),
             party.clause.clone(),
@@ -393,12 +420,23 @@ fn clocks(levels: &ServiceLevels, style: Style, out: &mut String) {
                 ClockHours::Always => "24/7".to_owned(),
                 ClockHours::Office => "office hours".to_owned(),
             },
-            c.stops_at.join(", "),
+            stops(c),
             c.pauses_in.join(", "),
             format!("{} {}", c.clause.seed, c.clause.section),
         ]);
     }
     out.push_str(&format!("{t}\n"));
+}
+
+/// What stops a clock: its statuses, and the first reply to the customer
+/// where it stops at one.
+pub fn stops(c: &crate::policy::ClockSpec) -> String {
+    let statuses = c.stops_at.join(", ");
+    if c.stops_at_reply {
+        format!("first reply to the customer, {statuses}")
+    } else {
+        statuses
+    }
 }
 
 /// What the reports measure against: availability targets per class, the

@@ -156,6 +156,14 @@ fn result(f: &Finding, rule_index: usize, prefix: &Path) -> Value {
     if let Some(field) = &f.field {
         r["properties"] = json!({ "field": clean(field) });
     }
+    // SARIF's own word for an accepted result: hosts show it as suppressed.
+    if let Some(w) = &f.waived {
+        r["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": clean(&w.describe()),
+        }]);
+    }
     r
 }
 
@@ -194,6 +202,7 @@ mod tests {
             message: message.into(),
             help: Some("fix \u{1b}[31mit".into()),
             clause: None,
+            waived: None,
         }
     }
 

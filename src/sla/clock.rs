@@ -31,10 +31,14 @@ pub(super) fn clock(
     let target = target(spec, &count, start);
     // The ticket's statuses from the start on; the status at `start` is the last one reached before it.
     let line = timeline(record, initial);
-    let stop = line
+    let by_status = line
         .iter()
         .find(|(t, s)| *t >= start && *t <= at && spec.stops_at.iter().any(|x| x == s))
         .map(|(t, _)| *t);
+    let stop = match first_reply(spec, record, start, at) {
+        Some(r) => Some(by_status.map_or(r, |s| s.min(r))),
+        None => by_status,
+    };
     let horizon = stop.unwrap_or(at);
     let segments = running_segments(&line, spec, start, horizon);
     let used = segments
@@ -69,6 +73,26 @@ pub(super) fn clock(
         && target > Duration::zero()
         && used.num_seconds() as f64 > AT_RISK * target.num_seconds() as f64;
     status
+}
+
+/// The first reply to the customer between `start` and `at`, where the
+/// clock stops at one.
+fn first_reply(
+    spec: &ClockSpec,
+    record: &Record,
+    start: Timestamp,
+    at: Timestamp,
+) -> Option<Timestamp> {
+    if !spec.stops_at_reply {
+        return None;
+    }
+    record
+        .common
+        .history
+        .iter()
+        .filter(|e| e.is_reply() && e.at >= start && e.at <= at)
+        .map(|e| e.at)
+        .min()
 }
 
 /// The clock before it starts: its name, and its target as people read it.

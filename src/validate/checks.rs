@@ -74,6 +74,12 @@ checks! {
         "An approval is evidence of who decided: one given by a person outside the approving party, or by the person who asked for what is approved, is no decision (000 §3.4, 002's G: andra Partens godkännande).";
     APPROVAL_HISTORY = "APR002", Error, "An approval in force was added by a commit of the person it names, who acts for its party, signed with their key where the repository asks for signatures",
         "A line in a file proves nothing of who wrote it; the commit that added the approval, its author and its signature do (validate --verify-approvals).";
+    ASSIGNEE = "ASG003", Error, "An assignment names a team of the people registry and, if a person, a member of it",
+        "A queue is read by team and person; a team no one knows or a person outside it puts the ticket in nobody's queue (002 §2.2 task 7, tilldela ansvar).";
+    WAIVERS = "WAI001", Error, "The waivers file (policy/waivers.yaml) is a list of waivers, each with record, rule, reason, who and when",
+        "A waiver accepts an error of one record for good; a file that cannot be read as waivers accepts nothing, and the errors it meant to accept fail validation without saying why.";
+    STALE_WAIVER = "WAI002", Warning, "Every waiver accepts an error that stands",
+        "A waiver whose error was mended, or whose record or rule is gone, would silently accept the same error should it come back; removing it keeps the file true.";
     PERSONAL_NUMBER = "SEC001", Error, "No Swedish personal identity number in any text",
         "Ticket text is shared with suppliers and kept forever in git; personnummer and samordningsnummer must not be in it.";
 }

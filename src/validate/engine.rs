@@ -146,9 +146,9 @@ fn stale_help(
     map: &Mapping,
     step: &crate::policy::ApprovalStep,
 ) -> Option<String> {
-    let fields = match step.state(&record.common.approvals, map) {
-        StepState::Stale { fields, .. } => fields,
-        StepState::Rejected(_) => step.covers.clone(),
+    let (fields, rejected) = match step.state(&record.common.approvals, map) {
+        StepState::Stale { fields, .. } => (fields, false),
+        StepState::Rejected(_) => (step.covers.clone(), true),
         _ => return None,
     };
     let machine = cx.policy.machine(record.kind());
@@ -162,13 +162,45 @@ fn stale_help(
         step.parties.join("|"),
         step.id
     );
-    Some(match back {
-        Some(back) => format!(
+    // A record already back where the decision is taken, or moving on
+    // from there (the move being judged), is not sent back again; a
+    // rejected one may end where the machine allows it from there.
+    let history = &record.common.history;
+    let moving_on = history.last().and_then(|e| e.status.as_deref()) == Some(record.status())
+        && history
+            .iter()
+            .rev()
+            .skip(1)
+            .find_map(|e| e.status.as_deref())
+            == back;
+    let at_decision = back == Some(record.status()) || moving_on;
+    let give_up = back
+        .map(|b| machine.next(b))
+        .unwrap_or_default()
+        .iter()
+        .find(|s| s.as_str() == "rejected")
+        .map(|s| format!("; or end it there: arende status ID {s}"))
+        .unwrap_or_default();
+    Some(match (rejected, back) {
+        (true, Some(back)) if at_decision => format!(
+            "`{}` was rejected: a new decision is taken with the record {back}: change what the decision asked for, then {redo}{give_up}",
+            step.id
+        ),
+        (true, Some(back)) => format!(
+            "`{}` was rejected: return the record for a new decision (arende status ID {back}), change it, then {redo}",
+            step.id
+        ),
+        (false, _) if at_decision => format!(
+            "the approval of `{}` covers {}: ask again ({redo}), or put the old value back",
+            step.id,
+            fields.join(", ")
+        ),
+        (false, Some(back)) => format!(
             "the approval of `{}` covers {}: to change it, return the record for a new decision (arende status ID {back}), edit it, then {redo}; or put the old value back",
             step.id,
             fields.join(", ")
         ),
-        None => format!(
+        (_, None) => format!(
             "the approval of `{}` covers {}: put the old value back, or {redo}",
             step.id,
             fields.join(", ")

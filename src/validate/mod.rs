@@ -9,6 +9,7 @@ pub mod parties;
 pub mod personnummer;
 pub mod repository;
 pub mod staged;
+pub mod waivers;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -51,6 +52,46 @@ pub struct Finding {
     pub help: Option<String>,
     /// The seed clause the rule comes from.
     pub clause: Option<String>,
+    /// The waiver that accepts this error, if one does: it is reported,
+    /// and fails `validate` only with `--strict`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Waived>,
+}
+
+/// The waiver (`policy/waivers.yaml`) that accepts an error.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waived {
+    /// Why the error stands.
+    pub reason: String,
+    /// Who accepted it.
+    pub who: String,
+    /// When.
+    pub when: crate::time::Timestamp,
+    /// The waiver's line in its file, where known.
+    pub line: Option<usize>,
+}
+
+impl Waived {
+    /// The waiver in a line: `waived by WHO on DATE (policy/waivers.yaml:LINE): REASON`.
+    pub fn describe(&self) -> String {
+        let place = match self.line {
+            Some(l) => format!("{}:{l}", crate::policy::waivers::WAIVERS_FILE),
+            None => crate::policy::waivers::WAIVERS_FILE.to_owned(),
+        };
+        format!(
+            "waived by {} on {} ({place}): {}",
+            self.who,
+            self.when.format("%Y-%m-%d"),
+            self.reason
+        )
+    }
+}
+
+impl Finding {
+    /// Whether it is an error no waiver accepts.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error && self.waived.is_none()
+    }
 }
 
 /// The outcome of a validation.
@@ -65,12 +106,18 @@ pub struct Report {
 }
 
 impl Report {
-    /// How many findings have this severity.
+    /// How many findings have this severity; a waived error is not
+    /// counted as an error (see [`Report::waived`]).
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity == severity)
+            .filter(|f| f.severity == severity && f.waived.is_none())
             .count()
+    }
+
+    /// How many errors a waiver accepts.
+    pub fn waived(&self) -> usize {
+        self.findings.iter().filter(|f| f.waived.is_some()).count()
     }
 
     /// Whether a file could not be read as a record at all.
@@ -164,6 +211,7 @@ pub fn check(ws: &Workspace, only: &[PathBuf], verify: bool) -> Result<Report> {
     if verify {
         findings.extend(approval_findings(ws, people.as_ref())?);
     }
+    waivers::apply(ws.root(), &mut findings);
     Ok(report(ws.root(), only, findings, summaries))
 }
 
@@ -532,6 +580,18 @@ pub fn check_record(cx: &Context<'_>, doc: &Value, record: &Record) -> Vec<Viola
                     clause: None,
                 }),
         );
+        if let Some(assignment) = &record.common.assignment {
+            out.extend(registry.assignment_faults(assignment).into_iter().map(
+                |(field, message, help)| Violation {
+                    rule: checks::ASSIGNEE.id.into(),
+                    severity: checks::ASSIGNEE.severity,
+                    field: field.into(),
+                    message,
+                    help: Some(help),
+                    clause: None,
+                },
+            ));
+        }
     }
     if let Some(hit) = personnummer::find_in(doc) {
         let place = if hit.in_key { "a key" } else { "the text" };
@@ -567,6 +627,7 @@ fn record_findings(cx: &Context<'_>, e: &Entry) -> Vec<Finding> {
             message: v.message,
             help: v.help,
             clause: v.clause,
+            waived: None,
         })
         .collect();
     if let Some((index, message)) = history_problem(cx.policy, &e.record) {
@@ -829,6 +890,7 @@ fn repo_finding(
         message,
         help: Some(help),
         clause: None,
+        waived: None,
     }
 }
 
@@ -880,6 +942,7 @@ fn file_finding(e: Error) -> Finding {
         message,
         help,
         clause: None,
+        waived: None,
     }
 }
 
@@ -952,7 +1015,7 @@ pub fn new_errors(
     // passes here). Its own faults are validate's to report (PEO001), not a
     // reason to refuse an edit of a record: a registry that cannot be read
     // judges no approval here.
-    let people = if after.1.common.approvals.is_empty() {
+    let people = if after.1.common.approvals.is_empty() && after.1.common.assignment.is_none() {
         None
     } else {
         Registry::read(ws.root()).ok().flatten().map(|(r, _)| r)

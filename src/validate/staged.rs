@@ -525,6 +525,14 @@ pub fn check_staged(ws: &Workspace) -> Result<StagedReport> {
         config_changed: configs.changed,
     };
     let mut findings = judge.findings(configs.new_ws(ws), configs.old_ws(ws))?;
+    // The waivers the commit holds accept the errors they name here as in
+    // `validate` (the index's file, with the index's configuration); one
+    // that cannot be read is `validate`'s to report (WAI001), and waives
+    // nothing.
+    let root = configs.new_ws(ws).root();
+    if let Ok(Some((waivers, text))) = crate::policy::waivers::Waivers::read(root) {
+        super::waivers::mark(&waivers, &text, &mut findings);
+    }
     let texts = judge.texts(&findings);
     locate(&texts, &mut findings);
     findings.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));

@@ -8,6 +8,7 @@
 //! is done here, not in the store.
 
 pub mod cache;
+mod resolve;
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +53,9 @@ pub struct Workspace {
     store: Store,
     policy: Policy,
     tz: Tz,
+    /// Where the command was started: a relative path a person types is
+    /// read from here.
+    cwd: PathBuf,
 }
 
 /// Who changes the repository, when, and whether the change ends in a
@@ -87,13 +91,26 @@ impl Workspace {
             message: format!("`{tz_name}` is not a timezone name"),
             help: Some("use an IANA name such as Europe/Stockholm".into()),
         })?;
-        Ok(Workspace { store, policy, tz })
+        let cwd = root.to_owned();
+        Ok(Workspace {
+            store,
+            policy,
+            tz,
+            cwd,
+        })
+    }
+
+    /// Reads the relative paths a person types from `dir` (where the
+    /// command was started) rather than from the root.
+    pub fn with_cwd(mut self, dir: &Path) -> Workspace {
+        self.cwd = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
+        self
     }
 
     /// Finds the repository at `start` or above it (see
     /// [`Store::discover`]) and opens it.
     pub fn discover(start: &Path) -> Result<Workspace> {
-        Workspace::new(Store::discover(start)?)
+        Ok(Workspace::new(Store::discover(start)?)?.with_cwd(start))
     }
 
     /// The files and git of the repository.

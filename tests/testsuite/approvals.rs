@@ -237,6 +237,10 @@ fn a_g_approval_is_the_other_partys() {
     name: Bo Båda
     emails: [bo@konsult.example]
     parties: [staden, leverantor]
+teams:
+  - id: servicedesk
+    name: Service desk
+    party: servicedesk
 ",
     );
     let inc = sb
@@ -252,7 +256,7 @@ fn a_g_approval_is_the_other_partys() {
         .trim()
         .to_owned();
     for s in ["assigned", "in_progress", "resolved"] {
-        sb.ok(&["status", &inc, s]);
+        sb.ok(&["status", &inc, s, "--group", "servicedesk"]);
     }
     // Bo acts for Staden, but for Leverantören too, who did the work.
     refused(

@@ -136,7 +136,7 @@ fn incident_walk_makes_one_commit_per_step_by_the_pinned_author(layout: Layout) 
 
     for status in ["assigned", "in_progress", "resolved", "closed"] {
         let before = git.commit_count();
-        sb.ok(&["status", &id, status]);
+        sb.ok(&["status", &id, status, "--group", "servicedesk"]);
         assert_eq!(
             git.commit_count(),
             before + 1,
@@ -201,7 +201,7 @@ fn illegal_status_jumps_are_refused_and_change_nothing(layout: Layout) {
     assert_eq!(Snapshot::take(&sb, &id), before);
 
     for status in ["assigned", "in_progress", "resolved", "closed"] {
-        sb.ok(&["status", &id, status]);
+        sb.ok(&["status", &id, status, "--group", "servicedesk"]);
     }
     let before = Snapshot::take(&sb, &id);
     let entries = sb.git().index_entries();
@@ -366,10 +366,23 @@ fn unknown_and_malformed_ids_are_bad_input() {
         "{}",
         stderr(&out)
     );
+    // A path is read as the path of a record file (issue 24): one outside
+    // the repository, or missing, is refused as well as a malformed ID.
     for bad in ["../../etc/passwd", "INC-20260101/../x", "INC-.."] {
         let out = sb.run(&["show", bad]);
         assert_eq!(code(&out), 2, "{bad}: {}", stderr(&out));
-        assert!(stderr(&out).contains("not a record ID"), "{}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{bad}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            [
+                "not a record ID",
+                "no record matches",
+                "not inside the repository"
+            ]
+            .iter()
+            .any(|s| err.contains(s)),
+            "{err}"
+        );
         let out = sb.run(&["set", bad, "impact=low"]);
         assert_eq!(code(&out), 2, "{bad}: {}", stderr(&out));
     }
@@ -820,7 +833,15 @@ both_layouts!(log_shows_commits_and_history);
 fn log_shows_commits_and_history(layout: Layout) {
     let sb = Sandbox::with_repo_in(layout);
     let id = sb.journal_incident();
-    sb.ok(&["status", &id, "assigned", "--note", "till förvaltningen"]);
+    sb.ok(&[
+        "status",
+        &id,
+        "assigned",
+        "--note",
+        "till förvaltningen",
+        "--group",
+        "servicedesk",
+    ]);
     let git = sb.git();
     let commits: Vec<String> = git.commits()[..2]
         .iter()
@@ -928,7 +949,7 @@ fn a_commit_takes_only_its_own_files_and_keeps_what_a_person_staged(layout: Layo
     let unstaged_text = staged_text.clone() + "x_unstaged: ja\n";
     std::fs::write(sb.record_path(&theirs), &unstaged_text).unwrap();
 
-    sb.ok(&["status", &mine, "assigned"]);
+    sb.ok(&["status", &mine, "assigned", "--group", "servicedesk"]);
     let head = git.repo.find_commit(git.head().unwrap()).unwrap();
     let diff = git
         .repo

@@ -24,10 +24,25 @@ fn copy_fixture(sb: &Sandbox, pack: &str, name: &str) -> std::path::PathBuf {
     to
 }
 
-/// `arende init --policy PACK NAME` in the sandbox.
+/// `arende init --policy PACK NAME` in the sandbox, with the fixture's
+/// standard-change register committed: the register is part of the
+/// repository, and without it a standard change breaks a rule, which the
+/// import refuses (issue 24).
 fn empty_repo(sb: &Sandbox, pack: &str, name: &str) -> std::path::PathBuf {
     sb.ok(&["init", "--policy", pack, name]);
-    sb.root().join(name)
+    let root = sb.root().join(name);
+    let register = "policy/standard-changes.yaml";
+    std::fs::create_dir_all(root.join("policy")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(pack)
+            .join(register),
+        root.join(register),
+    )
+    .unwrap();
+    Git::open(&root).commit_all("the standard-change register");
+    root
 }
 
 fn run_in(sb: &Sandbox, dir: &Path, args: &[&str]) -> String {
@@ -76,12 +91,16 @@ fn round_trip_json(pack: &str) {
     assert_eq!(record_files(&dst), record_files(&src));
     // And the same export, byte for byte.
     assert_eq!(run_in(&sb, &dst, &["export"]), export);
-    assert_eq!(Git::open(&dst).commit_count(), 2, "init and one import");
+    assert_eq!(
+        Git::open(&dst).commit_count(),
+        3,
+        "init, the register and one import"
+    );
 
     // Importing it again, or into the repository it came from, changes nothing.
     let again = run_in(&sb, &dst, &["import", file.to_str().unwrap()]);
     assert!(again.contains(&format!("unchanged {n}")), "{again}");
-    assert_eq!(Git::open(&dst).commit_count(), 2);
+    assert_eq!(Git::open(&dst).commit_count(), 3);
 }
 
 fn round_trip_csv(pack: &str) {
@@ -139,9 +158,9 @@ fn an_imported_servicenow_record_survives_export_and_import() {
     let log = sb.root().join("log.csv");
     std::fs::write(
         &log,
-        "number,incident_state,sys_updated_at,opened_at,impact,urgency,contact_type,made_sla\n\
-         INC0000001,New,29-02-2016 01:16,29-02-2016 01:16,2 - Medium,3 - Low,Phone,TRUE\n\
-         INC0000001,Resolved,29/2/2016 03:00,29/2/2016 01:16,2 - Medium,3 - Low,Phone,true\n",
+        "number,incident_state,sys_updated_at,opened_at,impact,urgency,contact_type,made_sla,assignment_group\n\
+         INC0000001,New,29-02-2016 01:16,29-02-2016 01:16,2 - Medium,3 - Low,Phone,TRUE,?\n\
+         INC0000001,Resolved,29/2/2016 03:00,29/2/2016 01:16,2 - Medium,3 - Low,Phone,true,Group 7\n",
     )
     .unwrap();
     run_in(&sb, &a, &["import", log.to_str().unwrap()]);

@@ -8,13 +8,19 @@ use crate::support::{Layout, Sandbox, both_layouts, field, history, stderr};
 both_layouts!(uncommitted_hand_edits_are_recorded_and_named);
 fn uncommitted_hand_edits_are_recorded_and_named(layout: Layout) {
     let sb = Sandbox::with_repo_in(layout);
+    // Classified, so it may be assigned (INC041).
     let id = sb.new_incident(
         "Journalen svarar inte",
-        &["reporter.party=kund", "tickets.kund=K-1"],
+        &[
+            "reporter.party=kund",
+            "tickets.kund=K-1",
+            "impact=low",
+            "urgency=low",
+        ],
     );
     sb.edit_record(&id, "Journalen svarar inte", "Journalen svarar långsamt");
     sb.edit_record(&id, "tickets:\n  kund: K-1", "tickets:\n  kund: K-2");
-    let out = sb.run(&["status", &id, "assigned"]);
+    let out = sb.run(&["status", &id, "assigned", "--group", "servicedesk"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(

@@ -24,7 +24,7 @@ fn with_no_identity_init_refuses_and_leaves_no_new_folder() {
     let out = sb
         .cmd()
         .env_remove("ARENDE_AUTHOR")
-        .args(["init", "records/new"])
+        .args(["init", "records/new", "--policy", "inera"])
         .output()
         .unwrap();
     assert_eq!(code(&out), 2, "{}", stderr(&out));
@@ -40,7 +40,7 @@ fn with_no_identity_an_adopted_folder_keeps_only_what_it_had() {
     let out = sb
         .cmd()
         .env_remove("ARENDE_AUTHOR")
-        .args(["init"])
+        .args(["init", "--policy", "inera"])
         .output()
         .unwrap();
     assert_eq!(code(&out), 2, "{}", stderr(&out));
@@ -55,7 +55,13 @@ fn author_flag_stands_in_for_the_git_identity(layout: Layout) {
     let out = sb
         .cmd()
         .env_remove("ARENDE_AUTHOR")
-        .args(["--author", "Eva Ek <eva@example.se>", "init"])
+        .args([
+            "--author",
+            "Eva Ek <eva@example.se>",
+            "init",
+            "--policy",
+            "inera",
+        ])
         .output()
         .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -70,7 +76,7 @@ fn a_failure_after_the_git_repository_is_made_removes_it_and_only_it() {
     std::fs::write(sb.root().join("notes.txt"), "mine\n").unwrap();
     // A file where init makes its `policy/` folder: the register cannot be written.
     std::fs::write(sb.root().join("policy"), "not a folder\n").unwrap();
-    let out = sb.run(&["init"]);
+    let out = sb.run(&["init", "--policy", "inera"]);
     assert_ne!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(
         entries(sb.root()),

@@ -23,7 +23,7 @@ fn every_command_reads(sb: &Sandbox, id: &str, rel: &str) {
     assert!(sb.ok(&["list"]).contains(id), "list shows {id}");
     assert!(sb.ok(&["show", id]).contains("Journal nere"), "show {id}");
     sb.ok(&["set", id, "urgency=low"]);
-    sb.ok(&["status", id, "assigned"]);
+    sb.ok(&["status", id, "assigned", "--group", "servicedesk"]);
     let text = std::fs::read_to_string(sb.root().join(rel)).unwrap();
     assert!(text.contains("urgency: low"), "set wrote {rel}: {text}");
     assert!(
@@ -233,12 +233,12 @@ fn a_large_import_lands_sharded_in_one_pack_and_leaves_git_clean(layout: Layout)
 
 both_layouts!(a_dry_run_names_new_records_by_their_source_rows);
 fn a_dry_run_names_new_records_by_their_source_rows(layout: Layout) {
-    let sb = Sandbox::init_in(layout, &["--policy", "ehm"]);
-    // `kund` is no reporting party of the ehm policy (REC005), so the
-    // summary names examples.
+    let sb = Sandbox::init_in(layout, &["--policy", "inera"]);
+    // A kund's report without the kund's ticket number (INC003, a
+    // warning), so the summary names examples.
     let csv = "kind,source.system,source.id,title,opened_at,impact,urgency,reporter.party,reported_via\n\
-               incident,tool,T-1,Allt nere,2026-11-01 10:00,high,high,kund,email\n\
-               incident,tool,T-2,Allt nere igen,2026-11-01 11:00,high,high,kund,email\n";
+               incident,tool,T-1,Allt nere,2026-11-01 10:00,medium,medium,kund,email\n\
+               incident,tool,T-2,Allt nere igen,2026-11-01 11:00,medium,medium,kund,email\n";
     let dry = sb
         .cmd()
         .args(["import", "-", "--input", "csv", "--dry-run"])
@@ -256,7 +256,7 @@ fn a_dry_run_names_new_records_by_their_source_rows(layout: Layout) {
         "a dry run shows no ID the import will not make: {summary}"
     );
     assert!(
-        summary.contains("REC005") && summary.contains("e.g. tool T-1 (row 2), tool T-2 (row 3)"),
+        summary.contains("INC003") && summary.contains("e.g. tool T-1 (row 2), tool T-2 (row 3)"),
         "{summary}"
     );
     let real = sb

@@ -217,7 +217,11 @@ fn an_approval_on_one_side_and_a_field_change_on_the_other() {
 fn status_moves_on_both_sides_are_checked_against_the_machine() {
     let (sb, id) = forked();
     sb.leaves_changes("the merge conflicts and is left for a person to resolve");
-    at(&sb, "09:40", &["status", &id, "assigned"]);
+    at(
+        &sb,
+        "09:40",
+        &["status", &id, "assigned", "--group", "servicedesk"],
+    );
     at(&sb, "09:50", &["status", &id, "in_progress"]);
     sb.git_ok(&["branch", "-f", "side"]);
     // Ours resolves; theirs waits for the customer and comes back: each
@@ -251,10 +255,18 @@ fn different_status_moves_conflict_on_the_status_line() {
     let (sb, id) = forked();
     sb.leaves_changes("the merge conflicts and is left for a person to resolve");
     sb.checkout("side");
-    at(&sb, "10:00", &["status", &id, "assigned"]);
+    at(
+        &sb,
+        "10:00",
+        &["status", &id, "assigned", "--group", "servicedesk"],
+    );
     at(&sb, "10:10", &["status", &id, "in_progress"]);
     sb.checkout("main");
-    at(&sb, "10:30", &["status", &id, "assigned"]);
+    at(
+        &sb,
+        "10:30",
+        &["status", &id, "assigned", "--group", "servicedesk"],
+    );
     let (ok, out) = merge(&sb);
     assert!(!ok, "{out}");
     let merged = text(&sb, &id);

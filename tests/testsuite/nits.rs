@@ -15,7 +15,7 @@ fn a_bad_status_takes_the_right_article() {
         arende::usage
 
           × `bogus` is not an incident status
-          help: incident statuses are: new, assigned, in_progress, awaiting_customer, resolved, closed
+          help: incident statuses are: new (Ny), assigned (Tilldelad), in_progress (Pågår), awaiting_customer (Väntar på kund), resolved (Löst), closed (Stängd)
     ");
     let chg = sb
         .ok(&["new", "change", "--title", "Patch"])
@@ -29,7 +29,7 @@ fn a_bad_status_takes_the_right_article() {
         arende::usage
 
           × `bogus` is not a change status
-          help: change statuses are: draft, submitted, approved, scheduled, implemented, reviewed, closed, rejected
+          help: change statuses are: draft (Utkast), submitted (Inskickad), approved (Godkänd), scheduled (Schemalagd), implemented (Genomförd), reviewed (Utvärderad), closed (Stängd), rejected (Avslagen)
     ");
 }
 

@@ -170,7 +170,15 @@ fn set_and_status_notes_are_refused() {
     );
     assert_refused(
         &sb,
-        &["status", &id, "assigned", "--note", "ringde 811218–9876"],
+        &[
+            "status",
+            &id,
+            "assigned",
+            "--note",
+            "ringde 811218–9876",
+            "--group",
+            "servicedesk",
+        ],
         1,
         "history[1].note",
     );
@@ -213,7 +221,15 @@ fn a_history_note_edited_by_hand_is_found_in_its_event() {
     let sb = Sandbox::with_repo();
     sb.leaves_changes("the number is a hand edit for validate to find, never committed");
     let id = sb.journal_incident();
-    sb.ok(&["status", &id, "assigned", "--note", "ringde kunden"]);
+    sb.ok(&[
+        "status",
+        &id,
+        "assigned",
+        "--note",
+        "ringde kunden",
+        "--group",
+        "servicedesk",
+    ]);
     sb.edit_record(
         &id,
         "note: ringde kunden",

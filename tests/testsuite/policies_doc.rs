@@ -19,6 +19,11 @@ const SUITE: &str = "tests/testsuite";
 /// The test that proves each built-in check: (check, file, test function).
 const CHECK_TESTS: &[(&str, &str, &str)] = &[
     (
+        "ASG003",
+        "tests/testsuite/desk.rs",
+        "validate_finds_an_assignment_the_registry_does_not_know",
+    ),
+    (
         "REC001",
         "tests/testsuite/invalid_fixture.rs",
         "the_invalid_fixture_breaks_exactly_the_known_rules",
@@ -87,6 +92,16 @@ const CHECK_TESTS: &[(&str, &str, &str)] = &[
         "REPO006",
         "tests/testsuite/rules.rs",
         "ehm_allows_two_deployed_releases_at_once",
+    ),
+    (
+        "WAI001",
+        "tests/testsuite/waivers.rs",
+        "a_malformed_waivers_file_names_its_entry_and_line",
+    ),
+    (
+        "WAI002",
+        "tests/testsuite/waivers.rs",
+        "a_waiver_that_accepts_no_error_is_reported",
     ),
     (
         "SEC001",
@@ -700,7 +715,7 @@ fn render() -> String {
                     arende::policy::ClockHours::Always => "24/7",
                     arende::policy::ClockHours::Office => "office hours",
                 },
-                c.stops_at.join(", "),
+                arende::render::policy::stops(c),
                 c.pauses_in.join(", "),
                 seed_file_of(p, &c.clause.seed),
                 cell(&c.clause.section),

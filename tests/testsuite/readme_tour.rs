@@ -59,8 +59,8 @@ const INERA: &[Step] = &[
     ),
     step(
         "status_assigned",
-        "arende status $ID assigned",
-        &["status", "$ID", "assigned"],
+        "arende status $ID assigned --group servicedesk",
+        &["status", "$ID", "assigned", "--group", "servicedesk"],
     ),
     step(
         "status_in_progress",
@@ -222,6 +222,109 @@ const EHM: &[Step] = &[
     ),
 ];
 
+/// A day at the desk, in the Stockholm repository, as Nils.
+const DESK: &[Step] = &[
+    Step {
+        name: "desk_new",
+        shown: "ID=$(arende new incident --title \"Elever kan inte logga in\" impact=hög urgency=medel",
+        args: &[
+            "new",
+            "incident",
+            "--title",
+            "Elever kan inte logga in",
+            "impact=hög",
+            "urgency=medel",
+            "reporter.party=Service desk",
+            "reported_via=telefon",
+        ],
+        keep: Some("$ID"),
+    },
+    step(
+        "desk_assigned_to_me",
+        "arende status $ID assigned --to me",
+        &["status", "$ID", "assigned", "--to", "me"],
+    ),
+    step(
+        "desk_note",
+        "arende note $ID \"Ringde Rinkebyskolan: alla elever berörs\"",
+        &["note", "$ID", "Ringde Rinkebyskolan: alla elever berörs"],
+    ),
+    step(
+        "desk_reply",
+        "arende note $ID \"Vi felsöker inloggningen\" --customer",
+        &["note", "$ID", "Vi felsöker inloggningen", "--customer"],
+    ),
+    step(
+        "desk_my_queue",
+        "arende list --mine --open",
+        &["list", "--mine", "--open"],
+    ),
+    step(
+        "desk_in_progress",
+        "arende status $ID pågår",
+        &["status", "$ID", "pågår"],
+    ),
+    step(
+        "desk_takeover",
+        "arende assign $ID --group drift --to leo",
+        &["assign", "$ID", "--group", "drift", "--to", "leo"],
+    ),
+    Step {
+        name: "desk_problem",
+        shown: "PRB=$(arende new problem --title \"Inloggningen faller vid hög last\" --link $ID)",
+        args: &[
+            "new",
+            "problem",
+            "--title",
+            "Inloggningen faller vid hög last",
+            "--link",
+            "$ID",
+        ],
+        keep: Some("$PRB"),
+    },
+    step(
+        "desk_resolution",
+        "arende set $ID resolution=\"Certifikatet förnyat\"",
+        &["set", "$ID", "resolution=Certifikatet förnyat"],
+    ),
+    step(
+        "desk_resolved_refused",
+        "arende status $ID löst                         # refused",
+        &["status", "$ID", "löst"],
+    ),
+    step(
+        "desk_approve_takeover",
+        "arende --author \"Kim Stad <kim@stad.example>\" approve $ID --by Staden --step takeover",
+        &[
+            "--author",
+            "Kim Stad <kim@stad.example>",
+            "approve",
+            "$ID",
+            "--by",
+            "Staden",
+            "--step",
+            "takeover",
+        ],
+    ),
+    step(
+        "desk_resolved",
+        "arende status $ID löst\n",
+        &["status", "$ID", "löst"],
+    ),
+    step("desk_log", "arende log $ID  ", &["log", "$ID"]),
+];
+
+/// The here-document the README writes under `cat > FILE <<'END'`.
+fn heredoc(file: &str, end: &str) -> String {
+    let open = format!("cat > {file} <<'{end}'\n");
+    let start = README.find(&open).expect("the README writes the file") + open.len();
+    let stop = README[start..]
+        .find(&format!("\n{end}\n"))
+        .expect("the here-document ends")
+        + start;
+    format!("{}\n", &README[start..stop])
+}
+
 /// The CSV of the tour's import, as the README's here-document holds it.
 fn tour_csv() -> String {
     let start = README
@@ -234,6 +337,17 @@ fn tour_csv() -> String {
 
 /// Runs the steps in `dir`, snapshotting each one's exit code and output.
 fn run(sb: &Sandbox, dir: &Path, steps: &[Step], vars: &mut BTreeMap<String, String>) {
+    run_as(sb, dir, steps, vars, None);
+}
+
+/// [`run`], with `ARENDE_AUTHOR` set to `author` where the README exports one.
+fn run_as(
+    sb: &Sandbox,
+    dir: &Path,
+    steps: &[Step],
+    vars: &mut BTreeMap<String, String>,
+    author: Option<&str>,
+) {
     for s in steps {
         assert!(
             README.contains(s.shown),
@@ -245,7 +359,11 @@ fn run(sb: &Sandbox, dir: &Path, steps: &[Step], vars: &mut BTreeMap<String, Str
             .iter()
             .map(|a| vars.get(*a).cloned().unwrap_or_else(|| (*a).to_owned()))
             .collect();
-        let out = sb.cmd_in(dir).args(&args).output().unwrap();
+        let mut cmd = sb.cmd_in(dir);
+        if let Some(a) = author {
+            cmd.env("ARENDE_AUTHOR", a);
+        }
+        let out = cmd.args(&args).output().unwrap();
         assert_no_panic(&out);
         if let Some(var) = s.keep {
             vars.insert(var.to_owned(), stdout(&out).trim().to_owned());
@@ -311,4 +429,24 @@ fn the_readme_tour_prints_what_its_snapshots_hold() {
     );
     std::fs::write(ehm.join("nya.csv"), tour_csv()).unwrap();
     run(&sb, &ehm, EHM, &mut vars);
+}
+
+#[test]
+fn the_readme_day_at_the_desk_prints_what_its_snapshots_hold() {
+    let sb = Sandbox::new();
+    assert!(README.contains("arende init desken --policy stockholm"));
+    let out = sb.run(&["init", "desken", "--policy", "stockholm"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let repo: PathBuf = sb.root().join("desken");
+    std::fs::write(
+        repo.join("policy/people.yaml"),
+        heredoc("policy/people.yaml", "YAML"),
+    )
+    .unwrap();
+    assert!(README.contains("git add policy && git commit -qm \"Desken\""));
+    crate::support::Git::open(&repo).commit_all("Desken");
+    let author = "Nils Ek <nils@stad.example>";
+    assert!(README.contains(&format!("export ARENDE_AUTHOR=\"{author}\"")));
+    let mut vars = BTreeMap::new();
+    run_as(&sb, &repo, DESK, &mut vars, Some(author));
 }

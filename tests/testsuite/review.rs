@@ -314,9 +314,12 @@ fn a_record_file_whose_name_is_not_utf8_fails_review() {
 
 // ------------------------------------------------------------- history
 
-/// An incident on main with two events: opened, and assigned with a note.
+/// An incident on main with two events: opened (with its team), and
+/// assigned with a note.
 fn assigned_incident(sb: &Sandbox) -> String {
-    let id = sb.new_incident("Journal nere", JOURNAL);
+    let mut fields = JOURNAL.to_vec();
+    fields.push("assignment.group=servicedesk");
+    let id = sb.new_incident("Journal nere", &fields);
     sb.ok(&["status", &id, "assigned", "--note", "till journalteamet"]);
     id
 }
@@ -729,7 +732,15 @@ fn log_shows_every_commit_of_a_record_oldest_first() {
         "title: Journal nere i region Öst\n",
     );
     let hand1 = sb.hand_commit("Bättre rubrik");
-    sb.ok(&["status", &id, "assigned", "--note", "till journalteamet"]);
+    sb.ok(&[
+        "status",
+        &id,
+        "assigned",
+        "--note",
+        "till journalteamet",
+        "--group",
+        "servicedesk",
+    ]);
     let cmd1 = sb.rev("HEAD");
     // A commit that does not touch the record is not in its log.
     sb.new_incident("Något annat", JOURNAL);
@@ -803,7 +814,7 @@ fn log_shows_every_commit_of_a_record_oldest_first() {
         "the filing commit sets fields, it changes none"
     );
     assert_eq!(fields(1), ["title"]);
-    assert_eq!(fields(2), ["status"]);
+    assert_eq!(fields(2), ["status", "assignment.group"]);
     assert_eq!(fields(3), ["description"]);
     assert_eq!(fields(4), ["impact", "priority"]);
     assert_eq!(fields(5), ["tickets.kund"]);
@@ -1079,7 +1090,7 @@ fn log_follows_a_record_through_a_rename() {
     let filed = sb.hand_commit("filed by hand as .yml");
     std::fs::rename(&yml, &yaml).unwrap();
     let renamed = sb.hand_commit("rename to .yaml");
-    sb.ok(&["status", &id, "assigned"]);
+    sb.ok(&["status", &id, "assigned", "--group", "servicedesk"]);
 
     let out = sb.ok(&["log", &id, "--format", "json"]);
     let steps: serde_json::Value = serde_json::from_str(&out).unwrap();

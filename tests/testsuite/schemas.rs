@@ -1,7 +1,7 @@
 //! The JSON Schemas under `schemas/` and the example repositories under
 //! `fixtures/`.
 //!
-//! - `schemas/<kind>.schema.json` and `schemas/people.schema.json` must equal
+//! - `schemas/<kind>.schema.json`, `schemas/people.schema.json` and `schemas/waivers.schema.json` must equal
 //!   what `arende::editor::SchemaFile` generates;
 //!   `ARENDE_UPDATE_SCHEMAS=1 cargo test --test testsuite schemas::` rewrites them.
 //! - Every record of every fixture must validate against its kind's schema, as

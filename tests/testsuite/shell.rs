@@ -21,7 +21,7 @@ fn completion_offers_ids_next_statuses_kinds_fields_and_packs() {
     assert!(complete(&sb, &["arende", "show", "CHG-"]).is_empty());
     // A new incident may only be assigned (the inera machine).
     assert_eq!(complete(&sb, &["arende", "status", &id, ""]), ["assigned"]);
-    sb.ok(&["status", &id, "assigned"]);
+    sb.ok(&["status", &id, "assigned", "--group", "servicedesk"]);
     assert_eq!(
         complete(&sb, &["arende", "status", &id, ""]),
         ["in_progress"]
@@ -31,6 +31,14 @@ fn completion_offers_ids_next_statuses_kinds_fields_and_packs() {
         assert!(kinds.iter().any(|c| c == k), "{kinds:?}");
     }
     assert!(complete(&sb, &["arende", "set", &id, "urg"]).contains(&"urgency=".to_owned()));
+    // What `set` writes: the members of a group, never a field it refuses.
+    let fields = complete(&sb, &["arende", "set", &id, ""]);
+    for f in ["reporter.party=", "assignment.group=", "tickets.kund="] {
+        assert!(fields.iter().any(|c| c == f), "{f} in {fields:?}");
+    }
+    for f in ["id=", "kind=", "history=", "status=", "reporter=", "links="] {
+        assert!(!fields.iter().any(|c| c == f), "{f} in {fields:?}");
+    }
     assert_eq!(
         complete(&sb, &["arende", "init", "--policy", ""]),
         ["inera", "ehm", "stockholm"]

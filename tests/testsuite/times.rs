@@ -89,7 +89,8 @@ fn daylight_saving_edges_are_refused_with_the_fix() {
         --- stderr
         arende::usage
 
-          × opened_at: `soon` is not a date and time arende can read (write 2016-02-29 01:16, or RFC 3339 with an offset)
-          help: write RFC 3339 (2026-12-01T10:00:00+01:00), 2026-12-01 10:00, 2026-12-01T10:00, 2026-12-01, or day first 1/12/2026 10:00
+          × opened_at: `soon` is not a time arende can read: write 2026-12-04 14:00, 4/12/2026, RFC 3339, now, today, yesterday, tomorrow, or an offset from now such as -2d, +3h, -30m, -1w
+          help: a time without an offset is local time in the repository's timezone; words and offsets count from the clock (--now, if given): `yesterday 14:00` is 14:00 yesterday, `-2d` 48 hours ago,
+                `+30m` half an hour on
     ");
 }

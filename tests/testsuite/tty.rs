@@ -319,8 +319,16 @@ fn an_incident_skipped_past_its_priority_is_not_filed_without_a_word() {
     t.answer("urgency", "");
     t.answer("reporter.party", "");
     t.answer("reported_via", "email");
+    // INC040 asks for a priority; its help names no record: the one being
+    // filed has no ID yet (a trial's ID was named before issue 24).
+    let asked = t.wait_for("INC040");
+    assert!(!asked.contains("INC-20"), "{asked}");
+    // Skipped too, the incident is filed all the same (issue 24:
+    // registration is never refused), with a warning.
+    t.answer("priority", "");
     let (code, screen) = t.exit();
     assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("warning INC040"), "{screen}");
     assert!(
         screen.contains("no impact and urgency, so no priority"),
         "{screen}"
@@ -359,6 +367,7 @@ fn the_editor_template_is_filed_without_its_comments_or_empty_fields() {
         "tickets.kund:",
         "when reporter.party is kund",
         "#   kund: Kund",
+        "#   phone: Telefon",
         "Kritisk",
     ] {
         assert!(template.contains(expected), "{expected:?} in\n{template}");
@@ -455,7 +464,9 @@ fn import_leaves_no_finished_progress_bar_on_screen() {
     );
     t.start(
         &format!(
-            "import --dry-run --input servicenow {}",
+            // The sample's INC022 errors are waived (issue 24: else the
+            // import refuses them).
+            "import --dry-run --input servicenow --waive migrerad {}",
             quote(&sample.display().to_string())
         ),
         &[],

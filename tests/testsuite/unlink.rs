@@ -83,7 +83,7 @@ fn an_unlink_the_policy_needs_is_refused_with_the_fix(layout: Layout) {
         .to_owned();
     sb.ok(&["link", &inc, &prb]);
     for status in ["assigned", "in_progress", "resolved"] {
-        sb.ok(&["status", &inc, status]);
+        sb.ok(&["status", &inc, status, "--group", "servicedesk"]);
     }
     let before = sb.git().commit_count();
     let out = sb.run(&["unlink", &prb, &inc]);

@@ -81,7 +81,7 @@ fn a_bad_value_lists_the_allowed_ones_with_their_labels() {
     assert!(err.contains("help:"), "{err}");
     let out = sb.run(&["set", &inc, "impact=enorm"]);
     assert!(
-        stderr(&out).contains("high, medium, low (or hög, medel, låg)"),
+        stderr(&out).contains("high (Hög), medium (Medel), low (Låg)"),
         "{}",
         stderr(&out)
     );

@@ -84,6 +84,16 @@ const SV: &[(&str, &str)] = &[
     ("label", "benämning"),
     ("incidents", "incidenter"),
     ("service requests", "serviceförfrågningar"),
+    (
+        "Registration duties not met",
+        "Anmälningskrav som inte uppfyllts",
+    ),
+    (
+        "Tickets registered in the period that break a duty of the agreement the desk cannot enforce; they are registered all the same.",
+        "Ärenden registrerade under perioden som bryter mot ett krav i avtalet som servicedesken inte kan upprätthålla; de registreras ändå.",
+    ),
+    ("rule", "regel"),
+    ("tickets", "ärenden"),
     ("SLA compliance", "Uppfyllelse av servicenivåer"),
     (
         "Clocks that stopped in the period, and running clocks that went past their target in it; each breach counts once. Compliance is the share met.",

@@ -12,7 +12,11 @@ use crate::report::Report;
 /// only when some service has a class.
 pub(super) fn sections(r: &Report, tz: Tz) -> Vec<Section> {
     let l = Lang::of(r);
-    let mut out = vec![tickets(r, l), sla_compliance(r, l)];
+    let mut out = vec![tickets(r, l)];
+    if !r.counted.is_empty() {
+        out.push(duties(r, l));
+    }
+    out.push(sla_compliance(r, l));
     if r.service_levels {
         out.push(not_covered(r, l));
         out.push(breaches(r, l, tz));
@@ -82,6 +86,34 @@ fn tickets(r: &Report, l: Lang) -> Section {
         rows,
         empty: String::new(),
         total: true,
+    }
+}
+
+/// The tickets that break a rule the pack counts (`report:`), one row per
+/// such rule, with the count and the IDs.
+fn duties(r: &Report, l: Lang) -> Section {
+    Section {
+        title: l.t("Registration duties not met").into(),
+        intro: Some(
+            l.t("Tickets registered in the period that break a duty of the agreement the desk cannot enforce; they are registered all the same.")
+                .into(),
+        ),
+        header: vec![l.t("rule"), l.t("label"), l.t("tickets"), l.t("id")],
+        numeric: vec![2],
+        rows: r
+            .counted
+            .iter()
+            .map(|c| {
+                vec![
+                    c.rule.as_str().into(),
+                    c.label.as_str().into(),
+                    c.count.to_string().into(),
+                    c.tickets.join(", ").into(),
+                ]
+            })
+            .collect(),
+        empty: String::new(),
+        total: false,
     }
 }
 
