@@ -567,7 +567,7 @@ impl<'p> Scope<'p> {
         let Some(priority) = r.priority().map(|p| p.get()) else {
             return;
         };
-        if !crate::sla::covered(r)
+        if !crate::sla::covered(self.policy, r)
             && self.opened_in(r)
             && levels
                 .clocks

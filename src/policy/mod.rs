@@ -392,6 +392,11 @@ pub struct ServiceLevels {
     /// Where the major-incident, crisis and availability values come from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clause: Option<String>,
+    /// Where set, the clause that leaves a ticket needing follow-up from the
+    /// customer (one that went to `awaiting_customer`) out of the response
+    /// times, counted apart like one incomplete at registration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_not_covered: Option<String>,
 }
 
 /// A policy pack in force: the built-in pack with the repository's overrides.
@@ -807,8 +812,16 @@ impl Policy {
                 field: f.clone(),
             });
         }
-        if let Some(status) = p.test.status()
-            && !status.is_of(rule.kind)
+        let after = match &p.test {
+            Test::ApprovedBefore(a) => a.after,
+            _ => None,
+        };
+        if let Some(status) = p
+            .test
+            .status()
+            .into_iter()
+            .chain(after)
+            .find(|s| !s.is_of(rule.kind))
         {
             return Err(PackError::RuleStatus {
                 rule: rule.id.clone(),

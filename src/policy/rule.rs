@@ -78,6 +78,22 @@ pub struct ApprovedBefore {
     pub steps: Vec<String>,
     /// The status the approval must precede.
     pub status: Status,
+    /// A status the record must have reached (by its history) before the
+    /// approval was given: an approval given earlier judged a record not
+    /// yet ready for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Status>,
+}
+
+impl ApprovedBefore {
+    /// When the approval must be given, as a help says it: `, once the
+    /// record is testing, before the record is deployed`.
+    fn window(&self) -> String {
+        let after = self
+            .after
+            .map_or(String::new(), |s| format!(", once the record is {s}"));
+        format!("{after}, before the record is {}", self.status)
+    }
 }
 
 /// A time at least some days before the record first reached a status.
@@ -384,7 +400,11 @@ impl std::fmt::Display for Predicate {
             ),
             Test::CountAtMost(n) => write!(f, "{field} has at most {n}"),
             Test::ApprovedBefore(a) => {
-                write!(f, "approved ({}) before {}", a.steps.join(" or "), a.status)
+                write!(f, "approved ({})", a.steps.join(" or "))?;
+                if let Some(after) = a.after {
+                    write!(f, " after {after} and")?;
+                }
+                write!(f, " before {}", a.status)
             }
             Test::BeforeReached(b) => {
                 write!(f, "{field} at least {} days before {}", b.days, b.status)
@@ -537,9 +557,7 @@ impl Predicate {
                 ),
             },
             Test::Approved(_) => approval_fix("", facts),
-            Test::ApprovedBefore(a) => {
-                approval_fix(&format!(", before the record is {}", a.status), facts)
-            }
+            Test::ApprovedBefore(a) => approval_fix(&a.window(), facts),
             Test::NotedChanges => format!(
                 "give a reason for each change of `{field}`: arende set ID {field}=VALUE --note \"why\", or set `{field}_reason`"
             ),
@@ -694,6 +712,10 @@ mod tests {
             (
                 "{approved_before: {steps: [test], status: deployed}}",
                 "deployed",
+            ),
+            (
+                "{approved_before: {steps: [test], status: deployed, after: testing}}",
+                "once the record is testing",
             ),
             (
                 "{field: planned_at, before_reached: {status: implemented, days: 5}}",

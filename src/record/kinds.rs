@@ -234,6 +234,10 @@ pub struct Change {
     /// The change needs a change of the agreement (*förändring i Avtalet*).
     #[serde(default)]
     pub requires_agreement_change: bool,
+    /// Whether systems calling the service must adapt to the change (*kräver
+    /// anpassning av anropande system*); absent until stated, since only an
+    /// external release may carry a change that needs it.
+    pub callers_must_adapt: Option<bool>,
     /// The report once implemented.
     pub implementation_report: Option<ImplementationReport>,
 }

@@ -125,7 +125,7 @@ impl<'p> Listing<'p> {
         let major = is_major_incident(self.policy, record);
         let crisis = crisis_outage(self.policy, record, at);
         let ticket_clocks = clocks(self.policy, self.calendar, record, at);
-        let covered = covered(record);
+        let covered = covered(self.policy, record);
         let row = |clock| Row {
             record,
             clock,

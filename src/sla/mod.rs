@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::calendar::BusinessCalendar;
 use crate::policy::{ClockHours, Policy};
-use crate::record::{Body, Record};
+use crate::record::{Body, Exclusion, Record};
 use crate::time::Timestamp;
 use crate::yaml::Value;
 
@@ -84,7 +84,7 @@ pub fn clocks(
     let Some(priority) = record.priority().map(|p| p.get()) else {
         return Vec::new();
     };
-    if !covered(record) {
+    if !covered(policy, record) {
         return Vec::new();
     }
     levels
@@ -104,10 +104,28 @@ pub fn clocks(
 }
 
 /// Whether the ticket's response times apply at all: 003 §3.2.4 *Ovanstående
-/// svarstider omfattar endast de ärenden som är kompletta vid registrering*.
-/// What counts is the value at registration, read back through the history:
-/// a ticket registered incomplete stays uncovered when it is completed later.
-pub fn covered(record: &Record) -> bool {
+/// svarstider omfattar endast de ärenden som är kompletta vid registrering
+/// och inte kräver uppföljning och förtydligande från kund*. A ticket
+/// incomplete at registration is left out; so, where the policy says so, is
+/// one that went to `awaiting_customer`, even once it moved on.
+pub fn covered(policy: &Policy, record: &Record) -> bool {
+    let follow_up = policy
+        .service_levels
+        .as_ref()
+        .is_some_and(|l| l.follow_up_not_covered.is_some())
+        && (record.status() == "awaiting_customer"
+            || record
+                .common
+                .history
+                .iter()
+                .any(|e| e.status.as_deref() == Some("awaiting_customer")));
+    !follow_up && complete_at_registration(record)
+}
+
+/// What the ticket said of its completeness when it was registered, read
+/// back through the history: a ticket registered incomplete stays so when it
+/// is completed later.
+fn complete_at_registration(record: &Record) -> bool {
     let now = match &record.body {
         Body::Incident(i) => i.complete_at_registration,
         Body::ServiceRequest(r) => r.complete_at_registration,
@@ -127,7 +145,7 @@ pub fn covered(record: &Record) -> bool {
 
 /// When the clock starts: at registration, for a ticket covered at all.
 fn completed_at(record: &Record) -> Option<Timestamp> {
-    covered(record).then_some(record.common.opened_at)
+    complete_at_registration(record).then_some(record.common.opened_at)
 }
 
 /// Whether the record is a major incident under the policy.
@@ -152,8 +170,9 @@ pub fn crisis_outage(policy: &Policy, record: &Record, at: Timestamp) -> Option<
         return None;
     };
     let outage = inc.outage.as_ref()?;
-    // A planned service window is agreed in advance; it calls for no crisis assessment.
-    if outage.planned {
+    // A planned interruption, or one in a service window (planned by
+    // definition), is agreed in advance; it calls for no crisis assessment.
+    if outage.planned || outage.excluded == Some(Exclusion::ServiceWindow) {
         return None;
     }
     let start = outage.start?;

@@ -99,8 +99,11 @@ fn violation(
         message = format!("{message} ({})", problem.1);
     }
     if let Test::ApprovedBefore(a) = &failed.test {
+        let after = a
+            .after
+            .map_or(String::new(), |s| format!(" after it was {s} and"));
         message = format!(
-            "{message} (no approval of `{}` in force given before the record was {})",
+            "{message} (no approval of `{}` in force given{after} before the record was {})",
             a.steps.join("` or `"),
             a.status
         );
@@ -385,12 +388,27 @@ fn applying_step_state<'r>(
 }
 
 /// Whether one of the steps was approved, and is still in force, by the
-/// time the record first reached the status.
+/// time the record first reached the status (and, where the test names
+/// one, once its history had reached the status the approval must follow).
 fn approved_before(cx: &Context<'_>, map: &Mapping, record: &Record, a: &ApprovedBefore) -> bool {
     let deadline = first_reached(record, a.status.as_str());
+    let ready = match a.after {
+        Some(after) => match record
+            .common
+            .history
+            .iter()
+            .find(|e| e.status.as_deref() == Some(after.as_str()))
+        {
+            Some(e) => Some(e.at),
+            None => return false,
+        },
+        None => None,
+    };
     a.steps.iter().any(|s| {
         applying_step_state(cx, map, record, s).is_some_and(|state| match state {
-            StepState::Approved(approval) => approval.at <= deadline,
+            StepState::Approved(approval) => {
+                approval.at <= deadline && ready.is_none_or(|r| approval.at >= r)
+            }
             _ => false,
         })
     })

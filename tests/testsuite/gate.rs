@@ -680,6 +680,7 @@ fn commands_refuse_to_break_the_repository_rules() {
                 "--title",
                 &format!("Release {version}"),
                 &format!("version={version}"),
+                "information_published_at=2026-01-05T09:00:00+01:00",
             ],
         );
         for s in ["approved", "testing"] {

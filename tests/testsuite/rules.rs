@@ -694,8 +694,10 @@ fn inera_registers_an_outage_and_asks_for_its_extent_and_estimate_when_assigned(
 }
 
 /// INC002 binds the reporter at registration: a priority-1 report by email
-/// is refused, a monitoring alarm is not, and a later escalation to
-/// priority 1 of an incident reported by email is not blocked.
+/// is flagged, and so is a kund's report marked monitoring (monitoring is
+/// Inera's own channel, 000 §3.2), while Inera's own monitoring alarm is
+/// not, and a later escalation to priority 1 of an incident reported by
+/// email is not flagged.
 #[test]
 fn inera_prio_1_by_phone_binds_the_report_not_a_later_escalation() {
     let sb = Sandbox::with_repo();
@@ -713,10 +715,24 @@ fn inera_prio_1_by_phone_binds_the_report_not_a_later_escalation() {
     let out = sb.run(&args);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stderr(&out).contains("warning INC002"), "{}", stderr(&out));
-    let mut args = vec!["new", "incident", "--title", "Larm"];
+    let mut args = vec!["new", "incident", "--title", "Larm från kund"];
     args.extend(base);
     args.push("reported_via=monitoring");
-    new_id(&sb, &args);
+    let out = sb.run(&args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning INC002"), "{}", stderr(&out));
+    let out = sb.run(&[
+        "new",
+        "incident",
+        "--title",
+        "Larm",
+        "reporter.party=inera",
+        "impact=high",
+        "urgency=high",
+        "reported_via=monitoring",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("INC002"), "{}", stderr(&out));
     let inc = new_id(
         &sb,
         &[
@@ -735,10 +751,11 @@ fn inera_prio_1_by_phone_binds_the_report_not_a_later_escalation() {
     assert_eq!(field(&sb.record(&inc), "priority").as_u64(), Some(1));
     let out = sb.run(&["validate"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    // The e-mail report of priority 1 is flagged; the later escalation is not.
+    // The kund's e-mail and "monitoring" reports of priority 1 are flagged;
+    // Inera's alarm and the later escalation are not.
     assert_eq!(
         stderr(&out).matches("INC002").count(),
-        1,
+        2,
         "{}",
         stderr(&out)
     );

@@ -23,7 +23,10 @@ fn record(yaml: &str) -> Record {
 }
 
 fn clock_at(rec: &Record, at: &str) -> ClockStatus {
-    let policy = Policy::load("ehm", None).expect("pack");
+    clock_in(&Policy::load("ehm", None).expect("pack"), rec, at)
+}
+
+fn clock_in(policy: &Policy, rec: &Record, at: &str) -> ClockStatus {
     let cal = BusinessCalendar::new(
         policy
             .service_levels
@@ -33,7 +36,7 @@ fn clock_at(rec: &Record, at: &str) -> ClockStatus {
             .clone(),
     )
     .expect("calendar");
-    let mut all = clocks(&policy, &cal, rec, t(at));
+    let mut all = clocks(policy, &cal, rec, t(at));
     assert_eq!(all.len(), 1, "one clock runs for this ticket");
     all.remove(0)
 }
@@ -94,6 +97,23 @@ fn a_clock_paused_for_a_day_while_awaiting_the_customer() {
         "2026-11-19T09:00:00+01:00"
     );
     let rec = incident("2026-11-16T09:00:00+01:00", 3, "", history);
+    // The ehm pack counts a ticket that waited for the customer apart (003
+    // §3.2.4), so it has no clock there; the pause is for a pack that does not.
+    let mut pausing = Policy::load("ehm", None).expect("pack");
+    let ehm = pausing.clone();
+    if let Some(levels) = pausing.service_levels.as_mut() {
+        levels.follow_up_not_covered = None;
+    }
+    let cal = BusinessCalendar::new(
+        ehm.service_levels
+            .as_ref()
+            .expect("levels")
+            .calendar
+            .clone(),
+    )
+    .expect("calendar");
+    assert!(clocks(&ehm, &cal, &rec, t("2026-11-17T15:00:00+01:00")).is_empty());
+    let clock_at = |rec: &Record, at: &str| clock_in(&pausing, rec, at);
     let paused = clock_at(&rec, "2026-11-17T15:00:00+01:00");
     assert_eq!(paused.state, ClockState::Paused);
     assert_eq!(paused.due, None, "no due time while paused");
@@ -133,17 +153,42 @@ fn a_ticket_incomplete_at_registration_has_no_clock_even_when_completed() {
     )
     .expect("calendar");
     for rec in [&completed_later, &incomplete] {
-        assert!(!arende::sla::covered(rec));
+        assert!(!arende::sla::covered(&policy, rec));
         assert!(
             clocks(&policy, &cal, rec, t("2026-11-18T10:00:00+01:00")).is_empty(),
             "no clock for a ticket incomplete at registration"
         );
     }
-    assert!(arende::sla::covered(&complete));
+    assert!(arende::sla::covered(&policy, &complete));
     assert_eq!(
         clock_at(&complete, "2026-11-18T10:00:00+01:00").state,
         ClockState::Running
     );
+}
+
+/// 003 §3.2.4: response times cover only tickets that needed no follow-up
+/// from the customer; one that went to awaiting_customer is counted apart
+/// (no clock, so no breach), even after it moved on. Inera's pack says no
+/// such thing: there it stays covered.
+#[test]
+fn a_ticket_that_needed_follow_up_from_the_customer_is_not_covered() {
+    let ehm = Policy::load("ehm", None).expect("pack");
+    let inera = Policy::load("inera", None).expect("pack");
+    let waited = incident(
+        "2026-11-16T09:00:00+01:00",
+        3,
+        "",
+        "- at: '2026-11-16T09:10:00+01:00'\n  by: A <a@x.se>\n  status: awaiting_customer\n- at: '2026-11-16T10:00:00+01:00'\n  by: A <a@x.se>\n  status: in_progress\n",
+    );
+    let straight = incident(
+        "2026-11-16T09:00:00+01:00",
+        3,
+        "",
+        "- at: '2026-11-16T09:10:00+01:00'\n  by: A <a@x.se>\n  status: in_progress\n",
+    );
+    assert!(!arende::sla::covered(&ehm, &waited));
+    assert!(arende::sla::covered(&ehm, &straight));
+    assert!(arende::sla::covered(&inera, &waited));
 }
 
 /// 003 Supportprocessen §4: the crisis assessment is due when the outage is
@@ -170,6 +215,29 @@ fn the_crisis_assessment_follows_the_estimated_resolution() {
     assert!(arende::sla::crisis_outage(&policy, &soon, at).is_none());
     // Past the estimate and past two hours, the time it has lasted counts.
     assert!(arende::sla::crisis_outage(&policy, &soon, t("2026-11-16T11:30:00+01:00")).is_some());
+}
+
+/// 003 Supportprocessen §4: an outage in a service window is planned by
+/// definition, whether or not it also says `planned: true`; it is no crisis
+/// candidate, while the same outage outside a window is.
+#[test]
+fn an_outage_in_a_service_window_is_no_crisis_candidate() {
+    let policy = Policy::load("ehm", None).expect("pack");
+    let outage =
+        "outage:\n  start: '2026-11-16T09:00:00+01:00'\n  end: '2026-11-16T13:00:00+01:00'\n";
+    let window = incident(
+        "2026-11-16T09:00:00+01:00",
+        1,
+        &format!("{outage}  excluded: service_window\n"),
+        "",
+    );
+    let unplanned = incident("2026-11-16T09:00:00+01:00", 1, outage, "");
+    let at = t("2026-11-16T14:00:00+01:00");
+    assert!(arende::sla::crisis_outage(&policy, &window, at).is_none());
+    assert_eq!(
+        arende::sla::crisis_outage(&policy, &unplanned, at).map(|d| d.num_minutes()),
+        Some(240)
+    );
 }
 
 #[test]

@@ -107,8 +107,8 @@ const SV: &[(&str, &str)] = &[
     ("Breached clocks", "Överträdda klockor"),
     ("Not covered by response times", "Utanför svarstiderna"),
     (
-        "Tickets incomplete at registration (003 §3.2.4): no response time applies, so they are counted apart.",
-        "Ärenden som inte var kompletta vid registreringen (003 §3.2.4): ingen svarstid gäller, så de räknas för sig.",
+        "Tickets incomplete at registration, or that needed follow-up from the customer (003 §3.2.4): no response time applies, so they are counted apart.",
+        "Ärenden som inte var kompletta vid registreringen eller krävde uppföljning från kund (003 §3.2.4): ingen svarstid gäller, så de räknas för sig.",
     ),
     ("None.", "Inga."),
     ("id", "id"),

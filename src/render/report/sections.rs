@@ -166,7 +166,7 @@ fn sla_compliance(r: &Report, l: Lang) -> Section {
 fn not_covered(r: &Report, l: Lang) -> Section {
     Section {
         title: l.t("Not covered by response times").into(),
-        intro: Some(l.t("Tickets incomplete at registration (003 §3.2.4): no response time applies, so they are counted apart.").into()),
+        intro: Some(l.t("Tickets incomplete at registration, or that needed follow-up from the customer (003 §3.2.4): no response time applies, so they are counted apart.").into()),
         header: vec![l.t("id")],
         numeric: vec![],
         rows: r
