@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::policy::ApprovalStep;
 use crate::record::document::mapping_mut;
-use crate::record::{Approval, Decision, Event};
+use crate::record::{Approval, Decision};
 use crate::workspace::Context;
 use crate::yaml::{self, Value};
 
@@ -74,17 +74,15 @@ pub fn approve(cx: &Context<'_>, id: &RecordId, mut request: ApprovalRequest) ->
     let what = format!("{} {} {}", request.by, request.decision.as_str(), step.id);
     append_event(
         &mut doc,
-        &Event {
-            at: cx.now,
-            by: cx.author.to_string(),
-            status: None,
-            note: Some(match request.note {
+        &super::event(
+            cx,
+            None,
+            Some(match request.note {
                 Some(n) => format!("approval: {what}: {n}"),
                 None => format!("approval: {what}"),
             }),
-            changes: Vec::new(),
-            to_customer: false,
-        },
+            Vec::new(),
+        ),
     );
     let message = format!("{id}: {what}");
     land(

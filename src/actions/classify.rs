@@ -7,7 +7,7 @@ use super::{append_event, load_for_rewrite};
 use crate::classify::{self, apply_classification};
 use crate::error::Result;
 use crate::id::RecordId;
-use crate::record::{Event, FieldChange, document};
+use crate::record::{FieldChange, document};
 use crate::workspace::{Context, Workspace};
 
 /// A stored value that disagrees with the policy.
@@ -78,14 +78,7 @@ pub fn apply(cx: &Context<'_>, ids: &[RecordId]) -> Result<(Vec<Disagreement>, O
         }
         append_event(
             &mut doc,
-            &Event {
-                at: cx.now,
-                by: cx.author.to_string(),
-                status: None,
-                note: Some("classified by the policy".into()),
-                changes,
-                to_customer: false,
-            },
+            &super::event(cx, None, Some("classified by the policy".into()), changes),
         );
         edits.push(Edit::of(cx, &entry, doc)?);
     }

@@ -79,17 +79,7 @@ pub fn assign(
         )]));
     }
     let message = format!("{id}: {}", describe(&changes));
-    append_event(
-        &mut doc,
-        &Event {
-            at: cx.now,
-            by: cx.author.to_string(),
-            status: None,
-            note,
-            changes,
-            to_customer: false,
-        },
-    );
+    append_event(&mut doc, &super::event(cx, None, note, changes));
     land(
         cx,
         tx,

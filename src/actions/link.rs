@@ -4,7 +4,6 @@ use super::edit::{Edit, land};
 use super::{Outcome, append_event, load_for_rewrite};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
-use crate::record::Event;
 use crate::record::document::mapping_mut;
 use crate::workspace::Context;
 use crate::yaml::{Mapping, Value};
@@ -34,14 +33,7 @@ pub fn link(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
     for (doc, other) in [(&mut da, b), (&mut db, a)] {
         append_event(
             doc,
-            &Event {
-                at: cx.now,
-                by: cx.author.to_string(),
-                status: None,
-                note: Some(format!("linked {other}")),
-                changes: Vec::new(),
-                to_customer: false,
-            },
+            &super::event(cx, None, Some(format!("linked {other}")), Vec::new()),
         );
     }
     let edits = vec![Edit::of(cx, &ea, da)?, Edit::of(cx, &eb, db)?];
@@ -108,14 +100,7 @@ pub fn unlink(cx: &Context<'_>, a: &RecordId, b: &RecordId) -> Result<Outcome> {
         if removed {
             append_event(
                 &mut doc,
-                &Event {
-                    at: cx.now,
-                    by: cx.author.to_string(),
-                    status: None,
-                    note: Some(format!("unlinked {other}")),
-                    changes: Vec::new(),
-                    to_customer: false,
-                },
+                &super::event(cx, None, Some(format!("unlinked {other}")), Vec::new()),
             );
             edits.push(Edit::of(cx, loaded, doc)?);
         }

@@ -150,6 +150,24 @@ fn load_for_rewrite(ws: &Workspace, tx: &mut Transaction<'_>, id: &RecordId) -> 
     Ok(Loaded { entry, hand_edits })
 }
 
+/// A history event by the command's author at its time: a status move,
+/// a note, field changes (a reply to the customer is `note`'s own).
+fn event(
+    cx: &crate::workspace::Context<'_>,
+    status: Option<String>,
+    note: Option<String>,
+    changes: Vec<FieldChange>,
+) -> Event {
+    Event {
+        at: cx.now,
+        by: cx.author.to_string(),
+        status,
+        note,
+        changes,
+        to_customer: false,
+    }
+}
+
 /// Appends an event to the document's history.
 fn append_event(doc: &mut Value, event: &Event) {
     let map = document::mapping_mut(doc);

@@ -8,7 +8,7 @@ use crate::classify::apply_classification;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::kind::Kind;
-use crate::record::{Event, document};
+use crate::record::document;
 use crate::schema;
 use crate::store::Transaction;
 use crate::workspace::Context;
@@ -76,14 +76,12 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
     ));
     append_event(
         &mut doc,
-        &Event {
-            at: cx.now,
-            by: cx.author.to_string(),
-            status: Some(machine.initial.into()),
-            note: Some(input.note.unwrap_or_else(|| "opened".to_owned())),
-            changes: Vec::new(),
-            to_customer: false,
-        },
+        &super::event(
+            cx,
+            Some(machine.initial.into()),
+            Some(input.note.unwrap_or_else(|| "opened".to_owned())),
+            Vec::new(),
+        ),
     );
     let allowed: &[&str] = if input.force {
         &[crate::validate::checks::PERSONAL_NUMBER.id]
@@ -129,14 +127,7 @@ fn link_back(
         super::link::add_link(&mut doc, id);
         append_event(
             &mut doc,
-            &Event {
-                at: cx.now,
-                by: cx.author.to_string(),
-                status: None,
-                note: Some(format!("linked {id}")),
-                changes: Vec::new(),
-                to_customer: false,
-            },
+            &super::event(cx, None, Some(format!("linked {id}")), Vec::new()),
         );
         out.push(Edit::of(cx, &loaded, doc)?);
     }

@@ -6,8 +6,8 @@ use super::{Outcome, append_event, assign, load_for_rewrite, summary_of};
 use crate::classify::apply_classification;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
+use crate::record::FieldChange;
 use crate::record::document::{self, mapping_mut};
-use crate::record::{Event, FieldChange};
 use crate::workspace::Context;
 use crate::yaml::Mapping;
 
@@ -51,17 +51,7 @@ pub fn set_fields(
         )]));
     }
     let summary = summary_of(&changes);
-    append_event(
-        &mut doc,
-        &Event {
-            at: cx.now,
-            by: cx.author.to_string(),
-            status: None,
-            note,
-            changes,
-            to_customer: false,
-        },
-    );
+    append_event(&mut doc, &super::event(cx, None, note, changes));
     let message = format!("{id}: set {summary}");
     land(
         cx,

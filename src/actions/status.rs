@@ -5,7 +5,7 @@ use super::{Outcome, append_event, load_for_rewrite};
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::record::document::mapping_mut;
-use crate::record::{Event, statuses};
+use crate::record::statuses;
 use crate::workspace::Context;
 use crate::yaml::Value;
 
@@ -35,14 +35,7 @@ pub fn change_status(
     mapping_mut(&mut doc).insert("status".into(), Value::String(to.to_owned()));
     append_event(
         &mut doc,
-        &Event {
-            at: cx.now,
-            by: cx.author.to_string(),
-            status: Some(to.to_owned()),
-            note,
-            changes,
-            to_customer: false,
-        },
+        &super::event(cx, Some(to.to_owned()), note, changes),
     );
     let mut edits = vec![Edit::of(cx, &entry, doc)?];
     let mut message = format!("{id}: {from} → {to}");
@@ -169,14 +162,12 @@ fn carry(
         mapping_mut(&mut doc).insert("status".into(), Value::String(cascade.then.into()));
         append_event(
             &mut doc,
-            &Event {
-                at: cx.now,
-                by: cx.author.to_string(),
-                status: Some(cascade.then.into()),
-                note: Some(format!("{} with {id}", cascade.then)),
-                changes: Vec::new(),
-                to_customer: false,
-            },
+            &super::event(
+                cx,
+                Some(cascade.then.into()),
+                Some(format!("{} with {id}", cascade.then)),
+                Vec::new(),
+            ),
         );
         out.push(Edit::of(cx, &loaded, doc)?);
     }

@@ -403,17 +403,7 @@ fn queues_list_mine_a_teams_the_unassigned_and_the_open_by_priority() {
     sb.ok(&["status", &done, "assigned", "--to", "me"]);
     sb.ok(&["status", &done, "in_progress"]);
     sb.ok(&["status", &done, "resolved"]);
-    let ids = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["list"];
-        all.extend_from_slice(args);
-        all.extend_from_slice(&["--format", "json"]);
-        let v: serde_json::Value = serde_json::from_str(&sb.ok(&all)).unwrap();
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["id"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let ids = |args: &[&str]| sb.listed(args);
     // Mine and open, the most urgent first.
     assert_eq!(ids(&["--mine", "--open"]), [high.clone(), low.clone()]);
     assert_eq!(ids(&["--mine"]).len(), 3);

@@ -119,17 +119,7 @@ fn status_and_approve_take_labels_and_aliases() {
 fn list_filters_take_the_same_words() {
     let sb = Sandbox::with_repo();
     let id = sb.journal_incident();
-    let ids = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["list"];
-        all.extend_from_slice(args);
-        all.extend_from_slice(&["--format", "json"]);
-        let v: serde_json::Value = serde_json::from_str(&sb.ok(&all)).unwrap();
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["id"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let ids = |args: &[&str]| sb.listed(args);
     assert_eq!(ids(&["--status", "Ny"]), [id.as_str()]);
     assert_eq!(ids(&["--where", "reporter.party=KUND"]), [id.as_str()]);
     assert_eq!(ids(&["--where", "reported_via=telefon"]), [id.as_str()]);

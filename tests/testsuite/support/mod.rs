@@ -245,6 +245,19 @@ impl Sandbox {
         stdout(&out)
     }
 
+    /// The IDs `arende list ARGS --format json` lists, in its order.
+    pub fn listed(&self, args: &[&str]) -> Vec<String> {
+        let mut all = vec!["list"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&self.ok(&all)).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// Files an incident and returns its ID.
     pub fn new_incident(&self, title: &str, fields: &[&str]) -> String {
         let mut args = vec!["new", "incident", "--title", title];
