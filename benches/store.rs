@@ -8,7 +8,8 @@
 //! `ARENDE_BENCH_RECORDS=100000,300000` measures both sizes and prints how
 //! each command's time grew, beside the bare parse's).
 //! `ARENDE_BENCH_REPO=PATH` measures a clone of an existing record
-//! repository instead (a corpus not made by the benchmark).
+//! repository instead (a corpus not made by the benchmark);
+//! `ARENDE_BENCH_KEEP=1` leaves the generated one for a profiler.
 
 use std::path::Path;
 use std::process::Command;
@@ -56,6 +57,18 @@ const MEASURED: &[(&str, &[&str])] = &[
         "report --quarter 2026Q4",
         &["report", "--quarter", "2026Q4"],
     ),
+    (
+        "schedule --format json (a quarter)",
+        &[
+            "schedule",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2027-01-01",
+            "--format",
+            "json",
+        ],
+    ),
 ];
 
 /// Runs of each reading command, the best kept: at 300 000 records a
@@ -96,9 +109,17 @@ fn main() {
 /// Generates (or clones) a repository of `n` records, measures every
 /// command on it and prints the table; the figures, for [`growth`].
 fn measure(n: usize) -> Figures {
-    let dir = tempfile::tempdir().expect("temp dir");
+    // ARENDE_BENCH_KEEP=1: the repository outlives the run, for a profiler.
+    let keep = std::env::var_os("ARENDE_BENCH_KEEP").is_some();
+    let dir = tempfile::Builder::new()
+        .disable_cleanup(keep)
+        .tempdir()
+        .expect("temp dir");
     let root = dir.path().join("repo");
     let home = dir.path().join("home");
+    if keep {
+        eprintln!("the repository is kept at {}", root.display());
+    }
     std::fs::create_dir_all(&home).expect("home");
     let started = std::time::Instant::now();
     let (n, show_id, made) = make_repo(&home, &root, n);
@@ -292,9 +313,9 @@ fn make_repo(home: &Path, root: &Path, n: usize) -> (usize, String, &'static str
                     root.to_str().expect("utf-8 path"),
                 ],
             );
-            generate(root, n);
+            let files = generate(root, n);
             (
-                n,
+                files,
                 "INC-20240201-000001".to_owned(),
                 "generate + one commit (library)",
             )
@@ -369,7 +390,7 @@ fn git(home: &Path, root: &Path, args: &[&str]) {
     );
 }
 
-fn generate(root: &Path, n: usize) {
+fn generate(root: &Path, n: usize) -> usize {
     let ws = Workspace::open(root).expect("open");
     let mut tx = ws.begin().expect("lock");
     let statuses = [
@@ -381,7 +402,58 @@ fn generate(root: &Path, n: usize) {
         "closed",
     ];
     let levels = ["high", "medium", "low"];
-    for i in 1..=n {
+    // One record in ten is a scheduled change on a configuration item (a
+    // hundredth as many items, each depending on the one before), its
+    // window on an evening of 2026's last quarter: the change calendar's
+    // conflict checks run over all of them.
+    let items = (n / 100).max(1);
+    let mut on_item: Vec<Vec<String>> = vec![Vec::new(); items];
+    for i in (10..=n).step_by(10) {
+        let item = (i / 10) % items;
+        let id = format!("CHG-20261001-{i:06}");
+        on_item[item].push(id.clone());
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("a date")
+            + chrono::Duration::days(((i / 10) % 90) as i64);
+        let hour = 18 + (i / 10) % 4;
+        let text = format!(
+            "id: {id}\nkind: change\ntitle: Generated change {i}\ndescription: Generated.\nstatus: scheduled\n\
+             opened_at: 2026-10-01T08:00:00+02:00\nchange_type: modification\ncategory: normal\n\
+             service_window:\n  start: {day}T{hour}:00:00+01:00\n  end: {day}T{hour}:45:00+01:00\n\
+             links:\n  configuration_items:\n  - CI-20240101-{item:06}\nhistory:\n{history}",
+            history = ["draft", "submitted", "approved", "scheduled"]
+                .iter()
+                .enumerate()
+                .map(|(m, s)| format!(
+                    "- at: 2026-10-01T08:{m:02}:00+02:00\n  by: {AUTHOR}\n  status: {s}\n"
+                ))
+                .collect::<String>()
+        );
+        let id = arende::id::RecordId::parse(&id).expect("a generated ID parses");
+        tx.write_file(
+            arende::store::home_path(arende::kind::Kind::Change, &id),
+            text.into_bytes(),
+        );
+    }
+    for (item, changes) in on_item.iter().enumerate() {
+        let id = format!("CI-20240101-{item:06}");
+        let depends = if item == 0 {
+            String::new()
+        } else {
+            format!("depends_on:\n- CI-20240101-{:06}\n", item - 1)
+        };
+        let links: String = changes.iter().map(|c| format!("  - {c}\n")).collect();
+        let text = format!(
+            "id: {id}\nkind: configuration_item\ntitle: Generated item {item}\nstatus: planned\n\
+             opened_at: 2024-01-01T08:00:00+01:00\nci_type: software\n{depends}\
+             links:\n  changes:\n{links}history:\n- at: 2024-01-01T08:00:00+01:00\n  by: {AUTHOR}\n  status: planned\n"
+        );
+        let id = arende::id::RecordId::parse(&id).expect("a generated ID parses");
+        tx.write_file(
+            arende::store::home_path(arende::kind::Kind::ConfigurationItem, &id),
+            text.into_bytes(),
+        );
+    }
+    for i in (1..=n).filter(|i| i % 10 != 0) {
         let status = statuses[i % statuses.len()];
         let (impact, urgency) = (levels[i % 3], levels[(i / 3) % 3]);
         let priority = ws
@@ -416,6 +488,7 @@ fn generate(root: &Path, n: usize) {
     let now = arende::time::Timestamp::parse_from_rfc3339(NOW).expect("time");
     tx.commit("bench: generated records", &author, &now)
         .expect("commit");
+    n + items
 }
 
 /// [`WRITES`] `arende new incident` runs.

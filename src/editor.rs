@@ -25,6 +25,7 @@ use crate::fs::write_atomic;
 use crate::kind::Kind;
 use crate::people::{self, PEOPLE_FILE};
 use crate::policy::waivers::{self, WAIVERS_FILE};
+use crate::policy::windows::{self, CALENDAR_FILE};
 use crate::schema::json_schema;
 use crate::store::Transaction;
 
@@ -49,11 +50,13 @@ pub enum SchemaFile {
     People,
     /// `policy/waivers.yaml`.
     Waivers,
+    /// `policy/calendar.yaml`.
+    Calendar,
 }
 
 impl SchemaFile {
     /// Every one, the record kinds first.
-    pub const ALL: [SchemaFile; 9] = [
+    pub const ALL: [SchemaFile; 10] = [
         SchemaFile::Record(Kind::ALL[0]),
         SchemaFile::Record(Kind::ALL[1]),
         SchemaFile::Record(Kind::ALL[2]),
@@ -63,6 +66,7 @@ impl SchemaFile {
         SchemaFile::Record(Kind::ALL[6]),
         SchemaFile::People,
         SchemaFile::Waivers,
+        SchemaFile::Calendar,
     ];
 
     /// Its name: the kind's (`incident`), `people` or `waivers`.
@@ -71,16 +75,20 @@ impl SchemaFile {
             SchemaFile::Record(kind) => kind.name(),
             SchemaFile::People => "people",
             SchemaFile::Waivers => "waivers",
+            SchemaFile::Calendar => "calendar",
         }
     }
 
-    /// The one named `name` (a kind as [`Kind::parse`] reads it, `people` or `waivers`).
+    /// The one named `name` (a kind as [`Kind::parse`] reads it, `people`, `waivers` or `calendar`).
     pub fn parse(name: &str) -> Option<SchemaFile> {
         if name.eq_ignore_ascii_case("people") {
             return Some(SchemaFile::People);
         }
         if name.eq_ignore_ascii_case("waivers") {
             return Some(SchemaFile::Waivers);
+        }
+        if name.eq_ignore_ascii_case("calendar") {
+            return Some(SchemaFile::Calendar);
         }
         Kind::parse(name).map(SchemaFile::Record)
     }
@@ -96,6 +104,7 @@ impl SchemaFile {
             SchemaFile::Record(kind) => json_schema(kind),
             SchemaFile::People => people::json_schema(),
             SchemaFile::Waivers => waivers::json_schema(),
+            SchemaFile::Calendar => windows::json_schema(),
         };
         // `{:#}` is `to_string_pretty`, which cannot fail for a `Value`.
         let mut text = format!("{schema:#}");
@@ -113,6 +122,7 @@ impl SchemaFile {
             ],
             SchemaFile::People => vec![PEOPLE_FILE.to_owned()],
             SchemaFile::Waivers => vec![WAIVERS_FILE.to_owned()],
+            SchemaFile::Calendar => vec![CALENDAR_FILE.to_owned()],
         }
     }
 }
@@ -446,8 +456,13 @@ mod tests {
             v["yaml.schemas"]["./.arende/schemas/waivers.schema.json"][0],
             "policy/waivers.yaml"
         );
-        // The other one, seven kinds, the people registry and the waivers.
-        assert_eq!(v["yaml.schemas"].as_object().map(|m| m.len()), Some(10));
+        assert_eq!(
+            v["yaml.schemas"]["./.arende/schemas/calendar.schema.json"][0],
+            "policy/calendar.yaml"
+        );
+        // The other one, seven kinds, the people registry, the waivers and
+        // the change calendar.
+        assert_eq!(v["yaml.schemas"].as_object().map(|m| m.len()), Some(11));
     }
 
     #[test]

@@ -976,12 +976,13 @@ fn broken_counted(policy: &Policy, r: &Record) -> Vec<usize> {
         return Vec::new();
     }
     let map = registration(r);
-    let register = std::collections::BTreeSet::new();
+    let register = crate::validate::StandardRegister::default();
     let cx = crate::validate::Context {
         policy,
         register: &register,
         lookup: &NoRecords,
         people: None,
+        calendar: None,
     };
     let holds = |p| crate::validate::engine::holds(&cx, &map, r, p);
     rules

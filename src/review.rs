@@ -96,6 +96,11 @@ pub struct RecordReview {
     pub findings: Vec<ReviewFinding>,
     /// The approvals the branch adds, as a table shows them.
     pub approvals: Vec<crate::approvals::Row>,
+    /// For a change the branch adds or changes: the impact of each
+    /// configuration item it links, on HEAD's records (absent from the JSON
+    /// where there is none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub impact: Vec<crate::impact::Impact>,
 }
 
 /// The whole review.
@@ -157,11 +162,49 @@ pub fn review(ws: &Workspace, range: &str) -> Result<Review> {
         r.approvals = added_rows(ws.policy(), o, n, &verdicts, people.is_some());
         records.push(r);
     }
+    impacts(ws.policy(), &new, &mut records);
     Ok(Review {
         base: base.id().to_string(),
         head: head.id().to_string(),
         records,
     })
+}
+
+/// Fills in the impact of each change the branch adds or changes that
+/// links configuration items, from HEAD's records (the graph is built only
+/// when there is one).
+fn impacts(policy: &Policy, new: &BTreeMap<PathBuf, FileAt>, records: &mut [RecordReview]) {
+    let linking = |r: &RecordReview| -> Option<&Record> {
+        let (_, record) = new.get(&r.path)?.parsed.as_ref().ok()?;
+        (r.change != ChangeKind::Deleted
+            && record.kind() == Kind::Change
+            && !record.common.links.configuration_items.is_empty())
+        .then_some(record)
+    };
+    if !records.iter().any(|r| linking(r).is_some()) {
+        return;
+    }
+    let head: Vec<&Record> = new
+        .values()
+        .filter_map(|f| f.parsed.as_ref().ok().map(|(_, r)| r))
+        .collect();
+    let graph = crate::impact::CiGraph::new(head.iter().copied());
+    let items: HashMap<&RecordId, &Record> = head
+        .iter()
+        .filter(|r| r.kind() == Kind::ConfigurationItem)
+        .map(|r| (r.id(), *r))
+        .collect();
+    for r in records.iter_mut() {
+        let Some(change) = linking(r) else { continue };
+        r.impact = change
+            .common
+            .links
+            .configuration_items
+            .iter()
+            .filter_map(|id| items.get(id))
+            .filter_map(|item| crate::impact::Impact::of(policy, &graph, &head, item, None))
+            .collect();
+    }
 }
 
 /// The commits a range compares: the merge base of its two ends (or BASE
@@ -221,13 +264,23 @@ fn head_findings(
         .iter()
         .map(|e| (e.record.id().clone(), e.doc.clone()))
         .collect();
-    let register = validate::standard_register(ws)?;
+    let register = validate::StandardRegister::load(ws)?;
     let lookup = MapLookup(&head_docs);
+    // HEAD's calendar: the branch's changes against everything the base
+    // had scheduled, and against each other.
+    let schedule = crate::schedule::Schedule::new(
+        ws.policy(),
+        crate::schedule::calendar_of(ws.policy(), ws.root())?,
+        entries
+            .iter()
+            .filter_map(|e| crate::schedule::Fact::of(&e.record)),
+    );
     let cx = Context {
         policy: ws.policy(),
         register: &register,
         lookup: &lookup,
         people,
+        calendar: Some(&schedule),
     };
     let mut by_path: HashMap<PathBuf, Vec<ReviewFinding>> = HashMap::new();
     for f in validate::check_entries(ws, &cx, &entries) {
@@ -503,6 +556,7 @@ fn outline(path: &Path, old: Option<&FileAt>, new: Option<&FileAt>) -> RecordRev
         events: Vec::new(),
         findings: Vec::new(),
         approvals: Vec::new(),
+        impact: Vec::new(),
     }
 }
 

@@ -194,6 +194,13 @@ pub fn parse_time(text: &str, rules: &DateRules) -> Result<ReadTime, TimeError> 
     Ok(place(naive, rules.tz))
 }
 
+/// A local date and time in `tz` as an instant: the first of an hour that
+/// occurs twice, and one in the hour the clocks skip read as on a clock not
+/// yet put forward (as [`parse_time`] places it).
+pub fn at_local(naive: NaiveDateTime, tz: Tz) -> Timestamp {
+    place(naive, tz).at
+}
+
 fn place(naive: NaiveDateTime, tz: Tz) -> ReadTime {
     use chrono::LocalResult;
     let (at, placement) = match tz.from_local_datetime(&naive) {

@@ -130,13 +130,14 @@ fn pick_step<'p>(
     let steps: Vec<&ApprovalStep> = policy.steps(kind).collect();
     // Step conditions are rules' predicates: judged like validate does, with
     // the register read once.
-    let register = crate::validate::standard_register(cx.ws)?;
+    let register = crate::validate::StandardRegister::load(cx.ws)?;
     let lookup = crate::validate::StoreLookup(cx.ws);
     let vcx = crate::validate::Context {
         policy,
         register: &register,
         lookup: &lookup,
         people: None,
+        calendar: None,
     };
     if steps.is_empty() {
         return Err(Error::usage(

@@ -144,7 +144,10 @@ pub(crate) fn land(
 ) -> Result<Outcome> {
     let mut records = Vec::with_capacity(edits.len());
     let mut typed = Vec::with_capacity(edits.len());
-    let landing: Vec<RecordId> = edits.iter().map(|e| e.id.clone()).collect();
+    let landing: Vec<(RecordId, Value)> = edits
+        .iter()
+        .map(|e| (e.id.clone(), e.after.clone()))
+        .collect();
     for edit in edits {
         edit.in_order()?;
         guard(cx.ws, &edit, &landing, allowed)?;

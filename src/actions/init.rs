@@ -121,20 +121,43 @@ fn make(
 }
 
 /// The standard-change register a new repository starts with: empty, with
-/// an entry in the register's format as a comment to copy.
-const REGISTER_TEMPLATE: &str = "\
+/// an entry in the register's format as a comment to copy, agreed by the
+/// party the pack says agrees the register.
+fn register_template(policy: &crate::policy::Policy) -> String {
+    let agreeing = policy
+        .standard_register
+        .as_ref()
+        .and_then(|r| r.agreed_by.first())
+        .and_then(|p| policy.party(p));
+    let (counts, by) = match agreeing {
+        Some(p) => (
+            format!(
+                "it says that {0} agreed it (agreed_by) and when (agreed_at), before the\n# change that names it was filed",
+                p.label
+            ),
+            format!("{} (förvaltningsledare)", p.label),
+        ),
+        None => (
+            "it says who agreed it and when (agreed_by, agreed_at)".to_owned(),
+            "Ändringsforum".to_owned(),
+        ),
+    };
+    format!(
+        "\
 # Register of standard changes (standardändringar: förhandsgodkända, 000 §3.4
 # \"överenskommit med beställaren i förväg\"). A change filed with
 # category=standard names an entry here in standard_ref. An entry counts once
-# it says who agreed it and when (agreed_by, agreed_at). For example:
+# {counts}. For example:
 #
 #   - id: STD-01
 #     title: Månatlig säkerhetsuppdatering av servrar
 #     description: Säkerhetsuppdateringar inom publicerat servicefönster.
-#     agreed_by: Ändringsforum
+#     agreed_by: {by}
 #     agreed_at: 2026-01-15
 changes: []
-";
+"
+    )
+}
 
 fn commit_skeleton(
     dir: &Path,
@@ -152,7 +175,7 @@ fn commit_skeleton(
         tx.write_file(Path::new(kind.dir()).join(".gitkeep"), Vec::new());
     }
     if !dir.join(REGISTER).exists() {
-        tx.write_file(REGISTER.into(), REGISTER_TEMPLATE.as_bytes().to_vec());
+        tx.write_file(REGISTER.into(), register_template(ws.policy()).into_bytes());
     }
     if let Some(bytes) = setup::attributes_update(dir)? {
         tx.write_file(setup::ATTRIBUTES_FILE.into(), bytes);

@@ -70,15 +70,24 @@ impl Outcome {
     /// The warnings (rules of advice, *bör* and *i regel*) the records as
     /// written break: a command files them, and says so.
     pub fn warnings(&self, ws: &Workspace) -> Vec<(RecordId, validate::Violation)> {
-        let Ok(register) = validate::standard_register(ws) else {
+        let Ok(register) = validate::StandardRegister::load(ws) else {
             return Vec::new();
         };
         let lookup = validate::StoreLookup(ws);
+        let calendar = self
+            .typed
+            .iter()
+            .any(|r| crate::schedule::asked_for(ws.policy(), r.kind()))
+            .then(|| crate::schedule::of_workspace(ws, &[]).ok())
+            .flatten();
         let cx = validate::Context {
             policy: ws.policy(),
             register: &register,
             lookup: &lookup,
             people: None,
+            calendar: calendar
+                .as_ref()
+                .map(|s| s as &dyn validate::engine::Calendar),
         };
         self.records
             .iter()
@@ -202,14 +211,17 @@ fn check_links(ws: &Workspace, path: &Path, record: &Record) -> Result<()> {
 /// command enforces the policy's preconditions, with the same rules
 /// `validate` re-checks on hand-edited files. Judges the typed views the
 /// edit carries; reads nothing again.
-fn guard(ws: &Workspace, edit: &edit::Edit, landing: &[RecordId], allowed: &[&str]) -> Result<()> {
+fn guard(
+    ws: &Workspace,
+    edit: &edit::Edit,
+    landing: &[(RecordId, Value)],
+    allowed: &[&str],
+) -> Result<()> {
     let after = (edit.after(), edit.record());
     let before = edit.before();
     let moved = before.is_some_and(|(_, b)| b.status() != after.1.status());
-    let mut errors = validate::new_errors(ws, before, after, moved)?;
-    errors.retain(|v| {
-        !allowed.contains(&v.rule.as_str()) && !linked_in_landing(ws, edit.record(), landing, v)
-    });
+    let mut errors = validate::new_errors(ws, landing, before, after, moved)?;
+    errors.retain(|v| !allowed.contains(&v.rule.as_str()));
     if errors.is_empty() {
         return Ok(());
     }
@@ -240,27 +252,6 @@ fn guard(ws: &Workspace, edit: &edit::Edit, landing: &[RecordId], allowed: &[&st
         ),
         Some(help.join("\n")),
     ))
-}
-
-/// Whether `v` is a dangling link only to records that land in the same
-/// commit (a problem filed with `--link` and the incident linked back to
-/// it): each will exist when the commit does.
-fn linked_in_landing(
-    ws: &Workspace,
-    record: &Record,
-    landing: &[RecordId],
-    v: &validate::Violation,
-) -> bool {
-    let Some(key) = v.field.strip_prefix("links.") else {
-        return false;
-    };
-    v.rule == validate::checks::DANGLING_LINK.id
-        && record
-            .common
-            .links
-            .all()
-            .filter(|id| id.kind().link_key() == key)
-            .all(|id| ws.store().exists(id) || landing.contains(id))
 }
 
 /// A commit message line naming the fields that changed.

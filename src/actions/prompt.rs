@@ -244,11 +244,10 @@ pub fn conditional(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> Result<Ve
                 field: field.clone(),
                 label: format!("{} ({field}, when {})", rule.title, case.join(" and ")),
                 help: vec![format!(
-                    "{} ({}): {} {}",
+                    "{} ({}): {}",
                     rule.id,
                     rule.severity.as_str(),
-                    rule.clause.seed,
-                    rule.clause.section
+                    rule.grounds_short()
                 )],
                 choices: values
                     .into_iter()
@@ -627,15 +626,21 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
     let Some((mut doc, record)) = trial(cx, kind, doc) else {
         return Ok(Vec::new());
     };
-    let register = validate::standard_register(ws)?;
+    let register = validate::StandardRegister::load(ws)?;
     let lookup = StoreLookup(ws);
     let vcx = validate::Context {
         policy,
         register: &register,
         lookup: &lookup,
         people: None,
+        calendar: None,
     };
     let mut violations = validate::check_record(&vcx, &doc, &record);
+    // The entries a change filed now may name.
+    let agreed: BTreeSet<String> = register
+        .counting(policy, &record.common.opened_at)
+        .into_iter()
+        .collect();
     // The trial's ID is drawn for the trial only: the record filed gets
     // another, so a help names none.
     for v in &mut violations {
@@ -671,7 +676,7 @@ fn rule_questions(cx: &Context<'_>, kind: Kind, doc: &Mapping) -> Result<Vec<(Qu
                 field,
                 shape,
             };
-            out.push(asked.question(ws.policy(), &register));
+            out.push(asked.question(ws.policy(), &agreed));
         }
     }
     Ok(out)
@@ -798,11 +803,10 @@ impl Asked<'_> {
             });
         }
         help.push(format!(
-            "{} ({}): {} {}",
+            "{} ({}): {}",
             v.rule,
             v.severity.as_str(),
-            self.rule.clause.seed,
-            self.rule.clause.section
+            self.rule.grounds_short()
         ));
         help
     }

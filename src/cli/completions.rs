@@ -55,6 +55,7 @@ const WIRING: &[(&[&str], &str, Completer)] = &[
     (&["set"], "id", Completer::Ids),
     (&["set"], "assignments", Completer::Fields),
     (&["log"], "id", Completer::Ids),
+    (&["impact"], "id", Completer::Ids),
     (&["approve"], "id", Completer::Ids),
     (&["classify"], "ids", Completer::Ids),
     (&["status"], "id", Completer::Ids),

@@ -8,6 +8,7 @@ mod completions;
 mod exit;
 mod export;
 mod hook;
+mod impact;
 mod import;
 mod init;
 mod input;
@@ -25,6 +26,7 @@ mod prompt;
 mod report;
 mod resolve;
 mod review;
+mod schedule;
 mod schema;
 mod set;
 mod setup;
@@ -126,9 +128,11 @@ enum Command {
     Policy(policy::PolicyCommand),
     Validate(validate::ValidateArgs),
     Review(review::ReviewArgs),
+    Impact(impact::ImpactArgs),
     #[command(subcommand)]
     Hook(hook::HookCommand),
     Sla(sla::SlaArgs),
+    Schedule(schedule::ScheduleArgs),
     Report(report::ReportArgs),
     Schema(schema::SchemaArgs),
     Completions(completions::CompletionsArgs),
@@ -189,8 +193,10 @@ pub fn run() -> ExitCode {
         Command::Policy(a) => policy::cmd_policy(&ui, a),
         Command::Validate(a) => validate::cmd_validate(&ui, a),
         Command::Review(a) => review::cmd_review(&ui, a),
+        Command::Impact(a) => impact::cmd_impact(&ui, a),
         Command::Hook(a) => hook::cmd_hook(&ui, a),
         Command::Sla(a) => sla::cmd_sla(&ui, a),
+        Command::Schedule(a) => schedule::cmd_schedule(&ui, a),
         Command::Report(a) => report::cmd_report(&ui, a),
         Command::Schema(a) => schema::cmd_schema(&ui, a),
         Command::Completions(a) => completions::cmd_completions(&ui, a),
@@ -228,6 +234,7 @@ fn clock_free(command: &Command) -> Option<&'static str> {
         Command::Export(_) => "export",
         Command::Validate(_) => "validate",
         Command::Review(_) => "review",
+        Command::Impact(_) => "impact",
         Command::Policy(_) => "policy",
         Command::People(_) => "people",
         Command::Schema(_) => "schema",

@@ -21,11 +21,11 @@ pub struct SchemaArgs {
     #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
     format: Option<Format>,
     /// The kind whose schema to print, `people` for the people registry's,
-    /// or `waivers` for the waivers'.
+    /// `waivers` for the waivers', or `calendar` for the change calendar's.
     #[arg(required_unless_present = "write")]
     kind: Option<String>,
     /// Write the schema files (`<kind>.schema.json`, `people.schema.json`,
-    /// `waivers.schema.json`) into DIR.
+    /// `waivers.schema.json`, `calendar.schema.json`) into DIR.
     #[arg(long, value_name = "DIR", conflicts_with = "kind")]
     write: Option<PathBuf>,
 }

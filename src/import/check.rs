@@ -86,7 +86,7 @@ pub(crate) fn check<'a>(
             _ => None,
         })
         .collect();
-    let register = validate::standard_register(cx.ws)?;
+    let register = validate::StandardRegister::load(cx.ws)?;
     let lookup = ImportLookup {
         staged: &staged,
         root: cx.ws.root(),
@@ -99,6 +99,7 @@ pub(crate) fn check<'a>(
             register: &register,
             lookup: &lookup,
             people: None,
+            calendar: None,
         },
         repo,
         options,

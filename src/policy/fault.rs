@@ -35,6 +35,24 @@ pub enum PackError {
         /// The rule's ID.
         rule: String,
     },
+    /// A calendar test on a kind of record it is not about.
+    #[error("rule {rule}: `no_conflict: {conflict}` is about {}, not the rule's kind", .kind.with_article())]
+    ConflictKind {
+        /// The rule's ID.
+        rule: String,
+        /// The conflict named.
+        conflict: &'static str,
+        /// The kind it is about.
+        kind: Kind,
+    },
+    /// A rule with neither a clause nor an own choice, or with both.
+    #[error(
+        "rule {rule}: give either the seed `clause` it rests on or, where no clause asks it, `own_choice` saying why the pack does (one of the two, not both)"
+    )]
+    RuleGrounds {
+        /// The rule's ID.
+        rule: String,
+    },
     /// A rule's predicate on a field its kind does not have.
     #[error("rule {rule}: {kind} has no field `{field}`")]
     RuleField {
@@ -159,6 +177,14 @@ pub enum PackError {
         process: String,
         /// The row's number.
         row: u32,
+        /// The party named.
+        party: String,
+    },
+    /// A party named in a section of the pack that is no party of it.
+    #[error("{section}: `{party}` is not a party of the pack")]
+    SectionParty {
+        /// The pack's section (`takeover`, `standard_register`).
+        section: &'static str,
         /// The party named.
         party: String,
     },

@@ -11,6 +11,7 @@ mod fault;
 pub mod rule;
 mod status;
 pub mod waivers;
+pub mod windows;
 pub mod words;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -460,6 +461,15 @@ pub struct Policy {
     /// taking over its handling (002 §2.2 task 9, *överta ansvar*).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub takeover: Option<Takeover>,
+    /// Who agrees the register of standard changes, where the agreement
+    /// says: an entry counts only when agreed by one of them before the
+    /// change was filed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard_register: Option<RegisterAgreement>,
+    /// The pack's change calendar: freeze and maintenance windows a
+    /// repository's `policy/calendar.yaml` adds to or replaces by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_calendar: Option<windows::ChangeCalendar>,
     /// The repository the policy was loaded for: files a record names
     /// (a capacity review's measurements CSV) are read relative to it.
     #[serde(skip)]
@@ -495,6 +505,22 @@ pub struct Takeover {
     pub parties: Vec<String>,
     /// The seed clause.
     pub clause: String,
+}
+
+/// Who agrees the entries of the register of standard changes
+/// (`policy/standard-changes.yaml`): *överenskommit med beställaren i
+/// förväg* (000 §3.4); Staden's G on the register (002 §4.2 task 4).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterAgreement {
+    /// The parties whose agreement counts (empty: anyone's).
+    #[serde(default)]
+    pub agreed_by: Vec<String>,
+    /// The seed clause.
+    pub clause: String,
+    /// How the pack reads it, where the clause leaves a choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<String>,
 }
 
 /// What a pack's text is made into once, when it is loaded: its regular
@@ -764,6 +790,7 @@ impl Policy {
         self.check_approval_steps()?;
         self.check_cascades()?;
         self.check_raci()?;
+        self.check_named_parties()?;
         self.check_status_machines()?;
         self.check_matrix()?;
         if let Some(sl) = &self.service_levels {
@@ -795,6 +822,13 @@ impl Policy {
                     rule: rule.id.clone(),
                 });
             }
+            // A rule rests on a clause, or says why the pack asks it anyway.
+            let own = rule.own_choice.as_deref().map(str::trim);
+            if rule.clause.is_some() == own.is_some() || own.is_some_and(str::is_empty) {
+                return Err(PackError::RuleGrounds {
+                    rule: rule.id.clone(),
+                });
+            }
             for p in rule.when.iter().chain(&rule.require) {
                 self.check_predicate(rule, p)?;
             }
@@ -810,6 +844,15 @@ impl Policy {
                 rule: rule.id.clone(),
                 kind: rule.kind,
                 field: f.clone(),
+            });
+        }
+        if let Test::NoConflict(c) = &p.test
+            && c.kind.kind() != rule.kind
+        {
+            return Err(PackError::ConflictKind {
+                rule: rule.id.clone(),
+                conflict: c.kind.as_str(),
+                kind: c.kind.kind(),
             });
         }
         let after = match &p.test {
@@ -881,6 +924,29 @@ impl Policy {
                         party: p.clone(),
                     });
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// The parties the takeover and the register's agreement name are
+    /// parties of the pack.
+    fn check_named_parties(&self) -> std::result::Result<(), PackError> {
+        let named = self
+            .takeover
+            .iter()
+            .flat_map(|t| t.parties.iter().map(|p| ("takeover", p)))
+            .chain(
+                self.standard_register
+                    .iter()
+                    .flat_map(|r| r.agreed_by.iter().map(|p| ("standard_register", p))),
+            );
+        for (section, party) in named {
+            if self.party(party).is_none() {
+                return Err(PackError::SectionParty {
+                    section,
+                    party: party.clone(),
+                });
             }
         }
         Ok(())

@@ -56,6 +56,26 @@ pub struct LinkedAll {
     pub field: String,
     /// The values it may have.
     pub one_of: Vec<serde_json::Value>,
+    /// Where set, a linked record counts only when it is also later than
+    /// another of the record's links: the *next* release is one planned
+    /// after the incident (000 §3.2 Prio 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<LinkedAfter>,
+}
+
+/// A time of a linked record that must come after the earliest time of the
+/// records linked under another key: `{field: planned_at, links: incidents,
+/// than: opened_at}` reads "planned after the first linked incident was
+/// opened".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkedAfter {
+    /// The time field of the linked record (`planned_at`).
+    pub field: String,
+    /// The other `links` key (`incidents`).
+    pub links: String,
+    /// The time field of those records (`opened_at`).
+    pub than: String,
 }
 
 /// A field of the records linked under a key, the source of a value that
@@ -163,6 +183,93 @@ pub enum Test {
     ApprovedBefore(ApprovedBefore),
     /// The field is a time at least some days before the record first reached a status.
     BeforeReached(BeforeReached),
+    /// The record's time in the change calendar has no conflict of this kind.
+    NoConflict(ConflictTest),
+}
+
+/// A kind of conflict in the change calendar (see `crate::schedule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKind {
+    /// Another approved or scheduled change on one of the same items, at
+    /// an overlapping time.
+    SameItem,
+    /// The same, on an item the change's items depend on or that depends
+    /// on them (to the test's depth).
+    Dependency,
+    /// The window lies outside the maintenance windows of its items.
+    OutsideMaintenance,
+    /// The window overlaps a freeze window.
+    InFreeze,
+    /// The change's assignee is booked on another change at the same time.
+    Assignee,
+    /// A release's changes' windows lie outside its rollout window.
+    Rollout,
+}
+
+impl ConflictKind {
+    /// The kind of record a conflict of this kind is about.
+    pub fn kind(self) -> crate::kind::Kind {
+        match self {
+            ConflictKind::Rollout => crate::kind::Kind::Release,
+            _ => crate::kind::Kind::Change,
+        }
+    }
+
+    /// Its name, as packs write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictKind::SameItem => "same_item",
+            ConflictKind::Dependency => "dependency",
+            ConflictKind::OutsideMaintenance => "outside_maintenance",
+            ConflictKind::InFreeze => "in_freeze",
+            ConflictKind::Assignee => "assignee",
+            ConflictKind::Rollout => "rollout",
+        }
+    }
+}
+
+/// `no_conflict: same_item`, or `no_conflict: {kind: dependency, depth: 2}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "RawConflict", into = "RawConflict")]
+pub struct ConflictTest {
+    /// What is tested.
+    pub kind: ConflictKind,
+    /// For `dependency`: how many steps of `depends_on` away, either way
+    /// (none: 1).
+    pub depth: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum RawConflict {
+    Kind(ConflictKind),
+    Full {
+        kind: ConflictKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        depth: Option<usize>,
+    },
+}
+
+impl From<RawConflict> for ConflictTest {
+    fn from(raw: RawConflict) -> ConflictTest {
+        match raw {
+            RawConflict::Kind(kind) => ConflictTest { kind, depth: None },
+            RawConflict::Full { kind, depth } => ConflictTest { kind, depth },
+        }
+    }
+}
+
+impl From<ConflictTest> for RawConflict {
+    fn from(t: ConflictTest) -> RawConflict {
+        match t.depth {
+            None => RawConflict::Kind(t.kind),
+            Some(depth) => RawConflict::Full {
+                kind: t.kind,
+                depth: Some(depth),
+            },
+        }
+    }
 }
 
 impl Test {
@@ -186,6 +293,7 @@ impl Test {
                 | Test::LinkedAll(_)
                 | Test::LinkedAny(_)
                 | Test::ApprovedBefore(_)
+                | Test::NoConflict(_)
         )
     }
 }
@@ -234,6 +342,8 @@ pub struct RawPredicate {
     approved_before: Option<ApprovedBefore>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     before_reached: Option<BeforeReached>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    no_conflict: Option<ConflictTest>,
 }
 
 /// `approved: change_forum` or `approved: [change_forum, fast_track]`.
@@ -255,7 +365,7 @@ pub enum PredicateError {
     FalseFlag(&'static str),
     /// No test, or more than one.
     #[error(
-        "each predicate makes exactly one test (equals, one_of, present, matches, at_most_field, in_register, derived, approved, noted_changes, reached, linked, linked_all, linked_any, registered_one_of, same_as_linked, count_at_most, approved_before, before_reached); this one makes {0}"
+        "each predicate makes exactly one test (equals, one_of, present, matches, at_most_field, in_register, derived, approved, noted_changes, reached, linked, linked_all, linked_any, registered_one_of, same_as_linked, count_at_most, approved_before, before_reached, no_conflict); this one makes {0}"
     )]
     TestCount(usize),
     /// An approval test naming no step.
@@ -304,6 +414,7 @@ impl TryFrom<RawPredicate> for Predicate {
         tests.extend(raw.count_at_most.map(Test::CountAtMost));
         tests.extend(raw.approved_before.map(Test::ApprovedBefore));
         tests.extend(raw.before_reached.map(Test::BeforeReached));
+        tests.extend(raw.no_conflict.map(Test::NoConflict));
         if tests.len() != 1 {
             return Err(PredicateError::TestCount(tests.len()));
         }
@@ -355,6 +466,7 @@ impl From<Predicate> for RawPredicate {
             Test::CountAtMost(n) => raw.count_at_most = Some(n),
             Test::ApprovedBefore(a) => raw.approved_before = Some(a),
             Test::BeforeReached(b) => raw.before_reached = Some(b),
+            Test::NoConflict(c) => raw.no_conflict = Some(c),
         }
         raw
     }
@@ -409,6 +521,10 @@ impl std::fmt::Display for Predicate {
             Test::BeforeReached(b) => {
                 write!(f, "{field} at least {} days before {}", b.days, b.status)
             }
+            Test::NoConflict(c) => match c.depth {
+                Some(d) => write!(f, "no {} conflict (depth {d})", c.kind.as_str()),
+                None => write!(f, "no {} conflict", c.kind.as_str()),
+            },
         }
     }
 }
@@ -416,8 +532,14 @@ impl std::fmt::Display for Predicate {
 /// `linked changes has status in [approved, …]`, for [`Predicate`]'s display.
 fn linked(la: &LinkedAll) -> String {
     let values: Vec<String> = la.one_of.iter().map(|v| v.to_string()).collect();
+    let after = la.after.as_ref().map_or(String::new(), |a| {
+        format!(
+            " and {} after the first linked {} {}",
+            a.field, a.links, a.than
+        )
+    });
     format!(
-        "linked {} has {} in [{}]",
+        "linked {} has {} in [{}]{after}",
         la.links,
         la.field,
         values.join(", ")
@@ -447,8 +569,14 @@ pub struct Rule {
     /// [`Rule::fix`]) is not good enough; none or empty: that one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
-    /// Where it comes from.
-    pub clause: Clause,
+    /// Where it comes from. Every rule has one, or else an `own_choice`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause: Option<Clause>,
+    /// Why the pack asks this where no clause of the seeds does: the pack's
+    /// (or the repository's overrides') own choice, marked as such wherever
+    /// the rule is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_choice: Option<String>,
     /// Where the pack fills a value the seed leaves open: what and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chosen: Option<String>,
@@ -475,6 +603,8 @@ pub struct Facts {
     pub linked: Vec<(String, Option<String>)>,
     /// The entries of the standard-change register that count.
     pub register: Vec<String>,
+    /// Why the entry the record names does not count, where it does not.
+    pub unagreed: Option<String>,
     /// The field's value now, as shown.
     pub value: Option<String>,
     /// The value classification gives the field, for `derived`.
@@ -494,9 +624,28 @@ pub fn with_id(help: &str, id: &str) -> String {
 }
 
 /// Where the standard-change register lives, as the help names it.
-const REGISTER: &str = "policy/standard-changes.yaml";
+/// Where the standard-change register lives, relative to the root.
+pub const REGISTER: &str = "policy/standard-changes.yaml";
 
 impl Rule {
+    /// What the rule rests on, in full: `seed 000 §3.4 …: "the words"`, or
+    /// `the pack's own choice: why`.
+    pub fn grounds(&self) -> String {
+        match (&self.clause, &self.own_choice) {
+            (Some(c), _) => format!("seed {} {}: \"{}\"", c.seed, c.section, c.words),
+            (None, Some(why)) => format!("the pack's own choice (no seed clause): {why}"),
+            (None, None) => "no seed clause".to_owned(),
+        }
+    }
+
+    /// Where it rests, short: `000 §3.4 …`, or `own choice`.
+    pub fn grounds_short(&self) -> String {
+        match &self.clause {
+            Some(c) => format!("{} {}", c.seed, c.section),
+            None => "own choice".to_owned(),
+        }
+    }
+
     /// How to mend the record that breaks this rule at `failed`: the pack's
     /// own `help` where it wrote one, else a fix made from the test; either
     /// way followed by what the record's links or the register say, so a
@@ -574,10 +723,11 @@ impl Predicate {
                 json_list(&la.one_of)
             ),
             Test::LinkedAny(la) => format!(
-                "link a record under `links.{}` whose `{}` is one of [{}] (arende link ID OTHER), or move a linked one on",
+                "link a record under `links.{}` whose `{}` is one of [{}]{} (arende link ID OTHER), or move a linked one on",
                 la.links,
                 la.field,
-                json_list(&la.one_of)
+                json_list(&la.one_of),
+                after_text(la)
             ),
             Test::RegisteredOneOf(vs) => format!(
                 "`{field}` must have been one of {} when the record was registered: file it anew with `{field}` set at registration, or note why in the history",
@@ -598,6 +748,7 @@ impl Predicate {
                 "set `{field}` to a time at least {} days before the record is {}, or move it to {} later",
                 b.days, b.status, b.status
             ),
+            Test::NoConflict(c) => conflict_fix(c.kind),
         }
     }
 
@@ -628,18 +779,43 @@ impl Predicate {
                 None => d,
             }),
             Test::Linked(_) => None,
-            Test::InRegister => Some(match (&facts.value, facts.register.is_empty()) {
-                (Some(v), true) => format!(
-                    "`{v}` is not there: {REGISTER} is missing or has no agreed entry; create it with `changes: [{{id: {v}, title: …, agreed_by: …, agreed_at: YYYY-MM-DD}}]`"
-                ),
-                (Some(v), false) => {
-                    format!("`{v}` is not there; it holds {}", facts.register.join(", "))
-                }
-                (None, _) => format!("{REGISTER} holds {}", facts.register.join(", ")),
-            }),
+            Test::InRegister => {
+                let why = facts.unagreed.as_deref().unwrap_or("it is not there");
+                Some(match (&facts.value, facts.register.is_empty()) {
+                    (Some(v), true) => format!(
+                        "`{v}` does not count: {why}; {REGISTER} has no entry that counts; add one with `changes: [{{id: {v}, title: …, agreed_by: …, agreed_at: YYYY-MM-DD}}]`"
+                    ),
+                    (Some(v), false) => format!(
+                        "`{v}` does not count: {why}; the entries that do are {}",
+                        facts.register.join(", ")
+                    ),
+                    (None, _) => format!("{REGISTER} holds {}", facts.register.join(", ")),
+                })
+            }
             _ => None,
         }
     }
+}
+
+/// The fix for a conflict in the change calendar.
+fn conflict_fix(kind: ConflictKind) -> String {
+    match kind {
+        ConflictKind::SameItem | ConflictKind::Dependency => "move the window so it does not overlap the other change (arende set ID service_window.start=… service_window.end=…), or agree the order with the other change's owner and move that one; `arende schedule` shows the calendar".to_owned(),
+        ConflictKind::OutsideMaintenance => "move the window inside a maintenance window of the items it touches (arende set ID service_window.start=… service_window.end=…); `arende schedule` lists them, policy/calendar.yaml holds them".to_owned(),
+        ConflictKind::InFreeze => "move the window out of the freeze (arende set ID service_window.start=… service_window.end=…); policy/calendar.yaml says why the freeze is there".to_owned(),
+        ConflictKind::Assignee => "give one of the changes to another person (arende assign ID --to PERSON), or move its window (arende set ID service_window.start=…)".to_owned(),
+        ConflictKind::Rollout => "widen the release's rollout window (arende set ID rollout_window.start=… rollout_window.end=…), or move the changes' windows inside it".to_owned(),
+    }
+}
+
+/// What a linked test's `after` adds to its fix: ` and whose … is after …`.
+fn after_text(la: &LinkedAll) -> String {
+    la.after.as_ref().map_or(String::new(), |a| {
+        format!(
+            " and whose `{}` is after the `{}` of the first record under `links.{}`",
+            a.field, a.than, a.links
+        )
+    })
 }
 
 /// The fix for a missing approval (`when`: by when it is needed, or
@@ -740,11 +916,12 @@ mod tests {
             require: vec![p.clone()],
             message: "m".into(),
             help: Some("  ".into()),
-            clause: Clause {
+            clause: Some(Clause {
                 seed: "000".into(),
                 section: "§3.6".into(),
                 words: "w".into(),
-            },
+            }),
+            own_choice: None,
             chosen: None,
             report: None,
         };

@@ -287,6 +287,8 @@ pub struct Release {
     pub rollback: Option<String>,
     /// The rollout plan (*utrullningsplan*).
     pub rollout_plan: Option<String>,
+    /// When it rolls out: the changes it carries are carried out inside it.
+    pub rollout_window: Option<Window>,
     /// The final report (*slutrapport*).
     pub final_report: Option<String>,
     /// When the release information was published (*releaseinformation publiceras*).

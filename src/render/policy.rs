@@ -12,13 +12,6 @@ use crate::validate::checks::Check;
 
 /// A rule of the pack: what it asks, its severity and the seed clause.
 pub fn rule(policy: &Policy, rule: &Rule) -> String {
-    let source = policy
-        .sources
-        .iter()
-        .find(|s| s.file.starts_with(&rule.clause.seed))
-        .map_or(rule.clause.seed.clone(), |s| {
-            format!("{} ({})", s.file, s.title)
-        });
     let mut out = format!(
         "{} [{}] {}\n\napplies to: {}\nwhen:      {}\nrequires:  {}\nreports:   {}\n",
         rule.id,
@@ -32,10 +25,23 @@ pub fn rule(policy: &Policy, rule: &Rule) -> String {
     if let Some(h) = &rule.help {
         out.push_str(&format!("fix:       {h}\n"));
     }
-    out.push_str(&format!(
-        "\nseed:      {source}\nsection:   {}\nwords:     «{}»\n",
-        rule.clause.section, rule.clause.words
-    ));
+    match (&rule.clause, &rule.own_choice) {
+        (Some(clause), _) => {
+            let source = policy
+                .sources
+                .iter()
+                .find(|s| s.file.starts_with(&clause.seed))
+                .map_or(clause.seed.clone(), |s| format!("{} ({})", s.file, s.title));
+            out.push_str(&format!(
+                "\nseed:      {source}\nsection:   {}\nwords:     «{}»\n",
+                clause.section, clause.words
+            ));
+        }
+        (None, why) => out.push_str(&format!(
+            "\nseed:      none: the pack's own choice\nwhy:       {}\n",
+            why.as_deref().unwrap_or("-")
+        )),
+    }
     if let Some(c) = &rule.chosen {
         out.push_str(&format!("chosen:    {c}\n"));
     }
@@ -255,7 +261,7 @@ fn rules(p: &Policy, style: Style, out: &mut String) {
             r.severity.as_str().to_owned(),
             r.kind.to_string(),
             r.title.clone(),
-            format!("{} {}", r.clause.seed, r.clause.section),
+            r.grounds_short(),
         ]);
     }
     titled("Rules", &t, out);

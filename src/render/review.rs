@@ -85,6 +85,7 @@ fn record(out: &mut String, r: &RecordReview) {
         code(&r.path.display().to_string())
     );
     findings(out, &r.findings);
+    super::impact::review_section(out, &r.impact);
     approvals(out, &r.approvals);
     // The approvals the branch adds are the table above, not a cell of JSON.
     let fields: Vec<_> = r
@@ -250,6 +251,7 @@ mod tests {
                 }],
                 events_added: 0,
                 events: Vec::new(),
+                impact: Vec::new(),
                 findings: vec![ReviewFinding {
                     rule: "INC001".into(),
                     severity: Severity::Error,

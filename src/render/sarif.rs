@@ -36,10 +36,7 @@ pub fn rule_info(policy: &Policy, id: &str) -> Option<RuleInfo> {
         return Some(RuleInfo {
             title: rule.title.clone(),
             help: rule.help.clone().unwrap_or_else(|| rule.message.clone()),
-            clause: Some(format!(
-                "seed {} {}: \"{}\"",
-                rule.clause.seed, rule.clause.section, rule.clause.words
-            )),
+            clause: Some(rule.grounds()),
             severity: rule.severity,
         });
     }
@@ -230,7 +227,10 @@ mod tests {
         let policy = Policy::load("inera", None).expect("inera");
         let rule = policy.rules.first().expect("a rule");
         let info = rule_info(&policy, &rule.id).expect("known");
-        assert!(info.clause.is_some_and(|c| c.contains(&rule.clause.seed)));
+        assert!(
+            info.clause
+                .is_some_and(|c| c.contains(&rule.clause.as_ref().unwrap().seed))
+        );
         assert!(rule_info(&policy, "NOPE999").is_none());
     }
 }

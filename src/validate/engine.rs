@@ -1,13 +1,12 @@
 //! Evaluates a pack's rules on one record. Generic: it knows the predicate
 //! vocabulary of [`Predicate`], nothing of any particular rule.
 
-use std::collections::BTreeSet;
-
 use crate::classify;
 use crate::id::RecordId;
-use crate::policy::rule::{ApprovedBefore, LinkedField};
+use crate::policy::rule::{ApprovedBefore, ConflictTest, LinkedAll, LinkedField};
 use crate::policy::{Facts, Policy, Predicate, Rule, Severity, StepState, Test};
 use crate::record::{Record, document};
+use crate::schedule::Conflict;
 use crate::yaml::{Mapping, Value};
 
 /// Finds other records, for rules that look across links.
@@ -20,13 +19,29 @@ pub trait Lookup: Sync {
 pub struct Context<'a> {
     /// The policy in force.
     pub policy: &'a Policy,
-    /// IDs of the repository's standard-change register.
-    pub register: &'a BTreeSet<String>,
+    /// The repository's standard-change register.
+    pub register: &'a super::StandardRegister,
     /// Other records.
     pub lookup: &'a dyn Lookup,
     /// The people registry, where the repository has one (approvals that
     /// name a person are judged against it).
     pub people: Option<&'a crate::people::Registry>,
+    /// The change calendar, where the command reads it: without one, no
+    /// conflict in it is found.
+    pub calendar: Option<&'a dyn Calendar>,
+}
+
+/// The change calendar, for the rules about when changes are carried out
+/// (`no_conflict`).
+pub trait Calendar: Sync {
+    /// The conflicts of `record` of the kind `test` asks about.
+    fn conflicts(&self, test: &ConflictTest, record: &Record) -> Vec<Conflict>;
+}
+
+impl Calendar for crate::schedule::Schedule<'_> {
+    fn conflicts(&self, test: &ConflictTest, record: &Record) -> Vec<Conflict> {
+        crate::schedule::Schedule::conflicts(self, test, record)
+    }
 }
 
 /// A broken rule on one record.
@@ -77,6 +92,10 @@ fn violation(
         (None, Test::Linked(key)) => format!("links.{key}"),
         (None, Test::LinkedAll(la) | Test::LinkedAny(la)) => format!("links.{}", la.links),
         (None, Test::ApprovedBefore(_)) => "approvals".to_owned(),
+        (None, Test::NoConflict(c)) => match c.kind {
+            crate::policy::rule::ConflictKind::Rollout => "rollout_window".to_owned(),
+            _ => "service_window".to_owned(),
+        },
         _ => "id".to_owned(),
     };
     // Point at the field if it is there, else at what made the rule apply.
@@ -98,16 +117,7 @@ fn violation(
     {
         message = format!("{message} ({})", problem.1);
     }
-    if let Test::ApprovedBefore(a) = &failed.test {
-        let after = a
-            .after
-            .map_or(String::new(), |s| format!(" after it was {s} and"));
-        message = format!(
-            "{message} (no approval of `{}` in force given{after} before the record was {})",
-            a.steps.join("` or `"),
-            a.status
-        );
-    }
+    message = timed_message(cx, failed, record, message);
     if let Test::Approved(steps) = &failed.test {
         if let Some(redo) = steps
             .iter()
@@ -133,10 +143,7 @@ fn violation(
         field,
         message,
         help: help.map(|h| crate::policy::rule::with_id(&h, &record.common.id.to_string())),
-        clause: Some(format!(
-            "seed {} {}: \"{}\"",
-            rule.clause.seed, rule.clause.section, rule.clause.words
-        )),
+        clause: Some(rule.grounds()),
     }
 }
 
@@ -239,9 +246,16 @@ fn facts(cx: &Context<'_>, p: &Predicate, map: &Mapping, record: &Record) -> Fac
             .field
             .as_deref()
             .and_then(|f| show(&Value::Mapping(map.clone()), f)),
-        register: cx.register.iter().cloned().collect(),
+        register: cx.register.counting(cx.policy, &record.common.opened_at),
         ..Facts::default()
     };
+    if let (Test::InRegister, Some(v)) = (&p.test, &facts.value) {
+        facts.unagreed = cx
+            .register
+            .judge(cx.policy, v, &record.common.opened_at)
+            .err()
+            .map(|why| why.to_string());
+    }
     match &p.test {
         Test::Approved(steps)
         | Test::ApprovedBefore(crate::policy::rule::ApprovedBefore { steps, .. }) => {
@@ -300,7 +314,11 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
                 _ => true,
             }
         }
-        Test::InRegister => value.is_none_or(|v| cx.register.contains(&document::display(v))),
+        Test::InRegister => value.is_none_or(|v| {
+            cx.register
+                .judge(cx.policy, &document::display(v), &record.common.opened_at)
+                .is_ok()
+        }),
         Test::Derived => follows_derivation(cx, record, field, value),
         // A step counts only where it applies: a fast-track approval does
         // not stand in for the change forum's on a normal change.
@@ -313,18 +331,8 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
             .and_then(Value::as_sequence)
             .is_some_and(|s| !s.is_empty()),
         // A dangling link is its own finding (REPO003), not this rule's.
-        Test::LinkedAll(la) => {
-            let wanted: Vec<Value> = la.one_of.iter().map(json_to_yaml).collect();
-            linked_docs(cx, map, &la.links)
-                .iter()
-                .all(|doc| field_is_one_of(doc, &la.field, &wanted))
-        }
-        Test::LinkedAny(la) => {
-            let wanted: Vec<Value> = la.one_of.iter().map(json_to_yaml).collect();
-            linked_docs(cx, map, &la.links)
-                .iter()
-                .any(|doc| field_is_one_of(doc, &la.field, &wanted))
-        }
+        Test::LinkedAll(la) => linked_hold(cx, map, la, true),
+        Test::LinkedAny(la) => linked_hold(cx, map, la, false),
         Test::RegisteredOneOf(options) => registered_value(record, field, value)
             .is_some_and(|v| options.iter().any(|o| same(&v, o))),
         // Absent values are for `present` to judge; a linked record without
@@ -339,6 +347,9 @@ pub fn holds(cx: &Context<'_>, map: &Mapping, record: &Record, p: &Predicate) ->
             None => true,
         },
         Test::ApprovedBefore(a) => approved_before(cx, map, record, a),
+        Test::NoConflict(t) => cx
+            .calendar
+            .is_none_or(|c| c.conflicts(t, record).is_empty()),
         Test::BeforeReached(b) => value
             .map(document::display)
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
@@ -461,6 +472,69 @@ fn linked_values(cx: &Context<'_>, map: &Mapping, sources: &[LinkedField]) -> Ve
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// The message of a broken test about time, with what it found: the
+/// calendar's conflicts, naming the other change and the overlap; the
+/// approval missing before a status.
+fn timed_message(cx: &Context<'_>, failed: &Predicate, record: &Record, message: String) -> String {
+    match (&failed.test, cx.calendar) {
+        (Test::NoConflict(t), Some(c)) => {
+            let found: Vec<String> = c.conflicts(t, record).into_iter().map(|c| c.text).collect();
+            format!("{message}: {}", found.join("; "))
+        }
+        (Test::ApprovedBefore(a), _) => {
+            let after = a
+                .after
+                .map_or(String::new(), |s| format!(" after it was {s} and"));
+            format!(
+                "{message} (no approval of `{}` in force given{after} before the record was {})",
+                a.steps.join("` or `"),
+                a.status
+            )
+        }
+        _ => message,
+    }
+}
+
+/// Whether every (`all`) or some linked record under the test's key has
+/// one of its values (and is later than its `after` asks).
+fn linked_hold(cx: &Context<'_>, map: &Mapping, la: &LinkedAll, all: bool) -> bool {
+    let wanted: Vec<Value> = la.one_of.iter().map(json_to_yaml).collect();
+    let after = linked_after(cx, map, la);
+    let docs = linked_docs(cx, map, &la.links);
+    let fits = |doc: &Value| field_is_one_of(doc, &la.field, &wanted) && after(doc);
+    if all {
+        docs.iter().all(fits)
+    } else {
+        docs.iter().any(fits)
+    }
+}
+
+/// Whether a linked record is later than the test's `after` asks: its
+/// time field after the earliest time of the records under the other key.
+/// Without `after`, or with no such time to compare with, every record is;
+/// a record without the time field is not.
+fn linked_after<'a>(
+    cx: &Context<'_>,
+    map: &Mapping,
+    la: &'a LinkedAll,
+) -> impl Fn(&Value) -> bool + 'a {
+    let time = |doc: &Value, field: &str| {
+        doc.as_mapping()
+            .and_then(|m| document::get(m, field))
+            .and_then(|v| chrono::DateTime::parse_from_rfc3339(&document::display(v)).ok())
+    };
+    let first = la.after.as_ref().and_then(|a| {
+        linked_docs(cx, map, &a.links)
+            .iter()
+            .filter_map(|doc| time(doc, &a.than))
+            .min()
+    });
+    move |doc| match (&la.after, first) {
+        (Some(a), Some(first)) => time(doc, &a.field).is_some_and(|t| t > first),
+        _ => true,
+    }
 }
 
 /// The documents of the records linked under a `links` key (those that exist).

@@ -60,7 +60,13 @@ impl Keys {
 /// a new test that reads linked records cannot be forgotten here.
 fn linked_fields(p: &Predicate) -> Vec<&str> {
     match &p.test {
-        Test::LinkedAll(la) | Test::LinkedAny(la) => vec![la.field.as_str()],
+        Test::LinkedAll(la) | Test::LinkedAny(la) => std::iter::once(la.field.as_str())
+            .chain(
+                la.after
+                    .iter()
+                    .flat_map(|a| [a.field.as_str(), a.than.as_str()]),
+            )
+            .collect(),
         Test::SameAsLinked(sources) => sources.iter().map(|s| s.field.as_str()).collect(),
         Test::Equals(_)
         | Test::OneOf(_)
@@ -76,7 +82,8 @@ fn linked_fields(p: &Predicate) -> Vec<&str> {
         | Test::RegisteredOneOf(_)
         | Test::CountAtMost(_)
         | Test::ApprovedBefore(_)
-        | Test::BeforeReached(_) => Vec::new(),
+        | Test::BeforeReached(_)
+        | Test::NoConflict(_) => Vec::new(),
     }
 }
 

@@ -4,9 +4,11 @@
 
 pub mod checks;
 pub mod engine;
+pub mod forward;
 mod linked;
 pub mod parties;
 pub mod personnummer;
+pub mod register;
 pub mod repository;
 pub mod staged;
 pub mod waivers;
@@ -19,6 +21,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use engine::{Context, Lookup, Violation};
+pub use register::{REGISTER, StandardRegister};
 
 use crate::error::{Error, Result};
 use crate::fs;
@@ -128,40 +131,6 @@ impl Report {
     }
 }
 
-/// The IDs in the repository's standard-change register (`policy/standard-changes.yaml`:
-/// a list of entries with an `id`). An entry counts only when it states who
-/// agreed it and when (`agreed_by`, `agreed_at`): a standard change is one
-/// *överenskommit med beställaren i förväg* (000 §3.4), and Staden approves
-/// the register (002 §4.2 task 4, G).
-pub fn standard_register(ws: &Workspace) -> Result<BTreeSet<String>> {
-    let path = ws.root().join(REGISTER);
-    // Not `exists()`: it follows links, and a link is to be refused.
-    if path.symlink_metadata().is_err() {
-        return Ok(BTreeSet::new());
-    }
-    fs::check_folders(ws.root(), Path::new(REGISTER))?;
-    let text = fs::read_text(&path, yaml::MAX_RECORD_BYTES)?;
-    let doc = yaml::parse_any(Path::new(REGISTER), &text)?;
-    let entries = doc
-        .get("changes")
-        .and_then(Value::as_sequence)
-        .or_else(|| doc.as_sequence());
-    Ok(entries
-        .into_iter()
-        .flatten()
-        .filter(|e| {
-            ["agreed_by", "agreed_at"].iter().all(|k| {
-                e.get(k)
-                    .is_some_and(|v| !crate::record::document::display(v).trim().is_empty())
-            })
-        })
-        .filter_map(|e| e.get("id").map(crate::record::document::display))
-        .collect())
-}
-
-/// Where the standard-change register lives, relative to the root.
-pub const REGISTER: &str = "policy/standard-changes.yaml";
-
 /// Finds records through the store, one file at a time (for commands that
 /// change one record and must not read them all).
 pub struct StoreLookup<'a>(pub &'a Workspace);
@@ -169,6 +138,22 @@ pub struct StoreLookup<'a>(pub &'a Workspace);
 impl Lookup for StoreLookup<'_> {
     fn document(&self, id: &RecordId) -> Option<Value> {
         self.0.load(id).ok().map(|(e, _)| e.doc)
+    }
+}
+
+/// Finds records as a commit will leave them: those it writes as written,
+/// the others through the store.
+struct LandingLookup<'a> {
+    landing: &'a [(RecordId, Value)],
+    store: StoreLookup<'a>,
+}
+
+impl Lookup for LandingLookup<'_> {
+    fn document(&self, id: &RecordId) -> Option<Value> {
+        match self.landing.iter().find(|(landed, _)| landed == id) {
+            Some((_, doc)) => Some(doc.clone()),
+            None => self.store.document(id),
+        }
     }
 }
 
@@ -188,7 +173,7 @@ pub fn validate(ws: &Workspace, only: &[PathBuf]) -> Result<Report> {
 /// [`validate`], and with `verify`, every approval in force checked against
 /// the commit that introduced it (`--verify-approvals`, APR002).
 pub fn check(ws: &Workspace, only: &[PathBuf], verify: bool) -> Result<Report> {
-    let register = standard_register(ws)?;
+    let register = StandardRegister::load(ws)?;
     let keys = linked::Keys::of(ws.policy());
     let (paths, walk_errors) = ws.store().record_paths(&[]);
     let mut findings: Vec<Finding> = walk_errors.into_iter().map(file_finding).collect();
@@ -196,6 +181,7 @@ pub fn check(ws: &Workspace, only: &[PathBuf], verify: bool) -> Result<Report> {
     let inputs = Inputs {
         register: &register,
         people: people.as_ref(),
+        windows: crate::schedule::calendar_of(ws.policy(), ws.root())?,
     };
     let passes = first_pass(ws, &inputs, &keys, &paths);
     let mut checked = gather(passes, &mut findings);
@@ -274,8 +260,10 @@ fn approval_findings(ws: &Workspace, people: Option<&Registry>) -> Result<Vec<Fi
 /// What the checks of every record read besides the record: the
 /// standard-change register and the people registry.
 struct Inputs<'a> {
-    register: &'a BTreeSet<String>,
+    register: &'a StandardRegister,
     people: Option<&'a Registry>,
+    /// The change calendar's windows, for the second pass's schedule.
+    windows: crate::policy::windows::ChangeCalendar,
 }
 
 /// The people registry, if the repository has one, with a finding in
@@ -324,6 +312,7 @@ fn first_pass(
                     register: inputs.register,
                     lookup: &deferred,
                     people: inputs.people,
+                    calendar: Some(&deferred),
                 };
                 let mut found = record_findings(&cx, &entry);
                 let read = (Summary::of(&entry), keys.project(&entry.doc));
@@ -406,11 +395,21 @@ fn second_pass(
             .iter()
             .map(|&i| (&checked.records[i].0.id, &checked.projections[i])),
     );
+    // The calendar of every change, release and item read, in the order a
+    // scan gives (of two files with one ID, the later).
+    let schedule = crate::schedule::Schedule::new(
+        ws.policy(),
+        inputs.windows.clone(),
+        order
+            .iter()
+            .filter_map(|&i| checked.records[i].0.fact.as_deref().cloned()),
+    );
     let cx = Context {
         policy: ws.policy(),
         register: inputs.register,
         lookup: &lookup,
         people: inputs.people,
+        calendar: Some(&schedule),
     };
     let again: Vec<(usize, Vec<Finding>)> = later
         .into_par_iter()
@@ -500,6 +499,19 @@ impl Lookup for Deferred {
     }
 }
 
+/// The change calendar is known once every record is read: a rule that
+/// asks about it defers the record to the second pass.
+impl engine::Calendar for Deferred {
+    fn conflicts(
+        &self,
+        _: &crate::policy::rule::ConflictTest,
+        _: &Record,
+    ) -> Vec<crate::schedule::Conflict> {
+        self.asked.store(true, Ordering::Relaxed);
+        Vec::new()
+    }
+}
+
 /// What the checks of the repository as a whole need of one record: far
 /// less than the record, so that `validate` need not hold every record.
 pub struct Summary {
@@ -514,6 +526,8 @@ pub struct Summary {
     depends_on: Option<Vec<String>>,
     /// A deployed release's version package.
     deployed: Option<String>,
+    /// What the change calendar needs of it (boxed: most records have none).
+    fact: Option<Box<crate::schedule::Fact>>,
 }
 
 impl Summary {
@@ -543,6 +557,7 @@ impl Summary {
                 }
                 _ => None,
             },
+            fact: crate::schedule::Fact::of(&e.record).map(Box::new),
         }
     }
 }
@@ -819,42 +834,131 @@ fn cycles(summaries: &[&Summary]) -> Vec<Finding> {
                 .map(|deps| (s.id.as_str(), (s, deps)))
         })
         .collect();
-    let mut reported = BTreeSet::new();
+    // One finding per strongly connected component that holds a cycle, on
+    // its first member by ID: linear in the items and their dependencies,
+    // so a chain of a thousand items costs a thousand steps, not a
+    // thousand walks of it.
+    strongly_connected(&graph)
+        .into_iter()
+        .filter_map(|component| {
+            let start = *component.iter().min()?;
+            let path = cycle_from(&graph, start, &component)?;
+            let (summary, _) = graph[start];
+            Some(repo_finding(
+                checks::DEPENDENCY_CYCLE,
+                &summary.path,
+                "depends_on",
+                format!("depends on itself: {}", path.join(" → ")),
+                "remove the dependency that closes the cycle".into(),
+            ))
+        })
+        .collect()
+}
+
+type DependencyGraph<'a> = BTreeMap<&'a str, (&'a Summary, &'a [String])>;
+
+/// The strongly connected components of the dependency graph (Tarjan's
+/// algorithm, without recursion): each a set of items that reach each
+/// other. A lone item is one only where it depends on itself.
+fn strongly_connected<'a>(graph: &DependencyGraph<'a>) -> Vec<BTreeSet<&'a str>> {
+    let mut index: HashMap<&str, (usize, usize)> = HashMap::new(); // (index, lowlink)
+    let mut on_stack: BTreeSet<&str> = BTreeSet::new();
+    let mut stack: Vec<&str> = Vec::new();
     let mut out = Vec::new();
-    for start in graph.keys() {
-        // Depth-first search for a path back to `start`.
-        let mut stack: Vec<(String, Vec<String>)> =
-            vec![(start.to_string(), vec![start.to_string()])];
-        let mut seen = BTreeSet::new();
-        while let Some((node, path)) = stack.pop() {
-            let Some((_, deps)) = graph.get(node.as_str()) else {
+    let mut next = 0;
+    let deps = |n: &str| -> Vec<&'a str> {
+        graph
+            .get(n)
+            .map(|(_, d)| {
+                d.iter()
+                    .filter_map(|x| graph.get_key_value(x.as_str()).map(|(k, _)| *k))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for &root in graph.keys() {
+        if index.contains_key(root) {
+            continue;
+        }
+        // (node, its dependencies, the next one to visit)
+        let mut work: Vec<(&str, Vec<&str>, usize)> = vec![(root, deps(root), 0)];
+        index.insert(root, (next, next));
+        next += 1;
+        stack.push(root);
+        on_stack.insert(root);
+        while let Some((node, children, i)) = work.last_mut() {
+            let node = *node;
+            if let Some(&child) = children.get(*i) {
+                *i += 1;
+                if !index.contains_key(child) {
+                    index.insert(child, (next, next));
+                    next += 1;
+                    stack.push(child);
+                    on_stack.insert(child);
+                    work.push((child, deps(child), 0));
+                } else if on_stack.contains(child) {
+                    let low = index[node].1.min(index[child].0);
+                    index.entry(node).and_modify(|e| e.1 = low);
+                }
                 continue;
-            };
-            for d in deps.iter() {
-                if d == start {
-                    let mut members = path.clone();
-                    members.sort();
-                    if reported.insert(members.clone()) && members[0] == *start {
-                        let (summary, _) = graph[start];
-                        let mut shown = path.clone();
-                        shown.push(start.to_string());
-                        out.push(repo_finding(
-                            checks::DEPENDENCY_CYCLE,
-                            &summary.path,
-                            "depends_on",
-                            format!("depends on itself: {}", shown.join(" → ")),
-                            "remove the dependency that closes the cycle".into(),
-                        ));
+            }
+            work.pop();
+            let (own, low) = index[node];
+            if let Some((parent, _, _)) = work.last() {
+                let parent = *parent;
+                let plow = index[parent].1.min(low);
+                index.entry(parent).and_modify(|e| e.1 = plow);
+            }
+            if own == low {
+                let mut component = BTreeSet::new();
+                while let Some(member) = stack.pop() {
+                    on_stack.remove(member);
+                    component.insert(member);
+                    if member == node {
+                        break;
                     }
-                } else if seen.insert(d.clone()) {
-                    let mut next = path.clone();
-                    next.push(d.clone());
-                    stack.push((d.clone(), next));
+                }
+                let looped = component.len() > 1 || deps(node).contains(&node);
+                if looped {
+                    out.push(component);
                 }
             }
         }
     }
     out
+}
+
+/// A shortest way from `start` back to itself inside `component`, as the
+/// finding shows it (`A → B → A`).
+fn cycle_from(
+    graph: &DependencyGraph<'_>,
+    start: &str,
+    component: &BTreeSet<&str>,
+) -> Option<Vec<String>> {
+    let mut parent: HashMap<&str, &str> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(node) = queue.pop_front() {
+        let (_, deps) = graph.get(node)?;
+        for d in deps.iter().map(String::as_str) {
+            if d == start {
+                let mut path = vec![node];
+                while let Some(p) = parent.get(path[path.len() - 1]) {
+                    path.push(p);
+                }
+                let mut shown: Vec<String> = path.iter().rev().map(|s| (*s).to_owned()).collect();
+                shown.push(start.to_owned());
+                return Some(shown);
+            }
+            if let Some(&member) = component.get(d)
+                && member != start
+                && !parent.contains_key(member)
+            {
+                parent.insert(member, node);
+                queue.push_back(member);
+            }
+        }
+    }
+    None
 }
 
 fn links_of(doc: &Value) -> Vec<(String, Vec<String>)> {
@@ -1002,15 +1106,22 @@ pub(crate) fn place(text: &str, field: &str) -> (usize, usize) {
 /// command must refuse to make. Rules a record already broke (a hand edit)
 /// do not block unrelated changes; but a status move (`moved`) must meet
 /// every rule that depends on the status, whatever was broken before, since
-/// those rules are the preconditions of the status it moves to.
+/// those rules are the preconditions of the status it moves to. `landing`:
+/// the records written in the same commit, as they will be: the rules that
+/// read other records read those as written (a release deployed with the
+/// changes it implements; a problem filed with the incident it links).
 pub fn new_errors(
     ws: &Workspace,
+    landing: &[(RecordId, Value)],
     before: Option<(&Value, &Record)>,
     after: (&Value, &Record),
     moved: bool,
 ) -> Result<Vec<Violation>> {
-    let register = standard_register(ws)?;
-    let lookup = StoreLookup(ws);
+    let register = StandardRegister::load(ws)?;
+    let lookup = LandingLookup {
+        landing,
+        store: StoreLookup(ws),
+    };
     // The registry is read only for a record with approvals (every edit
     // passes here). Its own faults are validate's to report (PEO001), not a
     // reason to refuse an edit of a record: a registry that cannot be read
@@ -1020,11 +1131,18 @@ pub fn new_errors(
     } else {
         Registry::read(ws.root()).ok().flatten().map(|(r, _)| r)
     };
+    // The change calendar is read only for a record a rule of it is about.
+    let schedule = if crate::schedule::asked_for(ws.policy(), after.1.kind()) {
+        Some(crate::schedule::of_workspace(ws, landing)?)
+    } else {
+        None
+    };
     let cx = Context {
         policy: ws.policy(),
         register: &register,
         lookup: &lookup,
         people: people.as_ref(),
+        calendar: schedule.as_ref().map(|s| s as &dyn engine::Calendar),
     };
     // A new record (no `before`) broke nothing before.
     let old: BTreeSet<String> = before
@@ -1046,14 +1164,14 @@ pub fn new_errors(
     // one the record broke before (by field) is not the command's doing.
     let old_repo: BTreeSet<(String, String)> = before
         .map(|(_, rec)| {
-            repository::errors(ws, rec)
+            repository::errors(ws, &[], rec)
                 .into_iter()
                 .map(|v| (v.rule, v.field))
                 .collect()
         })
         .unwrap_or_default();
     new.extend(
-        repository::errors(ws, after.1)
+        repository::errors(ws, landing, after.1)
             .into_iter()
             .filter(|v| !old_repo.contains(&(v.rule.clone(), v.field.clone()))),
     );

@@ -47,10 +47,17 @@ fn violation(check: Check, field: String, message: String, help: String) -> Viol
     }
 }
 
-/// The repository rules `record` breaks, as the record would be written.
-pub fn errors(ws: &Workspace, record: &Record) -> Vec<Violation> {
+/// The repository rules `record` breaks, as the record would be written
+/// in a commit that also writes `landing`.
+pub fn errors(
+    ws: &Workspace,
+    landing: &[(RecordId, crate::yaml::Value)],
+    record: &Record,
+) -> Vec<Violation> {
     let mut out = Vec::new();
-    let exists = |id: &RecordId| id == record.id() || ws.store().exists(id);
+    let exists = |id: &RecordId| {
+        id == record.id() || landing.iter().any(|(l, _)| l == id) || ws.store().exists(id)
+    };
     for (field, id) in references(record) {
         if !exists(id) {
             out.push(violation(

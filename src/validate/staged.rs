@@ -55,8 +55,8 @@ use rayon::prelude::*;
 
 use super::checks::{self, Check};
 use super::{
-    Context, Finding, Lookup, Report, Summary, file_finding, record_findings, repo_findings,
-    standard_register,
+    Context, Finding, Lookup, Report, StandardRegister, Summary, file_finding, record_findings,
+    repo_findings,
 };
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
@@ -295,7 +295,7 @@ fn scan_key(rel: &Path) -> (usize, &Path) {
 /// summaries are those of the first reading, shared by the two trees.
 struct Side<'s, 'o> {
     ws: &'s Workspace,
-    register: BTreeSet<String>,
+    register: StandardRegister,
     /// In `validate`'s order: by ID, files of one ID in scan order.
     summaries: Vec<&'o Summary>,
     /// IDs of the files that could not be read.
@@ -330,7 +330,7 @@ impl<'s, 'o> Side<'s, 'o> {
             .collect();
         Ok(Side {
             ws,
-            register: standard_register(ws)?,
+            register: StandardRegister::load(ws)?,
             summaries: read.into_iter().map(|(s, _)| s).collect(),
             unreadable,
             places,
@@ -347,6 +347,7 @@ impl<'s, 'o> Side<'s, 'o> {
             register: &self.register,
             lookup: &lookup,
             people: None,
+            calendar: None,
         };
         paths
             .par_iter()

@@ -322,6 +322,7 @@ fn the_ehm_feedback_clock_stops_at_the_first_reply_to_the_customer() {
             "Receptdepån långsam",
             "impact=medium",
             "urgency=medium",
+            "patient_safety=none",
             "reporter.party=aktor",
         ],
     )

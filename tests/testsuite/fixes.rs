@@ -24,6 +24,11 @@ fn names(rule: &Rule) -> Vec<String> {
             Test::Approved(steps) => out.extend(steps.iter().cloned()),
             Test::ApprovedBefore(a) => out.extend(a.steps.iter().cloned()),
             Test::Reached(s) => out.push(s.to_string()),
+            // A calendar conflict is mended by moving a window.
+            Test::NoConflict(c) => out.push(match c.kind {
+                arende::policy::rule::ConflictKind::Rollout => "rollout_window".to_owned(),
+                _ => "service_window".to_owned(),
+            }),
             _ => {}
         }
     }
@@ -198,11 +203,11 @@ fn a_standard_change_without_a_register_says_how_to_make_one() {
     let help = help_of(&out);
     assert!(help.contains("CHG003: set `standard_ref`"), "{help}");
     assert!(
-        help.contains("policy/standard-changes.yaml is missing"),
+        help.contains("`STD-07` does not count: it is not there; policy/standard-changes.yaml has no entry that counts"),
         "{help}"
     );
     assert!(
-        help.contains("create it with `changes: [{id: STD-07"),
+        help.contains("add one with `changes: [{id: STD-07"),
         "{help}"
     );
 }

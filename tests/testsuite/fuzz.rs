@@ -10,7 +10,6 @@
 //! where a scalar belongs and back). The seed is fixed, so a failure names
 //! a case that reproduces.
 
-use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -325,12 +324,13 @@ fn library_path(policy: &Policy, calendar: &BusinessCalendar, rel: &Path, bytes:
     let Ok(record) = Record::from_doc(rel, Some(text), &doc) else {
         return;
     };
-    let register = BTreeSet::from(["STD-03".to_owned()]);
+    let register = arende::validate::StandardRegister::agreed(&["STD-03"], "Kund", "2025-09-15");
     let cx = Context {
         policy,
         register: &register,
         lookup: &NoLookup,
         people: None,
+        calendar: None,
     };
     let _ = arende::validate::check_record(&cx, &doc, &record);
     let _ = arende::validate::history_problem(policy, &record);

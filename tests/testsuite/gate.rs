@@ -759,6 +759,11 @@ fn deploying_a_release_implements_its_changes_or_is_refused_naming_them() {
         "implementation_report.time_spent=20 minuter",
         "implementation_report.result=Genomförd",
     ]);
+    // The change goes in with its release, as one unit (CHG012): not on its
+    // own while the release is in testing.
+    let out = sb.run(&["status", &chg, "implemented"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("CHG012"), "{}", stderr(&out));
     let commits = sb.git().commit_count();
     sb.ok(&["status", &rel, "deployed"]);
     assert_eq!(sb.git().commit_count(), commits + 1, "one commit for both");

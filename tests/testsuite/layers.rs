@@ -34,6 +34,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "editor",
             "approvals",
             "listing",
+            "schedule",
+            "impact",
         ],
     ),
     (

@@ -372,3 +372,33 @@ fn a_desk_open_a_minute_a_day_saturates_instead_of_walking_to_the_end_of_time() 
     assert!(cal.try_add_working_days(start, u32::MAX).is_none());
     assert!(started.elapsed() < BOUND, "took {:?}", started.elapsed());
 }
+
+/// A rule rests on a seed clause or says why the repository asks it anyway
+/// (`own_choice`): one without either is refused, and an own choice is
+/// shown as such.
+#[test]
+fn a_rule_of_its_own_says_why() {
+    let sb = ehm();
+    let rule = "rules:\n  - id: LOC001\n    title: A change names its backout plan\n    severity: warning\n    kind: change\n    require:\n      - {field: backout_plan, present: true}\n    message: a change has a backout plan\n";
+    write_override(&sb, rule);
+    let out = run_bounded(&sb, &["validate"]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(
+        err.contains("rule LOC001: give either the seed `clause` it rests on or, where no clause asks it, `own_choice`"),
+        "{err}"
+    );
+    write_override(
+        &sb,
+        &format!("{rule}    own_choice: the desk wants every change to say how to back out\n"),
+    );
+    let out = run_bounded(&sb, &["policy", "explain", "LOC001"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "seed:      none: the pack's own choice\nwhy:       the desk wants every change to say how to back out"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}

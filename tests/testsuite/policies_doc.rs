@@ -301,18 +301,23 @@ fn seed_file_of(policy: &Policy, seed: &str) -> String {
         .map_or_else(|| seed.to_owned(), |s| s.file.clone())
 }
 
-fn seed_file(policy: &Policy, rule: &Rule) -> String {
-    policy
-        .sources
-        .iter()
-        .find(|s| s.file.starts_with(&format!("{}_", rule.clause.seed)))
-        .map(|s| s.file.clone())
-        .unwrap_or_else(|| {
-            panic!(
-                "{} {}: seed {} is not among the pack's sources",
-                policy.name, rule.id, rule.clause.seed
-            )
-        })
+/// The seed file of a rule's clause; `None` for a rule that is the pack's
+/// own choice.
+fn seed_file(policy: &Policy, rule: &Rule) -> Option<String> {
+    let clause = rule.clause.as_ref()?;
+    Some(
+        policy
+            .sources
+            .iter()
+            .find(|s| s.file.starts_with(&format!("{}_", clause.seed)))
+            .map(|s| s.file.clone())
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} {}: seed {} is not among the pack's sources",
+                    policy.name, rule.id, clause.seed
+                )
+            }),
+    )
 }
 
 fn render() -> String {
@@ -352,8 +357,8 @@ fn render() -> String {
     );
     let mut implemented: std::collections::BTreeSet<(String, String)> = Default::default();
     for p in &packs {
-        for r in &p.rules {
-            implemented.insert((r.clause.seed.clone(), r.clause.words.clone()));
+        for c in p.rules.iter().filter_map(|r| r.clause.as_ref()) {
+            implemented.insert((c.seed.clone(), c.words.clone()));
         }
         for st in &p.approval_steps {
             implemented.insert((st.clause.seed.clone(), st.clause.words.clone()));
@@ -372,6 +377,17 @@ fn render() -> String {
         implemented.len(),
         COMPUTED.len(),
         NOT_CHECKABLE.len()
+    );
+    let own: Vec<(&Policy, &Rule)> = packs
+        .iter()
+        .flat_map(|p| p.rules.iter().map(move |r| (p, r)))
+        .filter(|(_, r)| r.own_choice.is_some())
+        .collect();
+    let _ = writeln!(
+        w,
+        "Rules that are a pack's own choice, resting on no seed clause: {} \
+         ([list and why](#own-choices)).\n",
+        own.len()
     );
     let _ = writeln!(w, "Packs:\n");
     for p in &packs {
@@ -412,20 +428,27 @@ fn render() -> String {
         );
         let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
         for r in &p.rules {
-            let chosen = if r.chosen.is_some() {
+            let chosen = if r.own_choice.is_some() {
+                "own choice, [see below](#own-choices)"
+            } else if r.chosen.is_some() {
                 "yes, [see below](#values-the-packs-chose)"
             } else {
                 "–"
             };
+            let (seed, section, words) = match (&r.clause, seed_file(p, r)) {
+                (Some(c), Some(file)) => (
+                    format!("`{file}`"),
+                    cell(&c.section),
+                    format!("*{}*", cell(&c.words)),
+                ),
+                _ => ("–".into(), "–".into(), "none: the pack's own choice".into()),
+            };
             let _ = writeln!(
                 w,
-                "| {id} | {sev} | {title} | `{seed}` | {section} | *{words}* | [{pack}/{id}.yaml](../tests/rules/{pack}/{id}.yaml) | {chosen} |",
+                "| {id} | {sev} | {title} | {seed} | {section} | {words} | [{pack}/{id}.yaml](../tests/rules/{pack}/{id}.yaml) | {chosen} |",
                 id = r.id,
                 sev = r.severity.as_str(),
                 title = cell(&r.title),
-                seed = seed_file(p, r),
-                section = cell(&r.clause.section),
-                words = cell(&r.clause.words),
                 pack = p.name,
             );
         }
@@ -581,6 +604,27 @@ fn render() -> String {
         );
     }
     let _ = writeln!(w);
+    let _ = writeln!(w, "## Own choices\n");
+    let _ = writeln!(
+        w,
+        "Rules no clause of the seeds asks for, kept because the pack needs them; \
+         each says why (`own_choice` in the pack, in place of `clause`). \
+         `arende validate` and `arende policy explain` show them as the pack's own \
+         choice.\n"
+    );
+    let _ = writeln!(w, "| Pack | Rule | Why the pack asks it |");
+    let _ = writeln!(w, "|---|---|---|");
+    for (p, r) in &own {
+        let _ = writeln!(
+            w,
+            "| {} | {} {} | {} |",
+            p.name,
+            r.id,
+            cell(&r.title),
+            cell(r.own_choice.as_deref().unwrap_or_default())
+        );
+    }
+    let _ = writeln!(w);
     let _ = writeln!(w, "## Values the packs chose\n");
     let _ = writeln!(
         w,
@@ -602,18 +646,27 @@ fn render() -> String {
             );
         }
         for r in &p.rules {
-            if let Some(chosen) = &r.chosen {
+            if let (Some(chosen), Some(c), Some(file)) = (&r.chosen, &r.clause, seed_file(p, r)) {
                 let _ = writeln!(
                     w,
                     "| {} | {} {} | `{}` {} | {} |",
                     p.name,
                     r.id,
                     cell(&r.title),
-                    seed_file(p, r),
-                    cell(&r.clause.section),
+                    file,
+                    cell(&c.section),
                     cell(chosen)
                 );
             }
+        }
+        if let Some(chosen) = p.standard_register.as_ref().and_then(|r| r.chosen.as_ref()) {
+            let _ = writeln!(
+                w,
+                "| {} | who agrees the standard-change register | {} | {} |",
+                p.name,
+                cell(&p.standard_register.as_ref().unwrap().clause),
+                cell(chosen)
+            );
         }
     }
     for p in &packs {
@@ -970,13 +1023,25 @@ fn every_built_in_check_names_a_test_that_exists() {
 fn every_rule_cites_a_seed_of_its_pack() {
     for p in packs() {
         for r in &p.rules {
-            let file = seed_file(&p, r);
+            let Some(clause) = &r.clause else {
+                // The pack refuses a rule with neither; say it here too.
+                assert!(
+                    r.own_choice
+                        .as_deref()
+                        .is_some_and(|w| !w.trim().is_empty()),
+                    "{} {}: no clause and no own choice",
+                    p.name,
+                    r.id
+                );
+                continue;
+            };
+            let file = seed_file(&p, r).unwrap();
             assert!(
                 Path::new(&file).extension().is_some_and(|e| e == "txt"),
                 "{file}"
             );
             assert!(
-                !r.clause.words.trim().is_empty(),
+                !clause.words.trim().is_empty(),
                 "{} {}: no words",
                 p.name,
                 r.id

@@ -173,12 +173,11 @@ fn a_change_implemented_by_hand_without_approval_fails_review() {
 
     let (exit, markdown, err) = review(&sb, "main..feature");
     assert_eq!(exit, 1, "{markdown}{err}");
-    assert!(markdown.contains("REV001"), "{markdown}");
+    // submitted → implemented is a move the machine has (a standard
+    // change's work starts as soon as it is requested); for a normal
+    // change, the rules find what it skipped.
     assert!(markdown.contains("CHG004"), "{markdown}");
-    assert!(
-        markdown.contains("submitted → implemented is not a move the inera policy allows"),
-        "{markdown}"
-    );
+    assert!(markdown.contains("CHG011"), "{markdown}");
     assert_markdown(
         "implemented_without_approval",
         &markdown,
@@ -196,13 +195,13 @@ fn a_change_implemented_by_hand_without_approval_fails_review() {
     assert_eq!(record["events_added"], 0);
     assert_eq!(diff_fields(record), ["status"]);
     let found: BTreeSet<String> = rules(record).into_iter().collect();
-    // The jump itself (REV001), the approval it skipped (CHG004), the
-    // implementation report it lacks (CHG005), the scheduling a normal
-    // change needs (CHG008), and a history that does not reach the status
-    // (REC004).
+    // The approval it skipped (CHG004), the implementation report it
+    // lacks (CHG005), the scheduling a normal change needs (CHG008), the
+    // decision only a standard change goes without (CHG011), and a history
+    // that does not reach the status (REC004).
     assert_eq!(
         found,
-        BTreeSet::from(["CHG004", "CHG005", "CHG008", "REC004", "REV001"].map(String::from))
+        BTreeSet::from(["CHG004", "CHG005", "CHG008", "CHG011", "REC004"].map(String::from))
     );
 }
 
@@ -214,10 +213,11 @@ fn a_status_event_that_jumps_is_rev001_too() {
     sb.edit_record(
         &id,
         "status: submitted\nopened_at",
-        "status: implemented\nopened_at",
+        "status: closed\nopened_at",
     );
     let text = std::fs::read_to_string(sb.record_path(&id)).unwrap();
-    let event = "- at: 2026-11-22T09:30:00+01:00\n  by: Anna Berg <anna@example.se>\n  status: implemented\n";
+    let event =
+        "- at: 2026-11-22T09:30:00+01:00\n  by: Anna Berg <anna@example.se>\n  status: closed\n";
     std::fs::write(sb.record_path(&id), format!("{text}{event}")).unwrap();
     sb.hand_commit("Genomförd, med händelse");
 
@@ -234,7 +234,7 @@ fn a_status_event_that_jumps_is_rev001_too() {
         .collect();
     assert_eq!(
         jumps,
-        ["submitted → implemented is not a move the inera policy allows"]
+        ["submitted → closed is not a move the inera policy allows"]
     );
     assert!(rules(record).contains(&"CHG004".to_owned()), "{record:#}");
 }

@@ -11,6 +11,7 @@
 //! record: {id: …, kind: incident, …}   # meets every rule of the pack
 //! others: []             # optional: records it needs (linked problems, changes, …), clean too
 //! register: []           # optional: entries of policy/standard-changes.yaml
+//! calendar: {}           # optional: policy/calendar.yaml (freeze and maintenance windows)
 //! break:                 # dotted keys set on `record` (`history.2.note`: list indexes
 //!   reported_via: email  # are numbers); a null value removes the key or list entry
 //! break_others: {}       # optional: the same, by ID, on `others` (for rules about linked
@@ -837,4 +838,43 @@ fn ehm_status_refuses_deploying_a_third_version_package() {
     sb.ok(&["status", &ids[0], "deployed"]);
     sb.ok(&["status", &ids[1], "deployed"]);
     refused_naming(&sb, &["status", &ids[2], "deployed"], "REPO006");
+}
+
+// ---------------------------------------------------------------- round 3: more than one way to break
+
+/// Runs a rule's case with another break than its file's (YAML of dotted
+/// keys, as in the file): the rules `validate` then finds.
+fn found_with_break(pack: &str, rule: &str, brk: &str, break_others: &str) -> BTreeSet<String> {
+    let case = load_case(&case_path(pack, rule)).unwrap();
+    let brk: Mapping = serde_yaml::from_str(brk).unwrap();
+    let others: BTreeMap<String, Mapping> = serde_yaml::from_str(break_others).unwrap();
+    let sb = Sandbox::init_in(Layout::Plain, &["--policy", pack]);
+    sb.leaves_changes("the case's records are written by hand for validate to read");
+    write_register(sb.root(), &case).unwrap();
+    write_record(sb.root(), &apply_all(&case.record, &brk).unwrap()).unwrap();
+    for other in &case.others {
+        let over = others
+            .get(&record_id(other).unwrap())
+            .cloned()
+            .unwrap_or_default();
+        write_record(sb.root(), &apply_all(other, &over).unwrap()).unwrap();
+    }
+    let (_, findings, _) = validate(&sb, false).unwrap();
+    findings.into_iter().map(|f| f.rule).collect()
+}
+
+/// 000 §3.2 Prio 4 *vid nästa release*: a release planned before the
+/// incident was reported, or with no planned date, is not the next one.
+#[test]
+fn inera_prb004_the_next_release_is_planned_after_the_incident() {
+    let before = "{REL-20261102-DDDDDD: {planned_at: '2026-11-01T18:00:00+01:00'}}";
+    assert_eq!(
+        found_with_break("inera", "PRB004", "{}", before),
+        BTreeSet::from(["PRB004".to_owned()])
+    );
+    let undated = "{REL-20261102-DDDDDD: {planned_at: null}}";
+    assert_eq!(
+        found_with_break("inera", "PRB004", "{}", undated),
+        BTreeSet::from(["PRB004".to_owned()])
+    );
 }

@@ -523,7 +523,7 @@ fn a_standard_change_is_asked_for_its_register_entry() {
     let t = Terminal::new();
     std::fs::write(
         t.root().join("policy/standard-changes.yaml"),
-        "changes:\n- id: STD-01\n  title: Certifikatbyte\n  agreed_by: Ändringsforum\n  agreed_at: 2026-01-15\n",
+        "changes:\n- id: STD-01\n  title: Certifikatbyte\n  agreed_by: Kund (förvaltningsledare)\n  agreed_at: 2026-01-15\n",
     )
     .unwrap();
     Git::open(t.root()).commit_all("register: STD-01");

@@ -21,6 +21,9 @@ pub struct Case {
     pub others: Vec<Mapping>,
     #[serde(default)]
     pub register: Vec<Value>,
+    /// The change calendar, `policy/calendar.yaml`, if the case needs one.
+    #[serde(default)]
+    pub calendar: Option<Mapping>,
     #[serde(rename = "break")]
     pub brk: Mapping,
     #[serde(default)]
@@ -142,8 +145,14 @@ pub fn write_record(root: &Path, record: &Mapping) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| e.to_string())
 }
 
-/// Writes the case's standard-change register, if it has one.
+/// Writes the case's standard-change register and change calendar, where
+/// it has them.
 pub fn write_register(root: &Path, case: &Case) -> Result<(), String> {
+    if let Some(calendar) = &case.calendar {
+        std::fs::create_dir_all(root.join("policy")).map_err(|e| e.to_string())?;
+        let text = serde_yaml::to_string(calendar).map_err(|e| e.to_string())?;
+        std::fs::write(root.join("policy/calendar.yaml"), text).map_err(|e| e.to_string())?;
+    }
     if case.register.is_empty() {
         return Ok(());
     }
