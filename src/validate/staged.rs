@@ -302,6 +302,8 @@ struct Side<'s, 'o> {
     unreadable: BTreeSet<RecordId>,
     /// The file a link to each ID finds: of two, the one a scan puts last.
     places: HashMap<RecordId, (PathBuf, Blob)>,
+    /// The change calendar of this side's changes, releases and items.
+    schedule: crate::schedule::Schedule<'s>,
 }
 
 impl<'s, 'o> Side<'s, 'o> {
@@ -328,12 +330,19 @@ impl<'s, 'o> Side<'s, 'o> {
             .iter()
             .map(|(s, blob)| (s.id.clone(), (s.path.clone(), *blob)))
             .collect();
+        let summaries: Vec<&Summary> = read.into_iter().map(|(s, _)| s).collect();
+        let schedule = crate::schedule::Schedule::new(
+            ws.policy(),
+            crate::schedule::calendar_of(ws.policy(), ws.root())?,
+            summaries.iter().filter_map(|s| s.fact.as_deref().cloned()),
+        );
         Ok(Side {
             ws,
             register: StandardRegister::load(ws)?,
-            summaries: read.into_iter().map(|(s, _)| s).collect(),
+            summaries,
             unreadable,
             places,
+            schedule,
         })
     }
 
@@ -347,7 +356,7 @@ impl<'s, 'o> Side<'s, 'o> {
             register: &self.register,
             lookup: &lookup,
             people: None,
-            calendar: None,
+            calendar: Some(&self.schedule),
         };
         paths
             .par_iter()

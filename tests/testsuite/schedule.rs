@@ -568,3 +568,38 @@ fn the_calendar_file_replaces_a_pack_window_by_name() {
         stderr(&out)
     );
 }
+
+/// The pre-commit gate (`validate --staged`) judges the calendar too: a
+/// window moved into the freeze by hand and staged is refused before it
+/// is committed.
+#[test]
+fn the_staged_gate_finds_a_change_moved_into_a_freeze_by_hand() {
+    let sb = Sandbox::with_repo();
+    sb.leaves_changes("the hand edit is staged for the gate, never committed");
+    calendar(
+        &sb,
+        "freeze:\n- id: jul\n  reason: Julfrysning\n  from: 2026-12-19\n  to: 2027-01-06\n",
+    );
+    let server = item(&sb, "Databasserver 1", &[]);
+    let id = change(
+        &sb,
+        "Före jul",
+        &server,
+        "2026-12-15 18:00",
+        "2026-12-15 19:00",
+    );
+    let path = sb.record_path(&id);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("2026-12-15T", "2026-12-22T")).unwrap();
+    sb.git_ok(&["add", "-A"]);
+    let out = sb.run(&["validate", "--staged", "--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"CAL004"), "{report:#}");
+}
