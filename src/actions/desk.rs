@@ -105,17 +105,11 @@ pub fn note(cx: &Context<'_>, id: &RecordId, text: &str, to_customer: bool) -> R
     let mut tx = cx.ws.begin()?;
     let entry = load_for_rewrite(cx.ws, &mut tx, id)?;
     let mut doc = entry.doc.clone();
-    append_event(
-        &mut doc,
-        &Event {
-            at: cx.now,
-            by: cx.author.to_string(),
-            status: None,
-            note: Some(text.to_owned()),
-            changes: Vec::new(),
-            to_customer,
-        },
-    );
+    let event = Event {
+        to_customer,
+        ..super::event(cx, None, Some(text.to_owned()), Vec::new())
+    };
+    append_event(&mut doc, &event);
     let what = if to_customer {
         "reply to the customer"
     } else {

@@ -144,10 +144,13 @@ pub(crate) fn land(
 ) -> Result<Outcome> {
     let mut records = Vec::with_capacity(edits.len());
     let mut typed = Vec::with_capacity(edits.len());
-    let landing: Vec<(RecordId, Value)> = edits
-        .iter()
-        .map(|e| (e.id.clone(), e.after.clone()))
-        .collect();
+    let landing = crate::validate::Landing::new(
+        cx.ws,
+        edits
+            .iter()
+            .map(|e| (e.id.clone(), e.after.clone()))
+            .collect(),
+    )?;
     for edit in edits {
         edit.in_order()?;
         guard(cx.ws, &edit, &landing, allowed)?;

@@ -214,7 +214,7 @@ fn check_links(ws: &Workspace, path: &Path, record: &Record) -> Result<()> {
 fn guard(
     ws: &Workspace,
     edit: &edit::Edit,
-    landing: &[(RecordId, Value)],
+    landing: &validate::Landing<'_>,
     allowed: &[&str],
 ) -> Result<()> {
     let after = (edit.after(), edit.record());

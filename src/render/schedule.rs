@@ -12,6 +12,7 @@ use chrono_tz::Tz;
 use super::html::text as h;
 use super::markdown::text as md;
 use super::table::{Style, Table};
+use crate::schedule::Span;
 use crate::time::Timestamp;
 use crate::validate::forward::{Forward, Marked, Occurrence, Planned};
 
@@ -20,14 +21,13 @@ fn local(t: &Timestamp, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// A span, its end without the date where it ends the day it starts.
+/// A span as the calendar words it (see [`Span::local`]).
 fn span(start: &Timestamp, end: &Timestamp, tz: Tz) -> String {
-    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
-    if s.date_naive() == e.date_naive() {
-        format!("{}–{}", s.format("%Y-%m-%d %H:%M"), e.format("%H:%M"))
-    } else {
-        format!("{} – {}", local(start, tz), local(end, tz))
+    Span {
+        start: *start,
+        end: *end,
     }
+    .local(tz)
 }
 
 fn conflicts(marked: &[Marked]) -> String {

@@ -14,7 +14,6 @@ use crate::error::Result;
 use crate::id::RecordId;
 use crate::kind::Kind;
 use crate::policy::Test;
-use crate::record::Body;
 use crate::schedule::{Fact, Schedule, Span, occur};
 use crate::time::Timestamp;
 use crate::workspace::cache::Docs;
@@ -216,11 +215,9 @@ fn place(out: &mut Forward, cx: &Context<'_>, period: &Span, e: Entry) {
     }
 }
 
+/// A change's category as stored (its ID: `normal`).
 fn category(e: &Entry) -> Option<String> {
-    match &e.record.body {
-        Body::Change(c) => c.category.map(|c| format!("{c:?}").to_lowercase()),
-        _ => None,
-    }
+    e.doc.get("category").map(crate::record::document::display)
 }
 
 /// The record's findings of the rules that ask the calendar.

@@ -141,6 +141,35 @@ impl Lookup for StoreLookup<'_> {
     }
 }
 
+/// What the checks of a commit's records read besides each record, read
+/// once for the commit however many records it writes: the records it
+/// writes, the standard-change register, and the change calendar as the
+/// commit leaves it (only where a rule of a record it writes asks it).
+pub struct Landing<'w> {
+    docs: Vec<(RecordId, Value)>,
+    register: StandardRegister,
+    schedule: Option<crate::schedule::Schedule<'w>>,
+}
+
+impl<'w> Landing<'w> {
+    /// The landing of a commit that writes `docs`.
+    pub fn new(ws: &'w Workspace, docs: Vec<(RecordId, Value)>) -> Result<Landing<'w>> {
+        let asked = docs
+            .iter()
+            .any(|(id, _)| crate::schedule::asked_for(ws.policy(), id.kind()));
+        let schedule = if asked {
+            Some(crate::schedule::of_workspace(ws, &docs)?)
+        } else {
+            None
+        };
+        Ok(Landing {
+            register: StandardRegister::load(ws)?,
+            docs,
+            schedule,
+        })
+    }
+}
+
 /// Finds records as a commit will leave them: those it writes as written,
 /// the others through the store.
 struct LandingLookup<'a> {
@@ -1112,14 +1141,13 @@ pub(crate) fn place(text: &str, field: &str) -> (usize, usize) {
 /// changes it implements; a problem filed with the incident it links).
 pub fn new_errors(
     ws: &Workspace,
-    landing: &[(RecordId, Value)],
+    landing: &Landing<'_>,
     before: Option<(&Value, &Record)>,
     after: (&Value, &Record),
     moved: bool,
 ) -> Result<Vec<Violation>> {
-    let register = StandardRegister::load(ws)?;
     let lookup = LandingLookup {
-        landing,
+        landing: &landing.docs,
         store: StoreLookup(ws),
     };
     // The registry is read only for a record with approvals (every edit
@@ -1131,18 +1159,15 @@ pub fn new_errors(
     } else {
         Registry::read(ws.root()).ok().flatten().map(|(r, _)| r)
     };
-    // The change calendar is read only for a record a rule of it is about.
-    let schedule = if crate::schedule::asked_for(ws.policy(), after.1.kind()) {
-        Some(crate::schedule::of_workspace(ws, landing)?)
-    } else {
-        None
-    };
     let cx = Context {
         policy: ws.policy(),
-        register: &register,
+        register: &landing.register,
         lookup: &lookup,
         people: people.as_ref(),
-        calendar: schedule.as_ref().map(|s| s as &dyn engine::Calendar),
+        calendar: landing
+            .schedule
+            .as_ref()
+            .map(|s| s as &dyn engine::Calendar),
     };
     // A new record (no `before`) broke nothing before.
     let old: BTreeSet<String> = before
@@ -1171,7 +1196,7 @@ pub fn new_errors(
         })
         .unwrap_or_default();
     new.extend(
-        repository::errors(ws, landing, after.1)
+        repository::errors(ws, &landing.docs, after.1)
             .into_iter()
             .filter(|v| !old_repo.contains(&(v.rule.clone(), v.field.clone()))),
     );

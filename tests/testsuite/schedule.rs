@@ -49,6 +49,10 @@ fn approve(sb: &Sandbox, id: &str) {
     sb.ok(&["status", id, "approved"]);
 }
 
+/// A freeze over Christmas and New Year, for everything.
+const CHRISTMAS: &str =
+    "freeze:\n- id: jul\n  reason: Julfrysning\n  from: 2026-12-19\n  to: 2027-01-06\n";
+
 fn calendar(sb: &Sandbox, text: &str) {
     std::fs::write(sb.root().join("policy/calendar.yaml"), text).unwrap();
     sb.git().commit_all("the change calendar");
@@ -119,10 +123,7 @@ fn two_changes_on_one_server_are_marked_in_the_schedule_naming_each_other() {
 #[test]
 fn a_freeze_over_christmas_refuses_a_change_scheduled_in_it() {
     let sb = Sandbox::with_repo();
-    calendar(
-        &sb,
-        "freeze:\n- id: jul\n  reason: Julfrysning\n  from: 2026-12-19\n  to: 2027-01-06\n  yearly: true\n",
-    );
+    calendar(&sb, &format!("{CHRISTMAS}  yearly: true\n"));
     let server = item(&sb, "Databasserver 1", &[]);
     let ok = change(
         &sb,
@@ -132,6 +133,7 @@ fn a_freeze_over_christmas_refuses_a_change_scheduled_in_it() {
         "2026-12-15 19:00",
     );
     // Moving it into the freeze is refused, and nothing is written.
+    let before = sb.record_bytes(&ok);
     let out = sb.run(&[
         "set",
         &ok,
@@ -145,6 +147,7 @@ fn a_freeze_over_christmas_refuses_a_change_scheduled_in_it() {
         "{}",
         stderr(&out)
     );
+    assert_eq!(sb.record_bytes(&ok), before, "a refusal wrote the record");
     // The next Christmas too: the freeze comes back every year.
     let out = sb.run(&[
         "set",
@@ -451,10 +454,7 @@ fn chromium(args: &[&str], profile: &std::path::Path) -> Option<std::process::Ou
 #[test]
 fn the_html_calendar_renders_in_headless_chromium() {
     let sb = Sandbox::with_repo();
-    calendar(
-        &sb,
-        "freeze:\n- id: jul\n  reason: Julfrysning\n  from: 2026-12-19\n  to: 2027-01-06\n",
-    );
+    calendar(&sb, CHRISTMAS);
     let server = item(&sb, "Databasserver 1", &[]);
     let disk = change(
         &sb,
@@ -576,10 +576,7 @@ fn the_calendar_file_replaces_a_pack_window_by_name() {
 fn the_staged_gate_finds_a_change_moved_into_a_freeze_by_hand() {
     let sb = Sandbox::with_repo();
     sb.leaves_changes("the hand edit is staged for the gate, never committed");
-    calendar(
-        &sb,
-        "freeze:\n- id: jul\n  reason: Julfrysning\n  from: 2026-12-19\n  to: 2027-01-06\n",
-    );
+    calendar(&sb, CHRISTMAS);
     let server = item(&sb, "Databasserver 1", &[]);
     let id = change(
         &sb,
