@@ -149,6 +149,7 @@ fn measure(n: usize) -> Figures {
     let news = median(time_new(&home, &root));
     commands.push(("new incident".to_owned(), news, None));
     let git = median(time_git_commit(&home, &root));
+    let site = measure_site(&home, &root, dir.path(), &show_id);
 
     let secs = |d: Duration| d.as_secs_f64();
     let mut rows = vec![
@@ -221,6 +222,33 @@ fn measure(n: usize) -> Figures {
             fmt(news),
             Some(secs(news) / secs(git)),
             "<= 0.5x",
+        ),
+    ]);
+    rows.extend([
+        row("arende site, full build", fmt(site.full.0), None, "<= 60 s"),
+        row(
+            "arende site, full build, peak memory",
+            mib(site.full.1),
+            None,
+            "<= 500 MiB",
+        ),
+        row(
+            "arende site, rebuild after one record changed",
+            fmt(site.again.0),
+            None,
+            "<= 5 s",
+        ),
+        row(
+            "arende site, rebuild, peak memory",
+            mib(site.again.1),
+            None,
+            "",
+        ),
+        row(
+            &format!("arende site, size on disk ({} files)", site.files),
+            format!("{:.1} MB", site.bytes as f64 / 1e6),
+            None,
+            "",
         ),
     ]);
     let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
@@ -531,5 +559,44 @@ fn level(s: &str) -> arende::record::Level {
         "high" => arende::record::Level::High,
         "medium" => arende::record::Level::Medium,
         _ => arende::record::Level::Low,
+    }
+}
+
+/// What `arende site` costs: a full build, and a rebuild after one record
+/// changed (a note added to it, committed), with the site's size.
+struct SiteFigures {
+    full: (Duration, Option<u64>),
+    again: (Duration, Option<u64>),
+    files: usize,
+    bytes: u64,
+}
+
+fn measure_site(home: &Path, root: &Path, scratch: &Path, changed: &str) -> SiteFigures {
+    let out = scratch.join("site");
+    let out_arg = out.display().to_string();
+    let args = ["-q", "site", "--out", &out_arg];
+    let full = run_measured(home, root, &args);
+    run(
+        home,
+        root,
+        &["note", changed, "bench: one change for the site"],
+    );
+    settle();
+    let again = run_measured(home, root, &args);
+    let (mut files, mut bytes) = (0, 0);
+    for e in walkdir::WalkDir::new(&out)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if e.file_type().is_file() {
+            files += 1;
+            bytes += e.metadata().map_or(0, |m| m.len());
+        }
+    }
+    SiteFigures {
+        full,
+        again,
+        files,
+        bytes,
     }
 }

@@ -33,6 +33,68 @@ pub struct RepoConfig {
     /// Saved listings, run as `arende list --view NAME`.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub views: std::collections::BTreeMap<String, View>,
+    /// Where the repository's `arende site` is published.
+    #[serde(default, skip_serializing_if = "SiteSettings::is_default")]
+    pub site: SiteSettings,
+}
+
+/// `site:` in `arende.yaml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    /// The address the site is published at, so that what leaves the
+    /// repository (a SARIF rule's help on a pull request) can link into it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<SiteUrl>,
+}
+
+impl SiteSettings {
+    fn is_default(&self) -> bool {
+        *self == SiteSettings::default()
+    }
+}
+
+/// An absolute `http` or `https` address, kept without a trailing `/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SiteUrl(String);
+
+impl SiteUrl {
+    /// The address of a page of the site, by its path from the top
+    /// (`rules/INC001.html`).
+    pub fn page(&self, path: &str) -> String {
+        format!("{}/{}", self.0, path.trim_start_matches('/'))
+    }
+
+    /// The address itself.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SiteUrl {
+    type Error = String;
+
+    fn try_from(text: String) -> std::result::Result<SiteUrl, String> {
+        let host = text
+            .strip_prefix("https://")
+            .or_else(|| text.strip_prefix("http://"))
+            .map(|rest| rest.split('/').next().unwrap_or_default());
+        let fine = host.is_some_and(|h| !h.is_empty())
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !fine {
+            return Err(format!(
+                "`site.url` is `{text}`, not an absolute http(s) address such as https://itsm.example.se/arende"
+            ));
+        }
+        Ok(SiteUrl(text.trim_end_matches('/').to_owned()))
+    }
+}
+
+impl From<SiteUrl> for String {
+    fn from(url: SiteUrl) -> String {
+        url.0
+    }
 }
 
 /// A saved listing under `views:` in `arende.yaml`: the options of
@@ -100,7 +162,7 @@ impl RepoConfig {
         yaml::from_value(&Value::Mapping(doc)).map_err(|e| Error::Config {
             path,
             message: e.to_string(),
-            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:`, `timezone:`, `modeline: true`, `approvals: {verify: true, signed: true}` and `views:` (saved listings)".into()),
+            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:`, `timezone:`, `modeline: true`, `approvals: {verify: true, signed: true}`, `views:` (saved listings) and `site: {url: https://…}` (where `arende site` is published)".into()),
         })
     }
 
@@ -109,5 +171,28 @@ impl RepoConfig {
         // A struct serializes to a mapping (see `yaml::to_value`).
         let value = yaml::to_value(self);
         value.as_mapping().map(yaml::to_string).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_url_is_an_absolute_web_address() {
+        let url = SiteUrl::try_from("https://itsm.example.se/arende/".to_owned()).expect("fine");
+        assert_eq!(
+            url.page("rules/INC001.html"),
+            "https://itsm.example.se/arende/rules/INC001.html"
+        );
+        for bad in [
+            "itsm.example.se",
+            "https://",
+            "ftp://x.se",
+            "https://x.se/a b",
+            "file:///tmp/site",
+        ] {
+            assert!(SiteUrl::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
     }
 }

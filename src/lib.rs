@@ -34,6 +34,7 @@ pub mod report;
 pub mod review;
 pub mod schedule;
 pub mod schema;
+pub mod site;
 pub mod sla;
 pub mod store;
 pub mod suggest;

@@ -285,6 +285,8 @@ pub struct MajorIncident {
     pub title: String,
     /// Its status now.
     pub status: String,
+    /// The status's label in the pack (*Stängd*), if it has one.
+    pub status_label: Option<String>,
     /// The major incident manager, if named.
     pub manager: Option<String>,
 }
@@ -302,6 +304,93 @@ pub struct CrisisCandidate {
     pub outage_minutes: i64,
     /// Why the outage does not count against availability, if it does not.
     pub excluded: Option<String>,
+    /// That cause's label in the pack (*Extern orsak*), if it has one.
+    pub excluded_label: Option<String>,
+}
+
+/// What the reader should know about the report's figures. Written out in
+/// the report's language by each format; JSON has the English sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// The period has not ended: clocks and outages are measured up to
+    /// this local time.
+    NotEnded {
+        /// When they are measured to, `YYYY-MM-DD HH:MM` in the report's zone.
+        until: String,
+    },
+    /// An incident's outage has no start and is not counted.
+    NoOutageStart {
+        /// The incident.
+        id: String,
+    },
+    /// An incident's outage ends before it starts and is not counted.
+    OutageBackwards {
+        /// The incident.
+        id: String,
+    },
+    /// A service has another class on this incident than on an earlier one.
+    ClassDiffers {
+        /// The incident.
+        id: String,
+        /// The service, if named.
+        service: Option<String>,
+        /// Its class on this incident.
+        class: &'static str,
+        /// Its class on the earlier one, which is used.
+        earlier: &'static str,
+    },
+    /// The policy sets no service levels.
+    NoServiceLevels {
+        /// The policy's name.
+        policy: String,
+    },
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::NotEnded { until } => write!(
+                f,
+                "the period has not ended: clocks and open outages are measured up to {until}"
+            ),
+            Note::NoOutageStart { id } => {
+                write!(f, "{id}: the outage has no start and is not counted")
+            }
+            Note::OutageBackwards { id } => write!(
+                f,
+                "{id}: the outage ends before it starts and is not counted"
+            ),
+            Note::ClassDiffers {
+                id,
+                service,
+                class,
+                earlier,
+            } => write!(
+                f,
+                "{id}: {} is class {class} here but class {earlier} on an earlier incident; the earlier class is used",
+                service.as_deref().unwrap_or("(no service)")
+            ),
+            Note::NoServiceLevels { policy } => write!(
+                f,
+                "the {policy} policy sets no service levels: no SLA compliance, availability, major incidents or crisis candidates"
+            ),
+        }
+    }
+}
+
+impl Serialize for Note {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The pack's label (its Swedish word) for value `id` of `field`.
+fn label(policy: &Policy, kind: Kind, field: &str, id: &str) -> Option<String> {
+    policy
+        .vocabulary(kind, field)?
+        .into_iter()
+        .find(|w| w.id == id)
+        .and_then(|w| w.label().map(str::to_owned))
 }
 
 /// The tickets registered in the period that break a rule the pack has
@@ -383,7 +472,7 @@ pub struct Report {
     /// Tickets registered per week (or month), for the chart.
     pub timeline: Vec<Bucket>,
     /// What the reader should know about the figures.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 /// The language a pack's agreement is written in: the built-in packs are
@@ -425,7 +514,7 @@ pub struct Builder<'s, 'p> {
     /// Each service's first class on any incident, for a service whose
     /// outages give none.
     first_class: BTreeMap<Option<String>, ServiceClass>,
-    notes: Vec<String>,
+    notes: Vec<Note>,
     crisis_candidates: Vec<CrisisCandidate>,
 }
 
@@ -457,7 +546,7 @@ pub struct Part {
 /// What an incident's outage adds.
 enum OutagePart {
     /// A note: the outage is not counted.
-    Note(String),
+    Note(Note),
     /// An outage overlapping the period.
     Overlap {
         id: String,
@@ -541,6 +630,7 @@ impl<'p> Scope<'p> {
                     priority: r.priority().map_or(0, |p| p.get()),
                     title: r.common.title.clone(),
                     status: r.status().to_owned(),
+                    status_label: label(self.policy, r.kind(), "status", r.status()),
                     manager: match &r.body {
                         Body::Incident(i) => i.major_incident_manager.clone(),
                         _ => None,
@@ -608,18 +698,16 @@ impl<'p> Scope<'p> {
     fn outage_part(&self, r: &Record, inc: &crate::record::Incident) -> Option<OutagePart> {
         let outage = inc.outage.as_ref()?;
         let Some(o_start) = outage.start else {
-            return Some(OutagePart::Note(format!(
-                "{}: the outage has no start and is not counted",
-                r.id()
-            )));
+            return Some(OutagePart::Note(Note::NoOutageStart {
+                id: r.id().to_string(),
+            }));
         };
         // An outage still open runs to the end of the period (or now).
         let o_end = outage.end.unwrap_or(self.at).min(self.at);
         if o_end < o_start {
-            return Some(OutagePart::Note(format!(
-                "{}: the outage ends before it starts and is not counted",
-                r.id()
-            )));
+            return Some(OutagePart::Note(Note::OutageBackwards {
+                id: r.id().to_string(),
+            }));
         }
         if o_start >= self.end || o_end <= self.start {
             return None;
@@ -630,15 +718,19 @@ impl<'p> Scope<'p> {
         let crisis = if outage.planned {
             None
         } else {
+            let excluded = outage
+                .excluded
+                .and_then(|e| serde_json::to_value(e).ok())
+                .and_then(|v| v.as_str().map(str::to_owned));
             crisis_outage(self.policy, r, self.at).map(|length| CrisisCandidate {
                 id: r.id().to_string(),
                 service: inc.service.clone(),
                 title: r.common.title.clone(),
                 outage_minutes: length.num_minutes(),
-                excluded: outage
-                    .excluded
-                    .and_then(|e| serde_json::to_value(e).ok())
-                    .and_then(|v| v.as_str().map(str::to_owned)),
+                excluded_label: excluded
+                    .as_deref()
+                    .and_then(|e| label(self.policy, r.kind(), "outage.excluded", e)),
+                excluded,
             })
         };
         Some(OutagePart::Overlap {
@@ -681,12 +773,12 @@ impl Builder<'_, '_> {
                 if let Some(class) = class {
                     match entry.class {
                         None => entry.class = Some(class),
-                        Some(c) if c != class => self.notes.push(format!(
-                            "{id}: {} is class {} here but class {} on an earlier incident; the earlier class is used",
-                            service.as_deref().unwrap_or("(no service)"),
-                            class_name(class),
-                            class_name(c)
-                        )),
+                        Some(c) if c != class => self.notes.push(Note::ClassDiffers {
+                            id: id.clone(),
+                            service: service.clone(),
+                            class: class_name(class),
+                            earlier: class_name(c),
+                        }),
                         Some(_) => {}
                     }
                 }
@@ -715,10 +807,9 @@ impl Builder<'_, '_> {
         } = *self.scope;
         let mut notes = Vec::new();
         if now < end {
-            notes.push(format!(
-                "the period has not ended: clocks and open outages are measured up to {}",
-                now.with_timezone(&tz).format("%Y-%m-%d %H:%M")
-            ));
+            notes.push(Note::NotEnded {
+                until: now.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+            });
         }
         let counts = count(policy, self.opened.iter());
         let counted = counted(policy, self.opened.iter());
@@ -753,10 +844,9 @@ impl Builder<'_, '_> {
             notes,
         };
         let Some(levels) = &policy.service_levels else {
-            report.notes.push(format!(
-                "the {} policy sets no service levels: no SLA compliance, availability, major incidents or crisis candidates",
-                policy.name
-            ));
+            report.notes.push(Note::NoServiceLevels {
+                policy: policy.name.clone(),
+            });
             return report;
         };
         report.sla = sla_rows(policy, levels, self.rows);
@@ -916,11 +1006,15 @@ fn class_name(c: ServiceClass) -> &'static str {
     }
 }
 
+/// A priority's label in the pack, else one in the report's language.
 fn priority_label(policy: &Policy, priority: Option<u8>) -> String {
+    let swedish = language(policy) == "sv";
     match priority {
-        Some(p) => policy
-            .priority_level(p)
-            .map_or_else(|| format!("Priority {p}"), |l| l.label.clone()),
+        Some(p) => policy.priority_level(p).map_or_else(
+            || format!("{} {p}", if swedish { "Prioritet" } else { "Priority" }),
+            |l| l.label.clone(),
+        ),
+        None if swedish => "(ingen prioritet)".to_owned(),
         None => "(no priority)".to_owned(),
     }
 }

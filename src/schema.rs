@@ -45,6 +45,7 @@ fn generate(kind: Kind) -> Json {
         Kind::CapacityReview => schema_for!(RecordSchema<CapacityReview>),
     };
     let mut value = schema.to_value();
+    standard_formats_only(&mut value);
     if let Some(obj) = value.as_object_mut() {
         obj.insert(
             "$id".into(),
@@ -65,6 +66,51 @@ fn generate(kind: Kind) -> Json {
         }
     }
     value
+}
+
+/// The `format`s JSON Schema 2020-12 defines; validators know these and
+/// no others.
+const STANDARD_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+];
+
+/// Drops every `format` the standard does not define. schemars names the
+/// Rust type (`uint8`, `uint64`, `double`), which validators in strict
+/// mode (ajv's, an editor's) refuse as unknown; the `minimum` and
+/// `maximum` beside it already carry the bounds that matter.
+pub fn standard_formats_only(node: &mut Json) {
+    match node {
+        Json::Object(obj) => {
+            let unknown = obj
+                .get("format")
+                .and_then(Json::as_str)
+                .is_some_and(|f| !STANDARD_FORMATS.contains(&f));
+            if unknown {
+                obj.remove("format");
+            }
+            obj.values_mut().for_each(standard_formats_only);
+        }
+        Json::Array(items) => items.iter_mut().for_each(standard_formats_only),
+        _ => {}
+    }
 }
 
 /// What the schema says a field may hold.
@@ -132,6 +178,85 @@ pub fn top_level_fields(kind: Kind) -> Vec<String> {
         .and_then(Json::as_object)
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// The keys the record model knows at every object of a kind's records:
+/// the record's own, and below them each field's and each list item's.
+#[derive(Debug, Default)]
+pub struct Keys {
+    /// The keys of this object; `None` where the model lists none: a free
+    /// map (its keys are data, not fields), or no object.
+    pub known: Option<Vec<String>>,
+    fields: std::collections::BTreeMap<String, Keys>,
+    items: Option<Box<Keys>>,
+}
+
+impl Keys {
+    /// The keys within the value of `field` of this object.
+    pub fn field(&self, field: &str) -> Option<&Keys> {
+        self.fields.get(field)
+    }
+
+    /// The keys within each item, where this is a list.
+    pub fn items(&self) -> Option<&Keys> {
+        self.items.as_deref()
+    }
+}
+
+/// The known keys of a `kind` record, built once per process from its
+/// schema: every record `validate` reads is walked against them.
+pub fn keys(kind: Kind) -> &'static Keys {
+    static KEYS: [std::sync::OnceLock<Keys>; 7] = [const { std::sync::OnceLock::new() }; 7];
+    let slot = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    KEYS[slot].get_or_init(|| {
+        let root = cached(kind);
+        keys_of(root, vec![root], 0)
+    })
+}
+
+/// The keys of the objects `nodes` describe (together: the branches of one
+/// field), and of their fields and items, to a depth no record reaches
+/// (which also ends a schema that refers to itself).
+fn keys_of(root: &Json, nodes: Vec<&Json>, depth: usize) -> Keys {
+    let alts: Vec<&Json> = nodes
+        .into_iter()
+        .flat_map(|n| alternatives(root, n))
+        .collect();
+    let free = alts.iter().any(|n| {
+        n.get("additionalProperties")
+            .is_some_and(|a| a != &Json::Bool(false))
+    });
+    let mut names: Vec<String> = Vec::new();
+    for props in alts
+        .iter()
+        .filter_map(|n| n.get("properties").and_then(Json::as_object))
+    {
+        names.extend(
+            props
+                .keys()
+                .filter(|k| !names.contains(k))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+    }
+    let mut keys = Keys::default();
+    if depth > 8 {
+        return keys;
+    }
+    for name in &names {
+        let below: Vec<&Json> = alts
+            .iter()
+            .filter_map(|n| n.get("properties")?.get(name))
+            .collect();
+        keys.fields
+            .insert(name.clone(), keys_of(root, below, depth + 1));
+    }
+    let items: Vec<&Json> = alts.iter().filter_map(|n| n.get("items")).collect();
+    if !items.is_empty() {
+        keys.items = Some(Box::new(keys_of(root, items, depth + 1)));
+    }
+    keys.known = (!free && !names.is_empty()).then_some(names);
+    keys
 }
 
 /// The fields of a kind a value is written to, dotted: a group of fields
@@ -259,5 +384,50 @@ mod tests {
         );
         assert_eq!(field_shape(Kind::Incident, "priorty"), None);
         assert_eq!(field_shape(Kind::Incident, "tickets.nobody"), None);
+    }
+
+    #[test]
+    fn known_keys_follow_objects_and_lists_but_not_free_maps() {
+        let record = keys(Kind::Incident);
+        let top = record.known.as_ref().unwrap();
+        assert!(top.iter().any(|k| k == "impact") && top.iter().any(|k| k == "history"));
+        let reporter = record
+            .field("reporter")
+            .and_then(|k| k.known.as_ref())
+            .unwrap();
+        assert!(reporter.iter().any(|k| k == "party"), "{reporter:?}");
+        let event = record
+            .field("history")
+            .and_then(Keys::items)
+            .and_then(|k| k.known.as_ref())
+            .unwrap();
+        assert!(event.iter().any(|k| k == "status"), "{event:?}");
+        assert_eq!(record.field("title").unwrap().known, None);
+        assert!(record.field("nothing").is_none());
+    }
+
+    #[test]
+    fn only_standard_formats_are_left() {
+        let mut schema = json!({
+            "properties": {
+                "priority": { "type": "integer", "format": "uint8", "minimum": 1 },
+                "at": { "type": "string", "format": "date-time" },
+                "load": { "anyOf": [{ "type": "number", "format": "double" }] },
+                "format": { "type": "string" },
+            }
+        });
+        standard_formats_only(&mut schema);
+        let props = &schema["properties"];
+        assert_eq!(
+            props["priority"],
+            json!({ "type": "integer", "minimum": 1 })
+        );
+        assert_eq!(props["at"]["format"], "date-time");
+        assert_eq!(props["load"]["anyOf"][0], json!({ "type": "number" }));
+        assert_eq!(
+            props["format"],
+            json!({ "type": "string" }),
+            "a field named format stays"
+        );
     }
 }

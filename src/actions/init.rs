@@ -22,8 +22,6 @@ pub struct InitOptions {
     pub organisation: Option<String>,
     /// Whether new records start with the schema modeline.
     pub modeline: bool,
-    /// The merge driver command git runs (the running binary).
-    pub driver: String,
 }
 
 /// Makes the repository at `dir` (and the folder, and git, if missing) and
@@ -115,9 +113,10 @@ fn make(
         modeline: options.modeline,
         approvals: Default::default(),
         views: Default::default(),
+        site: Default::default(),
     };
     crate::fs::write_atomic(&dir.join(CONFIG_FILE), config.to_yaml().as_bytes(), true)?;
-    commit_skeleton(dir, &options.driver, author, now)
+    commit_skeleton(dir, author, now)
 }
 
 /// The standard-change register a new repository starts with: empty, with
@@ -161,7 +160,6 @@ changes: []
 
 fn commit_skeleton(
     dir: &Path,
-    driver: &str,
     author: Option<&Author>,
     now: Option<&str>,
 ) -> Result<Option<git2::Oid>> {
@@ -180,7 +178,7 @@ fn commit_skeleton(
     if let Some(bytes) = setup::attributes_update(dir)? {
         tx.write_file(setup::ATTRIBUTES_FILE.into(), bytes);
     }
-    setup::configure_driver(dir, driver)?;
+    setup::configure_driver(dir)?;
     crate::editor::add_to(&mut tx, dir)?;
     let Some(author) = author else {
         return tx.write_only().map(|()| None);

@@ -110,10 +110,12 @@ pub fn cmd_init(ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
         policy: policy.clone(),
         organisation: args.organisation.clone(),
         modeline: args.modeline,
-        driver: super::setup::driver(),
     };
     let commit = init(&dir, &options, author.as_ref(), ui.global.now.as_deref())?;
     report(ui, format, &dir, &policy, commit);
+    if let Some(line) = super::setup::not_on_path("git cannot run the merge driver") {
+        ui.info(&line);
+    }
     Ok(ExitCode::Ok)
 }
 

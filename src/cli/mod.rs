@@ -31,6 +31,7 @@ mod schema;
 mod set;
 mod setup;
 mod show;
+mod site;
 mod sla;
 mod status;
 mod unlink;
@@ -133,6 +134,7 @@ enum Command {
     Hook(hook::HookCommand),
     Sla(sla::SlaArgs),
     Schedule(schedule::ScheduleArgs),
+    Site(site::SiteArgs),
     Report(report::ReportArgs),
     Schema(schema::SchemaArgs),
     Completions(completions::CompletionsArgs),
@@ -197,6 +199,7 @@ pub fn run() -> ExitCode {
         Command::Hook(a) => hook::cmd_hook(&ui, a),
         Command::Sla(a) => sla::cmd_sla(&ui, a),
         Command::Schedule(a) => schedule::cmd_schedule(&ui, a),
+        Command::Site(a) => site::cmd_site(&ui, a),
         Command::Report(a) => report::cmd_report(&ui, a),
         Command::Schema(a) => schema::cmd_schema(&ui, a),
         Command::Completions(a) => completions::cmd_completions(&ui, a),

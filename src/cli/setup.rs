@@ -1,8 +1,6 @@
 //! `arende setup`: what a clone needs that git does not carry (the merge
 //! driver's configuration lives in `.git/config`, which is not cloned).
 
-use std::path::PathBuf;
-
 use super::exit::ExitCode;
 use arende::error::{Error, Result};
 use arende::merge::setup;
@@ -19,11 +17,6 @@ pub struct SetupArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", value_parser = FORMATS)]
     format: Option<Format>,
-    /// The arende program the driver runs [default: this one, by its full path].
-    /// Give `arende` where the binary's place differs between machines that
-    /// share the configuration but is on every PATH.
-    #[arg(long, value_name = "PROGRAM")]
-    program: Option<PathBuf>,
 }
 
 /// The output formats of this command; the first is the default.
@@ -43,18 +36,19 @@ pub fn cmd_setup(ui: &Ui, args: &SetupArgs) -> Result<ExitCode> {
     if let Some(bytes) = &attributes {
         setup::write_attributes(root, bytes)?;
     }
-    let command = match &args.program {
-        Some(p) => setup::driver_command(p),
-        None => setup::driver_command(&program()),
-    };
-    setup::configure_driver(root, &command)?;
+    setup::configure_driver(root)?;
+    let missing = not_on_path("git cannot run the merge driver");
     if format == Format::Json {
         ui.print_json(&json!({
-            "driver": command,
+            "driver": setup::DRIVER_COMMAND,
             "attributes_written": attributes.is_some(),
+            "on_path": missing.is_none(),
         }));
     } else {
-        ui.info(&format!("merge driver configured: {command}"));
+        ui.info(&format!(
+            "merge driver configured: {}",
+            setup::DRIVER_COMMAND
+        ));
         if attributes.is_some() {
             ui.info(&format!(
                 "wrote {} in {}; commit it so every clone merges records field by field",
@@ -63,18 +57,28 @@ pub fn cmd_setup(ui: &Ui, args: &SetupArgs) -> Result<ExitCode> {
             ));
         }
     }
+    // Said after the rest, and registered all the same: the configuration
+    // is right, the machine lacks the program (it may be installed next).
+    if let Some(line) = missing {
+        ui.info(&line);
+    }
     Ok(ExitCode::Ok)
 }
 
-/// The merge driver command for git: this binary's `merge-file`.
-pub fn driver() -> String {
-    setup::driver_command(&program())
-}
-
-/// The running binary, by its full path; plain `arende` (found on PATH)
-/// if the system cannot say.
-fn program() -> PathBuf {
-    std::env::current_exe()
-        .and_then(std::fs::canonicalize)
-        .unwrap_or_else(|_| PathBuf::from("arende"))
+/// The line that says `arende` is missing from PATH (where git looks for
+/// it by name), with what follows from it and the fix; `None` when PATH
+/// has it.
+pub fn not_on_path(consequence: &str) -> Option<String> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if setup::find_program(setup::PROGRAM, &path).is_some() {
+        return None;
+    }
+    let here = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| format!(" ({})", dir.display())))
+        .unwrap_or_default();
+    Some(format!(
+        "`{}` is not on PATH, so {consequence}: install it with `cargo install --locked --path .` in a checkout of arende, or add this binary's folder{here} to PATH",
+        setup::PROGRAM
+    ))
 }

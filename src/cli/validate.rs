@@ -83,7 +83,10 @@ pub fn cmd_validate(ui: &Ui, args: &ValidateArgs) -> Result<ExitCode> {
             &report,
             ws.policy(),
             &prefix()?,
-            env!("CARGO_PKG_VERSION"),
+            render::sarif::Driver {
+                version: env!("CARGO_PKG_VERSION"),
+                site: ws.store().config().site.url.as_ref(),
+            },
         )),
         Format::Gitlab => ui.print_json(&render::gitlab::report(&report, &prefix()?)),
         _ if ui.global.quiet => quiet(&report, args.strict),

@@ -116,37 +116,60 @@ pub fn attributes_name_driver(root: &Path) -> Result<bool> {
     }))
 }
 
+/// The program the driver and the pre-commit hook run: found on PATH when
+/// git runs them, so the configuration keeps working when the binary is
+/// moved, upgraded or installed elsewhere on another machine.
+pub const PROGRAM: &str = "arende";
+
 /// The driver command for git's configuration. git runs it through the
 /// shell in the top of the work tree, with `%O %A %B %P` replaced by the
 /// base, ours (the result goes there), theirs, and the file's path.
-/// `program` is the arende binary to run: the one running now makes the
-/// driver work in this clone whatever PATH a later shell has.
-pub fn driver_command(program: &Path) -> String {
-    format!(
-        "{} merge-file %O %A %B %P",
-        shell_quote(&program.to_string_lossy())
-    )
+pub const DRIVER_COMMAND: &str = "arende merge-file %O %A %B %P";
+
+/// Where `program` is on `path` (a PATH value), as the shell would find it:
+/// the first folder holding an executable file of that name.
+pub fn find_program(program: &str, path: &std::ffi::OsStr) -> Option<PathBuf> {
+    std::env::split_paths(path)
+        // An empty entry means the current folder to the shell; the
+        // driver runs in the work tree's top, which holds no arende.
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .map(|dir| dir.join(program))
+        .find(|candidate| is_executable(candidate))
 }
 
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
-    {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+/// The program a driver command runs: its first word, unquoted as the
+/// shell would (earlier versions single-quoted a path with spaces).
+fn command_program(command: &str) -> String {
+    let command = command.trim_start();
+    match command.strip_prefix('\'') {
+        Some(rest) => rest.split('\'').next().unwrap_or_default().to_owned(),
+        None => command
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     }
 }
 
 /// Configures the driver in the repository's own git configuration
 /// (`.git/config`): a clone does not get it from the remote, which is what
 /// `arende setup` is for.
-pub fn configure_driver(root: &Path, command: &str) -> Result<()> {
+pub fn configure_driver(root: &Path) -> Result<()> {
     let repo = crate::store::open_repo(root)?;
     let mut config = repo.config()?.open_level(ConfigLevel::Local)?;
     config.set_str("merge.arende.name", "arende: records merge field by field")?;
-    config.set_str(DRIVER_KEY, command)?;
+    config.set_str(DRIVER_KEY, DRIVER_COMMAND)?;
     Ok(())
 }
 
@@ -182,12 +205,17 @@ pub fn driver_problem(root: &Path) -> Option<String> {
             "{ATTRIBUTES_FILE} asks for the arende merge driver but this clone has not configured it, so git merges records as text; run `arende setup`"
         ));
     };
-    // A command that names a binary by its path, which is gone, fails every merge.
-    let program = command.split_whitespace().next().unwrap_or_default();
-    let program = program.trim_matches('\'');
-    if program.starts_with('/') && !Path::new(program).exists() {
+    // Earlier versions named the binary by its full path, which fails
+    // every merge once the binary is moved or upgraded to another place.
+    let program = command_program(&command);
+    if Path::new(&program).is_absolute() {
+        let state = if Path::new(&program).exists() {
+            "which breaks merges when that binary moves"
+        } else {
+            "which does not exist, so git cannot merge records"
+        };
         return Some(format!(
-            "the arende merge driver is configured as {program}, which does not exist; run `arende setup` again"
+            "the arende merge driver this clone configures is outdated: it runs {program} by its full path, {state}; run `arende setup` to have git run `{PROGRAM}` from PATH"
         ));
     }
     None
@@ -329,6 +357,38 @@ pub fn resolve(ws: &Workspace, rel: &Path, force: bool) -> Result<Resolution> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The program of a driver command, as the shell splits it: the PATH
+    /// form, a full path, and a quoted full path with a space (earlier
+    /// versions wrote both).
+    #[test]
+    fn a_driver_command_names_its_program_as_the_shell_reads_it() {
+        assert_eq!(command_program(DRIVER_COMMAND), PROGRAM);
+        assert_eq!(
+            command_program("/usr/local/bin/arende merge-file %O %A %B %P"),
+            "/usr/local/bin/arende"
+        );
+        assert_eq!(
+            command_program("'/opt/my tools/arende' merge-file %O %A %B %P"),
+            "/opt/my tools/arende"
+        );
+    }
+
+    /// PATH is searched as the shell does: the first folder with an
+    /// executable of that name; a plain file there is not one.
+    #[cfg(unix)]
+    #[test]
+    fn a_program_is_found_on_path_only_where_it_can_run() {
+        use std::os::unix::fs::PermissionsExt;
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::fs::write(a.path().join(PROGRAM), "not a program").unwrap();
+        let path = std::env::join_paths([a.path(), b.path()]).unwrap();
+        assert_eq!(find_program(PROGRAM, &path), None);
+        let exe = b.path().join(PROGRAM);
+        std::fs::write(&exe, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(find_program(PROGRAM, &path), Some(exe));
+    }
 
     /// `arende setup` reads `.gitattributes` first and refuses a link there;
     /// one put in place after that read is not replaced either.

@@ -470,6 +470,10 @@ pub struct Policy {
     /// repository's `policy/calendar.yaml` adds to or replaces by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_calendar: Option<windows::ChangeCalendar>,
+    /// What a public page (the site's *driftinformation*) may show of the
+    /// records: everything else stays out of `arende site --public`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication: Option<Publication>,
     /// The repository the policy was loaded for: files a record names
     /// (a capacity review's measurements CSV) are read relative to it.
     #[serde(skip)]
@@ -521,6 +525,48 @@ pub struct RegisterAgreement {
     /// How the pack reads it, where the clause leaves a choice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chosen: Option<String>,
+}
+
+/// What the agreement lets the public see of the service's state (001:
+/// *Inera publicerar löpande information om Ineras tjänster och deras
+/// driftstatus*; 003 §3.2.3 *driftinformation*): the fields of each kind a
+/// public page shows. Person names, e-mail addresses and internal notes are
+/// never among them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Publication {
+    /// The seed clause the duty to publish rests on.
+    pub clause: String,
+    /// An incident's fields shown, by dotted name (`outage.start`).
+    #[serde(default)]
+    pub incident: Vec<String>,
+    /// A change's fields shown (its service window makes the planned one).
+    #[serde(default)]
+    pub change: Vec<String>,
+    /// A release's fields shown.
+    #[serde(default)]
+    pub release: Vec<String>,
+    /// Whether the latest reply to the customer is shown with an incident.
+    #[serde(default)]
+    pub replies: bool,
+}
+
+impl Publication {
+    /// Whether `field` of a record of `kind` may be shown in public.
+    pub fn shows(&self, kind: Kind, field: &str) -> bool {
+        let fields = match kind {
+            Kind::Incident => &self.incident,
+            Kind::Change => &self.change,
+            Kind::Release => &self.release,
+            _ => return false,
+        };
+        fields.iter().any(|f| {
+            f == field
+                || field
+                    .strip_prefix(f.as_str())
+                    .is_some_and(|r| r.starts_with('.'))
+        })
+    }
 }
 
 /// What a pack's text is made into once, when it is loaded: its regular

@@ -28,6 +28,7 @@ pub mod report;
 pub mod review;
 pub mod sarif;
 pub mod schedule;
+pub mod site;
 pub mod sla;
 pub mod table;
 pub mod xml;

@@ -10,11 +10,28 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::config::SiteUrl;
 use crate::policy::{Policy, Severity};
 use crate::validate::{Finding, Report, checks};
 
 /// The schema a SARIF 2.1.0 log names.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// A placeholder, not a working address: arende has no public home yet
+/// (Cargo.toml names no `repository`). It stands for the tool's own URL in
+/// `informationUri` and in the links to `docs/policies.md`, and is the one
+/// line to change when arende is published.
+pub const TOOL_URL_PLACEHOLDER: &str = "https://example.org/arende";
+
+/// Where the log's links point: the tool's version, and the repository's
+/// published `arende site`, if `arende.yaml` names one (`site.url`).
+#[derive(Debug, Clone, Copy)]
+pub struct Driver<'a> {
+    /// arende's version.
+    pub version: &'a str,
+    /// The site's address; rule help then links to the site's rule pages.
+    pub site: Option<&'a SiteUrl>,
+}
 
 /// What a report's reader is told about one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +44,8 @@ pub struct RuleInfo {
     pub clause: Option<String>,
     /// Error or warning.
     pub severity: Severity,
+    /// The pack it belongs to; `None` for a built-in check.
+    pub pack: Option<String>,
 }
 
 /// Describes a rule of the pack or a built-in check by ID; `None` for an
@@ -38,6 +57,7 @@ pub fn rule_info(policy: &Policy, id: &str) -> Option<RuleInfo> {
             help: rule.help.clone().unwrap_or_else(|| rule.message.clone()),
             clause: Some(rule.grounds()),
             severity: rule.severity,
+            pack: Some(policy.name.clone()),
         });
     }
     checks::find(id).map(|c| RuleInfo {
@@ -45,7 +65,49 @@ pub fn rule_info(policy: &Policy, id: &str) -> Option<RuleInfo> {
         help: c.why.to_owned(),
         clause: None,
         severity: c.severity,
+        pack: None,
     })
+}
+
+/// The anchor of a rule's row in `docs/policies.md`: `inera-inc001` for a
+/// pack's rule (IDs repeat across packs), `rec001` for a built-in check.
+pub fn doc_anchor(pack: Option<&str>, id: &str) -> String {
+    match pack {
+        Some(p) => format!("{p}-{id}").to_lowercase(),
+        None => id.to_lowercase(),
+    }
+}
+
+/// A rule's friendly name, as SARIF asks: its title in PascalCase
+/// ("An incident is registered with a priority" →
+/// `AnIncidentIsRegisteredWithAPriority`), so hosts that show names show
+/// words rather than the ID twice.
+pub fn pascal_name(title: &str) -> String {
+    title
+        .split(|c: char| !c.is_alphanumeric())
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .chain(chars)
+        })
+        .collect()
+}
+
+/// The page that explains a rule: the site's page of a pack rule when the
+/// repository publishes a site, else its row in arende's own
+/// `docs/policies.md` (where the built-in checks always are, as the site
+/// has pages for the packs' rules only).
+fn help_uri(id: &str, info: &RuleInfo, site: Option<&SiteUrl>) -> String {
+    match (site, &info.pack) {
+        (Some(url), Some(_)) => url.page(&format!("rules/{id}.html")),
+        _ => format!(
+            "{TOOL_URL_PLACEHOLDER}/blob/HEAD/docs/policies.md#{}",
+            doc_anchor(info.pack.as_deref(), id)
+        ),
+    }
 }
 
 fn clean(s: &str) -> String {
@@ -62,7 +124,7 @@ fn level(severity: Severity) -> &'static str {
 /// The validation report as a SARIF log with one run. `prefix` is where
 /// the record repository sits in its git work tree: hosts read artifact
 /// paths from the top of it.
-pub fn log(report: &Report, policy: &Policy, prefix: &Path, version: &str) -> Value {
+pub fn log(report: &Report, policy: &Policy, prefix: &Path, driver: Driver) -> Value {
     // Rules in ID order, each once, so `ruleIndex` is stable across runs.
     let mut rules: BTreeMap<&str, Option<RuleInfo>> = BTreeMap::new();
     for f in &report.findings {
@@ -73,7 +135,7 @@ pub fn log(report: &Report, policy: &Policy, prefix: &Path, version: &str) -> Va
     let index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, k)| (*k, i)).collect();
     let descriptors: Vec<Value> = rules
         .iter()
-        .map(|(id, info)| descriptor(id, info.as_ref()))
+        .map(|(id, info)| descriptor(id, info.as_ref(), driver.site))
         .collect();
     let results: Vec<Value> = report
         .findings
@@ -90,7 +152,8 @@ pub fn log(report: &Report, policy: &Policy, prefix: &Path, version: &str) -> Va
         "runs": [{
             "tool": { "driver": {
                 "name": "arende",
-                "version": version,
+                "version": driver.version,
+                "informationUri": TOOL_URL_PLACEHOLDER,
                 "rules": descriptors,
             }},
             "columnKind": "unicodeCodePoints",
@@ -100,8 +163,9 @@ pub fn log(report: &Report, policy: &Policy, prefix: &Path, version: &str) -> Va
 }
 
 /// A rule's `reportingDescriptor`. A rule neither the pack nor the
-/// built-in checks know is named by its ID and counts as an error.
-fn descriptor(id: &str, info: Option<&RuleInfo>) -> Value {
+/// built-in checks know is named by its ID, counts as an error and has no
+/// page.
+fn descriptor(id: &str, info: Option<&RuleInfo>, site: Option<&SiteUrl>) -> Value {
     let (title, help, clause, severity) = match info {
         Some(i) => (
             i.title.clone(),
@@ -118,11 +182,17 @@ fn descriptor(id: &str, info: Option<&RuleInfo>) -> Value {
     };
     let mut d = json!({
         "id": clean(id),
-        "name": clean(id),
+        "name": match info {
+            Some(_) => pascal_name(&clean(&title)),
+            None => format!("UnknownRule{}", pascal_name(&clean(id))),
+        },
         "shortDescription": { "text": clean(&title) },
         "fullDescription": { "text": clean(&title) },
         "defaultConfiguration": { "level": level(severity) },
     });
+    if let Some(i) = info {
+        d["helpUri"] = json!(help_uri(id, i, site));
+    }
     if !help_text.is_empty() {
         d["help"] = json!({ "text": clean(&help_text) });
     }
@@ -211,7 +281,11 @@ mod tests {
             checked: vec!["incidents/INC-1.yaml".into()],
             findings: vec![finding("REC003", "\"},{\"x\u{0}\u{1b}]0;t\u{7}")],
         };
-        let text = log(&report, &policy, Path::new(""), "0").to_string();
+        let driver = Driver {
+            version: "0",
+            site: None,
+        };
+        let text = log(&report, &policy, Path::new(""), driver).to_string();
         let back: Value = serde_json::from_str(&text).expect("JSON");
         let result = &back["runs"][0]["results"][0];
         assert_eq!(result["message"]["text"], "\"},{\"x\nfix it");
@@ -232,5 +306,15 @@ mod tests {
                 .is_some_and(|c| c.contains(&rule.clause.as_ref().unwrap().seed))
         );
         assert!(rule_info(&policy, "NOPE999").is_none());
+    }
+
+    #[test]
+    fn names_are_titles_in_pascal_case() {
+        assert_eq!(
+            pascal_name("A priority-1 incident is reported by phone"),
+            "APriority1IncidentIsReportedByPhone"
+        );
+        assert_eq!(pascal_name("ärendet är stängt"), "ÄrendetÄrStängt");
+        assert_eq!(pascal_name(""), "");
     }
 }

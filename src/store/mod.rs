@@ -7,6 +7,7 @@ mod files;
 mod git;
 mod gitindex;
 mod head;
+mod history;
 mod journal;
 mod ledger;
 mod notice;
@@ -17,11 +18,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::Datelike;
 use rayon::prelude::*;
 
 pub use git::open_repo;
 pub use git::{Author, HistoryCommit, file_at_head, record_commits, repo_prefix};
 pub use gitindex::read_index;
+pub use history::{CommitBrief, PathHistory, path_histories};
 pub use notice::{FileState, Notice};
 
 pub use staging::stage_file;
@@ -254,8 +257,8 @@ impl Store {
 pub fn home_path(kind: Kind, id: &RecordId) -> PathBuf {
     match id.date() {
         Some(date) => Path::new(kind.dir())
-            .join(date.format("%Y").to_string())
-            .join(date.format("%m").to_string())
+            .join(format!("{:04}", date.year()))
+            .join(format!("{:02}", date.month()))
             .join(format!("{id}.yaml")),
         None => flat_path(kind, id),
     }
@@ -271,7 +274,21 @@ pub fn flat_path(kind: Kind, id: &RecordId) -> PathBuf {
 /// its month's folder ([`home_path`]) or directly in the kind's folder
 /// (the flat layout, always accepted).
 pub fn filed_right(path: &Path, kind: Kind, id: &RecordId) -> bool {
-    path == home_path(kind, id) || path == flat_path(kind, id)
+    // Compared part by part, not against paths made for the purpose:
+    // `validate` asks it of every record.
+    let parts: Vec<&str> = path.iter().filter_map(|p| p.to_str()).collect();
+    let named = |file: &str| file.strip_suffix(".yaml") == Some(id.as_str());
+    match parts[..] {
+        [dir, file] => dir == kind.dir() && named(file),
+        [dir, year, month, file] => {
+            dir == kind.dir()
+                && named(file)
+                && id.date().is_some_and(|d| {
+                    year == format!("{:04}", d.year()) && month == format!("{:02}", d.month())
+                })
+        }
+        _ => false,
+    }
 }
 
 /// The record files under the kind folder `dir` (relative to `root`), at

@@ -56,6 +56,8 @@ checks! {
         "SLA clocks and audits read the history; one that skips a move the policy forbids, goes back in time or ends elsewhere than the status hides what happened.";
     PARTY = "REC005", Error, "Every party named is a party of the policy, and every approval a step it declares",
         "Rules are keyed on parties and approval steps; a typo in either switches those rules off without a word.";
+    NEAR_MISS = "REC006", Warning, "No key of a record is a slip of the name of a field of its kind (`impcat` for `impact`)",
+        "arende keeps keys it does not know, so a mistyped field is kept as one of the owner's own, and the field it meant stays empty to every rule that reads it, silently.";
     DUPLICATE_ID = "REPO001", Error, "No two records share an ID",
         "IDs name records in links, commits and conversations; a duplicate makes them ambiguous.";
     FILE_NAME = "REPO002", Error, "A record's file name is its ID, in its kind's folder",

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod engine;
 pub mod forward;
 mod linked;
+mod near_miss;
 pub mod parties;
 pub mod personnummer;
 pub mod register;
@@ -331,29 +332,32 @@ fn first_pass(
     keys: &linked::Keys,
     paths: &[PathBuf],
 ) -> Vec<Pass> {
+    let folders = crate::fs::Folders::of(ws.root(), paths);
     paths
         .par_iter()
-        .map(|rel| match crate::workspace::read_entry(ws.root(), rel) {
-            Ok((entry, text)) => {
-                let deferred = Deferred::default();
-                let cx = Context {
-                    policy: ws.policy(),
-                    register: inputs.register,
-                    lookup: &deferred,
-                    people: inputs.people,
-                    calendar: Some(&deferred),
-                };
-                let mut found = record_findings(&cx, &entry);
-                let read = (Summary::of(&entry), keys.project(&entry.doc));
-                if deferred.asked.load(Ordering::Relaxed) {
-                    Pass::Later(read, Box::new((entry, text)))
-                } else {
-                    place_in(&text, &mut found);
-                    Pass::Done(read, found)
+        .map(
+            |rel| match crate::workspace::read_entry_in(ws.root(), rel, &folders) {
+                Ok((entry, text)) => {
+                    let deferred = Deferred::default();
+                    let cx = Context {
+                        policy: ws.policy(),
+                        register: inputs.register,
+                        lookup: &deferred,
+                        people: inputs.people,
+                        calendar: Some(&deferred),
+                    };
+                    let mut found = record_findings(&cx, &entry);
+                    let read = (Summary::of(&entry), keys.project(&entry.doc));
+                    if deferred.asked.load(Ordering::Relaxed) {
+                        Pass::Later(read, Box::new((entry, text)))
+                    } else {
+                        place_in(&text, &mut found);
+                        Pass::Done(read, found)
+                    }
                 }
-            }
-            Err(e) => Pass::Bad(rel.clone(), Box::new(e)),
-        })
+                Err(e) => Pass::Bad(rel.clone(), Box::new(e)),
+            },
+        )
         .collect()
 }
 
@@ -608,6 +612,7 @@ pub fn check_entries(ws: &Workspace, cx: &Context<'_>, entries: &[Entry]) -> Vec
 /// The rule violations and sensitive data in one record.
 pub fn check_record(cx: &Context<'_>, doc: &Value, record: &Record) -> Vec<Violation> {
     let mut out = engine::check(cx, doc, record);
+    out.extend(near_miss::check(doc, record));
     if let Some(map) = doc.as_mapping() {
         out.extend(parties::check(cx.policy, map, record));
     }

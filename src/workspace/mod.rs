@@ -191,9 +191,10 @@ impl Workspace {
     pub fn scan(&self, kinds: &[Kind]) -> Scan {
         let (paths, mut errors) = self.store.record_paths(kinds);
         let root = self.root();
+        let folders = fs::Folders::of(root, &paths);
         let results: Vec<Result<Entry>> = paths
             .par_iter()
-            .map(|rel| read_entry(root, rel).map(|(entry, _)| entry))
+            .map(|rel| read_entry_in(root, rel, &folders).map(|(entry, _)| entry))
             .collect();
         let mut entries = Vec::with_capacity(results.len());
         for r in results {
@@ -211,6 +212,21 @@ impl Workspace {
 /// text it was parsed from.
 pub(crate) fn read_entry(root: &Path, rel: &Path) -> Result<(Entry, String)> {
     fs::check_folders(root, rel)?;
+    read_checked(root, rel)
+}
+
+/// [`read_entry`] for one of many files from a walk, its folders checked
+/// through `folders`.
+pub(crate) fn read_entry_in(
+    root: &Path,
+    rel: &Path,
+    folders: &fs::Folders,
+) -> Result<(Entry, String)> {
+    folders.check(root, rel)?;
+    read_checked(root, rel)
+}
+
+fn read_checked(root: &Path, rel: &Path) -> Result<(Entry, String)> {
     let abs = root.join(rel);
     let text = fs::read_text_as(&abs, rel, yaml::MAX_RECORD_BYTES)?;
     Ok((Entry::parse(rel, &text)?, text))

@@ -41,6 +41,8 @@ fn sarif_is_valid_against_the_2_1_0_schema() {
     .unwrap();
     let mut schemas = boon::Schemas::new();
     let mut compiler = boon::Compiler::new();
+    // `helpUri` and `informationUri` are `format: uri`: checked, not just typed.
+    compiler.enable_format_assertions();
     let url = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
     compiler.add_resource(url, schema).unwrap();
     let at = compiler.compile(url, &mut schemas).unwrap();
@@ -76,6 +78,31 @@ fn sarif_is_valid_against_the_2_1_0_schema() {
             "{rule}"
         );
     }
+    assert!(
+        run["tool"]["driver"]["informationUri"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://")),
+        "{run:#}"
+    );
+    let policies =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/policies.md"))
+            .unwrap();
+    for rule in rules {
+        let (id, name) = (rule["id"].as_str().unwrap(), rule["name"].as_str().unwrap());
+        assert!(
+            name != id && !name.is_empty() && name.chars().all(char::is_alphanumeric),
+            "{rule}"
+        );
+        assert!(name.starts_with(char::is_uppercase), "{rule}");
+        // Without a site, every rule's help is its row in docs/policies.md.
+        let uri = rule["helpUri"].as_str().unwrap();
+        let (page, anchor) = uri.split_once('#').unwrap();
+        assert!(page.ends_with("/docs/policies.md"), "{uri}");
+        assert!(
+            policies.contains(&format!("<a id=\"{anchor}\"></a>{id} |")),
+            "{uri}: no such anchor on {id}'s row of docs/policies.md"
+        );
+    }
     // A pack rule carries its seed clause.
     assert!(
         rules
@@ -83,6 +110,58 @@ fn sarif_is_valid_against_the_2_1_0_schema() {
             .any(|r| r["help"]["text"].as_str().unwrap().contains("seed 00")
                 && r["properties"]["clause"].is_string()),
         "{rules:#?}"
+    );
+}
+
+#[test]
+fn sarif_rules_link_to_the_published_site_when_arende_yaml_names_one() {
+    let sb = sandbox();
+    let config = sb.root().join("arende.yaml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("site:\n  url: https://itsm.example.se/arende/\n");
+    std::fs::write(&config, text).unwrap();
+    let (log, _) = json_of(&sb, "sarif");
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let uri = |id: &str| {
+        rules
+            .iter()
+            .find(|r| r["id"] == id)
+            .and_then(|r| r["helpUri"].as_str())
+            .unwrap_or_else(|| panic!("no rule {id} with a helpUri: {rules:#?}"))
+            .to_owned()
+    };
+    // A pack rule's page is the site's; a built-in check has none there.
+    let pack_rule = rules
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .find(|id| arende::validate::checks::find(id).is_none())
+        .expect("a pack rule broken by the invalid fixture");
+    assert_eq!(
+        uri(pack_rule),
+        format!("https://itsm.example.se/arende/rules/{pack_rule}.html")
+    );
+    assert!(uri("REC003").ends_with("/docs/policies.md#rec003"));
+}
+
+#[test]
+fn a_site_url_that_is_no_web_address_is_a_usage_error() {
+    let sb = sandbox();
+    let config = sb.root().join("arende.yaml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("site:\n  url: itsm.example.se\n");
+    std::fs::write(&config, text).unwrap();
+    let out = sb.run(&["validate", "--format", "sarif"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("site.url") && err.contains("itsm.example.se"),
+        "{err}"
+    );
+    assert!(
+        err.contains("site: {url: https://"),
+        "the help names the key: {err}"
     );
 }
 

@@ -2,26 +2,12 @@
 //! what the commit will hold (the index), and is installed where git looks
 //! for hooks (`core.hooksPath`).
 
-use std::ffi::OsString;
 use std::path::Path;
 
 use crate::support::*;
 
-/// PATH with the folder of the `arende` under test first, so the hook's
-/// `exec arende` runs it.
-fn path_with_arende() -> OsString {
-    let bin = assert_cmd::cargo::cargo_bin("arende");
-    let dir = bin.parent().expect("a folder").to_owned();
-    let mut parts = vec![dir];
-    parts.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
-    std::env::join_paths(parts).expect("a PATH")
-}
-
 fn commit(sb: &Sandbox, message: &str) -> std::process::Output {
     sb.git_cli()
-        .env("PATH", path_with_arende())
         .args(["commit", "-q", "-m", message])
         .output()
         .expect("git runs")
@@ -110,4 +96,72 @@ fn the_hook_goes_where_core_hooks_path_points() {
     sb.edit_record(&id, "impact: high", "impact: enormous");
     sb.git_ok(&["add", "-A"]);
     assert!(!commit(&sb, "broken").status.success());
+}
+
+#[test]
+fn the_hook_runs_arende_from_path_and_stops_the_commit_without_it() {
+    let sb = Sandbox::with_repo();
+    let id = sb.journal_incident();
+    let out = sb
+        .cmd()
+        .env("PATH", path_without_arende())
+        .args(["hook", "install"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(code(&out), 0, "installed all the same: {err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("`arende` is not on PATH"))
+        .unwrap_or_else(|| panic!("no line on PATH: {err}"));
+    assert!(line.contains("stops every commit"), "{line}");
+    assert!(line.contains("cargo install --locked --path ."), "{line}");
+    let hook = std::fs::read_to_string(sb.root().join(".git/hooks/pre-commit")).unwrap();
+    assert!(hook.contains("exec arende validate --staged -q"), "{hook}");
+    let bin = assert_cmd::cargo::cargo_bin("arende");
+    assert!(!hook.contains(bin.to_str().unwrap()), "by name: {hook}");
+
+    // Without arende on PATH the hook stops the commit and says why.
+    sb.edit_record(&id, "title: Journal nere", "title: Journal nere igen");
+    sb.git_ok(&["add", "-A"]);
+    let before = sb.rev("HEAD");
+    let out = sb
+        .git_cli()
+        .env("PATH", path_without_arende())
+        .args(["commit", "-q", "-m", "retitled"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a hook that cannot check passed");
+    assert_eq!(sb.rev("HEAD"), before);
+    let err = stderr(&out);
+    assert!(
+        err.contains("arende pre-commit hook: `arende` is not on PATH")
+            && err.contains("cargo install --locked --path ."),
+        "{err}"
+    );
+    // With it on PATH, the same commit goes through.
+    let out = commit(&sb, "retitled");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_ne!(sb.rev("HEAD"), before);
+}
+
+#[test]
+fn the_hook_an_earlier_version_installed_is_replaced_without_force() {
+    let sb = Sandbox::with_repo();
+    let hook = sb.root().join(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    let earlier = "#!/bin/sh\n# Installed by `arende hook install`: check the staged records before every commit.\nexec arende validate --staged -q\n";
+    std::fs::write(&hook, earlier).unwrap();
+    let out = sb.run(&["hook", "install"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let now = std::fs::read_to_string(&hook).unwrap();
+    assert!(now.contains("command -v arende"), "{now}");
+    // Somebody else's hook is kept.
+    std::fs::write(&hook, "#!/bin/sh\nexit 0\n").unwrap();
+    let out = sb.run(&["hook", "install"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&hook).unwrap(),
+        "#!/bin/sh\nexit 0\n"
+    );
 }

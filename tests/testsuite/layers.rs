@@ -36,6 +36,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "listing",
             "schedule",
             "impact",
+            "site",
         ],
     ),
     (

@@ -78,8 +78,9 @@ fn init_configures_the_driver_and_the_attributes(layout: Layout) {
         attributes.contains("capacity/** merge=arende"),
         "{attributes}"
     );
+    // By name, from PATH: the configuration survives the binary moving.
     let driver = sb.git_ok(&["config", "--get", "merge.arende.driver"]);
-    assert!(driver.contains("merge-file %O %A %B %P"), "{driver}");
+    assert_eq!(driver.trim_end(), "arende merge-file %O %A %B %P");
     // .gitattributes is committed with the skeleton, so clones have it.
     assert!(sb.git().head_file(".gitattributes").is_some());
     let check = sb.git_ok(&["check-attr", "merge", "incidents/INC-1.yaml"]);
@@ -662,4 +663,94 @@ fn resolve_leaves_a_file_someone_already_resolved(layout: Layout) {
     let out = sb.run(&["resolve", "--force", sb.record_path(&id).to_str().unwrap()]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(field(&sb.record(&id), "urgency"), "low");
+}
+
+/// The line `init`, `setup` and `hook install` print when git would not
+/// find `arende` on PATH.
+const NOT_ON_PATH: &str = "`arende` is not on PATH";
+
+#[test]
+fn init_and_setup_register_the_driver_by_name_and_say_when_path_lacks_arende() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd()
+        .env("PATH", path_without_arende())
+        .args(["init", "--policy", "inera"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(code(&out), 0, "registered all the same: {err}");
+    assert_eq!(err.matches(NOT_ON_PATH).count(), 1, "one line: {err}");
+    let line = err.lines().find(|l| l.contains(NOT_ON_PATH)).unwrap();
+    assert!(line.contains("merge driver"), "{line}");
+    assert!(
+        line.contains("cargo install --locked --path .") && line.contains("to PATH"),
+        "the fix is named: {line}"
+    );
+    let driver = sb.git_ok(&["config", "--get", "merge.arende.driver"]);
+    assert_eq!(driver.trim_end(), "arende merge-file %O %A %B %P");
+
+    let out = sb
+        .cmd()
+        .env("PATH", path_without_arende())
+        .args(["setup", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches(NOT_ON_PATH).count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["driver"], "arende merge-file %O %A %B %P");
+    assert_eq!(json["on_path"], false, "{json}");
+
+    // With arende on PATH (the sandbox's), nothing to say.
+    let out = sb.run(&["setup", "--format", "json"]);
+    assert!(!stderr(&out).contains(NOT_ON_PATH), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["on_path"], true, "{json}");
+    let out = sb.run(&["init", "--policy", "inera"]);
+    assert!(!stderr(&out).contains(NOT_ON_PATH), "{}", stderr(&out));
+}
+
+#[test]
+fn a_driver_configured_by_full_path_is_outdated_until_setup() {
+    let (sb, id) = forked();
+    let bin = assert_cmd::cargo::cargo_bin("arende");
+    for (program, state) in [
+        (
+            bin.display().to_string(),
+            "which breaks merges when that binary moves",
+        ),
+        (
+            "'/gone/old place/arende'".to_owned(),
+            "which does not exist",
+        ),
+    ] {
+        let command = format!("{program} merge-file %O %A %B %P");
+        sb.git_ok(&["config", "merge.arende.driver", &command]);
+        let out = sb.run(&["validate"]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.matches("is outdated").count(), 1, "{err}");
+        assert!(err.contains(state), "{err}");
+        assert!(err.contains(program.trim_matches('\'')), "{err}");
+        assert!(err.contains("run `arende setup`"), "{err}");
+    }
+    sb.ok(&["setup"]);
+    let out = sb.run(&["validate"]);
+    assert!(!stderr(&out).contains("outdated"), "{}", stderr(&out));
+    // The mended driver, found on PATH, merges the two sides.
+    at(&sb, "10:00", &["set", &id, "title=Journalen nere"]);
+    sb.checkout("side");
+    at(&sb, "10:30", &["set", &id, "urgency=low"]);
+    sb.checkout("main");
+    let (ok, out) = merge(&sb);
+    assert!(ok, "{out}");
+    let doc = sb.record(&id);
+    assert_eq!(doc["title"].as_str(), Some("Journalen nere"));
+    assert_eq!(doc["urgency"].as_str(), Some("low"));
 }

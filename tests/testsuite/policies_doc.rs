@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use arende::policy::{Policy, RaciLetter, Rule, Test};
+use arende::render::sarif;
 use arende::validate::checks;
 
 const DOC: &str = "docs/policies.md";
@@ -18,6 +19,11 @@ const SUITE: &str = "tests/testsuite";
 
 /// The test that proves each built-in check: (check, file, test function).
 const CHECK_TESTS: &[(&str, &str, &str)] = &[
+    (
+        "REC006",
+        "tests/testsuite/near_miss.rs",
+        "a_key_that_is_a_slip_of_a_field_is_a_warning_naming_the_field",
+    ),
     (
         "ASG003",
         "tests/testsuite/desk.rs",
@@ -445,7 +451,8 @@ fn render() -> String {
             };
             let _ = writeln!(
                 w,
-                "| {id} | {sev} | {title} | {seed} | {section} | {words} | [{pack}/{id}.yaml](../tests/rules/{pack}/{id}.yaml) | {chosen} |",
+                "| <a id=\"{anchor}\"></a>{id} | {sev} | {title} | {seed} | {section} | {words} | [{pack}/{id}.yaml](../tests/rules/{pack}/{id}.yaml) | {chosen} |",
+                anchor = sarif::doc_anchor(Some(&p.name), &r.id),
                 id = r.id,
                 sev = r.severity.as_str(),
                 title = cell(&r.title),
@@ -794,7 +801,8 @@ fn render() -> String {
             .collect();
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} | {} |",
+            "| <a id=\"{}\"></a>{} | {} | {} | {} | {} |",
+            sarif::doc_anchor(None, c.id),
             c.id,
             c.severity.as_str(),
             cell(c.title),

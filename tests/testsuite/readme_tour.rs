@@ -381,8 +381,6 @@ fn run_as(
         }
         let root = sb.root().display().to_string();
         text = text.replace(&root, "[work]");
-        let bin = assert_cmd::cargo::cargo_bin("arende").display().to_string();
-        text = text.replace(&bin, "[arende]");
         insta::with_settings!({
             filters => vec![
                 (r"(?i)\b(INC|PRB|CHG|REL|SR|CI|CAP)-\d{8}-[0-9A-Z]{6}\b", "$1-[DATE]-[CODE]"),

@@ -79,10 +79,12 @@ fn the_report_counts_priority_1_incidents_not_reported_by_phone() {
     assert_eq!(counted[0]["tickets"], serde_json::json!([email]));
     for format in ["table", "markdown", "html"] {
         let text = sb.ok(&["report", "--quarter", "2026Q4", "--format", format]);
+        // The pack's label in the report's language (JSON keeps the pack's).
         assert!(
-            text.contains("priority 1 not reported by phone"),
+            text.contains("allvarlig incident (prio 1) inte anmäld via telefon"),
             "{format}: {text}"
         );
+        assert!(!text.contains("not reported by phone"), "{format}: {text}");
         // The line (or table row) of the count names the e-mail one only
         // (both are major incidents, listed in their own section).
         let line = text

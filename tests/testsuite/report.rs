@@ -236,12 +236,13 @@ fn third_quarter_figures_match_a_hand_calculation() {
             {
                 "id": "INC-20260706-A00001", "service": "e-recept",
                 "title": "E-recept tar inte emot förskrivningar",
-                "outage_minutes": 150, "excluded": null,
+                "outage_minutes": 150, "excluded": null, "excluded_label": null,
             },
             {
                 "id": "INC-20260825-D00004", "service": "Extern test",
                 "title": "Extern test otillgänglig för anslutande aktörer",
                 "outage_minutes": 240, "excluded": "external",
+                "excluded_label": "Extern orsak",
             },
         ])
     );
@@ -388,6 +389,13 @@ fn html_is_one_self_contained_page_with_a_chart() {
     assert_eq!(html.matches("<html").count(), 1);
     assert_eq!(html.matches("<body").count(), 1);
     assert!(html.contains("<meta charset=\"utf-8\">"));
+    // The browser is told so too: nothing fetched, nothing run.
+    assert!(
+        html.contains(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        ),
+        "{html}"
+    );
     assert_eq!(html.matches("<svg").count(), 1);
     assert!(html.contains("</svg>"));
     // Bars of the chart, and the figures of the tables.
@@ -570,4 +578,148 @@ fn the_report_is_in_swedish_with_the_organisation_and_every_fact() {
     assert_eq!(json["language"], "sv");
     assert_eq!(json["sla"][3]["priority"], 4);
     assert_eq!(json["sla"][3]["has_clock"], false);
+}
+
+/// One incident (priority 1: a major one) and one service request in the
+/// quarter, which has not ended.
+fn one_of_each() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.ok(&["init", "--policy", "ehm"]);
+    sb.ok(&[
+        "new",
+        "incident",
+        "--title",
+        "E-recept nere",
+        "--set",
+        "impact=high",
+        "--set",
+        "urgency=high",
+    ]);
+    sb.ok(&["new", "service_request", "--title", "Ny behörighet"]);
+    sb
+}
+
+#[test]
+fn one_of_a_thing_is_counted_in_the_singular_in_every_format() {
+    let sb = one_of_each();
+    let md = sb.ok(&["report", "--quarter", "2026Q4", "--format", "markdown"]);
+    for card in [
+        "- **1** registrerad incident\n",
+        "- **1** registrerad serviceförfrågan\n",
+        "- **1** större incident\n",
+    ] {
+        assert!(md.contains(card), "no `{card}` in:\n{md}");
+    }
+    let html = sb.ok(&["report", "--quarter", "2026Q4", "--format", "html"]);
+    for card in [
+        ">registrerad incident<",
+        ">registrerad serviceförfrågan<",
+        ">större incident<",
+    ] {
+        assert!(html.contains(card), "no `{card}` in the page");
+    }
+    // The chart's tooltip of the week with the two tickets, and of one
+    // without any.
+    assert!(
+        html.contains(": 1 incident, 1 serviceförfrågan</title>"),
+        "{html}"
+    );
+    assert!(html.contains(": 0 incidenter, 0 serviceförfrågningar</title>"));
+    let table = sb.ok(&["report", "--quarter", "2026Q4"]);
+    for text in [&md, &html, &table] {
+        for plural in [
+            "1 registrerade",
+            "1 större incidenter",
+            "1 incidenter",
+            "1 serviceförfrågningar",
+        ] {
+            assert!(!text.contains(plural), "`{plural}` in:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn statuses_causes_clocks_and_notes_are_in_the_reports_language() {
+    let sb = one_of_each();
+    // A ticket not yet classified is counted on a row of its own.
+    sb.ok(&["new", "incident", "--title", "Något är fel"]);
+    let formats = [
+        sb.ok(&["report", "--quarter", "2026Q4"]),
+        sb.ok(&["report", "--quarter", "2026Q4", "--format", "markdown"]),
+        sb.ok(&["report", "--quarter", "2026Q4", "--format", "html"]),
+    ];
+    // The major incident's status, by the pack's label, in each.
+    for (text, status) in formats.iter().zip(["| Ny ", "| Ny |", "<td>Ny</td>"]) {
+        assert!(text.contains(status), "no `{status}` in:\n{text}");
+    }
+    for text in &formats {
+        assert!(
+            text.contains("perioden har inte tagit slut"),
+            "the note in Swedish:\n{text}"
+        );
+        assert!(text.contains("(ingen prioritet)"), "{text}");
+        for english in [
+            "| new ",
+            ">new<",
+            "the period has not ended",
+            "(no priority)",
+        ] {
+            assert!(!text.contains(english), "`{english}` in:\n{text}");
+        }
+    }
+    // JSON keeps the IDs, with the pack's labels beside them.
+    let json = json_of(&sb, &["--quarter", "2026Q4"]);
+    assert_eq!(json["major_incidents"][0]["status"], "new");
+    assert_eq!(json["major_incidents"][0]["status_label"], "Ny");
+    assert!(
+        json["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.starts_with("the period has not ended")),
+        "{json}"
+    );
+}
+
+#[test]
+fn hostile_record_text_comes_out_escaped_in_the_html() {
+    let sb = one_of_each();
+    let title = "<script>alert(\"x\")</script> & </td><img src=x onerror=alert(1)>";
+    sb.ok(&[
+        "new",
+        "incident",
+        "--title",
+        title,
+        "--set",
+        "impact=high",
+        "--set",
+        "urgency=high",
+        "--set",
+        "service=<b>\"e-recept\"</b>",
+        "--set",
+        "major_incident_manager=Eve <eve@example.se>",
+    ]);
+    let html = sb.ok(&["report", "--quarter", "2026Q4", "--format", "html"]);
+    let lower = html.to_lowercase();
+    for banned in ["<script", "<img", "<b>", "</td><img", "<eve@"] {
+        assert!(!lower.contains(banned), "`{banned}` got through:\n{html}");
+    }
+    // The title is in the major incidents' table, as text.
+    assert!(
+        html.contains(
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;/td&gt;&lt;img src=x onerror=alert(1)&gt;"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("Eve &lt;eve@example.se&gt;"), "{html}");
+    // Every table still has as many cells per row as headers.
+    let doc = html.replace("<!DOCTYPE html>", "");
+    for table in doc.split("<table>").skip(1) {
+        let table = &table[..table.find("</table>").unwrap()];
+        let cells = |t: &str, tag: &str| {
+            t.matches(&format!("<{tag}>")).count() + t.matches(&format!("<{tag} ")).count()
+        };
+        let header = cells(table, "th");
+        for row in table.split("<tr").skip(2) {
+            assert_eq!(cells(row, "td"), header, "{row}");
+        }
+    }
 }

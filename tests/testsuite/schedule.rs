@@ -441,6 +441,10 @@ fn chromium(args: &[&str], profile: &std::path::Path) -> Option<std::process::Ou
     match cmd.output() {
         Ok(out) => Some(out),
         Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "chromium is not installed; .ci/run installs it, and a skip in CI is a failure"
+            );
             eprintln!("skipped: chromium is not installed");
             None
         }

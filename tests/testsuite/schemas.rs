@@ -46,9 +46,8 @@ impl Validator {
         let mut compiler = boon::Compiler::new();
         compiler.set_default_draft(boon::Draft::V2020_12);
         // 2020-12 treats `format` as an annotation; the records' timestamps
-        // and dates must really be RFC 3339. schemars also writes the formats
-        // `uint8`, `uint64` and `double`, which boon does not know and skips;
-        // `minimum`/`maximum` carry those bounds.
+        // and dates must really be RFC 3339 (only standard formats are
+        // left: see `every_schema_compiles_in_ajv_strict_mode`).
         compiler.enable_format_assertions();
         let mut index = Vec::new();
         for (_, kind) in FOLDERS {
@@ -229,4 +228,60 @@ fn yaml_files_in(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// A tool a test needs is missing: the test is skipped with a line saying
+/// so, except in CI (`CI` set), where a skip would pass unseen.
+fn missing_tool(what: &str) {
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!(
+            "{what}, and CI is set: a skipped check would pass unseen (run `npm ci --prefix tests/node`)"
+        );
+    }
+    eprintln!("skipped: {what}");
+}
+
+#[test]
+fn every_schema_compiles_in_ajv_strict_mode() {
+    let node_dir = root().join("tests/node");
+    let node = std::process::Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        return missing_tool("node is not installed");
+    }
+    if !node_dir.join("node_modules/ajv-formats").is_dir() {
+        return missing_tool("ajv is not installed in tests/node/node_modules");
+    }
+    // What `arende schema` prints, beside the files in schemas/.
+    let printed = tempfile::TempDir::new().unwrap();
+    let names = Kind::ALL
+        .iter()
+        .map(|k| k.name())
+        .chain(["people", "waivers", "calendar"]);
+    for name in names {
+        let out = assert_cmd::Command::cargo_bin("arende")
+            .unwrap()
+            .args(["schema", name])
+            .current_dir(printed.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "arende schema {name}: {out:?}");
+        fs::write(printed.path().join(format!("{name}.json")), &out.stdout).unwrap();
+    }
+    let out = std::process::Command::new("node")
+        .arg(node_dir.join("ajv-strict.mjs"))
+        .arg(root().join("schemas"))
+        .arg(printed.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "ajv in strict mode refuses a schema:\n{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        report.lines().filter(|l| l.starts_with("ok ")).count(),
+        fs::read_dir(root().join("schemas")).unwrap().count() + 10,
+        "{report}"
+    );
 }

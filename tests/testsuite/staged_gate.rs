@@ -6,7 +6,6 @@
 //! what the commit changes. Every test runs real git on a copy of a fixture.
 
 use std::collections::BTreeSet;
-use std::ffi::OsString;
 use std::path::Path;
 use std::process::Output;
 
@@ -16,17 +15,6 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 /// A valid Swedish personal identity number (Skatteverket's test number).
 const PERSONNUMMER: &str = "19121212-1212";
-
-/// PATH with the folder of the `arende` under test first, so the hook's
-/// `exec arende` runs it.
-fn path_with_arende() -> OsString {
-    let bin = assert_cmd::cargo::cargo_bin("arende");
-    let mut parts = vec![bin.parent().expect("a folder").to_owned()];
-    parts.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
-    std::env::join_paths(parts).expect("a PATH")
-}
 
 /// A sandbox holding a copy of `fixtures/<name>`, committed by hand on
 /// branch main.
@@ -53,11 +41,11 @@ fn hooked(name: &str) -> Sandbox {
     sb
 }
 
-/// `git ARGS` run where the hook finds the `arende` under test.
+/// `git ARGS` in `dir`, where the hook finds the `arende` under test
+/// (the sandbox's PATH has it).
 fn git_hooked(sb: &Sandbox, dir: &Path, args: &[&str]) -> Output {
     sb.git_cli()
         .current_dir(dir)
-        .env("PATH", path_with_arende())
         .args(args)
         .output()
         .expect("git runs")

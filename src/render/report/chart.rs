@@ -1,10 +1,10 @@
 //! The page's chart: stacked bars, incidents below service requests, one
 //! per bucket; inline SVG so the page needs nothing beyond itself.
 
-use std::fmt::Write as _;
+use maud::{Markup, html};
 
-use super::super::html;
 use super::Lang;
+use super::page::clean;
 use crate::report::Bucket;
 
 const W: f64 = 960.0;
@@ -51,66 +51,64 @@ struct Slot {
     width: f64,
 }
 
+/// A coordinate as the chart writes it: one decimal.
+fn at(v: f64) -> String {
+    format!("{v:.1}")
+}
+
 /// The chart as an `<svg>` element.
-pub(super) fn chart(buckets: &[Bucket], l: Lang) -> String {
+pub(super) fn chart(buckets: &[Bucket], l: Lang) -> Markup {
     let scale = Scale::of(buckets);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"chart-title\">\n<title id=\"chart-title\">{}</title>\n",
-        html::text(l.t("Incidents and service requests registered per period"))
-    );
-    legend(&mut s, l);
-    gridlines(&mut s, &scale);
     let band = PLOT_W / buckets.len().max(1) as f64;
     let width = (band * 0.62).min(48.0);
-    for (i, b) in buckets.iter().enumerate() {
-        let x = LEFT + band * i as f64 + (band - width) / 2.0;
-        bar(&mut s, b, &Slot { x, width }, &scale, l);
+    html! {
+        svg viewBox=(format!("0 0 {W} {H}")) role="img" aria-labelledby="chart-title" {
+            "\n"
+            title id="chart-title" { (l.t("Incidents and service requests registered per period")) }
+            "\n"
+            (legend(l))
+            (gridlines(&scale))
+            @for (i, b) in buckets.iter().enumerate() {
+                (bar(b, &Slot { x: LEFT + band * i as f64 + (band - width) / 2.0, width }, &scale, l))
+            }
+            line x1=(LEFT) x2=(W - RIGHT) y1=(at(scale.y(0))) y2=(at(scale.y(0)))
+                stroke="#5b6b7a" stroke-width="1" {}
+            "\n"
+        }
+        "\n"
     }
-    let _ = writeln!(
-        s,
-        "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#5b6b7a\" stroke-width=\"1\"/>\n</svg>",
-        W - RIGHT,
-        scale.y(0),
-        scale.y(0)
-    );
-    s
 }
 
 /// The legend above the plot: a swatch and a name for each kind.
-fn legend(s: &mut String, l: Lang) {
-    let _ = write!(
-        s,
-        "<rect x=\"{LEFT}\" y=\"8\" width=\"12\" height=\"12\" fill=\"#1f4e79\"/><text x=\"{}\" y=\"18\" font-size=\"13\">{}</text>\n<rect x=\"{}\" y=\"8\" width=\"12\" height=\"12\" fill=\"#3fa796\"/><text x=\"{}\" y=\"18\" font-size=\"13\">{}</text>\n",
-        LEFT + 18.0,
-        html::text(l.t("incidents")),
-        LEFT + 110.0,
-        LEFT + 128.0,
-        html::text(l.t("service requests"))
-    );
+fn legend(l: Lang) -> Markup {
+    html! {
+        rect x=(LEFT) y="8" width="12" height="12" fill="#1f4e79" {}
+        text x=(LEFT + 18.0) y="18" font-size="13" { (l.t("incidents")) }
+        "\n"
+        rect x=(LEFT + 110.0) y="8" width="12" height="12" fill="#3fa796" {}
+        text x=(LEFT + 128.0) y="18" font-size="13" { (l.t("service requests")) }
+        "\n"
+    }
 }
 
 /// A gridline with its figure at every step, from naught to the top.
-fn gridlines(s: &mut String, scale: &Scale) {
-    let mut v = 0;
-    while v <= scale.top_value {
-        let _ = writeln!(
-            s,
-            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d5dde5\" stroke-width=\"1\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\" fill=\"#5b6b7a\">{v}</text>",
-            W - RIGHT,
-            LEFT - 8.0,
-            scale.y(v) + 4.0,
-            y = scale.y(v),
-        );
-        v += scale.step;
+fn gridlines(scale: &Scale) -> Markup {
+    let steps = (0..=scale.top_value).step_by(scale.step);
+    html! {
+        @for v in steps {
+            line x1=(LEFT) x2=(W - RIGHT) y1=(at(scale.y(v))) y2=(at(scale.y(v)))
+                stroke="#d5dde5" stroke-width="1" {}
+            text x=(LEFT - 8.0) y=(at(scale.y(v) + 4.0)) font-size="12" text-anchor="end"
+                fill="#5b6b7a" { (v) }
+            "\n"
+        }
     }
 }
 
 /// One bucket: its two stacked bars (an empty one left out), its total
 /// above them, its label below, and a tooltip with the figures.
-fn bar(s: &mut String, b: &Bucket, slot: &Slot, scale: &Scale, l: Lang) {
-    let Slot { x, width: bar } = *slot;
+fn bar(b: &Bucket, slot: &Slot, scale: &Scale, l: Lang) -> Markup {
+    let Slot { x, width } = *slot;
     let y = |v| scale.y(v);
     let total = b.incident + b.service_request;
     let tip = format!(
@@ -119,40 +117,28 @@ fn bar(s: &mut String, b: &Bucket, slot: &Slot, scale: &Scale, l: Lang) {
         b.from,
         b.to,
         b.incident,
-        l.t("incidents"),
+        l.count(b.incident, "incident", "incidents"),
         b.service_request,
-        l.t("service requests")
+        l.count(b.service_request, "service request", "service requests")
     );
-    let _ = write!(s, "<g><title>{}</title>", html::text(&tip));
-    if b.incident > 0 {
-        let _ = write!(
-            s,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{:.1}\" fill=\"#1f4e79\"/>",
-            y(b.incident),
-            y(0) - y(b.incident)
-        );
+    html! {
+        g {
+            title { (clean(&tip)) }
+            @if b.incident > 0 {
+                rect x=(at(x)) y=(at(y(b.incident))) width=(at(width))
+                    height=(at(y(0) - y(b.incident))) fill="#1f4e79" {}
+            }
+            @if b.service_request > 0 {
+                rect x=(at(x)) y=(at(y(total))) width=(at(width))
+                    height=(at(y(b.incident) - y(total))) fill="#3fa796" {}
+            }
+            @if total > 0 {
+                text x=(at(x + width / 2.0)) y=(at(y(total) - 5.0)) font-size="12"
+                    text-anchor="middle" font-weight="600" { (total) }
+            }
+            text x=(at(x + width / 2.0)) y=(at(H - BOTTOM + 18.0)) font-size="12"
+                text-anchor="middle" fill="#5b6b7a" { (clean(&b.label)) }
+        }
+        "\n"
     }
-    if b.service_request > 0 {
-        let _ = write!(
-            s,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{:.1}\" fill=\"#3fa796\"/>",
-            y(total),
-            y(b.incident) - y(total)
-        );
-    }
-    if total > 0 {
-        let _ = write!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" font-weight=\"600\">{total}</text>",
-            x + bar / 2.0,
-            y(total) - 5.0
-        );
-    }
-    let _ = writeln!(
-        s,
-        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#5b6b7a\">{}</text></g>",
-        x + bar / 2.0,
-        H - BOTTOM + 18.0,
-        html::text(&b.label)
-    );
 }

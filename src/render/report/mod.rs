@@ -16,7 +16,7 @@ use sections::sections;
 
 use super::markdown::text;
 use super::table::{Style, Table};
-use crate::report::Report;
+use crate::report::{Note, Report};
 
 /// How a cell reads: plain, or a verdict the HTML page colours.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -153,16 +153,31 @@ const SV: &[(&str, &str)] = &[
         "Incidenter och serviceförfrågningar registrerade per period",
     ),
     ("incidents registered", "registrerade incidenter"),
+    ("incident registered", "registrerad incident"),
     (
         "service requests registered",
         "registrerade serviceförfrågningar",
     ),
+    ("service request registered", "registrerad serviceförfrågan"),
+    ("incident", "incident"),
+    ("service request", "serviceförfrågan"),
+    ("major incident", "större incident"),
     (
         "SLA compliance, all priorities",
         "uppfyllelse av servicenivåer, alla prioriteter",
     ),
     ("major incidents", "större incidenter"),
     ("lowest availability", "lägsta tillgänglighet"),
+    // What the packs count (`report:` of a rule), and their clocks, which
+    // have no Swedish label of their own.
+    (
+        "priority 1 not reported by phone",
+        "allvarlig incident (prio 1) inte anmäld via telefon",
+    ),
+    ("troubleshooting", "felsökning"),
+    ("feedback", "återkoppling"),
+    ("response", "svar"),
+    ("resolution", "lösning"),
 ];
 
 impl Lang {
@@ -181,6 +196,57 @@ impl Lang {
             Lang::Sv => SV.iter().find(|(e, _)| *e == en).map_or(en, |(_, sv)| sv),
         }
     }
+
+    /// A count and what is counted, in the singular for one
+    /// (`1 incident`, `2 incidents`).
+    fn count(self, n: usize, one: &'static str, many: &'static str) -> &'static str {
+        self.t(if n == 1 { one } else { many })
+    }
+
+    /// A value the report prints as its ID (a status, an excluded cause, a
+    /// clock): in Swedish the pack's label where it has one, else the
+    /// table's word, else the ID; in English the ID in words.
+    fn value(self, id: &str, label: Option<&str>) -> String {
+        match (self, label) {
+            (Lang::Sv, Some(label)) => label.to_owned(),
+            (Lang::Sv, None) => SV
+                .iter()
+                .find(|(e, _)| *e == id)
+                .map_or(id, |(_, sv)| sv)
+                .to_owned(),
+            (Lang::En, _) => id.replace('_', " "),
+        }
+    }
+
+    /// A note of the report in this language.
+    fn note(self, note: &Note) -> String {
+        let Lang::Sv = self else {
+            return note.to_string();
+        };
+        match note {
+            Note::NotEnded { until } => format!(
+                "perioden har inte tagit slut: klockor och pågående avbrott mäts fram till {until}"
+            ),
+            Note::NoOutageStart { id } => {
+                format!("{id}: avbrottet har ingen start och räknas inte")
+            }
+            Note::OutageBackwards { id } => {
+                format!("{id}: avbrottet slutar innan det börjar och räknas inte")
+            }
+            Note::ClassDiffers {
+                id,
+                service,
+                class,
+                earlier,
+            } => format!(
+                "{id}: {} har klass {class} här men klass {earlier} på en tidigare incident; den tidigare klassen används",
+                service.as_deref().unwrap_or(self.t("(no service)"))
+            ),
+            Note::NoServiceLevels { policy } => format!(
+                "policyn {policy} anger inga servicenivåer: ingen uppfyllelse av servicenivåer, tillgänglighet, större incidenter eller möjliga kriser"
+            ),
+        }
+    }
 }
 
 /// The headline figures: tickets, SLA compliance, major incidents, and
@@ -190,12 +256,22 @@ fn cards(r: &Report, l: Lang) -> Vec<(String, String, Tone)> {
     let mut out = vec![
         (
             r.counts.incident.to_string(),
-            l.t("incidents registered").to_owned(),
+            l.count(
+                r.counts.incident,
+                "incident registered",
+                "incidents registered",
+            )
+            .to_owned(),
             Tone::Plain,
         ),
         (
             r.counts.service_request.to_string(),
-            l.t("service requests registered").to_owned(),
+            l.count(
+                r.counts.service_request,
+                "service request registered",
+                "service requests registered",
+            )
+            .to_owned(),
             Tone::Plain,
         ),
         (
@@ -205,7 +281,8 @@ fn cards(r: &Report, l: Lang) -> Vec<(String, String, Tone)> {
         ),
         (
             r.major_incidents.len().to_string(),
-            l.t("major incidents").to_owned(),
+            l.count(r.major_incidents.len(), "major incident", "major incidents")
+                .to_owned(),
             Tone::Plain,
         ),
     ];
@@ -372,7 +449,7 @@ pub fn tables(r: &Report, tz: Tz, style: Style) -> String {
     if !r.notes.is_empty() {
         let _ = writeln!(text, "\n{}", l.t("Notes"));
         for n in &r.notes {
-            let _ = writeln!(text, "- {n}");
+            let _ = writeln!(text, "- {}", l.note(n));
         }
     }
     super::terminal(&text).into_owned()
@@ -420,7 +497,7 @@ pub fn markdown(r: &Report, tz: Tz) -> String {
     if !r.notes.is_empty() {
         let _ = write!(out, "\n## {}\n\n", l.t("Notes"));
         for n in &r.notes {
-            let _ = writeln!(out, "- {}", text(n));
+            let _ = writeln!(out, "- {}", text(&l.note(n)));
         }
     }
     out

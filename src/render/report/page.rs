@@ -1,12 +1,13 @@
 //! The report as a self-contained HTML page: headline cards, the chart of
-//! tickets over time, the sections as tables, the notes. Every piece of
-//! record text goes through [`html::text`].
+//! tickets over time, the sections as tables, the notes. The page is a
+//! maud template, which escapes every value it is given; record text is
+//! also stripped of control characters (`clean`), which HTML forbids.
 
-use std::fmt::Write as _;
+use std::borrow::Cow;
 
 use chrono_tz::Tz;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::super::html;
 use super::chart::chart;
 use super::sections::sections;
 use super::{Lang, Section, Tone, cards, heading};
@@ -50,140 +51,167 @@ footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 2
 @media print { body { background: #fff; padding: 0; } section, .card { break-inside: avoid; } }
 ";
 
+/// Text with control characters and escape sequences dropped, as the
+/// terminal formats drop them; the template escapes the rest.
+pub(super) fn clean(s: &str) -> Cow<'_, str> {
+    super::super::terminal(s)
+}
+
 /// The report as a self-contained HTML page.
 pub fn html(r: &Report, tz: Tz) -> String {
     let l = Lang::of(r);
     let (title, subtitle) = heading(r, tz);
-    let mut out = String::new();
-    head(&mut out, r, &title, &subtitle);
-    headline(&mut out, r, l);
-    timeline(&mut out, r, l);
-    for s in sections(r, tz) {
-        section(&mut out, &s);
-    }
-    notes(&mut out, r, l);
-    let _ = write!(
-        out,
-        "<footer>arende {} · {} · {} – {}</footer>\n</main>\n</body>\n</html>\n",
-        html::text(l.t("report")),
-        html::text(&r.period.label),
-        r.period.from,
-        r.period.to
-    );
-    out
-}
-
-/// The document's head, with the style sheet inline, and the page's
-/// title and subtitle.
-fn head(out: &mut String, r: &Report, title: &str, subtitle: &str) {
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} – {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n<p class=\"sub\">{}</p>\n",
-        html::text(&r.language),
-        html::text(title),
-        html::text(&r.policy),
-        html::text(title),
-        html::text(subtitle)
-    );
+    let page = html! {
+        (DOCTYPE) "\n"
+        // Line breaks where a reader of the source (or `grep`) expects
+        // them: one element, table row or card a line.
+        html lang=(clean(&r.language)) {
+            "\n"
+            head {
+                "\n" meta charset="utf-8";
+                // Nothing to fetch and nothing to run: record text that
+                // slipped through could do neither.
+                "\n" meta http-equiv="Content-Security-Policy"
+                    content="default-src 'none'; style-src 'unsafe-inline'";
+                "\n" meta name="viewport" content="width=device-width, initial-scale=1";
+                "\n" title { (clean(&title)) " – " (clean(&r.policy)) }
+                "\n" style { (PreEscaped(CSS)) } "\n"
+            }
+            "\n"
+            body {
+                "\n"
+                main {
+                    "\n" h1 { (clean(&title)) }
+                    "\n" p.sub { (clean(&subtitle)) } "\n"
+                    (headline(r, l))
+                    (timeline(r, l))
+                    @for s in sections(r, tz) {
+                        (section(&s))
+                    }
+                    (notes(r, l))
+                    footer {
+                        "arende " (l.t("report")) " · " (clean(&r.period.label)) " · "
+                        (r.period.from) " – " (r.period.to)
+                    }
+                    "\n"
+                }
+                "\n"
+            }
+            "\n"
+        }
+        "\n"
+    };
+    page.into_string()
 }
 
 /// The headline figures as cards, a verdict coloured green or red.
-fn headline(out: &mut String, r: &Report, l: Lang) {
-    out.push_str("<div class=\"cards\">\n");
-    for (n, label, tone) in cards(r, l) {
-        let class = match tone {
-            Tone::Plain => "",
-            Tone::Good => " good-card",
-            Tone::Bad => " bad-card",
-        };
-        let _ = writeln!(
-            out,
-            "<div class=\"card{class}\"><div class=\"n\">{}</div><div class=\"l\">{}</div></div>",
-            html::text(&n),
-            html::text(&label)
-        );
+fn headline(r: &Report, l: Lang) -> Markup {
+    html! {
+        div.cards {
+            "\n"
+            @for (n, label, tone) in cards(r, l) {
+                div.card.good-card[tone == Tone::Good].bad-card[tone == Tone::Bad] {
+                    div.n { (clean(&n)) }
+                    div.l { (clean(&label)) }
+                }
+                "\n"
+            }
+        }
+        "\n"
     }
-    out.push_str("</div>\n");
 }
 
 /// The chart of tickets registered, per week or per month as the
 /// report's buckets are (a week's label starts with `v`).
-fn timeline(out: &mut String, r: &Report, l: Lang) {
+fn timeline(r: &Report, l: Lang) -> Markup {
     let weekly = r.timeline.first().is_some_and(|b| b.label.starts_with('v'));
     let per = l.t(if weekly {
         "Tickets registered per week"
     } else {
         "Tickets registered per month"
     });
-    let _ = write!(
-        out,
-        "<section>\n<h2>{}</h2>\n{}</section>\n",
-        html::text(per),
-        chart(&r.timeline, l)
-    );
+    html! {
+        section {
+            "\n" h2 { (per) } "\n"
+            (chart(&r.timeline, l))
+        }
+        "\n"
+    }
 }
 
 /// One section: its title, its intro, and its table or what it says
 /// instead of an empty one.
-fn section(out: &mut String, s: &Section) {
-    let _ = write!(out, "<section>\n<h2>{}</h2>\n", html::text(&s.title));
-    if let Some(intro) = &s.intro {
-        let _ = writeln!(out, "<p class=\"intro\">{}</p>", html::text(intro));
+fn section(s: &Section) -> Markup {
+    html! {
+        section {
+            "\n" h2 { (clean(&s.title)) } "\n"
+            @if let Some(intro) = &s.intro {
+                p.intro { (clean(intro)) } "\n"
+            }
+            @if s.rows.is_empty() {
+                p.empty { (clean(&s.empty)) } "\n"
+            } @else {
+                (table(s))
+            }
+        }
+        "\n"
     }
-    if s.rows.is_empty() {
-        let _ = writeln!(out, "<p class=\"empty\">{}</p>", html::text(&s.empty));
-    } else {
-        table(out, s);
-    }
-    out.push_str("</section>\n");
 }
 
 /// A section's table: numeric columns right-aligned, the total row set
 /// apart, verdicts in coloured badges.
-fn table(out: &mut String, s: &Section) {
-    let class = |i: usize| {
-        if s.numeric.contains(&i) {
-            " class=\"num\""
-        } else {
-            ""
+fn table(s: &Section) -> Markup {
+    let num = |i: usize| s.numeric.contains(&i).then_some("num");
+    let total = |n: usize| (s.total && n + 1 == s.rows.len()).then_some("total");
+    html! {
+        table {
+            "\n"
+            thead {
+                tr {
+                    @for (i, h) in s.header.iter().enumerate() {
+                        th class=[num(i)] { (h) }
+                    }
+                }
+            }
+            "\n"
+            tbody {
+                "\n"
+                @for (n, row) in s.rows.iter().enumerate() {
+                    tr class=[total(n)] {
+                        @for (i, c) in row.iter().enumerate() {
+                            td class=[num(i)] {
+                                @match c.tone {
+                                    Tone::Plain => (clean(&c.text)),
+                                    Tone::Good => span.good { (clean(&c.text)) },
+                                    Tone::Bad => span.bad { (clean(&c.text)) },
+                                }
+                            }
+                        }
+                    }
+                    "\n"
+                }
+            }
+            "\n"
         }
-    };
-    out.push_str("<table>\n<thead><tr>");
-    for (i, h) in s.header.iter().enumerate() {
-        let _ = write!(out, "<th{}>{}</th>", class(i), html::text(h));
+        "\n"
     }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for (n, row) in s.rows.iter().enumerate() {
-        if s.total && n + 1 == s.rows.len() {
-            out.push_str("<tr class=\"total\">");
-        } else {
-            out.push_str("<tr>");
-        }
-        for (i, c) in row.iter().enumerate() {
-            let text = match c.tone {
-                Tone::Plain => html::text(&c.text),
-                Tone::Good => format!("<span class=\"good\">{}</span>", html::text(&c.text)),
-                Tone::Bad => format!("<span class=\"bad\">{}</span>", html::text(&c.text)),
-            };
-            let _ = write!(out, "<td{}>{text}</td>", class(i));
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody>\n</table>\n");
 }
 
 /// The report's notes, if it has any.
-fn notes(out: &mut String, r: &Report, l: Lang) {
-    if r.notes.is_empty() {
-        return;
+fn notes(r: &Report, l: Lang) -> Markup {
+    html! {
+        @if !r.notes.is_empty() {
+            section {
+                "\n" h2 { (l.t("Notes")) } "\n"
+                ul.notes {
+                    "\n"
+                    @for n in &r.notes {
+                        li { (clean(&l.note(n))) } "\n"
+                    }
+                }
+                "\n"
+            }
+            "\n"
+        }
     }
-    let _ = write!(
-        out,
-        "<section>\n<h2>{}</h2>\n<ul class=\"notes\">\n",
-        html::text(l.t("Notes"))
-    );
-    for n in &r.notes {
-        let _ = writeln!(out, "<li>{}</li>", html::text(n));
-    }
-    out.push_str("</ul>\n</section>\n");
 }

@@ -106,7 +106,7 @@ fn duties(r: &Report, l: Lang) -> Section {
             .map(|c| {
                 vec![
                     c.rule.as_str().into(),
-                    c.label.as_str().into(),
+                    l.value(&c.label, None).into(),
                     c.count.to_string().into(),
                     c.tickets.join(", ").into(),
                 ]
@@ -201,7 +201,7 @@ fn breaches(r: &Report, l: Lang, tz: Tz) -> Section {
                 vec![
                     b.id.as_str().into(),
                     b.priority.to_string().into(),
-                    b.clock.as_str().into(),
+                    l.value(&b.clock, None).into(),
                     target_in(&b.target, l).into(),
                     local(b.due, tz).into(),
                     if b.stopped.is_some() {
@@ -325,7 +325,7 @@ fn major_incidents(r: &Report, l: Lang) -> Section {
                 vec![
                     m.id.as_str().into(),
                     m.priority.to_string().into(),
-                    m.status.as_str().into(),
+                    l.value(&m.status, m.status_label.as_deref()).into(),
                     m.manager.as_deref().unwrap_or("").into(),
                     m.title.as_str().into(),
                 ]
@@ -367,7 +367,11 @@ fn crisis_candidates(r: &Report, l: Lang) -> Section {
                     c.id.as_str().into(),
                     c.service.as_deref().unwrap_or("").into(),
                     duration(c.outage_minutes, l).into(),
-                    c.excluded.as_deref().unwrap_or("").into(),
+                    c.excluded
+                        .as_deref()
+                        .map(|e| l.value(e, c.excluded_label.as_deref()))
+                        .unwrap_or_default()
+                        .into(),
                     c.title.as_str().into(),
                 ]
             })

@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::kind::Kind;
 use crate::record::Record;
 use crate::store::Store;
-use crate::workspace::{Entry, Scan, read_entry};
+use crate::workspace::{Entry, Scan, read_entry, read_entry_in};
 use crate::yaml::Value;
 
 /// How many records are loaded together, in parallel, before they are
@@ -119,10 +119,11 @@ pub(crate) fn pass(
 fn uncached(store: &Store, kinds: &[Kind], keep: Keep<'_>, hold: Hold) -> Records {
     let (paths, mut errors) = store.record_paths(kinds);
     let root = store.root();
+    let folders = crate::fs::Folders::of(root, &paths);
     let read: Vec<Result<Option<Key>, Error>> = paths
         .into_par_iter()
         .map(|rel| {
-            let (mut entry, _) = read_entry(root, &rel)?;
+            let (mut entry, _) = read_entry_in(root, &rel, &folders)?;
             if !keep(&Brief::of(&entry.record)) {
                 return Ok(None);
             }

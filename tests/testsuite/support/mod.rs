@@ -228,6 +228,7 @@ impl Sandbox {
             ("ARENDE_AUTHOR", AUTHOR.into()),
             ("ARENDE_NOW", NOW.into()),
             ("NO_COLOR", "1".into()),
+            ("PATH", path_with_arende()),
         ]
     }
 
@@ -304,6 +305,26 @@ impl Sandbox {
     pub fn git(&self) -> Git {
         Git::open(self.root())
     }
+}
+
+/// PATH with the folder of the `arende` under test first: git runs the
+/// merge driver and the pre-commit hook as `arende`, found on PATH.
+pub fn path_with_arende() -> OsString {
+    let bin = assert_cmd::cargo::cargo_bin("arende");
+    let mut parts = vec![bin.parent().expect("a folder").to_owned()];
+    parts.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(parts).expect("a PATH")
+}
+
+/// PATH without any folder that holds an `arende`: a machine where it is
+/// not installed.
+pub fn path_without_arende() -> OsString {
+    let parts = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .filter(|dir| !dir.join("arende").exists())
+        .collect::<Vec<_>>();
+    std::env::join_paths(parts).expect("a PATH")
 }
 
 /// Read-only looks at a git repository (and one way to commit a hand edit).
