@@ -36,6 +36,82 @@ pub struct RepoConfig {
     /// Where the repository's `arende site` is published.
     #[serde(default, skip_serializing_if = "SiteSettings::is_default")]
     pub site: SiteSettings,
+    /// Exchange of records with other organisations' repositories.
+    #[serde(default, skip_serializing_if = "Exchange::is_default")]
+    pub exchange: Exchange,
+}
+
+/// `exchange:` in `arende.yaml`: who this organisation is to its partners,
+/// and the partners' repositories with what may cross to and from each.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exchange {
+    /// The party this organisation is in its partners' agreements
+    /// (`slutkund`, `agent`, `kund`): the middle of the intake branches it
+    /// sends, `intake/<party>/<ID>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    /// The remote partners push their intake branches to: this
+    /// repository's own on its host (default `origin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbox: Option<String>,
+    /// The partners, by the name `send` and `sync` know them by.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub partners: std::collections::BTreeMap<String, PartnerConfig>,
+}
+
+impl Exchange {
+    fn is_default(&self) -> bool {
+        *self == Exchange::default()
+    }
+}
+
+/// One partner under `exchange.partners`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerConfig {
+    /// Its record repository: anything `git fetch` takes (a path, relative
+    /// to this repository's root, `ssh://`, `https://`, `git@host:path`).
+    pub url: String,
+    /// The party the partner is in the agreement (`inera`, `agent`).
+    pub party: String,
+    /// The policy pack its repository follows, which what is sent to it is
+    /// translated to (default: this repository's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The branch its records are on (default `main`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// The keys its people sign commits with, as lines of git's
+    /// allowed-signers file (`principal ssh-ed25519 AAAA…`): where this
+    /// repository asks for signed approvals, `sync` takes a partner's
+    /// events only from a commit signed with one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+    /// What may cross to it (`arende send`).
+    #[serde(default)]
+    pub send: Crossing,
+    /// What is taken from it (`arende intake`, `arende sync`).
+    #[serde(default)]
+    pub receive: Crossing,
+}
+
+/// One direction of an exchange profile: the kinds and the fields that may
+/// cross. Empty lists mean the defaults (`exchange::profile`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Crossing {
+    /// The kinds of record (`incident`, `change`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
+    /// The fields, dotted (`reporter.organisation`); a field names all
+    /// under it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// Person names may cross (`reporter.name`, `assignment.person`, who
+    /// wrote an event); withheld unless this says so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub names: bool,
 }
 
 /// `site:` in `arende.yaml`.
@@ -162,7 +238,7 @@ impl RepoConfig {
         yaml::from_value(&Value::Mapping(doc)).map_err(|e| Error::Config {
             path,
             message: e.to_string(),
-            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:`, `timezone:`, `modeline: true`, `approvals: {verify: true, signed: true}`, `views:` (saved listings) and `site: {url: https://…}` (where `arende site` is published)".into()),
+            help: Some("arende.yaml holds `policy:` (inera, ehm or stockholm), and optionally `organisation:`, `timezone:`, `modeline: true`, `approvals: {verify: true, signed: true}`, `views:` (saved listings), `site: {url: https://…}` (where `arende site` is published) and `exchange:` (partners, see docs/exchange.md)".into()),
         })
     }
 

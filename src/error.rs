@@ -288,6 +288,17 @@ pub enum Error {
         source: Libgit2,
     },
 
+    /// Git could not reach, read or update another repository (a partner's,
+    /// or this one's own remote).
+    #[error("git: {url}: {message}")]
+    #[diagnostic(code("arende::remote"))]
+    Remote {
+        url: String,
+        message: String,
+        #[help]
+        help: String,
+    },
+
     /// Git's index could not be read.
     #[error("git: the index could not be read: {}", .source.0.message())]
     #[diagnostic(
@@ -525,6 +536,11 @@ mod tests {
             Error::IndexUnreadable {
                 source: Libgit2(git2::Error::from_str("bad index")),
             },
+            Error::Remote {
+                url: "../inera.git".into(),
+                message: "repository not found".into(),
+                help: "check the partner's url".into(),
+            },
             Error::BranchMoved {
                 branch: "main".into(),
             },
@@ -608,13 +624,14 @@ mod tests {
             Error::NoMatch { .. } => 26,
             Error::AmbiguousId { .. } => 27,
             Error::EventBeforeLast { .. } => 28,
+            Error::Remote { .. } => 29,
         }
     }
 
     #[test]
     fn every_variant_is_sampled() {
         let seen: std::collections::BTreeSet<usize> = samples().iter().map(variant).collect();
-        assert_eq!(seen, (0..=28).collect());
+        assert_eq!(seen, (0..=29).collect());
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod clock;
 pub mod config;
 pub mod editor;
 pub mod error;
+pub mod exchange;
 pub mod fs;
 pub mod id;
 pub mod impact;

@@ -198,6 +198,7 @@ fn record_hand_edits(cx: &Context<'_>, after: &mut Value, changes: Vec<FieldChan
         ),
         changes,
         to_customer: false,
+        remote: None,
     });
     if let Some(Value::Sequence(history)) =
         after.as_mapping_mut().and_then(|m| m.get_mut("history"))

@@ -114,6 +114,7 @@ fn make(
         approvals: Default::default(),
         views: Default::default(),
         site: Default::default(),
+        exchange: Default::default(),
     };
     crate::fs::write_atomic(&dir.join(CONFIG_FILE), config.to_yaml().as_bytes(), true)?;
     commit_skeleton(dir, author, now)

@@ -7,6 +7,7 @@ pub mod assign;
 pub mod classify;
 mod desk;
 mod edit;
+pub mod exchange;
 mod init;
 mod link;
 mod new;
@@ -127,6 +128,37 @@ impl std::ops::Deref for Loaded {
 fn load_for_rewrite(ws: &Workspace, tx: &mut Transaction<'_>, id: &RecordId) -> Result<Loaded> {
     let (entry, text) = ws.load(id)?;
     let state = tx.read_for_rewrite(&entry.path)?;
+    finish_load(ws, tx, entry, &text, state)
+}
+
+/// [`load_for_rewrite`] for many records, with one reading of git's index
+/// for all of them (a sync rewrites a thousand records at once).
+fn load_many_for_rewrite(
+    ws: &Workspace,
+    tx: &mut Transaction<'_>,
+    ids: &[RecordId],
+) -> Result<Vec<Loaded>> {
+    let mut read = Vec::with_capacity(ids.len());
+    for id in ids {
+        read.push(ws.load(id)?);
+    }
+    let paths: Vec<std::path::PathBuf> = read.iter().map(|(e, _)| e.path.clone()).collect();
+    let states = tx.read_many_for_rewrite(&paths)?;
+    read.into_iter()
+        .zip(states)
+        .map(|((entry, text), state)| finish_load(ws, tx, entry, &text, state))
+        .collect()
+}
+
+/// The rest of loading a record for rewriting, once its file's state
+/// against HEAD is known.
+fn finish_load(
+    ws: &Workspace,
+    tx: &mut Transaction<'_>,
+    entry: Entry,
+    text: &str,
+    state: Option<crate::store::FileState>,
+) -> Result<Loaded> {
     let mut hand_edits = Vec::new();
     if state == Some(crate::store::FileState::Changed)
         && let Some(head) = ws.store().head_text(&entry.path)?
@@ -149,7 +181,7 @@ fn load_for_rewrite(ws: &Workspace, tx: &mut Transaction<'_>, id: &RecordId) -> 
     if let Some(line) = entry
         .doc
         .as_mapping()
-        .and_then(|m| yaml::lost_comment_line(&text, m))
+        .and_then(|m| yaml::lost_comment_line(text, m))
     {
         return Err(Error::CommentWouldBeLost {
             path: entry.path,
@@ -174,6 +206,7 @@ fn event(
         note,
         changes,
         to_customer: false,
+        remote: None,
     }
 }
 

@@ -60,7 +60,7 @@ pub fn new_record(cx: &Context<'_>, kind: Kind, input: NewRecord) -> Result<Outc
     }
 
     let mut tx: Transaction<'_> = cx.ws.begin()?;
-    let id = fresh_id(cx, kind, &tx);
+    let id = fresh_id(cx, kind, Some(&tx));
     doc.insert("id".into(), Value::String(id.to_string()));
     doc.insert("kind".into(), Value::String(kind.name().to_owned()));
     let path = cx.ws.store().rel_path(&id);
@@ -167,11 +167,13 @@ pub fn draft(cx: &Context<'_>, kind: Kind, input: &NewRecord) -> Result<Mapping>
     Ok(doc)
 }
 
-fn fresh_id(cx: &Context<'_>, kind: Kind, tx: &Transaction<'_>) -> RecordId {
+/// A random ID of `kind` for today that no record here has, nor one
+/// staged in `tx`.
+pub(super) fn fresh_id(cx: &Context<'_>, kind: Kind, tx: Option<&Transaction<'_>>) -> RecordId {
     let date = cx.now.with_timezone(&cx.ws.tz()).date_naive();
     loop {
         let id = RecordId::generate(kind, date);
-        if !cx.ws.store().id_taken(&id) && !tx.is_staged(&id) {
+        if !cx.ws.store().id_taken(&id) && !tx.is_some_and(|tx| tx.is_staged(&id)) {
             return id;
         }
     }

@@ -43,6 +43,7 @@ pub fn of(error: &Error) -> ExitCode {
         | Error::NoGit { .. }
         | Error::Io { .. }
         | Error::Git { .. }
+        | Error::Remote { .. }
         | Error::IndexUnreadable { .. }
         | Error::BranchMoved { .. }
         | Error::TooManyObjects { .. }

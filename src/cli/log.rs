@@ -108,6 +108,23 @@ fn describe(e: &Event) -> String {
         };
         parts.push(format!("{}: {} → {}", c.field, show(&c.from), show(&c.to)));
     }
+    if let Some(r) = e.remote.as_ref().filter(|r| r.verdict.is_none()) {
+        // A partner's event: whose, on which record, and what it was.
+        let mut there = Vec::new();
+        if let Some(s) = &r.status {
+            there.push(format!("status {s}"));
+        }
+        if let Some(g) = &r.group {
+            there.push(format!("team {g}"));
+        }
+        if let Some(p) = &r.person {
+            there.push(format!("person {p}"));
+        }
+        if r.reply {
+            there.push("reply to its customer".to_owned());
+        }
+        parts.push(format!("at {} {}: {}", r.party, r.record, there.join(", ")));
+    }
     match &e.note {
         Some(n) if e.to_customer => parts.push(format!("reply to the customer: {n}")),
         Some(n) => parts.push(n.clone()),

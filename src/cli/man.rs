@@ -235,6 +235,34 @@ const EXAMPLES: &[(&str, &[Example])] = &[
         )],
     ),
     (
+        "intake",
+        &[ex(
+            "On the supplier's side, what partners sent and what accepting it would do:",
+            "peer=$(mktemp -d)/lev && arende init -q --policy inera \"$peer\"\narende partner add lev \"$peer\" --party leverantor --as inera\narende send lev INC-20260210-K7KBK7\narende -C \"$peer\" intake",
+        )],
+    ),
+    (
+        "intake accept",
+        &[ex(
+            "File every report the supplier's pack accepts; answer the others on their branches:",
+            "peer=$(mktemp -d)/lev && arende init -q --policy inera \"$peer\"\narende partner add lev \"$peer\" --party leverantor --as inera\narende send lev INC-20260210-K7KBK7\narende -C \"$peer\" intake accept",
+        )],
+    ),
+    (
+        "intake list",
+        &[ex(
+            "The intake branches already fetched, as JSON:",
+            "peer=$(mktemp -d)/lev && arende init -q --policy inera \"$peer\"\narende partner add lev \"$peer\" --party leverantor --as inera\narende send lev INC-20260210-K7KBK7\narende -C \"$peer\" intake list --no-fetch --format json",
+        )],
+    ),
+    (
+        "intake refuse",
+        &[ex(
+            "Refuse a report, with the reason written back for the sender:",
+            "peer=$(mktemp -d)/lev && arende init -q --policy inera \"$peer\"\narende partner add lev \"$peer\" --party leverantor --as inera\narende send lev INC-20260210-K7KBK7\narende -C \"$peer\" intake refuse INC-20260210-K7KBK7 --reason \"Gäller NTjP, inte vår tjänst\"",
+        )],
+    ),
+    (
         "link",
         &[ex(
             "Link an incident to the problem behind it (both ways):",
@@ -294,6 +322,27 @@ const EXAMPLES: &[(&str, &[Example])] = &[
                 "arende note INC-20260317-SND8QA --customer \"Vi felsöker och återkommer i morgon\"",
             ),
         ],
+    ),
+    (
+        "partner",
+        &[ex(
+            "Add the repository of a supplier Inera reports incidents to, then list the partners:",
+            "arende partner add lev git@gitlab.example.se:lev/arenden.git --party leverantor --as inera\narende partner list",
+        )],
+    ),
+    (
+        "partner add",
+        &[ex(
+            "Add a supplier's record repository as a partner (Inera is `inera` to it):",
+            "arende partner add lev https://gitlab.example.se/lev/arenden.git --party leverantor --as inera",
+        )],
+    ),
+    (
+        "partner list",
+        &[ex(
+            "What crosses to and from each partner, for a script:",
+            "arende partner add lev git@gitlab.example.se:lev/arenden.git --party leverantor --as inera\narende partner list --format json",
+        )],
     ),
     (
         "people",
@@ -359,6 +408,13 @@ const EXAMPLES: &[(&str, &[Example])] = &[
         ],
     ),
     (
+        "send",
+        &[ex(
+            "Report an incident to a supplier's intake (here a scratch repository on disk):",
+            "peer=$(mktemp -d)/lev && arende init -q --policy inera \"$peer\"\narende partner add lev \"$peer\" --party leverantor --as inera\narende send lev INC-20260210-K7KBK7",
+        )],
+    ),
+    (
         "set",
         &[ex(
             "Raise an incident's urgency (the priority follows):",
@@ -407,6 +463,13 @@ const EXAMPLES: &[(&str, &[Example])] = &[
         &[ex(
             "Move a new incident on to a team, as the status machine allows:",
             "arende status INC-20260618-YXNJNE assigned --group drift",
+        )],
+    ),
+    (
+        "sync",
+        &[ex(
+            "After the supplier filed the report, record what it did on our incident:",
+            "peer=$(mktemp -d)/lev && arende init -q --policy inera \"$peer\"\narende partner add lev \"$peer\" --party leverantor --as inera\narende send lev INC-20260210-K7KBK7\narende -C \"$peer\" intake accept\narende sync lev",
         )],
     ),
     (

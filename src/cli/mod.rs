@@ -12,6 +12,7 @@ mod impact;
 mod import;
 mod init;
 mod input;
+mod intake;
 mod link;
 mod list;
 mod log;
@@ -20,6 +21,7 @@ mod merge_file;
 mod new;
 mod note;
 mod output;
+mod partner;
 mod people;
 mod policy;
 mod prompt;
@@ -28,12 +30,14 @@ mod resolve;
 mod review;
 mod schedule;
 mod schema;
+mod send;
 mod set;
 mod setup;
 mod show;
 mod site;
 mod sla;
 mod status;
+mod sync;
 mod unlink;
 mod validate;
 
@@ -135,6 +139,11 @@ enum Command {
     Sla(sla::SlaArgs),
     Schedule(schedule::ScheduleArgs),
     Site(site::SiteArgs),
+    #[command(subcommand)]
+    Partner(partner::PartnerCommand),
+    Send(send::SendArgs),
+    Intake(intake::IntakeArgs),
+    Sync(sync::SyncArgs),
     Report(report::ReportArgs),
     Schema(schema::SchemaArgs),
     Completions(completions::CompletionsArgs),
@@ -198,6 +207,10 @@ pub fn run() -> ExitCode {
         Command::Impact(a) => impact::cmd_impact(&ui, a),
         Command::Hook(a) => hook::cmd_hook(&ui, a),
         Command::Sla(a) => sla::cmd_sla(&ui, a),
+        Command::Partner(a) => partner::cmd_partner(&ui, a),
+        Command::Send(a) => send::cmd_send(&ui, a),
+        Command::Intake(a) => intake::cmd_intake(&ui, a),
+        Command::Sync(a) => sync::cmd_sync(&ui, a),
         Command::Schedule(a) => schedule::cmd_schedule(&ui, a),
         Command::Site(a) => site::cmd_site(&ui, a),
         Command::Report(a) => report::cmd_report(&ui, a),

@@ -162,6 +162,7 @@ fn event(
         note: Some(note),
         changes,
         to_customer: false,
+        remote: None,
     })
 }
 
@@ -231,6 +232,7 @@ fn first_history(
         }),
         changes: Vec::new(),
         to_customer: false,
+        remote: None,
     })];
     if status == machine.initial {
         return Ok(history);
@@ -256,6 +258,7 @@ fn first_history(
             note: Some("status as imported".to_owned()),
             changes: Vec::new(),
             to_customer: false,
+            remote: None,
         }));
     }
     Ok(history)

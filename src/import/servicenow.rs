@@ -324,6 +324,7 @@ impl<'a> Log<'a> {
             note: Some(format!("opened in ServiceNow as {number}")),
             changes: Vec::new(),
             to_customer: false,
+            remote: None,
         })];
         Walk {
             number,
@@ -380,6 +381,7 @@ impl<'a> Log<'a> {
                 note: state_note.or_else(|| Some("ServiceNow update".to_owned())),
                 changes,
                 to_customer: false,
+                remote: None,
             }));
         }
         walk.state = r.state.clone();
@@ -422,6 +424,7 @@ impl<'a> Log<'a> {
                 )),
                 changes: Vec::new(),
                 to_customer: false,
+                remote: None,
             }));
         }
         walk.history.push(yaml::to_value(&Event {
@@ -431,6 +434,7 @@ impl<'a> Log<'a> {
             note: state_note,
             changes,
             to_customer: false,
+            remote: None,
         }));
         walk.status = target;
         Ok(())

@@ -190,13 +190,27 @@ fn merge_set(name: &str, base: &[Value], ours: &[Value], theirs: &[Value]) -> Ve
         };
         by_time.then_with(|| canonical(a).cmp(&canonical(b)))
     });
-    // Within one set, an entry both sides hold once is enough.
+    // Within one set, an entry both sides hold once is enough; and a
+    // partner's event that two clones each read (`arende sync`, at its own
+    // time) is one event.
     for v in added {
-        if !out.contains(&v) {
+        let synced_twice = name == "history" && out.iter().any(|o| same_remote_event(o, &v));
+        if !out.contains(&v) && !synced_twice {
             out.push(v);
         }
     }
     out
+}
+
+/// Whether two history entries record the same event of a partner's.
+fn same_remote_event(a: &Value, b: &Value) -> bool {
+    let remote = |v: &Value| -> Option<crate::record::Remote> {
+        crate::yaml::from_value(v.as_mapping()?.get("remote")?).ok()
+    };
+    match (remote(a), remote(b)) {
+        (Some(a), Some(b)) => a.same_event(&b),
+        _ => false,
+    }
 }
 
 fn time_of(v: &Value) -> Option<Timestamp> {

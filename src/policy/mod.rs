@@ -490,6 +490,9 @@ pub struct Policy {
 pub struct Referral {
     /// The reporting party the verdict is for (`slutkund`).
     pub party: String,
+    /// The party it is referred to (`agent`): an intake at that party's
+    /// own repository is no case for referring.
+    pub to: String,
     /// The seed clause.
     pub clause: String,
 }

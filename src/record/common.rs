@@ -205,6 +205,112 @@ pub struct Event {
     /// replies only.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub to_customer: bool,
+    /// What a partner organisation did, as `arende sync` read it from the
+    /// partner's repository (absent: it happened here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<Remote>,
+}
+
+/// A partner organisation's event on its own record, as `arende sync`
+/// carried it here: which party did what on which of its records, and the
+/// partner's commit it was read from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Remote {
+    /// The partner it was read from, by its name in `arende.yaml`.
+    pub partner: String,
+    /// The party that did it: the partner's, or, for an event the partner
+    /// relayed from its own partner, that one's.
+    pub party: String,
+    /// The record it happened on, in that party's repository.
+    pub record: String,
+    /// When it happened there.
+    pub at: Timestamp,
+    /// The partner's commit it was read from.
+    pub commit: String,
+    /// The status the record moved to there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The team the record was given to there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The person it was given to there, where the exchange profile lets
+    /// person names cross.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    /// The event's note was a reply to that party's customer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reply: bool,
+    /// What became of a report between the two (`arende send`, `intake`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Disposition>,
+}
+
+/// What became of a report one organisation made to another: sent (our
+/// own event, by `arende send`), or the receiver's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    /// Put on the partner's intake branch.
+    Sent,
+    /// Filed by the receiver under its own ID.
+    Accepted,
+    /// Refused by the receiver, with its reasons.
+    Refused,
+    /// Referred elsewhere (001: Inera *hänvisar* a Slutkund that reported
+    /// without local troubleshooting to its Agent).
+    Referred,
+}
+
+impl Disposition {
+    /// The value as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Sent => "sent",
+            Disposition::Accepted => "accepted",
+            Disposition::Refused => "refused",
+            Disposition::Referred => "referred",
+        }
+    }
+}
+
+impl std::fmt::Display for Disposition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Remote {
+    /// Whether two records of a partner's event are the same event,
+    /// whichever clone read it and from whichever of the partner's commits:
+    /// what makes `arende sync` idempotent and two clones' syncs merge into
+    /// one event.
+    pub fn same_event(&self, other: &Remote) -> bool {
+        self.party == other.party
+            && self.record == other.record
+            && self.at == other.at
+            && self.status == other.status
+            && self.group == other.group
+            && self.verdict == other.verdict
+            && self.reply == other.reply
+    }
+}
+
+/// An identifier another organisation holds for the same matter (TM Forum
+/// TMF621's `externalIdentifier`): a ticket number at a partner, kept at
+/// every hop of an exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct External {
+    /// The identifier there.
+    pub id: String,
+    /// The organisation that holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The party that organisation is in the exchange (`slutkund`, `agent`,
+    /// `inera`), which is also the kind of ticket number it is.
+    #[serde(rename = "type")]
+    pub party: String,
 }
 
 impl Event {

@@ -50,6 +50,10 @@ pub struct Common {
     pub source: Option<Source>,
     /// Who has it: a team and a person.
     pub assignment: Option<Assignment>,
+    /// The identifiers other organisations hold for it (`arende send`,
+    /// `intake`, `sync`).
+    #[serde(default)]
+    pub external: Vec<External>,
 }
 
 /// The kind-specific part of a record.

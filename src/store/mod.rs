@@ -11,6 +11,7 @@ mod history;
 mod journal;
 mod ledger;
 mod notice;
+pub mod remote;
 mod staging;
 mod transaction;
 

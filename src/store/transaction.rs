@@ -150,6 +150,24 @@ impl<'s> Transaction<'s> {
         Ok(None)
     }
 
+    /// [`Transaction::read_for_rewrite`] for many files, with one reading
+    /// of git's index; each file's state in the order given.
+    pub fn read_many_for_rewrite(&mut self, rels: &[PathBuf]) -> Result<Vec<Option<FileState>>> {
+        let Some(states) = self.store.file_states(rels)? else {
+            return Ok(vec![None; rels.len()]);
+        };
+        let mut out = Vec::with_capacity(rels.len());
+        for (rel, state) in rels.iter().zip(states) {
+            if state == FileState::Committed {
+                out.push(None);
+            } else {
+                self.uncommitted.push((rel.clone(), state, Vec::new()));
+                out.push(Some(state));
+            }
+        }
+        Ok(out)
+    }
+
     /// Names the fields of an uncommitted record file that differ from HEAD,
     /// for the notice the commit gives.
     pub fn name_uncommitted_fields(&mut self, rel: &Path, fields: Vec<String>) {

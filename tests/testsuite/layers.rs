@@ -37,6 +37,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "schedule",
             "impact",
             "site",
+            "exchange",
         ],
     ),
     (

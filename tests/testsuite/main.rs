@@ -29,6 +29,7 @@ mod desk;
 mod desk_nits;
 mod editor;
 mod event_order;
+mod exchange;
 mod export;
 mod fixes;
 mod formats;

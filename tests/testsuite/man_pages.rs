@@ -154,6 +154,9 @@ fn every_example_of_every_page_runs_on_the_inera_fixture() {
     for (name, page) in &pages {
         let sb = fixture_copy();
         sb.leaves_changes("examples export files and register the merge driver, as a reader would");
+        sb.leaves_dangling_commits(
+            "the sync example's report was filed by the partner, whose intake branch is then removed, as a merged request's branch is",
+        );
         for script in examples_of(page) {
             // The pinned environment of the sandbox's own commands, with
             // `arende` on PATH, as a reader runs it.

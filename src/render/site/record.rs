@@ -136,6 +136,14 @@ fn timeline(frame: &Frame<'_>, kind: crate::kind::Kind, events: &[Event]) -> Mar
             li class=(if e.is_reply() { "reply" } else if e.note.is_some() { "internal" } else { "event" }) {
                 strong { (when(&e.at, frame.tz)) } " " (t(&e.by))
                 @if let Some(s) = &e.status { " · status " (label(frame, kind, "status", &t(s))) }
+                @if let Some(r) = &e.remote {
+                    div class="muted" {
+                        "Hos " (t(&r.party)) " (" (t(&r.record)) ", " (when(&r.at, frame.tz)) ")"
+                        @if let Some(s) = &r.status { " · status " (t(s)) }
+                        @if let Some(g) = &r.group { " · team " (t(g)) }
+                        @if let Some(v) = r.verdict { " · " (disposition(v)) }
+                    }
+                }
                 @for c in &e.changes {
                     div class="muted" {
                         (t(&c.field)) ": "
@@ -150,6 +158,17 @@ fn timeline(frame: &Frame<'_>, kind: crate::kind::Kind, events: &[Event]) -> Mar
                 }
             }
         } }
+    }
+}
+
+/// What became of a report between organisations, in Swedish.
+fn disposition(d: crate::record::Disposition) -> &'static str {
+    use crate::record::Disposition::*;
+    match d {
+        Sent => "anmäld",
+        Accepted => "mottagen",
+        Refused => "avvisad",
+        Referred => "hänvisad",
     }
 }
 
