@@ -420,6 +420,22 @@ fn overlaps(a: &str, b: &str) -> bool {
     within(a, b) || within(b, a)
 }
 
+/// Every record of `kinds` (all, if empty) that holds an approval, read
+/// whole: what verifying approvals looks at, and nothing else.
+pub fn records_with_approvals(
+    ws: &Workspace,
+    kinds: &[crate::kind::Kind],
+) -> Vec<crate::workspace::Entry> {
+    ws.select(kinds, &|_| true)
+        .map(crate::workspace::cache::Docs::Keep, |e| {
+            (!e.record.common.approvals.is_empty()).then_some(e)
+        })
+        .into_iter()
+        .flatten()
+        .flatten()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

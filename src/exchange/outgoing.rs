@@ -9,7 +9,7 @@ use crate::classify::apply_classification;
 use crate::error::{Error, Result};
 use crate::id::RecordId;
 use crate::kind::Kind;
-use crate::record::{External, Record, document};
+use crate::record::{External, Record, TicketNumber, document};
 use crate::schema;
 use crate::time::Timestamp;
 use crate::validate::{self, Violation};
@@ -78,7 +78,9 @@ pub fn report(
     // identifiers held elsewhere too.
     if let Some(Value::Mapping(tickets)) = doc.get("tickets") {
         for (party, number) in tickets {
-            let (Some(party), Some(number)) = (party.as_str(), ticket_text(number)) else {
+            let (Some(party), Ok(TicketNumber(number))) =
+                (party.as_str(), yaml::from_value::<TicketNumber>(number))
+            else {
                 continue;
             };
             if !external.iter().any(|e| e.id == number) {
@@ -165,15 +167,6 @@ fn as_theirs(
         calendar: None,
     };
     Ok(validate::check_record(&cx, &doc, &record))
-}
-
-/// A ticket number as text: people write `kund: 4711` unquoted.
-fn ticket_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 fn set(doc: &mut Mapping, field: &str, text: &str) {

@@ -142,12 +142,7 @@ impl Recorder<'_> {
             let Some(remote) = &event.remote else {
                 continue;
             };
-            let seen = history
-                .iter()
-                .chain(&out.events)
-                .filter_map(|h| h.remote.as_ref())
-                .any(|r| r.same_event(remote));
-            if !seen {
+            if !recorded(history, remote) && !recorded(&out.events, remote) {
                 out.events.push(event);
             }
         }
@@ -236,6 +231,23 @@ impl Recorder<'_> {
     }
 }
 
+/// Whether `history` records the partner's event `remote` already.
+fn recorded(history: &[Event], remote: &Remote) -> bool {
+    history
+        .iter()
+        .filter_map(|h| h.remote.as_ref())
+        .any(|r| r.same_event(remote))
+}
+
+/// Whether a record's history says it was sent to the partner `name`.
+pub fn sent_to(history: &[Event], name: &str) -> bool {
+    history.iter().any(|e| {
+        e.remote
+            .as_ref()
+            .is_some_and(|r| r.partner == name && r.verdict == Some(Disposition::Sent))
+    })
+}
+
 /// What a verdict on one of our intake branches at a partner adds to the
 /// record it reports: the refusal or referral, once.
 pub fn verdict_event(
@@ -249,11 +261,7 @@ pub fn verdict_event(
         verdict: Some(verdict.decision),
         ..recorder.remote(&recorder.partner.party, branch, at)
     };
-    let seen = history
-        .iter()
-        .filter_map(|h| h.remote.as_ref())
-        .any(|r| r.same_event(&remote));
-    if seen {
+    if recorded(history, &remote) {
         return None;
     }
     let note = format!(

@@ -498,15 +498,7 @@ fn unverified(ws: &Workspace) -> Result<Option<Unverified>> {
     let Some((registry, _)) = crate::people::Registry::read(ws.root())? else {
         return Ok(None);
     };
-    let entries: Vec<Entry> = ws
-        .select(&[], &|_| true)
-        .map(Docs::Keep, |e| {
-            (!e.record.common.approvals.is_empty()).then_some(e)
-        })
-        .into_iter()
-        .flatten()
-        .flatten()
-        .collect();
+    let entries = crate::approvals::records_with_approvals(ws, &[]);
     if entries.is_empty() {
         return Ok(Some(HashMap::new()));
     }

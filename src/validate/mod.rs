@@ -31,7 +31,6 @@ use crate::kind::Kind;
 use crate::people::{PEOPLE_FILE, Registry};
 use crate::policy::Severity;
 use crate::record::{Body, Record, ReleaseStatus};
-use crate::workspace::cache::Docs;
 use crate::workspace::{Entry, Workspace};
 use crate::yaml::{self, Value};
 
@@ -243,15 +242,7 @@ fn approval_findings(ws: &Workspace, people: Option<&Registry>) -> Result<Vec<Fi
     if kinds.is_empty() {
         return Ok(Vec::new());
     }
-    let entries: Vec<Entry> = ws
-        .select(&kinds, &|_| true)
-        .map(Docs::Keep, |e| {
-            (!e.record.common.approvals.is_empty()).then_some(e)
-        })
-        .into_iter()
-        .flatten()
-        .flatten()
-        .collect();
+    let entries = crate::approvals::records_with_approvals(ws, &kinds);
     // Without approvals there is nothing to verify, registry or not.
     if entries.is_empty() {
         return Ok(Vec::new());

@@ -1,7 +1,7 @@
 //! `arende intake`: what partners pushed here, filed under our own IDs or
 //! answered on their branches.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::super::append_event;
 use super::super::edit::{Edit, land};
@@ -42,34 +42,56 @@ pub enum State {
     },
 }
 
-/// Every intake branch, fetched from the inbox, and what `accept` would do
-/// with each.
-pub fn intakes(cx: &Context<'_>, refresh: bool) -> Result<Vec<IntakeState>> {
-    let root = cx.ws.root();
-    let config = cx.ws.store().config();
-    let partners = Partner::all(root, config)?;
-    let found = intake::list(root, config, refresh)?;
+/// Where an intake stands before it is judged.
+#[derive(Debug, Clone)]
+enum Standing {
+    /// Filed here, under this ID.
+    Filed(RecordId),
+    /// Answered on its branch.
+    Answered(Verdict),
+    /// Waiting for a judgement.
+    Waiting,
+}
+
+/// Every intake branch (fetched from the inbox with `refresh`), and where
+/// each stands, unjudged.
+fn survey(cx: &Context<'_>, refresh: bool) -> Result<Vec<(Intake, Standing)>> {
+    let found = intake::list(cx.ws.root(), cx.ws.store().config(), refresh)?;
+    let mut filed: BTreeMap<String, HashMap<String, RecordId>> = BTreeMap::new();
     let mut out = Vec::with_capacity(found.len());
-    let mut filed: BTreeMap<String, std::collections::HashMap<String, RecordId>> = BTreeMap::new();
     for item in found {
         let links = filed
             .entry(item.party.clone())
             .or_insert_with(|| exchange::links(cx.ws, &item.party, &[]));
-        let state = if let Some(id) = links.get(&item.sender) {
-            State::Filed(id.clone())
-        } else if let Some(verdict) = item.verdict() {
-            State::Answered {
+        let standing = match (links.get(&item.sender), item.verdict()) {
+            (Some(id), _) => Standing::Filed(id.clone()),
+            (None, Some(verdict)) => Standing::Answered(verdict),
+            (None, None) => Standing::Waiting,
+        };
+        out.push((item, standing));
+    }
+    Ok(out)
+}
+
+/// Every intake branch, fetched from the inbox, and what `accept` would do
+/// with each.
+pub fn intakes(cx: &Context<'_>, refresh: bool) -> Result<Vec<IntakeState>> {
+    let partners = Partner::all(cx.ws.root(), cx.ws.store().config())?;
+    let mut out = Vec::new();
+    for (item, standing) in survey(cx, refresh)? {
+        let state = match standing {
+            Standing::Filed(id) => State::Filed(id),
+            Standing::Answered(verdict) => State::Answered {
                 verdict,
                 would: false,
-            }
-        } else {
-            match judge(cx, &partners, &item)? {
+            },
+            Standing::Waiting => match judge(cx, &partners, &item)? {
                 Judged::Ready(_) => State::Ready,
                 Judged::Answer(verdict) => State::Answered {
                     verdict,
                     would: true,
                 },
-            }
+            },
         };
         out.push(IntakeState {
             intake: item,
@@ -77,6 +99,16 @@ pub fn intakes(cx: &Context<'_>, refresh: bool) -> Result<Vec<IntakeState>> {
         });
     }
     Ok(out)
+}
+
+/// The party this repository answers as: `exchange.party`, else its pack.
+fn receiver(cx: &Context<'_>) -> String {
+    let config = cx.ws.store().config();
+    config
+        .exchange
+        .party
+        .clone()
+        .unwrap_or_else(|| cx.ws.policy().name.clone())
 }
 
 /// What judging an intake gives: the record to file, or the answer.
@@ -90,14 +122,7 @@ enum Judged {
 /// error rule it breaks, or the referral the pack's `referral` asks for.
 fn judge(cx: &Context<'_>, partners: &[Partner], item: &Intake) -> Result<Judged> {
     let policy = cx.ws.policy();
-    let by = cx
-        .ws
-        .store()
-        .config()
-        .exchange
-        .party
-        .clone()
-        .unwrap_or_else(|| policy.name.clone());
+    let by = receiver(cx);
     let answer = |decision: Disposition, reasons: Vec<String>| {
         Ok(Judged::Answer(intake::verdict(
             decision, &by, &cx.now, reasons,
@@ -194,68 +219,48 @@ pub struct Handled {
 /// branch; answers each it does not, on its branch. `selected` names
 /// branches or senders' IDs; empty means every intake waiting.
 pub fn accept(cx: &Context<'_>, selected: &[String]) -> Result<Vec<Handled>> {
-    let root = cx.ws.root();
-    let config = cx.ws.store().config();
-    let partners = Partner::all(root, config)?;
+    let partners = Partner::all(cx.ws.root(), cx.ws.store().config())?;
     let mut out = Vec::new();
-    for state in pick(intakes(cx, true)?, selected)? {
-        let item = state.intake;
-        let handled = match state.state {
-            State::Filed(id) => {
+    for (item, standing) in pick(survey(cx, true)?, selected)? {
+        let (filed, verdict, changed) = match standing {
+            Standing::Filed(id) => {
                 remove_branch(cx, &item)?;
-                Handled {
-                    branch: item.branch,
-                    filed: Some(id),
-                    verdict: None,
-                    changed: true,
-                }
+                (Some(id), None, true)
             }
-            State::Answered {
-                verdict,
-                would: false,
-            } => Handled {
-                branch: item.branch,
-                filed: None,
-                verdict: Some(verdict),
-                changed: false,
+            Standing::Answered(verdict) => (None, Some(verdict), false),
+            Standing::Waiting => match judge(cx, &partners, &item)? {
+                Judged::Answer(verdict) => {
+                    answer(cx, &item, &verdict)?;
+                    (None, Some(verdict), true)
+                }
+                Judged::Ready(edit) => (Some(file(cx, &item, *edit)?), None, true),
             },
-            State::Answered { would: true, .. } | State::Ready => {
-                match judge(cx, &partners, &item)? {
-                    Judged::Answer(verdict) => {
-                        answer(cx, &item, &verdict)?;
-                        Handled {
-                            branch: item.branch,
-                            filed: None,
-                            verdict: Some(verdict),
-                            changed: true,
-                        }
-                    }
-                    Judged::Ready(edit) => {
-                        let id = edit.id.clone();
-                        let title = edit.record().common.title.clone();
-                        let message = format!(
-                            "{id}: new {} from {}'s {}: {}",
-                            id.kind(),
-                            item.party,
-                            item.sender,
-                            title.lines().next().unwrap_or_default()
-                        );
-                        let tx = cx.ws.begin()?;
-                        land(cx, tx, vec![*edit], &message, &[], Vec::new())?;
-                        remove_branch(cx, &item)?;
-                        Handled {
-                            branch: item.branch,
-                            filed: Some(id),
-                            verdict: None,
-                            changed: true,
-                        }
-                    }
-                }
-            }
         };
-        out.push(handled);
+        out.push(Handled {
+            branch: item.branch,
+            filed,
+            verdict,
+            changed,
+        });
     }
     Ok(out)
+}
+
+/// Files a judged intake as a new record, in its own commit, and removes
+/// its branch.
+fn file(cx: &Context<'_>, item: &Intake, edit: Edit) -> Result<RecordId> {
+    let id = edit.id.clone();
+    let title = edit.record().common.title.clone();
+    let message = format!(
+        "{id}: new {} from {}'s {}: {}",
+        id.kind(),
+        item.party,
+        item.sender,
+        title.lines().next().unwrap_or_default()
+    );
+    land(cx, cx.ws.begin()?, vec![edit], &message, &[], Vec::new())?;
+    remove_branch(cx, item)?;
+    Ok(id)
 }
 
 /// Refuses each selected intake, with `reason`, on its branch.
@@ -266,18 +271,10 @@ pub fn refuse(cx: &Context<'_>, selected: &[String], reason: &str) -> Result<Vec
             Some("name its branch or the sender's ID: arende intake refuse intake/agent/INC-… --reason \"…\"".to_owned()),
         ));
     }
-    let by = cx
-        .ws
-        .store()
-        .config()
-        .exchange
-        .party
-        .clone()
-        .unwrap_or_else(|| cx.ws.policy().name.clone());
+    let by = receiver(cx);
     let mut out = Vec::new();
-    for state in pick(intakes(cx, true)?, selected)? {
-        let item = state.intake;
-        if let State::Filed(id) = state.state {
+    for (item, standing) in pick(survey(cx, true)?, selected)? {
+        if let Standing::Filed(id) = standing {
             return Err(Error::usage(
                 format!("{} is filed here already, as {id}", item.branch),
                 Some(format!("change {id} instead: arende status {id} …")),
@@ -300,13 +297,13 @@ pub fn refuse(cx: &Context<'_>, selected: &[String], reason: &str) -> Result<Vec
     Ok(out)
 }
 
-/// The intakes `selected` names (all waiting, if none), or an error naming
-/// one that is not there.
-fn pick(all: Vec<IntakeState>, selected: &[String]) -> Result<Vec<IntakeState>> {
+/// The intakes `selected` names (all not answered yet, if none), or an
+/// error naming one that is not there.
+fn pick(all: Vec<(Intake, Standing)>, selected: &[String]) -> Result<Vec<(Intake, Standing)>> {
     if selected.is_empty() {
         return Ok(all
             .into_iter()
-            .filter(|s| !matches!(s.state, State::Answered { would: false, .. }))
+            .filter(|(_, s)| !matches!(s, Standing::Answered(_)))
             .collect());
     }
     let mut out = Vec::new();
@@ -314,7 +311,7 @@ fn pick(all: Vec<IntakeState>, selected: &[String]) -> Result<Vec<IntakeState>> 
         let wanted = wanted.trim_start_matches("refs/heads/");
         let found = all
             .iter()
-            .find(|s| s.intake.branch == wanted || s.intake.sender.eq_ignore_ascii_case(wanted));
+            .find(|(i, _)| i.branch == wanted || i.sender.eq_ignore_ascii_case(wanted));
         match found {
             Some(s) => out.push(s.clone()),
             None => {

@@ -4,6 +4,7 @@ use super::super::edit::{Edit, land};
 use super::super::{Outcome, append_event, load_for_rewrite};
 use super::fetch_partner;
 use crate::error::{Error, Result};
+use crate::exchange::sync::sent_to;
 use crate::exchange::{self, Partner, outgoing};
 use crate::id::RecordId;
 use crate::record::{Disposition, Event, Remote};
@@ -69,12 +70,7 @@ pub fn send(cx: &Context<'_>, partner: &str, id: &RecordId, again: bool) -> Resu
             tip
         }
         None => {
-            let sent_before = loaded.record.common.history.iter().any(|e| {
-                e.remote.as_ref().is_some_and(|r| {
-                    r.partner == partner.name && r.verdict == Some(Disposition::Sent)
-                })
-            });
-            if sent_before && !again {
+            if sent_to(&loaded.record.common.history, &partner.name) && !again {
                 return Ok(unchanged(
                     report,
                     "it was sent before and its intake branch is gone (the partner took it); `arende sync` reads the partner's answer, --again sends it anew",

@@ -10,10 +10,10 @@ use super::super::{Loaded, append_event, load_for_rewrite, load_many_for_rewrite
 use super::fetch_partner;
 use crate::error::{Error, Result};
 use crate::exchange::intake::Verdict;
-use crate::exchange::sync::{Carried, Recorder, Theirs, verdict_event};
+use crate::exchange::sync::{Carried, Recorder, Theirs, sent_to, verdict_event};
 use crate::exchange::{self, Partner, outgoing};
 use crate::id::RecordId;
-use crate::record::{Disposition, Event, External, Record};
+use crate::record::{Event, External, Record};
 use crate::store::Transaction;
 use crate::store::remote;
 use crate::workspace::Context;
@@ -130,15 +130,6 @@ fn sync_one(cx: &Context<'_>, partner: &Partner, our_party: &str) -> Result<Sync
         remote::set_ref(root, &partner.synced_ref(), tip, "arende sync")?;
     }
     Ok(out)
-}
-
-/// Whether a record's history says it was sent to the partner `name`.
-fn sent_to(history: &[Event], name: &str) -> bool {
-    history.iter().any(|e| {
-        e.remote
-            .as_ref()
-            .is_some_and(|r| r.partner == name && r.verdict == Some(Disposition::Sent))
-    })
 }
 
 /// The partner's records to read: those changed since the commit the last
